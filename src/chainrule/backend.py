@@ -1,0 +1,68 @@
+"""The one place that decides the array module, the default float type and the RNG.
+
+Ops never ``import numpy`` to compute on their inputs: they ask
+:func:`get_array_module` for the module that owns the arrays, so that a CuPy
+backend can be added later without touching them.
+"""
+from __future__ import annotations
+
+import numpy
+
+_FLOATX = "float32"
+_VALID_FLOATX = ("float16", "float32", "float64")
+_rng = numpy.random.default_rng()
+_seed: int | None = None
+
+
+def get_array_module(*arrays):
+    """Return the array module (``numpy`` for now) that owns ``arrays``."""
+    return numpy
+
+
+xp = numpy
+
+
+def floatx() -> str:
+    """The default float type name used for weights and converted data ('float32')."""
+    return _FLOATX
+
+
+def set_floatx(value: str) -> None:
+    """Set the default float type: one of 'float16', 'float32', 'float64'."""
+    global _FLOATX
+    value = str(getattr(value, "name", value))
+    if value not in _VALID_FLOATX:
+        raise ValueError(f"set_floatx: unknown float type {value!r}; expected one of {_VALID_FLOATX}.")
+    _FLOATX = value
+
+
+def epsilon() -> float:
+    """The fuzz factor Keras uses to clip probabilities (1e-7)."""
+    return 1e-7
+
+
+def rng() -> numpy.random.Generator:
+    """The global seeded ``numpy.random.Generator`` used by every random op."""
+    return _rng
+
+
+def set_seed(seed: int | None) -> None:
+    """Reseed the global Generator so that a run repeats bit for bit."""
+    global _rng, _seed
+    _seed = None if seed is None else int(seed)
+    _rng = numpy.random.default_rng(_seed)
+
+
+def get_seed() -> int | None:
+    """The last seed given to :func:`set_seed` (None if never seeded)."""
+    return _seed
+
+
+def get_rng_state() -> dict:
+    """A JSON-able snapshot of the global Generator, for BackupAndRestore."""
+    return _rng.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore a snapshot taken by :func:`get_rng_state`."""
+    _rng.bit_generator.state = state

@@ -1,0 +1,390 @@
+"""Thin TensorFlow-named functions over the ops: ``reduce_mean``, ``matmul``, ``clip_by_value`` ...
+
+Each takes Tensors, numpy arrays or Python numbers, converts them with
+TensorFlow's rules, runs one op through :func:`chainrule.tensor.apply_op` (so
+it is recorded on active tapes) and returns a Tensor.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes as _dtypes
+from . import ops as _ops
+from .errors import InvalidArgumentError
+from .tensor import Tensor, apply_op, as_tensor, binary, coerce_pair, to_array, _true_divide
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _float_unary(op, x, op_name):
+    t = as_tensor(x)
+    if t._value.dtype.kind not in "fc":
+        raise InvalidArgumentError(f"{op_name}: expected a floating-point tensor, got {t.dtype.name} of shape "
+                                   f"{t.shape}; cast it first, e.g. chainrule.cast(x, chainrule.float32).")
+    return apply_op(op, t)
+
+
+def _numeric_unary(op, x, op_name):
+    t = as_tensor(x)
+    if t._value.dtype.kind in "SO":
+        raise InvalidArgumentError(f"{op_name}: cannot compute on a string tensor.")
+    return apply_op(op, t)
+
+
+def _as_shape(shape) -> tuple:
+    if isinstance(shape, Tensor):
+        shape = shape._value.tolist()
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(-1 if s is None else int(s) for s in shape)
+
+
+def _axis(axis):
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis
+
+
+# ----------------------------------------------------------------------------- arithmetic
+
+def add(x, y, name=None):
+    """Element-wise ``x + y`` with broadcasting."""
+    return binary(_ops.Add, x, y, "AddV2")
+
+
+def subtract(x, y, name=None):
+    """Element-wise ``x - y`` with broadcasting."""
+    return binary(_ops.Sub, x, y, "Sub")
+
+
+def multiply(x, y, name=None):
+    """Element-wise ``x * y`` with broadcasting."""
+    return binary(_ops.Mul, x, y, "Mul")
+
+
+def divide(x, y, name=None):
+    """Element-wise ``x / y`` (integer inputs give floats, as in TensorFlow)."""
+    return _true_divide(x, y)
+
+
+truediv = divide
+
+
+def floordiv(x, y, name=None):
+    """Element-wise ``x // y`` (no gradient)."""
+    return binary(_ops.FloorDiv, x, y, "FloorDiv")
+
+
+def floormod(x, y, name=None):
+    """Element-wise ``x % y`` with the sign of ``y`` (no gradient)."""
+    return binary(_ops.Mod, x, y, "FloorMod")
+
+
+mod = floormod
+
+
+def negative(x, name=None):
+    """Element-wise ``-x``."""
+    return _numeric_unary(_ops.Neg(), x, "Neg")
+
+
+def pow(x, y, name=None):  # noqa: A001 - TensorFlow's name
+    """Element-wise ``x ** y``."""
+    return binary(_ops.Pow, x, y, "Pow")
+
+
+def square(x, name=None):
+    """Element-wise ``x ** 2``."""
+    return _numeric_unary(_ops.Square(), x, "Square")
+
+
+def sqrt(x, name=None):
+    """Element-wise square root (float tensors)."""
+    return _float_unary(_ops.Sqrt(), x, "Sqrt")
+
+
+def rsqrt(x, name=None):
+    """Element-wise ``1 / sqrt(x)``."""
+    return divide(1.0, sqrt(x))
+
+
+def exp(x, name=None):
+    """Element-wise ``e ** x`` (float tensors)."""
+    return _float_unary(_ops.Exp(), x, "Exp")
+
+
+def log(x, name=None):
+    """Element-wise natural logarithm (float tensors)."""
+    return _float_unary(_ops.Log(), x, "Log")
+
+
+def abs(x, name=None):  # noqa: A001 - TensorFlow's name
+    """Element-wise absolute value."""
+    return _numeric_unary(_ops.Abs(), x, "Abs")
+
+
+def maximum(x, y, name=None):
+    """Element-wise maximum; the gradient goes to ``x`` on ties."""
+    return binary(_ops.Maximum, x, y, "Maximum")
+
+
+def minimum(x, y, name=None):
+    """Element-wise minimum; the gradient goes to ``x`` on ties."""
+    return binary(_ops.Minimum, x, y, "Minimum")
+
+
+def sigmoid(x, name=None):
+    """Element-wise logistic function ``1 / (1 + exp(-x))`` (never overflows)."""
+    return _float_unary(_ops.Sigmoid(), x, "Sigmoid")
+
+
+def tanh(x, name=None):
+    """Element-wise hyperbolic tangent."""
+    return _float_unary(_ops.Tanh(), x, "Tanh")
+
+
+def where(condition, x=None, y=None, name=None):
+    """``x`` where ``condition`` is true, else ``y`` (all three broadcast).
+
+    With only ``condition``, returns the int64 coordinates of the true entries, shape ``(n, rank)``.
+    """
+    cond = as_tensor(condition)
+    if x is None and y is None:
+        return Tensor(np.argwhere(cond._value).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("where: give both x and y, or neither.")
+    x, y = coerce_pair(x, y, "SelectV2")
+    return apply_op(_ops.Where(), Tensor(np.asarray(cond._value, dtype=bool)), x, y)
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """Clip values into ``[clip_value_min, clip_value_max]``; the gradient passes inside the range."""
+    t = as_tensor(t)
+    lo = to_array(clip_value_min, t._value.dtype)
+    hi = to_array(clip_value_max, t._value.dtype)
+    return apply_op(_ops.Clip(lo, hi), t)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    """Matrix product ``op(a) @ op(b)``, batched over leading axes (rank >= 2)."""
+    return binary(_ops.MatMul, a, b, "MatMul", transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+# ----------------------------------------------------------------------------- reductions
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+    """Sum over ``axis`` (all axes when None)."""
+    return _numeric_unary(_ops.Sum(_axis(axis), keepdims), input_tensor, "Sum")
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+    """Mean over ``axis`` (all axes when None); integer tensors give truncated integer means."""
+    return _numeric_unary(_ops.Mean(_axis(axis), keepdims), input_tensor, "Mean")
+
+
+def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
+    """Maximum over ``axis``; the gradient is shared among tied maxima."""
+    return _numeric_unary(_ops.Max(_axis(axis), keepdims), input_tensor, "Max")
+
+
+def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
+    """Minimum over ``axis``; the gradient is shared among tied minima."""
+    return _numeric_unary(_ops.Min(_axis(axis), keepdims), input_tensor, "Min")
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+    """Product over ``axis``."""
+    return _numeric_unary(_ops.Prod(_axis(axis), keepdims), input_tensor, "Prod")
+
+
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+    """Logical OR over ``axis`` (no gradient)."""
+    return Tensor(np.asarray(np.any(as_tensor(input_tensor)._value, axis=_axis(axis), keepdims=keepdims)))
+
+
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+    """Logical AND over ``axis`` (no gradient)."""
+    return Tensor(np.asarray(np.all(as_tensor(input_tensor)._value, axis=_axis(axis), keepdims=keepdims)))
+
+
+# ----------------------------------------------------------------------------- shapes
+
+def reshape(tensor, shape, name=None):
+    """Reshape; one dimension may be -1."""
+    return apply_op(_ops.Reshape(_as_shape(shape)), as_tensor(tensor))
+
+
+def transpose(a, perm=None, conjugate=False, name=None):
+    """Permute the axes by ``perm`` (reverse them by default)."""
+    return apply_op(_ops.Transpose(perm), as_tensor(a))
+
+
+def _same_dtype(values, op_name):
+    values = list(values)
+    if not values:
+        raise ValueError(f"{op_name}: expected a non-empty list of tensors.")
+    first = next((v for v in values if isinstance(v, Tensor)), None)
+    dtype = first._value.dtype if first is not None else to_array(values[0]).dtype
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, Tensor):
+            if v._value.dtype != dtype:
+                raise InvalidArgumentError(
+                    f"{op_name}: all inputs must have one dtype; input #{i} is {v.dtype.name}, expected "
+                    f"{_dtypes.as_dtype(dtype).name}. Cast it first.")
+            out.append(v)
+        else:
+            out.append(Tensor(to_array(v, dtype)))
+    return out
+
+
+def concat(values, axis, name=None):
+    """Join tensors along an existing ``axis``."""
+    ts = _same_dtype(values, "ConcatV2")
+    return apply_op(_ops.Concat(int(axis)), *ts)
+
+
+def stack(values, axis=0, name=None):
+    """Stack same-shaped tensors along a new ``axis``."""
+    ts = _same_dtype(values, "Pack")
+    return apply_op(_ops.Stack(int(axis)), *ts)
+
+
+def broadcast_to(input, shape, name=None):  # noqa: A002 - TensorFlow's name
+    """Broadcast ``input`` to ``shape``."""
+    return apply_op(_ops.BroadcastTo(_as_shape(shape)), as_tensor(input))
+
+
+def cast(x, dtype, name=None):
+    """Convert ``x`` to ``dtype``; differentiable between float types."""
+    t = as_tensor(x)
+    target = _dtypes.as_dtype(dtype)
+    if t._value.dtype == target.dtype and not t._is_variable:
+        return t
+    if target is _dtypes.string or t._value.dtype.kind in "SO":
+        raise InvalidArgumentError(f"Cast: cannot cast {t.dtype.name} to {target.name}.")
+    return apply_op(_ops.Cast(target.dtype), t)
+
+
+def identity(input, name=None):  # noqa: A002 - TensorFlow's name
+    """A copy of ``input`` (differentiable)."""
+    return apply_op(_ops.Identity(), as_tensor(input))
+
+
+def squeeze(input, axis=None, name=None):  # noqa: A002
+    """Remove axes of size 1 (all of them, or those in ``axis``)."""
+    t = as_tensor(input)
+    shape = t._value.shape
+    axes = range(len(shape)) if axis is None else [a % len(shape) for a in np.atleast_1d(_axis(axis))]
+    for a in axes:
+        if axis is not None and shape[a] != 1:
+            raise InvalidArgumentError(f"squeeze: cannot squeeze axis {a} of size {shape[a]} (shape {shape}).")
+    new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
+    return reshape(t, new)
+
+
+def expand_dims(input, axis, name=None):  # noqa: A002
+    """Insert an axis of size 1 at ``axis``."""
+    t = as_tensor(input)
+    shape = list(t._value.shape)
+    axis = int(axis)
+    shape.insert(axis if axis >= 0 else len(shape) + 1 + axis, 1)
+    return reshape(t, shape)
+
+
+# ----------------------------------------------------------------------------- no-gradient helpers
+
+def rank(input, name=None):  # noqa: A002
+    """The number of dimensions as an int32 scalar tensor."""
+    return Tensor(np.asarray(np.ndim(as_tensor(input)._value), dtype=np.int32))
+
+
+def shape(input, out_type=_dtypes.int32, name=None):  # noqa: A002
+    """The shape as a 1-D int32 tensor."""
+    return Tensor(np.asarray(as_tensor(input)._value.shape, dtype=_dtypes.as_dtype(out_type).dtype))
+
+
+def size(input, out_type=_dtypes.int32, name=None):  # noqa: A002
+    """The number of elements as a scalar tensor."""
+    return Tensor(np.asarray(as_tensor(input)._value.size, dtype=_dtypes.as_dtype(out_type).dtype))
+
+
+def zeros(shape, dtype=_dtypes.float32, name=None):
+    """A tensor of zeros (float32 by default)."""
+    return Tensor(np.zeros(_as_shape(shape), dtype=_dtypes.as_dtype(dtype).dtype))
+
+
+def ones(shape, dtype=_dtypes.float32, name=None):
+    """A tensor of ones (float32 by default)."""
+    return Tensor(np.ones(_as_shape(shape), dtype=_dtypes.as_dtype(dtype).dtype))
+
+
+def zeros_like(input, dtype=None, name=None):  # noqa: A002
+    """Zeros with the shape (and dtype, unless given) of ``input``."""
+    v = as_tensor(input)._value
+    return Tensor(np.zeros(v.shape, dtype=v.dtype if dtype is None else _dtypes.as_dtype(dtype).dtype))
+
+
+def ones_like(input, dtype=None, name=None):  # noqa: A002
+    """Ones with the shape (and dtype, unless given) of ``input``."""
+    v = as_tensor(input)._value
+    return Tensor(np.ones(v.shape, dtype=v.dtype if dtype is None else _dtypes.as_dtype(dtype).dtype))
+
+
+def fill(dims, value, name=None):
+    """A tensor of shape ``dims`` filled with ``value`` (dtype inferred from value)."""
+    v = to_array(value)
+    return Tensor(np.full(_as_shape(dims), v, dtype=v.dtype))
+
+
+def argmax(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
+    """Index of the largest value along ``axis`` (default 0), int64."""
+    v = as_tensor(input)._value
+    return Tensor(np.asarray(np.argmax(v, axis=0 if axis is None else int(axis)),
+                             dtype=_dtypes.as_dtype(output_type).dtype))
+
+
+def argmin(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
+    """Index of the smallest value along ``axis`` (default 0), int64."""
+    v = as_tensor(input)._value
+    return Tensor(np.asarray(np.argmin(v, axis=0 if axis is None else int(axis)),
+                             dtype=_dtypes.as_dtype(output_type).dtype))
+
+
+def _comparison(ufunc, op_name):
+    def compare(x, y, name=None):
+        a, b = coerce_pair(x, y, op_name)
+        return Tensor(np.asarray(ufunc(a._value, b._value)))
+    compare.__name__ = ufunc.__name__
+    compare.__doc__ = f"Element-wise ``{ufunc.__name__}`` as a bool tensor (no gradient)."
+    return compare
+
+
+equal = _comparison(np.equal, "Equal")
+not_equal = _comparison(np.not_equal, "NotEqual")
+greater = _comparison(np.greater, "Greater")
+greater_equal = _comparison(np.greater_equal, "GreaterEqual")
+less = _comparison(np.less, "Less")
+less_equal = _comparison(np.less_equal, "LessEqual")
+logical_and = _comparison(np.logical_and, "LogicalAnd")
+logical_or = _comparison(np.logical_or, "LogicalOr")
+
+
+def logical_not(x, name=None):
+    """Element-wise NOT of a bool tensor."""
+    return Tensor(np.logical_not(as_tensor(x)._value))
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, name=None):
+    """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows."""
+    idx = np.asarray(as_tensor(indices)._value).astype(np.int64)
+    dt = _dtypes.as_dtype(dtype).dtype if dtype is not None else np.float32
+    on = 1 if on_value is None else to_array(on_value)
+    off = 0 if off_value is None else to_array(off_value)
+    out = (idx[..., None] == np.arange(int(depth))).astype(dt)
+    out = np.where(out.astype(bool), np.asarray(on, dtype=dt), np.asarray(off, dtype=dt))
+    if axis != -1:
+        out = np.moveaxis(out, -1, axis)
+    return Tensor(out)

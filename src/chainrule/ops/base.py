@@ -1,0 +1,53 @@
+"""The op contract: one class per differentiable primitive, forward and backward side by side.
+
+An op is the "layer" of the classic from-scratch teaching code::
+
+    mul = Mul()
+    price = mul.forward(100, 2)      # 200
+    dx, dy = mul.backward(1.1)       # (2.2, 110.0)
+
+* The constructor takes hyper-parameters only (axis, alpha, rate ...).
+* ``forward(*inputs)`` takes every array input (numpy arrays or Python numbers,
+  never Tensors), keeps on ``self`` only what ``backward`` needs, and returns
+  the output array.
+* ``backward(dout)`` returns the gradient itself for a one-input op, and a tuple
+  with one entry per input for a multi-input op (``None`` for an input that is
+  not differentiable, such as labels).
+* An instance is used for one call. The GradientTape stores the instance and
+  calls ``backward`` on it; broadcasting is undone by the tape, so a backward
+  is the textbook formula for same-shaped operands.
+* ``needs_input_grad`` is set by the tape before ``backward`` (a tuple of bools,
+  one per input); an op may skip work for inputs nobody asked about. Used by
+  hand it is ``None`` and every gradient is computed.
+"""
+from __future__ import annotations
+
+
+class Op:
+    """Base class of every primitive. Subclasses implement ``forward`` and ``backward``."""
+
+    #: False for ops whose output carries no gradient (comparisons, argmax ...).
+    differentiable = True
+    #: True for ops whose forward may return a view of an input (reshape, slicing).
+    returns_view = False
+    needs_input_grad = None
+
+    def forward(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, dout):
+        raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    @property
+    def name(self) -> str:
+        """The op's class name, used in error messages."""
+        return type(self).__name__
+
+    def _needs(self, i: int) -> bool:
+        """Whether the gradient of input ``i`` is wanted (always True when used by hand)."""
+        return self.needs_input_grad is None or self.needs_input_grad[i]
+
+    def __repr__(self) -> str:
+        params = {k: v for k, v in vars(self).items() if not k.startswith("_") and not hasattr(v, "shape")}
+        inner = ", ".join(f"{k}={v!r}" for k, v in params.items() if k != "needs_input_grad")
+        return f"{type(self).__name__}({inner})"

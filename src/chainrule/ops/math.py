@@ -1,0 +1,215 @@
+"""Element-wise arithmetic and transcendental ops.
+
+Every backward is the textbook derivative for same-shaped operands; when the
+inputs were broadcast, the GradientTape sums each gradient back to its input's
+shape, so no op here deals with broadcasting.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op
+
+
+def _xp(*arrays):
+    # Kept local to avoid importing the backend in the teaching objects; numpy for now.
+    return np
+
+
+class Add(Op):
+    """``x + y``. Backward: ``(dout, dout)``; nothing needs keeping."""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dout):
+        return dout, dout
+
+
+class Sub(Op):
+    """``x - y``. Backward: ``(dout, -dout)``."""
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, dout):
+        return dout, -dout
+
+
+class Mul(Op):
+    """``x * y``. Backward: ``(dout * y, dout * x)``; keeps both inputs."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        dx = dout * self.y if self._needs(0) else None
+        dy = dout * self.x if self._needs(1) else None
+        return dx, dy
+
+
+class Div(Op):
+    """``x / y``. Backward: ``(dout / y, -dout * x / y**2)``."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x / y
+
+    def backward(self, dout):
+        dx = dout / self.y
+        dy = -dx * self.x / self.y if self._needs(1) else None
+        return (dx if self._needs(0) else None), dy
+
+
+class Neg(Op):
+    """``-x``. Backward: ``-dout``."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, dout):
+        return -dout
+
+
+class Pow(Op):
+    """``x ** y``. Backward: ``dout * y * x**(y-1)`` and ``dout * x**y * log(x)`` (0 where x <= 0)."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        self.out = x ** y
+        return self.out
+
+    def backward(self, dout):
+        x, y = self.x, self.y
+        dx = dout * y * x ** (y - 1) if self._needs(0) else None
+        dy = None
+        if self._needs(1):
+            xp = _xp(x)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logx = xp.where(x > 0, xp.log(xp.where(x > 0, x, 1)), 0)
+            dy = dout * self.out * logx
+        return dx, dy
+
+
+class Square(Op):
+    """``x ** 2``. Backward: ``2 * x * dout``."""
+
+    def forward(self, x):
+        self.x = x
+        return x * x
+
+    def backward(self, dout):
+        return dout * (2 * self.x)
+
+
+class Sqrt(Op):
+    """``sqrt(x)``. Backward: ``dout / (2 * sqrt(x))``; keeps the output."""
+
+    def forward(self, x):
+        self.out = _xp(x).sqrt(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout / (2 * self.out)
+
+
+class Exp(Op):
+    """``exp(x)``. Backward: ``dout * exp(x)``; keeps the output."""
+
+    def forward(self, x):
+        self.out = _xp(x).exp(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out
+
+
+class Log(Op):
+    """Natural ``log(x)``. Backward: ``dout / x``."""
+
+    def forward(self, x):
+        self.x = x
+        return _xp(x).log(x)
+
+    def backward(self, dout):
+        return dout / self.x
+
+
+class Abs(Op):
+    """``|x|``. Backward: ``dout * sign(x)`` (0 at 0, as TensorFlow)."""
+
+    def forward(self, x):
+        self.x = x
+        return _xp(x).abs(x)
+
+    def backward(self, dout):
+        return dout * _xp(self.x).sign(self.x)
+
+
+class Maximum(Op):
+    """Element-wise ``max(x, y)``. The gradient goes to ``x`` where ``x >= y``, else to ``y``."""
+
+    def forward(self, x, y):
+        self.x_wins = x >= y
+        return _xp(x).maximum(x, y)
+
+    def backward(self, dout):
+        return dout * self.x_wins, dout * ~self.x_wins
+
+
+class Minimum(Op):
+    """Element-wise ``min(x, y)``. The gradient goes to ``x`` where ``x <= y``, else to ``y``."""
+
+    def forward(self, x, y):
+        self.x_wins = x <= y
+        return _xp(x).minimum(x, y)
+
+    def backward(self, dout):
+        return dout * self.x_wins, dout * ~self.x_wins
+
+
+class Where(Op):
+    """``where(condition, x, y)``. Backward: ``(None, dout*cond, dout*~cond)``."""
+
+    def forward(self, condition, x, y):
+        self.condition = condition.astype(bool, copy=False)
+        return _xp(x).where(self.condition, x, y)
+
+    def backward(self, dout):
+        zero = dout.dtype.type(0)
+        xp = _xp(dout)
+        return None, xp.where(self.condition, dout, zero), xp.where(self.condition, zero, dout)
+
+
+class Clip(Op):
+    """``clip(x, clip_value_min, clip_value_max)``. The gradient passes where ``min <= x <= max``."""
+
+    def __init__(self, clip_value_min, clip_value_max):
+        self.clip_value_min = clip_value_min
+        self.clip_value_max = clip_value_max
+
+    def forward(self, x):
+        self.inside = (x >= self.clip_value_min) & (x <= self.clip_value_max)
+        return _xp(x).clip(x, self.clip_value_min, self.clip_value_max)
+
+    def backward(self, dout):
+        return dout * self.inside
+
+
+class FloorDiv(Op):
+    """``x // y`` (no gradient, as in TensorFlow)."""
+
+    differentiable = False
+
+    def forward(self, x, y):
+        return x // y
+
+
+class Mod(Op):
+    """``x % y`` with the sign of ``y`` (TensorFlow's floormod; no gradient)."""
+
+    differentiable = False
+
+    def forward(self, x, y):
+        return x % y

@@ -1,0 +1,365 @@
+"""Neural-network primitives: activations, the fused Affine / loss / BatchNorm ops, Dropout.
+
+The fused ops exist because they are faster and numerically safer, not as
+shortcuts: each backward is the textbook formula (``(y - t) / N`` for softmax
+with cross-entropy) and the tests check each one against numerical gradients.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op
+
+
+def sigmoid(x):
+    """Logistic function without overflow: ``1/(1+e^-x)`` for x >= 0, ``e^x/(1+e^x)`` otherwise."""
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype if x.dtype.kind == "f" else np.float64,
+                                                              copy=False)
+
+
+def log_softmax(x, axis=-1):
+    """``x - logsumexp(x)`` along ``axis``, shifted by the maximum so it never overflows."""
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax(x, axis=-1):
+    """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum so it never overflows."""
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
+
+
+class ReLU(Op):
+    """``max(x, 0)``. Keeps ``mask`` (where x <= 0) as in the seed; backward zeroes dout there.
+
+    Unlike the classic teaching code, backward never writes into ``dout``
+    (that would corrupt a gradient another op still needs).
+    """
+
+    def forward(self, x):
+        self.mask = x <= 0
+        return np.maximum(x, 0)
+
+    def backward(self, dout):
+        return np.where(self.mask, 0, dout).astype(np.result_type(dout), copy=False)
+
+
+class LeakyReLU(Op):
+    """``x`` if x > 0 else ``alpha * x`` (``alpha`` default 0.2, as ``tf.nn.leaky_relu``)."""
+
+    def __init__(self, alpha=0.2):
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.positive = x > 0
+        return np.where(self.positive, x, self.alpha * x).astype(np.result_type(x), copy=False)
+
+    def backward(self, dout):
+        return np.where(self.positive, dout, self.alpha * dout).astype(np.result_type(dout), copy=False)
+
+
+class ELU(Op):
+    """``x`` if x > 0 else ``alpha * (exp(x) - 1)``. Backward: ``dout * (out + alpha)`` for x <= 0."""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.positive = x > 0
+        self.out = np.where(self.positive, x, self.alpha * np.expm1(np.minimum(x, 0))).astype(
+            np.result_type(x), copy=False)
+        return self.out
+
+    def backward(self, dout):
+        return np.where(self.positive, dout, dout * (self.out + self.alpha)).astype(
+            np.result_type(dout), copy=False)
+
+
+class Sigmoid(Op):
+    """``1 / (1 + exp(-x))`` (overflow-free). Keeps ``out``; backward ``dout * out * (1 - out)``."""
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out * (1 - self.out)
+
+
+class Tanh(Op):
+    """``tanh(x)``. Keeps ``out``; backward ``dout * (1 - out**2)``."""
+
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * (1 - self.out * self.out)
+
+
+class Step(Op):
+    """The perceptron's step function ``1 if x > 0 else 0``; its gradient is 0 everywhere."""
+
+    def forward(self, x):
+        self.x = np.asarray(x)
+        return (self.x > 0).astype(self.x.dtype if self.x.dtype.kind == "f" else np.int32)
+
+    def backward(self, dout):
+        return np.zeros_like(self.x, dtype=dout.dtype)
+
+
+class Softmax(Op):
+    """Softmax along ``axis`` (default last). Backward: ``y * (dout - sum(dout * y))``."""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        self.out = softmax(x, self.axis)
+        return self.out
+
+    def backward(self, dout):
+        y = self.out
+        return y * (dout - np.sum(dout * y, axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """``x - logsumexp(x)`` along ``axis``. Backward: ``dout - softmax(x) * sum(dout)``."""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        self.out = log_softmax(x, self.axis)
+        return self.out
+
+    def backward(self, dout):
+        return dout - np.exp(self.out) * np.sum(dout, axis=self.axis, keepdims=True)
+
+
+class Affine(Op):
+    """The fully connected layer ``x @ W + b`` over the last axis of N-D input.
+
+    Shapes: ``x (..., n_in)``, ``W (n_in, n_out)``, ``b (n_out,)`` -> ``(..., n_out)``.
+    Backward returns ``(dx, dW, db)``: ``dout @ W.T``, ``x.T @ dout``, ``sum(dout)``
+    over every axis but the last. Like the seed's Affine, the last ``dW`` and ``db``
+    are also kept on the op.
+    """
+
+    def forward(self, x, W, b):
+        x = np.asarray(x)
+        if x.shape[-1] != W.shape[0]:
+            raise ValueError(f"Affine: input has {x.shape[-1]} features (shape {x.shape}) but W has shape "
+                             f"{W.shape}; the last axis of x must equal W.shape[0].")
+        self.x, self.W = x, W
+        out = x @ W
+        out += b
+        return out
+
+    def backward(self, dout):
+        n_in = self.W.shape[0]
+        dx = dout @ self.W.T if self._needs(0) else None
+        self.dW = self.db = None
+        if self._needs(1):
+            x2 = self.x.reshape(-1, n_in)
+            self.dW = x2.T @ dout.reshape(-1, dout.shape[-1])
+        if self._needs(2):
+            self.db = dout.reshape(-1, dout.shape[-1]).sum(axis=0)
+        return dx, self.dW, self.db
+
+
+def _labels_to_indices(labels, n_classes, op_name):
+    t = np.asarray(labels)
+    if t.dtype.kind == "f":
+        if not np.all(t == np.floor(t)):
+            raise ValueError(f"{op_name}: integer class labels expected, got non-integer values such as "
+                             f"{t.ravel()[np.argmax(t.ravel() != np.floor(t.ravel()))]}.")
+    t = t.astype(np.intp, copy=False)
+    if t.size and (t.min() < 0 or t.max() >= n_classes):
+        bad = t.min() if t.min() < 0 else t.max()
+        raise ValueError(f"{op_name}: label {bad} is out of range for {n_classes} classes (valid: 0 to "
+                         f"{n_classes - 1}); check the labels or the size of the last layer.")
+    return t
+
+
+class SoftmaxWithLoss(Op):
+    """Softmax then cross-entropy, fused: ``forward(logits, labels)`` -> loss.
+
+    ``logits`` has shape ``(..., C)``. ``labels`` are either integer class indices
+    of shape ``(...)`` (or ``(..., 1)``) or one-hot/probability rows of shape
+    ``(..., C)``. ``reduction='mean'`` (default) returns the batch mean as the
+    seed does, ``'sum'`` the total, ``'none'`` one value per sample.
+    Backward: ``((y - t) / N, None)`` with ``y = softmax(logits)``; labels get no gradient.
+    Stable for logits of +-1000 (log-softmax computed from shifted logits).
+    """
+
+    def __init__(self, reduction="mean"):
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"SoftmaxWithLoss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
+        self.reduction = reduction
+
+    def forward(self, logits, labels):
+        x = np.asarray(logits)
+        n_classes = x.shape[-1]
+        self.shape = x.shape
+        x2 = x.reshape(-1, n_classes)
+        n = x2.shape[0]
+        shifted = x2 - x2.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        log_s = np.log(s)
+        self.y = e / s
+        t = np.asarray(labels)
+        if t.shape == x.shape and not (n_classes == 1 and t.dtype.kind in "iu"):
+            self.t = t.reshape(-1, n_classes).astype(x.dtype, copy=False)
+            self.sparse = False
+            per_sample = -np.sum(self.t * (shifted - log_s), axis=1)
+        else:
+            if t.shape == x.shape[:-1] + (1,):
+                t = t[..., 0]
+            if t.shape != x.shape[:-1]:
+                raise ValueError(f"SoftmaxWithLoss: labels of shape {t.shape} do not fit logits of shape "
+                                 f"{x.shape}; give class indices of shape {x.shape[:-1]} or one-hot rows of "
+                                 f"shape {x.shape}.")
+            self.t = _labels_to_indices(t, n_classes, "SoftmaxWithLoss").reshape(-1)
+            self.sparse = True
+            rows = np.arange(n)
+            per_sample = log_s[:, 0] - shifted[rows, self.t]
+        self.n = n
+        per_sample = per_sample.astype(x.dtype, copy=False)
+        if self.reduction == "none":
+            return per_sample.reshape(x.shape[:-1])
+        total = per_sample.sum(dtype=x.dtype)
+        return total / x.dtype.type(n) if self.reduction == "mean" else total
+
+    def backward(self, dout=1):
+        dx = self.y.copy()
+        if self.sparse:
+            dx[np.arange(self.n), self.t] -= 1
+        else:
+            dx -= self.t
+        if self.reduction == "none":
+            dx *= np.reshape(dout, (-1, 1))
+        elif self.reduction == "mean":
+            dx *= np.asarray(dout, dtype=dx.dtype) / dx.dtype.type(self.n)
+        else:
+            dx *= np.asarray(dout, dtype=dx.dtype)
+        return dx.reshape(self.shape), None
+
+
+class SigmoidBinaryCrossEntropy(Op):
+    """Sigmoid then binary cross-entropy, fused: ``forward(logits, labels)`` -> loss.
+
+    Element-wise loss ``max(x, 0) - x * t + log(1 + exp(-|x|))`` (never overflows).
+    ``reduction='mean'`` averages over every element, ``'sum'`` adds them,
+    ``'none'`` returns the element-wise values. Backward: ``((sigmoid(x) - t) / size, None)``.
+    """
+
+    def __init__(self, reduction="mean"):
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"SigmoidBinaryCrossEntropy: reduction must be 'mean', 'sum' or 'none', "
+                             f"got {reduction!r}.")
+        self.reduction = reduction
+
+    def forward(self, logits, labels):
+        x = np.asarray(logits)
+        t = np.asarray(labels)
+        if t.shape != x.shape:
+            try:
+                t = np.broadcast_to(t.reshape(x.shape) if t.size == x.size else t, x.shape)
+            except ValueError:
+                raise ValueError(f"SigmoidBinaryCrossEntropy: labels of shape {t.shape} do not fit logits "
+                                 f"of shape {x.shape}.") from None
+        self.x, self.t = x, t.astype(x.dtype, copy=False)
+        loss = np.maximum(x, 0) - x * self.t + np.log1p(np.exp(-np.abs(x)))
+        if self.reduction == "none":
+            return loss
+        total = loss.sum(dtype=x.dtype)
+        return total / x.dtype.type(max(x.size, 1)) if self.reduction == "mean" else total
+
+    def backward(self, dout=1):
+        dx = sigmoid(self.x) - self.t
+        if self.reduction == "mean":
+            dx *= np.asarray(dout, dtype=dx.dtype) / dx.dtype.type(max(dx.size, 1))
+        else:
+            dx *= np.asarray(dout, dtype=dx.dtype)
+        return dx, None
+
+
+class Dropout(Op):
+    """Inverted dropout: zero each value with probability ``rate``, scale the rest by ``1/(1-rate)``.
+
+    ``noise_shape`` broadcasts one mask over axes of size 1. The mask comes
+    from ``rng`` (a ``numpy.random.Generator``; default: a new one seeded with
+    ``seed``, or the global seeded backend Generator when ``seed`` is None).
+    Backward: ``dout * mask``.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, rng=None):
+        if not 0 <= rate < 1:
+            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}.")
+        self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
+        self._rng = rng
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if self.rate == 0:
+            self.mask = None
+            return x
+        rng = self._rng
+        if rng is None:
+            if self.seed is not None:
+                rng = np.random.default_rng(self.seed)
+            else:
+                from .. import backend
+                rng = backend.rng()
+        shape = x.shape if self.noise_shape is None else tuple(
+            x.shape[i] if s is None else s for i, s in enumerate(self.noise_shape))
+        dtype = x.dtype if x.dtype.kind == "f" else np.float32
+        keep = rng.random(shape, dtype=np.float32 if dtype != np.float64 else np.float64) >= self.rate
+        self.mask = keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout if self.mask is None else dout * self.mask
+
+
+class BatchNorm(Op):
+    """Training-mode batch normalization, fused: ``forward(x, gamma, beta)``.
+
+    Normalizes over every axis except ``axis`` with the batch mean and (biased)
+    variance: ``xhat = (x - mean) / sqrt(var + epsilon)``, ``out = gamma * xhat + beta``.
+    ``gamma`` and ``beta`` have shape ``(C,)`` with ``C = x.shape[axis]``.
+    Keeps ``mean`` and ``var`` so a layer can update its moving statistics.
+    Backward (N values per channel): ``dbeta = sum(dout)``, ``dgamma = sum(dout * xhat)``,
+    ``dx = gamma / sqrt(var + eps) / N * (N * dout - dbeta - xhat * dgamma)``.
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3):
+        self.axis, self.epsilon = axis, epsilon
+
+    def forward(self, x, gamma, beta):
+        x = np.asarray(x)
+        axis = self.axis % x.ndim
+        self.axes = tuple(i for i in range(x.ndim) if i != axis)
+        self.param_shape = [1] * x.ndim
+        self.param_shape[axis] = x.shape[axis]
+        self.gamma_shape = np.shape(gamma)
+        self.n = x.size // x.shape[axis]
+        self.mean = x.mean(axis=self.axes, keepdims=True)
+        centered = x - self.mean
+        self.var = np.mean(centered * centered, axis=self.axes, keepdims=True)
+        self.inv_std = 1.0 / np.sqrt(self.var + x.dtype.type(self.epsilon))
+        self.xhat = centered * self.inv_std
+        self.gamma = np.reshape(gamma, self.param_shape)
+        return self.xhat * self.gamma + np.reshape(beta, self.param_shape)
+
+    def backward(self, dout):
+        dbeta = np.sum(dout, axis=self.axes, keepdims=True)
+        dgamma = np.sum(dout * self.xhat, axis=self.axes, keepdims=True)
+        n = dout.dtype.type(self.n)
+        dx = (self.gamma * self.inv_std / n) * (n * dout - dbeta - self.xhat * dgamma)
+        return dx, dgamma.reshape(self.gamma_shape), dbeta.reshape(self.gamma_shape)

@@ -1,0 +1,118 @@
+"""Reductions over axes: Sum, Mean, Max, Min (``axis`` None, int or tuple; ``keepdims``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op
+
+
+def _normalize_axis(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axis))
+
+
+def _expand(dout, shape, axes, keepdims):
+    """Reshape a reduced gradient so that it broadcasts against the input's shape."""
+    if not keepdims:
+        kept = [1 if i in axes else n for i, n in enumerate(shape)]
+        dout = np.reshape(dout, kept)
+    return dout
+
+
+class Sum(Op):
+    """Sum over ``axis``. Backward: ``dout`` spread back over the summed axes."""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.shape = x.shape
+        self.axes = _normalize_axis(self.axis, x.ndim)
+        return np.sum(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, dout):
+        return np.broadcast_to(_expand(dout, self.shape, self.axes, self.keepdims), self.shape)
+
+
+class Mean(Op):
+    """Mean over ``axis``. Backward: ``dout / n`` spread back over the averaged axes."""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.shape = x.shape
+        self.axes = _normalize_axis(self.axis, x.ndim)
+        self.count = int(np.prod([x.shape[a] for a in self.axes])) if self.axes else 1
+        if x.dtype.kind in "iu":  # TensorFlow keeps integer means integer (truncated)
+            total = np.sum(x, axis=self.axes, keepdims=self.keepdims)
+            return (total // max(self.count, 1)).astype(x.dtype)
+        return np.mean(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, dout):
+        dout = _expand(dout, self.shape, self.axes, self.keepdims)
+        return np.broadcast_to(dout / np.asarray(self.count, dtype=dout.dtype), self.shape)
+
+
+class _Extremum(Op):
+    """Shared by Max and Min: the gradient is split evenly among the tied winners."""
+
+    _reduce = None
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.x = x
+        self.axes = _normalize_axis(self.axis, x.ndim)
+        self.out = type(self)._reduce(x, axis=self.axes, keepdims=True)
+        return self.out if self.keepdims else np.squeeze(self.out, axis=self.axes)
+
+    def backward(self, dout):
+        winners = self.x == self.out
+        ties = np.sum(winners, axis=self.axes, keepdims=True).astype(dout.dtype)
+        dout = _expand(dout, self.x.shape, self.axes, self.keepdims)
+        return winners * (dout / ties)
+
+
+class Max(_Extremum):
+    """Maximum over ``axis``. Backward: ``dout`` to the maxima (shared evenly on ties)."""
+
+    _reduce = staticmethod(np.max)
+
+
+class Min(_Extremum):
+    """Minimum over ``axis``. Backward: ``dout`` to the minima (shared evenly on ties)."""
+
+    _reduce = staticmethod(np.min)
+
+
+class Prod(Op):
+    """Product over ``axis``. Backward: ``dout * prod / x`` (exact also where x has zeros)."""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.x = x
+        self.axes = _normalize_axis(self.axis, x.ndim)
+        return np.prod(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, dout):
+        dout = _expand(dout, self.x.shape, self.axes, self.keepdims)
+        # Product of all other elements, computed without division so zeros are exact.
+        moved = np.moveaxis(self.x, self.axes, tuple(range(-len(self.axes), 0)))
+        flat = moved.reshape(moved.shape[: moved.ndim - len(self.axes)] + (-1,))
+        ones = np.ones_like(flat[..., :1])
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], axis=-1), -1), -1)
+        others = (left * right).reshape(moved.shape)
+        others = np.moveaxis(others, tuple(range(-len(self.axes), 0)), self.axes)
+        return dout * others

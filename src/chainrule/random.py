@@ -1,0 +1,61 @@
+"""``chainrule.random``: random tensors from the one seeded backend Generator."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend
+from . import dtypes as _dtypes
+from .tensor import Tensor
+
+
+def set_seed(seed):
+    """Seed the global Generator so that random ops (and initializers) repeat bit for bit."""
+    backend.set_seed(seed)
+
+
+def _shape(shape):
+    if isinstance(shape, Tensor):
+        shape = shape._value.tolist()
+    return (int(shape),) if np.ndim(shape) == 0 else tuple(int(s) for s in shape)
+
+
+def _rng(seed):
+    return np.random.default_rng(seed) if seed is not None else backend.rng()
+
+
+def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name=None):
+    """Uniform values in ``[minval, maxval)`` (maxval default 1 for floats)."""
+    dt = _dtypes.as_dtype(dtype)
+    rng = _rng(seed)
+    if dt.is_integer:
+        if maxval is None:
+            raise ValueError("random.uniform: maxval is required for integer dtypes.")
+        return Tensor(rng.integers(minval, maxval, size=_shape(shape)).astype(dt.dtype))
+    maxval = 1 if maxval is None else maxval
+    u = rng.random(_shape(shape), dtype=np.float64)
+    return Tensor((minval + (maxval - minval) * u).astype(dt.dtype))
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
+    """Normally distributed values."""
+    dt = _dtypes.as_dtype(dtype)
+    return Tensor(_rng(seed).normal(mean, stddev, size=_shape(shape)).astype(dt.dtype))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
+    """Normal values redrawn until within two standard deviations of the mean."""
+    dt = _dtypes.as_dtype(dtype)
+    rng = _rng(seed)
+    size = _shape(shape)
+    out = rng.standard_normal(size)
+    bad = np.abs(out) > 2
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(out) > 2
+    return Tensor((mean + stddev * out).astype(dt.dtype))
+
+
+def shuffle(value, seed=None, name=None):
+    """A copy of ``value`` with its first axis randomly permuted."""
+    v = value._value if isinstance(value, Tensor) else np.asarray(value)
+    return Tensor(v[_rng(seed).permutation(len(v))])

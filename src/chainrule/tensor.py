@@ -1,0 +1,589 @@
+"""Tensor and Variable: an array plus TensorFlow's dtype rules and operators.
+
+Every operator runs one op from :mod:`chainrule.ops` through :func:`apply_op`,
+which records it on the active GradientTapes (if any watch an input). Outside
+a tape nothing is recorded and nothing is kept.
+
+Conversion rules (as in TensorFlow):
+
+* Python ``int`` -> int32, Python ``float`` -> float32, ``bool`` -> bool,
+  ``str``/``bytes`` -> string; nested lists follow the same rule.
+* numpy arrays and numpy scalars keep their dtype (float64 stays float64).
+* In ``tensor OP other``, a Python number or numpy array ``other`` takes the
+  tensor's dtype; two Tensors of different dtypes raise ``InvalidArgumentError``.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import dtypes as _dtypes
+from . import ops as _ops
+from ._tape_stack import active_tapes
+from .errors import InvalidArgumentError
+
+_INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+
+
+# ----------------------------------------------------------------------------- conversion
+
+def _strings_to_bytes(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype.kind == "U":
+        return np.char.encode(arr, "utf-8")
+    if arr.dtype.kind == "O":
+        flat = [v.encode("utf-8") if isinstance(v, str) else v for v in arr.ravel()]
+        if all(isinstance(v, bytes) for v in flat):
+            return np.array(flat, dtype=bytes).reshape(arr.shape)
+    return arr
+
+
+def _python_to_array(value) -> np.ndarray:
+    """TensorFlow's inference for Python values: ints -> int32, floats -> float32."""
+    arr = np.asarray(value)
+    kind = arr.dtype.kind
+    if kind == "f" and arr.dtype == np.float64:
+        return arr.astype(np.float32)
+    if kind == "i" and arr.dtype.itemsize == 8:
+        if arr.size == 0 or (arr.min() >= _INT32_MIN and arr.max() <= _INT32_MAX):
+            return arr.astype(np.int32)
+        return arr
+    if kind in "UO":
+        return _strings_to_bytes(arr)
+    return arr
+
+
+def _contains_tensor(value) -> bool:
+    if isinstance(value, Tensor):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_contains_tensor(v) for v in value)
+    return False
+
+
+def to_array(value, dtype=None) -> np.ndarray:
+    """Convert ``value`` to a numpy array with TensorFlow's dtype inference.
+
+    ``dtype`` (a DType, name or numpy dtype) forces the element type; a lossy
+    float -> integer conversion raises ``TypeError`` as in TensorFlow.
+    """
+    if isinstance(value, Tensor):
+        arr = value._value
+    elif isinstance(value, np.ndarray):
+        arr = _strings_to_bytes(value) if value.dtype.kind in "UO" else value
+    elif isinstance(value, np.generic):
+        arr = np.asarray(value)
+    elif isinstance(value, (bool, numbers.Number, str, bytes)) or (
+            isinstance(value, (list, tuple)) and not _contains_tensor(value)):
+        arr = _python_to_array(value)
+    elif isinstance(value, (list, tuple)):
+        arr = np.asarray([to_array(v) for v in value])
+    elif hasattr(value, "__array__"):
+        arr = np.asarray(value)
+        if arr.dtype.kind in "UO":
+            arr = _strings_to_bytes(arr)
+    else:
+        raise TypeError(f"Cannot convert {value!r} (type {type(value).__name__}) to a chainrule Tensor.")
+    if dtype is None:
+        return arr
+    target = _dtypes.as_dtype(dtype)
+    if target is _dtypes.string:
+        return _strings_to_bytes(arr.astype(object)) if arr.dtype.kind not in "S" else arr
+    np_target = target.dtype
+    if arr.dtype == np_target:
+        return arr
+    if np_target.kind in "iub" and arr.dtype.kind in "fc" and arr.size and not isinstance(value, Tensor):
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.trunc(arr)):
+            sample = arr.ravel()[0] if arr.size == 1 else arr.ravel()[:3]
+            raise TypeError(f"Cannot convert {sample} to a Tensor of dtype {target.name}: the value is not "
+                            f"integral. Round or cast it explicitly first.")
+    if arr.dtype.kind in "SO":
+        raise TypeError(f"Cannot convert a string value to a Tensor of dtype {target.name}.")
+    return arr.astype(np_target)
+
+
+def _dtype_name(arr: np.ndarray) -> str:
+    return _dtypes.as_dtype(arr.dtype).name
+
+
+# ----------------------------------------------------------------------------- shape
+
+class TensorShape(tuple):
+    """A tensor's shape: a tuple of ints (``None`` for an unknown dimension) with TF's helpers."""
+
+    __slots__ = ()
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+    @property
+    def ndims(self) -> int:
+        return len(self)
+
+    def as_list(self) -> list:
+        """The dimensions as a list (``[None, 784]``)."""
+        return list(self)
+
+    def num_elements(self):
+        """The number of elements, or None when a dimension is unknown."""
+        if any(d is None for d in self):
+            return None
+        return int(np.prod(self, dtype=np.int64))
+
+    def is_fully_defined(self) -> bool:
+        return all(d is not None for d in self)
+
+    def __getitem__(self, item):
+        result = tuple.__getitem__(self, item)
+        return TensorShape(result) if isinstance(item, slice) else result
+
+    def __repr__(self) -> str:
+        return f"TensorShape({list(self)})"
+
+    def __str__(self) -> str:
+        return tuple.__repr__(self)
+
+
+# ----------------------------------------------------------------------------- running ops
+
+def apply_op(op: _ops.Op, *inputs: "Tensor") -> "Tensor":
+    """Run ``op.forward`` on the inputs' arrays and return the output as a Tensor.
+
+    If a GradientTape is recording and watches one of the inputs, the call
+    ``(op, inputs, output)`` is appended to its record; that record is all the
+    tape needs to run ``op.backward`` later.
+    """
+    out = op.forward(*[t._value for t in inputs])
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if op.returns_view and any(t._is_variable for t in inputs):
+        out = out.copy()  # a Variable is updated in place; a view would change with it
+    result = Tensor(out)
+    tapes = active_tapes()
+    if tapes and op.differentiable and out.dtype.kind in "fc":
+        for tape in tapes:
+            tape._record(op, inputs, result)
+    return result
+
+
+def _operand_error(op_name: str, index: int, expected: np.dtype, got: np.dtype) -> InvalidArgumentError:
+    exp, act = _dtypes.as_dtype(expected).name, _dtypes.as_dtype(got).name
+    return InvalidArgumentError(
+        f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a {exp} tensor but is "
+        f"a {act} tensor [Op:{op_name}]. Tensors of different dtypes do not mix: cast one first, e.g. "
+        f"chainrule.cast(x, chainrule.{exp}).")
+
+
+def coerce_pair(a, b, op_name: str):
+    """Turn two operands into Tensors of one dtype, following TensorFlow's rules.
+
+    Two Tensors must already agree; a Python number, list or numpy array takes
+    the dtype of the Tensor operand.
+    """
+    a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
+    if a_is and b_is:
+        if a._value.dtype != b._value.dtype:
+            raise _operand_error(op_name, 1, a._value.dtype, b._value.dtype)
+        return a, b
+    if a_is:
+        return a, Tensor(to_array(b, a._value.dtype))
+    if b_is:
+        return Tensor(to_array(a, b._value.dtype)), b
+    a = Tensor(to_array(a))
+    return a, Tensor(to_array(b, a._value.dtype))
+
+
+def _check_numeric(t: "Tensor", op_name: str):
+    if t._value.dtype.kind in "SO":
+        raise InvalidArgumentError(f"{op_name}: cannot compute on a string tensor of shape {t.shape}.")
+
+
+def binary(op_cls, a, b, op_name: str, **params):
+    """Apply a two-input op with TensorFlow's operand conversion."""
+    a, b = coerce_pair(a, b, op_name)
+    _check_numeric(a, op_name)
+    return apply_op(op_cls(**params), a, b)
+
+
+def _true_divide(a, b):
+    a, b = coerce_pair(a, b, "RealDiv")
+    kind = a._value.dtype.kind
+    if kind in "iub":
+        # TensorFlow: int8/int16/uint8 / ... -> float32; int32/int64 -> float64.
+        target = np.float64 if a._value.dtype.itemsize >= 4 else np.float32
+        a, b = Tensor(a._value.astype(target)), Tensor(b._value.astype(target))
+    _check_numeric(a, "RealDiv")
+    return apply_op(_ops.Div(), a, b)
+
+
+def _compare(a, b, ufunc, op_name):
+    a, b = coerce_pair(a, b, op_name)
+    return Tensor(np.asarray(ufunc(a._value, b._value)))
+
+
+def _normalize_key(key):
+    if isinstance(key, tuple):
+        return tuple(_normalize_key(k) for k in key)
+    if isinstance(key, Tensor):
+        v = key._value
+        return v.item() if v.ndim == 0 and v.dtype.kind in "iu" else v
+    if isinstance(key, list):
+        return np.asarray([k._value if isinstance(k, Tensor) else k for k in key])
+    if isinstance(key, slice) and any(isinstance(s, Tensor) for s in (key.start, key.stop, key.step)):
+        conv = [int(s._value) if isinstance(s, Tensor) else s for s in (key.start, key.stop, key.step)]
+        return slice(*conv)
+    return key
+
+
+class _Ref:
+    """A hashable reference to a Tensor (``tensor.ref()``), as in TensorFlow."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, t):
+        self._t = t
+
+    def deref(self):
+        return self._t
+
+    def __hash__(self):
+        return id(self._t)
+
+    def __eq__(self, other):
+        return isinstance(other, _Ref) and other._t is self._t
+
+
+# ----------------------------------------------------------------------------- Tensor
+
+class Tensor:
+    """An immutable n-dimensional array with a dtype, recorded on GradientTapes when watched.
+
+    Create one with :func:`constant` or :func:`convert_to_tensor`; operators
+    (``+ - * / // % ** @``, comparisons, indexing) return new Tensors.
+    ``np.array(t)`` and matplotlib accept a Tensor directly.
+    """
+
+    __slots__ = ("_value", "__weakref__")
+    __array_priority__ = 100  # numpy defers `ndarray * tensor` to Tensor.__rmul__
+    _is_variable = False
+
+    def __init__(self, value):
+        self._value = value if type(value) is np.ndarray else to_array(value)
+
+    # -- introspection
+    @property
+    def shape(self) -> TensorShape:
+        """The shape as a :class:`TensorShape` (a tuple)."""
+        return TensorShape(self._value.shape)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    @property
+    def dtype(self) -> _dtypes.DType:
+        """The element type (``chainrule.float32`` ...)."""
+        return _dtypes.as_dtype(self._value.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def size(self) -> int:
+        return self._value.size
+
+    def numpy(self):
+        """The value as a numpy array (a numpy scalar for a 0-d tensor)."""
+        v = self._value
+        return v[()] if v.ndim == 0 else v
+
+    def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self._value, dtype=dtype, copy=True)
+        return np.asarray(self._value, dtype=dtype)
+
+    def ref(self) -> _Ref:
+        """A hashable reference usable as a dict key; ``ref().deref()`` gives the tensor back."""
+        return _Ref(self)
+
+    __hash__ = object.__hash__
+
+    # -- printing, as TensorFlow prints
+    def _numpy_text(self, is_repr: bool) -> str:
+        v = self._value
+        text = str(v) if (not is_repr or v.ndim == 0) else repr(v)
+        return "\n" + text if "\n" in text else text
+
+    def __str__(self) -> str:
+        return (f"chainrule.Tensor({self._numpy_text(False)}, shape={self.shape}, "
+                f"dtype={self.dtype.name})")
+
+    def __repr__(self) -> str:
+        return f"<chainrule.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={self._numpy_text(True)}>"
+
+    def __format__(self, spec: str) -> str:
+        if self._value.ndim == 0:
+            return format(self._value.item(), spec)
+        return format(str(self), spec)
+
+    # -- Python protocol
+    def __len__(self) -> int:
+        if self._value.ndim == 0:
+            raise TypeError("len() of a 0-d (scalar) Tensor is not defined.")
+        return self._value.shape[0]
+
+    def __iter__(self):
+        if self._value.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        for i in range(self._value.shape[0]):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        if self._value.size != 1:
+            raise ValueError(f"The truth value of a Tensor of shape {self.shape} is ambiguous; "
+                             "use chainrule.reduce_any or chainrule.reduce_all.")
+        return bool(self._value.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __int__(self) -> int:
+        return int(self._value)
+
+    def __index__(self) -> int:
+        if self._value.dtype.kind not in "iu":
+            raise TypeError(f"Only integer scalar tensors can be used as an index, not {self.dtype.name}.")
+        return int(self._value)
+
+    # -- arithmetic
+    def __add__(self, other):
+        return binary(_ops.Add, self, other, "AddV2")
+
+    def __radd__(self, other):
+        return binary(_ops.Add, other, self, "AddV2")
+
+    def __sub__(self, other):
+        return binary(_ops.Sub, self, other, "Sub")
+
+    def __rsub__(self, other):
+        return binary(_ops.Sub, other, self, "Sub")
+
+    def __mul__(self, other):
+        return binary(_ops.Mul, self, other, "Mul")
+
+    def __rmul__(self, other):
+        return binary(_ops.Mul, other, self, "Mul")
+
+    def __truediv__(self, other):
+        return _true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _true_divide(other, self)
+
+    def __floordiv__(self, other):
+        return binary(_ops.FloorDiv, self, other, "FloorDiv")
+
+    def __rfloordiv__(self, other):
+        return binary(_ops.FloorDiv, other, self, "FloorDiv")
+
+    def __mod__(self, other):
+        return binary(_ops.Mod, self, other, "FloorMod")
+
+    def __rmod__(self, other):
+        return binary(_ops.Mod, other, self, "FloorMod")
+
+    def __pow__(self, other):
+        return binary(_ops.Pow, self, other, "Pow")
+
+    def __rpow__(self, other):
+        return binary(_ops.Pow, other, self, "Pow")
+
+    def __matmul__(self, other):
+        return binary(_ops.MatMul, self, other, "MatMul")
+
+    def __rmatmul__(self, other):
+        return binary(_ops.MatMul, other, self, "MatMul")
+
+    def __neg__(self):
+        _check_numeric(self, "Neg")
+        return apply_op(_ops.Neg(), self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        _check_numeric(self, "Abs")
+        return apply_op(_ops.Abs(), self)
+
+    # -- comparisons and logic (no gradient)
+    def __eq__(self, other):
+        if other is None:
+            return False
+        try:
+            return _compare(self, other, np.equal, "Equal")
+        except (TypeError, InvalidArgumentError):
+            return False
+
+    def __ne__(self, other):
+        if other is None:
+            return True
+        try:
+            return _compare(self, other, np.not_equal, "NotEqual")
+        except (TypeError, InvalidArgumentError):
+            return True
+
+    def __lt__(self, other):
+        return _compare(self, other, np.less, "Less")
+
+    def __le__(self, other):
+        return _compare(self, other, np.less_equal, "LessEqual")
+
+    def __gt__(self, other):
+        return _compare(self, other, np.greater, "Greater")
+
+    def __ge__(self, other):
+        return _compare(self, other, np.greater_equal, "GreaterEqual")
+
+    def __and__(self, other):
+        return _compare(self, other, np.logical_and if self._value.dtype == bool else np.bitwise_and,
+                        "LogicalAnd")
+
+    def __or__(self, other):
+        return _compare(self, other, np.logical_or if self._value.dtype == bool else np.bitwise_or,
+                        "LogicalOr")
+
+    def __xor__(self, other):
+        return _compare(self, other, np.logical_xor if self._value.dtype == bool else np.bitwise_xor,
+                        "LogicalXor")
+
+    def __invert__(self):
+        v = self._value
+        return Tensor(np.logical_not(v) if v.dtype == bool else np.invert(v))
+
+    # -- indexing
+    def __getitem__(self, key):
+        return apply_op(_ops.GetItem(_normalize_key(key)), self)
+
+
+# ----------------------------------------------------------------------------- Variable
+
+class Variable(Tensor):
+    """A mutable tensor holding model state: ``Variable(initial_value, trainable=True, name=None, dtype=None)``.
+
+    Trainable Variables are watched automatically by every active GradientTape.
+    ``assign``, ``assign_add`` and ``assign_sub`` update the value in place (the
+    shape cannot change). ``name`` reads ``'weight:0'`` for ``name='weight'``.
+    """
+
+    __slots__ = ("trainable", "_name", "_aggregation")
+    _is_variable = True
+
+    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **kwargs):
+        if initial_value is None:
+            raise ValueError("Variable: initial_value must be given (an array, number or callable).")
+        if callable(initial_value):
+            initial_value = initial_value()
+        arr = to_array(initial_value, dtype)
+        super().__init__(np.array(arr, copy=True))
+        self.trainable = bool(trainable)
+        base = "Variable" if name is None else str(name)
+        self._name = base if base.endswith(":0") else base + ":0"
+
+    @property
+    def name(self) -> str:
+        """The variable's name with TensorFlow's ``:0`` suffix."""
+        return self._name
+
+    def numpy(self):
+        """A copy of the current value (later updates do not change it)."""
+        v = self._value
+        return v[()] if v.ndim == 0 else v.copy()
+
+    def value(self) -> Tensor:
+        """The current value as a Tensor (a snapshot; differentiable when watched)."""
+        return apply_op(_ops.Identity(), self)
+
+    read_value = value
+
+    def _new_value(self, value, op_name):
+        arr = to_array(value, self._value.dtype)
+        if arr.shape != self._value.shape:
+            try:
+                arr = np.broadcast_to(arr, self._value.shape) if arr.ndim < self._value.ndim or arr.size == 1 \
+                    else None
+            except ValueError:
+                arr = None
+            if arr is None:
+                raise ValueError(f"Cannot {op_name} variable {self._name!r}: the variable has shape "
+                                 f"{tuple(self._value.shape)} and the value has shape "
+                                 f"{tuple(np.shape(value))}; they must match.")
+        return arr
+
+    def assign(self, value, read_value=True):
+        """Set the value in place; returns the variable."""
+        np.copyto(self._value, self._new_value(value, "assign"))
+        return self
+
+    def assign_add(self, delta, read_value=True):
+        """Add ``delta`` in place; returns the variable."""
+        self._value += self._new_value(delta, "assign_add")
+        return self
+
+    def assign_sub(self, delta, read_value=True):
+        """Subtract ``delta`` in place; returns the variable."""
+        self._value -= self._new_value(delta, "assign_sub")
+        return self
+
+    def __repr__(self) -> str:
+        return (f"<chainrule.Variable {self._name!r} shape={self.shape} dtype={self.dtype.name}, "
+                f"numpy={self._numpy_text(True)}>")
+
+    __str__ = __repr__
+
+
+# ----------------------------------------------------------------------------- constructors
+
+def constant(value, dtype=None, shape=None, name=None) -> Tensor:
+    """A Tensor from a Python value, numpy array or Tensor.
+
+    ``dtype`` forces the type (ints -> int32 and floats -> float32 otherwise);
+    ``shape`` reshapes the value, or fills it when ``value`` is a scalar.
+    """
+    arr = to_array(value, dtype)
+    if shape is not None:
+        shape = tuple(int(s) for s in shape)
+        if arr.size == 1 and int(np.prod(shape)) != 1:
+            arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
+        else:
+            try:
+                arr = arr.reshape(shape)
+            except ValueError:
+                raise TypeError(f"constant: expected {int(np.prod(shape))} values for shape {shape}, "
+                                f"got {arr.size}.") from None
+    if isinstance(value, Tensor) and arr is value._value:
+        arr = arr.copy()
+    return Tensor(arr)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
+    """Return ``value`` as a Tensor: Tensors pass through, Variables are read, others converted.
+
+    Raises ``ValueError`` when a Tensor's dtype differs from the requested ``dtype``.
+    """
+    if isinstance(value, Tensor):
+        if dtype is not None and _dtypes.as_dtype(dtype) != value.dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for Tensor "
+                             f"with dtype {value.dtype.name}; use chainrule.cast to change it.")
+        return value.value() if value._is_variable else value
+    if dtype is None and dtype_hint is not None:
+        try:
+            return Tensor(to_array(value, dtype_hint))
+        except (TypeError, ValueError):
+            pass
+    return Tensor(to_array(value, dtype))
+
+
+def as_tensor(value) -> Tensor:
+    """Fast path used internally: a Tensor unchanged (Variables too), anything else converted."""
+    return value if isinstance(value, Tensor) else Tensor(to_array(value))
