@@ -1,0 +1,102 @@
+"""Activation layers: ReLU, LeakyReLU, ELU, Softmax."""
+from __future__ import annotations
+
+from ... import ops as _ops
+from ...functions import clip_by_value, maximum, where
+from ...tensor import apply_op
+from .base import Layer
+
+
+class ReLU(Layer):
+    """``max(x, 0)``, optionally capped at ``max_value``, with ``negative_slope`` below ``threshold``."""
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.max_value = None if max_value is None else float(max_value)
+        self.negative_slope, self.threshold = float(negative_slope), float(threshold)
+
+    def call(self, inputs):
+        if self.negative_slope == 0 and self.threshold == 0:
+            out = apply_op(_ops.ReLU(), inputs)
+        else:
+            out = where(inputs >= self.threshold, inputs, self.negative_slope * (inputs - self.threshold))
+        if self.max_value is not None:
+            out = clip_by_value(out, -float("inf"), self.max_value) if self.negative_slope else \
+                clip_by_value(out, 0.0, self.max_value)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(max_value=self.max_value, negative_slope=self.negative_slope, threshold=self.threshold)
+        return config
+
+
+class LeakyReLU(Layer):
+    """``x`` if x > 0 else ``alpha * x``; ``alpha`` (tf.keras 2) or ``negative_slope`` (Keras 3), default 0.3."""
+
+    def __init__(self, alpha=None, negative_slope=None, **kwargs):
+        super().__init__(**kwargs)
+        slope = alpha if alpha is not None else negative_slope
+        self.alpha = 0.3 if slope is None else float(slope)
+
+    @property
+    def negative_slope(self) -> float:
+        return self.alpha
+
+    def call(self, inputs):
+        return apply_op(_ops.LeakyReLU(self.alpha), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["alpha"] = self.alpha
+        return config
+
+
+class ELU(Layer):
+    """``x`` if x > 0 else ``alpha * (exp(x) - 1)`` (alpha default 1.0)."""
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, inputs):
+        return apply_op(_ops.ELU(self.alpha), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["alpha"] = self.alpha
+        return config
+
+
+class Softmax(Layer):
+    """Softmax along ``axis`` (default -1)."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs):
+        out = apply_op(_ops.Softmax(self.axis), inputs)
+        if self.axis in (-1, inputs.ndim - 1):
+            out._keras_logits = inputs
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
+
+del maximum

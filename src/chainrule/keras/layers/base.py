@@ -1,0 +1,572 @@
+"""The Layer contract: ``__init__`` takes config, ``build(input_shape)`` makes weights, ``call`` computes.
+
+A layer is called on Tensors (eager: returns Tensors), on numpy arrays
+(converted with the layer's dtype) or on symbolic ``KerasTensor``s from
+``Input`` (functional API: returns KerasTensors and records a ``Node`` so a
+``Model`` can later replay the graph).
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import threading
+
+import numpy as np
+
+from ... import backend as _backend
+from ... import dtypes as _dtypes
+from ...tensor import Tensor, Variable, to_array
+
+# ----------------------------------------------------------------------------- names
+
+_name_counts: dict = {}
+
+
+def to_snake_case(name: str) -> str:
+    """``BatchNormalization`` -> ``batch_normalization`` (Keras's rule)."""
+    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
+    return insecure if insecure[0] != "_" else "private" + insecure
+
+
+def unique_name(base: str, zero_based: bool = True) -> str:
+    """Keras's per-session names: ``dense``, ``dense_1``, ... (``input_1``, ``input_2`` when not zero-based)."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    if zero_based:
+        return base if count == 0 else f"{base}_{count}"
+    return f"{base}_{count + 1}"
+
+
+def reset_names() -> None:
+    """Forget every generated name (``keras.backend.clear_session``)."""
+    _name_counts.clear()
+
+
+# ----------------------------------------------------------------------------- call context
+
+class _CallContext(threading.local):
+    def __init__(self):
+        self.training = None
+        self.depth = 0
+
+
+_context = _CallContext()
+
+
+def _accepts(fn, arg: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+# ----------------------------------------------------------------------------- symbolic tensors
+
+class KerasTensor:
+    """A symbolic tensor of the functional API: a shape (``None`` for the batch axis) and a dtype.
+
+    ``_keras_history`` is ``(layer, node_index, tensor_index)``: which call of
+    which layer produced it.
+    """
+
+    def __init__(self, shape, dtype="float32", layer=None, node_index=0, tensor_index=0, name=None):
+        self.shape = tuple(shape)
+        self.dtype = _dtypes.as_dtype(dtype)
+        self._keras_history = (layer, node_index, tensor_index)
+        self.name = name
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def node(self):
+        layer, node_index, _ = self._keras_history
+        return layer._inbound_nodes[node_index]
+
+    def __repr__(self) -> str:
+        layer = self._keras_history[0]
+        by = f" (created by layer '{layer.name}')" if layer is not None else ""
+        return f"<KerasTensor: shape={self.shape} dtype={self.dtype.name}{by}>"
+
+    def __hash__(self):
+        return id(self)
+
+    def __len__(self):
+        raise TypeError("A KerasTensor is symbolic: it has no length. Use .shape[0] instead.")
+
+
+class Node:
+    """One call of a layer in a functional graph: the symbolic inputs and outputs of that call."""
+
+    def __init__(self, layer, call_args, inputs, outputs, call_kwargs):
+        self.layer = layer
+        self.call_args = call_args  # the structure passed to the layer (tensor, list or dict)
+        self.input_tensors = inputs  # flat list of KerasTensors
+        self.output_tensors = outputs  # flat list of KerasTensors
+        self.call_kwargs = call_kwargs
+        self.parent_nodes = [t.node for t in inputs]
+
+    @property
+    def is_input(self) -> bool:
+        return not self.input_tensors
+
+    def iterate_inbound(self):
+        """Yield ``(layer, node_index, tensor_index)`` for every input of this call."""
+        for t in self.input_tensors:
+            yield t._keras_history
+
+
+def flatten(structure) -> list:
+    """Leaves of a nested list/tuple/dict structure, in order."""
+    if isinstance(structure, dict):
+        return [v for k in structure for v in flatten(structure[k])]
+    if isinstance(structure, (list, tuple)):
+        return [v for s in structure for v in flatten(s)]
+    return [structure]
+
+
+def map_structure(fn, structure):
+    """Apply ``fn`` to every leaf, keeping lists, tuples and dicts."""
+    if isinstance(structure, dict):
+        return {k: map_structure(fn, v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(map_structure(fn, v) for v in structure)
+    return fn(structure)
+
+
+def _shape_of(x):
+    if isinstance(x, (Tensor, KerasTensor)):
+        return tuple(x.shape)
+    return tuple(np.shape(x))
+
+
+# ----------------------------------------------------------------------------- Layer
+
+class Layer:
+    """Base class of every layer: owns weights (``add_weight`` in ``build``) and computes in ``call``.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: a unique name; default: the snake-case class name made unique (``dense``, ``dense_1``).
+        dtype: the dtype of the weights and of float inputs (default ``floatx()``, float32).
+        input_shape / input_dim / batch_input_shape / batch_size: give the first layer of a
+            ``Sequential`` its input shape (without the batch axis for ``input_shape``).
+    """
+
+    _NAME_ZERO_BASED = True
+
+    def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
+        allowed = {"input_shape", "input_dim", "batch_input_shape", "batch_size", "weights",
+                   "activity_regularizer", "autocast", "implementation"}
+        unknown = set(kwargs) - allowed
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(unknown)}; "
+                            f"check the spelling (allowed here: {sorted(allowed)} plus the layer's own arguments).")
+        object.__setattr__(self, "_tracked_layers", [])
+        self._own_trainable = []
+        self._own_non_trainable = []
+        self._trainable = bool(trainable)
+        self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__),
+                                                              self._NAME_ZERO_BASED)
+        self._dtype = _dtypes.as_dtype(dtype).name if dtype is not None else _backend.floatx()
+        self.built = False
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self._activity_losses = []
+        self._added_losses = []
+        self._build_input_shape = None
+        self._initial_weights = kwargs.get("weights")
+        batch_input_shape = kwargs.get("batch_input_shape")
+        if batch_input_shape is None:
+            if "input_shape" in kwargs and kwargs["input_shape"] is not None:
+                shape = kwargs["input_shape"]
+                shape = (shape,) if isinstance(shape, int) else tuple(shape)
+                batch_input_shape = (kwargs.get("batch_size"),) + shape
+            elif kwargs.get("input_dim") is not None:
+                batch_input_shape = (kwargs.get("batch_size"), int(kwargs["input_dim"]))
+        self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
+        act_reg = kwargs.get("activity_regularizer")
+        if act_reg is not None:
+            from .. import regularizers
+            act_reg = regularizers.get(act_reg)
+        self.activity_regularizer = act_reg
+        self._call_accepts_training = _accepts(self.call, "training")
+        self._call_accepts_mask = _accepts(self.call, "mask")
+
+    # -- attribute tracking: sub-layers assigned as attributes (or in lists/dicts) are owned
+    def __setattr__(self, key, value):
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None and not key.startswith("_"):
+            for v in flatten(value) if isinstance(value, (list, tuple, dict)) else [value]:
+                if isinstance(v, Layer) and v is not self and not any(v is t for t in tracked):
+                    tracked.append(v)
+        object.__setattr__(self, key, value)
+
+    # -- dtype
+    @property
+    def dtype(self) -> str:
+        """The layer's variable dtype name ('float32')."""
+        return self._dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._dtype
+
+    # -- weights
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None, **kwargs):
+        """Create a Variable owned by this layer and return it.
+
+        ``initializer`` (name, instance or callable ``(shape, dtype)``; default
+        glorot_uniform for floats, zeros otherwise) gives the initial value;
+        ``regularizer`` adds its penalty to ``losses``.
+        """
+        from .. import initializers, regularizers
+        shape = tuple(int(s) for s in (shape or ()))
+        dtype = _dtypes.as_dtype(dtype or self._dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.is_floating else "zeros"
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype)
+        value = to_array(value, dtype)
+        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}", dtype=dtype)
+        var_reg = regularizers.get(regularizer) if regularizer is not None else None
+        var_record = _WeightInfo(var, var_reg, constraint, name or "weight")
+        if trainable:
+            self._own_trainable.append(var_record)
+        else:
+            self._own_non_trainable.append(var_record)
+        return var
+
+    def _all_layers(self):
+        """This layer's tracked sub-layers, depth first, each once."""
+        out, seen = [], set()
+
+        def visit(layer):
+            for sub in layer._tracked_layers:
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    out.append(sub)
+                    visit(sub)
+        visit(self)
+        return out
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool):
+        self._trainable = bool(value)
+        for sub in self._tracked_layers:
+            sub.trainable = value
+
+    def _weight_infos(self, trainable: bool):
+        own = self._own_trainable if trainable else self._own_non_trainable
+        infos = list(own)
+        for sub in self._tracked_layers:
+            infos.extend(sub._weight_infos(trainable))
+        return infos
+
+    @property
+    def trainable_weights(self) -> list:
+        """The weights updated by training (empty when ``trainable`` is False)."""
+        if not self._trainable:
+            return []
+        return _dedup([w.var for w in self._own_trainable] +
+                      [v for sub in self._tracked_layers for v in sub.trainable_weights])
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """Weights not updated by gradients (moving statistics; every weight when frozen)."""
+        own = [w.var for w in self._own_non_trainable]
+        if not self._trainable:
+            own = [w.var for w in self._own_trainable] + own
+            subs = [v for sub in self._tracked_layers for v in sub.weights]
+        else:
+            subs = [v for sub in self._tracked_layers for v in sub.non_trainable_weights]
+        return _dedup(own + subs)
+
+    @property
+    def weights(self) -> list:
+        """Every weight, trainable first then non-trainable (tf.keras 2's order)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def get_weights(self) -> list:
+        """Copies of the weights as numpy arrays, in ``weights`` order."""
+        return [w.numpy().copy() if w.ndim else np.array(w.numpy()) for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set every weight from a list of arrays in ``weights`` order (count and shapes must match)."""
+        params = self.weights
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer {self.name!r} ({type(self).__name__}): set_weights expected a list of {len(params)} "
+                f"arrays (shapes {[tuple(p.shape) for p in params]}), but got {len(weights)} arrays. "
+                "Pass the list returned by get_weights() of an identical layer.")
+        for i, (p, w) in enumerate(zip(params, weights)):
+            w = np.asarray(w)
+            if tuple(w.shape) != tuple(p.shape):
+                raise ValueError(
+                    f"Layer {self.name!r} ({type(self).__name__}): weight #{i} {p.name!r} has shape "
+                    f"{tuple(p.shape)}, but the array given has shape {tuple(w.shape)}.")
+        for p, w in zip(params, weights):
+            p.assign(np.asarray(w))
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights; the layer must be built."""
+        if not self.built and not self.weights:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name!r}, but the layer isn't "
+                             "built. You can build it manually via: `layer.build(batch_input_shape)`.")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # -- losses
+    @property
+    def losses(self) -> list:
+        """Regularization penalties (weights' regularizers, computed now) and losses added in the last call."""
+        out = []
+        for info in self._own_trainable + self._own_non_trainable:
+            if info.regularizer is not None:
+                out.append(info.regularizer(info.var))
+        out.extend(self._activity_losses)
+        out.extend(self._added_losses)
+        for sub in self._tracked_layers:
+            out.extend(sub.losses)
+        return out
+
+    def add_loss(self, loss) -> None:
+        """Add a loss tensor (e.g. an activity penalty) computed in ``call``; it is reset each call."""
+        self._added_losses.append(loss if isinstance(loss, Tensor) else Tensor(to_array(loss, self._dtype)))
+
+    # -- building and calling
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis included, may be None)."""
+        self.built = True
+
+    def _maybe_build(self, input_shapes):
+        if not self.built:
+            shapes = input_shapes[0] if len(input_shapes) == 1 else input_shapes
+            self._build_input_shape = shapes
+            self.build(shapes)
+            self.built = True
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+                self._initial_weights = None
+
+    def call(self, inputs, *args, **kwargs):
+        """The computation: override it. Takes Tensors, returns Tensors."""
+        return inputs
+
+    def _convert_input(self, x):
+        if isinstance(x, Tensor):
+            v = x._value
+            if v.dtype.kind == "f" and v.dtype != np.dtype(self._dtype):
+                from ...functions import cast
+                return cast(x, self._dtype)
+            return x
+        if x is None:
+            return None
+        arr = to_array(x)
+        if arr.dtype.kind == "f" and arr.dtype != np.dtype(self._dtype):
+            arr = arr.astype(self._dtype)
+        return Tensor(arr)
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
+        inputs, rest = args[0], args[1:]
+        flat = flatten(inputs)
+        if any(isinstance(x, KerasTensor) for x in flat):
+            return self._symbolic_call(inputs, rest, kwargs)
+        inputs = map_structure(self._convert_input, inputs)
+        flat = flatten(inputs)
+        self._maybe_build([_shape_of(x) for x in flat])
+        training = kwargs.pop("training", None)
+        outer = _context.training
+        if training is None:
+            training = outer
+        if self._call_accepts_training:
+            kwargs["training"] = training
+        mask = kwargs.get("mask", None)
+        if "mask" in kwargs and not self._call_accepts_mask:
+            kwargs.pop("mask")
+        del mask
+        self._activity_losses = []
+        self._added_losses = []
+        _context.training = training
+        _context.depth += 1
+        try:
+            outputs = self.call(inputs, *rest, **kwargs)
+        finally:
+            _context.depth -= 1
+            _context.training = outer
+        if self.activity_regularizer is not None:
+            for out in flatten(outputs):
+                if isinstance(out, Tensor):
+                    from ...functions import cast
+                    n = out.shape[0] if out.ndim else 1
+                    self._activity_losses.append(self.activity_regularizer(out) / cast(n, out.dtype))
+        return outputs
+
+    def _symbolic_call(self, inputs, rest, kwargs):
+        flat = flatten(inputs)
+        for x in flat:
+            if not isinstance(x, KerasTensor):
+                raise ValueError(f"Layer {self.name!r}: mixing symbolic inputs (from Input) with concrete "
+                                 f"values ({type(x).__name__}) in one call is not supported.")
+        shapes = [x.shape for x in flat]
+        try:
+            self._maybe_build(shapes)
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"{e}") from e
+        kwargs = dict(kwargs)
+        kwargs.pop("training", None)
+        out_spec = self._infer_output(inputs, rest, kwargs)
+        node_index = len(self._inbound_nodes)
+        outputs_flat = []
+
+        def make(spec):
+            shape, dtype = spec
+            t = KerasTensor(shape, dtype, layer=self, node_index=node_index, tensor_index=len(outputs_flat))
+            outputs_flat.append(t)
+            return t
+
+        outputs = _map_specs(make, out_spec)
+        node = Node(self, inputs, flat, outputs_flat, kwargs)
+        self._inbound_nodes.append(node)
+        for x in flat:
+            x._keras_history[0]._outbound_nodes.append(node)
+        return outputs
+
+    def _infer_output(self, inputs, rest, kwargs):
+        """Output (shape, dtype) specs for symbolic inputs: ``compute_output_shape`` or a dry run."""
+        flat = flatten(inputs)
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            in_shapes = map_structure(lambda t: t.shape, inputs)
+            out_shape = self.compute_output_shape(in_shapes)
+            dtype = _dtypes.as_dtype(self._output_dtype(flat))
+            if isinstance(out_shape, list) and out_shape and isinstance(out_shape[0], (tuple, list)):
+                return [(tuple(s), dtype) for s in out_shape]
+            return (tuple(out_shape), dtype)
+        # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis.
+        dummy = map_structure(lambda t: Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape),
+                                                        dtype=t.dtype.dtype)), inputs)
+        saved = self._activity_losses, self._added_losses
+        from ..._tape_stack import active_tapes
+        tapes = list(active_tapes())
+        active_tapes().clear()
+        try:
+            out = Layer.__call__(self, dummy, *rest, training=False, **kwargs)
+        finally:
+            active_tapes().extend(tapes)
+            self._activity_losses, self._added_losses = saved
+        batch_unknown = bool(flat) and flat[0].shape and flat[0].shape[0] is None
+
+        def spec(t):
+            shape = tuple(t.shape)
+            if batch_unknown and shape:
+                shape = (None,) + shape[1:]
+            return (shape, t.dtype)
+        return map_structure(spec, out)
+
+    def _output_dtype(self, flat_inputs):
+        return self._dtype
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape``; by default found by running the layer once."""
+        spec = self._infer_output(KerasTensor(input_shape, self._dtype), (), {})
+        return spec[0]
+
+    # -- shapes of the functional graph
+    @property
+    def input(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no defined input.")
+        args = self._inbound_nodes[0].call_args
+        return args
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no defined output.")
+        outs = self._inbound_nodes[0].output_tensors
+        return outs[0] if len(outs) == 1 else outs
+
+    @property
+    def output_shape(self):
+        """The output shape of the layer's calls (``(None, 16)``); AttributeError if never called."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined "
+                                 "output shape.")
+        shapes = {tuple(tuple(t.shape) for t in n.output_tensors) for n in self._inbound_nodes}
+        if len(shapes) > 1:
+            raise AttributeError(f"The layer {self.name!r} has multiple inbound nodes with different output "
+                                 "shapes. Use get_output_shape_at(node_index).")
+        outs = shapes.pop()
+        return outs[0] if len(outs) == 1 else list(outs)
+
+    @property
+    def input_shape(self):
+        """The input shape of the layer's calls (``(None, 784)``); AttributeError if never called."""
+        if not self._inbound_nodes:
+            if self._batch_input_shape is not None:
+                return self._batch_input_shape
+            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined "
+                                 "input shape.")
+        ins = [tuple(t.shape) for t in self._inbound_nodes[0].input_tensors]
+        return ins[0] if len(ins) == 1 else ins
+
+    # -- config
+    def get_config(self) -> dict:
+        """The constructor arguments as a JSON-able dict (``from_config`` rebuilds the layer)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if type(self).__init__ is not Layer.__init__ and type(self).get_config is Layer.get_config:
+            raise NotImplementedError(
+                f"Layer {type(self).__name__} has arguments in `__init__` and therefore must override "
+                "`get_config()` to be serialized: return a dict of those arguments merged with "
+                "super().get_config().")
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Create a layer from the output of ``get_config``."""
+        return cls(**config)
+
+
+class _WeightInfo:
+    __slots__ = ("var", "regularizer", "constraint", "short_name")
+
+    def __init__(self, var, regularizer, constraint, short_name):
+        self.var, self.regularizer, self.constraint, self.short_name = var, regularizer, constraint, short_name
+
+
+def _dedup(variables: list) -> list:
+    seen, out = set(), []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _is_spec(x) -> bool:
+    return isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], tuple) and isinstance(x[1], _dtypes.DType)
+
+
+def _map_specs(fn, specs):
+    """Like map_structure, but a ``(shape, dtype)`` pair is a leaf."""
+    if _is_spec(specs):
+        return fn(specs)
+    if isinstance(specs, dict):
+        return {k: _map_specs(fn, v) for k, v in specs.items()}
+    return type(specs)(_map_specs(fn, v) for v in specs)

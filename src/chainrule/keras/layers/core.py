@@ -1,0 +1,243 @@
+"""Core layers: InputLayer/Input, Dense, Activation, Flatten, Reshape, Dropout."""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import dtypes as _dtypes
+from ... import ops as _ops
+from ...functions import cast, matmul, reshape
+from ...tensor import Tensor, apply_op
+from .base import KerasTensor, Layer, Node, unique_name
+
+
+def _serialize(obj, module):
+    return None if obj is None else module.serialize(obj)
+
+
+class InputLayer(Layer):
+    """The entry point of a functional graph: holds the input shape and dtype, computes nothing.
+
+    Use :func:`Input` rather than this class directly.
+    """
+
+    _NAME_ZERO_BASED = False
+
+    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None,
+                 sparse=False, ragged=False, **kwargs):
+        if name is None:
+            name = unique_name("input", zero_based=False)
+        if batch_input_shape is None:
+            if input_shape is None:
+                raise ValueError("InputLayer: give `shape` (without the batch axis), e.g. Input(shape=(784,)).")
+            input_shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
+            batch_input_shape = (batch_size,) + input_shape
+        super().__init__(name=name, dtype=dtype, batch_input_shape=tuple(batch_input_shape))
+        self.built = True
+        self.sparse, self.ragged = sparse, ragged
+        out = KerasTensor(self._batch_input_shape, self._dtype, layer=self, node_index=0, tensor_index=0,
+                          name=name)
+        self._inbound_nodes.append(Node(self, None, [], [out], {}))
+
+    @property
+    def output_shape(self):
+        # tf.keras 2 reports an InputLayer's shape as a one-element list.
+        return [self._batch_input_shape]
+
+    def get_config(self) -> dict:
+        return {"batch_input_shape": list(self._batch_input_shape), "dtype": self._dtype,
+                "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
+
+    def call(self, inputs):
+        return inputs
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None, ragged=None,
+          type_spec=None, batch_shape=None, **kwargs):
+    """A symbolic input of ``shape`` (no batch axis): ``Input(shape=(28, 28))`` -> KerasTensor ``(None, 28, 28)``."""
+    if batch_shape is not None:
+        layer = InputLayer(batch_input_shape=tuple(batch_shape), name=name, dtype=dtype)
+    else:
+        if shape is None:
+            raise ValueError("Input: please provide `shape` (without the batch axis), e.g. Input(shape=(784,)).")
+        layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype)
+    return layer._inbound_nodes[0].output_tensors[0]
+
+
+class Dense(Layer):
+    """Densely connected layer: ``activation(inputs @ kernel + bias)`` over the last axis.
+
+    Input ``(..., n_in)`` -> output ``(..., units)``; ``kernel (n_in, units)``, ``bias (units,)``.
+    Defaults: no activation, ``use_bias=True``, ``kernel_initializer='glorot_uniform'``,
+    ``bias_initializer='zeros'``.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        from .. import activations, initializers, regularizers
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if int(units) <= 0:
+            raise ValueError(f"Dense {self.name!r}: units must be a positive integer, got {units}.")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer) if kernel_regularizer else None
+        self.bias_regularizer = regularizers.get(bias_regularizer) if bias_regularizer else None
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+
+    def build(self, input_shape):
+        last = input_shape[-1] if len(input_shape) else None
+        if last is None:
+            raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs should be defined, "
+                             f"found None (input shape {tuple(input_shape)}).")
+        self.kernel = self.add_weight("kernel", (int(last), self.units), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.built = True
+
+    def call(self, inputs):
+        if inputs.dtype != self._dtype:
+            inputs = cast(inputs, self._dtype)
+        n_in = self.kernel._value.shape[0]
+        if inputs.ndim == 0 or inputs.shape[-1] != n_in:
+            raise ValueError(f"Dense {self.name!r}: expected last axis {n_in}, got input of shape "
+                             f"{tuple(inputs.shape)}. The previous layer (or the data) must produce "
+                             f"{n_in} features per sample.")
+        if self.use_bias:
+            out = apply_op(_ops.Affine(), inputs, self.kernel, self.bias)
+        else:
+            out = matmul(inputs, self.kernel) if inputs.ndim >= 2 else matmul(reshape(inputs, (1, -1)),
+                                                                                 self.kernel)
+        return self.activation(out)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict:
+        from .. import activations, initializers, regularizers
+        config = super().get_config()
+        config.update(units=self.units, activation=activations.serialize(self.activation), use_bias=self.use_bias,
+                      kernel_initializer=initializers.serialize(self.kernel_initializer),
+                      bias_initializer=initializers.serialize(self.bias_initializer),
+                      kernel_regularizer=_serialize(self.kernel_regularizer, regularizers),
+                      bias_regularizer=_serialize(self.bias_regularizer, regularizers),
+                      activity_regularizer=_serialize(self.activity_regularizer, regularizers),
+                      kernel_constraint=None, bias_constraint=None)
+        return config
+
+
+class Activation(Layer):
+    """Applies an activation function (a name such as ``'relu'`` or a callable)."""
+
+    def __init__(self, activation, **kwargs):
+        from .. import activations
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        from .. import activations
+        config = super().get_config()
+        config["activation"] = activations.serialize(self.activation)
+        return config
+
+
+class Flatten(Layer):
+    """Flattens every axis but the batch axis: ``(N, 28, 28)`` -> ``(N, 784)``."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = data_format or "channels_last"
+
+    def call(self, inputs):
+        if inputs.ndim == 1:
+            return reshape(inputs, (-1, 1))
+        return reshape(inputs, (inputs.shape[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        if any(d is None for d in rest):
+            return (input_shape[0], None)
+        return (input_shape[0], int(np.prod(rest)) if rest else 1)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
+
+
+class Reshape(Layer):
+    """Reshapes each sample to ``target_shape`` (one entry may be -1)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(s) for s in target_shape)
+
+    def call(self, inputs):
+        return reshape(inputs, (inputs.shape[0],) + self.target_shape)
+
+    def compute_output_shape(self, input_shape):
+        target = list(self.target_shape)
+        if -1 in target:
+            known = int(np.prod([d for d in target if d != -1]))
+            rest = input_shape[1:]
+            if all(d is not None for d in rest):
+                total = int(np.prod(rest))
+                if total % known:
+                    raise ValueError(f"Reshape {self.name!r}: cannot reshape {tuple(input_shape[1:])} into "
+                                     f"{self.target_shape}.")
+                target[target.index(-1)] = total // known
+            else:
+                target[target.index(-1)] = None
+        elif all(d is not None for d in input_shape[1:]) and int(np.prod(input_shape[1:])) != int(np.prod(target)):
+            raise ValueError(f"Reshape {self.name!r}: total size of the input {tuple(input_shape[1:])} "
+                             f"({int(np.prod(input_shape[1:]))} values) differs from the target shape "
+                             f"{self.target_shape} ({int(np.prod(target))} values).")
+        return (input_shape[0],) + tuple(target)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["target_shape"] = list(self.target_shape)
+        return config
+
+
+class Dropout(Layer):
+    """Randomly zeroes a fraction ``rate`` of the inputs in training, scaling the rest by ``1/(1-rate)``.
+
+    Identity at inference. ``seed`` gives the layer its own Generator (masks
+    still differ from call to call); otherwise the global seeded one is used.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= float(rate) < 1:
+            raise ValueError(f"Dropout {self.name!r}: rate must be in [0, 1), got {rate}.")
+        self.rate = float(rate)
+        self.noise_shape = noise_shape
+        self.seed = seed
+        self._rng = np.random.default_rng(seed) if seed is not None else None
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        return apply_op(_ops.Dropout(self.rate, noise_shape=self.noise_shape, rng=self._rng), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        return config
+
+
+def _as_tensor_dtype(x, dtype):
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=_dtypes.as_dtype(dtype).dtype))

@@ -1,0 +1,98 @@
+"""BatchNormalization."""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import ops as _ops
+from ...functions import rsqrt
+from ...tensor import Tensor, apply_op
+from .base import Layer
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature (along ``axis``) to zero mean and unit variance, then scales and shifts.
+
+    Training: batch statistics via the fused ``BatchNorm`` op, and the moving
+    statistics move toward them: ``moving = moving * momentum + batch * (1 - momentum)``.
+    Inference (and when the layer is frozen): ``(x - moving_mean) / sqrt(moving_variance + epsilon)
+    * gamma + beta``. Weights, in order: ``gamma``, ``beta`` (trainable), ``moving_mean``,
+    ``moving_variance`` (non-trainable), each of shape ``(C,)``.
+    Defaults: ``axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True``.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
+        from .. import initializers, regularizers
+        super().__init__(**kwargs)
+        self.axis = axis if isinstance(axis, int) else int(axis[0])
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer) if beta_regularizer else None
+        self.gamma_regularizer = regularizers.get(gamma_regularizer) if gamma_regularizer else None
+
+    def build(self, input_shape):
+        dim = input_shape[self.axis]
+        if dim is None:
+            raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} of input shape "
+                             f"{tuple(input_shape)} must be defined.")
+        shape = (int(dim),)
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", shape, initializer=self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               initializer=self.moving_variance_initializer, trainable=False)
+        self.built = True
+
+    def _param(self, var, fill):
+        if var is not None:
+            return var
+        return Tensor(np.full(self.moving_mean._value.shape, fill, dtype=self.moving_mean._value.dtype))
+
+    def _broadcast_shape(self, ndim):
+        shape = [1] * ndim
+        shape[self.axis % ndim] = -1
+        return shape
+
+    def call(self, inputs, training=None):
+        gamma, beta = self._param(self.gamma, 1.0), self._param(self.beta, 0.0)
+        if training and self.trainable:
+            op = _ops.BatchNorm(axis=self.axis, epsilon=self.epsilon)
+            out = apply_op(op, inputs, gamma, beta)
+            m = self.momentum
+            mm, mv = self.moving_mean._value, self.moving_variance._value
+            mm *= m
+            mm += (1 - m) * op.mean.reshape(mm.shape)
+            mv *= m
+            mv += (1 - m) * op.var.reshape(mv.shape)
+            return out
+        from ...functions import reshape
+        shape = self._broadcast_shape(inputs.ndim)
+        inv = rsqrt(self.moving_variance + self.epsilon)
+        scale = reshape(gamma * inv, shape)
+        shift = reshape(beta - self.moving_mean * gamma * inv, shape)
+        return inputs * scale + shift
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        from .. import initializers, regularizers
+        config = super().get_config()
+        config.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
+                      scale=self.scale, beta_initializer=initializers.serialize(self.beta_initializer),
+                      gamma_initializer=initializers.serialize(self.gamma_initializer),
+                      moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+                      moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
+                      beta_regularizer=regularizers.serialize(self.beta_regularizer) if self.beta_regularizer else None,
+                      gamma_regularizer=regularizers.serialize(self.gamma_regularizer) if self.gamma_regularizer
+                      else None, beta_constraint=None, gamma_constraint=None)
+        return config

@@ -1,0 +1,302 @@
+"""Model: a Layer with training methods, built three ways.
+
+* Functional: ``Model(inputs=..., outputs=...)`` over a graph of layer calls
+  recorded from ``Input`` tensors; it runs the recorded nodes in order.
+* Subclassing: ``class MyModel(Model)`` with layers as attributes and a ``call``.
+* Sequential (see ``sequential.py``): a functional graph grown one layer at a time.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..layers.base import KerasTensor, Layer, flatten, map_structure
+from ..layers.core import InputLayer
+from ..trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A group of layers with ``compile``/``fit``/``evaluate``/``predict``, ``summary`` and saving.
+
+    ``Model(inputs, outputs, name=None)`` builds a functional model; subclass it
+    and define ``call(inputs, training=None)`` for a subclassed model.
+    """
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", None)
+        outputs = kwargs.pop("outputs", None)
+        if args:
+            inputs = args[0] if inputs is None else inputs
+            if len(args) > 1:
+                outputs = args[1] if outputs is None else outputs
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        layer_kwargs = {k: kwargs.pop(k) for k in ("dtype", "input_shape", "input_dim", "batch_input_shape")
+                        if k in kwargs}
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.")
+        Layer.__init__(self, name=name, trainable=trainable, **layer_kwargs)
+        Trainer.__init__(self)
+        self._is_graph_network = False
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("Model: give both `inputs` and `outputs` for a functional model.")
+            self._init_graph_network(inputs, outputs)
+
+    # ------------------------------------------------------------------ functional graph
+    def _init_graph_network(self, inputs, outputs):
+        self._nested_inputs, self._nested_outputs = inputs, outputs
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        for i, t in enumerate(self.inputs):
+            if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
+                raise ValueError(f"Model {self.name!r}: input #{i} must come from `keras.Input(...)`, got "
+                                 f"{t!r}. Create the inputs with Input(shape=...) and build the graph from them.")
+        for i, t in enumerate(self.outputs):
+            if not isinstance(t, KerasTensor):
+                raise ValueError(f"Model {self.name!r}: output #{i} must be the result of calling layers on "
+                                 f"Input tensors, got {type(t).__name__}.")
+        nodes, layers, by_depth = _map_graph(self.inputs, self.outputs, self.name)
+        self._execution_nodes = [n for n in nodes if not n.is_input]
+        self._nodes_by_depth = by_depth
+        self._network_node_ids = {id(n) for n in nodes}
+        self._graph_layers = layers
+        for layer in layers:
+            if not any(layer is t for t in self._tracked_layers):
+                self._tracked_layers.append(layer)
+        names = [layer.name for layer in layers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"Model {self.name!r}: the name {dupes[0]!r} is used {names.count(dupes[0])} times "
+                             "in the model. All layer names should be unique; pass distinct `name=` arguments.")
+        self.input_names = [t._keras_history[0].name for t in self.inputs]
+        self.output_names = [t._keras_history[0].name for t in self.outputs]
+        self._is_graph_network = True
+        self.built = True
+
+    def _run_graph(self, inputs, training=None):
+        flat_in = self._match_inputs(inputs)
+        values = {id(t): v for t, v in zip(self.inputs, flat_in)}
+        for node in self._execution_nodes:
+            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
+            out = node.layer(args, training=training, **node.call_kwargs)
+            for t, v in zip(node.output_tensors, flatten(out)):
+                values[id(t)] = v
+        return map_structure(lambda t: values[id(t)], self._nested_outputs)
+
+    def _match_inputs(self, inputs) -> list:
+        """The given inputs in the order of ``self.inputs`` (accepts one tensor, a list or a dict by name)."""
+        n = len(self.inputs)
+        if isinstance(inputs, dict):
+            missing = [name for name in self.input_names if name not in inputs]
+            if missing:
+                raise ValueError(f"Model {self.name!r}: missing data for input(s) {missing}; expected keys "
+                                 f"{self.input_names}, got {sorted(inputs)}.")
+            flat = [inputs[name] for name in self.input_names]
+        elif isinstance(inputs, (list, tuple)) and n > 1:
+            flat = list(inputs)
+        elif isinstance(inputs, (list, tuple)) and n == 1 and len(inputs) == 1 and not np.isscalar(inputs[0]) \
+                and np.ndim(inputs[0]) >= 1:
+            flat = [inputs[0]]
+        else:
+            flat = [inputs]
+        if len(flat) != n:
+            raise ValueError(f"Model {self.name!r} expects {n} input(s) {self.input_names}, but received "
+                             f"{len(flat)} input tensors.")
+        out = []
+        for i, (t, x) in enumerate(zip(self.inputs, flat)):
+            layer = t._keras_history[0]
+            x = layer._convert_input(x)
+            expected = t.shape
+            got = tuple(x.shape)
+            if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
+                raise ValueError(
+                    f"Input {i} of layer {self.name!r} is incompatible with the layer: expected "
+                    f"shape={expected}, found shape={got}. Reshape the data to {expected[1:]} per sample "
+                    f"(input {layer.name!r}).")
+            out.append(x)
+        return out
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, *args, **kwargs):
+        if not self.built and not self._is_graph_network and args and not any(
+                isinstance(x, KerasTensor) for x in flatten(args[0])):
+            self._build_on_call(args[0])
+        return Layer.__call__(self, *args, **kwargs)
+
+    def _build_on_call(self, inputs):
+        """Hook for Sequential's deferred build; subclassed models build their layers on the fly."""
+
+    def call(self, inputs, training=None, mask=None):
+        if self._is_graph_network:
+            return self._run_graph(inputs, training=training)
+        raise NotImplementedError(f"Model {self.name!r}: a subclassed Model must implement `call(self, inputs)`.")
+
+    def _convert_input(self, x):
+        if self._is_graph_network:
+            return x  # each Input converts its own data with its dtype
+        return Layer._convert_input(self, x)
+
+    def build(self, input_shape):
+        """Build a subclassed model by calling it on zeros of ``input_shape`` (batch axis may be None)."""
+        if self._is_graph_network:
+            self.built = True
+            return
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        dummies = [np.zeros(tuple(1 if d is None else d for d in s), dtype=self.dtype) for s in shapes]
+        self.built = True
+        self._build_input_shape = input_shape
+        Layer.__call__(self, dummies if isinstance(input_shape, list) else dummies[0], training=False)
+
+    def _maybe_build(self, input_shapes):
+        if not self.built:
+            self._build_input_shape = input_shapes[0] if len(input_shapes) == 1 else input_shapes
+            self.built = True
+
+    # ------------------------------------------------------------------ introspection
+    @property
+    def layers(self) -> list:
+        """The model's layers: graph order for functional models, attribute order for subclassed ones."""
+        if self._is_graph_network:
+            return list(self._graph_layers)
+        return list(self._tracked_layers)
+
+    def get_layer(self, name=None, index=None):
+        """The layer named ``name`` or at position ``index`` of ``layers``."""
+        if index is not None and name is not None:
+            raise ValueError("get_layer: provide only `name` or `index`, not both.")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model {self.name!r} only "
+                                 f"has {len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            import difflib
+            close = difflib.get_close_matches(str(name), [la.name for la in layers], n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"No such layer: {name}. Existing layers are: {[la.name for la in layers]}.{hint}")
+        raise ValueError("get_layer: provide either a layer name or a layer index.")
+
+    @property
+    def input_shape(self):
+        if self._is_graph_network:
+            shapes = [tuple(t.shape) for t in self.inputs]
+            return shapes[0] if len(shapes) == 1 else shapes
+        return Layer.input_shape.fget(self)
+
+    @property
+    def output_shape(self):
+        if self._is_graph_network:
+            shapes = [tuple(t.shape) for t in self.outputs]
+            return shapes[0] if len(shapes) == 1 else shapes
+        return Layer.output_shape.fget(self)
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print the layer table with output shapes and parameter counts, as tf.keras 2 does."""
+        if not self.built:
+            raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
+                             "by calling the model on a batch of data.")
+        from ..utils.summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    def get_config(self) -> dict:
+        if not self._is_graph_network:
+            if type(self).get_config is Model.get_config:
+                raise NotImplementedError(
+                    f"Model {type(self).__name__!r} is a subclassed model: to save its architecture, implement "
+                    "`get_config()` returning its constructor arguments (and `from_config` if needed), or save "
+                    "only its weights with `save_weights(...)`.")
+        from ..saving_config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving_config import functional_from_config
+        if "layers" in config and "input_layers" in config:
+            return functional_from_config(cls, config, custom_objects)
+        return cls(**config)
+
+
+def _map_graph(inputs, outputs, model_name):
+    """Order the graph like tf.keras 2: nodes in a valid execution order, layers by decreasing depth.
+
+    Returns ``(nodes, layers, nodes_by_depth)``. Raises ValueError for a graph
+    that needs a tensor not derived from ``inputs`` (disconnected) or has a cycle.
+    """
+    finished, in_progress = set(), set()
+    nodes_in_decreasing_depth = []
+    layer_indices = {}
+
+    def visit(tensor):
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in in_progress:
+            raise ValueError(f"Model {model_name!r}: the layer graph has a cycle at layer {layer.name!r}.")
+        if id(node) in finished:
+            return
+        if id(layer) not in layer_indices:
+            layer_indices[id(layer)] = (len(layer_indices), layer)
+        in_progress.add(id(node))
+        for t in node.input_tensors:
+            visit(t)
+        finished.add(id(node))
+        in_progress.discard(id(node))
+        nodes_in_decreasing_depth.append(node)
+
+    for t in outputs:
+        visit(t)
+
+    node_depth, layer_depth = {}, {}
+    for node in reversed(nodes_in_decreasing_depth):
+        depth = node_depth.setdefault(id(node), 0)
+        depth = max(depth, layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parent_nodes:
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+
+    input_ids = {id(t) for t in inputs}
+    for t in inputs:  # inputs not connected to any output still belong to the model
+        layer = t._keras_history[0]
+        if id(layer) not in layer_depth:
+            layer_depth[id(layer)] = 0
+            layer_indices[id(layer)] = (-1, layer)
+            node = layer._inbound_nodes[0]
+            node_depth[id(node)] = 0
+            nodes_in_decreasing_depth.append(node)
+
+    # Every tensor a node consumes must be an input or computed by an earlier node.
+    available = set(input_ids)
+    seen_layers = []
+    for node in nodes_in_decreasing_depth:
+        if node.is_input:
+            if not any(id(t) in input_ids for t in node.output_tensors):
+                t = node.output_tensors[0]
+                raise ValueError(
+                    f"Graph disconnected: cannot obtain value for tensor {t!r} at layer {node.layer.name!r}. "
+                    f"The following previous layers were accessed without issue: {seen_layers}. Pass that "
+                    f"Input to Model(inputs=[...]) too.")
+            seen_layers.append(node.layer.name)
+            continue
+        for t in node.input_tensors:
+            if id(t) not in available:
+                raise ValueError(
+                    f"Graph disconnected: cannot obtain value for tensor {t!r} at layer {node.layer.name!r}. "
+                    f"The following previous layers were accessed without issue: {seen_layers}.")
+        available.update(id(t) for t in node.output_tensors)
+        seen_layers.append(node.layer.name)
+
+    by_depth_layers: dict = {}
+    for lid, depth in layer_depth.items():
+        by_depth_layers.setdefault(depth, []).append(layer_indices[lid])
+    layers = []
+    for depth in sorted(by_depth_layers, reverse=True):
+        layers.extend(layer for _, layer in sorted(by_depth_layers[depth], key=lambda p: p[0]))
+    nodes_by_depth: dict = {}
+    for node in nodes_in_decreasing_depth:
+        nodes_by_depth.setdefault(node_depth[id(node)], []).append(node)
+    return nodes_in_decreasing_depth, layers, nodes_by_depth

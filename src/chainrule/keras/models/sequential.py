@@ -1,0 +1,117 @@
+"""Sequential: a plain stack of layers, each taking the previous layer's output."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..layers.base import KerasTensor, Layer, flatten
+from ..layers.core import Input, InputLayer
+from .model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers: ``Sequential([Dense(16, input_shape=(10000,)), Dense(1)])`` or ``.add()``.
+
+    With an input shape (an ``Input`` first, or ``input_shape=`` on the first
+    layer) the model is built as layers are added; otherwise it builds on the
+    first call, fit or ``build(input_shape)``.
+    """
+
+    def __init__(self, layers=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self._seq_layers = []
+        self._input_tensor = None
+        self._last_output = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self) -> list:
+        """The added layers (without the InputLayer), in order."""
+        return list(self._seq_layers)
+
+    def add(self, layer) -> None:
+        """Append a layer (or, first, an ``Input`` tensor / ``InputLayer``)."""
+        if isinstance(layer, KerasTensor) or isinstance(layer, InputLayer):
+            if self._seq_layers or self._input_tensor is not None:
+                raise ValueError(f"Sequential {self.name!r}: an Input can only be the first element of the model.")
+            tensor = layer if isinstance(layer, KerasTensor) else layer._inbound_nodes[0].output_tensors[0]
+            if not isinstance(tensor._keras_history[0], InputLayer):
+                raise ValueError(f"Sequential {self.name!r}: only tensors from keras.Input can be added; to add "
+                                 "a functional model, add the Model object itself.")
+            self._set_input(tensor)
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"The added layer must be an instance of class Layer. Received: layer={layer!r} of "
+                            f"type {type(layer).__name__}.")
+        if any(existing.name == layer.name for existing in self._seq_layers):
+            raise ValueError(f"All layers added to a Sequential model should have unique names. Name "
+                             f"{layer.name!r} is already the name of a layer in this model. Update the `name` "
+                             "argument to pass a unique name.")
+        self._seq_layers.append(layer)
+        self._tracked_layers.append(layer)
+        if self._input_tensor is None and len(self._seq_layers) == 1 and layer._batch_input_shape is not None:
+            self._set_input(Input(batch_shape=layer._batch_input_shape, dtype=layer.dtype,
+                                  name=f"{layer.name}_input"), connect=False)
+        if self._input_tensor is not None:
+            self._last_output = layer(self._last_output)
+            self._init_graph_network(self._input_tensor, self._last_output)
+
+    def _set_input(self, tensor, connect=True):
+        self._input_tensor = tensor
+        self._last_output = tensor
+        if connect:
+            for layer in self._seq_layers:
+                self._last_output = layer(self._last_output)
+        if self._seq_layers:
+            self._init_graph_network(self._input_tensor, self._last_output)
+        else:
+            self.built = False
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self._seq_layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._seq_layers.pop()
+        self._tracked_layers = [t for t in self._tracked_layers if t is not layer]
+        if self._input_tensor is not None:
+            self._set_input(self._input_tensor)
+        return layer
+
+    def _init_graph_network(self, inputs, outputs):
+        super()._init_graph_network(inputs, outputs)
+        self._graph_layers = list(self._seq_layers)
+
+    def build(self, input_shape=None):
+        """Build for inputs of ``input_shape`` (batch axis included, may be None)."""
+        if self._input_tensor is None:
+            if input_shape is None:
+                raise ValueError("You must provide an `input_shape` argument.")
+            input_shape = tuple(input_shape)
+            self._set_input(Input(batch_shape=(None,) + input_shape[1:], dtype=self.dtype,
+                                  name=f"{self._seq_layers[0].name}_input" if self._seq_layers else None))
+        self.built = True
+
+    def _build_on_call(self, inputs):
+        if self._input_tensor is None and self._seq_layers:
+            first = flatten(inputs)[0]
+            shape = tuple(np.shape(first)) if not hasattr(first, "shape") else tuple(first.shape)
+            self.build((None,) + shape[1:])
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._seq_layers:
+            raise ValueError(f"Sequential {self.name!r} has no layers; add some before calling it.")
+        if self._input_tensor is not None:
+            inputs = self._match_inputs(inputs)[0]
+        x = inputs
+        for layer in self._seq_layers:
+            x = layer(x, training=training)
+        return x
+
+    def get_config(self) -> dict:
+        from ..saving_config import sequential_config
+        return sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving_config import sequential_from_config
+        return sequential_from_config(cls, config, custom_objects)

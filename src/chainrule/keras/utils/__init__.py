@@ -1,0 +1,29 @@
+"""``keras.utils``: data helpers, seeding, plotting and printing utilities."""
+import numpy as _np
+
+from ... import backend as _backend
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed Python's ``random``, numpy's legacy global RNG and chainrule's Generator, so runs repeat."""
+    import random as _random
+    _random.seed(seed)
+    _np.random.seed(seed)
+    _backend.set_seed(seed)
+
+
+def to_categorical(y, num_classes=None, dtype="float32"):
+    """One-hot encode integer labels: shape ``y.shape + (num_classes,)`` (trailing 1 axis dropped)."""
+    y = _np.array(y, dtype="int64")
+    shape = y.shape
+    if shape and shape[-1] == 1 and len(shape) > 1:
+        shape = shape[:-1]
+    y = y.ravel()
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"to_categorical: labels must be in [0, {num_classes}), got values from {y.min()} to "
+                         f"{y.max()}.")
+    out = _np.zeros((y.size, num_classes), dtype=dtype)
+    out[_np.arange(y.size), y] = 1
+    return out.reshape(shape + (num_classes,))
