@@ -1,0 +1,150 @@
+"""Turning what users pass to ``fit``/``evaluate``/``predict`` into batches.
+
+Accepted: numpy arrays, nested Python lists, Tensors, pandas DataFrames/Series,
+lists/tuples of those (one per model input or output), dicts by input/output
+name, and batched ``chainrule.data.Dataset`` objects yielding ``(x, y)`` pairs.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from .layers.base import flatten, map_structure
+
+
+def to_numpy(value):
+    """One leaf (array, Tensor, DataFrame, list of numbers) as a numpy array."""
+    if isinstance(value, Tensor):
+        return value._value
+    if hasattr(value, "to_numpy"):
+        return value.to_numpy()
+    return np.asarray(value)
+
+
+def normalize_structure(data, n_expected: int | None):
+    """Numpy arrays in the structure the model expects: one array, a list, or a dict."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {k: to_numpy(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        if n_expected is not None and n_expected > 1:
+            if len(data) != n_expected:
+                raise ValueError(f"Expected {n_expected} arrays (one per model input/output), got a "
+                                 f"{type(data).__name__} of {len(data)} elements.")
+            return [to_numpy(v) for v in data]
+        if len(data) == 1 and (isinstance(data[0], (np.ndarray, Tensor)) or hasattr(data[0], "to_numpy")):
+            return to_numpy(data[0])
+        return to_numpy(data)
+    return to_numpy(data)
+
+
+def check_finite_numeric(data, what: str):
+    for i, arr in enumerate(flatten(data) if data is not None else []):
+        if arr.dtype.kind in "OSU":
+            raise ValueError(f"{what}: found an array of dtype {arr.dtype} (strings or Python objects) with "
+                             f"shape {arr.shape}; convert it to numbers first (e.g. with np.asarray(x, "
+                             "dtype='float32') after encoding the categories).")
+        if arr.size == 0:
+            raise ValueError(f"{what}: got an empty array of shape {arr.shape}; there is nothing to train on.")
+
+
+def num_samples(data) -> int:
+    leaves = flatten(data)
+    sizes = {len(a) if np.ndim(a) else 1 for a in leaves}
+    return sizes.pop() if len(sizes) == 1 else -1
+
+
+def check_cardinality(x, y, sample_weight=None):
+    """Raise Keras's error when x, y and sample_weight hold different numbers of samples."""
+    parts = [("x", x), ("y", y), ("sample_weight", sample_weight)]
+    sizes = {name: [len(a) if np.ndim(a) else 1 for a in flatten(d)] for name, d in parts if d is not None}
+    all_sizes = {s for v in sizes.values() for s in v}
+    if len(all_sizes) > 1:
+        detail = "\n".join(f"  {name} sizes: {', '.join(map(str, v))}" for name, v in sizes.items())
+        raise ValueError(f"Data cardinality is ambiguous:\n{detail}\nMake sure all arrays contain the same "
+                         "number of samples.")
+
+
+def cast_floats(data, dtype):
+    """Float arrays converted once to the model's float type (so batches need no conversion)."""
+    def cast(a):
+        return a.astype(dtype) if a.dtype.kind == "f" and a.dtype != dtype else a
+    return map_structure(cast, data) if data is not None else None
+
+
+def take(data, index):
+    """Rows ``index`` (a slice or an integer array) of every array in the structure."""
+    return map_structure(lambda a: a[index], data) if data is not None else None
+
+
+def split_validation(x, y, sample_weight, validation_split: float):
+    """The last ``validation_split`` fraction becomes validation data, before any shuffling (as Keras)."""
+    n = num_samples(x)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"validation_split={validation_split} leaves no samples for training or validation "
+                         f"with {n} samples.")
+    head, tail = slice(0, split_at), slice(split_at, n)
+    return ((take(x, head), take(y, head), take(sample_weight, head)),
+            (take(x, tail), take(y, tail), take(sample_weight, tail)))
+
+
+class ArrayBatches:
+    """Batches of in-memory arrays: one permutation per epoch when shuffling, slices otherwise."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.n = num_samples(x)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        full = int(math.ceil(self.n / self.batch_size))
+        self.steps = full if steps is None else min(int(steps), full)
+
+    def __len__(self):
+        return self.steps
+
+    def epoch(self, rng):
+        """Yield ``(x, y, sample_weight)`` batches for one pass."""
+        order = rng.permutation(self.n) if self.shuffle else None
+        bs = self.batch_size
+        for step in range(self.steps):
+            if order is None:
+                idx = slice(step * bs, min((step + 1) * bs, self.n))
+            else:
+                idx = np.sort(order[step * bs:(step + 1) * bs]) if self.shuffle == "sorted" else \
+                    order[step * bs:(step + 1) * bs]
+            yield take(self.x, idx), take(self.y, idx), take(self.sample_weight, idx)
+
+
+class DatasetBatches:
+    """Batches from an iterable dataset yielding ``x``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+
+    def __init__(self, dataset, steps=None):
+        self.dataset = dataset
+        self.steps = steps
+        if steps is None:
+            try:
+                card = int(dataset.cardinality()) if hasattr(dataset, "cardinality") else len(dataset)
+                self.steps = card if card >= 0 else None
+            except TypeError:
+                self.steps = None
+
+    def __len__(self):
+        return self.steps if self.steps is not None else 0
+
+    def epoch(self, rng):
+        for step, batch in enumerate(self.dataset):
+            if self.steps is not None and step >= self.steps:
+                break
+            if isinstance(batch, tuple) and len(batch) in (2, 3):
+                parts = [map_structure(to_numpy, b) for b in batch] + [None]
+                yield parts[0], parts[1], parts[2]
+            else:
+                yield map_structure(to_numpy, batch), None, None
+
+
+def is_dataset(x) -> bool:
+    return hasattr(x, "_is_chainrule_dataset") or (hasattr(x, "__iter__") and hasattr(x, "element_spec"))
