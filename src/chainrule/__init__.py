@@ -20,3 +20,7 @@ from . import math, nn, random, testing  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"
+
+# tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
+from . import keras  # noqa: E402
+from .keras import losses, optimizers  # noqa: E402,F401

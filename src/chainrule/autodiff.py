@@ -200,9 +200,10 @@ class GradientTape:
                 if unconnected_gradients == "zero":
                     return Tensor(np.zeros_like(s._value))
                 return None
-            if not g.flags.writeable or not g.flags.c_contiguous:
-                g = np.ascontiguousarray(g).copy() if not g.flags.writeable else np.ascontiguousarray(g)
-            return Tensor(g)
+            g = np.asarray(g)
+            if not g.flags.writeable:  # a broadcast view from a reduction's backward
+                g = g.copy()
+            return Tensor(g.reshape(s._value.shape))
 
         return _unflatten(sources, [wrap(s) for s in flat_sources])
 

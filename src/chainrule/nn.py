@@ -48,7 +48,12 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
 def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=None):
     """Per-sample cross-entropy of ``softmax(logits)`` against probability rows ``labels`` (same shape)."""
     logits = as_tensor(logits)
-    return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, _labels(labels, logits._value.dtype))
+    labels = _labels(labels, logits._value.dtype)
+    if axis not in (-1, logits.ndim - 1):
+        from .functions import transpose
+        perm = [i for i in range(logits.ndim) if i != axis % logits.ndim] + [axis % logits.ndim]
+        logits, labels = transpose(logits, perm), transpose(labels, perm)
+    return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels)
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):

@@ -75,7 +75,10 @@ def to_array(value, dtype=None) -> np.ndarray:
         arr = np.asarray(value)
     elif isinstance(value, (bool, numbers.Number, str, bytes)) or (
             isinstance(value, (list, tuple)) and not _contains_tensor(value)):
-        arr = _python_to_array(value)
+        # With a target dtype, convert exactly (0.1 as float64 stays 0.1); otherwise TF's inference.
+        arr = _python_to_array(value) if dtype is None else np.asarray(value)
+        if arr.dtype.kind in "UO":
+            arr = _strings_to_bytes(arr)
     elif isinstance(value, (list, tuple)):
         arr = np.asarray([to_array(v) for v in value])
     elif hasattr(value, "__array__"):
@@ -511,15 +514,9 @@ class Variable(Tensor):
     def _new_value(self, value, op_name):
         arr = to_array(value, self._value.dtype)
         if arr.shape != self._value.shape:
-            try:
-                arr = np.broadcast_to(arr, self._value.shape) if arr.ndim < self._value.ndim or arr.size == 1 \
-                    else None
-            except ValueError:
-                arr = None
-            if arr is None:
-                raise ValueError(f"Cannot {op_name} variable {self._name!r}: the variable has shape "
-                                 f"{tuple(self._value.shape)} and the value has shape "
-                                 f"{tuple(np.shape(value))}; they must match.")
+            raise ValueError(f"Cannot {op_name} variable {self._name!r}: the variable has shape "
+                             f"{tuple(self._value.shape)} and the value has shape {tuple(arr.shape)}; "
+                             "they must match.")
         return arr
 
     def assign(self, value, read_value=True):

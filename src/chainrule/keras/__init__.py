@@ -1,4 +1,5 @@
 """The Keras API: ``from chainrule import keras`` or ``from chainrule.keras.layers import Dense``."""
-from . import activations, backend, initializers, layers, models, regularizers, utils  # noqa: F401
+from . import (activations, backend, callbacks, initializers, layers, losses, metrics, models,  # noqa: F401
+               optimizers, regularizers, utils)
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401

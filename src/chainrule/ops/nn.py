@@ -298,6 +298,8 @@ class Dropout(Op):
     Backward: ``dout * mask``.
     """
 
+    returns_view = True  # rate 0 returns the input itself
+
     def __init__(self, rate, noise_shape=None, seed=None, rng=None):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}.")

@@ -32,7 +32,7 @@ class Sum(Op):
         x = np.asarray(x)
         self.shape = x.shape
         self.axes = _normalize_axis(self.axis, x.ndim)
-        return np.sum(x, axis=self.axes, keepdims=self.keepdims)
+        return np.sum(x, axis=self.axes, keepdims=self.keepdims, dtype=x.dtype)
 
     def backward(self, dout):
         return np.broadcast_to(_expand(dout, self.shape, self.axes, self.keepdims), self.shape)
@@ -49,9 +49,9 @@ class Mean(Op):
         self.shape = x.shape
         self.axes = _normalize_axis(self.axis, x.ndim)
         self.count = int(np.prod([x.shape[a] for a in self.axes])) if self.axes else 1
-        if x.dtype.kind in "iu":  # TensorFlow keeps integer means integer (truncated)
-            total = np.sum(x, axis=self.axes, keepdims=self.keepdims)
-            return (total // max(self.count, 1)).astype(x.dtype)
+        if x.dtype.kind in "iu":  # TensorFlow keeps integer means integer, truncated toward zero
+            total = np.sum(x, axis=self.axes, keepdims=self.keepdims, dtype=np.int64)
+            return (np.sign(total) * (np.abs(total) // max(self.count, 1))).astype(x.dtype)
         return np.mean(x, axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, dout):
@@ -103,7 +103,7 @@ class Prod(Op):
         x = np.asarray(x)
         self.x = x
         self.axes = _normalize_axis(self.axis, x.ndim)
-        return np.prod(x, axis=self.axes, keepdims=self.keepdims)
+        return np.prod(x, axis=self.axes, keepdims=self.keepdims, dtype=x.dtype)
 
     def backward(self, dout):
         dout = _expand(dout, self.x.shape, self.axes, self.keepdims)

@@ -2,6 +2,7 @@
 import numpy as _np
 
 from ... import backend as _backend
+from .progbar import Progbar  # noqa: F401
 
 
 def set_random_seed(seed: int) -> None:
