@@ -16,7 +16,7 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         reduce_any, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum, reshape,
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
                         truediv, where, zeros, zeros_like)
-from . import math, nn, random, testing  # noqa: F401
+from . import data, math, nn, random, testing  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"

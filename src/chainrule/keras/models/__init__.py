@@ -1,3 +1,20 @@
 """``keras.models``: Model, Sequential, and loading/saving helpers."""
 from .model import Model  # noqa: F401
 from .sequential import Sequential  # noqa: F401
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+    """Load a model saved by ``model.save`` (``.keras`` or ``.h5``); never runs code from the file."""
+    from ..saving import load_model as _load
+    return _load(filepath, custom_objects=custom_objects, compile=compile)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Rebuild an (uncompiled, freshly initialized) model from ``model.to_json()``."""
+    from ..saving import model_from_json as _from_json
+    return _from_json(json_string, custom_objects=custom_objects)
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new model with the same architecture and fresh weights."""
+    return model_from_json(model.to_json())

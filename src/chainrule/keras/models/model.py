@@ -203,6 +203,28 @@ class Model(Trainer, Layer):
         from ..utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
+    # ------------------------------------------------------------------ saving (see keras/saving.py)
+    def save(self, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
+        """Save architecture, weights and compile state: ``.keras`` (zip) or ``.h5`` (legacy HDF5)."""
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite, save_format=save_format,
+                   include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        """Save only the weights (``.weights.h5``/``.h5``), layer by layer."""
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+        """Load weights saved by ``save_weights`` (or a full ``.h5``/``.keras`` file) into this model."""
+        from ..saving import load_weights
+        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture as a JSON string (``keras.models.model_from_json`` rebuilds it)."""
+        from ..saving import model_to_json
+        return model_to_json(self, **kwargs)
+
     def get_config(self) -> dict:
         if not self._is_graph_network:
             if type(self).get_config is Model.get_config:

@@ -1,0 +1,390 @@
+"""``chainrule.keras.activations``: activation functions with tf.keras 2 names, defaults and formulas.
+
+Every function takes a Tensor (or anything convertible: a numpy array, a
+list) and returns a Tensor computed with chainrule ops, so it is recorded on
+an active GradientTape. ``softmax`` and ``sigmoid`` leave their input on the
+output as ``out._keras_logits``, as tf.keras 2 does, so that a matching
+cross-entropy loss can use the fused (and overflow-free) op on the logits.
+
+Look-ups by name follow tf.keras: ``get(None)`` is ``linear``, ``get('relu')``
+is :func:`relu`, a callable is returned as is, and ``serialize(relu)`` is
+``'relu'``.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+
+import numpy as np
+
+from chainrule import nn as _nn
+from chainrule import ops as _ops
+from chainrule.errors import InvalidArgumentError
+from chainrule.functions import cast, clip_by_value, exp as _exp, reduce_max, reduce_sum
+from chainrule.ops.base import Op
+from chainrule.ops.nn import sigmoid as _sigmoid_array
+from chainrule.tensor import Tensor, apply_op, as_tensor
+
+__all__ = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "leaky_relu", "elu",
+           "selu", "softplus", "softsign", "swish", "silu", "gelu", "hard_sigmoid", "exponential", "mish",
+           "get", "serialize", "deserialize"]
+
+# SELU's constants (Klambauer et al., 2017), the values tf.keras uses.
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+_SQRT_PI = math.sqrt(math.pi)
+
+
+# ----------------------------------------------------------------------------- private fused ops
+# The engine has no softplus, erf or GELU primitive; these two follow the op contract
+# (forward/backward side by side) and belong in chainrule/ops/nn.py eventually.
+
+def _erfc(z, tol=1e-17):
+    """Complementary error function of a float array, accurate to ~1e-13 relative, never overflowing.
+
+    ``|z| < 2``: ``erf(z) = 2/sqrt(pi) * exp(-z^2) * sum_n (2 z^2)^n z / (1*3*...*(2n+1))``
+    (all terms positive, so no cancellation), ``erfc = 1 - erf``.
+    ``|z| >= 2``: the continued fraction
+    ``erfc(z) = exp(-z^2) / sqrt(pi) / (z + (1/2) / (z + 1 / (z + (3/2) / (z + ...))))``.
+    Negative arguments use ``erfc(-z) = 2 - erfc(z)``. ``tol`` (relative) sets the number of series
+    terms; 1e-9 is plenty for a float32 result.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    a = np.abs(z)
+    out = np.empty_like(a)
+    small = a < 2.0
+    if small.any():
+        x = a[small]
+        two_x2 = 2.0 * x * x
+        # Terms needed for the largest |z|: stop once (2 z^2)^n / (2n+1)!! < tol (the sum is >= z).
+        ratio, ratio_max, n_terms = 1.0, 2.0 * float(x.max()) ** 2, 0
+        while ratio > tol and n_terms < 40:
+            n_terms += 1
+            ratio *= ratio_max / (2 * n_terms + 1)
+        term = x.copy()
+        total = x.copy()
+        for n in range(1, n_terms + 1):
+            np.multiply(term, two_x2, out=term)
+            term *= 1.0 / (2 * n + 1)
+            total += term
+        total *= np.exp(-0.5 * two_x2)
+        out[small] = 1.0 - (2.0 / _SQRT_PI) * total
+    big = ~small
+    if big.any():
+        x = a[big]
+        f = x.copy()
+        for k in range(60 if float(x.min()) < 3.0 else 30, 0, -1):
+            np.divide(0.5 * k, f, out=f)
+            f += x
+        out[big] = np.exp(-x * x) / (_SQRT_PI * f)
+    return np.where(z < 0, 2.0 - out, out)
+
+
+def _ndtr(x, tol=1e-17):
+    """The standard normal CDF ``Phi(x) = erfc(-x / sqrt(2)) / 2`` (accurate in both tails)."""
+    return 0.5 * _erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0), tol)
+
+
+class _Softplus(Op):
+    """``log(1 + exp(x))`` as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow). Backward: ``dout * sigmoid(x)``."""
+
+    def forward(self, x):
+        self.x = x
+        return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+    def backward(self, dout):
+        return dout * _sigmoid_array(self.x)
+
+
+class _GELU(Op):
+    """Exact GELU ``x * Phi(x)`` with ``Phi`` the standard normal CDF.
+
+    Backward: ``dout * (Phi(x) + x * exp(-x^2 / 2) / sqrt(2 pi))``. Computed in float64, returned in x's dtype.
+    """
+
+    def forward(self, x):
+        self.x = x
+        self.cdf = _ndtr(x, 1e-17 if x.dtype == np.float64 else 1e-9)
+        return (np.asarray(x, dtype=np.float64) * self.cdf).astype(x.dtype, copy=False)
+
+    def backward(self, dout):
+        x = np.asarray(self.x, dtype=np.float64)
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+        return (dout * (self.cdf + x * pdf)).astype(np.result_type(dout), copy=False)
+
+
+def _const(value, t: Tensor) -> np.ndarray:
+    # The engine converts a Python float operand through float32 before casting it to the
+    # tensor's dtype (0.1 -> 0.10000000149 in float64); a 0-d array of that dtype stays exact.
+    return np.asarray(value, dtype=t._value.dtype)
+
+
+def _float_tensor(x, name):
+    t = as_tensor(x)
+    if t._value.dtype.kind != "f":
+        raise InvalidArgumentError(f"activations.{name}: expected a floating-point tensor, got {t.dtype.name} of "
+                                   f"shape {t.shape}; cast it first, e.g. chainrule.cast(x, chainrule.float32).")
+    return t
+
+
+# ----------------------------------------------------------------------------- the activations
+
+def linear(x):
+    """Linear (identity) activation: ``f(x) = x``, returned unchanged."""
+    return x if isinstance(x, Tensor) else as_tensor(x)
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0, negative_slope=None):
+    """Rectified linear unit, tf.keras 2's ``relu(x, alpha=0.0, max_value=None, threshold=0.0)``.
+
+    With the defaults, ``f(x) = max(x, 0)`` (the fused ``ReLU`` op). Otherwise
+    ``f(x) = min(x, max_value)`` for ``x > threshold`` (``x >= threshold`` and 0 below
+    when threshold is 0) and ``alpha * (x - threshold)`` below it; ``max_value``
+    caps the positive part only. ``negative_slope`` is Keras 3's name for ``alpha``.
+    """
+    if negative_slope is not None:
+        alpha = negative_slope
+    x = _float_tensor(x, "relu")
+    if alpha == 0 and max_value is None and threshold == 0:
+        return _nn.relu(x)
+    if alpha != 0 and max_value is None and threshold == 0:
+        return _nn.leaky_relu(x, alpha=alpha)
+    dtype = x._value.dtype
+    if alpha != 0:
+        negative_part = _nn.relu(_const(threshold, x) - x) if threshold != 0 else _nn.relu(-x)
+    if threshold != 0:
+        out = x * cast(x > _const(threshold, x), dtype)  # x where x > threshold, else 0
+    else:
+        out = _nn.relu(x)
+    if max_value is not None:
+        out = clip_by_value(out, _const(0, x), _const(max_value, x))
+    if alpha != 0:
+        out = out - negative_part * _const(alpha, x)
+    return out
+
+
+def relu6(x):
+    """ReLU capped at 6: ``f(x) = min(max(x, 0), 6)``."""
+    return clip_by_value(relu(x), 0, 6)
+
+
+def sigmoid(x):
+    """Logistic sigmoid ``f(x) = 1 / (1 + exp(-x))``, computed without overflow.
+
+    The output carries ``_keras_logits = x`` so that ``binary_crossentropy``
+    can use the fused sigmoid cross-entropy on the logits (tf.keras 2 does the same).
+    """
+    x = _float_tensor(x, "sigmoid")
+    out = apply_op(_ops.Sigmoid(), x)
+    out._keras_logits = x
+    return out
+
+
+def tanh(x):
+    """Hyperbolic tangent ``f(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))``."""
+    return apply_op(_ops.Tanh(), _float_tensor(x, "tanh"))
+
+
+def softmax(x, axis=-1):
+    """Softmax ``f(x) = exp(x) / sum(exp(x), axis)``, shifted by the maximum so it never overflows.
+
+    ``axis`` is an int or a tuple of ints. As in tf.keras 2, a 1-D input raises
+    ``ValueError``. The output carries ``_keras_logits = x`` so that
+    ``categorical_crossentropy`` can use the fused softmax cross-entropy.
+    """
+    x = _float_tensor(x, "softmax")
+    if x.ndim <= 1:
+        raise ValueError(f"Cannot apply softmax to a tensor that is 1D. Received input: {x}")
+    if isinstance(axis, (int, np.integer)):
+        out = apply_op(_ops.Softmax(int(axis)), x)
+    else:
+        axis = tuple(int(a) for a in axis)
+        e = _exp(x - reduce_max(x, axis=axis, keepdims=True))
+        out = e / reduce_sum(e, axis=axis, keepdims=True)
+    out._keras_logits = x
+    return out
+
+
+def log_softmax(x, axis=-1):
+    """Log-softmax ``f(x) = x - log(sum(exp(x), axis))``, finite for logits of +-1000."""
+    return _nn.log_softmax(_float_tensor(x, "log_softmax"), axis=axis)
+
+
+def leaky_relu(x, negative_slope=0.2, alpha=None):
+    """Leaky ReLU: ``f(x) = x`` for ``x > 0``, ``negative_slope * x`` otherwise (``alpha`` is an alias)."""
+    if alpha is not None:
+        negative_slope = alpha
+    return _nn.leaky_relu(_float_tensor(x, "leaky_relu"), alpha=negative_slope)
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit: ``f(x) = x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise."""
+    return apply_op(_ops.ELU(alpha), _float_tensor(x, "elu"))
+
+
+def selu(x):
+    """Scaled ELU: ``f(x) = scale * x`` for ``x > 0``, ``scale * alpha * (exp(x) - 1)`` otherwise.
+
+    ``alpha = 1.67326324`` and ``scale = 1.05070098`` (Klambauer et al., 2017).
+    Use with the ``lecun_normal`` initializer.
+    """
+    x = _float_tensor(x, "selu")
+    return apply_op(_ops.ELU(_SELU_ALPHA), x) * _const(_SELU_SCALE, x)
+
+
+def softplus(x):
+    """Softplus ``f(x) = log(exp(x) + 1)``, computed as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow)."""
+    return apply_op(_Softplus(), _float_tensor(x, "softplus"))
+
+
+def softsign(x):
+    """Softsign ``f(x) = x / (|x| + 1)``."""
+    x = _float_tensor(x, "softsign")
+    return x / (abs(x) + 1)
+
+
+def swish(x):
+    """Swish (SiLU) ``f(x) = x * sigmoid(x)`` (Ramachandran et al., 2017)."""
+    x = _float_tensor(x, "swish")
+    return x * apply_op(_ops.Sigmoid(), x)
+
+
+silu = swish  # Keras 3's name for the same function
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit (Hendrycks & Gimpel, 2016).
+
+    Exact (default): ``f(x) = x * Phi(x) = 0.5 * x * (1 + erf(x / sqrt(2)))``.
+    ``approximate=True``: ``f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))``.
+    """
+    x = _float_tensor(x, "gelu")
+    if approximate:
+        inner = (x + x * x * x * _const(0.044715, x)) * _const(math.sqrt(2.0 / math.pi), x)
+        return x * _const(0.5, x) * (apply_op(_ops.Tanh(), inner) + 1)
+    return apply_op(_GELU(), x)
+
+
+def hard_sigmoid(x):
+    """Piecewise-linear sigmoid of tf.keras 2: ``f(x) = clip(0.2 * x + 0.5, 0, 1)``.
+
+    That is 0 for ``x < -2.5``, 1 for ``x > 2.5``, ``0.2 * x + 0.5`` in between.
+    """
+    x = _float_tensor(x, "hard_sigmoid")
+    return clip_by_value(x * _const(0.2, x) + _const(0.5, x), 0, 1)
+
+
+def exponential(x):
+    """Exponential ``f(x) = exp(x)``."""
+    return _exp(_float_tensor(x, "exponential"))
+
+
+def mish(x):
+    """Mish ``f(x) = x * tanh(softplus(x))`` (Misra, 2019)."""
+    x = _float_tensor(x, "mish")
+    return x * apply_op(_ops.Tanh(), softplus(x))
+
+
+# ----------------------------------------------------------------------------- look-up by name
+
+_FUNCTIONS = {fn.__name__: fn for fn in (
+    linear, relu, relu6, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, selu, softplus, softsign,
+    swish, gelu, hard_sigmoid, exponential, mish)}
+_ALIASES = {"silu": swish}
+
+# The activation layers tf.keras 2 also accepts by name ('LeakyReLU' -> LeakyReLU()).
+_LAYER_NAMES = ("ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU")
+
+
+def _valid_names() -> list:
+    return sorted(list(_FUNCTIONS) + list(_ALIASES))
+
+
+def _lookup(name: str, custom_objects=None):
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    fn = _FUNCTIONS.get(name) or _ALIASES.get(name)
+    if fn is not None:
+        return fn
+    if name in _LAYER_NAMES:
+        layer_cls = _layer_class(name)
+        if layer_cls is not None:
+            return layer_cls()
+    names = _valid_names()
+    close = difflib.get_close_matches(name, names + list(custom_objects or ()), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"Unknown activation function: {name!r}.{hint} Valid names: {', '.join(names)}; a custom "
+                     f"function can be passed as a callable or through custom_objects.")
+
+
+def _layer_class(name):
+    # Imported lazily: the layers import this module.
+    try:
+        import importlib
+        layers = importlib.import_module("chainrule.keras.layers")
+    except ImportError:
+        return None
+    return getattr(layers, name, None)
+
+
+def serialize(activation):
+    """The name of an activation function (``serialize(relu) == 'relu'``), as tf.keras 2 writes it in configs.
+
+    An object with ``get_config`` (an activation layer) gives ``{'class_name': ..., 'config': ...}``.
+    """
+    if activation is None:
+        return serialize(linear)
+    if hasattr(activation, "get_config") and not isinstance(activation, type):
+        return {"class_name": type(activation).__name__, "config": activation.get_config()}
+    name = getattr(activation, "__name__", None)
+    if name is None:
+        raise ValueError(f"Cannot serialize activation {activation!r}: it has no __name__ and no get_config(). "
+                         f"Use a named function or register it through custom_objects.")
+    return name
+
+
+def deserialize(name, custom_objects=None):
+    """The activation function for a serialized form: a name (``'relu'``) or a dict.
+
+    Dicts are tf.keras 2's ``{'class_name': 'relu', 'config': {...}}`` (a non-empty config
+    binds keyword arguments, or builds an activation layer such as ``LeakyReLU``) or Keras 3's
+    ``{'class_name': 'function', 'config': 'relu'}``. ``custom_objects`` maps extra names
+    to functions. An unknown name raises ``ValueError`` with the closest valid name.
+    """
+    if isinstance(name, str):
+        return _lookup(name, custom_objects)
+    if isinstance(name, dict):
+        if "class_name" not in name:
+            raise ValueError(f"Cannot deserialize activation {name!r}: expected a dict with 'class_name' "
+                             f"(and 'config').")
+        class_name, config = name["class_name"], name.get("config")
+        if class_name == "function" and isinstance(config, str):
+            return _lookup(config, custom_objects)
+        config = config or {}
+        if custom_objects and class_name in custom_objects:
+            obj = custom_objects[class_name]
+        elif class_name in _LAYER_NAMES and _layer_class(class_name) is not None:
+            obj = _layer_class(class_name)
+        else:
+            obj = _lookup(class_name, custom_objects)
+        if isinstance(obj, type):
+            return obj.from_config(config) if hasattr(obj, "from_config") else obj(**config)
+        if config and callable(obj):
+            bound = functools.partial(obj, **config)
+            bound.__name__ = getattr(obj, "__name__", class_name)
+            return bound
+        return obj
+    raise TypeError(f"Could not interpret activation function identifier: {name!r}")
+
+
+def get(identifier):
+    """Resolve an activation: ``None`` -> :func:`linear`, a name or dict -> :func:`deserialize`, a callable as is."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"Could not interpret activation function identifier: {identifier!r}")

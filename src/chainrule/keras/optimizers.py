@@ -1,0 +1,1335 @@
+"""``chainrule.keras.optimizers``: Keras optimizers with tf.keras names/defaults and Keras 3 update rules.
+
+An optimizer follows Keras 3's split:
+
+* ``build(var_list)`` creates the per-variable state ("slots": momentum,
+  velocity, ...) as non-trainable :class:`~chainrule.Variable` objects of the
+  variable's shape and dtype. It runs by itself on the first
+  ``apply_gradients``; variables seen for the first time later get their
+  slots then.
+* ``update_step(gradient, variable, learning_rate)`` is the textbook formula
+  for one variable, written with in-place NumPy operations on
+  ``variable._value`` (``gradient`` is a NumPy array already cast to the
+  variable's dtype, ``learning_rate`` a Python float).
+* ``apply_gradients(zip(grads, vars))`` skips ``None`` gradients (with
+  Keras's warning), casts the rest to each variable's dtype, clips them
+  (``clipnorm`` / ``global_clipnorm`` / ``clipvalue``), applies decoupled
+  weight decay (``var -= var * weight_decay * lr``), runs ``update_step`` for
+  every variable and adds 1 to ``iterations``.
+
+Example::
+
+    opt = chainrule.keras.optimizers.Adam(learning_rate=0.01)
+    with chainrule.GradientTape() as tape:
+        loss = chainrule.reduce_sum(w * w)
+    opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+
+State for saving: ``optimizer.variables`` is ``[iteration, learning_rate,
+then for each variable in order its slots]`` (Adam: ``momentum, velocity``
+per variable), and ``get_weights()`` / ``set_weights()`` read and restore
+all of it, so a restored optimizer continues bit for bit.
+
+Learning-rate schedules live in ``optimizers.schedules`` (also importable as
+``chainrule.keras.optimizers.schedules``).
+"""
+from __future__ import annotations
+
+import bisect
+import difflib
+import math
+import numbers
+import re
+import sys
+import types
+import warnings
+
+import numpy as np
+
+from chainrule import backend as _backend
+from chainrule.autodiff import GradientTape
+from chainrule.tensor import Tensor, Variable
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Nadam", "schedules",
+           "get", "serialize", "deserialize"]
+
+
+# ============================================================================ learning-rate schedules
+
+class LearningRateSchedule:
+    """Base class of learning-rate schedules: ``schedule(step) -> float``.
+
+    Subclasses implement ``__call__(step)`` (``step`` is the optimizer's
+    ``iterations`` before the update: 0 on the first step) and
+    ``get_config()``. Pass an instance as any optimizer's ``learning_rate``.
+    """
+
+    def __call__(self, step):
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
+                                  f"`__call__(self, step)`.")
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
+                                  f"`get_config()` in order to be serializable.")
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Rebuild a schedule from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = ""
+        return f"{type(self).__name__}({args})"
+
+
+def _step_value(step) -> float:
+    return float(step._value) if isinstance(step, Tensor) else float(step)
+
+
+def _check_decay_steps(decay_steps, arg="decay_steps"):
+    if decay_steps <= 0:
+        raise ValueError(f"Argument `{arg}` must be > 0. Received: {arg}={decay_steps}")
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
+
+    With ``staircase=True`` the exponent is ``floor(step / decay_steps)``, so
+    the rate drops in steps every ``decay_steps`` updates.
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step) -> float:
+        p = _step_value(step) / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return float(self.initial_learning_rate) * float(self.decay_rate) ** p
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``,
+    ``values[-1]`` after ``boundaries[-1]``. ``len(values) == len(boundaries) + 1``."""
+
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        boundaries, values = list(boundaries), list(values)
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(f"The length of boundaries should be 1 less than the length of values. Received: "
+                             f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
+                             f"{len(values)}.")
+        if any(a >= b for a, b in zip(boundaries, boundaries[1:])):
+            raise ValueError(f"PiecewiseConstantDecay: boundaries must be strictly increasing, got {boundaries}.")
+        self.boundaries = boundaries
+        self.values = values
+        self.name = name
+
+    def __call__(self, step) -> float:
+        # number of boundaries strictly below `step` = index of the interval holding it
+        return float(self.values[bisect.bisect_left(self.boundaries, _step_value(step))])
+
+    def get_config(self) -> dict:
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """``(initial - end) * (1 - min(step, decay_steps) / decay_steps) ** power + end``.
+
+    With ``cycle=True`` ``decay_steps`` is stretched to the first multiple of
+    itself that is at least ``step`` (1 x at step 0).
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
+                 name="PolynomialDecay"):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step) -> float:
+        step = _step_value(step)
+        decay_steps = float(self.decay_steps)
+        if self.cycle:
+            decay_steps *= 1.0 if step == 0 else math.ceil(step / decay_steps)
+        else:
+            step = min(step, decay_steps)
+        p = step / decay_steps
+        init, end = float(self.initial_learning_rate), float(self.end_learning_rate)
+        return (init - end) * (1.0 - p) ** float(self.power) + end
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
+                "name": self.name}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (``floor`` of the ratio with ``staircase``)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step) -> float:
+        p = _step_value(step) / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    """Cosine decay with optional linear warmup (Keras 3).
+
+    Without ``warmup_target``: with ``s = min(step, decay_steps)``,
+    ``lr = initial * ((1 - alpha) * 0.5 * (1 + cos(pi * s / decay_steps)) + alpha)``.
+    With ``warmup_target``: for ``step < warmup_steps`` the rate rises
+    linearly from ``initial_learning_rate`` to ``warmup_target``, then decays
+    from ``warmup_target`` as above over ``decay_steps`` steps.
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
+                 warmup_steps=0):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.alpha = alpha
+        self.name = name
+        self.warmup_target = warmup_target
+        self.warmup_steps = warmup_steps
+
+    def _decay(self, step, decay_from):
+        cosine = 0.5 * (1.0 + math.cos(math.pi * step / float(self.decay_steps)))
+        return decay_from * ((1.0 - float(self.alpha)) * cosine + float(self.alpha))
+
+    def __call__(self, step) -> float:
+        step = _step_value(step)
+        initial = float(self.initial_learning_rate)
+        if self.warmup_target is None:
+            return self._decay(min(step, float(self.decay_steps)), initial)
+        target, warmup = float(self.warmup_target), float(self.warmup_steps)
+        step = min(step, float(self.decay_steps) + warmup)
+        if step < warmup:
+            return (target - initial) * (step / warmup) + initial
+        return self._decay(step - warmup, target)
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
+                "warmup_steps": self.warmup_steps}
+
+
+_SCHEDULES = {cls.__name__: cls for cls in (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay,
+                                            InverseTimeDecay, CosineDecay)}
+
+
+def _registered(custom_objects=None) -> dict:
+    try:  # user classes decorated with register_keras_serializable
+        from chainrule.keras.saving_registry import registered_objects
+        found = registered_objects()
+    except ImportError:  # pragma: no cover - the registry is optional
+        found = {}
+    if custom_objects:
+        found.update(custom_objects)
+    return found
+
+
+def _registered_name(cls) -> str:
+    return cls.__dict__.get("_registered_name", cls.__name__)
+
+
+def serialize_schedule(schedule) -> dict:
+    """``{'class_name': 'ExponentialDecay', 'config': {...}}`` for a schedule (tf.keras 2 layout)."""
+    return {"class_name": _registered_name(type(schedule)), "config": schedule.get_config()}
+
+
+def deserialize_schedule(config: dict, custom_objects=None):
+    """Rebuild a schedule from :func:`serialize_schedule`'s output (``custom_objects`` for user classes)."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Could not interpret learning rate schedule config: {config!r}; expected a dict with "
+                         f"'class_name' and 'config'.")
+    name = config["class_name"]
+    cls = _registered(custom_objects).get(name) or _SCHEDULES.get(name)
+    if cls is None and isinstance(name, str) and ">" in name:
+        cls = _SCHEDULES.get(name.split(">")[-1])
+    if cls is None:
+        close = difflib.get_close_matches(str(name), list(_SCHEDULES), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"Unknown learning rate schedule: {name!r}. Known schedules: {sorted(_SCHEDULES)}; pass "
+                         f"a custom one in `custom_objects`.{hint}")
+    return cls.from_config(dict(config.get("config", {})))
+
+
+schedules = types.ModuleType(
+    __name__ + ".schedules",
+    "Learning-rate schedules: ``schedule(step) -> float``, usable as any optimizer's ``learning_rate``.")
+for _obj in (LearningRateSchedule, *_SCHEDULES.values()):
+    setattr(schedules, _obj.__name__, _obj)
+schedules.serialize = serialize_schedule
+schedules.deserialize = deserialize_schedule
+schedules.__all__ = ["LearningRateSchedule", *_SCHEDULES, "serialize", "deserialize"]
+# `from chainrule.keras.optimizers.schedules import ExponentialDecay` finds the module here.
+sys.modules[schedules.__name__] = schedules
+
+
+# ============================================================================ helpers
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _check_positive(name, value):
+    if value is not None and (not _is_number(value) or not value > 0):
+        raise ValueError(f"`{name}` must be a positive number or None. Received: {name}={value!r}")
+
+
+def _check_range(cls_name, name, value, low, high, high_inclusive=True):
+    ok = _is_number(value) and low <= value and (value <= high if high_inclusive else value < high)
+    if not ok:
+        bracket = "]" if high_inclusive else ")"
+        raise ValueError(f"{cls_name}: `{name}` must be a float in [{low}, {high}{bracket}. Received: "
+                         f"{name}={value!r}")
+
+
+def _slot_base_name(variable) -> str:
+    name = str(getattr(variable, "name", "variable"))
+    if name.endswith(":0"):
+        name = name[:-2]
+    return name.replace("/", "_").replace(":", "_")
+
+
+def _as_learning_rate_value(value, floatx):
+    """A float/int/0-d tensor learning rate as a numpy scalar of ``floatx``; None if not such a value."""
+    if isinstance(value, Tensor):
+        if value._value.size != 1:
+            return None
+        return np.asarray(value._value, dtype=floatx).reshape(())
+    if _is_number(value) or (isinstance(value, np.ndarray) and value.size == 1):
+        return np.asarray(value, dtype=floatx).reshape(())
+    return None
+
+
+# ============================================================================ the base class
+
+class Optimizer:
+    """Base optimizer: gradient filtering, casting, clipping, weight decay, bookkeeping.
+
+    Args:
+        learning_rate: float, a :class:`LearningRateSchedule`, or a
+            zero-argument callable returning the rate.
+        weight_decay: float or None. If set, every step first does
+            ``var -= var * weight_decay * lr`` (decoupled decay, Keras 3).
+        clipnorm: clip each gradient to this L2 norm:
+            ``g * clipnorm / max(||g||, clipnorm)``.
+        clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: scale all gradients together so that their joint
+            L2 norm is at most this. Only one of the three clip options may
+            be set.
+        use_ema, ema_momentum, ema_overwrite_frequency: keep an exponential
+            moving average of the variables
+            (``avg = m * avg + (1 - m) * var``, ``m = 0`` on the first step),
+            copied into the variables every ``ema_overwrite_frequency``
+            steps or by :meth:`finalize_variable_values`.
+        loss_scale_factor: gradients are divided by it (``scale_loss``
+            multiplies a loss by it).
+        gradient_accumulation_steps: apply the mean gradient every N calls;
+            ``iterations`` then counts applied updates.
+        name: the optimizer's name.
+
+    Subclasses list their per-variable slots in :meth:`_slot_specs` (or
+    override :meth:`build` Keras-style with :meth:`add_variable_from_reference`)
+    and implement :meth:`update_step`.
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+        if "lr" in kwargs:  # the tf.keras < 2.11 argument name
+            warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.", stacklevel=2)
+            learning_rate = kwargs.pop("lr")
+        decay = kwargs.pop("decay", None)
+        if decay:
+            warnings.warn("Argument `decay` is no longer supported and will be ignored; use a "
+                          "`keras.optimizers.schedules.LearningRateSchedule` instead.", stacklevel=2)
+        for legacy in ("jit_compile", "is_legacy_optimizer", "mesh"):  # tf.keras 2.11 config keys
+            kwargs.pop(legacy, None)
+        if kwargs:
+            raise ValueError(f"Argument(s) not recognized: {kwargs}")
+
+        self.name = type(self).__name__ if name is None else str(name)
+        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
+            _check_positive(arg, value)
+        if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+                             f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+        if weight_decay is not None and not _is_number(weight_decay):
+            raise ValueError(f"`weight_decay` must be a float or None. Received: weight_decay={weight_decay!r}")
+        if gradient_accumulation_steps is not None and (
+                not isinstance(gradient_accumulation_steps, numbers.Integral) or gradient_accumulation_steps < 2):
+            raise ValueError(f"`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                             f"gradient_accumulation_steps={gradient_accumulation_steps}")
+        if use_ema:
+            if not _is_number(ema_momentum) or not 0 <= ema_momentum <= 1:
+                raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}")
+            if ema_overwrite_frequency is not None and (
+                    not isinstance(ema_overwrite_frequency, numbers.Integral) or ema_overwrite_frequency < 1):
+                raise ValueError(f"`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+                                 f"ema_overwrite_frequency={ema_overwrite_frequency}")
+        if loss_scale_factor is not None and (not _is_number(loss_scale_factor) or loss_scale_factor == 0):
+            raise ValueError(f"`loss_scale_factor` must be a non-zero float or None. Received: "
+                             f"loss_scale_factor={loss_scale_factor!r}")
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema = bool(use_ema)
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+
+        self.built = False
+        self._variables: list = []             # every optimizer Variable, in save order
+        self._trainable_variables: list = []   # the model variables, in build order
+        self._index: dict = {}                 # id(model variable) -> its index
+        self._slots: list = []                 # per model variable: tuple of slot Variables
+        self._slot_values: list = []           # per model variable: tuple of the slots' arrays
+        self._ema_averages: list = []
+        self._accumulators: list = []
+        self._scratch_buffers: dict = {}       # reusable work arrays, not state
+        self._exclude_from_wd_ids: set = set()
+        self._exclude_from_wd_pattern = None
+
+        self._iterations = Variable(0, dtype="int64", trainable=False, name="iteration")
+        self._variables.append(self._iterations)
+        self._learning_rate = None
+        self._set_learning_rate(learning_rate, initial=True)
+
+    # ------------------------------------------------------------------ learning rate
+    def _set_learning_rate(self, learning_rate, initial=False):
+        old = self._learning_rate
+        if isinstance(learning_rate, LearningRateSchedule) or (
+                callable(learning_rate) and not isinstance(learning_rate, Tensor)):
+            self._learning_rate = learning_rate
+            if isinstance(old, Variable):  # the rate is no longer state
+                self._variables = [v for v in self._variables if v is not old]
+            return
+        value = _as_learning_rate_value(learning_rate, _backend.floatx())
+        if value is None:
+            raise ValueError(f"Argument `learning_rate` should be float, or an instance of LearningRateSchedule, "
+                             f"or a callable (that takes in the current iteration value and returns the "
+                             f"corresponding learning rate value). Received instead: learning_rate={learning_rate!r}")
+        if isinstance(old, LearningRateSchedule):
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its "
+                            "`learning_rate` constructor argument, hence its learning rate is not settable. If you "
+                            "need the learning rate to be settable, you should instantiate the optimizer with a "
+                            "float `learning_rate` argument.")
+        if isinstance(old, Variable):
+            old.assign(value)
+            return
+        self._learning_rate = Variable(value, dtype=value.dtype, trainable=False, name="learning_rate")
+        self._variables.insert(1, self._learning_rate)
+
+    @property
+    def learning_rate(self):
+        """The current learning rate.
+
+        A float32 Variable named ``learning_rate`` (``.numpy()``, ``.assign``)
+        when the rate is a number; with a schedule, the schedule's value at the
+        current ``iterations`` as a float32 Tensor. Assigning a number sets the
+        Variable (a ``TypeError`` when the optimizer uses a schedule).
+        """
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            return lr
+        return Tensor(np.asarray(self._current_learning_rate(), dtype=_backend.floatx()))
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._set_learning_rate(value)
+
+    lr = learning_rate  # tf.keras 2 alias: `optimizer.lr.numpy()`, `optimizer.lr = 0.01`
+
+    def _current_learning_rate(self) -> float:
+        """The learning rate for this step as a Python float (rounded to floatx like a Keras tensor)."""
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            return float(lr._value)
+        if isinstance(lr, LearningRateSchedule):
+            value = lr(self._iterations)
+        else:
+            value = lr()
+        value = value._value if isinstance(value, Tensor) else value
+        return float(np.asarray(value, dtype=_backend.floatx()))
+
+    # ------------------------------------------------------------------ iterations
+    @property
+    def iterations(self):
+        """The number of updates applied: an int64 Variable (a Tensor ``calls // N`` with gradient accumulation)."""
+        if self.gradient_accumulation_steps:
+            return Tensor(self._iterations._value // np.int64(self.gradient_accumulation_steps))
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        self._iterations.assign(int(value._value) if isinstance(value, Tensor) else int(value))
+
+    def _step(self) -> int:
+        """``iterations`` as a Python int (the update count before this step)."""
+        count = int(self._iterations._value)
+        return count // self.gradient_accumulation_steps if self.gradient_accumulation_steps else count
+
+    # ------------------------------------------------------------------ variables
+    @property
+    def variables(self) -> list:
+        """``[iteration, learning_rate, slots...]``: per model variable, in build order, its slots."""
+        return self._variables[:]
+
+    def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
+        """Create and track a non-trainable optimizer Variable.
+
+        ``initializer`` is ``'zeros'``, ``'ones'``, a number (filled in) or a
+        callable ``(shape, dtype) -> array``.
+        """
+        dtype = np.dtype(dtype if dtype is not None else _backend.floatx())
+        shape = tuple(int(s) for s in shape)
+        if isinstance(initializer, str):
+            if initializer not in ("zeros", "ones"):
+                raise ValueError(f"add_variable: unknown initializer {initializer!r}; use 'zeros', 'ones', a "
+                                 f"number or a callable (shape, dtype) -> array.")
+            value = np.zeros(shape, dtype) if initializer == "zeros" else np.ones(shape, dtype)
+        elif _is_number(initializer):
+            value = np.full(shape, initializer, dtype=dtype)
+        else:
+            value = np.asarray(initializer(shape, dtype), dtype=dtype)
+        variable = Variable(value, dtype=dtype, trainable=False, name=name or "variable")
+        self._variables.append(variable)
+        return variable
+
+    def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
+        """A slot Variable shaped and typed like ``reference_variable``, named ``<var>_<name>``."""
+        ref = reference_variable._value
+        return self.add_variable(ref.shape, initializer=initializer, dtype=ref.dtype,
+                                 name=f"{_slot_base_name(reference_variable)}_{name or 'var'}")
+
+    def _slot_specs(self) -> list:
+        """``[(slot_name, initial_value), ...]`` created for every model variable, in this order."""
+        return []
+
+    def build(self, var_list):
+        """Create the slots of every variable in ``var_list`` not seen before (called by ``apply_gradients``)."""
+        specs = self._slot_specs()
+        for variable in var_list:
+            if id(variable) in self._index:
+                continue
+            if not isinstance(variable, Variable):
+                raise TypeError(f"{type(self).__name__} can only update chainrule Variables; got "
+                                f"{type(variable).__name__}. Create one with chainrule.Variable(value).")
+            self._index[id(variable)] = len(self._trainable_variables)
+            self._trainable_variables.append(variable)
+            if self.use_ema:
+                self._ema_averages.append(self.add_variable_from_reference(variable, "average"))
+            if self.gradient_accumulation_steps:
+                self._accumulators.append(self.add_variable_from_reference(variable, "gradient_accumulator"))
+            slots = tuple(self.add_variable_from_reference(variable, slot, initializer=init) for slot, init in specs)
+            self._slots.append(slots)
+            self._slot_values.append(tuple(s._value for s in slots))
+        self.built = True
+
+    def _get_variable_index(self, variable) -> int:
+        return self._index[id(variable)]
+
+    def _slots_of(self, variable) -> tuple:
+        """The slot arrays (``._value`` of the slot Variables) of a model variable, in ``_slot_specs`` order."""
+        return self._slot_values[self._index[id(variable)]]
+
+    def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
+        """A reusable work array shaped and typed like ``like`` (the ``k``-th one for that shape)."""
+        key = (like.shape, like.dtype.str, k)
+        buf = self._scratch_buffers.get(key)
+        if buf is None:
+            buf = self._scratch_buffers[key] = np.empty(like.shape, like.dtype)
+        return buf
+
+    # ------------------------------------------------------------------ Keras-style assign helpers
+    @staticmethod
+    def _array(value, like):
+        arr = value._value if isinstance(value, Tensor) else np.asarray(value)
+        return arr if arr.dtype == like.dtype else arr.astype(like.dtype)
+
+    def assign(self, variable, value):
+        """``variable = value`` in place."""
+        np.copyto(variable._value, self._array(value, variable._value))
+
+    def assign_add(self, variable, value):
+        """``variable += value`` in place."""
+        np.add(variable._value, self._array(value, variable._value), out=variable._value)
+
+    def assign_sub(self, variable, value):
+        """``variable -= value`` in place."""
+        np.subtract(variable._value, self._array(value, variable._value), out=variable._value)
+
+    # ------------------------------------------------------------------ applying gradients
+    def update_step(self, gradient, variable, learning_rate):
+        """Update one variable in place. ``gradient``: ndarray of the variable's shape and dtype;
+        ``learning_rate``: Python float."""
+        raise NotImplementedError(f"{type(self).__name__} must implement update_step(gradient, variable, "
+                                  f"learning_rate).")
+
+    def apply_gradients(self, grads_and_vars, name=None, skip_gradients_aggregation=False, **kwargs):
+        """Apply ``[(gradient, variable), ...]`` (a zip works); returns ``iterations``.
+
+        A gradient is a Tensor, a numpy array or ``None`` (skipped with a
+        warning). Gradients are cast to their variable's dtype.
+        """
+        pairs = list(grads_and_vars)
+        if pairs:
+            for pair in pairs:
+                if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                    raise ValueError(f"apply_gradients expects (gradient, variable) pairs, e.g. "
+                                     f"zip(grads, model.trainable_variables); got an element {pair!r}.")
+            self.apply([p[0] for p in pairs], [p[1] for p in pairs])
+        return self._iterations
+
+    def apply(self, grads, trainable_variables=None):
+        """Keras 3's form: ``grads`` in the order of ``trainable_variables`` (or of the built variables)."""
+        grads = list(grads)
+        if not grads:
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError("When passing `grads` without `variables`, the optimizer must already be built on "
+                                 "a list of variables. Call `optimizer.build(trainable_variables)` first.")
+            variables = self._trainable_variables
+        else:
+            variables = list(trainable_variables)
+            if any(id(v) not in self._index for v in variables):
+                self.build([v for v in variables if id(v) not in self._index])
+                unknown = [v for v in variables if id(v) not in self._index]
+                if unknown:
+                    raise ValueError(f"Unknown variable: {unknown[0]!r}. This optimizer can only be called for the "
+                                     f"variables it was originally built with. When working with a new set of "
+                                     f"variables, you should recreate a new optimizer instance.")
+        if len(grads) != len(variables):
+            raise ValueError(f"{type(self).__name__}: got {len(grads)} gradients for {len(variables)} variables; "
+                             f"pass one gradient per variable.")
+        grads, variables = self._filter_and_cast(grads, variables)
+        if self.loss_scale_factor is not None:
+            inv = 1.0 / self.loss_scale_factor
+            grads = [g * g.dtype.type(inv) for g in grads]
+
+        if self.gradient_accumulation_steps:
+            self._accumulate_or_update(grads, variables)
+        else:
+            self._clip_decay_update(grads, variables)
+        for variable in variables:
+            constraint = getattr(variable, "constraint", None)
+            if constraint is not None:
+                variable.assign(constraint(variable))
+        if self.use_ema:
+            self._update_moving_averages()
+        self._iterations._value += 1
+
+    def _filter_and_cast(self, grads, variables):
+        kept_g, kept_v, missing = [], [], []
+        for g, v in zip(grads, variables):
+            if g is None:
+                missing.append(v.name)
+                continue
+            arr = g._value if isinstance(g, Tensor) else np.asarray(g)
+            target = v._value
+            if arr.dtype != target.dtype:
+                arr = arr.astype(target.dtype)
+            if arr.shape != target.shape:
+                raise ValueError(f"{type(self).__name__}: the gradient for variable {v.name!r} has shape "
+                                 f"{arr.shape} but the variable has shape {target.shape}; they must match.")
+            kept_g.append(arr)
+            kept_v.append(v)
+        if not kept_g:
+            raise ValueError(f"No gradients provided for any variable: {missing}.")
+        if missing:
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're "
+                          f"using `model.compile()`, did you forget to provide a `loss` argument?", stacklevel=4)
+        return kept_g, kept_v
+
+    def _clip_decay_update(self, grads, variables):
+        grads = self._clip_gradients(grads)
+        lr = self._current_learning_rate()
+        self._apply_weight_decay(variables, lr)
+        self._update_all(grads, variables, lr)
+
+    def _update_all(self, grads, variables, lr):
+        """Run ``update_step`` for each pair (Nadam hooks in here to advance its shared state first)."""
+        for g, v in zip(grads, variables):
+            self.update_step(g, v, lr)
+
+    def _accumulate_or_update(self, grads, variables):
+        steps = self.gradient_accumulation_steps
+        accs = [self._accumulators[self._index[id(v)]]._value for v in variables]
+        if (int(self._iterations._value) + 1) % steps:
+            for acc, g in zip(accs, grads):
+                acc += g
+            return
+        mean_grads = []
+        for acc, g in zip(accs, grads):
+            acc += g
+            acc /= acc.dtype.type(steps)
+            mean_grads.append(acc)
+        self._clip_decay_update(mean_grads, variables)
+        for acc in self._accumulators:
+            acc._value.fill(0)
+
+    def _clip_gradients(self, grads):
+        if self.clipnorm:
+            return [self._clip_by_norm(g, self.clipnorm) for g in grads]
+        if self.global_clipnorm:
+            return _clip_by_global_norm(grads, self.global_clipnorm)
+        if self.clipvalue:
+            v = self.clipvalue
+            return [np.clip(g, g.dtype.type(-v), g.dtype.type(v)) for g in grads]
+        return grads
+
+    @staticmethod
+    def _clip_by_norm(g, clipnorm):
+        norm = math.sqrt(float(np.square(g, dtype=np.float64).sum()))
+        if norm <= clipnorm:  # g * c / max(norm, c) == g
+            return g
+        return g * g.dtype.type(clipnorm) / g.dtype.type(norm)
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exclude variables (by object, or by any of ``var_names`` appearing in the name) from weight decay."""
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before the optimizer is built.")
+        self._exclude_from_wd_ids = {id(v) for v in (var_list or [])}
+        self._exclude_from_wd_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _use_weight_decay(self, variable) -> bool:
+        if id(variable) in self._exclude_from_wd_ids:
+            return False
+        pattern = self._exclude_from_wd_pattern
+        return pattern is None or pattern.search(variable.name) is None
+
+    def _apply_weight_decay(self, variables, lr):
+        """Decoupled decay before the step: ``var -= var * weight_decay * lr``."""
+        if self.weight_decay is None:
+            return
+        for variable in variables:
+            if not self._use_weight_decay(variable):
+                continue
+            var = variable._value
+            dt = var.dtype.type
+            tmp = self._scratch(var)
+            np.multiply(var, dt(self.weight_decay), out=tmp)
+            tmp *= dt(lr)
+            var -= tmp
+
+    # ------------------------------------------------------------------ moving average
+    def _update_moving_averages(self):
+        step = self._step()
+        momentum = self.ema_momentum if step != 0 else 0.0
+        for variable, average in zip(self._trainable_variables, self._ema_averages):
+            var, avg = variable._value, average._value
+            dt = var.dtype.type
+            avg *= dt(momentum)
+            tmp = self._scratch(var)
+            np.multiply(var, dt(1.0 - momentum), out=tmp)
+            avg += tmp
+        freq = self.ema_overwrite_frequency
+        if freq and (step + 1) % freq == 0:
+            self._overwrite_with_averages(self._trainable_variables)
+
+    def _overwrite_with_averages(self, var_list):
+        for variable in var_list:
+            index = self._index.get(id(variable))
+            if index is not None:
+                np.copyto(variable._value, self._ema_averages[index]._value)
+
+    def finalize_variable_values(self, var_list):
+        """With ``use_ema=True``, copy the moving averages into ``var_list`` (end of training)."""
+        if self.use_ema:
+            self._overwrite_with_averages(var_list)
+
+    # ------------------------------------------------------------------ minimize
+    def compute_gradients(self, loss, var_list, tape=None):
+        """``[(gradient, variable), ...]`` of ``loss`` (zero-argument callable, or Tensor with ``tape``)."""
+        if not callable(loss) and tape is None:
+            raise ValueError(f"`tape` is required when a `Tensor` loss is passed. Received: loss={loss}, "
+                             f"tape={tape}.")
+        if callable(loss):
+            tape = GradientTape() if tape is None else tape
+            with tape:
+                if not callable(var_list):
+                    tape.watch(list(var_list))
+                loss = self.scale_loss(loss())
+                if callable(var_list):
+                    var_list = var_list()
+        var_list = list(var_list() if callable(var_list) else var_list)
+        grads = tape.gradient(loss, var_list)
+        return list(zip(grads, var_list))
+
+    def minimize(self, loss, var_list, tape=None):
+        """One step on ``loss``: a zero-argument callable returning the loss, or a Tensor recorded on ``tape``.
+
+        ``var_list`` is a list of Variables (or a callable returning one).
+        Returns ``iterations``.
+        """
+        return self.apply_gradients(self.compute_gradients(loss, var_list, tape))
+
+    def scale_loss(self, loss):
+        """``loss * loss_scale_factor`` when a factor is set, else ``loss``."""
+        return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
+
+    # ------------------------------------------------------------------ state
+    def get_weights(self) -> list:
+        """Copies of every optimizer variable's value, in :attr:`variables` order."""
+        return [np.array(v._value, copy=True) for v in self._variables]
+
+    def set_weights(self, weights):
+        """Restore values from :meth:`get_weights` (build the optimizer on the same variables first)."""
+        weights = list(weights)
+        if not self.built:
+            raise ValueError("You are calling `set_weights()` on an optimizer that has not yet been built. Please "
+                             "call `optimizer.build(trainable_variables)` to create the optimizer weights before "
+                             "calling `set_weights()`.")
+        if len(weights) != len(self._variables):
+            raise ValueError(f"{type(self).__name__} '{self.name}' has {len(self._variables)} variables but "
+                             f"{len(weights)} values were given; build it on the same variables (same order) "
+                             f"as the optimizer that was saved.")
+        for variable, weight in zip(self._variables, weights):
+            weight = np.asarray(weight)
+            if tuple(weight.shape) != variable._value.shape:
+                raise ValueError(f"Optimizer variable {variable.name!r} has shape {variable._value.shape} not "
+                                 f"compatible with provided weight shape {tuple(weight.shape)}.")
+        for variable, weight in zip(self._variables, weights):
+            np.copyto(variable._value, np.asarray(weight), casting="unsafe")
+
+    def get_slot_arrays(self) -> list:
+        """Copies of the slot arrays only (no ``iteration``/``learning_rate``), in :attr:`variables` order."""
+        skip = {id(self._iterations), id(self._learning_rate)}
+        return [np.array(v._value, copy=True) for v in self._variables if id(v) not in skip]
+
+    def set_slot_arrays(self, arrays):
+        """Restore :meth:`get_slot_arrays` (``iterations`` and the learning rate are left as they are)."""
+        skip = {id(self._iterations), id(self._learning_rate)}
+        n_slots = sum(id(v) not in skip for v in self._variables)
+        values = list(arrays)
+        if len(values) != n_slots:
+            raise ValueError(f"{type(self).__name__} '{self.name}' has {n_slots} slot arrays but {len(values)} were "
+                             f"given; build it on the same variables (same order) as the optimizer that was saved.")
+        it = iter(values)
+        self.set_weights([v._value if id(v) in skip else next(it) for v in self._variables])
+
+    def save_own_variables(self, store):
+        """Write ``store['0'], store['1'], ...`` (Keras 3's ``.keras`` layout)."""
+        for i, variable in enumerate(self._variables):
+            store[str(i)] = np.array(variable._value, copy=True)
+
+    def load_own_variables(self, store):
+        """Read :meth:`save_own_variables`'s store; warns and skips when the counts differ (Keras 3)."""
+        if len(store.keys()) != len(self._variables):
+            msg = (f"Skipping variable loading for optimizer '{self.name}', because it has {len(self._variables)} "
+                   f"variables whereas the saved optimizer has {len(store.keys())} variables. ")
+            if not self.built:
+                msg += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(msg, stacklevel=2)
+            return
+        self.set_weights([store[str(i)] for i in range(len(self._variables))])
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        """Hyper-parameters: ``name``, ``learning_rate`` (float or serialized schedule), clipping, EMA, ..."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            learning_rate = serialize_schedule(lr)
+        elif isinstance(lr, Variable):
+            learning_rate = float(lr._value)
+        else:
+            learning_rate = lr
+        return {"name": self.name, "learning_rate": learning_rate, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+                "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A new optimizer (no state) from :meth:`get_config`'s output."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = deserialize_schedule(config["learning_rate"], custom_objects)
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.{type(self).__name__} name={self.name!r}>"
+
+
+def _clip_by_global_norm(grads, clip_norm):
+    """Scale all gradients by ``clip_norm / max(global_norm, clip_norm)`` (NaN when the norm is not finite)."""
+    norm = math.sqrt(sum(float(np.square(g, dtype=np.float64).sum()) for g in grads))
+    if norm <= clip_norm:
+        return grads
+    scale = clip_norm / norm if math.isfinite(norm) else float("nan")
+    return [g * g.dtype.type(scale) for g in grads]
+
+
+# ============================================================================ the optimizers
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum.
+
+    ``momentum == 0``: ``var -= lr * g``.
+    Otherwise, with ``m`` the velocity slot (shape of ``var``, starts at 0)::
+
+        m = momentum * m - lr * g
+        var += m                              # nesterov=False
+        var += momentum * m - lr * g          # nesterov=True
+
+    Defaults: ``learning_rate=0.01, momentum=0.0, nesterov=False``.
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
+                 name="SGD", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        if not _is_number(momentum) or momentum < 0 or momentum > 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")
+        self.momentum = momentum
+        self.nesterov = bool(nesterov)
+
+    def _slot_specs(self):
+        return [("momentum", 0.0)] if self.momentum != 0 else []
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        lr_g = self._scratch(var)
+        np.multiply(gradient, dt(learning_rate), out=lr_g)
+        if self.momentum == 0:
+            var -= lr_g
+            return
+        (m,) = self._slots_of(variable)
+        momentum = dt(self.momentum)
+        m *= momentum
+        m -= lr_g
+        if self.nesterov:
+            step = self._scratch(var, 1)
+            np.multiply(m, momentum, out=step)
+            step -= lr_g
+            var += step
+        else:
+            var += m
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(momentum=self.momentum, nesterov=self.nesterov)
+        return config
+
+
+class Adagrad(Optimizer):
+    """Adagrad: per-element rates that shrink with the sum of squared gradients.
+
+    With the accumulator slot ``acc`` (starts at ``initial_accumulator_value``)::
+
+        acc += g ** 2
+        var -= lr * g / sqrt(acc + epsilon)
+
+    Defaults: ``learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7``.
+    """
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
+                 name="Adagrad", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        if not _is_number(initial_accumulator_value) or initial_accumulator_value < 0:
+            raise ValueError(f"`initial_accumulator_value` must be non-negative. Received: "
+                             f"initial_accumulator_value={initial_accumulator_value!r}")
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    def _slot_specs(self):
+        return [("accumulator", self.initial_accumulator_value)]
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        (acc,) = self._slots_of(variable)
+        denom, step = self._scratch(var), self._scratch(var, 1)
+        np.square(gradient, out=step)
+        acc += step
+        np.add(acc, dt(self.epsilon), out=denom)
+        np.sqrt(denom, out=denom)
+        np.multiply(gradient, dt(learning_rate), out=step)
+        step /= denom
+        var -= step
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(initial_accumulator_value=self.initial_accumulator_value, epsilon=self.epsilon)
+        return config
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the gradient by a running RMS of recent gradients.
+
+    With slots ``v`` (velocity), ``mg`` (average gradient, ``centered``) and
+    ``m`` (momentum, when ``momentum > 0``), all starting at 0::
+
+        v = rho * v + (1 - rho) * g ** 2
+        centered:  mg = rho * mg + (1 - rho) * g;  denom = v - mg ** 2 + epsilon
+        otherwise: denom = v + epsilon
+        increment = lr * g / sqrt(denom)
+        momentum > 0: m = momentum * m + increment;  var -= m
+        otherwise:    var -= increment
+
+    Defaults: ``learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False``.
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="RMSprop", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        _check_range("RMSprop", "rho", rho, 0.0, 1.0)
+        if not _is_number(momentum) or momentum < 0:
+            raise ValueError(f"RMSprop: `momentum` must be a float >= 0. Received: momentum={momentum!r}")
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.centered = bool(centered)
+
+    def _slot_specs(self):
+        specs = [("velocity", 0.0)]
+        if self.momentum > 0:
+            specs.append(("momentum", 0.0))
+        if self.centered:
+            specs.append(("average_gradient", 0.0))
+        return specs
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        slots = self._slots_of(variable)
+        v = slots[0]
+        rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
+        denom, inc = self._scratch(var), self._scratch(var, 1)
+        v *= rho
+        np.square(gradient, out=denom)
+        denom *= one_minus_rho
+        v += denom
+        if self.centered:
+            mg = slots[-1]
+            mg *= rho
+            np.multiply(gradient, one_minus_rho, out=denom)
+            mg += denom
+            np.square(mg, out=denom)
+            np.subtract(v, denom, out=denom)
+            denom += dt(self.epsilon)
+        else:
+            np.add(v, dt(self.epsilon), out=denom)
+        np.sqrt(denom, out=denom)
+        np.multiply(gradient, dt(learning_rate), out=inc)
+        inc /= denom
+        if self.momentum > 0:
+            m = slots[1]
+            m *= dt(self.momentum)
+            m += inc
+            var -= m
+        else:
+            var -= inc
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon, centered=self.centered)
+        return config
+
+
+def _check_betas(cls_name, beta_1, beta_2):
+    _check_range(cls_name, "beta_1", beta_1, 0.0, 1.0, high_inclusive=False)
+    _check_range(cls_name, "beta_2", beta_2, 0.0, 1.0, high_inclusive=False)
+
+
+class Adam(Optimizer):
+    """Adam with Keras's "epsilon hat" form of the bias correction.
+
+    With slots ``m`` (momentum) and ``v`` (velocity), both starting at 0,
+    ``t = iterations + 1``::
+
+        alpha = lr * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+        m += (g - m) * (1 - beta_1)
+        v += (g ** 2 - v) * (1 - beta_2)
+        amsgrad: v_hat = max(v_hat, v); v = v_hat
+        var -= m * alpha / (sqrt(v) + epsilon)
+
+    Defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="Adam", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        _check_betas(type(self).__name__, beta_1, beta_2)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = bool(amsgrad)
+
+    def _slot_specs(self):
+        specs = [("momentum", 0.0), ("velocity", 0.0)]
+        if self.amsgrad:
+            specs.append(("velocity_hat", 0.0))
+        return specs
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        slots = self._slots_of(variable)
+        m, v = slots[0], slots[1]
+        t = self._step() + 1
+        alpha = dt(learning_rate * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t))
+        a, b = self._scratch(var), self._scratch(var, 1)
+        np.subtract(gradient, m, out=a)
+        a *= dt(1.0 - self.beta_1)
+        m += a
+        np.square(gradient, out=a)
+        a -= v
+        a *= dt(1.0 - self.beta_2)
+        v += a
+        if self.amsgrad:
+            v_hat = slots[2]
+            np.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        np.sqrt(v, out=a)
+        a += dt(self.epsilon)
+        np.multiply(m, alpha, out=b)
+        b /= a
+        var -= b
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon, amsgrad=self.amsgrad)
+        return config
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter).
+
+    Before each Adam step (see :class:`Adam`): ``var -= var * weight_decay * lr``.
+
+    Defaults: ``learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+    amsgrad=False``.
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="AdamW", **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+                         amsgrad=amsgrad, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency, loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        if self.weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
+
+
+class Nadam(Optimizer):
+    """Nadam: Adam with Nesterov momentum (Dozat 2015), Keras 3's form.
+
+    ``u_product`` (one scalar Variable, starts at 1) is advanced once per step
+    before the variables are updated. With ``t = iterations + 1``::
+
+        u_t   = beta_1 * (1 - 0.5 * 0.96 ** t)
+        u_t1  = beta_1 * (1 - 0.5 * 0.96 ** (t + 1))
+        u_product = u_product * u_t                        # once per step
+        m += (g - m) * (1 - beta_1)
+        v += (g ** 2 - v) * (1 - beta_2)
+        m_hat = u_t1 * m / (1 - u_product * u_t1) + (1 - u_t) * g / (1 - u_product)
+        v_hat = v / (1 - beta_2 ** t)
+        var -= lr * m_hat / (sqrt(v_hat) + epsilon)
+
+    Defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
+                 name="Nadam", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        _check_betas("Nadam", beta_1, beta_2)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self._u_product = None
+
+    def _slot_specs(self):
+        return [("momentum", 0.0), ("velocity", 0.0)]
+
+    def build(self, var_list):
+        var_list = list(var_list)
+        super().build(var_list)
+        if self._u_product is None:
+            dtype = var_list[0]._value.dtype if var_list else np.dtype(_backend.floatx())
+            self._u_product = self.add_variable((), initializer=1.0, dtype=dtype, name="u_product")
+
+    def _update_all(self, grads, variables, lr):
+        u = self._u_product._value
+        t = self._step() + 1
+        u *= u.dtype.type(self.beta_1 * (1.0 - 0.5 * 0.96 ** t))
+        super()._update_all(grads, variables, lr)
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        m, v = self._slots_of(variable)
+        t = self._step() + 1
+        beta_1, beta_2 = self.beta_1, self.beta_2
+        u_t = beta_1 * (1.0 - 0.5 * 0.96 ** t)
+        u_t1 = beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        u_product = float(self._u_product._value)
+        a, b = self._scratch(var), self._scratch(var, 1)
+        np.subtract(gradient, m, out=a)
+        a *= dt(1.0 - beta_1)
+        m += a
+        np.square(gradient, out=a)
+        a -= v
+        a *= dt(1.0 - beta_2)
+        v += a
+        # b = m_hat
+        np.multiply(m, dt(u_t1 / (1.0 - u_product * u_t1)), out=b)
+        np.multiply(gradient, dt((1.0 - u_t) / (1.0 - u_product)), out=a)
+        b += a
+        # a = sqrt(v_hat) + epsilon
+        np.multiply(v, dt(1.0 / (1.0 - beta_2 ** t)), out=a)
+        np.sqrt(a, out=a)
+        a += dt(self.epsilon)
+        b *= dt(learning_rate)
+        b /= a
+        var -= b
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return config
+
+
+# ============================================================================ look-up by name
+
+_BUILTINS = {"SGD": SGD, "Adagrad": Adagrad, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW, "Nadam": Nadam}
+_BY_LOWER = {name.lower(): cls for name, cls in _BUILTINS.items()}
+
+
+def _unknown_optimizer(identifier) -> ValueError:
+    valid = sorted(_BY_LOWER)
+    close = difflib.get_close_matches(str(identifier).lower(), valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Valid names are "
+                      f"{', '.join(repr(v) for v in valid)} (or an Optimizer instance, or a config dict).{hint}")
+
+
+def _lookup(class_name, custom_objects=None):
+    registered = _registered(custom_objects)
+    if class_name in registered:
+        return registered[class_name]
+    if not isinstance(class_name, str):
+        return None
+    for name in (class_name, class_name.split(">")[-1], class_name.split(".")[-1]):
+        cls = _BUILTINS.get(name) or _BY_LOWER.get(name.lower())
+        if cls is not None:
+            return cls
+    return None
+
+
+def serialize(optimizer) -> dict:
+    """``{'class_name': 'Adam', 'config': optimizer.get_config()}``."""
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"serialize expects an Optimizer, got {type(optimizer).__name__}.")
+    return {"class_name": _registered_name(type(optimizer)), "config": optimizer.get_config()}
+
+
+def deserialize(config, custom_objects=None, use_legacy_optimizer=False):
+    """Rebuild an optimizer from :func:`serialize`'s output (class names are matched case-insensitively)."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Could not interpret optimizer config: {config!r}; expected a dict with 'class_name' and "
+                         f"'config'.")
+    cls = _lookup(config["class_name"], custom_objects)
+    if cls is None:
+        raise _unknown_optimizer(config["class_name"])
+    inner = dict(config.get("config") or {})
+    if _takes_custom_objects(cls):
+        return cls.from_config(inner, custom_objects=custom_objects)
+    return cls.from_config(inner)
+
+
+def _takes_custom_objects(cls) -> bool:
+    import inspect
+    try:
+        return "custom_objects" in inspect.signature(cls.from_config).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def get(identifier):
+    """An optimizer from a name (``'adam'``, case-insensitive, Keras defaults), a config dict or an instance.
+
+    ``None`` gives ``None``; an unknown name raises ``ValueError`` listing the
+    valid names and the closest match.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        cls = _lookup(identifier)
+        if cls is None:
+            raise _unknown_optimizer(identifier)
+        return cls()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Pass a name such as 'adam', an "
+                     f"Optimizer instance or a config dict.")

@@ -1,0 +1,231 @@
+"""``chainrule.keras.regularizers``: weight penalties with tf.keras 2 names, defaults and formulas.
+
+A regularizer is called on a weight and returns a scalar Tensor in the
+weight's dtype, built from chainrule ops (``reduce_sum``, ``abs``,
+``square``), so it is recorded on an active GradientTape and its gradient
+(``l1 * sign(w) + 2 * l2 * w``) reaches the weight.
+
+As in tf.keras 2 the factors are stored cast to ``floatx()`` (float32), so
+``L2(0.01).get_config()`` is ``{'l2': 0.009999999776482582}``, the number
+tf.keras writes into saved configs.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+
+import numpy as np
+
+from chainrule import backend as _backend
+from chainrule.functions import abs as _abs
+from chainrule.functions import matmul, maximum, reduce_sum, sqrt, square, transpose
+from chainrule.tensor import Tensor, as_tensor
+
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
+           "orthogonal_regularizer", "get", "serialize", "deserialize"]
+
+
+def _check_penalty_number(x):
+    if not isinstance(x, (float, int)) or isinstance(x, bool):
+        raise ValueError(f"Value: {x} is not a valid regularization penalty number, expected an int or float value")
+    if math.isinf(x) or math.isnan(x):
+        raise ValueError(f"Value: {x} is not a valid regularization penalty number, an infinite number or NaN "
+                         f"are not valid values")
+
+
+def _cast_to_floatx(x):
+    return np.asarray(x, dtype=_backend.floatx())[()]
+
+
+def _zero_like(x: Tensor) -> Tensor:
+    return Tensor(np.zeros((), dtype=x._value.dtype))
+
+
+class Regularizer:
+    """Base class: ``__call__(x)`` returns a scalar penalty Tensor (0 here); ``get_config``/``from_config``."""
+
+    def __call__(self, x):
+        return _zero_like(as_tensor(x))
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Build a regularizer from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = ""
+        return f"{type(self).__name__}({args})"
+
+
+class L1L2(Regularizer):
+    """``l1 * sum(|x|) + l2 * sum(x ** 2)``; both factors default to 0.0 (``l1_l2()`` uses 0.01)."""
+
+    def __init__(self, l1=0.0, l2=0.0):
+        l1 = 0.0 if l1 is None else l1
+        l2 = 0.0 if l2 is None else l2
+        _check_penalty_number(l1)
+        _check_penalty_number(l2)
+        self.l1 = _cast_to_floatx(l1)
+        self.l2 = _cast_to_floatx(l2)
+
+    def __call__(self, x):
+        x = as_tensor(x)
+        penalty = None
+        if self.l1:
+            penalty = reduce_sum(_abs(x)) * self.l1
+        if self.l2:
+            term = reduce_sum(square(x)) * self.l2
+            penalty = term if penalty is None else penalty + term
+        return _zero_like(x) if penalty is None else penalty
+
+    def get_config(self) -> dict:
+        return {"l1": float(self.l1), "l2": float(self.l2)}
+
+
+class L1(Regularizer):
+    """``l1 * sum(|x|)`` (``l1`` default 0.01). Its gradient is ``l1 * sign(x)``."""
+
+    def __init__(self, l1=0.01, **kwargs):
+        l1 = kwargs.pop("l", l1)  # the keras 2.0 argument name
+        if kwargs:
+            raise TypeError(f"Argument(s) not recognized: {kwargs}")
+        l1 = 0.01 if l1 is None else l1
+        _check_penalty_number(l1)
+        self.l1 = _cast_to_floatx(l1)
+
+    def __call__(self, x):
+        return reduce_sum(_abs(as_tensor(x))) * self.l1
+
+    def get_config(self) -> dict:
+        return {"l1": float(self.l1)}
+
+
+class L2(Regularizer):
+    """``l2 * sum(x ** 2)`` (``l2`` default 0.01). Its gradient is ``2 * l2 * x``."""
+
+    def __init__(self, l2=0.01, **kwargs):
+        l2 = kwargs.pop("l", l2)  # the keras 2.0 argument name
+        if kwargs:
+            raise TypeError(f"Argument(s) not recognized: {kwargs}")
+        l2 = 0.01 if l2 is None else l2
+        _check_penalty_number(l2)
+        self.l2 = _cast_to_floatx(l2)
+
+    def __call__(self, x):
+        return reduce_sum(square(as_tensor(x))) * self.l2
+
+    def get_config(self) -> dict:
+        return {"l2": float(self.l2)}
+
+
+class OrthogonalRegularizer(Regularizer):
+    """Pushes the rows (``mode='rows'``) or columns of a 2-D weight towards orthogonality.
+
+    With ``v_i`` the L2-normalized rows (or columns) and ``n`` their number:
+    ``factor * 0.5 * sum_{i != j} |v_i . v_j| / (n * (n - 1) / 2)``.
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        _check_penalty_number(factor)
+        if mode not in {"rows", "columns"}:
+            raise ValueError(f"Invalid value for argument `mode`. Expected one of {{'rows', 'columns'}}. "
+                             f"Received: mode={mode}")
+        self.factor = _cast_to_floatx(factor)
+        self.mode = mode
+
+    def __call__(self, x):
+        x = as_tensor(x)
+        if x.ndim != 2:
+            raise ValueError(f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape="
+                             f"{tuple(x.shape)}")
+        axis = 1 if self.mode == "rows" else 0
+        dtype = x._value.dtype
+        # tf.math.l2_normalize: x / sqrt(max(sum(x ** 2), 1e-12))
+        v = x / sqrt(maximum(reduce_sum(square(x), axis=axis, keepdims=True), np.asarray(1e-12, dtype)))
+        product = matmul(v, transpose(v)) if self.mode == "rows" else matmul(transpose(v), v)
+        size = x.shape[1 - axis]
+        off_diagonal = product * (1.0 - np.eye(size, dtype=dtype))
+        num_pairs = size * (size - 1.0) / 2.0
+        # (a 0-d array, not a Python float, which the engine would round through float32)
+        return reduce_sum(_abs(off_diagonal)) * np.asarray(float(self.factor) * 0.5 / num_pairs, dtype)
+
+    def get_config(self) -> dict:
+        return {"factor": float(self.factor), "mode": self.mode}
+
+
+def l1_l2(l1=0.01, l2=0.01):
+    """An :class:`L1L2` regularizer with both factors 0.01 by default."""
+    return L1L2(l1=l1, l2=l2)
+
+
+# tf.keras's deserialization aliases: 'l1' and 'l2' are the classes themselves.
+l1 = L1
+l2 = L2
+orthogonal_regularizer = OrthogonalRegularizer
+
+_CLASSES = {cls.__name__: cls for cls in (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)}
+_ALIASES = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "orthogonal_regularizer": OrthogonalRegularizer}
+_ALL = {**_CLASSES, **_ALIASES}
+
+
+def _lookup(name: str, custom_objects=None):
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    if name in _ALL:
+        return _ALL[name]
+    close = difflib.get_close_matches(name, list(_ALL) + list(custom_objects or ()), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"Unknown regularizer: {name!r}.{hint} Valid names: {', '.join(sorted(_ALL))}; a custom "
+                     f"regularizer can be passed as an instance or through custom_objects.")
+
+
+def serialize(regularizer):
+    """``{'class_name': 'L2', 'config': {'l2': 0.009999999776482582}}`` (tf.keras 2's form); None -> None."""
+    if regularizer is None:
+        return None
+    if hasattr(regularizer, "get_config") and not isinstance(regularizer, type):
+        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    name = getattr(regularizer, "__name__", None)
+    if name is None:
+        raise ValueError(f"Cannot serialize regularizer {regularizer!r}: it has no get_config() and no __name__.")
+    return name
+
+
+def deserialize(config, custom_objects=None):
+    """A regularizer from a name (``'l1'``, ``'l2'``, ``'l1_l2'``, ``'L1L2'`` ...) or ``{'class_name', 'config'}``.
+
+    ``'l1_l2'`` gives ``L1L2(l1=0.01, l2=0.01)``; class names give the class's defaults.
+    An unknown name raises ``ValueError`` suggesting the closest valid one.
+    """
+    if isinstance(config, str):
+        obj = _lookup(config, custom_objects)
+        return obj() if isinstance(obj, type) or obj is l1_l2 else obj
+    if isinstance(config, dict):
+        if "class_name" not in config:
+            raise ValueError(f"Cannot deserialize regularizer {config!r}: expected a dict with 'class_name' "
+                             f"and 'config'.")
+        obj = _lookup(config["class_name"], custom_objects)
+        inner = config.get("config") or {}
+        if isinstance(obj, type):
+            return obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
+        if obj is l1_l2:
+            return l1_l2(**inner)
+        return obj
+    raise ValueError(f"Could not interpret regularizer identifier: {config!r}")
+
+
+def get(identifier):
+    """Resolve a regularizer: ``None`` -> None, a name or dict -> :func:`deserialize`, a callable as is."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
