@@ -1,7 +1,7 @@
-"""The stack of active GradientTapes, per thread.
+"""Per-thread recording state: the active GradientTapes and the active function tracer.
 
-It sits below ``tensor.py`` so that running an op can record itself on the
-active tapes without the tensor layer importing the tape layer above it.
+It sits below ``tensor.py`` so that running an op can record itself without
+the tensor layer importing the tape or function layers above it.
 """
 import threading
 
@@ -14,3 +14,26 @@ def active_tapes() -> list:
     if tapes is None:
         tapes = _local.tapes = []
     return tapes
+
+
+def active_tracer():
+    """The ``chainrule.function`` tracer recording in this thread, or None."""
+    return getattr(_local, "tracer", None)
+
+
+def set_tracer(tracer) -> None:
+    _local.tracer = tracer
+
+
+def note_side_effect(what: str) -> None:
+    """Tell an active function trace that Python code did something a replay would not repeat."""
+    tracer = getattr(_local, "tracer", None)
+    if tracer is not None:
+        tracer.invalidate(what)
+
+
+def note_value_read(tensor) -> None:
+    """Tell an active trace that Python read a tensor's value (its result may steer Python code)."""
+    tracer = getattr(_local, "tracer", None)
+    if tracer is not None:
+        tracer.value_read(tensor)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops as _ops
-from ._tape_stack import active_tapes
+from ._tape_stack import active_tapes, note_side_effect
 from .tensor import Tensor, apply_op, to_array
 
 _NON_PERSISTENT_MESSAGE = ("A non-persistent GradientTape can only be used to compute one set of gradients "
@@ -23,6 +23,8 @@ def sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``."""
     if grad.shape == shape:
         return grad
+    if grad.ndim < len(shape):  # e.g. a (n,) bias gradient for a (1, n) bias
+        grad = grad.reshape((1,) * (len(shape) - grad.ndim) + grad.shape)
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
     if axes:
@@ -54,6 +56,7 @@ class GradientTape:
 
     # -- context
     def __enter__(self):
+        note_side_effect("a GradientTape")
         if self._used and not self._persistent:
             raise RuntimeError("GradientTape: this tape has been used; create a new one for a new step.")
         active_tapes().append(self)
@@ -249,6 +252,5 @@ def _unflatten(structure, flat: list):
 
 def stop_gradient(x) -> Tensor:
     """The same value as ``x`` with no gradient flowing back through it."""
-    if isinstance(x, Tensor):
-        return Tensor(x._value.copy() if x._is_variable else x._value)
-    return Tensor(to_array(x))
+    # A no-gradient op: tapes never record it, and traced functions replay it.
+    return apply_op(_ops.NoGradient(np.array, copy=True), x if isinstance(x, Tensor) else Tensor(to_array(x)))

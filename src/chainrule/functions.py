@@ -152,7 +152,7 @@ def where(condition, x=None, y=None, name=None):
     """
     cond = as_tensor(condition)
     if x is None and y is None:
-        return Tensor(np.argwhere(cond._value).astype(np.int64))
+        return apply_op(_ops.NoGradient(lambda c: np.argwhere(c).astype(np.int64)), cond)
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither.")
     x, y = coerce_pair(x, y, "SelectV2")
@@ -201,12 +201,12 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
     """Logical OR over ``axis`` (no gradient)."""
-    return Tensor(np.asarray(np.any(as_tensor(input_tensor)._value, axis=_axis(axis), keepdims=keepdims)))
+    return apply_op(_ops.NoGradient(np.any, axis=_axis(axis), keepdims=keepdims), as_tensor(input_tensor))
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
     """Logical AND over ``axis`` (no gradient)."""
-    return Tensor(np.asarray(np.all(as_tensor(input_tensor)._value, axis=_axis(axis), keepdims=keepdims)))
+    return apply_op(_ops.NoGradient(np.all, axis=_axis(axis), keepdims=keepdims), as_tensor(input_tensor))
 
 
 # ----------------------------------------------------------------------------- shapes
@@ -341,22 +341,22 @@ def fill(dims, value, name=None):
 
 def argmax(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
     """Index of the largest value along ``axis`` (default 0), int64."""
-    v = as_tensor(input)._value
-    return Tensor(np.asarray(np.argmax(v, axis=0 if axis is None else int(axis)),
-                             dtype=_dtypes.as_dtype(output_type).dtype))
+    dtype = _dtypes.as_dtype(output_type).dtype
+    return apply_op(_ops.NoGradient(lambda v: np.argmax(v, axis=0 if axis is None else int(axis)).astype(dtype)),
+                    as_tensor(input))
 
 
 def argmin(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
     """Index of the smallest value along ``axis`` (default 0), int64."""
-    v = as_tensor(input)._value
-    return Tensor(np.asarray(np.argmin(v, axis=0 if axis is None else int(axis)),
-                             dtype=_dtypes.as_dtype(output_type).dtype))
+    dtype = _dtypes.as_dtype(output_type).dtype
+    return apply_op(_ops.NoGradient(lambda v: np.argmin(v, axis=0 if axis is None else int(axis)).astype(dtype)),
+                    as_tensor(input))
 
 
 def _comparison(ufunc, op_name):
     def compare(x, y, name=None):
         a, b = coerce_pair(x, y, op_name)
-        return Tensor(np.asarray(ufunc(a._value, b._value)))
+        return apply_op(_ops.NoGradient(ufunc), a, b)
     compare.__name__ = ufunc.__name__
     compare.__doc__ = f"Element-wise ``{ufunc.__name__}`` as a bool tensor (no gradient)."
     return compare
@@ -374,17 +374,17 @@ logical_or = _comparison(np.logical_or, "LogicalOr")
 
 def logical_not(x, name=None):
     """Element-wise NOT of a bool tensor."""
-    return Tensor(np.logical_not(as_tensor(x)._value))
+    return apply_op(_ops.NoGradient(np.logical_not), as_tensor(x))
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, name=None):
     """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows."""
-    idx = np.asarray(as_tensor(indices)._value).astype(np.int64)
     dt = _dtypes.as_dtype(dtype).dtype if dtype is not None else np.float32
-    on = 1 if on_value is None else to_array(on_value)
-    off = 0 if off_value is None else to_array(off_value)
-    out = (idx[..., None] == np.arange(int(depth))).astype(dt)
-    out = np.where(out.astype(bool), np.asarray(on, dtype=dt), np.asarray(off, dtype=dt))
-    if axis != -1:
-        out = np.moveaxis(out, -1, axis)
-    return Tensor(out)
+    on = np.asarray(1 if on_value is None else to_array(on_value), dtype=dt)
+    off = np.asarray(0 if off_value is None else to_array(off_value), dtype=dt)
+
+    def encode(idx):
+        hot = idx.astype(np.int64)[..., None] == np.arange(int(depth))
+        out = np.where(hot, on, off)
+        return np.moveaxis(out, -1, axis) if axis != -1 else out
+    return apply_op(_ops.NoGradient(encode), as_tensor(indices))

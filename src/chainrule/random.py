@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend
+from ._tape_stack import note_side_effect
 from . import dtypes as _dtypes
 from .tensor import Tensor
 
@@ -20,6 +21,7 @@ def _shape(shape):
 
 
 def _rng(seed):
+    note_side_effect("a random draw")  # a traced function must draw anew on every call
     return np.random.default_rng(seed) if seed is not None else backend.rng()
 
 

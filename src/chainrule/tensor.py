@@ -20,7 +20,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import ops as _ops
-from ._tape_stack import active_tapes
+from ._tape_stack import active_tapes, active_tracer, note_side_effect, note_value_read
 from .errors import InvalidArgumentError
 
 _INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
@@ -167,6 +167,9 @@ def apply_op(op: _ops.Op, *inputs: "Tensor") -> "Tensor":
     if tapes and op.differentiable and out.dtype.kind in "fc":
         for tape in tapes:
             tape._record(op, inputs, result)
+    tracer = active_tracer()
+    if tracer is not None:
+        tracer.record(op, inputs, result)
     return result
 
 
@@ -222,7 +225,7 @@ def _true_divide(a, b):
 
 def _compare(a, b, ufunc, op_name):
     a, b = coerce_pair(a, b, op_name)
-    return Tensor(np.asarray(ufunc(a._value, b._value)))
+    return apply_op(_ops.NoGradient(ufunc), a, b)
 
 
 def _normalize_key(key):
@@ -300,10 +303,12 @@ class Tensor:
 
     def numpy(self):
         """The value as a numpy array (a numpy scalar for a 0-d tensor)."""
+        note_value_read(self)
         v = self._value
         return v[()] if v.ndim == 0 else v
 
     def __array__(self, dtype=None, copy=None):
+        note_value_read(self)
         if copy:
             return np.array(self._value, dtype=dtype, copy=True)
         return np.asarray(self._value, dtype=dtype)
@@ -328,6 +333,7 @@ class Tensor:
         return f"<chainrule.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={self._numpy_text(True)}>"
 
     def __format__(self, spec: str) -> str:
+        note_value_read(self)
         if self._value.ndim == 0:
             return format(self._value.item(), spec)
         return format(str(self), spec)
@@ -348,17 +354,21 @@ class Tensor:
         if self._value.size != 1:
             raise ValueError(f"The truth value of a Tensor of shape {self.shape} is ambiguous; "
                              "use chainrule.reduce_any or chainrule.reduce_all.")
+        note_value_read(self)
         return bool(self._value.reshape(()))
 
     def __float__(self) -> float:
+        note_value_read(self)
         return float(self._value)
 
     def __int__(self) -> int:
+        note_value_read(self)
         return int(self._value)
 
     def __index__(self) -> int:
         if self._value.dtype.kind not in "iu":
             raise TypeError(f"Only integer scalar tensors can be used as an index, not {self.dtype.name}.")
+        note_value_read(self)
         return int(self._value)
 
     # -- arithmetic
@@ -463,8 +473,7 @@ class Tensor:
                         "LogicalXor")
 
     def __invert__(self):
-        v = self._value
-        return Tensor(np.logical_not(v) if v.dtype == bool else np.invert(v))
+        return apply_op(_ops.NoGradient(np.logical_not if self._value.dtype == bool else np.invert), self)
 
     # -- indexing
     def __getitem__(self, key):
@@ -519,19 +528,25 @@ class Variable(Tensor):
                              "they must match.")
         return arr
 
+    # Assignments bind a new array rather than writing into the old one, so an op
+    # that read the variable keeps the value it saw (as TensorFlow's tape does).
+    # Optimizers update ``_value`` in place, after the gradient has been taken.
     def assign(self, value, read_value=True):
-        """Set the value in place; returns the variable."""
-        np.copyto(self._value, self._new_value(value, "assign"))
+        """Set the value; returns the variable."""
+        note_side_effect(f"assign to {self._name}")
+        self._value = np.array(self._new_value(value, "assign"), copy=True)
         return self
 
     def assign_add(self, delta, read_value=True):
-        """Add ``delta`` in place; returns the variable."""
-        self._value += self._new_value(delta, "assign_add")
+        """Add ``delta``; returns the variable."""
+        note_side_effect(f"assign_add to {self._name}")
+        self._value = self._value + self._new_value(delta, "assign_add")
         return self
 
     def assign_sub(self, delta, read_value=True):
-        """Subtract ``delta`` in place; returns the variable."""
-        self._value -= self._new_value(delta, "assign_sub")
+        """Subtract ``delta``; returns the variable."""
+        note_side_effect(f"assign_sub to {self._name}")
+        self._value = self._value - self._new_value(delta, "assign_sub")
         return self
 
     def __repr__(self) -> str:
@@ -560,8 +575,8 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
             except ValueError:
                 raise TypeError(f"constant: expected {int(np.prod(shape))} values for shape {shape}, "
                                 f"got {arr.size}.") from None
-    if isinstance(value, Tensor) and arr is value._value:
-        arr = arr.copy()
+    if arr is value or (isinstance(value, Tensor) and arr is value._value):
+        arr = arr.copy()  # a constant never changes with the array it came from
     return Tensor(arr)
 
 

@@ -5,7 +5,7 @@ Usable by hand, as in the seed::
     from chainrule.ops import Mul
     apple_price = Mul().forward(100, 2)
 """
-from .base import Op
+from .base import NoGradient, Op
 from .math import (Abs, Add, Clip, Div, Exp, FloorDiv, Log, Maximum, Minimum, Mod, Mul, Neg, Pow,
                    Sqrt, Square, Sub, Where)
 from .reduction import Max, Mean, Min, Prod, Sum

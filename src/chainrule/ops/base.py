@@ -51,3 +51,20 @@ class Op:
         params = {k: v for k, v in vars(self).items() if not k.startswith("_") and not hasattr(v, "shape")}
         inner = ", ".join(f"{k}={v!r}" for k, v in params.items() if k != "needs_input_grad")
         return f"{type(self).__name__}({inner})"
+
+
+class NoGradient(Op):
+    """A computation with no gradient (comparisons, argmax, logic): ``forward`` applies ``fn`` to the arrays.
+
+    It still runs through ``apply_op`` so that a traced ``chainrule.function``
+    replays it; tapes never record it, which is also how ``stop_gradient`` works.
+    """
+
+    differentiable = False
+
+    def __init__(self, fn, **kwargs):
+        self.fn, self.kwargs = fn, kwargs
+
+    def forward(self, *inputs):
+        import numpy as np
+        return np.asarray(self.fn(*inputs, **self.kwargs))

@@ -268,11 +268,12 @@ class SigmoidBinaryCrossEntropy(Op):
         x = np.asarray(logits)
         t = np.asarray(labels)
         if t.shape != x.shape:
+            squeezed = tuple(d for d in t.shape if d != 1) == tuple(d for d in x.shape if d != 1)
             try:
-                t = np.broadcast_to(t.reshape(x.shape) if t.size == x.size else t, x.shape)
+                t = t.reshape(x.shape) if squeezed else np.broadcast_to(t, x.shape)
             except ValueError:
                 raise ValueError(f"SigmoidBinaryCrossEntropy: labels of shape {t.shape} do not fit logits "
-                                 f"of shape {x.shape}.") from None
+                                 f"of shape {x.shape}; they must have the same shape (up to axes of size 1).") from None
         self.x, self.t = x, t.astype(x.dtype, copy=False)
         loss = np.maximum(x, 0) - x * self.t + np.log1p(np.exp(-np.abs(x)))
         if self.reduction == "none":
