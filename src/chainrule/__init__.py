@@ -17,6 +17,7 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
                         truediv, where, zeros, zeros_like)
 from . import data, math, nn, random, testing  # noqa: F401
+from .function import function  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"
