@@ -276,3 +276,14 @@ def test_set_random_seed_makes_fit_repeat_bit_for_bit():
     for a, b in zip(results[0][0], results[1][0]):
         np.testing.assert_array_equal(a, b)
     assert results[0][1] == results[1][1]
+
+
+def test_functional_model_built_from_one_element_lists_trains():
+    inp = Input(shape=(9,), name="input")
+    model = Model(inputs=[inp], outputs=[Dense(1, name="output")(Dense(8, activation="relu")(inp))])
+    model.compile(loss="mse", optimizer="rmsprop", metrics=["mae"])
+    x = np.random.default_rng(0).random((50, 9))
+    y = x.sum(1)
+    history = model.fit(x, y, epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.predict(x, verbose=0).shape == (50, 1)  # one array, not a list of one

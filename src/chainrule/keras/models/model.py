@@ -44,6 +44,11 @@ class Model(Trainer, Layer):
 
     # ------------------------------------------------------------------ functional graph
     def _init_graph_network(self, inputs, outputs):
+        # As tf.keras 2: a model built from a list of one tensor takes and returns a single tensor.
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
+            inputs = inputs[0]
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
         self._nested_inputs, self._nested_outputs = inputs, outputs
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)

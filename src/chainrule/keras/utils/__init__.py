@@ -2,6 +2,7 @@
 import numpy as _np
 
 from ... import backend as _backend
+from .data_utils import get_file, validate_file  # noqa: F401
 from .progbar import Progbar  # noqa: F401
 
 
