@@ -25,6 +25,12 @@ def _info(args) -> int:
 
 
 def _demo(args) -> int:
+    from .demo import run
+    result = run(out_dir=args.out, epochs=args.epochs)
+    return 0 if result["test_accuracy"] > 0.5 else 1
+
+
+def _backprop(args) -> int:
     from .demo_backprop import main
     return main()
 
@@ -32,8 +38,12 @@ def _demo(args) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="chainrule", description="chainrule command-line tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="run the demo (backprop by hand and a gradient check)")
+    p = sub.add_parser("demo", help="train the MNIST quickstart on the bundled subset (no data, no network)")
+    p.add_argument("--epochs", type=int, default=5, help="training epochs (default 5)")
+    p.add_argument("--out", default="examples/out", help="folder for the training-curves PNG")
     p.set_defaults(func=_demo)
+    p = sub.add_parser("backprop", help="the seed's apple/orange graph by hand and a TwoLayerNet gradient check")
+    p.set_defaults(func=_backprop)
     p = sub.add_parser("info", help="print versions, array backend and BLAS")
     p.set_defaults(func=_info)
     args = parser.parse_args(argv)
