@@ -15,7 +15,8 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         multiply, negative, not_equal, one_hot, ones, ones_like, pow, rank, reduce_all,
                         reduce_any, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum, reshape,
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
-                        truediv, where, zeros, zeros_like)
+                        truediv, where, zeros, zeros_like, tile, gather, boolean_mask, sort, argsort, unique,
+                        cumsum, range, linspace, eye, add_n, reduce_logsumexp, norm, floormod, mod)
 from . import data, math, nn, random, testing  # noqa: F401
 from .function import function  # noqa: F401
 

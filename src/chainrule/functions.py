@@ -388,3 +388,132 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, 
         out = np.where(hot, on, off)
         return np.moveaxis(out, -1, axis) if axis != -1 else out
     return apply_op(_ops.NoGradient(encode), as_tensor(indices))
+
+
+# ----------------------------------------------------------------------------- more of TensorFlow's namespace
+
+def tile(input, multiples, name=None):  # noqa: A002
+    """Repeat ``input`` ``multiples[i]`` times along each axis i."""
+    return apply_op(_ops.Tile(_as_shape(multiples)), as_tensor(input))
+
+
+def gather(params, indices, axis=None, batch_dims=0, name=None):
+    """Slices of ``params`` along ``axis`` (default 0) at integer ``indices``; differentiable in ``params``."""
+    return apply_op(_ops.Gather(0 if axis is None else int(axis)), as_tensor(params), as_tensor(indices))
+
+
+def boolean_mask(tensor, mask, axis=None, name=None):
+    """The entries of ``tensor`` where the bool ``mask`` (matching its leading axes) is true."""
+    t, m = as_tensor(tensor), np.asarray(as_tensor(mask)._value, dtype=bool)
+    axis = 0 if axis is None else int(axis)
+    if t._value.shape[axis:axis + m.ndim] != m.shape:
+        raise InvalidArgumentError(f"boolean_mask: mask of shape {m.shape} does not match the tensor's shape "
+                                   f"{t.shape} at axis {axis}.")
+    return t[(slice(None),) * axis + (m,)]
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """Sorted copy along ``axis`` ('ASCENDING' or 'DESCENDING'); differentiable."""
+    t = as_tensor(values)
+    return apply_op(_ops.TakeAlongAxis(axis), t, argsort(t, axis, direction))
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """Indices (int32) that sort ``values`` along ``axis``."""
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"argsort: direction must be 'ASCENDING' or 'DESCENDING', got {direction!r}.")
+
+    def order(v):
+        idx = np.argsort(-v if direction == "DESCENDING" else v, axis=axis, kind="stable")
+        return idx.astype(np.int32)
+    return apply_op(_ops.NoGradient(order), as_tensor(values))
+
+
+class TopKV2(tuple):
+    """``(values, indices)`` of ``math.top_k``, also readable as ``.values`` / ``.indices``."""
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+    """The ``k`` largest entries along the last axis and their indices (values are differentiable)."""
+    t = as_tensor(input)
+    idx = apply_op(_ops.NoGradient(lambda v: np.argsort(-v, axis=-1, kind="stable")[..., :int(k)].astype(np.int32)),
+                   t)
+    return TopKV2((apply_op(_ops.TakeAlongAxis(-1), t, idx), idx))
+
+
+def unique(x, out_idx=_dtypes.int32, name=None):
+    """``(y, idx)``: the unique values in order of first appearance, and each entry's position in ``y``."""
+    v = np.asarray(as_tensor(x)._value)
+    if v.ndim != 1:
+        raise InvalidArgumentError(f"unique: expected a 1-D tensor, got shape {v.shape}.")
+    _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    y = v[np.sort(first)]
+    return TopKV2((Tensor(y), Tensor(rank[inverse].astype(_dtypes.as_dtype(out_idx).dtype))))
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative sum along ``axis``; differentiable."""
+    return _numeric_unary(_ops.CumSum(int(axis), exclusive, reverse), x, "Cumsum")
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TensorFlow's name
+    """``[start, limit)`` in steps of ``delta`` (int32 for ints, float32 for floats, like TensorFlow)."""
+    if limit is None:
+        start, limit = 0, start
+    values = [start, limit, delta]
+    is_float = any(isinstance(v, float) or (isinstance(v, Tensor) and v.dtype.is_floating) for v in values)
+    target = _dtypes.as_dtype(dtype).dtype if dtype is not None else (np.float32 if is_float else np.int32)
+    return Tensor(np.arange(*[np.asarray(to_array(v)).item() for v in values]).astype(target))
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (float32 for Python floats)."""
+    s = to_array(start)
+    dtype = s.dtype if s.dtype.kind == "f" else np.float32
+    return Tensor(np.linspace(s, to_array(stop), int(num), axis=axis).astype(dtype))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, name=None):
+    """An identity matrix (optionally batched)."""
+    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
+               dtype=_dtypes.as_dtype(dtype).dtype)
+    if batch_shape is not None:
+        m = np.broadcast_to(m, tuple(batch_shape) + m.shape).copy()
+    return Tensor(m)
+
+
+def add_n(inputs, name=None):
+    """The element-wise sum of a list of tensors."""
+    total = None
+    for x in inputs:
+        total = x if total is None else add(total, x)
+    return total
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """``log(sum(exp(x)))`` over ``axis``, computed without overflow."""
+    t = as_tensor(input_tensor)
+    m = stop_max = reduce_max(t, axis=axis, keepdims=True)
+    out = log(reduce_sum(exp(t - stop_max), axis=axis, keepdims=True)) + m
+    return out if keepdims else squeeze(out, axis=None if axis is None else axis)
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):  # noqa: A002
+    """The Euclidean (or ``ord=1``) norm over ``axis`` (all axes by default)."""
+    t = as_tensor(tensor)
+    if ord in ("euclidean", 2, "fro"):
+        return sqrt(reduce_sum(square(t), axis=axis, keepdims=keepdims))
+    if ord == 1:
+        return reduce_sum(abs(t), axis=axis, keepdims=keepdims)
+    raise ValueError(f"norm: ord must be 'euclidean', 2 or 1, got {ord!r}.")

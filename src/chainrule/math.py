@@ -4,4 +4,11 @@ from .functions import (abs, add, argmax, argmin, divide, equal, exp, floordiv, 
                         maximum, minimum, multiply, negative, not_equal, pow, reduce_all, reduce_any,
                         reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum, rsqrt, sigmoid,
                         sqrt, square, subtract, tanh, truediv)
+from .functions import add_n, cumsum, reduce_logsumexp, top_k  # noqa: F401
 from .nn import softmax  # noqa: F401
+
+
+def log_sigmoid(x, name=None):
+    """``log(sigmoid(x))`` without overflow: ``-softplus(-x)``."""
+    from .functions import abs as _abs, exp as _exp, log as _log, minimum as _minimum
+    return _minimum(x, 0.0) - _log(1.0 + _exp(-_abs(x)))

@@ -9,7 +9,8 @@ from .base import NoGradient, Op
 from .math import (Abs, Add, Clip, Div, Exp, FloorDiv, Log, Maximum, Minimum, Mod, Mul, Neg, Pow,
                    Sqrt, Square, Sub, Where)
 from .reduction import Max, Mean, Min, Prod, Sum
-from .shape import BroadcastTo, Cast, Concat, GetItem, Identity, Reshape, Stack, Transpose
+from .shape import (BroadcastTo, Cast, Concat, CumSum, Gather, GetItem, Identity, Reshape, Stack, TakeAlongAxis, Tile,
+                    Transpose)
 from .linalg import MatMul
 from .nn import (ELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
                  SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Step, Tanh)

@@ -145,3 +145,103 @@ class Identity(Op):
 
     def backward(self, dout):
         return dout
+
+
+class Tile(Op):
+    """Repeat ``x`` ``multiples[i]`` times along axis i. Backward: sum the copies back together."""
+
+    def __init__(self, multiples):
+        self.multiples = tuple(int(m) for m in multiples)
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if len(self.multiples) != x.ndim:
+            raise ValueError(f"Tile: multiples {self.multiples} must have one entry per axis of the input "
+                             f"(shape {x.shape}).")
+        self.in_shape = x.shape
+        return np.tile(x, self.multiples)
+
+    def backward(self, dout):
+        # Split every axis into (copies, original) and sum over the copies.
+        split = []
+        for m, n in zip(self.multiples, self.in_shape):
+            split.extend((m, n))
+        summed = dout.reshape(split).sum(axis=tuple(range(0, 2 * len(self.in_shape), 2)))
+        return summed
+
+
+class Gather(Op):
+    """``take(params, indices, axis)``: rows (or slices along ``axis``) picked by integer ``indices``.
+
+    ``forward(params, indices)``; backward scatters ``dout`` back with ``np.add.at``
+    (repeated indices add up); the indices get no gradient.
+    """
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def forward(self, params, indices):
+        params = np.asarray(params)
+        self.in_shape, self.indices = params.shape, np.asarray(indices).astype(np.intp)
+        n = params.shape[self.axis]
+        if self.indices.size and (self.indices.min() < -n or self.indices.max() >= n):
+            raise ValueError(f"Gather: indices must be in [0, {n}) for axis {self.axis} of shape {params.shape}, "
+                             f"got values from {self.indices.min()} to {self.indices.max()}.")
+        return np.take(params, self.indices, axis=self.axis)
+
+    def backward(self, dout):
+        dx = np.zeros(self.in_shape, dtype=dout.dtype)
+        axis = self.axis % len(self.in_shape)
+        moved = np.moveaxis(dx, axis, 0)
+        d_moved = np.moveaxis(dout.reshape(self.in_shape[:axis] + self.indices.shape + self.in_shape[axis + 1:]),
+                              tuple(range(axis, axis + self.indices.ndim)), tuple(range(self.indices.ndim)))
+        np.add.at(moved, self.indices, d_moved)
+        return dx, None
+
+
+class TakeAlongAxis(Op):
+    """``take_along_axis(x, indices, axis)`` (used by sort and top_k). Backward scatters ``dout`` back."""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x, indices):
+        x = np.asarray(x)
+        self.in_shape, self.indices = x.shape, np.asarray(indices).astype(np.intp)
+        return np.take_along_axis(x, self.indices, axis=self.axis)
+
+    def backward(self, dout):
+        dx = np.zeros(self.in_shape, dtype=dout.dtype)
+        _add_along_axis(dx, self.indices, dout, self.axis)
+        return dx, None
+
+
+def _add_along_axis(dx, indices, values, axis):
+    axis = axis % dx.ndim
+    grids = list(np.meshgrid(*[np.arange(n) for n in indices.shape], indexing="ij"))
+    grids[axis] = indices
+    np.add.at(dx, tuple(grids), values)
+
+
+class CumSum(Op):
+    """Cumulative sum along ``axis`` (``exclusive``/``reverse`` as TensorFlow). Backward: the reverse cumsum."""
+
+    def __init__(self, axis=0, exclusive=False, reverse=False):
+        self.axis, self.exclusive, self.reverse = axis, exclusive, reverse
+
+    def _cumsum(self, x, reverse):
+        if reverse:
+            x = np.flip(x, self.axis)
+        out = np.cumsum(x, axis=self.axis, dtype=x.dtype)
+        if self.exclusive:
+            out = np.roll(out, 1, axis=self.axis)
+            idx = [slice(None)] * out.ndim
+            idx[self.axis] = 0
+            out[tuple(idx)] = 0
+        return np.flip(out, self.axis) if reverse else out
+
+    def forward(self, x):
+        return self._cumsum(np.asarray(x), self.reverse)
+
+    def backward(self, dout):
+        return self._cumsum(dout, not self.reverse)
