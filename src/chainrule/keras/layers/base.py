@@ -522,6 +522,8 @@ class Layer:
             raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined "
                                  "input shape.")
         ins = [tuple(t.shape) for t in self._inbound_nodes[0].input_tensors]
+        if not ins:  # an InputLayer: its input is what it was declared with
+            return self._batch_input_shape
         return ins[0] if len(ins) == 1 else ins
 
     # -- config

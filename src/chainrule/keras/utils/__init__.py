@@ -4,6 +4,8 @@ import numpy as _np
 from ... import backend as _backend
 from .data_utils import get_file, validate_file  # noqa: F401
 from .progbar import Progbar  # noqa: F401
+from .vis_utils import model_to_dot, plot_model  # noqa: F401
+from .sequence_utils import normalize, pad_sequences, split_dataset  # noqa: F401
 
 
 def set_random_seed(seed: int) -> None:
