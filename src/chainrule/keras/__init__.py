@@ -1,5 +1,5 @@
 """The Keras API: ``from chainrule import keras`` or ``from chainrule.keras.layers import Dense``."""
 from . import (activations, backend, callbacks, datasets, initializers, layers, losses, metrics,  # noqa: F401
-               models, optimizers, regularizers, utils)
+               models, optimizers, regularizers, saving, utils)
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401

@@ -19,8 +19,8 @@ Formats (paths and keys exactly as Keras writes them, so files interchange):
   tf.keras 2's layer groups at the root.
 
 Safety: loading never runs code from a file. There is no pickle and no
-``eval``; the ``module`` in a config is never imported (a standard-library one
-is refused), classes resolve only through the built-in layers, the
+``eval``; the ``module`` in a config is never imported (a system module such
+as ``builtins`` or ``os`` is refused), classes resolve only through the built-in layers, the
 ``register_keras_serializable`` registry and ``custom_objects``; weights are
 read only from numeric, in-file HDF5 datasets. A damaged, truncated or
 foreign file raises ``ValueError`` naming the file and the problem.
@@ -61,6 +61,7 @@ __all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_to
 KERAS_VERSION = "2.11.0"       # the tf.keras API chainrule copies; written where Keras writes its version
 BACKEND = "chainrule"
 _TMP_SUFFIX = ".chainrule-tmp"
+_CRC_ATTR = "chainrule_crc32"
 _MAX_JSON_BYTES = 64 * 1024 * 1024
 _HDF5_ATTR_LIMIT = 64512       # tf.keras splits list attributes larger than this into name0, name1, ...
 _SAFE_H5_FILTERS = {1, 2, 3, 4, 5, 6, 32000}  # deflate, shuffle, fletcher32, szip, nbit, scaleoffset, lzf
@@ -214,7 +215,7 @@ def _load_errors(path: str, action: str):
     """Turn any failure while reading ``path`` into a ValueError that names the file."""
     try:
         yield
-    except (NotImplementedError, ImportError, FileNotFoundError):
+    except (ImportError, FileNotFoundError):
         raise
     except json.JSONDecodeError as e:
         raise ValueError(f"{action} {path!r}: a JSON part of the file is not valid ({e}); the file is "
@@ -224,7 +225,7 @@ def _load_errors(path: str, action: str):
             raise
         raise ValueError(f"{action} {path!r}: {e}") from e
     except (OSError, KeyError, EOFError, RuntimeError, zipfile.BadZipFile, zlib.error, struct.error,
-            UnicodeDecodeError, IndexError) as e:
+            UnicodeDecodeError, IndexError, NotImplementedError, OverflowError) as e:
         raise ValueError(f"{action} {path!r}: the file is corrupted or truncated "
                          f"({type(e).__name__}: {e}).") from e
     except TypeError as e:
@@ -355,12 +356,15 @@ def _h5_open_write(path):
         return h5py.File(path, "w")
 
 
+def _crc(arr: np.ndarray) -> int:
+    return zlib.crc32(np.ascontiguousarray(arr).tobytes()) & 0xFFFFFFFF
+
+
 def _put(group, name: str, value) -> None:
     arr = np.asarray(value)
-    if arr.ndim and arr.size:
-        group.create_dataset(name, data=arr, fletcher32=True)  # a checksum per chunk catches flipped bits
-    else:
-        group.create_dataset(name, data=arr)
+    ds = group.create_dataset(name, data=arr)
+    # Keras readers ignore extra attributes; chainrule checks it so that flipped bits are caught.
+    ds.attrs[_CRC_ATTR] = np.uint32(_crc(arr))
 
 
 def _write_str_list(group, name: str, values) -> None:
@@ -466,7 +470,10 @@ def _get_hard(group, name: str, where: str):
 
 def _read_array(ds, where: str) -> np.ndarray:
     _check_dataset(ds, where)
-    return np.asarray(ds[()])
+    arr = np.asarray(ds[()])
+    if _CRC_ATTR in ds.attrs and int(np.asarray(ds.attrs[_CRC_ATTR])) != _crc(arr):
+        raise ValueError(f"{where} is corrupted: its data does not match the checksum written with it")
+    return arr
 
 
 # ============================================================================ the Keras 3 weights tree
@@ -507,6 +514,7 @@ def _children(obj):
 
 def _walk(obj, prefix, visited, out):
     """Every layer reachable from ``obj`` with its Keras 3 path, each once (first path wins)."""
+    from .layers.base import to_snake_case
     if id(obj) in visited:
         return
     visited.add(id(obj))
@@ -516,7 +524,6 @@ def _walk(obj, prefix, visited, out):
         if isinstance(value, list):
             used = {}
             for item in value:
-                from .layers.base import to_snake_case
                 name = to_snake_case(type(item).__name__)
                 if name in used:
                     used[name] += 1
@@ -530,10 +537,10 @@ def _walk(obj, prefix, visited, out):
     if leftovers:  # sub-layers held in places the attribute walk does not reach
         used = {}
         for item in leftovers:
-            from .layers.base import to_snake_case
             name = to_snake_case(type(item).__name__)
             used[name] = used.get(name, -1) + 1
-            _walk(item, f"{prefix}/_tracked/{name}" + (f"_{used[name]}" if used[name] else ""), visited, out)
+            path = f"{prefix}/_tracked/{name}".lstrip("/") + (f"_{used[name]}" if used[name] else "")
+            _walk(item, path, visited, out)
 
 
 def _layer_paths(model) -> list:
@@ -779,10 +786,11 @@ def _load_legacy_weights(group, model, path, by_name=False, skip_mismatch=False)
                 "by_name=True to match layers by name.")
         for layer, (fname, datasets) in zip(model_layers, file_layers):
             check(layer, datasets, fname)
+    # Weights the model holds itself (add_weight on the model), as Keras 3 writes them.
     top = _get_hard(group, "top_level_model_weights", "the file") if "top_level_model_weights" in group else None
+    names = (_read_str_list(top, "weight_names") or []) if top is not None else []
     own = _own_variables(model)
-    if top is not None and (_read_str_list(top, "weight_names") or own):
-        names = _read_str_list(top, "weight_names") or []
+    if names or own:
         datasets = [_get_hard(top, n, "top_level_model_weights") for n in names]
         if any(d is None for d in datasets):
             raise ValueError("top_level_model_weights lists a weight the file does not hold")
@@ -839,9 +847,6 @@ def _restore_optimizer(model, arrays, path) -> None:
 
 # ============================================================================ configs
 
-_KERAS3_MODULES = {"Sequential": ("keras", None), "Functional": ("keras.src.models.functional", "Functional")}
-
-
 def _class_table(model) -> dict:
     """Saved class name -> class, for every layer class in ``model`` (to describe entries Keras 3's way)."""
     table = {}
@@ -870,8 +875,10 @@ def _to_keras3_config(config, table):
         out = {}
         for key, value in config.items():
             if key == "layers" and isinstance(value, list):
-                out[key] = [_to_keras3_layer_entry(v, table) if isinstance(v, dict) and "class_name" in v
-                            and "config" in v else _to_keras3_config(v, table) for v in value]
+                has_input = any(isinstance(v, dict) and v.get("class_name") == "InputLayer" for v in value)
+                out[key] = [_to_keras3_layer_entry(v, table, has_input) if isinstance(v, dict) and "class_name"
+                            in v and isinstance(v.get("config"), dict) else _to_keras3_config(v, table)
+                            for v in value]
             else:
                 out[key] = _to_keras3_config(value, table)
         return out
@@ -880,10 +887,14 @@ def _to_keras3_config(config, table):
     return config
 
 
-def _to_keras3_layer_entry(entry, table):
+def _to_keras3_layer_entry(entry, table, has_input_layer):
     module, class_name, registered = _keras3_entry_fields(entry["class_name"], table)
-    out = {"module": module, "class_name": class_name, "config": _to_keras3_config(entry["config"], table),
-           "registered_name": registered}
+    config = _to_keras3_config(entry["config"], table)
+    if class_name == "InputLayer" and "batch_input_shape" in config:  # Keras 3 spells it batch_shape
+        config = {("batch_shape" if k == "batch_input_shape" else k): v for k, v in config.items()}
+    elif has_input_layer and module == "keras.layers":  # the InputLayer carries the shape; Keras 3 refuses it here
+        config.pop("batch_input_shape", None)
+    out = {"module": module, "class_name": class_name, "config": config, "registered_name": registered}
     for key, value in entry.items():
         if key not in out and key not in ("class_name", "config"):
             out[key] = value
@@ -1085,9 +1096,13 @@ def _compile_from_config(model, cc, custom_objects):
         raise ValueError(f"the compile config has no usable optimizer (found {opt!r})")
     if not isinstance(optimizer, optimizers.Optimizer):
         raise ValueError(f"the optimizer config resolves to {type(optimizer).__name__}, not an Optimizer")
+    metrics = _deserialize_compile_item(cc.get("metrics"), "metrics", custom_objects)
+    single_output = len(getattr(model, "output_names", None) or [None]) == 1
+    if single_output and isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list):
+        metrics = metrics[0]  # tf.keras 2.x writes one list per output: [[metric, ...]]
     model.compile(optimizer=optimizer,
                   loss=_deserialize_compile_item(cc.get("loss"), "losses", custom_objects),
-                  metrics=_deserialize_compile_item(cc.get("metrics"), "metrics", custom_objects),
+                  metrics=metrics,
                   loss_weights=_deserialize_compile_item(cc.get("loss_weights"), "loss_weights", custom_objects))
 
 
@@ -1131,10 +1146,10 @@ def save_model(model, filepath, overwrite=True, save_format=None, include_optimi
         config_text = _dumps(_keras3_model_config(model, path), indent=None)
         meta = {"keras_version": KERAS_VERSION, "chainrule_version": _chainrule_version(),
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
-        weights = io.BytesIO()
-        with _h5_open_write(weights) as f:
-            _write_keras3_tree(f, model, include_optimizer=include_optimizer)
         with _atomic_write(path, overwrite, "the model") as tmp:
+            weights = io.BytesIO()
+            with _h5_open_write(weights) as f:
+                _write_keras3_tree(f, model, include_optimizer=include_optimizer)
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
                 for name, data in (("metadata.json", _dumps(meta)), ("config.json", config_text),
                                    ("model.weights.h5", weights.getvalue())):
@@ -1317,3 +1332,32 @@ def model_from_json(json_string, custom_objects=None):
         raise ValueError("The model JSON should be an object with 'class_name' and 'config' (from model.to_json()).")
     with CustomObjectScope(custom_objects):
         return _model_from_entry(entry, custom_objects)
+
+
+# ============================================================================ BackupAndRestore's files
+
+def write_training_backup(model, filepath, metadata: dict) -> None:
+    """Atomically write the weights, the optimizer state and ``metadata`` (JSON) to one HDF5 file."""
+    text = _dumps(metadata)
+    with _atomic_write(filepath, True, "the training backup") as tmp:
+        with _h5_open_write(tmp) as f:
+            f.attrs["training_metadata"] = text
+            f.attrs["chainrule_version"] = _chainrule_version()
+            _write_keras3_tree(f, model)
+
+
+def read_training_backup(model, filepath) -> dict:
+    """Restore :func:`write_training_backup`'s weights and optimizer state into ``model``; return the metadata."""
+    path = _path(filepath)
+    _sniff(path)
+    with _load_errors(path, "Cannot restore the training backup"):
+        h5py = _h5py()
+        with h5py.File(path, "r") as f:
+            text = _read_attr_str(f.attrs, "training_metadata")
+            if text is None:
+                raise ValueError("it has no 'training_metadata' attribute: it is not a BackupAndRestore file")
+            metadata = _loads(text, "training_metadata")
+            if not isinstance(metadata, dict):
+                raise ValueError("training_metadata should be a JSON object")
+            _load_keras3_tree(f, model, path)
+    return metadata

@@ -8,15 +8,24 @@ dicts, ``{"args": [...], "kwargs": {...}}`` nodes).
 
 Nothing here evaluates code: classes are looked up by name in a registry of
 known layers plus ``custom_objects`` (and ``register_keras_serializable``);
-a ``module`` named in a config is never imported, and one from the standard
-library (``builtins``, ``os``, ...) makes the whole config refused.
+a ``module`` named in a config is never imported, and a system module
+(``builtins``, ``os``, ``subprocess``...) makes the whole config refused.
 """
 from __future__ import annotations
 
 import difflib
 import inspect
-import sys
 
+# Standard-library modules that can run code or touch the system: a Keras config never names them
+# (Keras writes "keras..." or the user's own module), so a config that does was crafted.
+_REFUSED_MODULES = frozenset({
+    "builtins", "__builtin__", "os", "posix", "nt", "sys", "subprocess", "importlib", "imp", "pickle", "_pickle",
+    "cPickle", "marshal", "shelve", "shutil", "socket", "ctypes", "runpy", "pty", "code", "codeop", "commands",
+    "webbrowser", "pdb", "platform", "multiprocessing", "signal", "tempfile", "pathlib", "io", "operator",
+    "functools", "types", "inspect", "gc", "zipimport", "pkgutil", "site", "asyncio", "threading", "_thread",
+    "posixpath", "ntpath", "glob", "urllib", "http", "ftplib", "smtplib", "telnetlib", "base64", "codecs",
+    "timeit", "trace", "cProfile", "profile", "pydoc", "ensurepip", "venv", "distutils", "setuptools", "pip",
+})
 # Keras 3 layer options chainrule does not have; accepted (and dropped) only at these values.
 _KERAS3_ONLY_DEFAULTS = {
     "quantization_config": (None,), "lora_rank": (None, 0), "lora_alpha": (None,), "synchronized": (False,),
@@ -51,10 +60,10 @@ def _layer_registry(custom_objects=None) -> dict:
 
 
 def check_module_name(module, what="object") -> None:
-    """Refuse a config that names a standard-library module (``builtins``, ``os``, ``subprocess``...).
+    """Refuse a config that names a system module (``builtins``, ``os``, ``subprocess``, ``pickle``...).
 
     chainrule never imports the ``module`` written in a config; a Keras file only
-    names ``keras...`` modules or the user's own, so a standard-library one means
+    names ``keras...`` modules or the user's own, so one of these means
     the file was crafted to run code.
     """
     if module is None:
@@ -62,14 +71,14 @@ def check_module_name(module, what="object") -> None:
     if not isinstance(module, str):
         raise ValueError(f"Invalid {what} config: 'module' must be a string, got {type(module).__name__}.")
     top = module.split(".")[0]
-    if top in sys.stdlib_module_names or top in ("builtins", "__builtin__"):
+    if top in _REFUSED_MODULES:
         raise ValueError(f"Refusing to load {what}: its config names the module {module!r}. Keras files only "
                          "name keras or user modules, and chainrule never imports modules or runs code from a "
                          "file; this config was probably crafted to execute code.")
 
 
 def check_untrusted_config(config, what="model") -> None:
-    """Walk a whole parsed config and refuse standard-library modules and serialized lambdas anywhere."""
+    """Walk a whole parsed config and refuse system modules and serialized lambdas anywhere."""
     stack = [config]
     while stack:
         node = stack.pop()

@@ -269,7 +269,10 @@ class Trainer:
         rng = _backend.rng()
         cbs.on_train_begin()
         logs = {}
-        for epoch in range(int(initial_epoch), int(epochs)):
+        resume = getattr(self, "_initial_epoch_override", None)  # set by BackupAndRestore after a crash
+        self._initial_epoch_override = None
+        start = int(initial_epoch) if resume is None else int(resume)
+        for epoch in range(start, int(epochs)):
             self.compiled.reset()
             cbs.on_epoch_begin(epoch)
             step = -1

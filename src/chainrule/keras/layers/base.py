@@ -199,7 +199,7 @@ class Layer:
     # -- attribute tracking: sub-layers assigned as attributes (or in lists/dicts) are owned
     def __setattr__(self, key, value):
         tracked = self.__dict__.get("_tracked_layers")
-        if tracked is not None and not key.startswith("_"):
+        if tracked is not None and key != "_tracked_layers":
             for v in flatten(value) if isinstance(value, (list, tuple, dict)) else [value]:
                 if isinstance(v, Layer) and v is not self and not any(v is t for t in tracked):
                     tracked.append(v)

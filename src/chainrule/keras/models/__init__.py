@@ -9,6 +9,12 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
     return _load(filepath, custom_objects=custom_objects, compile=compile)
 
 
+def save_model(model, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
+    """Same as ``model.save(filepath)``."""
+    from ..saving import save_model as _save
+    _save(model, filepath, overwrite=overwrite, save_format=save_format, include_optimizer=include_optimizer)
+
+
 def model_from_json(json_string, custom_objects=None):
     """Rebuild an (uncompiled, freshly initialized) model from ``model.to_json()``."""
     from ..saving import model_from_json as _from_json

@@ -31,3 +31,12 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     out = _np.zeros((y.size, num_classes), dtype=dtype)
     out[_np.arange(y.size), y] = 1
     return out.reshape(shape + (num_classes,))
+
+
+def __getattr__(name):
+    # tf.keras 2 also exposes these two here; they live in keras.saving (imported lazily: saving imports utils).
+    if name in ("custom_object_scope", "CustomObjectScope", "register_keras_serializable",
+                "get_registered_name", "get_registered_object"):
+        from .. import saving
+        return getattr(saving, name)
+    raise AttributeError(f"module 'chainrule.keras.utils' has no attribute {name!r}")
