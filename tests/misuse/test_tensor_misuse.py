@@ -1,0 +1,285 @@
+"""Misuse corpus, tensor level: dtypes, shapes, Variables and GradientTape used wrongly.
+
+Every test makes one mistake a user really makes and checks the error: its type, and
+that the message names the op or object, the offending shapes/dtypes/values, and what
+to do (DESIGN.md, "Conventions"). A message may state the fix as an instruction
+("cast one first") or as the rule that was broken ("must match", "expected 3").
+
+Tests marked ``xfail(strict=True, reason="NEEDS: ...")`` assert the behaviour we want
+and chainrule does not have yet; the reason says what the error should say.
+"""
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as tf
+from chainrule import keras
+from chainrule.errors import InvalidArgumentError
+
+
+def assert_mentions(excinfo, *patterns):
+    """Every regex in ``patterns`` occurs in the exception message."""
+    text = str(excinfo.value)
+    missing = [p for p in patterns if not re.search(p, text)]
+    assert not missing, f"the message lacks {missing}:\n{text}"
+
+
+# ----------------------------------------------------------------------------- dtypes
+
+def test_adding_float64_to_float32_names_both_dtypes_and_the_op():
+    a = tf.constant(np.ones(3))          # numpy float64 stays float64, as in TF
+    b = tf.constant([1.0, 2.0, 3.0])     # Python floats give float32
+    with pytest.raises(InvalidArgumentError) as e:
+        a + b
+    assert_mentions(e, r"AddV2", r"float64", r"float32", r"cast")
+
+
+def test_multiplying_int32_by_float32_names_both_dtypes_and_the_op():
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.constant([1, 2]) * tf.constant([1.0, 2.0])
+    assert_mentions(e, r"\bMul\b", r"int32", r"float32", r"cast")
+
+
+def test_invalid_argument_error_is_also_a_value_error():
+    # Code written against plain Python catches ValueError; TF's error must still be caught.
+    with pytest.raises(ValueError):
+        tf.constant(np.ones(2)) - tf.constant([1.0, 2.0])
+
+
+def test_sqrt_of_an_integer_tensor_asks_for_a_cast():
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.sqrt(tf.constant([4, 9]))
+    assert_mentions(e, r"Sqrt", r"int32", r"\(2,\)", r"cast")
+
+
+def test_arithmetic_on_string_tensors_names_the_op_and_the_string_dtype():
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.constant(["a", "b"]) + tf.constant(["c", "d"])
+    assert_mentions(e, r"AddV2", r"string", r"\(2,\)")
+
+
+def test_casting_a_string_tensor_to_float_names_both_dtypes():
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.cast(tf.constant(["1.5"]), tf.float32)
+    assert_mentions(e, r"Cast", r"string", r"float32")
+
+
+# ----------------------------------------------------------------------------- shapes
+
+def test_matmul_of_incompatible_shapes_names_both_shapes():
+    with pytest.raises(ValueError) as e:
+        tf.matmul(tf.ones((2, 3)), tf.ones((4, 5)))
+    assert_mentions(e, r"MatMul", r"\(2, 3\)", r"\(4, 5\)", r"3 != 4|do not match")
+
+
+def test_matmul_operator_with_a_forgotten_transpose_names_both_shapes():
+    with pytest.raises(ValueError) as e:
+        tf.ones((2, 3)) @ tf.ones((2, 3))
+    assert_mentions(e, r"MatMul", r"\(2, 3\) @ \(2, 3\)", r"do not match")
+
+
+def test_matmul_with_a_vector_says_to_reshape_it():
+    with pytest.raises(ValueError) as e:
+        tf.matmul(tf.ones(3), tf.ones((3, 2)))
+    assert_mentions(e, r"MatMul", r"\(3,\)", r"\(3, 2\)", r"rank >= 2", r"reshape")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: element-wise ops on shapes that do not broadcast raise "
+                   "InvalidArgumentError 'Incompatible shapes: (2, 3) vs. (2, 4) [Op:Mul]; the shapes must be "
+                   "equal or broadcastable' instead of numpy's bare 'operands could not be broadcast'")
+def test_elementwise_op_on_shapes_that_do_not_broadcast_names_op_and_shapes():
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.ones((2, 3)) * tf.ones((2, 4))
+    assert_mentions(e, r"\bMul\b", r"\(2, 3\)", r"\(2, 4\)", r"broadcast")
+
+
+def test_reshape_to_an_impossible_shape_names_both_shapes_and_sizes():
+    with pytest.raises(ValueError) as e:
+        tf.reshape(tf.ones((2, 3)), (4, 2))
+    assert_mentions(e, r"Reshape", r"\(2, 3\)", r"\(4, 2\)", r"\b6\b", r"must stay the same")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: Reshape with two -1 entries says 'Reshape: only one dimension may "
+                   "be -1, got shape (-1, -1)' (today it wrongly blames the number of values)")
+def test_reshape_with_two_unknown_dimensions_says_only_one_may_be_minus_one():
+    with pytest.raises(ValueError) as e:
+        tf.reshape(tf.ones((2, 3)), (-1, -1))
+    assert_mentions(e, r"Reshape", r"\(-1, -1\)", r"only one")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: tf.concat on shapes that differ off the concat axis raises "
+                   "InvalidArgumentError 'ConcatV2: input #1 has shape (3, 3) but input #0 has shape (2, 3); all "
+                   "dimensions except axis 1 must match' instead of numpy's message")
+def test_concat_of_mismatched_shapes_names_op_and_shapes():
+    with pytest.raises(ValueError) as e:
+        tf.concat([tf.ones((2, 3)), tf.ones((3, 3))], axis=1)
+    assert_mentions(e, r"ConcatV2|concat", r"\(2, 3\)", r"\(3, 3\)", r"must match")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: tf.stack of different shapes raises InvalidArgumentError 'Pack: "
+                   "all inputs must have the same shape; input #1 has shape (3, 3), input #0 has (2, 3)'")
+def test_stack_of_different_shapes_names_op_and_shapes():
+    with pytest.raises(ValueError) as e:
+        tf.stack([tf.ones((2, 3)), tf.ones((3, 3))])
+    assert_mentions(e, r"Pack|stack", r"\(2, 3\)", r"\(3, 3\)", r"same shape")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: reduce_sum(axis=2) on a rank-2 tensor raises InvalidArgumentError "
+                   "'Sum: axis 2 is out of range for a tensor of rank 2 (shape (2, 3)); valid axes are -2 to 1'. "
+                   "Today it silently sums another axis and returns a wrong result")
+def test_reducing_over_an_axis_that_does_not_exist_is_an_error():
+    with pytest.raises(InvalidArgumentError) as e:
+        tf.reduce_sum(tf.ones((2, 3)), axis=2)
+    assert_mentions(e, r"Sum", r"axis 2", r"\(2, 3\)", r"-2")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: transpose with a perm that is not a permutation of range(rank) "
+                   "raises InvalidArgumentError 'Transpose: perm [0, 2] is not a permutation of the 2 axes of "
+                   "shape (2, 3)' instead of numpy's AxisError")
+def test_transpose_with_a_bad_perm_names_perm_and_shape():
+    with pytest.raises(ValueError) as e:
+        tf.transpose(tf.ones((2, 3)), perm=[0, 2])
+    assert_mentions(e, r"Transpose", r"\[0, 2\]", r"\(2, 3\)", r"permutation")
+
+
+def test_constant_with_a_shape_that_does_not_fit_the_values():
+    with pytest.raises(TypeError) as e:
+        tf.constant([1, 2, 3], shape=(2, 2))
+    assert_mentions(e, r"constant", r"\(2, 2\)", r"expected 4 values", r"got 3")
+
+
+# ----------------------------------------------------------------------------- Variables
+
+def test_variable_assign_of_a_wrong_shape_names_variable_and_both_shapes():
+    w = tf.Variable(np.zeros((2, 3), np.float32), name="w")
+    with pytest.raises(ValueError) as e:
+        w.assign(np.zeros((3, 2), np.float32))
+    assert_mentions(e, r"'w:0'", r"\(2, 3\)", r"\(3, 2\)", r"must match")
+
+
+def test_variable_assign_add_of_a_wrong_shape_names_variable_and_both_shapes():
+    w = tf.Variable(np.zeros(4, np.float32), name="bias")
+    with pytest.raises(ValueError) as e:
+        w.assign_add(np.ones(5, np.float32))
+    assert_mentions(e, r"assign_add", r"'bias:0'", r"\(4,\)", r"\(5,\)", r"must match")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: Variable.assign of non-integral floats to an int variable names the "
+                   "variable: \"Cannot assign to variable 'steps:0' (int32): the values [0.5 1.5] are not integral; "
+                   "round or cast them first\" (tensor.py Variable._new_value)")
+def test_assigning_fractions_to_an_integer_variable_names_the_variable():
+    v = tf.Variable(np.zeros(2, np.int32), name="steps")
+    with pytest.raises(TypeError) as e:
+        v.assign([0.5, 1.5])
+    assert_mentions(e, r"'steps:0'", r"int32", r"0\.5", r"[Rr]ound or cast")
+
+
+def test_variable_without_initial_value():
+    with pytest.raises(ValueError) as e:
+        tf.Variable()
+    assert_mentions(e, r"Variable", r"initial_value", r"must be given")
+
+
+# ----------------------------------------------------------------------------- GradientTape
+
+def test_second_gradient_call_on_a_non_persistent_tape_raises_tensorflows_error():
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    tape.gradient(y, x)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)")):
+        tape.gradient(y, x)
+
+
+def test_jacobian_on_a_non_persistent_tape_asks_for_persistent():
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = x * x
+    with pytest.raises(RuntimeError) as e:
+        tape.jacobian(y, x)
+    assert_mentions(e, r"jacobian", r"persistent=True")
+
+
+def test_watching_a_numpy_array_says_to_convert_it():
+    with tf.GradientTape() as tape:
+        with pytest.raises(ValueError) as e:
+            tape.watch(np.ones(3))
+    assert_mentions(e, r"watch", r"ndarray", r"chainrule\.constant")
+
+
+def test_gradient_with_respect_to_a_numpy_array_names_the_type():
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(ValueError) as e:
+        tape.gradient(y, np.ones(1))
+    assert_mentions(e, r"GradientTape\.gradient", r"ndarray", r"must be Tensors or Variables")
+
+
+# Non-differentiable ops: TensorFlow returns None for the gradient, and so does chainrule
+# (DESIGN.md, "The tape"). The clear error comes later, from apply_gradients (below).
+
+def test_gradient_through_argmax_is_none_as_in_tensorflow():
+    x = tf.Variable([1.0, 3.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = tf.cast(tf.argmax(x), tf.float32)
+    assert tape.gradient(y, x) is None
+
+
+def test_gradient_through_a_cast_to_int_is_none_as_in_tensorflow():
+    x = tf.Variable([1.5, 2.5])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.cast(tf.cast(x, tf.int32), tf.float32))
+    assert tape.gradient(y, x) is None
+
+
+def test_gradient_through_a_comparison_is_none_as_in_tensorflow():
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.cast(x > 1.5, tf.float32))
+    assert tape.gradient(y, x) is None
+
+
+def _none_gradients():
+    a = tf.Variable([1.0], name="slope")
+    b = tf.Variable([2.0], name="offset")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.cast(tf.argmax(tf.concat([a, b], axis=0)), tf.float32))
+    grads = tape.gradient(loss, [a, b])
+    assert grads == [None, None]
+    return grads, [a, b]
+
+
+def test_apply_gradients_with_only_none_gradients_names_the_variables():
+    grads, variables = _none_gradients()
+    with pytest.raises(ValueError) as e:
+        keras.optimizers.SGD(0.1).apply_gradients(zip(grads, variables))
+    assert_mentions(e, r"No gradients provided", r"slope:0", r"offset:0")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: Optimizer._filter_and_cast's all-None error says why and what to do: "
+                   "\"No gradients provided for any variable: ['slope:0', 'offset:0']. tape.gradient returned None "
+                   "for each: the loss does not depend on them through differentiable ops (argmax, casts to int and "
+                   "comparisons have no gradient), or it was computed outside the GradientTape.\"")
+def test_apply_gradients_with_only_none_gradients_says_why():
+    grads, variables = _none_gradients()
+    with pytest.raises(ValueError) as e:
+        keras.optimizers.SGD(0.1).apply_gradients(zip(grads, variables))
+    assert_mentions(e, r"slope:0", r"offset:0", r"differentiable|does not depend")
+
+
+def test_apply_gradients_with_a_wrong_gradient_shape_names_variable_and_shapes():
+    w = tf.Variable(np.zeros(2, np.float32), name="w")
+    with pytest.raises(ValueError) as e:
+        keras.optimizers.SGD(0.1).apply_gradients([(np.ones(3, np.float32), w)])
+    assert_mentions(e, r"SGD", r"'w:0'", r"\(3,\)", r"\(2,\)", r"must match")
+
+
+def test_apply_gradients_given_gradients_without_variables_shows_the_zip_idiom():
+    w = tf.Variable(np.zeros(2, np.float32), name="w")
+    with pytest.raises(ValueError) as e:
+        keras.optimizers.SGD(0.1).apply_gradients([np.ones(2, np.float32)])
+    assert_mentions(e, r"apply_gradients", r"\(gradient, variable\) pairs", r"zip\(grads")

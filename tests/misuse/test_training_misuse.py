@@ -1,0 +1,412 @@
+"""Misuse corpus, training: compile/fit/evaluate/predict with the wrong data or arguments.
+
+Each test checks the exception type and that the message names the method, argument,
+loss or callback, the offending shapes/values/counts, and the fix (an instruction, or
+the rule that was broken). ``xfail(strict=True, reason="NEEDS: ...")`` marks the
+behaviour chainrule still lacks.
+
+Non-finite data: tf.keras trains into ``nan`` silently. chainrule's design asks for a
+clear error instead, so ``fit``/``evaluate`` should raise ValueError naming ``x`` or
+``y``, how many values are NaN/inf and where the first one is (``predict`` may pass
+NaN through: the outputs then show it).
+"""
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from chainrule import keras
+from chainrule.keras import layers
+
+
+def assert_mentions(excinfo, *patterns):
+    """Every regex in ``patterns`` occurs in the exception message."""
+    text = str(excinfo.value)
+    missing = [p for p in patterns if not re.search(p, text)]
+    assert not missing, f"the message lacks {missing}:\n{text}"
+
+
+N, FEATURES, CLASSES = 12, 4, 3
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.random((N, FEATURES)).astype(np.float32)
+    y = np.arange(N) % CLASSES
+    return x, y
+
+
+def classifier(compile=True, name="clf"):  # noqa: A002 - mirrors Keras's argument name
+    model = keras.Sequential([layers.Dense(8, activation="relu", input_shape=(FEATURES,)),
+                              layers.Dense(CLASSES, activation="softmax")], name=name)
+    if compile:
+        model.compile("adam", "sparse_categorical_crossentropy")
+    return model
+
+
+def regressor():
+    model = keras.Sequential([layers.Dense(1, input_shape=(FEATURES,))], name="reg")
+    model.compile("sgd", "mse")
+    return model
+
+
+# ----------------------------------------------------------------------------- compile state
+
+@pytest.mark.parametrize("call", [
+    lambda m, x, y: m.fit(x, y, verbose=0),
+    lambda m, x, y: m.evaluate(x, y, verbose=0),
+    lambda m, x, y: m.train_on_batch(x, y),
+], ids=["fit", "evaluate", "train_on_batch"])
+def test_training_or_evaluating_before_compile(data, call):
+    x, y = data
+    with pytest.raises(RuntimeError) as e:
+        call(classifier(compile=False), x, y)
+    assert_mentions(e, r"must compile your model", r"model\.compile\(optimizer, loss\)")
+
+
+def test_compile_without_a_loss_then_fit(data):
+    x, y = data
+    model = classifier(compile=False)
+    model.compile("adam")
+    with pytest.raises(ValueError) as e:
+        model.fit(x, y, verbose=0)
+    assert_mentions(e, r"No loss", r"`loss` argument in `compile\(\)`", r"loss='sparse_categorical_crossentropy'")
+
+
+def test_fit_without_targets(data):
+    x, _ = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, verbose=0)
+    assert_mentions(e, r"fit", r"\by\b", r"missing", r"fit\(x, y")
+
+
+# ----------------------------------------------------------------------------- shapes of the data
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_wrong_number_of_input_features(data, method):
+    _, y = data
+    x = np.ones((N, FEATURES + 1), np.float32)
+    model = classifier(name="clf")
+    with pytest.raises(ValueError) as e:
+        if method == "predict":
+            model.predict(x, verbose=0)
+        else:
+            getattr(model, method)(x, y, verbose=0)
+    assert_mentions(e, r"'clf'", r"expected shape=\(None, 4\)", r"found shape=\(12, 5\)", r"\(4,\) per sample")
+
+
+def test_one_dimensional_x_for_a_model_that_wants_features(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier(name="clf").fit(x[:, 0], y, verbose=0)
+    assert_mentions(e, r"'clf'", r"expected shape=\(None, 4\)", r"found shape=\(12,\)", r"\(4,\) per sample")
+
+
+def test_x_and_y_of_different_lengths(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y[:7], verbose=0)
+    assert_mentions(e, r"x sizes: 12", r"y sizes: 7", r"same number of samples")
+
+
+def test_sample_weight_of_a_different_length(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, sample_weight=np.ones(5), verbose=0)
+    assert_mentions(e, r"sample_weight sizes: 5", r"x sizes: 12", r"same number of samples")
+
+
+def test_regression_targets_of_the_wrong_width(data):
+    x, _ = data
+    model = keras.Sequential([layers.Dense(3, input_shape=(FEATURES,))])
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError) as e:
+        model.fit(x, np.ones((N, 2), np.float32), verbose=0)
+    assert_mentions(e, r"mean_squared_error", r"y_true of shape \(12, 2\)", r"y_pred of shape \(12, 3\)",
+                    r"must have the same shape")
+
+
+# ----------------------------------------------------------------------------- labels and losses
+
+def test_one_hot_labels_given_to_sparse_categorical_crossentropy(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, keras.utils.to_categorical(y, CLASSES), verbose=0)
+    assert_mentions(e, r"^sparse_categorical_crossentropy", r"\(12, 3\)", r"one-hot",
+                    r"Use categorical_crossentropy", r"shape \(12,\)")
+
+
+def test_integer_labels_given_to_categorical_crossentropy(data):
+    x, y = data
+    model = classifier(compile=False)
+    model.compile("adam", "categorical_crossentropy")
+    with pytest.raises(ValueError) as e:
+        model.fit(x, y, verbose=0)
+    assert_mentions(e, r"^categorical_crossentropy", r"\(12, 3\)", r"integer class indices",
+                    r"Use sparse_categorical_crossentropy", r"to_categorical\(y, num_classes=3\)")
+
+
+@pytest.mark.parametrize("bad", [9, -1])
+def test_labels_out_of_range_for_the_output_size(data, bad):
+    x, y = data
+    y = y.copy()
+    y[4] = bad
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, verbose=0)
+    assert_mentions(e, r"sparse_categorical_crossentropy", rf"label {bad}\b", r"3 classes", r"0 to 2",
+                    r"size of the last layer")
+
+
+def test_fractional_labels_for_sparse_categorical_crossentropy(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y + 0.5, verbose=0)
+    assert_mentions(e, r"sparse_categorical_crossentropy", r"integer class labels expected", r"\d\.5\b")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: binary_crossentropy (probabilities or logits) rejects targets outside "
+                   "[0, 1]: \"binary_crossentropy: y_true holds values outside [0, 1] (e.g. 2); for 3 classes use a "
+                   "Dense(3, activation='softmax') output with sparse_categorical_crossentropy\". Today it trains "
+                   "on a meaningless loss")
+def test_binary_crossentropy_with_labels_above_one(data):
+    x, y = data          # labels 0, 1, 2
+    model = keras.Sequential([layers.Dense(1, activation="sigmoid", input_shape=(FEATURES,))])
+    model.compile("adam", "binary_crossentropy")
+    with pytest.raises(ValueError) as e:
+        model.fit(x, y, verbose=0)
+    assert_mentions(e, r"binary_crossentropy", r"\[0, 1\]", r"\b2\b", r"sparse_categorical_crossentropy")
+
+
+def test_to_categorical_with_negative_labels():
+    with pytest.raises(ValueError) as e:
+        keras.utils.to_categorical([0, -1, 2])
+    assert_mentions(e, r"to_categorical", r"\[0, 3\)", r"from -1 to 2")
+
+
+# ----------------------------------------------------------------------------- values of the data
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: Trainer._prepare (data_adapter.check_finite_numeric) rejects non-finite "
+                   "float data in fit/evaluate/train_on_batch: \"fit: x contains 2 non-finite values (NaN or inf), the "
+                   "first at index (3, 1); remove or impute them (e.g. np.nan_to_num) before training\"; same for y")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's 'invalid value' while it trains into nan today
+@pytest.mark.parametrize("where, count, first", [("x", 2, "(3, 1)"), ("y", 1, "(5,)")], ids=["x", "y"])
+def test_nan_and_inf_in_the_data(data, where, count, first):
+    x, _ = data
+    x, y = x.copy(), np.linspace(0.0, 1.0, N).astype(np.float32)
+    if where == "x":
+        x[3, 1], x[7, 0] = np.nan, np.inf
+    else:
+        y[5] = np.nan
+    with pytest.raises(ValueError) as e:
+        regressor().fit(x, y, verbose=0)
+    assert_mentions(e, rf"fit: {where}\b", rf"\b{count} non-finite", re.escape(first), r"NaN")
+
+
+@pytest.mark.parametrize("x", [np.array([["a", "b", "c", "d"]] * N), np.array([[1, 2, 3, "x"]] * N, dtype=object)],
+                         ids=["str", "object"])
+def test_string_or_object_inputs(data, x):
+    _, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, verbose=0)
+    assert_mentions(e, r"fit: x", r"dtype (<U1|object)", r"\(12, 4\)", r"convert it to numbers")
+
+
+def test_string_labels(data):
+    x, _ = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, np.array(["cat", "dog", "owl"] * 4), verbose=0)
+    assert_mentions(e, r"fit: y", r"dtype <U3", r"\(12,\)", r"convert it to numbers")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: ragged nested lists give \"fit: x is a ragged list (sample 1 has length "
+                   "2, sample 0 has 4); pad the sequences to one length first, e.g. keras.utils.pad_sequences\" "
+                   "instead of numpy's 'inhomogeneous shape' error (data_adapter.to_numpy)")
+def test_ragged_python_lists():
+    with pytest.raises(ValueError) as e:
+        classifier().fit([[1, 2, 3, 4], [1, 2]], [0, 1], verbose=0)
+    assert_mentions(e, r"fit: x", r"ragged|different lengths", r"\b2\b", r"\b4\b", r"pad")
+
+
+def test_empty_arrays_in_fit():
+    with pytest.raises(ValueError) as e:
+        classifier().fit(np.zeros((0, FEATURES), np.float32), np.zeros(0, int), verbose=0)
+    assert_mentions(e, r"fit: x", r"empty", r"\(0, 4\)", r"nothing to train on")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: check_finite_numeric's empty-array message fits the method: "
+                   "\"predict: x: got an empty array of shape (0, 4); there is nothing to predict\" (today it says "
+                   "'nothing to train on' in predict and evaluate)")
+def test_empty_arrays_in_predict():
+    with pytest.raises(ValueError) as e:
+        classifier().predict(np.zeros((0, FEATURES), np.float32), verbose=0)
+    assert_mentions(e, r"predict: x", r"empty", r"\(0, 4\)", r"nothing to predict")
+
+
+# ----------------------------------------------------------------------------- arguments of fit/predict
+
+@pytest.mark.parametrize("batch_size", [0, -4])
+@pytest.mark.parametrize("method", ["fit", "predict"])
+def test_non_positive_batch_size(data, batch_size, method):
+    x, y = data
+    model = classifier()
+    with pytest.raises(ValueError) as e:
+        if method == "fit":
+            model.fit(x, y, batch_size=batch_size, verbose=0)
+        else:
+            model.predict(x, batch_size=batch_size, verbose=0)
+    assert_mentions(e, r"batch_size", rf"got {batch_size}\b", r"positive integer")
+
+
+def test_negative_epochs(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, epochs=-1, verbose=0)
+    assert_mentions(e, r"fit", r"epochs", r"got -1", r">= 0")
+
+
+@pytest.mark.parametrize("split", [1.0, -0.1, 1.5])
+def test_validation_split_outside_zero_one(data, split):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, validation_split=split, verbose=0)
+    assert_mentions(e, r"fit", r"validation_split", re.escape(f"got {split}"), r"\[0, 1\)")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: fit checks validation_freq: \"fit: validation_freq must be a positive "
+                   "integer (validate every N epochs), got 0\" instead of ZeroDivisionError")
+def test_validation_freq_zero(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, validation_split=0.25, validation_freq=0, verbose=0)
+    assert_mentions(e, r"validation_freq", r"got 0", r"positive integer")
+
+
+_VALIDATION_STRUCTURE = ("NEEDS: fit checks the structure of validation_data: \"fit: validation_data must be a tuple "
+                         "(x_val, y_val) or (x_val, y_val, sample_weight_val), got <what was given>\" instead of "
+                         "unpacking it blindly (an ndarray is unpacked row by row, a 1-tuple fails with 'not enough "
+                         "values to unpack', a 4-tuple is silently truncated)")
+
+
+@pytest.mark.xfail(strict=True, reason=_VALIDATION_STRUCTURE)
+@pytest.mark.parametrize("make, shown", [
+    (lambda x, y: x, r"ndarray"),
+    (lambda x, y: (x,), r"tuple of 1"),
+    (lambda x, y: (x, y, None, None), r"tuple of 4"),
+], ids=["array", "1-tuple", "4-tuple"])
+def test_validation_data_of_the_wrong_structure(data, make, shown):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, validation_data=make(x, y), verbose=0)
+    assert_mentions(e, r"validation_data", shown, r"\(x_val, y_val\)")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: errors raised while preparing validation_data say so: prefix the "
+                   "message with 'fit: validation_data: ' (Trainer.fit around self._prepare(..., "
+                   "what='validation_data')); today the user cannot tell the training data is fine")
+@pytest.mark.parametrize("make, detail", [
+    (lambda x, y: (x[:, :3], y), r"found shape=\(12, 3\)"),
+    (lambda x, y: (x, y[:5]), r"y sizes: 5"),
+], ids=["width", "length"])
+def test_errors_in_validation_data_name_validation_data(data, make, detail):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, validation_data=make(x, y), verbose=0)
+    assert_mentions(e, r"validation_data", detail)
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: fit rejects class_weight when y is not class labels: "
+                   "\"fit: class_weight needs integer class labels (or one-hot rows), but y has non-integer values "
+                   "such as 2.37; for regression pass sample_weight instead\" "
+                   "(trainer._class_weights_to_sample_weight rounds silently)")
+def test_class_weight_for_a_regression_target(data):
+    x, _ = data
+    y = np.linspace(0.1, 2.9, N).astype(np.float32)
+    with pytest.raises(ValueError) as e:
+        regressor().fit(x, y, class_weight={0: 1.0, 1: 2.0}, verbose=0)
+    assert_mentions(e, r"class_weight", r"non-integer", r"sample_weight")
+
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: fit checks `callbacks`: \"fit: callbacks must be a list of Callback "
+                   "instances, got EarlyStopping; wrap it: callbacks=[EarlyStopping(...)]\" instead of "
+                   "\"'EarlyStopping' object is not iterable\"")
+def test_callbacks_given_as_a_single_callback(data):
+    x, y = data
+    with pytest.raises(TypeError) as e:
+        classifier().fit(x, y, callbacks=keras.callbacks.EarlyStopping(monitor="loss"), verbose=0)
+    assert_mentions(e, r"callbacks", r"EarlyStopping", r"callbacks=\[")
+
+
+# ----------------------------------------------------------------------------- callbacks
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: LearningRateScheduler.on_epoch_begin checks the schedule's output "
+                   "like tf.keras: 'The output of the \"schedule\" function should be float. Got: fast' (ValueError, "
+                   "plus the epoch) instead of float()'s 'could not convert string to float' / TypeError for None")
+@pytest.mark.parametrize("returned", ["fast", None])
+def test_learning_rate_scheduler_returning_a_non_number(data, returned):
+    x, y = data
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch: returned)
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, callbacks=[schedule], verbose=0)
+    assert_mentions(e, r"schedule", r"should be float|must return a (finite )?float", re.escape(str(returned)))
+
+
+def test_learning_rate_scheduler_returning_nan(data):
+    x, y = data
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch: float("nan"))
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, callbacks=[schedule], verbose=0)
+    assert_mentions(e, r"LearningRateScheduler", r"returned nan", r"epoch 0", r"finite float")
+
+
+def test_early_stopping_on_a_metric_that_does_not_exist_warns_with_the_available_ones(data):
+    x, y = data
+    model = classifier(compile=False)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    stopper = keras.callbacks.EarlyStopping(monitor="val_acc")
+    with pytest.warns(UserWarning) as record:
+        history = model.fit(x, y, epochs=2, callbacks=[stopper], verbose=0)
+    text = " ".join(str(w.message) for w in record)
+    for part in ("val_acc", "not available", "loss", "accuracy"):
+        assert part in text, text
+    assert len(history.history["loss"]) == 2   # training was not stopped by a missing metric
+
+
+def test_early_stopping_with_an_unknown_mode():
+    with pytest.raises(ValueError) as e:
+        keras.callbacks.EarlyStopping(mode="maximum")
+    assert_mentions(e, r"EarlyStopping", r"'maximum'", r"'auto', 'min' or 'max'")
+
+
+# ----------------------------------------------------------------------------- optimizer values
+
+@pytest.mark.xfail(strict=True, reason="NEEDS: Optimizer._set_learning_rate rejects negative and non-finite rates: "
+                   "\"SGD: learning_rate must be a finite number >= 0, got -0.1\" (ValueError). Keras 3 only checks "
+                   "the type, so this is stricter than Keras (PyTorch also raises 'Invalid learning rate'); a "
+                   "negative rate silently does gradient ascent")
+@pytest.mark.parametrize("lr, shown", [(-0.1, r"-0\.1"), (float("nan"), r"nan")], ids=["negative", "nan"])
+def test_optimizer_with_a_negative_or_nan_learning_rate(lr, shown):
+    with pytest.raises(ValueError) as e:
+        keras.optimizers.SGD(learning_rate=lr)
+    assert_mentions(e, r"SGD", r"learning_rate", shown, r">= 0")
+
+
+def test_optimizer_with_a_learning_rate_given_as_a_string():
+    with pytest.raises(ValueError) as e:
+        keras.optimizers.SGD(learning_rate="0.1")
+    assert_mentions(e, r"`learning_rate`", r"should be float", r"learning_rate='0\.1'")
+
+
+def test_optimizer_momentum_outside_zero_one():
+    with pytest.raises(ValueError) as e:
+        keras.optimizers.SGD(momentum=1.5)
+    assert_mentions(e, r"`momentum`", r"\[0, 1\]", r"momentum=1\.5")
+
+
+def test_training_does_not_warn_for_a_correct_setup(data):
+    # The corpus above relies on warnings meaning something: a clean fit emits none.
+    x, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        classifier().fit(x, y, epochs=1, verbose=0)
