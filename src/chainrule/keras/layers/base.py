@@ -47,8 +47,7 @@ def reset_names() -> None:
 
 class _CallContext(threading.local):
     def __init__(self):
-        self.training = None
-        self.depth = 0
+        self.training = None  # the training flag of the outermost call, inherited by nested layers
 
 
 _context = _CallContext()
@@ -172,6 +171,7 @@ class Layer:
         self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__),
                                                               self._NAME_ZERO_BASED)
         self._dtype = _dtypes.as_dtype(dtype).name if dtype is not None else _backend.floatx()
+        self._np_dtype = np.dtype(self._dtype)
         self.built = False
         self._inbound_nodes = []
         self._outbound_nodes = []
@@ -383,12 +383,15 @@ class Layer:
         if not args:
             raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
         inputs, rest = args[0], args[1:]
-        flat = flatten(inputs)
-        if any(isinstance(x, KerasTensor) for x in flat):
-            return self._symbolic_call(inputs, rest, kwargs)
-        inputs = map_structure(self._convert_input, inputs)
-        flat = flatten(inputs)
-        self._maybe_build([_shape_of(x) for x in flat])
+        if isinstance(inputs, Tensor) and inputs._value.dtype == self._np_dtype:
+            if not self.built:  # the common case: one tensor already of the layer's dtype
+                self._maybe_build([inputs._value.shape])
+        else:
+            flat = flatten(inputs)
+            if any(isinstance(x, KerasTensor) for x in flat):
+                return self._symbolic_call(inputs, rest, kwargs)
+            inputs = map_structure(self._convert_input, inputs)
+            self._maybe_build([_shape_of(x) for x in flatten(inputs)])
         training = kwargs.pop("training", None)
         outer = _context.training
         if training is None:
@@ -399,14 +402,12 @@ class Layer:
         if "mask" in kwargs and not self._call_accepts_mask:
             kwargs.pop("mask")
         del mask
-        self._activity_losses = []
-        self._added_losses = []
+        if self._activity_losses or self._added_losses:  # losses of the previous call
+            self.__dict__["_activity_losses"], self.__dict__["_added_losses"] = [], []
         _context.training = training
-        _context.depth += 1
         try:
             outputs = self.call(inputs, *rest, **kwargs)
         finally:
-            _context.depth -= 1
             _context.training = outer
         if self.activity_regularizer is not None:
             for out in flatten(outputs):
