@@ -205,11 +205,31 @@ def _check_numeric(t: "Tensor", op_name: str):
         raise InvalidArgumentError(f"{op_name}: cannot compute on a string tensor of shape {t.shape}.")
 
 
+def _raise_if_not_broadcastable(a: "Tensor", b: "Tensor", op_name: str) -> None:
+    """After an element-wise op failed: raise TF's 'Incompatible shapes' error if the shapes do not broadcast.
+
+    Called only on the error path, so a successful op pays nothing for the check.
+    """
+    sa, sb = a._value.shape, b._value.shape
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise InvalidArgumentError(f"Incompatible shapes: {sa} vs. {sb} [Op:{op_name}]; the shapes must be "
+                                       "equal or broadcastable (each axis, aligned from the right, equal or "
+                                       "1).") from None
+
+
 def binary(op_cls, a, b, op_name: str, **params):
     """Apply a two-input op with TensorFlow's operand conversion."""
     a, b = coerce_pair(a, b, op_name)
     _check_numeric(a, op_name)
-    return apply_op(op_cls(**params), a, b)
+    try:
+        return apply_op(op_cls(**params), a, b)
+    except ValueError as e:
+        if op_cls is not _ops.MatMul and not isinstance(e, InvalidArgumentError):
+            _raise_if_not_broadcastable(a, b, op_name)
+        raise
 
 
 def _true_divide(a, b):
@@ -220,12 +240,20 @@ def _true_divide(a, b):
         target = np.float64 if a._value.dtype.itemsize >= 4 else np.float32
         a, b = Tensor(a._value.astype(target)), Tensor(b._value.astype(target))
     _check_numeric(a, "RealDiv")
-    return apply_op(_ops.Div(), a, b)
+    try:
+        return apply_op(_ops.Div(), a, b)
+    except ValueError:
+        _raise_if_not_broadcastable(a, b, "RealDiv")
+        raise
 
 
 def _compare(a, b, ufunc, op_name):
     a, b = coerce_pair(a, b, op_name)
-    return apply_op(_ops.NoGradient(ufunc), a, b)
+    try:
+        return apply_op(_ops.NoGradient(ufunc), a, b)
+    except ValueError:
+        _raise_if_not_broadcastable(a, b, op_name)
+        raise
 
 
 def _normalize_key(key):
@@ -521,7 +549,17 @@ class Variable(Tensor):
     read_value = value
 
     def _new_value(self, value, op_name):
-        arr = to_array(value, self._value.dtype)
+        try:
+            arr = to_array(value, self._value.dtype)
+        except TypeError as e:
+            dtype = _dtype_name(self._value)
+            given = value._value if isinstance(value, Tensor) else np.asarray(value)
+            if given.dtype.kind in "fc" and self._value.dtype.kind in "iub":
+                shown = given if given.size <= 6 else given.ravel()[:6]
+                raise TypeError(f"Cannot {op_name} to variable {self._name!r} ({dtype}): the values {shown} are "
+                                "not integral; round or cast them first, e.g. np.round(values).astype("
+                                f"{dtype!r}).") from None
+            raise TypeError(f"Cannot {op_name} to variable {self._name!r} ({dtype}): {e}") from None
         if arr.shape != self._value.shape:
             raise ValueError(f"Cannot {op_name} variable {self._name!r}: the variable has shape "
                              f"{tuple(self._value.shape)} and the value has shape {tuple(arr.shape)}; "

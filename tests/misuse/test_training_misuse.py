@@ -166,10 +166,6 @@ def test_fractional_labels_for_sparse_categorical_crossentropy(data):
     assert_mentions(e, r"sparse_categorical_crossentropy", r"integer class labels expected", r"\d\.5\b")
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: binary_crossentropy (probabilities or logits) rejects targets outside "
-                   "[0, 1]: \"binary_crossentropy: y_true holds values outside [0, 1] (e.g. 2); for 3 classes use a "
-                   "Dense(3, activation='softmax') output with sparse_categorical_crossentropy\". Today it trains "
-                   "on a meaningless loss")
 def test_binary_crossentropy_with_labels_above_one(data):
     x, y = data          # labels 0, 1, 2
     model = keras.Sequential([layers.Dense(1, activation="sigmoid", input_shape=(FEATURES,))])
@@ -187,9 +183,6 @@ def test_to_categorical_with_negative_labels():
 
 # ----------------------------------------------------------------------------- values of the data
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: Trainer._prepare (data_adapter.check_finite_numeric) rejects non-finite "
-                   "float data in fit/evaluate/train_on_batch: \"fit: x contains 2 non-finite values (NaN or inf), the "
-                   "first at index (3, 1); remove or impute them (e.g. np.nan_to_num) before training\"; same for y")
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's 'invalid value' while it trains into nan today
 @pytest.mark.parametrize("where, count, first", [("x", 2, "(3, 1)"), ("y", 1, "(5,)")], ids=["x", "y"])
 def test_nan_and_inf_in_the_data(data, where, count, first):
@@ -220,9 +213,6 @@ def test_string_labels(data):
     assert_mentions(e, r"fit: y", r"dtype <U3", r"\(12,\)", r"convert it to numbers")
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: ragged nested lists give \"fit: x is a ragged list (sample 1 has length "
-                   "2, sample 0 has 4); pad the sequences to one length first, e.g. keras.utils.pad_sequences\" "
-                   "instead of numpy's 'inhomogeneous shape' error (data_adapter.to_numpy)")
 def test_ragged_python_lists():
     with pytest.raises(ValueError) as e:
         classifier().fit([[1, 2, 3, 4], [1, 2]], [0, 1], verbose=0)
@@ -235,9 +225,6 @@ def test_empty_arrays_in_fit():
     assert_mentions(e, r"fit: x", r"empty", r"\(0, 4\)", r"nothing to train on")
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: check_finite_numeric's empty-array message fits the method: "
-                   "\"predict: x: got an empty array of shape (0, 4); there is nothing to predict\" (today it says "
-                   "'nothing to train on' in predict and evaluate)")
 def test_empty_arrays_in_predict():
     with pytest.raises(ValueError) as e:
         classifier().predict(np.zeros((0, FEATURES), np.float32), verbose=0)
@@ -274,8 +261,6 @@ def test_validation_split_outside_zero_one(data, split):
     assert_mentions(e, r"fit", r"validation_split", re.escape(f"got {split}"), r"\[0, 1\)")
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: fit checks validation_freq: \"fit: validation_freq must be a positive "
-                   "integer (validate every N epochs), got 0\" instead of ZeroDivisionError")
 def test_validation_freq_zero(data):
     x, y = data
     with pytest.raises(ValueError) as e:
@@ -283,13 +268,6 @@ def test_validation_freq_zero(data):
     assert_mentions(e, r"validation_freq", r"got 0", r"positive integer")
 
 
-_VALIDATION_STRUCTURE = ("NEEDS: fit checks the structure of validation_data: \"fit: validation_data must be a tuple "
-                         "(x_val, y_val) or (x_val, y_val, sample_weight_val), got <what was given>\" instead of "
-                         "unpacking it blindly (an ndarray is unpacked row by row, a 1-tuple fails with 'not enough "
-                         "values to unpack', a 4-tuple is silently truncated)")
-
-
-@pytest.mark.xfail(strict=True, reason=_VALIDATION_STRUCTURE)
 @pytest.mark.parametrize("make, shown", [
     (lambda x, y: x, r"ndarray"),
     (lambda x, y: (x,), r"tuple of 1"),
@@ -302,9 +280,6 @@ def test_validation_data_of_the_wrong_structure(data, make, shown):
     assert_mentions(e, r"validation_data", shown, r"\(x_val, y_val\)")
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: errors raised while preparing validation_data say so: prefix the "
-                   "message with 'fit: validation_data: ' (Trainer.fit around self._prepare(..., "
-                   "what='validation_data')); today the user cannot tell the training data is fine")
 @pytest.mark.parametrize("make, detail", [
     (lambda x, y: (x[:, :3], y), r"found shape=\(12, 3\)"),
     (lambda x, y: (x, y[:5]), r"y sizes: 5"),
@@ -316,10 +291,6 @@ def test_errors_in_validation_data_name_validation_data(data, make, detail):
     assert_mentions(e, r"validation_data", detail)
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: fit rejects class_weight when y is not class labels: "
-                   "\"fit: class_weight needs integer class labels (or one-hot rows), but y has non-integer values "
-                   "such as 2.37; for regression pass sample_weight instead\" "
-                   "(trainer._class_weights_to_sample_weight rounds silently)")
 def test_class_weight_for_a_regression_target(data):
     x, _ = data
     y = np.linspace(0.1, 2.9, N).astype(np.float32)
@@ -328,9 +299,6 @@ def test_class_weight_for_a_regression_target(data):
     assert_mentions(e, r"class_weight", r"non-integer", r"sample_weight")
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: fit checks `callbacks`: \"fit: callbacks must be a list of Callback "
-                   "instances, got EarlyStopping; wrap it: callbacks=[EarlyStopping(...)]\" instead of "
-                   "\"'EarlyStopping' object is not iterable\"")
 def test_callbacks_given_as_a_single_callback(data):
     x, y = data
     with pytest.raises(TypeError) as e:
@@ -340,9 +308,6 @@ def test_callbacks_given_as_a_single_callback(data):
 
 # ----------------------------------------------------------------------------- callbacks
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: LearningRateScheduler.on_epoch_begin checks the schedule's output "
-                   "like tf.keras: 'The output of the \"schedule\" function should be float. Got: fast' (ValueError, "
-                   "plus the epoch) instead of float()'s 'could not convert string to float' / TypeError for None")
 @pytest.mark.parametrize("returned", ["fast", None])
 def test_learning_rate_scheduler_returning_a_non_number(data, returned):
     x, y = data
@@ -381,10 +346,6 @@ def test_early_stopping_with_an_unknown_mode():
 
 # ----------------------------------------------------------------------------- optimizer values
 
-@pytest.mark.xfail(strict=True, reason="NEEDS: Optimizer._set_learning_rate rejects negative and non-finite rates: "
-                   "\"SGD: learning_rate must be a finite number >= 0, got -0.1\" (ValueError). Keras 3 only checks "
-                   "the type, so this is stricter than Keras (PyTorch also raises 'Invalid learning rate'); a "
-                   "negative rate silently does gradient ascent")
 @pytest.mark.parametrize("lr, shown", [(-0.1, r"-0\.1"), (float("nan"), r"nan")], ids=["negative", "nan"])
 def test_optimizer_with_a_negative_or_nan_learning_rate(lr, shown):
     with pytest.raises(ValueError) as e:

@@ -1,8 +1,11 @@
 """Callbacks: hooks into the training loop (History and the progress bar are added automatically)."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
+from ..tensor import Tensor
 from .utils.progbar import Progbar
 
 
@@ -120,11 +123,22 @@ class ProgbarLogger(Callback):
             self._bar.update(self._bar._seen_so_far or self.params.get("steps") or 0, finalize=True)
 
 
+def _flatten_callbacks(callbacks) -> list:
+    """The callbacks as a flat list: nested lists/tuples are flattened, as tf.keras does (``tf.nest.flatten``)."""
+    out = []
+    for c in callbacks or []:
+        if isinstance(c, (list, tuple)):
+            out.extend(_flatten_callbacks(c))
+        else:
+            out.append(c)
+    return out
+
+
 class CallbackList:
     """Calls every callback's hook in order; adds History and ProgbarLogger like tf.keras."""
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
-        self.callbacks = list(callbacks or [])
+        self.callbacks = _flatten_callbacks(callbacks)
         self.history = None
         if add_history:
             existing = [c for c in self.callbacks if isinstance(c, History)]
@@ -198,12 +212,19 @@ def _monitor_op(monitor: str, mode: str, owner: str):
     return np.less
 
 
+def _closest_key_hint(monitor, logs) -> str:
+    """``. Did you mean 'val_loss'?`` when a log key is close to the misspelled ``monitor``."""
+    import difflib
+    close = difflib.get_close_matches(str(monitor), list(logs or {}), n=1)
+    return f". Did you mean {close[0]!r}?" if close else ""
+
+
 def _get_monitor_value(logs, monitor, owner):
     value = (logs or {}).get(monitor)
     if value is None:
         import warnings
         warnings.warn(f"{owner} conditioned on metric `{monitor}` which is not available. Available metrics "
-                      f"are: {','.join(logs or {})}", stacklevel=3)
+                      f"are: {','.join(logs or {})}{_closest_key_hint(monitor, logs)}", stacklevel=3)
     return value
 
 
@@ -275,6 +296,11 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch, lr)
         except TypeError:
             lr = self.schedule(epoch)
+        if isinstance(lr, bool) or not (isinstance(lr, numbers.Real) or (
+                isinstance(lr, (np.ndarray, Tensor)) and lr.size == 1 and np.asarray(lr).dtype.kind in "iuf")):
+            raise ValueError(f'The output of the "schedule" function should be float. Got: {lr} (epoch {epoch}). '
+                             "LearningRateScheduler's schedule(epoch, lr) must return the learning rate as a "
+                             "number.")
         lr = float(np.asarray(lr))
         if not np.isfinite(lr):
             raise ValueError(f"LearningRateScheduler: the schedule returned {lr} at epoch {epoch}; it must return "
@@ -490,7 +516,8 @@ class ModelCheckpoint(Callback):
             return
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(f"Can save best model only with {self.monitor} available, skipping.", stacklevel=3)
+            warnings.warn(f"Can save best model only with {self.monitor} available, skipping."
+                          f"{_closest_key_hint(self.monitor, logs)}", stacklevel=3)
             return
         if self.monitor_op(current, self.best):
             if self.verbose > 0:

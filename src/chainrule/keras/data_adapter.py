@@ -14,41 +14,109 @@ from ..tensor import Tensor
 from .layers.base import flatten, map_structure
 
 
-def to_numpy(value):
-    """One leaf (array, Tensor, DataFrame, list of numbers) as a numpy array."""
+def to_numpy(value, what: str | None = None):
+    """One leaf (array, Tensor, DataFrame, list of numbers) as a numpy array.
+
+    ``what`` (``'fit: x'``) names the argument in the error for ragged nested lists.
+    """
     if isinstance(value, Tensor):
         return value._value
     if hasattr(value, "to_numpy"):
         return value.to_numpy()
-    return np.asarray(value)
+    try:
+        return np.asarray(value)
+    except ValueError:
+        if isinstance(value, (list, tuple)):
+            detail = _ragged_detail(value)
+            if detail is not None:
+                raise ValueError(f"{what or 'data'} is a ragged list ({detail}); pad the sequences to one length "
+                                 "first, e.g. keras.utils.pad_sequences(sequences, maxlen=...).") from None
+        raise
 
 
-def normalize_structure(data, n_expected: int | None):
-    """Numpy arrays in the structure the model expects: one array, a list, or a dict."""
+def _ragged_detail(seq, path=()) -> str | None:
+    """Where a nested list stops being rectangular: ``'sample 1 has length 2, sample 0 has 4'``."""
+    def length(v):
+        return len(v) if isinstance(v, (list, tuple, np.ndarray)) else None
+
+    def name(p):
+        return f"sample {p[0]}" if len(p) == 1 else "element " + "".join(f"[{i}]" for i in p)
+
+    if not len(seq):
+        return None
+    lengths = [length(v) for v in seq]
+    for i, n in enumerate(lengths):
+        if n != lengths[0]:
+            this = "is a scalar" if n is None else f"has length {n}"
+            first = "is a scalar" if lengths[0] is None else f"has {lengths[0]}"
+            return f"{name(path + (i,))} {this}, {name(path + (0,))} {first}"
+    if lengths[0] is None:
+        return None
+    for i, v in enumerate(seq):
+        found = _ragged_detail(v, path + (i,))
+        if found is not None:
+            return found
+    return None
+
+
+def normalize_structure(data, n_expected: int | None, what: str | None = None, model_name: str | None = None,
+                        names: list | None = None, kind: str = "input"):
+    """Numpy arrays in the structure the model expects: one array, a list, or a dict.
+
+    ``what``, ``model_name``, ``names`` and ``kind`` ('input'/'output') only shape error messages.
+    """
     if data is None:
         return None
     if isinstance(data, dict):
-        return {k: to_numpy(v) for k, v in data.items()}
+        return {k: to_numpy(v, f"{what}[{k!r}]" if what else None) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         if n_expected is not None and n_expected > 1:
             if len(data) != n_expected:
-                raise ValueError(f"Expected {n_expected} arrays (one per model input/output), got a "
-                                 f"{type(data).__name__} of {len(data)} elements.")
-            return [to_numpy(v) for v in data]
+                owner = f"Model {model_name!r}" if model_name else "The model"
+                listed = f" {list(names)}" if names else ""
+                raise ValueError(f"{owner} expects {n_expected} {kind}s{listed}, but received a "
+                                 f"{type(data).__name__} of {len(data)} arrays; pass one array per {kind} in that "
+                                 f"order, or a dict keyed by {kind} name.")
+            return [to_numpy(v, f"{what}[{i}]" if what else None) for i, v in enumerate(data)]
         if len(data) == 1 and (isinstance(data[0], (np.ndarray, Tensor)) or hasattr(data[0], "to_numpy")):
             return to_numpy(data[0])
-        return to_numpy(data)
-    return to_numpy(data)
+        return to_numpy(data, what)
+    return to_numpy(data, what)
 
 
-def check_finite_numeric(data, what: str):
-    for i, arr in enumerate(flatten(data) if data is not None else []):
+_NOTHING_TO = {"fit": "train on", "train_on_batch": "train on", "evaluate": "evaluate", "test_on_batch": "evaluate",
+               "predict": "predict", "predict_on_batch": "predict", "validation_data": "validate on"}
+
+
+_BEFORE = {"evaluate": "evaluating", "test_on_batch": "evaluating", "validation_data": "validating"}
+
+
+def check_finite_numeric(data, what: str, finite: bool = False):
+    """Reject string/object arrays and empty arrays; with ``finite``, NaN/inf in float arrays too.
+
+    ``what`` is ``'<method>: x'`` (or ``y``). The finite check is one pass over each float
+    array, done once per fit/evaluate call (never per batch).
+    """
+    method = what.split(":")[0] if ":" in what else what
+    method = "validation_data" if "validation_data" in what else method
+    leaves = flatten(data) if data is not None else []
+    for i, arr in enumerate(leaves):
+        label = what if len(leaves) == 1 else f"{what}[{i}]"
         if arr.dtype.kind in "OSU":
-            raise ValueError(f"{what}: found an array of dtype {arr.dtype} (strings or Python objects) with "
+            raise ValueError(f"{label}: found an array of dtype {arr.dtype} (strings or Python objects) with "
                              f"shape {arr.shape}; convert it to numbers first (e.g. with np.asarray(x, "
                              "dtype='float32') after encoding the categories).")
         if arr.size == 0:
-            raise ValueError(f"{what}: got an empty array of shape {arr.shape}; there is nothing to train on.")
+            raise ValueError(f"{label}: got an empty array of shape {arr.shape}; there is nothing to "
+                             f"{_NOTHING_TO.get(method, 'compute on')}.")
+        if finite and arr.dtype.kind in "fc" and not np.isfinite(arr.sum()):
+            bad = ~np.isfinite(arr)  # the sum overflowed or is nan/inf: look closer (error path, or a huge sum)
+            count = int(np.count_nonzero(bad))
+            if count:
+                first = tuple(int(j) for j in np.argwhere(bad)[0])
+                raise ValueError(f"{label} contains {count} non-finite value{'s' if count > 1 else ''} (NaN or "
+                                 f"inf), the first at index {first}; remove or impute them (e.g. np.nan_to_num) "
+                                 f"before {_BEFORE.get(method, 'training')}.")
 
 
 def num_samples(data) -> int:

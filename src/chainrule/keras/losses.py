@@ -199,6 +199,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     ``t * (1 - ls) + 0.5 * ls``. Shapes: ``(N, d)`` -> ``(N,)``.
     """
     y_pred, y_true = _prepare(y_true, y_pred, "binary_crossentropy")
+    _check_binary_labels(y_true._value)
     axis = _normalize_axis(axis, max(y_pred.ndim, 1), "binary_crossentropy")
     if label_smoothing:
         ls = float(label_smoothing)
@@ -215,6 +216,22 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
         p = clip_by_value(y_pred, eps, 1.0 - eps)
         per_value = -(y_true * _log(p + eps) + (1.0 - y_true) * _log(1.0 - p + eps))
     return reduce_mean(per_value, axis=axis)
+
+
+def _check_binary_labels(v: np.ndarray) -> None:
+    """Targets of a binary cross-entropy must lie in [0, 1] (two reductions over the labels, no copy)."""
+    if not v.size or v.dtype.kind not in "iuf" or (v.min() >= 0 and v.max() <= 1):
+        return
+    bad = v[(v < 0) | (v > 1)].flat[0]
+    integral = v.dtype.kind in "iu" or bool(np.all(v == np.round(v)))
+    shown = f"{int(bad)}" if integral else f"{float(bad):g}"
+    if integral and v.min() >= 0:
+        k = int(v.max()) + 1
+        fix = (f"for {k} classes use a Dense({k}, activation='softmax') output with "
+               "sparse_categorical_crossentropy")
+    else:
+        fix = "binary targets must be 0/1 labels or probabilities; rescale them, or use a regression loss such as 'mse'"
+    raise ValueError(f"binary_crossentropy: y_true holds values outside [0, 1] (e.g. {shown}); {fix}.")
 
 
 def _looks_sparse(true_shape, pred_shape) -> bool:

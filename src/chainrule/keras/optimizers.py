@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import inspect
 import math
 import numbers
 import re
@@ -331,6 +332,25 @@ def _as_learning_rate_value(value, floatx):
     return None
 
 
+def _did_you_mean_argument(cls, kwargs) -> str:
+    """`` Did you mean 'learning_rate'?`` for the first unknown keyword close to a constructor argument."""
+    names = []
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            params = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        names += [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"]
+    for key in kwargs:
+        close = difflib.get_close_matches(str(key), list(dict.fromkeys(names)), n=1)
+        if close:
+            return f" Did you mean {close[0]!r}?"
+    return ""
+
+
 # ============================================================================ the base class
 
 class Optimizer:
@@ -376,7 +396,8 @@ class Optimizer:
         for legacy in ("jit_compile", "is_legacy_optimizer", "mesh"):  # tf.keras 2.11 config keys
             kwargs.pop(legacy, None)
         if kwargs:
-            raise ValueError(f"Argument(s) not recognized: {kwargs}")
+            raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {kwargs}."
+                             f"{_did_you_mean_argument(type(self), kwargs)}")
 
         self.name = type(self).__name__ if name is None else str(name)
         for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
@@ -441,6 +462,9 @@ class Optimizer:
             raise ValueError(f"Argument `learning_rate` should be float, or an instance of LearningRateSchedule, "
                              f"or a callable (that takes in the current iteration value and returns the "
                              f"corresponding learning rate value). Received instead: learning_rate={learning_rate!r}")
+        if not np.isfinite(value) or value < 0:
+            shown = learning_rate if _is_number(learning_rate) else float(value)
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a finite number >= 0, got {shown}.")
         if isinstance(old, LearningRateSchedule):
             raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its "
                             "`learning_rate` constructor argument, hence its learning rate is not settable. If you "
@@ -668,7 +692,9 @@ class Optimizer:
             kept_g.append(arr)
             kept_v.append(v)
         if not kept_g:
-            raise ValueError(f"No gradients provided for any variable: {missing}.")
+            raise ValueError(f"No gradients provided for any variable: {missing}. tape.gradient returned None for "
+                             "each: the loss does not depend on them through differentiable ops (argmax, casts to "
+                             "int and comparisons have no gradient), or it was computed outside the GradientTape.")
         if missing:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're "
                           f"using `model.compile()`, did you forget to provide a `loss` argument?", stacklevel=4)

@@ -905,9 +905,24 @@ def _model_config_or_raise(model, path):
     try:
         return model.get_config()
     except NotImplementedError as e:
+        text = str(e)
+        if "save_weights" in text:  # the reason already offers the weights-only way out
+            text = text.replace("`save_weights(...)`", f"`model.save_weights({_weights_name(path)!r})`")
+            hint = ""
+        else:
+            hint = f" Saving only the weights works without it: model.save_weights({_weights_name(path)!r})."
         raise NotImplementedError(
-            f"Cannot save model {model.name!r} of class {type(model).__name__} to {path!r}: {e} Saving only the "
-            "weights works without it: model.save_weights('weights.weights.h5').") from e
+            f"Cannot save model {model.name!r} of class {type(model).__name__} to {path!r}: {text}{hint}") from e
+
+
+def _weights_name(path) -> str:
+    """``'models/custom.keras'`` -> ``'custom.weights.h5'``: a file name that ``save_weights`` accepts."""
+    base = os.path.basename(str(path)) or "model"
+    for suffix in (".keras", ".h5", ".hdf5"):
+        if base.lower().endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return f"{base or 'model'}.weights.h5"
 
 
 def _build_config(model):

@@ -12,6 +12,8 @@ followed by metric updates. Speed comes from the ops, not from this loop.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import backend as _backend
@@ -141,23 +143,25 @@ class Trainer:
         return len(_names_for(self))
 
     def _prepare(self, x, y=None, sample_weight=None, what="fit"):
-        x = da.normalize_structure(x, self._n_inputs())
-        y = da.normalize_structure(y, self._n_outputs()) if y is not None else None
+        x = da.normalize_structure(x, self._n_inputs(), f"{what}: x", self.name, getattr(self, "input_names", None))
+        y = da.normalize_structure(y, self._n_outputs(), f"{what}: y", self.name, _names_for(self),
+                                   kind="output") if y is not None else None
         if isinstance(y, dict):
             y = [y[name] for name in _names_for(self)] if self._n_outputs() > 1 else y[_names_for(self)[0]]
         sample_weight = da.to_numpy(sample_weight) if sample_weight is not None else None
-        da.check_finite_numeric(x, f"{what}: x")
+        finite = not what.startswith("predict")  # predict passes NaN through: its outputs then show it
+        da.check_finite_numeric(x, f"{what}: x", finite)
         if y is not None:
-            da.check_finite_numeric(y, f"{what}: y")
+            da.check_finite_numeric(y, f"{what}: y", finite)
         da.check_cardinality(x, y, sample_weight)
         x = da.cast_floats(x, np.dtype(self.dtype))
         return x, y, sample_weight
 
-    def _batches(self, x, y, sample_weight, batch_size, shuffle=False, steps=None):
+    def _batches(self, x, y, sample_weight, batch_size, shuffle=False, steps=None, what="fit"):
         if da.is_dataset(x):
             return da.DatasetBatches(x, steps)
-        if batch_size is not None and int(batch_size) <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+        if batch_size is not None:
+            batch_size = _count_argument(batch_size, "batch_size", what, "the number of samples per batch")
         return da.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle=shuffle, steps=steps)
 
     # ------------------------------------------------------------------ one step
@@ -232,11 +236,18 @@ class Trainer:
         self._require_compiled("training/testing")
         if x is None:
             raise ValueError("fit: no training data; pass x (and y).")
-        if int(epochs) < 0:
-            raise ValueError(f"fit: epochs must be >= 0, got {epochs}.")
+        epochs = _count_argument(epochs, "epochs", "fit", minimum=0)
         if not 0.0 <= float(validation_split) < 1.0:
             raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}.")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = _verbosity(verbose, "fit")
+        _check_callbacks(callbacks, "fit")
+        validate_on = _validation_epochs(validation_freq)
+        if steps_per_epoch is not None:
+            steps_per_epoch = _count_argument(steps_per_epoch, "steps_per_epoch", "fit",
+                                              "the number of batches per epoch; None uses all the data")
+        if validation_steps is not None:
+            validation_steps = _count_argument(validation_steps, "validation_steps", "fit",
+                                               "the number of validation batches; None uses all of them")
 
         if da.is_dataset(x):
             if validation_split:
@@ -247,7 +258,7 @@ class Trainer:
             if y is None:
                 raise ValueError("fit: y (the targets) is missing; pass fit(x, y, ...).")
             if class_weight is not None:
-                sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
+                sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight, "fit")
             if validation_split and validation_data is None:
                 (x, y, sample_weight), validation_data = da.split_validation(x, y, sample_weight, validation_split)
             if not self.built or (self._is_graph_network is False and not self.weights):
@@ -259,9 +270,16 @@ class Trainer:
             if da.is_dataset(validation_data):
                 val = self._batches(validation_data, None, None, None, steps=validation_steps)
             else:
+                _check_validation_structure(validation_data)
                 vx, vy, *vsw = validation_data
-                vx, vy, vsw = self._prepare(vx, vy, vsw[0] if vsw else None, what="validation_data")
-                val = self._batches(vx, vy, vsw, validation_batch_size or batch_size or 32, steps=validation_steps)
+                try:
+                    vx, vy, vsw = self._prepare(vx, vy, vsw[0] if vsw else None, what="fit: validation_data")
+                    if getattr(self, "_is_graph_network", False):
+                        self._match_inputs(vx)  # shapes checked now, not after the first epoch
+                except (ValueError, TypeError) as e:
+                    _raise_prefixed(e, "fit: validation_data: ")
+                val = self._batches(vx, vy, vsw, validation_batch_size or batch_size or 32, steps=validation_steps,
+                                    what="fit: validation")
 
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                            verbose=verbose, epochs=int(epochs), steps=len(train) or None)
@@ -286,8 +304,11 @@ class Trainer:
             if step < 0:
                 raise ValueError("fit: the training data produced no batches.")
             epoch_logs = dict(logs)
-            if val is not None and (epoch + 1) % int(validation_freq) == 0:
-                val_logs = self._run_evaluation(val, callbacks=None, verbose=0)
+            if val is not None and validate_on(epoch + 1):
+                try:
+                    val_logs = self._run_evaluation(val, callbacks=None, verbose=0)
+                except (ValueError, TypeError) as e:
+                    _raise_prefixed(e, "fit: validation_data: ")
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
@@ -312,14 +333,17 @@ class Trainer:
         """Loss (and metrics) on the data: a float, or ``[loss, *metrics]``, or a dict with ``return_dict``."""
         from .callbacks import CallbackList
         self._require_compiled("training/testing")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = _verbosity(verbose, "evaluate")
+        _check_callbacks(callbacks, "evaluate")
+        if steps is not None:
+            steps = _count_argument(steps, "steps", "evaluate", "the number of batches; None uses all the data")
         if da.is_dataset(x):
             batches = self._batches(x, None, None, None, steps=steps)
         else:
             x, y, sample_weight = self._prepare(x, y, sample_weight, what="evaluate")
             if y is None:
                 raise ValueError("evaluate: y (the targets) is missing; pass evaluate(x, y).")
-            batches = self._batches(x, y, sample_weight, batch_size, steps=steps)
+            batches = self._batches(x, y, sample_weight, batch_size, steps=steps, what="evaluate")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                            steps=len(batches) or None, _mode="evaluate")
         cbs.on_test_begin()
@@ -334,12 +358,15 @@ class Trainer:
                 workers=1, use_multiprocessing=False):
         """Model outputs for ``x`` as numpy arrays (a list for several outputs), batch by batch."""
         from .callbacks import CallbackList
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = _verbosity(verbose, "predict")
+        _check_callbacks(callbacks, "predict")
+        if steps is not None:
+            steps = _count_argument(steps, "steps", "predict", "the number of batches; None uses all the data")
         if da.is_dataset(x):
             batches = self._batches(x, None, None, None, steps=steps)
         else:
             x, _, _ = self._prepare(x, what="predict")
-            batches = self._batches(x, None, None, batch_size, steps=steps)
+            batches = self._batches(x, None, None, batch_size, steps=steps, what="predict")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                            steps=len(batches) or None)
         cbs.on_predict_begin()
@@ -361,7 +388,7 @@ class Trainer:
         self._require_compiled("training/testing")
         x, y, sample_weight = self._prepare(x, y, sample_weight, what="train_on_batch")
         if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
+            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight, "train_on_batch")
         if reset_metrics:
             self.compiled.reset()
         self.train_step(x, y, sample_weight)
@@ -392,8 +419,116 @@ class Trainer:
         return outs[0] if len(outs) == 1 else outs
 
 
-def _class_weights_to_sample_weight(y, class_weight, sample_weight):
+def _class_weights_to_sample_weight(y, class_weight, sample_weight, what="fit"):
     y = np.asarray(y if not isinstance(y, list) else y[0])
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y)).round().astype(int)
+    if y.ndim > 1 and y.shape[-1] > 1:
+        labels = np.argmax(y, axis=-1)
+    else:
+        flat = y.reshape(len(y))
+        if flat.dtype.kind in "fc":
+            fractional = flat != np.round(flat)
+            if fractional.any():
+                example = float(flat[fractional][0].real)
+                raise ValueError(f"{what}: class_weight needs integer class labels (or one-hot rows), but y has "
+                                 f"non-integer values such as {example:.4g}; for regression pass sample_weight "
+                                 "instead.")
+        labels = flat.round().astype(int)
     weights = np.array([class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
     return weights if sample_weight is None else weights * sample_weight
+
+
+# ----------------------------------------------------------------------------- argument checks (once per call)
+
+def _count_argument(value, name, what, meaning="", minimum=1):
+    """``value`` as an int >= ``minimum``: TypeError for strings and fractions, ValueError when too small."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or (
+            not isinstance(value, numbers.Integral) and not float(value).is_integer()):
+        shown = f"{value!r} ({type(value).__name__})"
+        raise TypeError(f"{what}: {name} must be an integer, got {shown}"
+                        f"{'; pass an int such as ' + repr(int(float(value))) if _looks_numeric(value) else ''}.")
+    value = int(value)
+    if value < minimum:
+        rule = "a positive integer" if minimum == 1 else f">= {minimum}"
+        raise ValueError(f"{what}: {name} must be {rule}{f' ({meaning})' if meaning else ''}, got {value}.")
+    return value
+
+
+def _looks_numeric(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _verbosity(verbose, what) -> int:
+    """``'auto'`` -> 1; otherwise an int (0 silent, 1 progress bar, 2 one line per epoch)."""
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, numbers.Integral) or (isinstance(verbose, numbers.Real) and float(verbose).is_integer()):
+        return int(verbose)
+    raise TypeError(f"{what}: verbose must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per epoch), "
+                    f"got {verbose!r}.")
+
+
+def _check_callbacks(callbacks, what):
+    """``callbacks`` must be a list (or tuple) of Callback instances."""
+    if callbacks is None:
+        return
+    from .callbacks import Callback, CallbackList, _flatten_callbacks
+    if isinstance(callbacks, CallbackList):
+        return
+    if isinstance(callbacks, Callback):
+        name = type(callbacks).__name__
+        raise TypeError(f"{what}: callbacks must be a list of Callback instances, got {name}; wrap it: "
+                        f"callbacks=[{name}(...)].")
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"{what}: callbacks must be a list of Callback instances, got {type(callbacks).__name__}.")
+    for i, c in enumerate(_flatten_callbacks(callbacks)):  # nested lists are flattened, as in tf.keras
+        if isinstance(c, type) and issubclass(c, Callback):
+            raise TypeError(f"{what}: callbacks[{i}] is the class {c.__name__}, not an instance; create it: "
+                            f"callbacks=[{c.__name__}(...)].")
+        if not isinstance(c, Callback) and not hasattr(c, "set_model"):
+            raise TypeError(f"{what}: callbacks[{i}] is a {type(c).__name__}, not a Callback instance; subclass "
+                            "keras.callbacks.Callback (or use keras.callbacks.LambdaCallback).")
+
+
+def _validation_epochs(validation_freq):
+    """A predicate on 1-based epoch numbers: every N epochs (an int), or the epochs listed (a container)."""
+    if isinstance(validation_freq, numbers.Integral) and not isinstance(validation_freq, bool):
+        if validation_freq < 1:
+            raise ValueError(f"fit: validation_freq must be a positive integer (validate every N epochs), got "
+                             f"{validation_freq}.")
+        freq = int(validation_freq)
+        return lambda epoch: epoch % freq == 0
+    if isinstance(validation_freq, (list, tuple, set, frozenset, range)):
+        epochs = set(validation_freq)
+        return lambda epoch: epoch in epochs
+    raise TypeError(f"fit: validation_freq must be a positive integer (validate every N epochs) or a list of "
+                    f"epochs such as [1, 5, 10], got {validation_freq!r}.")
+
+
+def _check_validation_structure(validation_data):
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+        return
+    if isinstance(validation_data, np.ndarray):
+        got = f"an ndarray of shape {validation_data.shape}"
+    elif isinstance(validation_data, (tuple, list)):
+        n = len(validation_data)
+        got = f"a {type(validation_data).__name__} of {n} element{'s' if n != 1 else ''}"
+    else:
+        got = f"a {type(validation_data).__name__}"
+    raise ValueError(f"fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
+                     f"got {got}.")
+
+
+def _raise_prefixed(error, prefix):
+    """Raise ``error`` again with ``prefix`` before its message (same type, same traceback)."""
+    message = str(error)
+    if message.startswith(prefix):
+        raise error
+    try:
+        new = type(error)(prefix + message)
+    except Exception:
+        raise error from None
+    raise new.with_traceback(error.__traceback__) from None

@@ -3,15 +3,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from .base import Op
 
 
-def _normalize_axis(axis, ndim):
+def _normalize_axis(axis, ndim, op_name="Reduce", shape=None):
+    """``axis`` (None, int or sequence) as a sorted tuple of non-negative axes; out-of-range axes raise."""
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, (int, np.integer)):
         axis = (int(axis),)
-    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axis))
+    if not ndim:
+        return tuple(0 for _ in axis)
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise InvalidArgumentError(f"{op_name}: axis {a} is out of range for a tensor of rank {ndim} (shape "
+                                       f"{shape}); valid axes are {-ndim} to {ndim - 1}.")
+        out.append(a % ndim)
+    return tuple(sorted(out))
 
 
 def _expand(dout, shape, axes, keepdims):
@@ -31,7 +42,7 @@ class Sum(Op):
     def forward(self, x):
         x = np.asarray(x)
         self.shape = x.shape
-        self.axes = _normalize_axis(self.axis, x.ndim)
+        self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
         return np.sum(x, axis=self.axes, keepdims=self.keepdims, dtype=x.dtype)
 
     def backward(self, dout):
@@ -47,7 +58,7 @@ class Mean(Op):
     def forward(self, x):
         x = np.asarray(x)
         self.shape = x.shape
-        self.axes = _normalize_axis(self.axis, x.ndim)
+        self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
         self.count = int(np.prod([x.shape[a] for a in self.axes])) if self.axes else 1
         if x.dtype.kind in "iu":  # TensorFlow keeps integer means integer, truncated toward zero
             total = np.sum(x, axis=self.axes, keepdims=self.keepdims, dtype=np.int64)
@@ -70,7 +81,7 @@ class _Extremum(Op):
     def forward(self, x):
         x = np.asarray(x)
         self.x = x
-        self.axes = _normalize_axis(self.axis, x.ndim)
+        self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
         self.out = type(self)._reduce(x, axis=self.axes, keepdims=True)
         return self.out if self.keepdims else np.squeeze(self.out, axis=self.axes)
 
@@ -102,7 +113,7 @@ class Prod(Op):
     def forward(self, x):
         x = np.asarray(x)
         self.x = x
-        self.axes = _normalize_axis(self.axis, x.ndim)
+        self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
         return np.prod(x, axis=self.axes, keepdims=self.keepdims, dtype=x.dtype)
 
     def backward(self, dout):

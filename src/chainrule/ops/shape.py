@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from .base import Op
 
 
@@ -20,6 +21,9 @@ class Reshape(Op):
         try:
             return x.reshape(self.shape)
         except ValueError:
+            if self.shape.count(-1) > 1:
+                raise ValueError(f"Reshape: only one dimension may be -1, got shape {self.shape} for a tensor of "
+                                 f"shape {x.shape}; give every other dimension explicitly.") from None
             raise ValueError(f"Reshape: cannot reshape a tensor of shape {x.shape} ({x.size} values) "
                              f"into shape {self.shape}; the number of values must stay the same.") from None
 
@@ -38,7 +42,12 @@ class Transpose(Op):
     def forward(self, x):
         x = np.asarray(x)
         self.ndim = x.ndim
-        return np.transpose(x, self.perm)
+        try:
+            return np.transpose(x, self.perm)
+        except ValueError:  # numpy's AxisError is a ValueError too
+            raise InvalidArgumentError(
+                f"Transpose: perm {list(self.perm)} is not a permutation of the {x.ndim} axes of shape {x.shape}; "
+                f"it must list each of 0..{x.ndim - 1} once, e.g. {list(reversed(range(x.ndim)))}.") from None
 
     def backward(self, dout):
         perm = self.perm if self.perm is not None else tuple(reversed(range(self.ndim)))
@@ -84,11 +93,45 @@ class Concat(Op):
 
     def forward(self, *xs):
         xs = [np.asarray(x) for x in xs]
-        self.sizes = [x.shape[self.axis] for x in xs]
-        return np.concatenate(xs, axis=self.axis)
+        try:
+            self.sizes = [x.shape[self.axis] for x in xs]
+            return np.concatenate(xs, axis=self.axis)
+        except (ValueError, IndexError):
+            raise _concat_error(xs, self.axis) from None
 
     def backward(self, dout):
         return tuple(np.split(dout, np.cumsum(self.sizes)[:-1], axis=self.axis))
+
+
+def _concat_error(xs, axis) -> InvalidArgumentError:
+    """Why ``np.concatenate`` failed, in TensorFlow's terms (only built after it has failed)."""
+    shapes = [np.shape(x) for x in xs]
+    rank = len(shapes[0])
+    for i, s in enumerate(shapes[1:], 1):
+        if len(s) != rank:
+            return InvalidArgumentError(f"ConcatV2: input #{i} has rank {len(s)} (shape {s}) but input #0 has "
+                                        f"rank {rank} (shape {shapes[0]}); all inputs must have the same rank.")
+    if not -rank <= axis < rank:
+        return InvalidArgumentError(f"ConcatV2: axis {axis} is out of range for inputs of rank {rank} (shape "
+                                    f"{shapes[0]}); valid axes are {-rank} to {rank - 1}.")
+    a = axis % rank
+    for i, s in enumerate(shapes[1:], 1):
+        if s[:a] + s[a + 1:] != shapes[0][:a] + shapes[0][a + 1:]:
+            return InvalidArgumentError(f"ConcatV2: input #{i} has shape {s} but input #0 has shape {shapes[0]}; "
+                                        f"all dimensions except axis {axis} must match.")
+    return InvalidArgumentError(f"ConcatV2: cannot concatenate shapes {shapes} along axis {axis}.")
+
+
+def _stack_error(xs, axis) -> InvalidArgumentError:
+    """Why ``np.stack`` failed, in TensorFlow's terms (only built after it has failed)."""
+    shapes = [np.shape(x) for x in xs]
+    for i, s in enumerate(shapes[1:], 1):
+        if s != shapes[0]:
+            return InvalidArgumentError(f"Pack: all inputs must have the same shape; input #{i} has shape {s}, "
+                                        f"input #0 has {shapes[0]}.")
+    rank = len(shapes[0]) + 1
+    return InvalidArgumentError(f"Pack: axis {axis} is out of range for stacking inputs of shape {shapes[0]}; "
+                                f"valid axes are {-rank} to {rank - 1}.")
 
 
 class Stack(Op):
@@ -99,7 +142,10 @@ class Stack(Op):
 
     def forward(self, *xs):
         self.n = len(xs)
-        return np.stack(xs, axis=self.axis)
+        try:
+            return np.stack(xs, axis=self.axis)
+        except ValueError:  # includes numpy's AxisError
+            raise _stack_error(xs, self.axis) from None
 
     def backward(self, dout):
         return tuple(np.take(dout, i, axis=self.axis) for i in range(self.n))

@@ -61,6 +61,35 @@ def _accepts(fn, arg: str) -> bool:
     return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
+def _init_arguments(cls) -> list:
+    """Names of the keyword arguments of ``cls.__init__`` and its bases' (``self``, ``*args``, ``**kw`` left out)."""
+    names = []
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            params = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        names += [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"]
+    return list(dict.fromkeys(names))
+
+
+def _unknown_kwargs_message(cls, unknown: list, allowed) -> str:
+    """The TypeError text for misspelled constructor keywords, with the closest valid name."""
+    import difflib
+    valid = _init_arguments(cls) + sorted(set(allowed) - set(_init_arguments(cls)))
+    hint = ""
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), valid, n=1)
+        if close:
+            hint = f" Did you mean {close[0]!r}?"
+            break
+    return (f"{cls.__name__}: unexpected keyword argument(s) {unknown}.{hint} Check the spelling; "
+            f"{cls.__name__} accepts: {', '.join(valid)}.")
+
+
 # ----------------------------------------------------------------------------- symbolic tensors
 
 class KerasTensor:
@@ -162,8 +191,7 @@ class Layer:
                    "activity_regularizer", "autocast", "implementation"}
         unknown = set(kwargs) - allowed
         if unknown:
-            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(unknown)}; "
-                            f"check the spelling (allowed here: {sorted(allowed)} plus the layer's own arguments).")
+            raise TypeError(_unknown_kwargs_message(type(self), sorted(unknown), allowed))
         object.__setattr__(self, "_tracked_layers", [])
         self._own_trainable = []
         self._own_non_trainable = []
@@ -368,16 +396,30 @@ class Layer:
     def _convert_input(self, x):
         if isinstance(x, Tensor):
             v = x._value
-            if v.dtype.kind == "f" and v.dtype != np.dtype(self._dtype):
-                from ...functions import cast
-                return cast(x, self._dtype)
+            kind = v.dtype.kind
+            if kind == "f":
+                if v.dtype != np.dtype(self._dtype):
+                    from ...functions import cast
+                    return cast(x, self._dtype)
+            elif kind in "SOU" and self._dtype != "string":
+                raise self._string_input_error(v.shape)
             return x
         if x is None:
-            return None
+            raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) was called on None; pass a tensor or "
+                             "array, e.g. layer(x).")
         arr = to_array(x)
-        if arr.dtype.kind == "f" and arr.dtype != np.dtype(self._dtype):
-            arr = arr.astype(self._dtype)
+        kind = arr.dtype.kind
+        if kind == "f":
+            if arr.dtype != np.dtype(self._dtype):
+                arr = arr.astype(self._dtype)
+        elif kind in "SOU" and self._dtype != "string":
+            raise self._string_input_error(arr.shape)
         return Tensor(arr)
+
+    def _string_input_error(self, shape) -> ValueError:
+        return ValueError(f"{type(self).__name__} {self.name!r}: cannot compute on a string input of shape "
+                          f"{tuple(shape)}; convert it to numbers first (e.g. np.asarray(x, dtype='float32'), "
+                          "or map the strings to integer ids).")
 
     def __call__(self, *args, **kwargs):
         if not args:

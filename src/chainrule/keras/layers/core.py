@@ -1,6 +1,9 @@
 """Core layers: InputLayer/Input, Dense, Activation, Flatten, Reshape, Dropout."""
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from ... import dtypes as _dtypes
@@ -8,6 +11,41 @@ from ... import ops as _ops
 from ...functions import cast, matmul, reshape
 from ...tensor import Tensor, apply_op
 from .base import KerasTensor, Layer, Node, unique_name
+
+
+def _is_positive_integer(value) -> bool:
+    """An int >= 1, or an integral float such as 3.0 (tf.keras 2 casts those); not bools, strings or 2.5."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Integral):
+        return value > 0
+    if isinstance(value, numbers.Real):
+        return math.isfinite(value) and value == int(value) and value > 0
+    return False
+
+
+def _check_input_shape(shape, what="Input"):
+    """``shape`` (no batch axis) as a tuple of positive ints / None; an int means ``(n,)``."""
+    if isinstance(shape, (str, bytes)):
+        raise TypeError(f"{what}: shape must be a tuple of ints such as (784,), got the string {shape!r}.")
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{what}: shape must be a tuple of ints such as (784,), got {shape!r} "
+                        f"({type(shape).__name__}).") from None
+    for d in shape:
+        if d is None:
+            continue
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            if isinstance(d, numbers.Real) and _is_positive_integer(d):
+                continue
+            raise TypeError(f"{what}: shape must be a tuple of ints such as (784,), got {shape!r} (entry {d!r} is "
+                            f"a {type(d).__name__}).")
+        if d <= 0:
+            raise ValueError(f"{what}: shape entries must be positive integers or None, got {shape}.")
+    return tuple(None if d is None else int(d) for d in shape)
 
 
 def _serialize(obj, module):
@@ -29,8 +67,12 @@ class InputLayer(Layer):
         if batch_input_shape is None:
             if input_shape is None:
                 raise ValueError("InputLayer: give `shape` (without the batch axis), e.g. Input(shape=(784,)).")
-            input_shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
+            input_shape = _check_input_shape(input_shape, "Input")
             batch_input_shape = (batch_size,) + input_shape
+        else:
+            batch_input_shape = tuple(batch_input_shape)
+            if batch_input_shape:
+                batch_input_shape = batch_input_shape[:1] + _check_input_shape(batch_input_shape[1:], "Input")
         super().__init__(name=name, dtype=dtype, batch_input_shape=tuple(batch_input_shape))
         self.built = True
         self.sparse, self.ragged = sparse, ragged
@@ -76,8 +118,10 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         from .. import activations, initializers, regularizers
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"Dense {self.name!r}: units must be a positive integer, got {units}.")
+        if not _is_positive_integer(units):
+            shown = f"{units!r} ({type(units).__name__})" if isinstance(units, (str, bytes)) or not isinstance(
+                units, numbers.Number) else f"{units}"
+            raise ValueError(f"Dense {self.name!r}: units must be a positive integer, got {shown}.")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -114,6 +158,14 @@ class Dense(Layer):
         return self.activation(out)
 
     def compute_output_shape(self, input_shape):
+        if self.built and len(input_shape):
+            n_in = self.kernel._value.shape[0]
+            last = input_shape[-1]
+            if last is not None and last != n_in:
+                raise ValueError(f"Dense {self.name!r} was built for inputs with last axis {n_in} (kernel "
+                                 f"{tuple(self.kernel._value.shape)}) but is called on a KerasTensor of shape "
+                                 f"{tuple(input_shape)}; a built (shared or pretrained) layer needs the same "
+                                 f"feature size, {n_in}, at every call.")
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
@@ -218,8 +270,9 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= float(rate) < 1:
-            raise ValueError(f"Dropout {self.name!r}: rate must be in [0, 1), got {rate}.")
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= float(rate) < 1:
+            shown = f"{rate}" if isinstance(rate, numbers.Real) else f"{rate!r}"
+            raise ValueError(f"Dropout {self.name!r}: rate must be a number in [0, 1), got {shown}.")
         self.rate = float(rate)
         self.noise_shape = noise_shape
         self.seed = seed

@@ -37,6 +37,11 @@ class BatchNormalization(Layer):
         self.gamma_regularizer = regularizers.get(gamma_regularizer) if gamma_regularizer else None
 
     def build(self, input_shape):
+        rank = len(input_shape)
+        if not -rank <= self.axis < rank:
+            raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} is out of range for input shape "
+                             f"{tuple(input_shape)} (rank {rank}); use axis=-1 for the features (valid axes are "
+                             f"{-rank} to {rank - 1}).")
         dim = input_shape[self.axis]
         if dim is None:
             raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} of input shape "

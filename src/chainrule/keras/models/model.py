@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers.base import KerasTensor, Layer, flatten, map_structure
+from ..layers.base import KerasTensor, Layer, _init_arguments, flatten, map_structure
 from ..layers.core import InputLayer
 from ..trainer import Trainer
 
@@ -33,7 +33,17 @@ class Model(Trainer, Layer):
         layer_kwargs = {k: kwargs.pop(k) for k in ("dtype", "input_shape", "input_dim", "batch_input_shape")
                         if k in kwargs}
         if kwargs:
-            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.")
+            import difflib
+            valid = [n for n in _init_arguments(type(self)) if n not in ("args", "kwargs")]
+            valid += [n for n in ("inputs", "outputs", "name", "trainable", "dtype", "input_shape", "input_dim",
+                                  "batch_input_shape") if n not in valid]
+            hint = ""
+            for key in sorted(kwargs):
+                close = difflib.get_close_matches(str(key), valid, n=1)
+                if close:
+                    hint = f" Did you mean {close[0]!r}?"
+                    break
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.{hint}")
         Layer.__init__(self, name=name, trainable=trainable, **layer_kwargs)
         Trainer.__init__(self)
         self._is_graph_network = False
@@ -203,8 +213,13 @@ class Model(Trainer, Layer):
                 show_trainable=False, layer_range=None):
         """Print the layer table with output shapes and parameter counts, as tf.keras 2 does."""
         if not self.built:
+            if hasattr(self, "_seq_layers"):
+                how = ("give the first layer input_shape=... or start with keras.Input(shape=...), or call "
+                       "model.build((None, n_features))")
+            else:
+                how = "call model.build((None, n_features)) or run the model once on data, model(x[:1])"
             raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
-                             "by calling the model on a batch of data.")
+                             f"by calling the model on a batch of data. (model {self.name!r}: {how}.)")
         from ..utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 

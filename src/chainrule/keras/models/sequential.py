@@ -115,3 +115,4 @@ class Sequential(Model):
     def from_config(cls, config, custom_objects=None):
         from ..saving_config import sequential_from_config
         return sequential_from_config(cls, config, custom_objects)
+
