@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..sparse import SparseTensor
 from ..tensor import Tensor
 from .layers.base import flatten, map_structure
 
@@ -164,8 +165,10 @@ class ArrayBatches:
     """Batches of in-memory arrays: one permutation per epoch when shuffling, slices otherwise."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
+        from ..sparse import is_sparse
         self.x, self.y, self.sample_weight = x, y, sample_weight
-        self.n = num_samples(x)
+        self.sparse = is_sparse(x)  # a scipy CSR matrix of rows (see chainrule.sparse)
+        self.n = x.shape[0] if self.sparse else num_samples(x)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         full = int(math.ceil(self.n / self.batch_size))
@@ -184,7 +187,8 @@ class ArrayBatches:
             else:
                 idx = np.sort(order[step * bs:(step + 1) * bs]) if self.shuffle == "sorted" else \
                     order[step * bs:(step + 1) * bs]
-            yield take(self.x, idx), take(self.y, idx), take(self.sample_weight, idx)
+            xb = SparseTensor(self.x[idx]) if self.sparse else take(self.x, idx)
+            yield xb, take(self.y, idx), take(self.sample_weight, idx)
 
 
 class DatasetBatches:

@@ -12,6 +12,7 @@ from .reduction import Max, Mean, Min, Prod, Sum
 from .shape import (BroadcastTo, Cast, Concat, CumSum, Gather, GetItem, Identity, Reshape, Stack, TakeAlongAxis, Tile,
                     Transpose)
 from .linalg import MatMul
+from .sparse import SparseAffine
 from .nn import (ELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
                  SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Step, Tanh)
 

@@ -9,6 +9,7 @@ import numpy as np
 from ... import dtypes as _dtypes
 from ... import ops as _ops
 from ...functions import cast, matmul, reshape
+from ...sparse import SparseTensor
 from ...tensor import Tensor, apply_op
 from .base import KerasTensor, Layer, Node, unique_name
 
@@ -143,6 +144,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        if type(inputs) is SparseTensor:  # multi-hot rows: multiply only the nonzeros
+            bias = self.bias if self.use_bias else Tensor(np.zeros(self.units, dtype=self._np_dtype))
+            return self.activation(apply_op(_ops.SparseAffine(), inputs, self.kernel, bias))
         if inputs.dtype != self._dtype:
             inputs = cast(inputs, self._dtype)
         n_in = self.kernel._value.shape[0]
