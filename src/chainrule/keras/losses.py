@@ -763,6 +763,50 @@ def get(identifier):
 
 # ----------------------------------------------------------------------------- for the training loop
 
+def _fused_batch_mean(loss_fn, y_true, y_pred):
+    """The common training case as one fused op, or None to take the general path.
+
+    A softmax (or sigmoid) output with sparse categorical (or binary)
+    cross-entropy, no sample weights, no label smoothing: the batch mean is then
+    ``SoftmaxWithLoss('mean')`` (``SigmoidBinaryCrossEntropy('mean')``) on the
+    output's logits, the same value the general path computes in several ops.
+    Anything unusual (one-hot labels given to the sparse loss, labels outside
+    [0, 1] for the binary one, other shapes) returns None, so the general path
+    raises its clear errors.
+    """
+    fn, kwargs = loss_fn, {}
+    if isinstance(loss_fn, LossFunctionWrapper):
+        if loss_fn.reduction not in (Reduction.AUTO, Reduction.SUM_OVER_BATCH_SIZE):
+            return None
+        fn, kwargs = loss_fn.fn, loss_fn._fn_kwargs
+    if fn not in (sparse_categorical_crossentropy, binary_crossentropy):
+        return None
+    if kwargs.get("label_smoothing") or kwargs.get("ignore_class") is not None or kwargs.get("axis", -1) != -1:
+        return None
+    logits = y_pred if kwargs.get("from_logits") else getattr(y_pred, "_keras_logits", None)
+    if not isinstance(logits, Tensor) or logits.ndim != 2 or logits._value.dtype.kind != "f":
+        return None
+    labels = np.asarray(y_true._value if isinstance(y_true, Tensor) else y_true)
+    n, classes = logits._value.shape
+    if labels.ndim == 2 and labels.shape[1] == 1 and (fn is sparse_categorical_crossentropy or classes == 1):
+        labels = labels[:, 0]
+    if fn is sparse_categorical_crossentropy:
+        if labels.shape != (n,) or labels.dtype.kind not in "iuf":
+            return None
+        try:
+            return apply_op(_ops.SoftmaxWithLoss(reduction="mean"), logits, Tensor(labels))
+        except ValueError as e:
+            raise ValueError(f"sparse_categorical_crossentropy: {str(e).replace('SoftmaxWithLoss: ', '')}") from None
+    if labels.shape == (n,) and classes == 1:
+        labels = labels[:, None]
+    if labels.shape != (n, classes) or labels.dtype.kind not in "iufb" or labels.size == 0:
+        return None
+    if labels.min() < 0 or labels.max() > 1:
+        return None
+    return apply_op(_ops.SigmoidBinaryCrossEntropy(reduction="mean"), logits,
+                    Tensor(labels.astype(logits._value.dtype, copy=False)))
+
+
 def compute_loss(loss_fn, y_true, y_pred, sample_weight=None):
     """The scalar training loss for one batch, as the tf.keras 2 training loop computes it.
 
@@ -776,6 +820,10 @@ def compute_loss(loss_fn, y_true, y_pred, sample_weight=None):
         loss_fn = get(loss_fn)
     if isinstance(loss_fn, type) and issubclass(loss_fn, Loss):
         loss_fn = loss_fn()
+    if sample_weight is None:
+        fused = _fused_batch_mean(loss_fn, y_true, y_pred)
+        if fused is not None:
+            return fused
     y_pred_t = as_tensor(y_pred)
     if not isinstance(y_true, Tensor):
         arr = np.asarray(y_true)
