@@ -132,3 +132,10 @@ def test_two_layer_net_learns_a_tiny_batch(batch):
             network.params[key] -= 0.1 * grads[key]
     assert network.loss(x_batch, t_batch) < first / 10
     assert network.accuracy(x_batch, t_batch) == 1.0
+
+
+def test_demo_two_layer_net_loss_works_before_any_gradient_call():
+    from chainrule.demo_backprop import TwoLayerNet
+    net = TwoLayerNet(4, 3, 2)
+    loss = net.loss(np.ones((1, 4)), np.array([1]))
+    assert np.isclose(loss, np.log(2), atol=1e-3)  # tiny weights: both classes about equally likely

@@ -68,7 +68,8 @@ class TwoLayerNet:
 
     def loss(self, x, t):
         """Mean cross-entropy of ``softmax(predict(x))`` against labels ``t`` (indices or one-hot)."""
-        return self.last_layer.forward(self.predict(x), t)
+        scores = self.predict(x)  # builds this pass's layers, including last_layer
+        return self.last_layer.forward(scores, t)
 
     def accuracy(self, x, t):
         y = np.argmax(self.predict(x), axis=1)
