@@ -23,5 +23,9 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 -q -m "not slow"
 
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	CHAINRULE_DATA="$${CHAINRULE_DATA:-$(abspath ../shared/datasets)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -611,3 +611,20 @@ def test_no_memory_growth_over_10000_training_steps():
     assert after_10000 <= after_1000 + 1_000_000, (after_1000, after_10000)
     assert float(W) == pytest.approx(3.0, abs=1e-3) and float(b) == pytest.approx(0.5, abs=1e-3)
     assert _tape_stack.active_tapes() == []
+
+
+def test_gradients_are_freed_without_the_cycle_collector():
+    """No reference cycle outlives a step (DESIGN.md): gradients go as soon as the caller drops them."""
+    import gc
+    import weakref
+    w = chainrule.Variable(np.ones((50, 50), np.float32))
+    gc.disable()
+    try:
+        with chainrule.GradientTape() as tape:
+            loss = chainrule.reduce_sum(w * w)
+        grads = tape.gradient(loss, {"w": [w]})
+        ref = weakref.ref(grads["w"][0])
+        del grads, tape, loss
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -238,16 +238,19 @@ def _flatten(structure) -> list:
 
 
 def _unflatten(structure, flat: list):
-    it = iter(flat)
+    """``flat`` put back into the nesting of ``structure`` (lists, tuples, dicts)."""
+    return _build(structure, iter(flat))
 
-    def build(s):
-        if isinstance(s, dict):
-            return {k: build(v) for k, v in s.items()}
-        if isinstance(s, (list, tuple)):
-            return type(s)(build(v) for v in s) if not hasattr(s, "_fields") else type(s)(*[build(v) for v in s])
-        return next(it)
 
-    return build(structure)
+def _build(structure, it):
+    # A module-level function, not a closure: a recursive closure is a reference
+    # cycle that would keep a step's gradients alive until the cycle collector ran.
+    if isinstance(structure, dict):
+        return {k: _build(v, it) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        items = [_build(v, it) for v in structure]
+        return type(structure)(*items) if hasattr(structure, "_fields") else type(structure)(items)
+    return next(it)
 
 
 def stop_gradient(x) -> Tensor:

@@ -84,6 +84,8 @@ class TwoLayerNet:
         dout, _ = self.last_layer.backward(1)
         dout, dW2, db2 = self.layers["Affine2"].backward(dout)
         dout = self.layers["ReLU"].backward(dout)
+        # Nothing needs d(loss)/d(x) for the images: tell the op, and it skips that matmul.
+        self.layers["Affine1"].needs_input_grad = (False, True, True)
         _, dW1, db1 = self.layers["Affine1"].backward(dout)
         return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 

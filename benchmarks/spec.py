@@ -1,0 +1,89 @@
+"""What the suite runs: the workloads, the sizes of each mode and the targets of issue 8.
+
+Pure data, no numpy: the parent process imports it to plan the runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FRAMEWORKS = ("chainrule", "torch")
+
+#: Environment variables that fix the thread count of the BLAS/OpenMP libraries numpy and torch
+#: load. They must be set before numpy or torch is imported, so the parent sets them in each
+#: child's environment (and the child checks them before its first import).
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+               "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    title: str
+    datasets: tuple = ()  # sub-folders of $CHAINRULE_DATA it needs (empty: synthetic data)
+    rows: tuple = ("train",)  # what one run measures, in display order
+
+
+WORKLOADS = {
+    "W1": Workload("W1", "MNIST quickstart: Flatten-Dense(128,relu)-Dropout(0.2)-Dense(10,softmax), Adam(1e-3), "
+                         "batch 32, 1 epoch; then predict on the 10,000 test images", ("mnist",),
+                   ("train", "predict")),
+    "W2": Workload("W2", "TwoLayerNet 784-50-10 from ops, plain SGD 0.1, batch 100 drawn with replacement",
+                   ("mnist",)),
+    "W3": Workload("W3", "IMDB multi-hot 25,000 x 10,000: Dense(16,relu)-Dense(16,relu)-Dense(1,sigmoid), "
+                         "RMSprop(1e-3), batch 512, 1 epoch", ("imdb",)),
+    "W3b": Workload("W3b", "IMDB as W3 with 1024-unit hidden layers (11.3 M parameters)", ("imdb",)),
+    "W4": Workload("W4", "Fashion-MNIST functional 784-256-128-64-32-10, RMSprop(0.01), batch 128, 1 epoch",
+                   ("fashion_mnist",)),
+    "W5": Workload("W5", "per-step overhead: W1's model trained at batch 1 and batch 8 (synthetic data)", (),
+                   ("batch 1", "batch 8")),
+    "W6": Workload("W6", "the seed's subclassed model on a (60, 28, 28) batch: eager calls vs traced "
+                         "(chainrule.function; torch.jit.trace for reference)", (), ("eager", "compiled")),
+    "W7": Workload("W7", "large batch: W1's model at batch 4096, achieved GFLOP/s of a training step vs "
+                         "numpy's float32 matmul rate on the same shapes (synthetic data)", (), ("step",)),
+}
+
+ORDER = ("W1", "W2", "W3", "W3b", "W4", "W5", "W6", "W7")
+
+#: Sizes of each mode. ``None`` means the whole dataset. ``--quick`` checks the harness in a few
+#: minutes; ``default`` is ``make bench`` (under 20 minutes on 2 cores); ``--full`` only raises W2
+#: to the seed's 10,000 iterations.
+MODES = {
+    "quick": dict(repeats=1, train_n=12_000, imdb_train_n=5_000, imdb_test_n=5_000, w2_iters=1_000,
+                  w5_steps=200, w6_calls=1_000, w7_steps=3),
+    "default": dict(repeats=3, train_n=None, imdb_train_n=None, imdb_test_n=None, w2_iters=10_000,
+                    w5_steps=2_000, w6_calls=10_000, w7_steps=20),
+    "full": dict(repeats=3, train_n=None, imdb_train_n=None, imdb_test_n=None, w2_iters=10_000,
+                 w5_steps=2_000, w6_calls=10_000, w7_steps=20),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    workload: str
+    row: str
+    kind: str  # time_ratio | acc_diff | rss_ratio | speedup | pct_numpy
+    limit: float
+    text: str
+
+
+#: The targets of issue 8. time_ratio is chainrule seconds / PyTorch seconds for the same work.
+TARGETS = (
+    Target("W1", "train", "time_ratio", 0.7, "W1 training time <= 0.7 x PyTorch"),
+    Target("W1", "train", "acc_diff", 0.5, "W1 test accuracy within 0.5 points of PyTorch"),
+    Target("W1", "train", "rss_ratio", 1.0, "W1 peak RSS <= PyTorch"),
+    Target("W1", "predict", "time_ratio", 1.0, "W1 predict throughput >= PyTorch (no_grad)"),
+    Target("W2", "train", "time_ratio", 0.7, "W2 training time <= 0.7 x PyTorch"),
+    Target("W2", "train", "acc_diff", 0.5, "W2 test accuracy within 0.5 points of PyTorch"),
+    Target("W3", "train", "time_ratio", 0.7, "W3 training time <= 0.7 x PyTorch"),
+    Target("W3", "train", "acc_diff", 0.5, "W3 test accuracy within 0.5 points of PyTorch"),
+    Target("W3", "train", "rss_ratio", 1.0, "W3 peak RSS <= PyTorch"),
+    Target("W3b", "train", "time_ratio", 0.7, "W3b training time <= 0.7 x PyTorch"),
+    Target("W3b", "train", "acc_diff", 0.5, "W3b test accuracy within 0.5 points of PyTorch"),
+    Target("W3b", "train", "rss_ratio", 1.0, "W3b peak RSS <= PyTorch"),
+    Target("W4", "train", "time_ratio", 0.7, "W4 training time <= 0.7 x PyTorch"),
+    Target("W4", "train", "acc_diff", 0.5, "W4 test accuracy within 0.5 points of PyTorch"),
+    Target("W5", "batch 1", "time_ratio", 0.5, "W5 steps/s at batch 1 >= 2 x PyTorch"),
+    Target("W5", "batch 8", "time_ratio", 0.5, "W5 steps/s at batch 8 >= 2 x PyTorch"),
+    Target("W6", "compiled", "speedup", 1.5, "W6 chainrule.function >= 1.5 x faster than eager"),
+    Target("W7", "step", "pct_numpy", 70.0, "W7 training step >= 70% of numpy's matmul rate"),
+)

@@ -1,0 +1,651 @@
+"""The workloads: one function per (workload, framework), each run once in its own child process.
+
+Each function takes the run's config dict and returns ``{"rows": {row: {...}}, ...}`` where a
+row holds ``seconds`` (the timed part only: never imports, data loading or model building),
+``what`` (what those seconds cover), ``items``/``item`` (for a throughput), and where the
+workload trains a classifier ``acc`` and ``loss``: accuracy (percent) and cross-entropy on the
+test set, computed by the same numpy code (:func:`class_metrics`, :func:`binary_metrics`) from
+each framework's predicted probabilities.
+
+Both frameworks get the same float32 arrays, the same model, initialisation (Keras's
+glorot_uniform weights and zero biases; W2: the seed's N(0, 0.01)), optimizer settings (Keras's
+defaults written out for PyTorch: Adam/RMSprop eps 1e-7, RMSprop rho 0.9) and batch size.
+PyTorch code is written the way a PyTorch user writes it: ``nn.Sequential``, a ``randperm``
+per epoch with manual batching (no DataLoader), ``CrossEntropyLoss``/``BCEWithLogitsLoss`` on
+logits, ``loss.item()`` and a correct-count per step (the numbers Keras's ``fit`` reports), and
+``torch.no_grad()`` for prediction.
+"""
+from __future__ import annotations
+
+import os
+import time
+import timeit
+
+import numpy as np
+
+_now = time.perf_counter
+_state = {}
+
+MNIST_FLOPS_FORWARD = 2 * (784 * 128 + 128 * 10)  # per sample
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookkeeping
+# ---------------------------------------------------------------------------------------------
+
+def current_rss_mib() -> float:
+    """Resident set size now (not the peak), from /proc/self/statm."""
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError):
+        return float("nan")
+
+
+def mark_baseline():
+    """Record the RSS once data and model are ready, just before the first timed section."""
+    _state.setdefault("rss_before_timing_mib", current_rss_mib())
+
+
+def class_metrics(probs, labels):
+    """``(accuracy %, mean cross-entropy)`` of class probabilities ``(N, C)`` against integer labels."""
+    probs = np.asarray(probs, dtype=np.float64)
+    labels = np.asarray(labels).astype(np.int64)
+    picked = probs[np.arange(len(labels)), labels]
+    loss = float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))
+    return float(100.0 * np.mean(probs.argmax(axis=1) == labels)), loss
+
+
+def binary_metrics(probs, labels):
+    """``(accuracy %, mean binary cross-entropy)`` of probabilities ``(N,)`` or ``(N, 1)``."""
+    p = np.clip(np.asarray(probs, dtype=np.float64).reshape(-1), 1e-7, 1 - 1e-7)
+    t = np.asarray(labels, dtype=np.float64).reshape(-1)
+    loss = float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+    return float(100.0 * np.mean((p > 0.5) == (t > 0.5))), loss
+
+
+def softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data: the arrays benchmarks.prepare wrote, turned into float32 as the seeds do
+# ---------------------------------------------------------------------------------------------
+
+def load_images(cfg, name, flatten=False):
+    """``x_train, y_train, x_test, y_test``: images float32 in [0, 1], labels uint8 as loaded."""
+    with np.load(os.path.join(cfg["cache"], f"{name}.npz")) as f:
+        x, y, xt, yt = f["x_train"], f["y_train"], f["x_test"], f["y_test"]
+    n = cfg.get("train_n")
+    if n:
+        x, y = x[:n], y[:n]
+
+    def scale(a):
+        a = a.astype(np.float32)
+        a /= np.float32(255.0)
+        return a.reshape(len(a), -1) if flatten else a
+    return scale(x), y, scale(xt), yt
+
+
+def multi_hot(tokens, lengths, dimension=10000):
+    """The seed's ``vectorize_sequences``: row i has 1.0 at every word index of review i (float32)."""
+    out = np.zeros((len(lengths), dimension), dtype=np.float32)
+    out[np.repeat(np.arange(len(lengths)), lengths), tokens] = 1.0
+    return out
+
+
+def load_imdb(cfg):
+    with np.load(os.path.join(cfg["cache"], "imdb.npz")) as f:
+        parts = {k: f[k] for k in f.files}
+
+    def split(name, n):
+        tokens, lengths, labels = parts[f"{name}_tokens"], parts[f"{name}_lengths"], parts[f"y_{name}"]
+        if n:
+            lengths, labels = lengths[:n], labels[:n]
+            tokens = tokens[:int(lengths.sum())]
+        return multi_hot(tokens, lengths), np.asarray(labels).astype(np.float32)
+    x, y = split("train", cfg.get("imdb_train_n"))
+    xt, yt = split("test", cfg.get("imdb_test_n"))
+    return x, y, xt, yt
+
+
+def synthetic_images(n, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, n).astype(np.uint8)
+    return x, y
+
+
+# ---------------------------------------------------------------------------------------------
+# chainrule models (the seeds' own code)
+# ---------------------------------------------------------------------------------------------
+
+def _cr_quickstart(keras):
+    """W1's model, as in the TensorFlow quickstart (softmax output, compiled with Adam)."""
+    model = keras.Sequential([
+        keras.layers.Flatten(input_shape=(28, 28)),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dropout(0.2),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _cr_setup(cfg):
+    from chainrule import keras
+    keras.utils.set_random_seed(cfg["seed"])
+    return keras
+
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch models and loops
+# ---------------------------------------------------------------------------------------------
+
+def _torch_setup(cfg):
+    import torch
+    torch.set_num_threads(cfg["threads"])
+    try:
+        torch.set_num_interop_threads(cfg["threads"])
+    except RuntimeError:
+        pass
+    torch.manual_seed(cfg["seed"])
+    np.random.seed(cfg["seed"])
+    return torch
+
+
+def _torch_glorot(model):
+    """Keras's Dense initialisation (glorot_uniform kernel, zero bias) on every nn.Linear."""
+    import torch.nn as nn
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return model
+
+
+def _torch_quickstart(torch):
+    nn = torch.nn
+    model = _torch_glorot(nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2),
+                                        nn.Linear(128, 10)))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    return model, opt, nn.CrossEntropyLoss()
+
+
+def _torch_epoch(torch, model, opt, loss_fn, X, Y, batch_size, binary=False):
+    """One epoch: randperm, manual batching, step, and the running loss/accuracy Keras also keeps."""
+    model.train()
+    n = X.shape[0]
+    perm = torch.randperm(n)
+    loss_sum, correct = 0.0, 0
+    for start in range(0, n, batch_size):
+        idx = perm[start:start + batch_size]
+        xb, yb = X[idx], Y[idx]
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss_sum += loss.item() * len(idx)
+        if binary:
+            correct += ((out > 0) == (yb > 0.5)).sum().item()
+        else:
+            correct += (out.argmax(1) == yb).sum().item()
+    return loss_sum / n, 100.0 * correct / n
+
+
+def _torch_predict(torch, model, X, batch_size, final):
+    """Probabilities for ``X`` batch by batch under ``torch.no_grad()``, as one numpy array."""
+    model.eval()
+    outs = []
+    with torch.no_grad():
+        for start in range(0, X.shape[0], batch_size):
+            outs.append(final(model(X[start:start + batch_size])))
+    return torch.cat(outs).numpy()
+
+
+def _softmax_t(torch):
+    return lambda z: torch.softmax(z, dim=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# W1 MNIST quickstart
+# ---------------------------------------------------------------------------------------------
+
+def w1_chainrule(cfg):
+    x, y, xt, yt = load_images(cfg, "mnist")
+    keras = _cr_setup(cfg)
+    model = _cr_quickstart(keras)
+    mark_baseline()
+    t0 = _now()
+    history = model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    train_s = _now() - t0
+    t0 = _now()
+    probs = model.predict(xt, verbose=0)
+    predict_s = _now() - t0
+    acc, loss = class_metrics(probs, yt)
+    return {"rows": {
+        "train": dict(seconds=train_s, what=f"1 epoch, {len(x):,} images, batch 32", items=len(x), item="img",
+                      acc=acc, loss=loss, train_loss=history.history["loss"][-1]),
+        "predict": dict(seconds=predict_s, what=f"predict {len(xt):,} images, batch 32", items=len(xt),
+                        item="img")}}
+
+
+def w1_torch(cfg):
+    x, y, xt, yt = load_images(cfg, "mnist")
+    torch = _torch_setup(cfg)
+    model, opt, loss_fn = _torch_quickstart(torch)
+    X, Y = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    Xt = torch.from_numpy(xt)
+    mark_baseline()
+    t0 = _now()
+    train_loss, _ = _torch_epoch(torch, model, opt, loss_fn, X, Y, 32)
+    train_s = _now() - t0
+    t0 = _now()
+    probs = _torch_predict(torch, model, Xt, 32, _softmax_t(torch))
+    predict_s = _now() - t0
+    acc, loss = class_metrics(probs, yt)
+    return {"rows": {
+        "train": dict(seconds=train_s, what=f"1 epoch, {len(x):,} images, batch 32", items=len(x), item="img",
+                      acc=acc, loss=loss, train_loss=train_loss),
+        "predict": dict(seconds=predict_s, what=f"predict {len(xt):,} images, batch 32", items=len(xt),
+                        item="img")}}
+
+
+# ---------------------------------------------------------------------------------------------
+# W2 TwoLayerNet (the from-scratch seed's training loop)
+# ---------------------------------------------------------------------------------------------
+
+W2_BATCH, W2_LR = 100, 0.1
+
+
+def w2_chainrule(cfg):
+    from chainrule.demo_backprop import TwoLayerNet
+    x, t, xt, tt = load_images(cfg, "mnist", flatten=True)
+    t = t.astype(np.int64)
+    np.random.seed(cfg["seed"])
+    network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10, rng=np.random.default_rng(cfg["seed"]),
+                          dtype=np.float32)
+    iters, train_size = cfg["w2_iters"], x.shape[0]
+    mark_baseline()
+    t0 = _now()
+    for _ in range(iters):
+        batch_mask = np.random.choice(train_size, W2_BATCH)
+        x_batch, t_batch = x[batch_mask], t[batch_mask]
+        grad = network.gradient(x_batch, t_batch)
+        for key in ("W1", "b1", "W2", "b2"):
+            network.params[key] -= W2_LR * grad[key]
+    seconds = _now() - t0
+    acc, loss = class_metrics(softmax(network.predict(xt)), tt)
+    dtypes = sorted({str(p.dtype) for p in network.params.values()})
+    return {"rows": {"train": dict(seconds=seconds, what=f"{iters:,} iterations, batch 100", items=iters,
+                                   item="it", acc=acc, loss=loss)},
+            "info": {"param_dtypes": dtypes}}
+
+
+def w2_torch(cfg):
+    x, t, xt, tt = load_images(cfg, "mnist", flatten=True)
+    torch = _torch_setup(cfg)
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(784, 50), nn.ReLU(), nn.Linear(50, 10))
+    with torch.no_grad():
+        for m in (model[0], model[2]):  # the seed's init: N(0, 0.01) weights, zero biases
+            m.weight.normal_(0.0, 0.01)
+            m.bias.zero_()
+    opt = torch.optim.SGD(model.parameters(), lr=W2_LR)
+    loss_fn = nn.CrossEntropyLoss()
+    X, T = torch.from_numpy(x), torch.from_numpy(t.astype(np.int64))
+    iters, train_size = cfg["w2_iters"], x.shape[0]
+    mark_baseline()
+    t0 = _now()
+    for _ in range(iters):
+        idx = torch.randint(0, train_size, (W2_BATCH,))
+        loss = loss_fn(model(X[idx]), T[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    seconds = _now() - t0
+    probs = _torch_predict(torch, model, torch.from_numpy(xt), 10_000, _softmax_t(torch))
+    acc, loss = class_metrics(probs, tt)
+    return {"rows": {"train": dict(seconds=seconds, what=f"{iters:,} iterations, batch 100", items=iters,
+                                   item="it", acc=acc, loss=loss)}}
+
+
+# ---------------------------------------------------------------------------------------------
+# W3 / W3b IMDB
+# ---------------------------------------------------------------------------------------------
+
+def _w3_chainrule(cfg, units):
+    x, y, xt, yt = load_imdb(cfg)
+    keras = _cr_setup(cfg)
+    model = keras.Sequential([
+        keras.layers.Dense(units, activation="relu", input_shape=(10000,)),
+        keras.layers.Dense(units, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    mark_baseline()
+    t0 = _now()
+    history = model.fit(x, y, batch_size=512, epochs=1, verbose=0)
+    seconds = _now() - t0
+    acc, loss = binary_metrics(model.predict(xt, batch_size=1024, verbose=0), yt)
+    return {"rows": {"train": dict(seconds=seconds, what=f"1 epoch, {len(x):,} reviews, batch 512",
+                                   items=len(x), item="review", acc=acc, loss=loss,
+                                   train_loss=history.history["loss"][-1])},
+            "info": {"params": int(model.count_params())}}
+
+
+def _w3_torch(cfg, units):
+    x, y, xt, yt = load_imdb(cfg)
+    torch = _torch_setup(cfg)
+    nn = torch.nn
+    model = _torch_glorot(nn.Sequential(nn.Linear(10000, units), nn.ReLU(), nn.Linear(units, units), nn.ReLU(),
+                                        nn.Linear(units, 1)))
+    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    loss_fn = nn.BCEWithLogitsLoss()
+    X, Y = torch.from_numpy(x), torch.from_numpy(y.reshape(-1, 1))
+    mark_baseline()
+    t0 = _now()
+    train_loss, _ = _torch_epoch(torch, model, opt, loss_fn, X, Y, 512, binary=True)
+    seconds = _now() - t0
+    probs = _torch_predict(torch, model, torch.from_numpy(xt), 1024, torch.sigmoid)
+    acc, loss = binary_metrics(probs, yt)
+    return {"rows": {"train": dict(seconds=seconds, what=f"1 epoch, {len(x):,} reviews, batch 512",
+                                   items=len(x), item="review", acc=acc, loss=loss, train_loss=train_loss)},
+            "info": {"params": int(sum(p.numel() for p in model.parameters()))}}
+
+
+def w3_chainrule(cfg):
+    return _w3_chainrule(cfg, 16)
+
+
+def w3_torch(cfg):
+    return _w3_torch(cfg, 16)
+
+
+def w3b_chainrule(cfg):
+    return _w3_chainrule(cfg, 1024)
+
+
+def w3b_torch(cfg):
+    return _w3_torch(cfg, 1024)
+
+
+# ---------------------------------------------------------------------------------------------
+# W4 Fashion-MNIST, functional API
+# ---------------------------------------------------------------------------------------------
+
+W4_UNITS = (256, 128, 64, 32)
+
+
+def w4_chainrule(cfg):
+    x, y, xt, yt = load_images(cfg, "fashion_mnist", flatten=True)
+    keras = _cr_setup(cfg)
+    inputs = keras.Input(shape=(784,))
+    h = inputs
+    for units in W4_UNITS:
+        h = keras.layers.Dense(units, activation="relu")(h)
+    outputs = keras.layers.Dense(10, activation="softmax")(h)
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    mark_baseline()
+    t0 = _now()
+    history = model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    seconds = _now() - t0
+    acc, loss = class_metrics(model.predict(xt, batch_size=1024, verbose=0), yt)
+    return {"rows": {"train": dict(seconds=seconds, what=f"1 epoch, {len(x):,} images, batch 128", items=len(x),
+                                   item="img", acc=acc, loss=loss, train_loss=history.history["loss"][-1])}}
+
+
+def w4_torch(cfg):
+    x, y, xt, yt = load_images(cfg, "fashion_mnist", flatten=True)
+    torch = _torch_setup(cfg)
+    nn = torch.nn
+    layers, width = [], 784
+    for units in W4_UNITS:
+        layers += [nn.Linear(width, units), nn.ReLU()]
+        width = units
+    model = _torch_glorot(nn.Sequential(*layers, nn.Linear(width, 10)))
+    opt = torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.9, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    X, Y = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    mark_baseline()
+    t0 = _now()
+    train_loss, _ = _torch_epoch(torch, model, opt, loss_fn, X, Y, 128)
+    seconds = _now() - t0
+    acc, loss = class_metrics(_torch_predict(torch, model, torch.from_numpy(xt), 1024, _softmax_t(torch)), yt)
+    return {"rows": {"train": dict(seconds=seconds, what=f"1 epoch, {len(x):,} images, batch 128", items=len(x),
+                                   item="img", acc=acc, loss=loss, train_loss=train_loss)}}
+
+
+# ---------------------------------------------------------------------------------------------
+# W5 per-step overhead
+# ---------------------------------------------------------------------------------------------
+
+W5_BATCHES = (1, 8)
+W5_WARMUP = 50  # steps run before the timed epoch (first-call costs, allocator warm-up)
+
+
+def w5_chainrule(cfg):
+    steps, rows = cfg["w5_steps"], {}
+    for bs in W5_BATCHES:
+        x, y = synthetic_images(steps * bs, cfg["seed"])
+        keras = _cr_setup(cfg)
+        model = _cr_quickstart(keras)
+        warm = min(W5_WARMUP, steps) * bs
+        model.fit(x[:warm], y[:warm], batch_size=bs, epochs=1, verbose=0)
+        mark_baseline()
+        t0 = _now()
+        model.fit(x, y, batch_size=bs, epochs=1, verbose=0)
+        rows[f"batch {bs}"] = dict(seconds=_now() - t0, what=f"{steps:,} steps of fit, batch {bs}", items=steps,
+                                   item="step")
+    return {"rows": rows}
+
+
+def w5_torch(cfg):
+    steps, rows = cfg["w5_steps"], {}
+    torch = _torch_setup(cfg)
+    for bs in W5_BATCHES:
+        x, y = synthetic_images(steps * bs, cfg["seed"])
+        X, Y = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+        model, opt, loss_fn = _torch_quickstart(torch)
+        warm = min(W5_WARMUP, steps) * bs
+        _torch_epoch(torch, model, opt, loss_fn, X[:warm], Y[:warm], bs)
+        mark_baseline()
+        t0 = _now()
+        _torch_epoch(torch, model, opt, loss_fn, X, Y, bs)
+        rows[f"batch {bs}"] = dict(seconds=_now() - t0, what=f"{steps:,} steps, batch {bs}", items=steps,
+                                   item="step")
+    return {"rows": rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# W6 chainrule.function vs eager (the tf.function guide's SequentialModel)
+# ---------------------------------------------------------------------------------------------
+
+def w6_chainrule(cfg):
+    import chainrule as tf
+    tf.keras.utils.set_random_seed(cfg["seed"])
+
+    class SequentialModel(tf.keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.flatten = tf.keras.layers.Flatten(input_shape=(28, 28))
+            self.dense_1 = tf.keras.layers.Dense(128, activation="relu")
+            self.dropout = tf.keras.layers.Dropout(0.2)
+            self.dense_2 = tf.keras.layers.Dense(10)
+
+        def call(self, x):
+            x = self.flatten(x)
+            x = self.dense_1(x)
+            x = self.dropout(x)
+            return self.dense_2(x)
+
+    input_data = tf.random.uniform([60, 28, 28])
+    eager_model = SequentialModel()
+    graph_model = tf.function(eager_model)
+    expected = eager_model(input_data).numpy()
+    same = bool(np.allclose(graph_model(input_data).numpy(), expected, rtol=1e-5, atol=1e-6))
+    for _ in range(10):  # warm both paths
+        eager_model(input_data)
+        graph_model(input_data)
+    calls = cfg["w6_calls"]
+    mark_baseline()
+    eager_s = timeit.timeit(lambda: eager_model(input_data), number=calls)
+    graph_s = timeit.timeit(lambda: graph_model(input_data), number=calls)
+    floor_s = timeit.timeit(_numpy_forward(eager_model, input_data.numpy()), number=calls)
+    return {"rows": {"eager": dict(seconds=eager_s, what=f"{calls:,} calls, eager", items=calls, item="call"),
+                     "compiled": dict(seconds=graph_s, what=f"{calls:,} calls, chainrule.function", items=calls,
+                                      item="call")},
+            "info": {"function_matches_eager": same, "trace_count": graph_model.experimental_get_tracing_count(),
+                     "numpy_forward_s": round(floor_s, 4)}}
+
+
+def _numpy_forward(model, x):
+    """The model's inference forward written directly in numpy: the floor any call path can reach."""
+    W1, b1 = (v.numpy() for v in model.dense_1.weights)
+    W2, b2 = (v.numpy() for v in model.dense_2.weights)
+    n = x.shape[0]
+
+    def forward():
+        h = x.reshape(n, -1) @ W1
+        h += b1
+        np.maximum(h, 0, out=h)
+        out = h @ W2
+        out += b2
+        return out
+    np.testing.assert_allclose(forward(), model(x).numpy(), rtol=1e-4, atol=1e-5)
+    return forward
+
+
+def w6_torch(cfg):
+    """For reference: eager under no_grad and torch.jit.trace (TorchScript), same model and batch."""
+    import warnings
+    torch = _torch_setup(cfg)
+    nn = torch.nn
+    model = _torch_glorot(nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2),
+                                        nn.Linear(128, 10))).eval()
+    input_data = torch.rand(60, 28, 28)
+    calls, rows, info = cfg["w6_calls"], {}, {}
+    with torch.no_grad():
+        for _ in range(10):
+            model(input_data)
+        mark_baseline()
+        rows["eager"] = dict(seconds=timeit.timeit(lambda: model(input_data), number=calls),
+                             what=f"{calls:,} calls, eager, no_grad", items=calls, item="call")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                traced = torch.jit.trace(model, input_data)
+                for _ in range(10):
+                    traced(input_data)
+            rows["compiled"] = dict(seconds=timeit.timeit(lambda: traced(input_data), number=calls),
+                                    what=f"{calls:,} calls, torch.jit.trace, no_grad", items=calls, item="call")
+        except Exception as e:  # TorchScript is deprecated; it is only a reference here
+            info["jit_trace_error"] = f"{type(e).__name__}: {e}"
+    return {"rows": rows, "info": info}
+
+
+# ---------------------------------------------------------------------------------------------
+# W7 large-batch efficiency
+# ---------------------------------------------------------------------------------------------
+
+W7_BATCH = 4096
+
+
+def w7_flops(batch=W7_BATCH):
+    """FLOPs of one W1 training step at ``batch``, counting 2*m*n*k per matmul.
+
+    ``needed``: the five matmuls a training step must do (two forward, dW1, dW2 and the hidden
+    layer's input gradient). ``all``: the issue's count, forward and both backward matmuls of both
+    layers (3 x forward), which adds the gradient with respect to the input images that neither
+    framework computes.
+    """
+    fwd = batch * MNIST_FLOPS_FORWARD
+    needed = fwd + batch * 2 * (784 * 128 + 128 * 10) + batch * 2 * 128 * 10
+    return {"needed": needed, "all": 3 * fwd}
+
+
+def numpy_matmul_reference(batch=W7_BATCH, repeats=15):
+    """Seconds numpy's float32 matmul needs for the step's matmuls alone: ``{'needed': s, 'all': s}``."""
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    x = rng.random((batch, 784), dtype=f32)
+    W1 = rng.standard_normal((784, 128), dtype=f32)
+    W2 = rng.standard_normal((128, 10), dtype=f32)
+    h = np.empty((batch, 128), f32)
+    o = np.empty((batch, 10), f32)
+    dW1 = np.empty((784, 128), f32)
+    dW2 = np.empty((128, 10), f32)
+    dh = np.empty((batch, 128), f32)
+    dx = np.empty((batch, 784), f32)
+    dout = rng.standard_normal((batch, 10), dtype=f32)
+
+    def needed():
+        np.matmul(x, W1, out=h)
+        np.matmul(h, W2, out=o)
+        np.matmul(h.T, dout, out=dW2)
+        np.matmul(dout, W2.T, out=dh)
+        np.matmul(x.T, dh, out=dW1)
+
+    def input_grad():
+        np.matmul(dh, W1.T, out=dx)
+
+    needed(), input_grad()
+    t_needed = min(timeit.repeat(needed, number=1, repeat=repeats))
+    t_extra = min(timeit.repeat(input_grad, number=1, repeat=repeats))
+    return {"needed": t_needed, "all": t_needed + t_extra}
+
+
+def _w7_row(seconds, steps):
+    flops = w7_flops()
+    per_step = seconds / steps
+    ref = numpy_matmul_reference()
+    row = dict(seconds=per_step, what=f"1 training step, batch {W7_BATCH:,} (mean of {steps})", items=W7_BATCH,
+               item="img", gflops=flops["needed"] / per_step / 1e9,
+               numpy_gflops=flops["needed"] / ref["needed"] / 1e9,
+               gflops_all=flops["all"] / per_step / 1e9, numpy_gflops_all=flops["all"] / ref["all"] / 1e9)
+    return {"rows": {"step": row}}
+
+
+def w7_chainrule(cfg):
+    steps = cfg["w7_steps"]
+    x, y = synthetic_images(steps * W7_BATCH, cfg["seed"])
+    keras = _cr_setup(cfg)
+    model = _cr_quickstart(keras)
+    model.fit(x[:W7_BATCH], y[:W7_BATCH], batch_size=W7_BATCH, epochs=1, verbose=0)  # build + warm
+    mark_baseline()
+    t0 = _now()
+    model.fit(x, y, batch_size=W7_BATCH, epochs=1, verbose=0)
+    return _w7_row(_now() - t0, steps)
+
+
+def w7_torch(cfg):
+    steps = cfg["w7_steps"]
+    x, y = synthetic_images(steps * W7_BATCH, cfg["seed"])
+    torch = _torch_setup(cfg)
+    X, Y = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    model, opt, loss_fn = _torch_quickstart(torch)
+    _torch_epoch(torch, model, opt, loss_fn, X[:W7_BATCH], Y[:W7_BATCH], W7_BATCH)
+    mark_baseline()
+    t0 = _now()
+    _torch_epoch(torch, model, opt, loss_fn, X, Y, W7_BATCH)
+    return _w7_row(_now() - t0, steps)
+
+
+def get(workload: str, framework: str):
+    """The function that runs ``workload`` (``'W3b'``) with ``framework`` (``'chainrule'``/``'torch'``)."""
+    return globals()[f"{workload.lower()}_{framework}"]
+
+
+def run(workload: str, framework: str, cfg: dict) -> dict:
+    _state.clear()
+    result = get(workload, framework)(cfg)
+    result.update(_state)
+    return result
