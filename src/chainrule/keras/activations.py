@@ -12,7 +12,6 @@ is :func:`relu`, a callable is returned as is, and ``serialize(relu)`` is
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 
@@ -25,6 +24,7 @@ from chainrule.functions import cast, clip_by_value, exp as _exp, reduce_max, re
 from chainrule.ops.base import Op
 from chainrule.ops.nn import sigmoid as _sigmoid_array
 from chainrule.tensor import Tensor, apply_op, as_tensor
+from .._suggest import did_you_mean
 
 __all__ = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "leaky_relu", "elu",
            "selu", "softplus", "softsign", "swish", "silu", "gelu", "hard_sigmoid", "exponential", "mish",
@@ -313,8 +313,7 @@ def _lookup(name: str, custom_objects=None):
         if layer_cls is not None:
             return layer_cls()
     names = _valid_names()
-    close = difflib.get_close_matches(name, names + list(custom_objects or ()), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, names + list(custom_objects or ()))
     raise ValueError(f"Unknown activation function: {name!r}.{hint} Valid names: {', '.join(names)}; a custom "
                      f"function can be passed as a callable or through custom_objects.")
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .utils.progbar import Progbar
+from .._suggest import did_you_mean
 
 
 class Callback:
@@ -214,9 +215,8 @@ def _monitor_op(monitor: str, mode: str, owner: str):
 
 def _closest_key_hint(monitor, logs) -> str:
     """``. Did you mean 'val_loss'?`` when a log key is close to the misspelled ``monitor``."""
-    import difflib
-    close = difflib.get_close_matches(str(monitor), list(logs or {}), n=1)
-    return f". Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(monitor, logs or {})
+    return "." + hint if hint else ""
 
 
 def _get_monitor_value(logs, monitor, owner):

@@ -16,7 +16,6 @@ kernel ``(..., in, out)`` both are multiplied by the receptive field
 """
 from __future__ import annotations
 
-import difflib
 import math
 
 import numpy as np
@@ -24,6 +23,7 @@ import numpy as np
 from chainrule import backend as _backend
 from chainrule import dtypes as _dtypes
 from chainrule.tensor import Tensor, constant as _constant
+from .._suggest import did_you_mean
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal",
            "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal",
@@ -405,8 +405,7 @@ def _lookup(name: str, custom_objects=None):
         return custom_objects[name]
     if name in _ALL:
         return _ALL[name]
-    close = difflib.get_close_matches(name, list(_ALL) + list(custom_objects or ()), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, list(_ALL) + list(custom_objects or ()))
     raise ValueError(f"Unknown initializer: {name!r}.{hint} Valid names: {', '.join(sorted(_ALIASES))} "
                      f"(or the class names {', '.join(sorted(_CLASSES))}); a custom initializer can be "
                      f"passed as an instance or through custom_objects.")

@@ -26,7 +26,6 @@ Labels never get a gradient through the fused ops. A 1-D ``y_true`` against a
 """
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import warnings
@@ -41,6 +40,7 @@ from chainrule.functions import (abs as _abs, cast, clip_by_value, log as _log, 
 from chainrule.tensor import Tensor, apply_op, as_tensor
 
 from . import activations as _activations
+from .._suggest import did_you_mean
 
 __all__ = [
     "Reduction", "Loss", "LossFunctionWrapper",
@@ -704,8 +704,7 @@ def _lookup(name: str, custom_objects=None):
     if obj is not None:
         return obj
     names = _valid_names()
-    close = difflib.get_close_matches(name, names + list(custom_objects or ()), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, names + list(custom_objects or ()))
     raise ValueError(f"Unknown loss function: {name!r}.{hint} Valid names: {', '.join(names)}. A custom loss can "
                      f"be passed as a callable or a Loss instance, or through custom_objects.")
 

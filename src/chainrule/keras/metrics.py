@@ -19,7 +19,6 @@ stays ``'mae'``; ``AUC()`` is ``'auc'``.
 """
 from __future__ import annotations
 
-import difflib
 import re
 
 import numpy as np
@@ -28,6 +27,7 @@ from chainrule.backend import epsilon, floatx
 from chainrule.tensor import Tensor, Variable
 
 from . import losses as _losses
+from .._suggest import did_you_mean
 
 __all__ = [
     "Metric", "Reduce", "Mean", "Sum", "MeanMetricWrapper",
@@ -926,8 +926,7 @@ def _lookup(name: str, custom_objects=None):
     if obj is not None:
         return obj
     names = _valid_names()
-    close = difflib.get_close_matches(name, names + list(custom_objects or ()), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, names + list(custom_objects or ()))
     raise ValueError(f"Unknown metric function: {name!r}.{hint} Valid names: {', '.join(names)}. A custom metric "
                      f"can be passed as a function or a Metric instance, or through custom_objects.")
 

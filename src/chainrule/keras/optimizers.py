@@ -35,7 +35,6 @@ Learning-rate schedules live in ``optimizers.schedules`` (also importable as
 from __future__ import annotations
 
 import bisect
-import difflib
 import inspect
 import math
 import numbers
@@ -49,6 +48,7 @@ import numpy as np
 from chainrule import backend as _backend
 from chainrule.autodiff import GradientTape
 from chainrule.tensor import Tensor, Variable
+from .._suggest import did_you_mean
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Nadam", "schedules",
            "get", "serialize", "deserialize"]
@@ -276,8 +276,7 @@ def deserialize_schedule(config: dict, custom_objects=None):
     if cls is None and isinstance(name, str) and ">" in name:
         cls = _SCHEDULES.get(name.split(">")[-1])
     if cls is None:
-        close = difflib.get_close_matches(str(name), list(_SCHEDULES), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(str(name), list(_SCHEDULES))
         raise ValueError(f"Unknown learning rate schedule: {name!r}. Known schedules: {sorted(_SCHEDULES)}; pass "
                          f"a custom one in `custom_objects`.{hint}")
     return cls.from_config(dict(config.get("config", {})))
@@ -344,11 +343,8 @@ def _did_you_mean_argument(cls, kwargs) -> str:
         except (TypeError, ValueError):
             continue
         names += [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"]
-    for key in kwargs:
-        close = difflib.get_close_matches(str(key), list(dict.fromkeys(names)), n=1)
-        if close:
-            return f" Did you mean {close[0]!r}?"
-    return ""
+    names = list(dict.fromkeys(names))
+    return next((h for h in (did_you_mean(key, names) for key in kwargs) if h), "")
 
 
 # ============================================================================ the base class
@@ -1292,8 +1288,7 @@ _BY_LOWER = {name.lower(): cls for name, cls in _BUILTINS.items()}
 
 def _unknown_optimizer(identifier) -> ValueError:
     valid = sorted(_BY_LOWER)
-    close = difflib.get_close_matches(str(identifier).lower(), valid, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(str(identifier).lower(), valid)
     return ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Valid names are "
                       f"{', '.join(repr(v) for v in valid)} (or an Optimizer instance, or a config dict).{hint}")
 

@@ -11,7 +11,6 @@ tf.keras writes into saved configs.
 """
 from __future__ import annotations
 
-import difflib
 import math
 
 import numpy as np
@@ -20,6 +19,7 @@ from chainrule import backend as _backend
 from chainrule.functions import abs as _abs
 from chainrule.functions import matmul, maximum, reduce_sum, sqrt, square, transpose
 from chainrule.tensor import Tensor, as_tensor
+from .._suggest import did_you_mean
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
            "orthogonal_regularizer", "get", "serialize", "deserialize"]
@@ -179,8 +179,7 @@ def _lookup(name: str, custom_objects=None):
         return custom_objects[name]
     if name in _ALL:
         return _ALL[name]
-    close = difflib.get_close_matches(name, list(_ALL) + list(custom_objects or ()), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, list(_ALL) + list(custom_objects or ()))
     raise ValueError(f"Unknown regularizer: {name!r}.{hint} Valid names: {', '.join(sorted(_ALL))}; a custom "
                      f"regularizer can be passed as an instance or through custom_objects.")
 

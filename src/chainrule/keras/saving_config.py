@@ -13,8 +13,8 @@ a ``module`` named in a config is never imported, and a system module
 """
 from __future__ import annotations
 
-import difflib
 import inspect
+from .._suggest import did_you_mean
 
 # Standard-library modules that can run code or touch the system: a Keras config never names them
 # (Keras writes "keras..." or the user's own module), so a config that does was crafted.
@@ -132,8 +132,7 @@ def resolve_class(entry: dict, custom_objects=None, base=None, what="layer", reg
     else:
         cls = custom.get(class_name) or registry.get(class_name)
     if cls is None:
-        close = difflib.get_close_matches(str(class_name), list(registry), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(str(class_name), list(registry))
         raise ValueError(f"Unknown {what}: {class_name!r}. Please ensure you are using a "
                          f"`keras.saving.custom_object_scope` or pass it in `custom_objects`, or decorate the "
                          f"class with `keras.saving.register_keras_serializable`.{hint}")

@@ -16,6 +16,7 @@ import numpy as np
 from ... import backend as _backend
 from ... import dtypes as _dtypes
 from ...tensor import Tensor, Variable, to_array
+from ..._suggest import did_you_mean
 
 # ----------------------------------------------------------------------------- names
 
@@ -78,14 +79,8 @@ def _init_arguments(cls) -> list:
 
 def _unknown_kwargs_message(cls, unknown: list, allowed) -> str:
     """The TypeError text for misspelled constructor keywords, with the closest valid name."""
-    import difflib
     valid = _init_arguments(cls) + sorted(set(allowed) - set(_init_arguments(cls)))
-    hint = ""
-    for key in unknown:
-        close = difflib.get_close_matches(str(key), valid, n=1)
-        if close:
-            hint = f" Did you mean {close[0]!r}?"
-            break
+    hint = next((h for h in (did_you_mean(key, valid) for key in unknown) if h), "")
     return (f"{cls.__name__}: unexpected keyword argument(s) {unknown}.{hint} Check the spelling; "
             f"{cls.__name__} accepts: {', '.join(valid)}.")
 

@@ -12,6 +12,7 @@ import numpy as np
 from ..layers.base import KerasTensor, Layer, _init_arguments, flatten, map_structure
 from ..layers.core import InputLayer
 from ..trainer import Trainer
+from ..._suggest import did_you_mean
 
 
 class Model(Trainer, Layer):
@@ -33,16 +34,10 @@ class Model(Trainer, Layer):
         layer_kwargs = {k: kwargs.pop(k) for k in ("dtype", "input_shape", "input_dim", "batch_input_shape")
                         if k in kwargs}
         if kwargs:
-            import difflib
             valid = [n for n in _init_arguments(type(self)) if n not in ("args", "kwargs")]
             valid += [n for n in ("inputs", "outputs", "name", "trainable", "dtype", "input_shape", "input_dim",
                                   "batch_input_shape") if n not in valid]
-            hint = ""
-            for key in sorted(kwargs):
-                close = difflib.get_close_matches(str(key), valid, n=1)
-                if close:
-                    hint = f" Did you mean {close[0]!r}?"
-                    break
+            hint = next((h for h in (did_you_mean(key, valid) for key in sorted(kwargs)) if h), "")
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.{hint}")
         Layer.__init__(self, name=name, trainable=trainable, **layer_kwargs)
         Trainer.__init__(self)
@@ -189,9 +184,7 @@ class Model(Trainer, Layer):
             for layer in layers:
                 if layer.name == name:
                     return layer
-            import difflib
-            close = difflib.get_close_matches(str(name), [la.name for la in layers], n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(str(name), [la.name for la in layers])
             raise ValueError(f"No such layer: {name}. Existing layers are: {[la.name for la in layers]}.{hint}")
         raise ValueError("get_layer: provide either a layer name or a layer index.")
 
