@@ -37,3 +37,10 @@ def note_value_read(tensor) -> None:
     tracer = getattr(_local, "tracer", None)
     if tracer is not None:
         tracer.value_read(tensor)
+
+
+def note_update(variable, update, inputs) -> None:
+    """Tell an active trace that ``variable`` was changed by the state-update op ``update``."""
+    tracer = getattr(_local, "tracer", None)
+    if tracer is not None:
+        tracer.record_update(variable, update, inputs)

@@ -87,6 +87,9 @@ class _Tracer:
         self.keep.append(output)
         self.keep.extend(inputs)
 
+    def record_update(self, variable, update, inputs):
+        self.invalidate(f"an update of {variable.name}")  # replayed updates come with the compiled step
+
     def invalidate(self, what):
         if self.invalid is None:
             self.invalid = what

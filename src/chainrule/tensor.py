@@ -20,7 +20,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import ops as _ops
-from ._tape_stack import active_tapes, active_tracer, note_side_effect, note_value_read
+from ._tape_stack import active_tapes, active_tracer, note_side_effect, note_update, note_value_read
 from .errors import InvalidArgumentError
 
 _INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
@@ -518,10 +518,14 @@ class Variable(Tensor):
     shape cannot change). ``name`` reads ``'weight:0'`` for ``name='weight'``.
     """
 
-    __slots__ = ("trainable", "_name", "_aggregation")
+    __slots__ = ("trainable", "_name", "_aggregation", "constraint")
     _is_variable = True
 
-    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **kwargs):
+    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, constraint=None,
+                 **kwargs):
+        if constraint is not None and not callable(constraint):
+            raise ValueError(f"Variable: constraint must be a callable (value -> projected value), got "
+                             f"{type(constraint).__name__}.")
         if initial_value is None:
             raise ValueError("Variable: initial_value must be given (an array, number or callable).")
         if callable(initial_value):
@@ -529,6 +533,7 @@ class Variable(Tensor):
         arr = to_array(initial_value, dtype)
         super().__init__(np.array(arr, copy=True))
         self.trainable = bool(trainable)
+        self.constraint = constraint
         base = "Variable" if name is None else str(name)
         self._name = base if base.endswith(":0") else base + ":0"
 
@@ -586,6 +591,18 @@ class Variable(Tensor):
         note_side_effect(f"assign_sub to {self._name}")
         self._value = self._value - self._new_value(delta, "assign_sub")
         return self
+
+    def apply_update(self, update, *inputs) -> None:
+        """Run a state-update op on this variable: the one way any code changes a Variable's value.
+
+        ``update`` is an op from :mod:`chainrule.ops.updates` whose ``forward(value, *input_arrays)``
+        returns the new value (it may write into ``value`` in place and return it). ``inputs`` are
+        Tensors (Variables are read when the update runs). Optimizers, BatchNormalization's moving
+        statistics, metric state and ``assign*`` all come through here, so a ``chainrule.function``
+        trace records the update and every replay repeats it.
+        """
+        self._value = update.forward(self._value, *[t._value for t in inputs])
+        note_update(self, update, inputs)
 
     def __repr__(self) -> str:
         return (f"<chainrule.Variable {self._name!r} shape={self.shape} dtype={self.dtype.name}, "
