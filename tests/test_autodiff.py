@@ -406,8 +406,56 @@ def test_sum_to_sums_broadcast_axes(grad_shape, shape):
     np.testing.assert_array_equal(got, expected)
 
 
-def test_sum_to_of_a_lower_rank_gradient_keeps_the_values():
-    np.testing.assert_array_equal(sum_to(np.array([1.0, 2.0, 3.0]), (1, 3)), [[1.0, 2.0, 3.0]])
+def test_sum_to_sums_the_broadcast_axes_only():
+    g = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(sum_to(g, (3, 1)), g.sum(axis=(0, 2)).reshape(3, 1))
+    np.testing.assert_array_equal(sum_to(g, (4,)), g.sum(axis=(0, 1)))
+
+
+# ----------------------------------------------------------------------------- the op contract, enforced by the tape
+
+class _ShapeOne(ops.Op):
+    """A broken custom op: its backward returns shape (1,) whatever the input's shape."""
+
+    def forward(self, x):
+        return x * 2.0
+
+    def backward(self, dout):
+        return np.array([dout.sum()])
+
+
+class _TwoInputsOneGradient(ops.Op):
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, dout):
+        return dout  # should be a pair
+
+
+def test_the_tape_refuses_a_gradient_of_the_wrong_shape_naming_the_op_and_both_shapes():
+    x = chainrule.Variable([1.0, 2.0, 3.0])
+    with chainrule.GradientTape() as tape:
+        y = apply_op(_ShapeOne(), x)
+    with pytest.raises(ValueError) as e:
+        tape.gradient(y, x)  # before: silently broadcast to [12, 12, 12]
+    assert "_ShapeOne.backward" in str(e.value) and "(1,)" in str(e.value) and "(3,)" in str(e.value)
+
+
+def test_the_tape_refuses_a_multi_input_backward_that_is_not_one_entry_per_input():
+    x, y = chainrule.Variable([1.0, 2.0]), chainrule.Variable([3.0, 4.0])
+    with chainrule.GradientTape() as tape:
+        z = apply_op(_TwoInputsOneGradient(), x, y)
+    with pytest.raises(ValueError, match=r"_TwoInputsOneGradient.backward.*2 inputs.*single ndarray"):
+        tape.gradient(z, [x, y])
+
+
+def test_a_variadic_op_called_with_one_input_returns_a_tuple():
+    assert ops.Concat.returns_tuple() and ops.Stack.returns_tuple()
+    assert not ops.ReLU.returns_tuple() and ops.Mul.returns_tuple()
+    x = chainrule.Variable([1.0, 2.0])
+    with chainrule.GradientTape() as tape:
+        y = chainrule.concat([x], axis=0) * 3.0
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [3.0, 3.0])
 
 
 # ----------------------------------------------------------------------------- gradient dtypes

@@ -20,20 +20,94 @@ _NON_PERSISTENT_MESSAGE = ("A non-persistent GradientTape can only be used to co
 
 
 def sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``.
+
+    ``shape`` must broadcast to ``grad.shape`` (see :func:`reduces_to`).
+    """
     if grad.shape == shape:
         return grad
-    if grad.ndim < len(shape):  # e.g. a (n,) bias gradient for a (1, n) bias
-        grad = grad.reshape((1,) * (len(shape) - grad.ndim) + grad.shape)
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     if lead:
         grad = grad.reshape(grad.shape[lead:])
-    if grad.shape != shape:  # a scalar-broadcast gradient from a hand-written backward
-        grad = np.broadcast_to(grad, shape)
     return grad
+
+
+def reduces_to(grad_shape: tuple, shape: tuple) -> bool:
+    """True when a gradient of ``grad_shape`` is one for an input of ``shape`` that was broadcast.
+
+    That is: ``shape`` broadcasts to ``grad_shape`` (same trailing dimensions, or 1).
+    """
+    lead = len(grad_shape) - len(shape)
+    if lead < 0:
+        return False
+    return all(n == g or n == 1 for n, g in zip(shape, grad_shape[lead:]))
+
+
+def _contract_error(op, what: str) -> ValueError:
+    return ValueError(f"{op.name}.backward broke the op contract: {what}. See chainrule.ops.base.Op: backward "
+                      "returns the gradient itself for a one-input op and a tuple with one entry per input "
+                      "otherwise, each of its input's shape (or a shape the input was broadcast to).")
+
+
+def backpropagate(records, grads: dict, source_keys, key_and_array) -> dict:
+    """The backward pass: walk ``records`` in reverse, calling each op's ``backward``.
+
+    ``records`` holds ``(op, inputs, output, watched)`` in execution order;
+    ``key_and_array(x)`` gives ``(key, array)`` for an input or output (a
+    GradientTape uses tensors and their ids, a compiled ``chainrule.function``
+    uses slots of its replay). ``grads`` maps keys to the gradients seeded by the
+    targets and is consumed. Returns ``{key: gradient}`` for ``source_keys`` (an
+    intermediate output's gradient is taken when the walk reaches it; a leaf's
+    is what has been accumulated at the end).
+
+    This is where the op contract is enforced: one gradient per input, each of
+    the input's shape or a shape the input broadcasts to (which is summed back
+    here, once, by :func:`sum_to`), cast to the input's dtype.
+    """
+    results: dict = {}
+    for op, inputs, output, watched in reversed(records):
+        key = key_and_array(output)[0]
+        dout = grads.pop(key, None)
+        if dout is None:
+            continue
+        if key in source_keys:
+            results[key] = dout
+        op.needs_input_grad = watched
+        in_grads = op.backward(dout)
+        op.needs_input_grad = None
+        if op.returns_tuple():
+            if not isinstance(in_grads, (tuple, list)) or len(in_grads) != len(inputs):
+                got = (f"{len(in_grads)} gradients" if isinstance(in_grads, (tuple, list)) else
+                       f"a single {type(in_grads).__name__}")
+                raise _contract_error(op, f"it was called with {len(inputs)} inputs and returned {got}")
+        else:
+            in_grads = (in_grads,)
+        for i, (x, gx, w) in enumerate(zip(inputs, in_grads, watched)):
+            if gx is None or not w:
+                continue
+            k, xv = key_and_array(x)
+            if type(gx) is not np.ndarray:
+                gx = np.asarray(gx, dtype=xv.dtype)
+            if gx.shape != xv.shape:
+                if not reduces_to(gx.shape, xv.shape):
+                    raise _contract_error(op, f"the gradient for input #{i} has shape {gx.shape} but the input has "
+                                              f"shape {xv.shape}")
+                gx = sum_to(gx, xv.shape)
+            if gx.dtype != xv.dtype:
+                gx = gx.astype(xv.dtype)
+            prev = grads.get(k)
+            grads[k] = gx if prev is None else prev + gx
+    for k in source_keys:  # sources that are leaves (Variables, watched inputs)
+        if k not in results and k in grads:
+            results[k] = grads[k]
+    return results
+
+
+def _tensor_key(t):
+    return id(t), t._value
 
 
 class GradientTape:
@@ -124,7 +198,7 @@ class GradientTape:
         """Called by ``apply_op`` for every op run while this tape is active."""
         watched = [self._is_watched(t) for t in inputs]
         if any(watched):
-            self._records.append((op, inputs, output, watched))
+            self._records.append((op, inputs, output, tuple(watched)))
             self._watched[id(output)] = output
 
     # -- differentiation
@@ -159,40 +233,7 @@ class GradientTape:
             g = np.broadcast_to(g, t._value.shape)
             grads[id(t)] = g if id(t) not in grads else grads[id(t)] + g
 
-        source_ids = {id(s) for s in flat_sources}
-        results: dict = {}
-        records = self._records
-        for op, inputs, output, watched in reversed(records):
-            key = id(output)
-            dout = grads.get(key)
-            if dout is None:
-                continue
-            if key in source_ids:
-                results[key] = dout
-            del grads[key]
-            op.needs_input_grad = tuple(watched)
-            in_grads = op.backward(dout)
-            op.needs_input_grad = None
-            if len(inputs) == 1:
-                in_grads = (in_grads,)
-            for x, gx, w in zip(inputs, in_grads, watched):
-                if gx is None or not w:
-                    continue
-                xv = x._value
-                if type(gx) is not np.ndarray:
-                    gx = np.asarray(gx, dtype=xv.dtype)
-                if gx.shape != xv.shape:
-                    gx = sum_to(gx, xv.shape)
-                if gx.dtype != xv.dtype:
-                    gx = gx.astype(xv.dtype)
-                k = id(x)
-                prev = grads.get(k)
-                grads[k] = gx if prev is None else prev + gx
-        for s in flat_sources:  # sources that are leaves (Variables, watched inputs)
-            k = id(s)
-            if k not in results and k in grads:
-                results[k] = grads[k]
-
+        results = backpropagate(self._records, grads, {id(s) for s in flat_sources}, _tensor_key)
         if not self._persistent:
             self._records = []
             self._watched = {}

@@ -1,8 +1,7 @@
-"""The one place that decides the array module, the default float type and the RNG.
+"""The one place that decides the default float type and holds the global seeded RNG.
 
-Ops never ``import numpy`` to compute on their inputs: they ask
-:func:`get_array_module` for the module that owns the arrays, so that a CuPy
-backend can be added later without touching them.
+The array module is numpy, everywhere: ops compute on numpy arrays directly.
+(There is no GPU backend; adding one would mean changing the ops themselves.)
 """
 from __future__ import annotations
 
@@ -12,14 +11,6 @@ _FLOATX = "float32"
 _VALID_FLOATX = ("float16", "float32", "float64")
 _rng = numpy.random.default_rng()
 _seed: int | None = None
-
-
-def get_array_module(*arrays):
-    """Return the array module (``numpy`` for now) that owns ``arrays``."""
-    return numpy
-
-
-xp = numpy
 
 
 def floatx() -> str:

@@ -14,7 +14,7 @@ def _info(args) -> int:
     print(f"chainrule {__version__}")
     print(f"python    {platform.python_version()}")
     print(f"numpy     {np.__version__}")
-    print(f"backend   {backend.get_array_module().__name__}, floatx {backend.floatx()}")
+    print(f"backend   numpy, floatx {backend.floatx()}")
     try:
         from threadpoolctl import threadpool_info
         for pool in threadpool_info():

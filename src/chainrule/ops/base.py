@@ -22,6 +22,8 @@ An op is the "layer" of the classic from-scratch teaching code::
 """
 from __future__ import annotations
 
+import inspect
+
 
 class Op:
     """Base class of every primitive. Subclasses implement ``forward`` and ``backward``."""
@@ -42,6 +44,22 @@ class Op:
     def name(self) -> str:
         """The op's class name, used in error messages."""
         return type(self).__name__
+
+    @classmethod
+    def returns_tuple(cls) -> bool:
+        """Whether ``backward`` returns a tuple (one entry per input) rather than the gradient itself.
+
+        Decided by ``forward``'s signature, not by how many inputs a call had: a
+        variadic op (``forward(self, *xs)``, such as Concat) returns a tuple even
+        when called with one input; ``forward(self, x)`` returns a bare gradient.
+        """
+        cached = cls.__dict__.get("_returns_tuple")
+        if cached is None:
+            params = list(inspect.signature(cls.forward).parameters.values())[1:]
+            variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
+            cached = variadic or len(params) != 1
+            setattr(cls, "_returns_tuple", cached)
+        return cached
 
     def _needs(self, i: int) -> bool:
         """Whether the gradient of input ``i`` is wanted (always True when used by hand)."""

@@ -11,11 +11,6 @@ import numpy as np
 from .base import Op
 
 
-def _xp(*arrays):
-    # Kept local to avoid importing the backend in the teaching objects; numpy for now.
-    return np
-
-
 class Add(Op):
     """``x + y``. Backward: ``(dout, dout)``; nothing needs keeping."""
 
@@ -85,9 +80,8 @@ class Pow(Op):
         dx = dout * y * x ** (y - 1) if self._needs(0) else None
         dy = None
         if self._needs(1):
-            xp = _xp(x)
             with np.errstate(divide="ignore", invalid="ignore"):
-                logx = xp.where(x > 0, xp.log(xp.where(x > 0, x, 1)), 0)
+                logx = np.where(x > 0, np.log(np.where(x > 0, x, 1)), 0)
             dy = dout * self.out * logx
         return dx, dy
 
@@ -107,7 +101,7 @@ class Sqrt(Op):
     """``sqrt(x)``. Backward: ``dout / (2 * sqrt(x))``; keeps the output."""
 
     def forward(self, x):
-        self.out = _xp(x).sqrt(x)
+        self.out = np.sqrt(x)
         return self.out
 
     def backward(self, dout):
@@ -118,7 +112,7 @@ class Exp(Op):
     """``exp(x)``. Backward: ``dout * exp(x)``; keeps the output."""
 
     def forward(self, x):
-        self.out = _xp(x).exp(x)
+        self.out = np.exp(x)
         return self.out
 
     def backward(self, dout):
@@ -130,7 +124,7 @@ class Log(Op):
 
     def forward(self, x):
         self.x = x
-        return _xp(x).log(x)
+        return np.log(x)
 
     def backward(self, dout):
         return dout / self.x
@@ -141,10 +135,10 @@ class Abs(Op):
 
     def forward(self, x):
         self.x = x
-        return _xp(x).abs(x)
+        return np.abs(x)
 
     def backward(self, dout):
-        return dout * _xp(self.x).sign(self.x)
+        return dout * np.sign(self.x)
 
 
 class Maximum(Op):
@@ -152,7 +146,7 @@ class Maximum(Op):
 
     def forward(self, x, y):
         self.x_wins = x >= y
-        return _xp(x).maximum(x, y)
+        return np.maximum(x, y)
 
     def backward(self, dout):
         return dout * self.x_wins, dout * ~self.x_wins
@@ -163,7 +157,7 @@ class Minimum(Op):
 
     def forward(self, x, y):
         self.x_wins = x <= y
-        return _xp(x).minimum(x, y)
+        return np.minimum(x, y)
 
     def backward(self, dout):
         return dout * self.x_wins, dout * ~self.x_wins
@@ -174,12 +168,11 @@ class Where(Op):
 
     def forward(self, condition, x, y):
         self.condition = condition.astype(bool, copy=False)
-        return _xp(x).where(self.condition, x, y)
+        return np.where(self.condition, x, y)
 
     def backward(self, dout):
         zero = dout.dtype.type(0)
-        xp = _xp(dout)
-        return None, xp.where(self.condition, dout, zero), xp.where(self.condition, zero, dout)
+        return None, np.where(self.condition, dout, zero), np.where(self.condition, zero, dout)
 
 
 class Clip(Op):
@@ -191,7 +184,7 @@ class Clip(Op):
 
     def forward(self, x):
         self.inside = (x >= self.clip_value_min) & (x <= self.clip_value_max)
-        return _xp(x).clip(x, self.clip_value_min, self.clip_value_max)
+        return np.clip(x, self.clip_value_min, self.clip_value_max)
 
     def backward(self, dout):
         return dout * self.inside

@@ -154,7 +154,7 @@ class Affine(Op):
         if x.shape[-1] != W.shape[0]:
             raise ValueError(f"Affine: input has {x.shape[-1]} features (shape {x.shape}) but W has shape "
                              f"{W.shape}; the last axis of x must equal W.shape[0].")
-        self.x, self.W = x, W
+        self.x, self.W, self.b_shape = x, W, np.shape(b)
         out = x @ W
         out += b
         return out
@@ -168,6 +168,8 @@ class Affine(Op):
             self.dW = x2.T @ dout.reshape(-1, dout.shape[-1])
         if self._needs(2):
             self.db = dout.reshape(-1, dout.shape[-1]).sum(axis=0)
+            if self.db.shape != self.b_shape:  # a (1, n_out) row bias, or a scalar one
+                self.db = self.db.reshape(self.b_shape) if len(self.b_shape) > 1 else self.db.sum()
         return dx, self.dW, self.db
 
 
