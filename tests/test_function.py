@@ -123,3 +123,112 @@ def test_keras_model_as_function_matches_eager():
     np.testing.assert_allclose(graph_model(input_data).numpy(), expected, rtol=1e-6)
     np.testing.assert_allclose(graph_model(input_data).numpy(), expected, rtol=1e-6)
     assert graph_model.trace_count == 1
+
+
+# ----------------------------------------------------------------------------- gradients and state updates replayed
+
+class _AddInPlace(tf.ops.Op):
+    """A state update for the tests: ``value += delta`` in place."""
+
+    def forward(self, value, delta):
+        value += delta
+        return value
+
+
+def test_a_gradient_step_is_traced_once_and_replayed_with_the_same_backward():
+    w = tf.Variable([[0.5, -0.2], [0.1, 0.3]])
+    b = tf.Variable([0.0, 0.1])
+
+    def loss_and_grads(x, y):
+        with tf.GradientTape() as tape:
+            logits = tf.matmul(x, w) + b
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+        return loss, tape.gradient(loss, [w, b])
+
+    compiled = tf.function(loss_and_grads)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        x = rng.normal(size=(8, 2)).astype("float32")
+        y = rng.integers(0, 2, size=8)
+        want_loss, want = loss_and_grads(tf.constant(x), tf.constant(y))
+        got_loss, got = compiled(x, y)
+        assert float(got_loss) == float(want_loss)
+        for g, e in zip(got, want):
+            np.testing.assert_array_equal(g.numpy(), e.numpy())
+    assert compiled.trace_count == 1
+
+
+def test_updates_are_replayed_on_every_call():
+    v = tf.Variable([1.0, 2.0])
+
+    @tf.function
+    def bump(x):
+        v.apply_update(_AddInPlace(), x * 2.0)
+        return v * 1.0
+
+    for _ in range(3):
+        bump(tf.constant([1.0, 1.0]))
+    np.testing.assert_array_equal(v.numpy(), [7.0, 8.0])
+    assert bump.trace_count == 1
+
+
+def test_unconnected_gradients_replay_as_none_or_zeros():
+    a, c = tf.Variable(2.0), tf.Variable(5.0)
+
+    @tf.function
+    def grads(x):
+        with tf.GradientTape(persistent=True) as tape:
+            y = a * x
+        return tape.gradient(y, [a, c]), tape.gradient(y, [a, c], unconnected_gradients="zero")
+
+    for x in (3.0, 4.0):
+        (ga, gc), (za, zc) = grads(tf.constant(x))
+        assert float(ga) == x and gc is None and float(za) == x and float(zc) == 0.0
+    assert grads.trace_count == 1
+
+
+def test_reading_a_variable_in_python_while_tracing_makes_that_signature_eager():
+    v = tf.Variable(1.0)
+
+    @tf.function
+    def scaled(x):
+        return x * float(v.numpy())  # the Python float would be frozen into a replay
+
+    assert float(scaled(tf.constant(2.0))) == 2.0
+    v.assign(3.0)
+    assert float(scaled(tf.constant(2.0))) == 6.0
+
+
+def test_input_signature_is_honoured():
+    @tf.function(input_signature=[tf.TensorSpec(shape=[None, 2], dtype=tf.float32)])
+    def total(x):
+        return tf.reduce_sum(x)
+
+    assert float(total(np.ones((3, 2), "float32"))) == 6.0
+    assert float(total(tf.ones((5, 2)))) == 10.0
+    with pytest.raises(TypeError, match=r"argument #0 .*shape=\(3, 3\).*TensorSpec\(shape=\(None, 2\)"):
+        total(np.ones((3, 3), "float32"))
+    with pytest.raises(TypeError, match="float64"):
+        total(np.ones((3, 2)))  # float64 does not match a float32 spec
+    with pytest.raises(TypeError, match="input_signature must be a list of chainrule.TensorSpec"):
+        tf.function(lambda x: x, input_signature=[(None, 2)])
+
+
+def test_run_functions_eagerly_turns_replay_off():
+    calls = []
+
+    @tf.function
+    def f(x):
+        calls.append(1)
+        return x + 1
+
+    tf.config.run_functions_eagerly(True)
+    try:
+        f(tf.constant(1.0))
+        f(tf.constant(1.0))
+    finally:
+        tf.config.run_functions_eagerly(False)
+    assert len(calls) == 2
+    f(tf.constant(1.0))
+    f(tf.constant(1.0))
+    assert len(calls) == 3

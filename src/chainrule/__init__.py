@@ -19,6 +19,8 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         cumsum, range, linspace, eye, add_n, reduce_logsumexp, norm, floormod, mod)
 from . import data, math, nn, random, testing  # noqa: F401
 from .function import function  # noqa: F401
+from .tensor_spec import TensorSpec  # noqa: F401
+from . import config  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"

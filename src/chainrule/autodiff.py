@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops as _ops
-from ._tape_stack import active_tapes, note_side_effect
+from ._tape_stack import active_tapes, active_tracer
 from .tensor import Tensor, apply_op, to_array
 
 _NON_PERSISTENT_MESSAGE = ("A non-persistent GradientTape can only be used to compute one set of gradients "
@@ -130,7 +130,6 @@ class GradientTape:
 
     # -- context
     def __enter__(self):
-        note_side_effect("a GradientTape")
         if self._used and not self._persistent:
             raise RuntimeError("GradientTape: this tape has been used; create a new one for a new step.")
         active_tapes().append(self)
@@ -225,15 +224,18 @@ class GradientTape:
                 raise ValueError(f"GradientTape.gradient: sources must be Tensors or Variables, got "
                                  f"{type(s).__name__}.")
 
+        pairs = [(t, None if seed is None else seed if isinstance(seed, Tensor) else
+                  Tensor(to_array(seed, t._value.dtype)))
+                 for t, seed in zip(targets, seeds) if isinstance(t, Tensor) and t._value.dtype.kind in "fc"]
+        targets, seeds = [t for t, _ in pairs], [s for _, s in pairs]
         grads: dict = {}
         for t, seed in zip(targets, seeds):
-            if not isinstance(t, Tensor) or t._value.dtype.kind not in "fc":
-                continue
-            g = np.ones_like(t._value) if seed is None else to_array(seed, t._value.dtype)
+            g = np.ones_like(t._value) if seed is None else seed._value
             g = np.broadcast_to(g, t._value.shape)
             grads[id(t)] = g if id(t) not in grads else grads[id(t)] + g
 
-        results = backpropagate(self._records, grads, {id(s) for s in flat_sources}, _tensor_key)
+        records = self._records
+        results = backpropagate(records, grads, {id(s) for s in flat_sources}, _tensor_key)
         if not self._persistent:
             self._records = []
             self._watched = {}
@@ -249,7 +251,12 @@ class GradientTape:
                 g = g.copy()
             return Tensor(g.reshape(s._value.shape))
 
-        return _unflatten(sources, [wrap(s) for s in flat_sources])
+        flat_results = [wrap(s) for s in flat_sources]
+        tracer = active_tracer()
+        if tracer is not None:  # a compiled chainrule.function replays this walk
+            tracer.record_gradient(records, targets, seeds, flat_sources, flat_results,
+                                   unconnected_gradients == "zero")
+        return _unflatten(sources, flat_results)
 
     def jacobian(self, target, sources, unconnected_gradients="none"):
         """Full Jacobian d target[i] / d source[j], one backward pass per target element."""

@@ -57,3 +57,38 @@ def get_rng_state() -> dict:
 def set_rng_state(state: dict) -> None:
     """Restore a snapshot taken by :func:`get_rng_state`."""
     _rng.bit_generator.state = state
+
+
+# ----------------------------------------------------------------------------- switches for the fast paths
+# Every speed-only path checks one of these, so a user who suspects one can turn it off and get the plain,
+# readable computation (``chainrule.config`` exposes them with TensorFlow's names where TF has one).
+
+_run_functions_eagerly = False
+_fast_paths = True
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """Make ``chainrule.function`` (and the compiled steps of ``fit``/``evaluate``/``predict``) run Python."""
+    global _run_functions_eagerly
+    _run_functions_eagerly = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    """True after ``run_functions_eagerly(True)`` or when fast paths are off."""
+    return _run_functions_eagerly or not _fast_paths
+
+
+def set_fast_paths(enabled: bool) -> None:
+    """Turn every speed-only path on or off (default on).
+
+    Off, chainrule runs its reference computations only: functions and training
+    steps run eagerly (no replay), no sparse conversion of inputs, no fused loss,
+    no denormal flushing. Results agree within float32 rounding; only speed changes.
+    """
+    global _fast_paths
+    _fast_paths = bool(enabled)
+
+
+def fast_paths_enabled() -> bool:
+    """Whether speed-only paths are on (see :func:`set_fast_paths`)."""
+    return _fast_paths

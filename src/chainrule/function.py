@@ -1,30 +1,51 @@
-"""``chainrule.function``: trace a Python function once per input signature, then replay its ops.
+"""``chainrule.function``: trace a Python function once per input signature, then replay what it did.
 
 The first call with a new signature (argument shapes and dtypes, Python
-argument values) runs the Python function while a tracer records every op
-it runs through ``apply_op``: which op, and where each input came from (an
-argument, a Variable read at call time, an earlier op's output, or a
-constant). Later calls with that signature skip Python entirely: they call
-each recorded op's ``forward`` on the new arrays, in order.
+argument values) runs the Python function while a tracer writes down, in
+order, everything it did to tensors:
 
-A replay is only correct if the function's Python code would do the same
-thing again. So a trace is dropped, and that signature runs eagerly from then
-on, when the traced code: reads a traced tensor's value in Python (``if x > 0``,
-``float(x)``, ``x.numpy()``), assigns a Variable, opens a GradientTape, draws
-random numbers outside an op, or when a tape is active at call time. This is
-the honest subset of ``tf.function``: the results are always those of the
-Python function. ``tf.autograph.to_code`` is not provided.
+* every op run through ``apply_op`` (which op instance, and where each input
+  came from: an argument, a Variable read at call time, an earlier step's
+  output, or a constant);
+* every ``GradientTape.gradient`` call (the tape's records, in the same
+  terms), so a replay runs the recorded ops' ``backward`` exactly as the
+  tape does, with :func:`chainrule.autodiff.backpropagate`;
+* every state update of a Variable (``Variable.apply_update``: optimizer
+  steps, moving statistics, metric totals, ``assign*``).
+
+Later calls with that signature skip Python: they call each recorded op's
+``forward`` on the new arrays, the recorded backward walks, and the recorded
+updates, in order. The ops and their backward are the same objects the eager
+run used, so a replay computes exactly what the Python function computes.
+
+A replay is only correct if the Python code would do the same thing again. So a
+trace is dropped, and that signature runs eagerly from then on, when the traced
+code reads a traced tensor's or any Variable's value in Python (``if x > 0``,
+``float(x)``, ``x.numpy()``), draws random numbers outside an op, or takes
+gradients from a tape it did not open; and the function runs eagerly whenever
+a GradientTape outside it is recording. Python side effects (``print``,
+appending to a list) happen while tracing only, as in TensorFlow.
+``chainrule.config.run_functions_eagerly(True)`` turns replay off.
+``tf.autograph`` is not needed: Python control flow runs as written while
+tracing (a branch on a tensor value makes that signature eager).
 """
 from __future__ import annotations
 
 import functools
+import inspect
 
 import numpy as np
 
+from . import backend as _backend
 from ._tape_stack import active_tapes, active_tracer, set_tracer
+from .autodiff import backpropagate
 from .tensor import Tensor
+from .tensor_spec import TensorSpec
 
-_ARG, _OP, _VAR, _CONST = 0, 1, 2, 3
+# Where a recorded input comes from.
+_ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
+# What a recorded step is.
+_OP, _GRADIENT, _UPDATE = 0, 1, 2
 
 
 def _flatten(structure, out):
@@ -43,7 +64,8 @@ def _map(structure, fn):
     if isinstance(structure, dict):
         return {k: _map(v, fn) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
-        return type(structure)(_map(v, fn) for v in structure)
+        items = [_map(v, fn) for v in structure]
+        return type(structure)(*items) if hasattr(structure, "_fields") else type(structure)(items)
     return fn(structure)
 
 
@@ -61,80 +83,173 @@ def _signature_of(leaf):
         return ("obj", id(leaf))
 
 
+class _GradientPlan:
+    """One ``tape.gradient`` call of a trace: the tape's records with inputs named by trace sources."""
+
+    __slots__ = ("records", "seeds", "sources", "zero_unconnected")
+
+    def __init__(self, records, seeds, sources, zero_unconnected):
+        self.records = records  # [(op, input sources, output source, watched)]
+        self.seeds = seeds  # [(target source, seed source or None)]
+        self.sources = sources  # [source] in the order gradient() returns them
+        self.zero_unconnected = zero_unconnected
+
+
 class _Tracer:
-    """Records ``(op, input sources)`` for every op run while tracing one call."""
+    """Writes down, while the Python function runs, every op, gradient and update (see the module doc)."""
 
     def __init__(self, arg_tensors):
         self.steps = []
-        self.produced = {}  # id(tensor) -> step index
+        self.n_slots = 0
+        self.produced = {}  # id(tensor) -> slot index
         self.args = {id(t): i for i, t in enumerate(arg_tensors)}
         self.keep = list(arg_tensors)  # keep every seen tensor alive so ids stay unique
         self.invalid = None
 
-    def _source(self, t):
+    def source(self, t):
         k = id(t)
         if k in self.produced:
-            return (_OP, self.produced[k])
+            return (_SLOT, self.produced[k])
         if k in self.args:
             return (_ARG, self.args[k])
         if t._is_variable:
             return (_VAR, t)
+        self.keep.append(t)
         return (_CONST, t._value)
 
+    def _new_slot(self, tensor):
+        self.produced[id(tensor)] = self.n_slots
+        self.n_slots += 1
+        self.keep.append(tensor)
+
     def record(self, op, inputs, output):
-        self.steps.append((op, tuple(self._source(t) for t in inputs)))
-        self.produced[id(output)] = len(self.steps) - 1
-        self.keep.append(output)
-        self.keep.extend(inputs)
+        sources = tuple(self.source(t) for t in inputs)
+        copy_view = op.returns_view and any(kind == _VAR for kind, _ in sources)
+        self.steps.append((_OP, op, sources, copy_view))
+        self._new_slot(output)
+
+    def record_gradient(self, records, targets, seeds, sources, results, zero_unconnected):
+        for _, _, output, _ in records:
+            if id(output) not in self.produced:
+                self.invalidate("a gradient from a tape that recorded outside the function")
+                return
+        plan = _GradientPlan(
+            [(op, tuple(self.source(t) for t in inputs), self.source(output), watched)
+             for op, inputs, output, watched in records],
+            [(self.source(t), None if s is None else self.source(s)) for t, s in zip(targets, seeds)],
+            [self.source(s) for s in sources], zero_unconnected)
+        self.steps.append((_GRADIENT, plan, None, None))
+        for g in results:  # one slot per source, None where it is unconnected
+            if g is None:
+                self.n_slots += 1
+            else:
+                self._new_slot(g)
 
     def record_update(self, variable, update, inputs):
-        self.invalidate(f"an update of {variable.name}")  # replayed updates come with the compiled step
+        self.steps.append((_UPDATE, update, tuple(self.source(t) for t in inputs), variable))
 
     def invalidate(self, what):
         if self.invalid is None:
             self.invalid = what
 
     def value_read(self, tensor):
-        k = id(tensor)
-        if k in self.produced or k in self.args:
+        if tensor._is_variable or id(tensor) in self.produced or id(tensor) in self.args:
             self.invalidate("Python code read a tensor's value")
 
 
 class _Trace:
-    """A recorded op sequence and where the function's outputs come from."""
+    """A recorded step list and where the function's outputs come from."""
 
-    def __init__(self, steps, outputs, output_structure):
-        # Copy a view only when it could alias a Variable (updated in place by optimizers), as apply_op does.
-        self.steps = [(op, sources, op.returns_view and any(k == _VAR for k, _ in sources)) for op, sources in steps]
+    def __init__(self, tracer, outputs, output_structure):
+        self.steps = tracer.steps
+        self.n_slots = tracer.n_slots
         self.outputs = outputs
         self.output_structure = output_structure
 
-    def replay(self, arg_arrays):
+    def replay(self, args):
         values = []
         append = values.append
-        for op, sources, copy_view in self.steps:
-            arrays = [values[p] if kind == _OP else arg_arrays[p] if kind == _ARG else
-                      p._value if kind == _VAR else p for kind, p in sources]
-            out = op.forward(*arrays)
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)
-            elif copy_view:
-                out = out.copy()
-            append(out)
+
+        def read(source):
+            kind, p = source
+            return values[p] if kind == _SLOT else args[p] if kind == _ARG else p._value if kind == _VAR else p
+
+        for kind, a, sources, extra in self.steps:
+            if kind == _OP:
+                out = a.forward(*[values[p] if k == _SLOT else args[p] if k == _ARG else p._value if k == _VAR
+                                  else p for k, p in sources])
+                if type(out) is not np.ndarray:
+                    out = np.asarray(out)
+                elif extra:  # a view of a Variable, which optimizers update in place
+                    out = out.copy()
+                append(out)
+            elif kind == _UPDATE:
+                extra._value = a.forward(extra._value, *[read(s) for s in sources])
+            else:
+                values.extend(_replay_gradient(a, read))
 
         def result(source):
             kind, p = source
-            if kind == _OP:
-                return Tensor(values[p])
+            if kind == _SLOT:
+                v = values[p]
+                return None if v is None else Tensor(v)
             if kind == _ARG:
-                return Tensor(arg_arrays[p])
-            if kind == _VAR:
-                return p
-            return p  # a Python value or constant Tensor returned as is
+                return Tensor(args[p])
+            return p  # a Variable, a Python value or a constant Tensor, returned as is
 
         flat = [result(s) for s in self.outputs]
         it = iter(flat)
         return _map(self.output_structure, lambda _: next(it))
+
+
+def _source_key(source):
+    kind, p = source
+    return (kind, id(p)) if kind in (_VAR, _CONST) else source
+
+
+def _replay_gradient(plan: _GradientPlan, read) -> list:
+    """Run a recorded ``tape.gradient`` on the replay's arrays: the same walk, the same ops' backward."""
+    grads: dict = {}
+    for target, seed in plan.seeds:
+        value = read(target)
+        g = np.ones_like(value) if seed is None else np.asarray(read(seed), dtype=value.dtype)
+        g = np.broadcast_to(g, value.shape)
+        key = _source_key(target)
+        grads[key] = g if key not in grads else grads[key] + g
+    results = backpropagate(plan.records, grads, {_source_key(s) for s in plan.sources},
+                            lambda s: (_source_key(s), read(s)))
+    out = []
+    for s in plan.sources:
+        g = results.get(_source_key(s))
+        like = read(s)
+        if g is None:
+            out.append(np.zeros_like(like) if plan.zero_unconnected else None)
+            continue
+        g = np.asarray(g)
+        if not g.flags.writeable:
+            g = g.copy()
+        out.append(g.reshape(like.shape))
+    return out
+
+
+def _check_signature(name, signature, leaves):
+    """Refuse arguments that do not match ``input_signature`` as TensorFlow does (TypeError)."""
+    if len(leaves) != len(signature):
+        raise TypeError(f"function {name!r} was called with {len(leaves)} tensor argument(s) but its "
+                        f"input_signature has {len(signature)}: {list(signature)}.")
+    for i, (leaf, spec) in enumerate(zip(leaves, signature)):
+        if isinstance(leaf, (Tensor, np.ndarray)):
+            arr = leaf._value if isinstance(leaf, Tensor) else leaf
+        else:
+            try:
+                arr = np.asarray(Tensor(leaf)._value)
+            except (TypeError, ValueError):
+                arr = None
+        if arr is None or not spec.is_compatible_with(arr):
+            got = ("a non-tensor value " + repr(leaf)) if arr is None else \
+                f"TensorSpec(shape={tuple(arr.shape)}, dtype=chainrule.{Tensor(arr).dtype.name})"
+            raise TypeError(f"Binding inputs to function {name!r} failed: argument #{i} is {got}, which is not "
+                            f"compatible with the input_signature's {spec!r}.")
 
 
 class Function:
@@ -147,7 +262,15 @@ class Function:
     def __init__(self, python_function, input_signature=None, autograph=True, jit_compile=None,
                  reduce_retracing=False, experimental_relax_shapes=None, name=None):
         self.python_function = python_function
+        if input_signature is not None:
+            specs = _flatten(list(input_signature), [])
+            for s in specs:
+                if not isinstance(s, TensorSpec):
+                    raise TypeError(f"function: input_signature must be a list of chainrule.TensorSpec, got "
+                                    f"{type(s).__name__} ({s!r}).")
+            input_signature = tuple(input_signature)
         self.input_signature = input_signature
+        self._signature_leaves = None if input_signature is None else _flatten(list(input_signature), [])
         self._traces: dict = {}
         self.trace_count = 0
         functools.update_wrapper(self, python_function)
@@ -155,18 +278,22 @@ class Function:
     def __get__(self, instance, owner):
         if instance is None:
             return self
-        bound = instance.__dict__.get(f"__chainrule_function_{id(self)}")
+        key = f"__chainrule_function_{id(self)}"
+        bound = instance.__dict__.get(key)
         if bound is None:
-            bound = Function(self.python_function.__get__(instance, owner))
-            instance.__dict__[f"__chainrule_function_{id(self)}"] = bound
+            bound = Function(self.python_function.__get__(instance, owner), input_signature=self.input_signature)
+            instance.__dict__[key] = bound
         return bound
 
     def _eager(self, args, kwargs):
         return _as_tensors(self.python_function(*args, **kwargs))
 
     def __call__(self, *args, **kwargs):
-        if active_tapes() or active_tracer() is not None:
-            return self._eager(args, kwargs)  # gradients need the tape to see every op
+        if self._signature_leaves is not None:
+            _check_signature(getattr(self.python_function, "__name__", "function"), self._signature_leaves,
+                             _flatten((args, kwargs), []))
+        if active_tapes() or active_tracer() is not None or _backend.functions_run_eagerly():
+            return self._eager(args, kwargs)  # gradients need the outer tape to see every op
         leaves = _flatten((args, kwargs), [])
         key = tuple(_signature_of(leaf) for leaf in leaves)
         try:
@@ -183,11 +310,9 @@ class Function:
 
     def _trace(self, key, args, kwargs):
         self.trace_count += 1
-        # Arrays become Tensors so the tracer can follow them; Variables stay captured by reference.
-        def to_traced(leaf):
-            if isinstance(leaf, np.ndarray):
-                return Tensor(leaf)
-            return leaf
+
+        def to_traced(leaf):  # arrays become Tensors so the tracer can follow them
+            return Tensor(leaf) if isinstance(leaf, np.ndarray) else leaf
         args, kwargs = _map(args, to_traced), _map(kwargs, to_traced)
         leaves = _flatten((args, kwargs), [])
         arg_tensors = [leaf for leaf in leaves if isinstance(leaf, Tensor) and not leaf._is_variable]
@@ -204,13 +329,14 @@ class Function:
         outputs = []
         for leaf in _flatten(result, []):
             if isinstance(leaf, Tensor) and not leaf._is_variable:
-                outputs.append(tracer._source(leaf))
+                outputs.append(tracer.source(leaf))
             else:
                 outputs.append((_CONST, leaf))
-        self._traces[key] = _Trace(tracer.steps, outputs, result)
+        self._traces[key] = _Trace(tracer, outputs, result)
         return result
 
     def experimental_get_tracing_count(self) -> int:
+        """How many times the Python function was traced (once per new input signature)."""
         return self.trace_count
 
 
@@ -223,8 +349,21 @@ def _as_tensors(result):
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None, reduce_retracing=False,
-             experimental_relax_shapes=None, **kwargs):
-    """Decorator (``@function``) or wrapper (``function(f)``) that traces ``f`` and replays its ops."""
+             experimental_relax_shapes=None, experimental_compile=None, experimental_autograph_options=None,
+             experimental_follow_type_hints=None, experimental_implements=None, name=None):
+    """Decorator (``@function``) or wrapper (``function(f)``) that traces ``f`` and replays its ops.
+
+    Args:
+        func: the Python function (or method) to compile.
+        input_signature: a list of :class:`chainrule.TensorSpec`; calls whose tensor arguments do not
+            match raise ``TypeError`` as in TensorFlow. (chainrule still traces once per concrete
+            shape; the signature only checks.)
+        autograph, jit_compile, reduce_retracing, experimental_relax_shapes, experimental_*: accepted for
+            signature compatibility with ``tf.function`` and ignored: chainrule traces Python as written
+            and retraces per concrete shape, which gives the same results.
+    """
     if func is None:
         return lambda f: Function(f, input_signature=input_signature)
+    if inspect.isclass(func) or not callable(func):
+        raise TypeError(f"function: expected a Python function or method, got {func!r}.")
     return Function(func, input_signature=input_signature)

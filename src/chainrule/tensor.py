@@ -544,6 +544,7 @@ class Variable(Tensor):
 
     def numpy(self):
         """A copy of the current value (later updates do not change it)."""
+        note_value_read(self)
         v = self._value
         return v[()] if v.ndim == 0 else v.copy()
 

@@ -24,6 +24,7 @@ import re
 import numpy as np
 
 from chainrule.backend import epsilon, floatx
+from chainrule._tape_stack import note_value_read
 from chainrule.tensor import Tensor, Variable
 
 from . import losses as _losses
@@ -50,6 +51,7 @@ _NEG_INF = -1e10
 def _array(x, dtype=np.float64) -> np.ndarray:
     """Any tensor-like as a numpy array (no tape involvement); ``dtype=None`` keeps the dtype."""
     if isinstance(x, Tensor):
+        note_value_read(x)  # metric state is Python numbers for now: a traced function must not replay this
         x = x._value
     arr = np.asarray(x)
     if dtype is not None and arr.dtype != dtype:

@@ -47,6 +47,7 @@ import numpy as np
 
 from chainrule import backend as _backend
 from chainrule.autodiff import GradientTape
+from chainrule._tape_stack import note_side_effect
 from chainrule.tensor import Tensor, Variable
 from .._suggest import did_you_mean
 
@@ -635,6 +636,7 @@ class Optimizer:
 
     def apply(self, grads, trainable_variables=None):
         """Keras 3's form: ``grads`` in the order of ``trainable_variables`` (or of the built variables)."""
+        note_side_effect("an optimizer step")  # until its updates go through Variable.apply_update
         grads = list(grads)
         if not grads:
             return

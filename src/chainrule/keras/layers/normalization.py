@@ -5,6 +5,7 @@ import numpy as np
 
 from ... import ops as _ops
 from ...functions import rsqrt
+from ..._tape_stack import note_side_effect
 from ...tensor import Tensor, apply_op
 from .base import Layer
 
@@ -72,6 +73,7 @@ class BatchNormalization(Layer):
         if training and self.trainable:
             op = _ops.BatchNorm(axis=self.axis, epsilon=self.epsilon)
             out = apply_op(op, inputs, gamma, beta)
+            note_side_effect("BatchNormalization's moving statistics")  # until they use apply_update
             m = self.momentum
             mm, mv = self.moving_mean._value, self.moving_variance._value
             mm *= m
