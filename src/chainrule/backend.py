@@ -92,3 +92,17 @@ def set_fast_paths(enabled: bool) -> None:
 def fast_paths_enabled() -> bool:
     """Whether speed-only paths are on (see :func:`set_fast_paths`)."""
     return _fast_paths
+
+
+_flush_denormals = True
+
+
+def set_flush_denormals(enabled: bool) -> None:
+    """Whether training calls and compiled replays run with flush-to-zero (default True, as TensorFlow)."""
+    global _flush_denormals
+    _flush_denormals = bool(enabled)
+
+
+def flush_denormals_enabled() -> bool:
+    """True when flush-to-zero is on and fast paths are enabled."""
+    return _flush_denormals and _fast_paths

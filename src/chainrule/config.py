@@ -12,7 +12,8 @@ import collections
 import types
 
 from . import backend as _backend
-from .backend import fast_paths_enabled, functions_run_eagerly, run_functions_eagerly, set_fast_paths  # noqa: F401
+from .backend import (fast_paths_enabled, flush_denormals_enabled, functions_run_eagerly,  # noqa: F401
+                      run_functions_eagerly, set_fast_paths, set_flush_denormals)
 
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])

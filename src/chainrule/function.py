@@ -37,6 +37,7 @@ import inspect
 import numpy as np
 
 from . import backend as _backend
+from ._fpenv import flush_denormals
 from ._tape_stack import active_tapes, active_tracer, set_tracer
 from .autodiff import backpropagate
 from .tensor import Tensor
@@ -306,7 +307,8 @@ class Function:
             return self._eager(args, kwargs)
         arg_arrays = [leaf._value if isinstance(leaf, Tensor) else leaf for leaf in leaves
                       if isinstance(leaf, (Tensor, np.ndarray)) and not getattr(leaf, "_is_variable", False)]
-        return trace.replay(arg_arrays)
+        with flush_denormals():
+            return trace.replay(arg_arrays)
 
     def _trace(self, key, args, kwargs):
         self.trace_count += 1
@@ -319,7 +321,8 @@ class Function:
         tracer = _Tracer(arg_tensors)
         set_tracer(tracer)
         try:
-            result = self.python_function(*args, **kwargs)
+            with flush_denormals():  # the trace computes what every replay will
+                result = self.python_function(*args, **kwargs)
         finally:
             set_tracer(None)
         result = _as_tensors(result)

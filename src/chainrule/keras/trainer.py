@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from .. import backend as _backend
+from .._fpenv import flushing
 from ..autodiff import GradientTape
 from ..tensor import Tensor
 from .. import sparse as _sparse
@@ -241,6 +242,7 @@ class Trainer:
         self._update_metrics(y, y_pred, total, per_output, sample_weight, da.num_samples(x))
 
     # ------------------------------------------------------------------ fit
+    @flushing
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
             initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
@@ -342,6 +344,7 @@ class Trainer:
                 callbacks.on_test_batch_end(step, self._logs())
         return self._logs()
 
+    @flushing
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False):
         """Loss (and metrics) on the data: a float, or ``[loss, *metrics]``, or a dict with ``return_dict``."""
@@ -368,6 +371,7 @@ class Trainer:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
+    @flushing
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10,
                 workers=1, use_multiprocessing=False):
         """Model outputs for ``x`` as numpy arrays (a list for several outputs), batch by batch."""
