@@ -232,3 +232,37 @@ def test_run_functions_eagerly_turns_replay_off():
     f(tf.constant(1.0))
     f(tf.constant(1.0))
     assert len(calls) == 3
+
+
+class _SplitHalves(tf.ops.Op):
+    """Two outputs: the first and second half of ``x`` times 2 and 3."""
+
+    def forward(self, x):
+        self.n = x.shape[0] // 2
+        return x[:self.n] * 2.0, x[self.n:] * 3.0
+
+    def backward(self, d_first, d_second):
+        dx = np.zeros(2 * self.n, dtype=(d_first if d_first is not None else d_second).dtype)
+        if d_first is not None:
+            dx[:self.n] = d_first * 2.0
+        if d_second is not None:
+            dx[self.n:] = d_second * 3.0
+        return dx
+
+
+def test_multi_output_ops_give_tensors_and_take_one_gradient_per_output():
+    x = tf.Variable([1.0, 2.0, 3.0, 4.0])
+
+    def f(x):
+        with tf.GradientTape(persistent=True) as tape:
+            first, second = tf.tensor.apply_op(_SplitHalves(), x)
+            only_second = tf.reduce_sum(second * second)
+            both = tf.reduce_sum(first) + tf.reduce_sum(second)
+        return tape.gradient(only_second, x), tape.gradient(both, x)
+
+    compiled = tf.function(f)
+    for run in (f, compiled, compiled):
+        g_second, g_both = run(x)
+        np.testing.assert_array_equal(g_second.numpy(), [0.0, 0.0, 54.0, 72.0])
+        np.testing.assert_array_equal(g_both.numpy(), [2.0, 2.0, 3.0, 3.0])
+    assert compiled.trace_count == 1

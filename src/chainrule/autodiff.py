@@ -69,14 +69,25 @@ def backpropagate(records, grads: dict, source_keys, key_and_array) -> dict:
     """
     results: dict = {}
     for op, inputs, output, watched in reversed(records):
-        key = key_and_array(output)[0]
-        dout = grads.pop(key, None)
-        if dout is None:
-            continue
-        if key in source_keys:
-            results[key] = dout
-        op.needs_input_grad = watched
-        in_grads = op.backward(dout)
+        if type(output) is tuple:  # a multi-output op: one gradient per output, None where there is none
+            keys = [key_and_array(o)[0] for o in output]
+            douts = [grads.pop(k, None) for k in keys]
+            if all(d is None for d in douts):
+                continue
+            for k, d in zip(keys, douts):
+                if k in source_keys and d is not None:
+                    results[k] = d
+            op.needs_input_grad = watched
+            in_grads = op.backward(*douts)
+        else:
+            key = key_and_array(output)[0]
+            dout = grads.pop(key, None)
+            if dout is None:
+                continue
+            if key in source_keys:
+                results[key] = dout
+            op.needs_input_grad = watched
+            in_grads = op.backward(dout)
         op.needs_input_grad = None
         if op.returns_tuple():
             if not isinstance(in_grads, (tuple, list)) or len(in_grads) != len(inputs):
@@ -198,7 +209,11 @@ class GradientTape:
         watched = [self._is_watched(t) for t in inputs]
         if any(watched):
             self._records.append((op, inputs, output, tuple(watched)))
-            self._watched[id(output)] = output
+            if type(output) is tuple:
+                for o in output:
+                    self._watched[id(o)] = o
+            else:
+                self._watched[id(output)] = output
 
     # -- differentiation
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):

@@ -46,7 +46,7 @@ from .tensor_spec import TensorSpec
 # Where a recorded input comes from.
 _ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
 # What a recorded step is.
-_OP, _GRADIENT, _UPDATE = 0, 1, 2
+_OP, _GRADIENT, _UPDATE, _MULTI_OP = 0, 1, 2, 3
 
 
 def _flatten(structure, out):
@@ -125,17 +125,28 @@ class _Tracer:
 
     def record(self, op, inputs, output):
         sources = tuple(self.source(t) for t in inputs)
+        if type(output) is tuple:
+            self.steps.append((_MULTI_OP, op, sources, None))
+            for o in output:
+                self._new_slot(o)
+            return
         copy_view = op.returns_view and any(kind == _VAR for kind, _ in sources)
         self.steps.append((_OP, op, sources, copy_view))
         self._new_slot(output)
 
+    def _output_slots(self, output):
+        """An op output as its slot number (a tuple of them for a multi-output op), as backpropagate keys it."""
+        if type(output) is tuple:
+            return tuple(self.produced[id(o)] for o in output)
+        return self.produced[id(output)]
+
     def record_gradient(self, records, targets, seeds, sources, results, zero_unconnected):
         for _, _, output, _ in records:
-            if id(output) not in self.produced:
+            if any(id(o) not in self.produced for o in (output if type(output) is tuple else (output,))):
                 self.invalidate("a gradient from a tape that recorded outside the function")
                 return
         plan = _GradientPlan(
-            [(op, tuple(self.source(t) for t in inputs), self.source(output), watched)
+            [(op, tuple(self.source(t) for t in inputs), self._output_slots(output), watched)
              for op, inputs, output, watched in records],
             [(self.source(t), None if s is None else self.source(s)) for t, s in zip(targets, seeds)],
             [self.source(s) for s in sources], zero_unconnected)
@@ -172,6 +183,8 @@ class _Trace:
         append = values.append
 
         def read(source):
+            if type(source) is int:  # an op output's slot, as gradient plans name them
+                return values[source]
             kind, p = source
             return values[p] if kind == _SLOT else args[p] if kind == _ARG else p._value if kind == _VAR else p
 
@@ -186,6 +199,8 @@ class _Trace:
                 append(out)
             elif kind == _UPDATE:
                 extra._value = a.forward(extra._value, *[read(s) for s in sources])
+            elif kind == _MULTI_OP:
+                values.extend(np.asarray(o) for o in a.forward(*[read(s) for s in sources]))
             else:
                 values.extend(_replay_gradient(a, read))
 
@@ -204,8 +219,11 @@ class _Trace:
 
 
 def _source_key(source):
+    """A hashable key for a source; an op output is keyed by its slot number whichever way it is named."""
+    if type(source) is int:
+        return source
     kind, p = source
-    return (kind, id(p)) if kind in (_VAR, _CONST) else source
+    return p if kind == _SLOT else (kind, id(p)) if kind in (_VAR, _CONST) else source
 
 
 def _replay_gradient(plan: _GradientPlan, read) -> list:

@@ -150,14 +150,19 @@ class TensorShape(tuple):
 
 # ----------------------------------------------------------------------------- running ops
 
-def apply_op(op: _ops.Op, *inputs: "Tensor") -> "Tensor":
+def apply_op(op: _ops.Op, *inputs: "Tensor"):
     """Run ``op.forward`` on the inputs' arrays and return the output as a Tensor.
 
     If a GradientTape is recording and watches one of the inputs, the call
     ``(op, inputs, output)`` is appended to its record; that record is all the
-    tape needs to run ``op.backward`` later.
+    tape needs to run ``op.backward`` later. An op whose ``forward`` returns a
+    tuple of arrays (several outputs, as BatchNorm's normalized values and batch
+    statistics) gives a tuple of Tensors; its ``backward`` then receives one
+    gradient per output (``None`` for an output nobody differentiated).
     """
     out = op.forward(*[t._value for t in inputs])
+    if type(out) is tuple:
+        return _apply_multi(op, inputs, out)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if op.returns_view and any(t._is_variable for t in inputs):
@@ -171,6 +176,18 @@ def apply_op(op: _ops.Op, *inputs: "Tensor") -> "Tensor":
     if tracer is not None:
         tracer.record(op, inputs, result)
     return result
+
+
+def _apply_multi(op, inputs, outs: tuple) -> tuple:
+    results = tuple(Tensor(np.asarray(o)) for o in outs)
+    tapes = active_tapes()
+    if tapes and op.differentiable and any(r._value.dtype.kind in "fc" for r in results):
+        for tape in tapes:
+            tape._record(op, inputs, results)
+    tracer = active_tracer()
+    if tracer is not None:
+        tracer.record(op, inputs, results)
+    return results
 
 
 def _operand_error(op_name: str, index: int, expected: np.dtype, got: np.dtype) -> InvalidArgumentError:
