@@ -266,3 +266,19 @@ def test_multi_output_ops_give_tensors_and_take_one_gradient_per_output():
         np.testing.assert_array_equal(g_second.numpy(), [0.0, 0.0, 54.0, 72.0])
         np.testing.assert_array_equal(g_both.numpy(), [2.0, 2.0, 3.0, 3.0])
     assert compiled.trace_count == 1
+
+
+def test_assignments_inside_a_function_are_replayed():
+    counter = tf.Variable(0)
+    total = tf.Variable(0.0)
+
+    @tf.function
+    def step(x):
+        counter.assign_add(1)
+        total.assign(total + tf.reduce_sum(x))
+        return total
+
+    for i in range(4):
+        step(tf.constant([1.0, float(i)]))
+    assert int(counter.numpy()) == 4 and float(total.numpy()) == 4 + 0 + 1 + 2 + 3
+    assert step.trace_count == 1

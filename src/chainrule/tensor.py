@@ -20,7 +20,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import ops as _ops
-from ._tape_stack import active_tapes, active_tracer, note_side_effect, note_update, note_value_read
+from ._tape_stack import active_tapes, active_tracer, note_update, note_value_read
 from .errors import InvalidArgumentError
 
 _INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
@@ -589,25 +589,29 @@ class Variable(Tensor):
                              "they must match.")
         return arr
 
+    def _update_input(self, value, op_name) -> "Tensor":
+        """``value`` checked and converted for an assignment, kept as the same Tensor when it already fits."""
+        arr = self._new_value(value, op_name)
+        if isinstance(value, Tensor) and value._value is arr:
+            return value  # a traced tensor stays traced
+        return Tensor(arr)
+
     # Assignments bind a new array rather than writing into the old one, so an op
     # that read the variable keeps the value it saw (as TensorFlow's tape does).
-    # Optimizers update ``_value`` in place, after the gradient has been taken.
+    # Optimizers update in place, after the gradient has been taken.
     def assign(self, value, read_value=True):
         """Set the value; returns the variable."""
-        note_side_effect(f"assign to {self._name}")
-        self._value = np.array(self._new_value(value, "assign"), copy=True)
+        self.apply_update(_ops.updates.Assign(), self._update_input(value, "assign"))
         return self
 
     def assign_add(self, delta, read_value=True):
         """Add ``delta``; returns the variable."""
-        note_side_effect(f"assign_add to {self._name}")
-        self._value = self._value + self._new_value(delta, "assign_add")
+        self.apply_update(_ops.updates.AssignAdd(), self._update_input(delta, "assign_add"))
         return self
 
     def assign_sub(self, delta, read_value=True):
         """Subtract ``delta``; returns the variable."""
-        note_side_effect(f"assign_sub to {self._name}")
-        self._value = self._value - self._new_value(delta, "assign_sub")
+        self.apply_update(_ops.updates.AssignSub(), self._update_input(delta, "assign_sub"))
         return self
 
     def apply_update(self, update, *inputs) -> None:

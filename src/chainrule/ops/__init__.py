@@ -13,6 +13,7 @@ from .shape import (BroadcastTo, Cast, Concat, CumSum, Gather, GetItem, Identity
                     Transpose)
 from .linalg import MatMul
 from .sparse import SparseAffine
+from . import updates  # noqa: F401  (state updates: chainrule.ops.updates.AdamStep ...)
 from .nn import (ELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
                  SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Step, Tanh)
 

@@ -1,0 +1,376 @@
+"""State updates: the kernels that change a Variable's value (optimizer steps, moving averages, assignments).
+
+They are ops without a gradient. ``Variable.apply_update(update, *inputs)`` runs
+``update.forward(value, *input_arrays)`` and binds what it returns as the new
+value, so a ``chainrule.function`` trace records the update and every replay
+repeats it. ``forward`` may write into ``value`` in place and return it (the
+optimizer kernels do, to avoid a copy per step); an update that writes into one
+of its inputs too (an optimizer's slot, such as Adam's moments) names that
+input's position in ``writes``. Each kernel is the Keras formula written out in
+numpy, in float32, with its temporaries in a reusable workspace.
+
+The scalars of a step are inputs, not constants: ``lr`` is the learning rate
+(a 0-d array, from a Variable or a schedule) and ``iterations`` the optimizer's
+step count *before* this step, so a replayed step uses the current values.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Op
+
+
+class StateUpdate(Op):
+    """Base of the update kernels: ``forward(value, *inputs)`` returns the new value; no gradient."""
+
+    differentiable = False
+    #: positions (in ``inputs``, 0-based) of the inputs this update writes in place.
+    writes: tuple = ()
+
+    def __init__(self, workspace: dict | None = None):
+        self._workspace = {} if workspace is None else workspace
+
+    def scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
+        """A reusable temporary array shaped and typed like ``like`` (the ``k``-th one of that shape)."""
+        key = (like.shape, like.dtype.str, k)
+        buf = self._workspace.get(key)
+        if buf is None:
+            buf = self._workspace[key] = np.empty(like.shape, like.dtype)
+        return buf
+
+    def backward(self, dout):
+        raise TypeError(f"{self.name} is a state update: it has no gradient.")
+
+
+# ----------------------------------------------------------------------------- assignments
+
+class Assign(StateUpdate):
+    """``value = new`` (a new array: ops that read the old value keep what they saw)."""
+
+    def forward(self, value, new):
+        return np.array(new, dtype=value.dtype, copy=True)
+
+
+class AssignAdd(StateUpdate):
+    """``value = value + delta`` (a new array)."""
+
+    def forward(self, value, delta):
+        return value + np.asarray(delta, dtype=value.dtype)
+
+
+class AssignSub(StateUpdate):
+    """``value = value - delta`` (a new array)."""
+
+    def forward(self, value, delta):
+        return value - np.asarray(delta, dtype=value.dtype)
+
+
+class AddInPlace(StateUpdate):
+    """``value += delta`` in place (accumulators such as an optimizer's step count or gradient sums)."""
+
+    def forward(self, value, delta):
+        value += np.asarray(delta, dtype=value.dtype)
+        return value
+
+
+class MovingAverage(StateUpdate):
+    """``value = momentum * value + (1 - momentum) * new`` in place (BatchNormalization's statistics, EMA).
+
+    ``new`` may have the shape of ``value`` or any shape of the same size (a
+    batch mean computed with kept axes).
+    """
+
+    def __init__(self, momentum: float, workspace: dict | None = None):
+        super().__init__(workspace)
+        self.momentum = float(momentum)
+
+    def forward(self, value, new):
+        dt = value.dtype.type
+        value *= dt(self.momentum)
+        tmp = self.scratch(value)
+        np.multiply(np.reshape(new, value.shape), dt(1.0 - self.momentum), out=tmp)
+        value += tmp
+        return value
+
+
+# ----------------------------------------------------------------------------- optimizer steps
+
+class WeightDecay(StateUpdate):
+    """Decoupled weight decay before a step: ``var -= var * weight_decay * lr``."""
+
+    def __init__(self, weight_decay: float, workspace: dict | None = None):
+        super().__init__(workspace)
+        self.weight_decay = float(weight_decay)
+
+    def forward(self, var, lr):
+        dt = var.dtype.type
+        tmp = self.scratch(var)
+        np.multiply(var, dt(self.weight_decay), out=tmp)
+        tmp *= dt(lr)
+        var -= tmp
+        return var
+
+
+class SGDStep(StateUpdate):
+    """SGD, Keras's form. ``forward(var, g, lr[, m])``::
+
+        momentum == 0:  var -= lr * g
+        otherwise:      m = momentum * m - lr * g
+                        var += m                          (nesterov=False)
+                        var += momentum * m - lr * g      (nesterov=True)
+    """
+
+    writes = (2,)
+
+    def __init__(self, momentum=0.0, nesterov=False, workspace=None):
+        super().__init__(workspace)
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def forward(self, var, g, lr, m=None):
+        dt = var.dtype.type
+        lr_g = self.scratch(var)
+        np.multiply(g, dt(lr), out=lr_g)
+        if m is None:
+            var -= lr_g
+            return var
+        momentum = dt(self.momentum)
+        m *= momentum
+        m -= lr_g
+        if self.nesterov:
+            step = self.scratch(var, 1)
+            np.multiply(m, momentum, out=step)
+            step -= lr_g
+            var += step
+        else:
+            var += m
+        return var
+
+
+class AdagradStep(StateUpdate):
+    """Adagrad. ``forward(var, g, lr, acc)``: ``acc += g**2; var -= lr * g / sqrt(acc + epsilon)``."""
+
+    writes = (2,)
+
+    def __init__(self, epsilon=1e-7, workspace=None):
+        super().__init__(workspace)
+        self.epsilon = float(epsilon)
+
+    def forward(self, var, g, lr, acc):
+        dt = var.dtype.type
+        denom, step = self.scratch(var), self.scratch(var, 1)
+        np.square(g, out=step)
+        acc += step
+        np.add(acc, dt(self.epsilon), out=denom)
+        np.sqrt(denom, out=denom)
+        np.multiply(g, dt(lr), out=step)
+        step /= denom
+        var -= step
+        return var
+
+
+class RMSpropStep(StateUpdate):
+    """RMSprop. ``forward(var, g, lr, v[, m][, mg])`` (momentum slot when momentum > 0, mg when centered)::
+
+        v = rho * v + (1 - rho) * g**2
+        centered:  mg = rho * mg + (1 - rho) * g;  denom = v - mg**2 + epsilon
+        otherwise: denom = v + epsilon
+        increment = lr * g / sqrt(denom)
+        momentum > 0: m = momentum * m + increment;  var -= m
+        otherwise:    var -= increment
+    """
+
+    writes = (2, 3, 4)
+
+    def __init__(self, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, workspace=None):
+        super().__init__(workspace)
+        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
+
+    def forward(self, var, g, lr, v, *slots):
+        dt = var.dtype.type
+        rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
+        denom, inc = self.scratch(var), self.scratch(var, 1)
+        v *= rho
+        np.square(g, out=denom)
+        denom *= one_minus_rho
+        v += denom
+        if self.centered:
+            mg = slots[-1]
+            mg *= rho
+            np.multiply(g, one_minus_rho, out=denom)
+            mg += denom
+            np.square(mg, out=denom)
+            np.subtract(v, denom, out=denom)
+            denom += dt(self.epsilon)
+        else:
+            np.add(v, dt(self.epsilon), out=denom)
+        np.sqrt(denom, out=denom)
+        np.multiply(g, dt(lr), out=inc)
+        inc /= denom
+        if self.momentum > 0:
+            m = slots[0]
+            m *= dt(self.momentum)
+            m += inc
+            var -= m
+        else:
+            var -= inc
+        return var
+
+
+class AdamStep(StateUpdate):
+    """Adam with Keras's "epsilon hat" bias correction. ``forward(var, g, lr, iterations, m, v[, v_hat])``::
+
+        t = iterations + 1
+        alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        m += (g - m) * (1 - beta_1)
+        v += (g**2 - v) * (1 - beta_2)
+        amsgrad: v_hat = max(v_hat, v); v = v_hat
+        var -= m * alpha / (sqrt(v) + epsilon)
+    """
+
+    writes = (3, 4, 5)
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, workspace=None):
+        super().__init__(workspace)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
+
+    def forward(self, var, g, lr, iterations, m, v, v_hat=None):
+        dt = var.dtype.type
+        t = float(iterations) + 1.0
+        alpha = dt(float(lr) * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t))
+        a, b = self.scratch(var), self.scratch(var, 1)
+        np.subtract(g, m, out=a)
+        a *= dt(1.0 - self.beta_1)
+        m += a
+        np.square(g, out=a)
+        a -= v
+        a *= dt(1.0 - self.beta_2)
+        v += a
+        if v_hat is not None:
+            np.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        np.sqrt(v, out=a)
+        a += dt(self.epsilon)
+        np.multiply(m, alpha, out=b)
+        b /= a
+        var -= b
+        return var
+
+
+def _nadam_u(beta_1: float, t: float) -> float:
+    return beta_1 * (1.0 - 0.5 * 0.96 ** t)
+
+
+class NadamProduct(StateUpdate):
+    """Nadam's running product, once per step: ``u_product *= beta_1 * (1 - 0.5 * 0.96**t)``.
+
+    ``forward(u_product, iterations)`` with ``t = iterations + 1``.
+    """
+
+    def __init__(self, beta_1=0.9, workspace=None):
+        super().__init__(workspace)
+        self.beta_1 = float(beta_1)
+
+    def forward(self, u_product, iterations):
+        u_product *= u_product.dtype.type(_nadam_u(self.beta_1, float(iterations) + 1.0))
+        return u_product
+
+
+class NadamStep(StateUpdate):
+    """Nadam (Keras's form). ``forward(var, g, lr, iterations, u_product, m, v)``, after :class:`NadamProduct`::
+
+        u_t = beta_1 * (1 - 0.5 * 0.96**t);  u_t1 = beta_1 * (1 - 0.5 * 0.96**(t + 1))
+        m += (g - m) * (1 - beta_1)
+        v += (g**2 - v) * (1 - beta_2)
+        m_hat = u_t1 * m / (1 - u_product * u_t1) + (1 - u_t) * g / (1 - u_product)
+        v_hat = v / (1 - beta_2**t)
+        var -= lr * m_hat / (sqrt(v_hat) + epsilon)
+    """
+
+    writes = (5, 6)
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-7, workspace=None):
+        super().__init__(workspace)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def forward(self, var, g, lr, iterations, u_product, m, v):
+        dt = var.dtype.type
+        t = float(iterations) + 1.0
+        beta_1, beta_2 = self.beta_1, self.beta_2
+        u_t, u_t1 = _nadam_u(beta_1, t), _nadam_u(beta_1, t + 1.0)
+        u_product = float(u_product)
+        a, b = self.scratch(var), self.scratch(var, 1)
+        np.subtract(g, m, out=a)
+        a *= dt(1.0 - beta_1)
+        m += a
+        np.square(g, out=a)
+        a -= v
+        a *= dt(1.0 - beta_2)
+        v += a
+        np.multiply(m, dt(u_t1 / (1.0 - u_product * u_t1)), out=b)  # b = m_hat
+        np.multiply(g, dt((1.0 - u_t) / (1.0 - u_product)), out=a)
+        b += a
+        np.multiply(v, dt(1.0 / (1.0 - beta_2 ** t)), out=a)  # a = sqrt(v_hat) + epsilon
+        np.sqrt(a, out=a)
+        a += dt(self.epsilon)
+        b *= dt(lr)
+        b /= a
+        var -= b
+        return var
+
+
+# ----------------------------------------------------------------------------- gradient clipping (no gradient)
+
+class ClipGradientByNorm(Op):
+    """An optimizer's ``clipnorm``: ``g * clipnorm / max(||g||, clipnorm)`` (the norm summed in float64)."""
+
+    differentiable = False
+
+    def __init__(self, clipnorm: float):
+        self.clipnorm = float(clipnorm)
+
+    def forward(self, g):
+        norm = math.sqrt(float(np.square(g, dtype=np.float64).sum()))
+        if norm <= self.clipnorm:
+            return g
+        dt = g.dtype.type
+        return g * dt(self.clipnorm) / dt(norm)
+
+
+class GlobalNorm(Op):
+    """``sqrt(sum over every gradient of sum(g**2))`` as a 0-d float64 array, for ``global_clipnorm``."""
+
+    differentiable = False
+
+    def forward(self, *grads):
+        return np.asarray(math.sqrt(sum(float(np.square(g, dtype=np.float64).sum()) for g in grads)))
+
+
+class ClipGradientByGlobalNorm(Op):
+    """``g * clipnorm / max(global_norm, clipnorm)``; NaN everywhere when the global norm is not finite."""
+
+    differentiable = False
+
+    def __init__(self, clipnorm: float):
+        self.clipnorm = float(clipnorm)
+
+    def forward(self, g, global_norm):
+        norm = float(global_norm)
+        if norm <= self.clipnorm:
+            return g
+        scale = self.clipnorm / norm if math.isfinite(norm) else float("nan")
+        return g * g.dtype.type(scale)
+
+
+class ClipGradientByValue(Op):
+    """An optimizer's ``clipvalue``: each element clipped to ``[-clipvalue, clipvalue]``."""
+
+    differentiable = False
+
+    def __init__(self, clipvalue: float):
+        self.clipvalue = float(clipvalue)
+
+    def forward(self, g):
+        dt = g.dtype.type
+        return np.clip(g, dt(-self.clipvalue), dt(self.clipvalue))
