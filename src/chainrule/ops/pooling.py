@@ -1,0 +1,222 @@
+"""Pooling: N-d max and average pooling, global pooling, and the book's Pooling.
+
+Windows come from :mod:`chainrule.ops.windows`; each op loops over the
+offsets inside the pooling window (``prod(pool_size)`` iterations), every
+iteration a whole-array operation on the strided slab of that offset.
+
+TensorFlow's rules, which these ops follow:
+
+* ``'same'`` padding pads as for convolution (the extra one at the end); max
+  pooling never picks a pad, average pooling divides by the number of real
+  (non-pad) values in each window.
+* The max-pooling gradient goes to the first maximum of each window in
+  row-major window order (ties are not shared).
+* Global max pooling is ``reduce_max`` over the spatial axes, whose gradient
+  TensorFlow shares evenly among tied maxima; global average pooling is ``reduce_mean``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Op
+from .reduction import Max, Mean
+from .windows import (check_data_format, check_output_shape, crop_spatial, from_channels_last, normalize_tuple,
+                      offset_slices, output_shape, pad_spatial, resolve_padding, to_channels_last)
+
+
+class _Pool(Op):
+    """Shared by MaxPool and AvgPool: argument checks, padding and the window geometry."""
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format="channels_last"):
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+        self.data_format = check_data_format(data_format, type(self).__name__)
+
+    def _prepare(self, x):
+        """``x`` -> padded channels_last input; sets the geometry used by forward and backward."""
+        name = self.name
+        x = np.asarray(x)
+        rank = x.ndim - 2
+        if rank < 1:
+            raise ValueError(f"{name}: the input must be (N, *spatial, C) with at least one spatial axis, "
+                             f"got shape {x.shape}.")
+        pool = normalize_tuple(self.pool_size, rank, "pool_size", name)
+        strides = pool if self.strides is None else normalize_tuple(self.strides, rank, "strides", name)
+        xl = to_channels_last(x, self.data_format)
+        ones = (1,) * rank
+        pads = resolve_padding(self.padding, xl.shape[1:-1], pool, strides, ones, name, allowed=("valid", "same"))
+        xp = pad_spatial(xl, pads, self._fill_value(xl.dtype))
+        out_sp = output_shape(xp.shape[1:-1], pool, strides, ones)
+        check_output_shape(out_sp, xl.shape[1:-1], pads, pool, ones, name)
+        self.pool, self.strides_, self.pads, self.out_sp = pool, strides, pads, out_sp
+        self.spatial_shape, self.padded_shape = xl.shape[1:-1], xp.shape[1:-1]
+        # Windows that never overlap write disjoint slabs, so backward may assign instead of add.
+        self.disjoint = all(s >= p for s, p in zip(strides, pool))
+        return xp
+
+    def _fill_value(self, dtype):
+        """The value padded positions hold (0; max pooling overrides it so that pads never win)."""
+        return 0
+
+    def _slabs(self):
+        """``(index, slices)`` for each offset in the pooling window, row-major."""
+        ones = (1,) * len(self.pool)
+        for i, k in enumerate(np.ndindex(*self.pool)):
+            yield i, offset_slices(k, self.out_sp, self.strides_, ones)
+
+    def _scatter(self, contribution, dtype):
+        """``dx`` from ``contribution(i)`` = the gradient slab of window offset ``i``; pads cut off."""
+        dxp = np.zeros((self.batch, *self.padded_shape, self.channels), dtype=dtype)
+        for i, slices in self._slabs():
+            if self.disjoint:
+                contribution(i, dxp[slices])
+            else:
+                dxp[slices] += contribution(i, None)
+        return from_channels_last(np.ascontiguousarray(crop_spatial(dxp, self.pads)), self.data_format)
+
+
+class MaxPool(_Pool):
+    """N-d max pooling (tf.keras ``MaxPooling{1,2,3}D``): ``forward(x)``.
+
+    ``x``: ``(N, *spatial, C)`` or channels_first. ``pool_size``: an int or one per
+    spatial axis; ``strides``: default ``pool_size``; ``padding``: 'valid' or
+    'same' (pads are never the maximum) or, for the book's layer, explicit.
+    Keeps the index of each window's first maximum (``argmax``, row-major in the
+    window); backward sends ``dout`` there, as TensorFlow does.
+    """
+
+    def _fill_value(self, dtype):
+        return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+    def forward(self, x):
+        xp = self._prepare(x)
+        self.batch, self.channels = xp.shape[0], xp.shape[-1]
+        index_type = np.uint8 if math.prod(self.pool) <= 256 else np.int32
+        out = argmax = None
+        for i, slices in self._slabs():
+            slab = xp[slices]
+            if out is None:
+                out, argmax = slab.copy(), np.zeros(slab.shape, dtype=index_type)
+                continue
+            better = slab > out           # strict: an equal later value does not take over
+            np.copyto(out, slab, where=better)
+            np.copyto(argmax, i, where=better)
+        self.argmax = argmax
+        return from_channels_last(out, self.data_format)
+
+    def backward(self, dout):
+        dy = to_channels_last(np.asarray(dout), self.data_format)
+
+        def contribution(i, target):
+            winners = self.argmax == i
+            if target is None:
+                return np.where(winners, dy, 0)
+            np.copyto(target, dy, where=winners)
+
+        return self._scatter(contribution, dy.dtype)
+
+
+class AvgPool(_Pool):
+    """N-d average pooling (tf.keras ``AveragePooling{1,2,3}D``): ``forward(x)``.
+
+    Arguments as :class:`MaxPool`. With ``'same'`` padding each window's sum is
+    divided by its number of real values (TensorFlow's rule), so border outputs
+    average fewer values. Backward spreads ``dout / count`` over each window.
+    """
+
+    def forward(self, x):
+        xp = self._prepare(x)
+        self.batch, self.channels = xp.shape[0], xp.shape[-1]
+        total = None
+        for _, slices in self._slabs():
+            total = xp[slices].copy() if total is None else np.add(total, xp[slices], out=total)
+        self.count = self._counts(total.dtype)
+        total /= self.count
+        return from_channels_last(total, self.data_format)
+
+    def _counts(self, dtype):
+        """Real values per window: a number for unpadded pooling, else an array ``(1, *out, 1)``."""
+        if not any(b or a for b, a in self.pads):
+            return dtype.type(math.prod(self.pool))
+        counts = np.ones((1,) * (len(self.pool) + 2), dtype=dtype)
+        for axis, (p, s, (before, _), n, o) in enumerate(zip(self.pool, self.strides_, self.pads,
+                                                               self.spatial_shape, self.out_sp)):
+            start = np.arange(o) * s
+            per_axis = np.minimum(start + p, before + n) - np.maximum(start, before)
+            shape = [1] * counts.ndim
+            shape[axis + 1] = o
+            counts = counts * per_axis.reshape(shape).astype(dtype)
+        return counts
+
+    def backward(self, dout):
+        dy = to_channels_last(np.asarray(dout), self.data_format)
+        share = dy / self.count
+
+        def contribution(i, target):
+            if target is None:
+                return share
+            target[...] = share
+
+        return self._scatter(contribution, share.dtype)
+
+
+def _spatial_axes(ndim, data_format, op_name):
+    if ndim < 3:
+        raise ValueError(f"{op_name}: the input must be (N, *spatial, C) with at least one spatial axis.")
+    return tuple(range(1, ndim - 1)) if data_format == "channels_last" else tuple(range(2, ndim))
+
+
+class GlobalAvgPool(Mean):
+    """Mean over the spatial axes (tf.keras ``GlobalAveragePooling{1,2,3}D``): ``(N, *spatial, C) -> (N, C)``.
+
+    ``keepdims=True`` keeps the spatial axes with length 1. Backward: ``dout / count``
+    on every position (the :class:`~chainrule.ops.Mean` op).
+    """
+
+    def __init__(self, data_format="channels_last", keepdims=False):
+        super().__init__(axis=None, keepdims=keepdims)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.axis = _spatial_axes(x.ndim, self.data_format, self.name)
+        return super().forward(x)
+
+
+class GlobalMaxPool(Max):
+    """Maximum over the spatial axes (tf.keras ``GlobalMaxPooling{1,2,3}D``): ``(N, *spatial, C) -> (N, C)``.
+
+    ``keepdims=True`` keeps the spatial axes with length 1. Backward is
+    ``reduce_max``'s: ``dout`` to the maxima, shared evenly among ties, as TensorFlow does.
+    """
+
+    def __init__(self, data_format="channels_last", keepdims=False):
+        super().__init__(axis=None, keepdims=keepdims)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.axis = _spatial_axes(x.ndim, self.data_format, self.name)
+        return super().forward(x)
+
+
+class Pooling(MaxPool):
+    """The book's max-pooling layer (deep-learning-from-scratch ch. 7), NCHW: ``forward(x)`` / ``backward(dout)``.
+
+    ``Pooling(pool_h, pool_w, stride=1, pad=0)``: windows ``pool_h x pool_w`` every
+    ``stride`` (the book's default is 1; its SimpleConvNet passes ``stride=2``),
+    output ``(H + 2 * pad - pool_h) // stride + 1``. Backward routes ``dout`` to each
+    window's first maximum, like the book's ``np.argmax``. Padding: the book's
+    im2col pads with zeros, so a window of negative values next to the border
+    would return 0 there; here pads never win (as in TensorFlow and PyTorch).
+    """
+
+    def __init__(self, pool_h, pool_w, stride=1, pad=0):
+        super().__init__(pool_size=(pool_h, pool_w), strides=stride, padding=pad, data_format="channels_first")
+        self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
+
+    def _prepare(self, x):
+        if np.ndim(x) != 4:
+            raise ValueError(f"Pooling: the input must be (N, C, H, W), got shape {np.shape(x)}.")
+        return super()._prepare(x)
