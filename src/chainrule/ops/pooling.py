@@ -22,35 +22,41 @@ import numpy as np
 
 from .base import Op
 from .reduction import Max, Mean
-from .windows import (check_data_format, check_output_shape, crop_spatial, from_channels_last, normalize_tuple,
-                      offset_slices, output_shape, pad_spatial, resolve_padding, to_channels_last)
+from .windows import (check_data_format, check_output_shape, crop_spatial, normalize_tuple, offset_slices,
+                      output_shape, pad_spatial, resolve_padding)
 
 
 class _Pool(Op):
-    """Shared by MaxPool and AvgPool: argument checks, padding and the window geometry."""
+    """Shared by MaxPool and AvgPool: argument checks, padding and the window geometry.
+
+    Pooling works on the data in its own layout: the spatial axes start at
+    axis 1 (channels_last) or 2 (channels_first), and each window offset's slab
+    is a strided slice of them, so no axis is ever moved.
+    """
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format="channels_last"):
         self.pool_size, self.strides, self.padding = pool_size, strides, padding
         self.data_format = check_data_format(data_format, type(self).__name__)
 
     def _prepare(self, x):
-        """``x`` -> padded channels_last input; sets the geometry used by forward and backward."""
+        """``x`` -> padded input; sets the geometry used by forward and backward."""
         name = self.name
         x = np.asarray(x)
         rank = x.ndim - 2
         if rank < 1:
             raise ValueError(f"{name}: the input must be (N, *spatial, C) with at least one spatial axis, "
                              f"got shape {x.shape}.")
+        self.first = 1 if self.data_format == "channels_last" else 2
+        spatial = x.shape[self.first:self.first + rank]
         pool = normalize_tuple(self.pool_size, rank, "pool_size", name)
         strides = pool if self.strides is None else normalize_tuple(self.strides, rank, "strides", name)
-        xl = to_channels_last(x, self.data_format)
         ones = (1,) * rank
-        pads = resolve_padding(self.padding, xl.shape[1:-1], pool, strides, ones, name, allowed=("valid", "same"))
-        xp = pad_spatial(xl, pads, self._fill_value(xl.dtype))
-        out_sp = output_shape(xp.shape[1:-1], pool, strides, ones)
-        check_output_shape(out_sp, xl.shape[1:-1], pads, pool, ones, name)
+        pads = resolve_padding(self.padding, spatial, pool, strides, ones, name, allowed=("valid", "same"))
+        xp = pad_spatial(x, pads, self._fill_value(x.dtype), self.first)
+        out_sp = output_shape(xp.shape[self.first:self.first + rank], pool, strides, ones)
+        check_output_shape(out_sp, spatial, pads, pool, ones, name)
         self.pool, self.strides_, self.pads, self.out_sp = pool, strides, pads, out_sp
-        self.spatial_shape, self.padded_shape = xl.shape[1:-1], xp.shape[1:-1]
+        self.spatial_shape, self.padded_shape = spatial, xp.shape
         # Windows that never overlap write disjoint slabs, so backward may assign instead of add.
         self.disjoint = all(s >= p for s, p in zip(strides, pool))
         return xp
@@ -63,17 +69,21 @@ class _Pool(Op):
         """``(index, slices)`` for each offset in the pooling window, row-major."""
         ones = (1,) * len(self.pool)
         for i, k in enumerate(np.ndindex(*self.pool)):
-            yield i, offset_slices(k, self.out_sp, self.strides_, ones)
+            yield i, offset_slices(k, self.out_sp, self.strides_, ones, self.first)
 
     def _scatter(self, contribution, dtype):
-        """``dx`` from ``contribution(i)`` = the gradient slab of window offset ``i``; pads cut off."""
-        dxp = np.zeros((self.batch, *self.padded_shape, self.channels), dtype=dtype)
+        """``dx`` from ``contribution(i, target)``, the gradient slab of window offset ``i``; pads cut off.
+
+        For disjoint windows ``contribution`` writes into ``target`` (the slab of
+        ``dx``); otherwise it is called with ``None`` and returns the slab to add.
+        """
+        dxp = np.zeros(self.padded_shape, dtype=dtype)
         for i, slices in self._slabs():
             if self.disjoint:
                 contribution(i, dxp[slices])
             else:
                 dxp[slices] += contribution(i, None)
-        return from_channels_last(np.ascontiguousarray(crop_spatial(dxp, self.pads)), self.data_format)
+        return np.ascontiguousarray(crop_spatial(dxp, self.pads, self.first))
 
 
 class MaxPool(_Pool):
@@ -91,28 +101,29 @@ class MaxPool(_Pool):
 
     def forward(self, x):
         xp = self._prepare(x)
-        self.batch, self.channels = xp.shape[0], xp.shape[-1]
-        index_type = np.uint8 if math.prod(self.pool) <= 256 else np.int32
-        out = argmax = None
-        for i, slices in self._slabs():
-            slab = xp[slices]
-            if out is None:
-                out, argmax = slab.copy(), np.zeros(slab.shape, dtype=index_type)
-                continue
-            better = slab > out           # strict: an equal later value does not take over
-            np.copyto(out, slab, where=better)
-            np.copyto(argmax, i, where=better)
+        slabs = [xp[slices] for _, slices in self._slabs()]
+        out = slabs[0].copy()
+        for slab in slabs[1:]:
+            np.maximum(out, slab, out=out)
+        # argmax = how many offsets come before the first one holding the maximum, counted with
+        # whole-array comparisons and adds (masked numpy writes are an order of magnitude slower).
+        index_type = np.uint8 if len(slabs) <= 256 else np.int32
+        argmax = np.zeros(out.shape, dtype=index_type)
+        not_yet = np.ones(out.shape, dtype=bool)
+        for slab in slabs[:-1]:
+            not_yet &= slab != out
+            argmax += not_yet
         self.argmax = argmax
-        return from_channels_last(out, self.data_format)
+        return out
 
     def backward(self, dout):
-        dy = to_channels_last(np.asarray(dout), self.data_format)
+        dy = np.asarray(dout)
 
         def contribution(i, target):
             winners = self.argmax == i
             if target is None:
-                return np.where(winners, dy, 0)
-            np.copyto(target, dy, where=winners)
+                return dy * winners
+            np.multiply(dy, winners, out=target)
 
         return self._scatter(contribution, dy.dtype)
 
@@ -127,31 +138,29 @@ class AvgPool(_Pool):
 
     def forward(self, x):
         xp = self._prepare(x)
-        self.batch, self.channels = xp.shape[0], xp.shape[-1]
         total = None
         for _, slices in self._slabs():
             total = xp[slices].copy() if total is None else np.add(total, xp[slices], out=total)
-        self.count = self._counts(total.dtype)
+        self.count = self._counts(total.dtype, total.ndim)
         total /= self.count
-        return from_channels_last(total, self.data_format)
+        return total
 
-    def _counts(self, dtype):
-        """Real values per window: a number for unpadded pooling, else an array ``(1, *out, 1)``."""
+    def _counts(self, dtype, ndim):
+        """Real values per window: a number for unpadded pooling, else an array shaped to broadcast."""
         if not any(b or a for b, a in self.pads):
             return dtype.type(math.prod(self.pool))
-        counts = np.ones((1,) * (len(self.pool) + 2), dtype=dtype)
+        counts = np.ones((1,) * ndim, dtype=dtype)
         for axis, (p, s, (before, _), n, o) in enumerate(zip(self.pool, self.strides_, self.pads,
                                                                self.spatial_shape, self.out_sp)):
             start = np.arange(o) * s
             per_axis = np.minimum(start + p, before + n) - np.maximum(start, before)
-            shape = [1] * counts.ndim
-            shape[axis + 1] = o
+            shape = [1] * ndim
+            shape[self.first + axis] = o
             counts = counts * per_axis.reshape(shape).astype(dtype)
         return counts
 
     def backward(self, dout):
-        dy = to_channels_last(np.asarray(dout), self.data_format)
-        share = dy / self.count
+        share = np.asarray(dout) / self.count
 
         def contribution(i, target):
             if target is None:

@@ -172,22 +172,23 @@ def deconv_output_length(input_length, kernel_size: int, padding: str, output_pa
     return (input_length - 1) * stride + eff - 2 * pad + output_padding
 
 
-def pad_spatial(x, pads, value=0):
-    """``x (N, *spatial, ...)`` padded on its spatial axes by ``pads`` (one pair per axis) with ``value``.
+def pad_spatial(x, pads, value=0, first_axis=1):
+    """``x`` padded on its spatial axes (``first_axis`` onwards, one pair each in ``pads``) with ``value``.
 
     Returns ``x`` itself when every pad is 0.
     """
     if not any(b or a for b, a in pads):
         return x
-    width = [(0, 0)] + [tuple(p) for p in pads] + [(0, 0)] * (x.ndim - 1 - len(pads))
+    width = [(0, 0)] * first_axis + [tuple(p) for p in pads] + [(0, 0)] * (x.ndim - first_axis - len(pads))
     return np.pad(x, width, mode="constant", constant_values=value)
 
 
-def crop_spatial(x, pads):
+def crop_spatial(x, pads, first_axis=1):
     """The inverse of :func:`pad_spatial`: a view of ``x`` without the padded borders."""
     if not any(b or a for b, a in pads):
         return x
-    return x[(slice(None),) + tuple(slice(b, x.shape[1 + i] - a) for i, (b, a) in enumerate(pads))]
+    return x[(slice(None),) * first_axis + tuple(slice(b, x.shape[first_axis + i] - a)
+                                                 for i, (b, a) in enumerate(pads))]
 
 
 def window_view(xp, kernel_size, strides, dilation, out_shape=None):
@@ -208,10 +209,13 @@ def window_view(xp, kernel_size, strides, dilation, out_shape=None):
     return as_strided(xp, shape, strides_, writeable=False)
 
 
-def offset_slices(k, out_shape, strides, dilation) -> tuple:
-    """Index of the input positions that kernel offset ``k`` touches: ``k*d, k*d + s, ..., k*d + s*(out-1)``."""
-    return (slice(None),) + tuple(slice(ki * d, ki * d + s * (o - 1) + 1, s)
-                                  for ki, o, s, d in zip(k, out_shape, strides, dilation))
+def offset_slices(k, out_shape, strides, dilation, first_axis=1) -> tuple:
+    """Index of the input positions that kernel offset ``k`` touches: ``k*d, k*d + s, ..., k*d + s*(out-1)``.
+
+    The spatial axes start at ``first_axis`` (1 for channels_last, 2 for channels_first).
+    """
+    return (slice(None),) * first_axis + tuple(slice(ki * d, ki * d + s * (o - 1) + 1, s)
+                                               for ki, o, s, d in zip(k, out_shape, strides, dilation))
 
 
 def col2im_nd(dcol, padded_shape, kernel_size, strides, dilation):
