@@ -210,11 +210,13 @@ def test_conv_transpose_forward_matches_scatter_reference_and_gradients_check(ca
 
 @settings(max_examples=30, deadline=None)
 @given(rank=st.integers(1, 2), k=st.integers(1, 3), s=st.integers(1, 2), d=st.integers(1, 2),
-       mult=st.integers(1, 2), cin=st.integers(1, 3), padding=st.sampled_from(["valid", "same"]),
+       mult=st.integers(1, 2), cin=st.integers(1, 3), padding=st.sampled_from(["valid", "same", "explicit"]),
        data_format=st.sampled_from(["channels_last", "channels_first"]), seed=st.integers(0, 2 ** 16))
 def test_depthwise_conv_matches_naive_loops_and_gradients_check(rank, k, s, d, mult, cin, padding, data_format,
                                                                  seed):
     rng = np.random.default_rng(seed)
+    if padding == "explicit":   # up to 3 zeros a side: wider than a small kernel's span
+        padding = [tuple(int(v) for v in rng.integers(0, 4, 2)) for _ in range(rank)]
     spatial = tuple(rng.integers((k - 1) * d + 1, (k - 1) * d + 4) for _ in range(rank))
     x = rng.standard_normal((2, *spatial, cin))
     kernel = rng.standard_normal((k,) * rank + (cin, mult))
