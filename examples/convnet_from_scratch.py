@@ -181,7 +181,8 @@ def plot_accuracy(train_acc, test_acc, out):
 
 def plot_filters(before, after, out):
     banner("5. The first layer's 30 filters, before and after training")
-    fig, axes = plt.subplots(6, 10, figsize=(10, 6))
+    fig, axes = plt.subplots(6, 10, figsize=(10, 6.5))
+    fig.subplots_adjust(hspace=0.45)
     for row, (title, filters) in enumerate((("before", before), ("after", after))):
         for i in range(30):
             ax = axes[row * 3 + i // 10, i % 10]
