@@ -35,6 +35,12 @@ CASES = {
          r"Train Accuracy : 0\.\d{6} / Test Accuracy : 0\.\d{6} / Train Loss : \d+\.\d{6}",
          r"y_test\[0\] = 7, np\.argmax\(pred_result, axis=1\) = \[\d\]"],
         ["backprop_loss.png", "backprop_accuracy.png", "backprop_prediction.png"], []),
+    "convnet_from_scratch.py": (
+        True,
+        [r"im2col\(x1 \(1, 3, 7, 7\), 5, 5\)\.shape = \(9, 75\)",
+         r"gradient check: worst relative difference \S+ -> OK",
+         r"=== epoch:2, train acc:0\.\d{4}, test acc:0\.\d{4} ===", r"^test acc:0\.\d{4}$"],
+        ["convnet_accuracy.png", "convnet_filters.png"], []),
     "font_shade.py": (
         True,
         [r"by-hand network test accuracy: 0\.\d{4}", r"keras model test accuracy: 0\.\d{4}",

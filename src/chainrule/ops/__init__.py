@@ -16,6 +16,10 @@ from .sparse import SparseAffine
 from . import updates  # noqa: F401  (state updates: chainrule.ops.updates.AdamStep ...)
 from .nn import (ELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
                  SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Step, Tanh)
+from .windows import col2im, conv_output_length, deconv_output_length, im2col
+from .conv import Conv, Convolution, ConvTranspose, DepthwiseConv
+from .pooling import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool, Pooling
+from .spatial import Crop, ResizeBilinear, UpSampleNearest, ZeroPad
 
 # The seed's names for the same objects.
 MulLayer, AddLayer = Mul, Add

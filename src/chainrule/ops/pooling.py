@@ -1,0 +1,231 @@
+"""Pooling: N-d max and average pooling, global pooling, and the book's Pooling.
+
+Windows come from :mod:`chainrule.ops.windows`; each op loops over the
+offsets inside the pooling window (``prod(pool_size)`` iterations), every
+iteration a whole-array operation on the strided slab of that offset.
+
+TensorFlow's rules, which these ops follow:
+
+* ``'same'`` padding pads as for convolution (the extra one at the end); max
+  pooling never picks a pad, average pooling divides by the number of real
+  (non-pad) values in each window.
+* The max-pooling gradient goes to the first maximum of each window in
+  row-major window order (ties are not shared).
+* Global max pooling is ``reduce_max`` over the spatial axes, whose gradient
+  TensorFlow shares evenly among tied maxima; global average pooling is ``reduce_mean``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Op
+from .reduction import Max, Mean
+from .windows import (check_data_format, check_output_shape, crop_spatial, normalize_tuple, offset_slices,
+                      output_shape, pad_spatial, resolve_padding)
+
+
+class _Pool(Op):
+    """Shared by MaxPool and AvgPool: argument checks, padding and the window geometry.
+
+    Pooling works on the data in its own layout: the spatial axes start at
+    axis 1 (channels_last) or 2 (channels_first), and each window offset's slab
+    is a strided slice of them, so no axis is ever moved.
+    """
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format="channels_last"):
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+        self.data_format = check_data_format(data_format, type(self).__name__)
+
+    def _prepare(self, x):
+        """``x`` -> padded input; sets the geometry used by forward and backward."""
+        name = self.name
+        x = np.asarray(x)
+        rank = x.ndim - 2
+        if rank < 1:
+            raise ValueError(f"{name}: the input must be (N, *spatial, C) with at least one spatial axis, "
+                             f"got shape {x.shape}.")
+        self.first = 1 if self.data_format == "channels_last" else 2
+        spatial = x.shape[self.first:self.first + rank]
+        pool = normalize_tuple(self.pool_size, rank, "pool_size", name)
+        strides = pool if self.strides is None else normalize_tuple(self.strides, rank, "strides", name)
+        ones = (1,) * rank
+        pads = resolve_padding(self.padding, spatial, pool, strides, ones, name, allowed=("valid", "same"))
+        xp = pad_spatial(x, pads, self._fill_value(x.dtype), self.first)
+        out_sp = output_shape(xp.shape[self.first:self.first + rank], pool, strides, ones)
+        check_output_shape(out_sp, spatial, pads, pool, ones, name)
+        self.pool, self.strides_, self.pads, self.out_sp = pool, strides, pads, out_sp
+        self.spatial_shape, self.padded_shape = spatial, xp.shape
+        # Windows that never overlap write disjoint slabs, so backward may assign instead of add.
+        self.disjoint = all(s >= p for s, p in zip(strides, pool))
+        return xp
+
+    def _fill_value(self, dtype):
+        """The value padded positions hold (0; max pooling overrides it so that pads never win)."""
+        return 0
+
+    def _slabs(self):
+        """``(index, slices)`` for each offset in the pooling window, row-major."""
+        ones = (1,) * len(self.pool)
+        for i, k in enumerate(np.ndindex(*self.pool)):
+            yield i, offset_slices(k, self.out_sp, self.strides_, ones, self.first)
+
+    def _scatter(self, contribution, dtype):
+        """``dx`` from ``contribution(i, target)``, the gradient slab of window offset ``i``; pads cut off.
+
+        For disjoint windows ``contribution`` writes into ``target`` (the slab of
+        ``dx``); otherwise it is called with ``None`` and returns the slab to add.
+        """
+        dxp = np.zeros(self.padded_shape, dtype=dtype)
+        for i, slices in self._slabs():
+            if self.disjoint:
+                contribution(i, dxp[slices])
+            else:
+                dxp[slices] += contribution(i, None)
+        return np.ascontiguousarray(crop_spatial(dxp, self.pads, self.first))
+
+
+class MaxPool(_Pool):
+    """N-d max pooling (tf.keras ``MaxPooling{1,2,3}D``): ``forward(x)``.
+
+    ``x``: ``(N, *spatial, C)`` or channels_first. ``pool_size``: an int or one per
+    spatial axis; ``strides``: default ``pool_size``; ``padding``: 'valid' or
+    'same' (pads are never the maximum) or, for the book's layer, explicit.
+    Keeps the index of each window's first maximum (``argmax``, row-major in the
+    window); backward sends ``dout`` there, as TensorFlow does.
+    """
+
+    def _fill_value(self, dtype):
+        return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+    def forward(self, x):
+        xp = self._prepare(x)
+        slabs = [xp[slices] for _, slices in self._slabs()]
+        out = slabs[0].copy()
+        for slab in slabs[1:]:
+            np.maximum(out, slab, out=out)
+        # argmax = how many offsets come before the first one holding the maximum, counted with
+        # whole-array comparisons and adds (masked numpy writes are an order of magnitude slower).
+        index_type = np.uint8 if len(slabs) <= 256 else np.int32
+        argmax = np.zeros(out.shape, dtype=index_type)
+        not_yet = np.ones(out.shape, dtype=bool)
+        for slab in slabs[:-1]:
+            not_yet &= slab != out
+            argmax += not_yet
+        self.argmax = argmax
+        return out
+
+    def backward(self, dout):
+        dy = np.asarray(dout)
+
+        def contribution(i, target):
+            winners = self.argmax == i
+            if target is None:
+                return dy * winners
+            np.multiply(dy, winners, out=target)
+
+        return self._scatter(contribution, dy.dtype)
+
+
+class AvgPool(_Pool):
+    """N-d average pooling (tf.keras ``AveragePooling{1,2,3}D``): ``forward(x)``.
+
+    Arguments as :class:`MaxPool`. With ``'same'`` padding each window's sum is
+    divided by its number of real values (TensorFlow's rule), so border outputs
+    average fewer values. Backward spreads ``dout / count`` over each window.
+    """
+
+    def forward(self, x):
+        xp = self._prepare(x)
+        total = None
+        for _, slices in self._slabs():
+            total = xp[slices].copy() if total is None else np.add(total, xp[slices], out=total)
+        self.count = self._counts(total.dtype, total.ndim)
+        total /= self.count
+        return total
+
+    def _counts(self, dtype, ndim):
+        """Real values per window: a number for unpadded pooling, else an array shaped to broadcast."""
+        if not any(b or a for b, a in self.pads):
+            return dtype.type(math.prod(self.pool))
+        counts = np.ones((1,) * ndim, dtype=dtype)
+        for axis, (p, s, (before, _), n, o) in enumerate(zip(self.pool, self.strides_, self.pads,
+                                                               self.spatial_shape, self.out_sp)):
+            start = np.arange(o) * s
+            per_axis = np.minimum(start + p, before + n) - np.maximum(start, before)
+            shape = [1] * ndim
+            shape[self.first + axis] = o
+            counts = counts * per_axis.reshape(shape).astype(dtype)
+        return counts
+
+    def backward(self, dout):
+        share = np.asarray(dout) / self.count
+
+        def contribution(i, target):
+            if target is None:
+                return share
+            target[...] = share
+
+        return self._scatter(contribution, share.dtype)
+
+
+def _spatial_axes(ndim, data_format, op_name):
+    if ndim < 3:
+        raise ValueError(f"{op_name}: the input must be (N, *spatial, C) with at least one spatial axis.")
+    return tuple(range(1, ndim - 1)) if data_format == "channels_last" else tuple(range(2, ndim))
+
+
+class GlobalAvgPool(Mean):
+    """Mean over the spatial axes (tf.keras ``GlobalAveragePooling{1,2,3}D``): ``(N, *spatial, C) -> (N, C)``.
+
+    ``keepdims=True`` keeps the spatial axes with length 1. Backward: ``dout / count``
+    on every position (the :class:`~chainrule.ops.Mean` op).
+    """
+
+    def __init__(self, data_format="channels_last", keepdims=False):
+        super().__init__(axis=None, keepdims=keepdims)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.axis = _spatial_axes(x.ndim, self.data_format, self.name)
+        return super().forward(x)
+
+
+class GlobalMaxPool(Max):
+    """Maximum over the spatial axes (tf.keras ``GlobalMaxPooling{1,2,3}D``): ``(N, *spatial, C) -> (N, C)``.
+
+    ``keepdims=True`` keeps the spatial axes with length 1. Backward is
+    ``reduce_max``'s: ``dout`` to the maxima, shared evenly among ties, as TensorFlow does.
+    """
+
+    def __init__(self, data_format="channels_last", keepdims=False):
+        super().__init__(axis=None, keepdims=keepdims)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.axis = _spatial_axes(x.ndim, self.data_format, self.name)
+        return super().forward(x)
+
+
+class Pooling(MaxPool):
+    """The book's max-pooling layer (deep-learning-from-scratch ch. 7), NCHW: ``forward(x)`` / ``backward(dout)``.
+
+    ``Pooling(pool_h, pool_w, stride=1, pad=0)``: windows ``pool_h x pool_w`` every
+    ``stride`` (the book's default is 1; its SimpleConvNet passes ``stride=2``),
+    output ``(H + 2 * pad - pool_h) // stride + 1``. Backward routes ``dout`` to each
+    window's first maximum, like the book's ``np.argmax``. Padding: the book's
+    im2col pads with zeros, so a window of negative values next to the border
+    would return 0 there; here pads never win (as in TensorFlow and PyTorch).
+    """
+
+    def __init__(self, pool_h, pool_w, stride=1, pad=0):
+        super().__init__(pool_size=(pool_h, pool_w), strides=stride, padding=pad, data_format="channels_first")
+        self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
+
+    def _prepare(self, x):
+        if np.ndim(x) != 4:
+            raise ValueError(f"Pooling: the input must be (N, C, H, W), got shape {np.shape(x)}.")
+        return super()._prepare(x)
