@@ -33,18 +33,25 @@ def softmax(x, axis=-1):
 
 
 class ReLU(Op):
-    """``max(x, 0)``. Keeps ``mask`` (where x <= 0) as in the seed; backward zeroes dout there.
+    """``max(x, 0)``. Backward: ``dout`` where x > 0, zero elsewhere.
 
-    Unlike the classic teaching code, backward never writes into ``dout``
-    (that would corrupt a gradient another op still needs).
+    The seed keeps ``mask`` (where x <= 0) and writes zeros into ``dout``; here
+    backward multiplies by the kept ``positive`` mask instead (one pass, and it
+    never writes into ``dout``, which another op may still need). ``mask`` is
+    still there to read, as in the seed.
     """
 
     def forward(self, x):
-        self.mask = x <= 0
+        self.positive = x > 0
         return np.maximum(x, 0)
 
+    @property
+    def mask(self):
+        """Where ``x <= 0`` (the seed's name)."""
+        return ~self.positive
+
     def backward(self, dout):
-        return np.where(self.mask, 0, dout).astype(np.result_type(dout), copy=False)
+        return dout * self.positive
 
 
 class LeakyReLU(Op):
