@@ -15,6 +15,8 @@ from .linalg import MatMul
 from .sparse import SparseAffine
 from .nn import (ELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
                  SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Step, Tanh)
+from .recurrent import (RECURRENT_ACTIVATIONS, GRUSequence, GRUStep, LSTMSequence, LSTMStep, SimpleRNNSequence,
+                        SimpleRNNStep, split_packed)
 
 # The seed's names for the same objects.
 MulLayer, AddLayer = Mul, Add
