@@ -31,14 +31,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import workspace
 from .activations import resolve
-from .sequence import CellStep, RecurrentCore, RecurrentSequence
+from .sequence import CellStep, RecurrentCore, RecurrentSequence, StepColumns, columns
 
 
 class GRUCore(RecurrentCore):
-    """The GRU arithmetic on time-major buffers (see ``sequence.py`` for the protocol)."""
+    """The GRU arithmetic on column blocks (see ``sequence.py`` for the protocol and the layout)."""
 
-    state_names = ("h",)
     gates = 3
 
     def __init__(self, kernel, recurrent_kernel, bias, activation, recurrent_activation, reset_after,
@@ -50,33 +50,36 @@ class GRUCore(RecurrentCore):
         self.act, self.act_d = resolve(activation, op_name, "activation")
         self.rec, self.rec_d = resolve(recurrent_activation, op_name, "recurrent_activation")
         self.halved = recurrent_activation == "sigmoid"
-        half = np.ones(3 * u, dtype=self.dtype)
-        if self.halved:  # the forward pass sees a/2 in the z and r columns
+        half = np.ones((3 * u, 1), dtype=self.dtype)
+        if self.halved:  # the forward pass sees a/2 in the z and r rows
             half[:2 * u] = 0.5
-        self.kernel = kernel
-        self.kernel_fwd = kernel * half
+        self.kernel_t = np.ascontiguousarray(kernel.T)                      # (3U, D)
+        self.kernel_fwd_t = self.kernel_t * half
+        recurrent_t = np.ascontiguousarray(recurrent_kernel.T)              # (3U, U)
         if reset_after:
-            self.bias_in, self.bias_rec = bias[0] * half, bias[1] * half
-            self.recurrent_fwd = recurrent_kernel * half
-            self.recurrent_t = np.ascontiguousarray(recurrent_kernel.T)
+            self.bias_in, self.bias_rec = bias[0].reshape(-1, 1) * half, bias[1].reshape(-1, 1) * half
+            self.recurrent_fwd_t = recurrent_t * half
+            self.recurrent = recurrent_kernel                                # dh_prev = R d(rec)
         else:
-            self.bias_in = bias * half
-            self.recurrent_zr_fwd = np.ascontiguousarray(recurrent_kernel[:, :2 * u] * half[:2 * u])
+            self.bias_in = bias.reshape(-1, 1) * half
+            self.recurrent_zr_fwd_t = recurrent_t[:2 * u] * half[:2 * u]
+            self.recurrent_h_t = np.ascontiguousarray(recurrent_t[2 * u:])
+            self.recurrent_zr = np.ascontiguousarray(recurrent_kernel[:, :2 * u])
             self.recurrent_h = np.ascontiguousarray(recurrent_kernel[:, 2 * u:])
-            self.recurrent_zr_t = np.ascontiguousarray(recurrent_kernel[:, :2 * u].T)
-            self.recurrent_h_t = np.ascontiguousarray(self.recurrent_h.T)
 
     def start(self, xt, states):
-        self._allocate_states(xt, states)
+        self._allocate(xt, states)
         steps, batch, _ = xt.shape
         u = self.units
-        self.A = self.input_gemm(self.kernel_fwd, self.bias_in)
         if self.reset_after:
-            self.R = np.empty((steps, batch, 3 * u), dtype=self.dtype)  # h_prev @ recurrent_kernel + bias[1]
+            self.R = workspace.empty((steps, 3 * u, batch), self.dtype)  # R^T h_prev + bias[1]
         else:
-            self.RH = np.empty((steps, batch, u), dtype=self.dtype)     # r * h_prev
-            self._zr = np.empty((batch, 2 * u), dtype=self.dtype)
-        self._scratch = np.empty((batch, u), dtype=self.dtype)
+            self.RH = workspace.empty((steps, u, batch), self.dtype)     # r * h_prev
+            self._zr = np.empty((2 * u, batch), dtype=self.dtype)
+        self._scratch = np.empty((u, batch), dtype=self.dtype)
+
+    def project(self, s, e):
+        self._project(s, e, self.kernel_fwd_t, self.bias_in)
 
     def skip(self, t):
         super().skip(t)
@@ -86,14 +89,14 @@ class GRUCore(RecurrentCore):
     def step(self, t):
         u = self.units
         a, h_prev, scratch = self.A[t], self.H[t], self._scratch
-        zr, ah = a[:, :2 * u], a[:, 2 * u:]
+        zr, ah = a[:2 * u], a[2 * u:]
         if self.reset_after:
             rec = self.R[t]
-            np.matmul(h_prev, self.recurrent_fwd, out=rec)
+            np.matmul(self.recurrent_fwd_t, h_prev, out=rec)
             rec += self.bias_rec
-            zr += rec[:, :2 * u]
+            zr += rec[:2 * u]
         else:
-            np.matmul(h_prev, self.recurrent_zr_fwd, out=self._zr)
+            np.matmul(self.recurrent_zr_fwd_t, h_prev, out=self._zr)
             zr += self._zr
         if self.halved:
             np.tanh(zr, out=zr)
@@ -101,12 +104,12 @@ class GRUCore(RecurrentCore):
             zr += 0.5
         else:
             self.rec(zr, zr)
-        z, r = a[:, :u], a[:, u:2 * u]
+        z, r = a[:u], a[u:2 * u]
         if self.reset_after:
-            np.multiply(r, rec[:, 2 * u:], out=scratch)
+            np.multiply(r, rec[2 * u:], out=scratch)
         else:
             np.multiply(r, h_prev, out=self.RH[t])
-            np.matmul(self.RH[t], self.recurrent_h, out=scratch)
+            np.matmul(self.recurrent_h_t, self.RH[t], out=scratch)
         ah += scratch
         self.act(ah, ah)
         np.subtract(h_prev, ah, out=scratch)     # h = hh + z * (h_prev - hh)
@@ -114,68 +117,76 @@ class GRUCore(RecurrentCore):
         np.add(ah, scratch, out=self.H[t + 1])
 
     def start_backward(self):
-        batch, u = self.H.shape[1], self.units
-        self.dA = np.empty_like(self.A)
+        self._start_backward()
+        u, batch = self.units, self.xt.shape[1]
         if self.reset_after:
-            self.dR = np.empty_like(self.R)
-        self._direct = np.empty((batch, u), dtype=self.dtype)
-        self._deriv = np.empty((batch, 3 * u), dtype=self.dtype)
+            self.dR = StepColumns(3 * u, self.xt.shape[0], batch, self.chunk, self.dtype)
+            self.d_bias = np.zeros((2, 3 * u), dtype=self.dtype)
+        else:
+            self.d_bias = np.zeros(3 * u, dtype=self.dtype)
+        self.d_recurrent_t = np.zeros((3 * u, u), dtype=self.dtype)
+        self._direct = np.empty((u, batch), dtype=self.dtype)
+        self._deriv = np.empty((3 * u, batch), dtype=self.dtype)
+        self._raw = np.empty((3 * u, batch), dtype=self.dtype)
 
     def skip_backward(self, t):
-        self.dA[t] = 0
+        self.dA.step(t)[...] = 0
         if self.reset_after:
-            self.dR[t] = 0
+            self.dR.step(t)[...] = 0
 
     def step_backward(self, t, d_states):
         dh = d_states[0]
         u = self.units
-        a, da, h_prev, deriv, direct = self.A[t], self.dA[t], self.H[t], self._deriv, self._direct
-        z, r, hh = a[:, :u], a[:, u:2 * u], a[:, 2 * u:]
-        dz, dr, dhh = da[:, :u], da[:, u:2 * u], da[:, 2 * u:]
+        a, da, h_prev, deriv, direct = self.A[t], self._raw, self.H[t], self._deriv, self._direct
+        z, r, hh = a[:u], a[u:2 * u], a[2 * u:]
+        dz, dr, dhh = da[:u], da[u:2 * u], da[2 * u:]
         np.subtract(h_prev, hh, out=dz)
         dz *= dh
         np.multiply(dh, z, out=direct)            # the part of dh_prev that skips the gates
         np.subtract(dh, direct, out=dhh)
-        self.act_d(hh, deriv[:, 2 * u:])
-        dhh *= deriv[:, 2 * u:]                   # now the gradient of the candidate's pre-activation
+        self.act_d(hh, deriv[2 * u:])
+        dhh *= deriv[2 * u:]                      # now the gradient of the candidate's pre-activation
         if self.reset_after:
-            np.multiply(dhh, self.R[t][:, 2 * u:], out=dr)
+            np.multiply(dhh, self.R[t][2 * u:], out=dr)
         else:
             d_rh = self._scratch
-            np.matmul(dhh, self.recurrent_h_t, out=d_rh)
+            np.matmul(self.recurrent_h, dhh, out=d_rh)
             np.multiply(d_rh, h_prev, out=dr)
             d_rh *= r
             direct += d_rh
-        self.rec_d(a[:, :2 * u], deriv[:, :2 * u])
-        da[:, :2 * u] *= deriv[:, :2 * u]
+        self.rec_d(a[:2 * u], deriv[:2 * u])
+        da[:2 * u] *= deriv[:2 * u]
+        self.dA.step(t)[...] = da
         if self.reset_after:
-            d_rec = self.dR[t]
-            d_rec[:, :2 * u] = da[:, :2 * u]
-            np.multiply(dhh, r, out=d_rec[:, 2 * u:])
-            np.matmul(d_rec, self.recurrent_t, out=dh)
+            d_rec = self.dR.step(t)
+            d_rec[:2 * u] = da[:2 * u]
+            np.multiply(dhh, r, out=d_rec[2 * u:])
+            np.matmul(self.recurrent, d_rec, out=dh)
         else:
-            np.matmul(da[:, :2 * u], self.recurrent_zr_t, out=dh)
+            np.matmul(self.recurrent_zr, da[:2 * u], out=dh)
         dh += direct
 
-    def weight_grads(self, needs):
+    def chunk_backward(self, s, e, needs):
         u = self.units
-        d_a = self.dA.reshape(-1, 3 * u)
-        dk = self.flat_inputs().T @ d_a if needs[0] else None
-        dr = db = None
+        d_cat = self._input_grads(s, e, self.kernel_t, needs)
         if self.reset_after:
-            d_rec = self.dR.reshape(-1, 3 * u)
-            if needs[1]:
-                dr = self.previous_states().T @ d_rec
+            d_rec = self.dR.chunk(s, e)
             if needs[2]:
-                db = np.stack([d_a.sum(axis=0), d_rec.sum(axis=0)])
+                self.d_recurrent_t += d_rec @ columns(self.H[s:e]).T
+            if needs[3]:
+                ones = self._ones(d_cat.shape[1])
+                self.d_bias[0] += d_cat @ ones
+                self.d_bias[1] += d_rec @ ones
         else:
-            if needs[1]:
-                dr = np.empty((u, 3 * u), dtype=self.dtype)
-                np.matmul(self.previous_states().T, d_a[:, :2 * u], out=dr[:, :2 * u])
-                np.matmul(self.RH.reshape(-1, u).T, d_a[:, 2 * u:], out=dr[:, 2 * u:])
             if needs[2]:
-                db = d_a.sum(axis=0)
-        return dk, dr, db
+                self.d_recurrent_t[:2 * u] += d_cat[:2 * u] @ columns(self.H[s:e]).T
+                self.d_recurrent_t[2 * u:] += d_cat[2 * u:] @ columns(self.RH[s:e]).T
+            if needs[3]:
+                self.d_bias += d_cat @ self._ones(d_cat.shape[1])
+
+    def weight_grads(self, needs):
+        return (self.d_kernel_t.T if needs[0] else None, self.d_recurrent_t.T if needs[1] else None,
+                self.d_bias if needs[2] else None)
 
 
 class _GRUOptions:

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import workspace
 from .activations import resolve
-from .sequence import CellStep, RecurrentCore, RecurrentSequence
+from .sequence import CellStep, RecurrentCore, RecurrentSequence, columns
 
 
 def _internal_order(units):
@@ -35,10 +36,11 @@ def _internal_order(units):
 
 
 class LSTMCore(RecurrentCore):
-    """The LSTM arithmetic on time-major buffers (see ``sequence.py`` for the protocol)."""
+    """The LSTM arithmetic on column blocks (see ``sequence.py`` for the protocol and the layout)."""
 
     n_states = 2
     state_names = ("h", "c")
+    buffers = ("H", "C")
     gates = 4
 
     def __init__(self, kernel, recurrent_kernel, bias, activation, recurrent_activation, op_name, features):
@@ -47,40 +49,37 @@ class LSTMCore(RecurrentCore):
         self.act, self.act_d = resolve(activation, op_name, "activation")
         self.rec, self.rec_d = resolve(recurrent_activation, op_name, "recurrent_activation")
         self.order = _internal_order(u)
-        self.kernel = kernel[:, self.order]
-        self.recurrent_kernel = recurrent_kernel[:, self.order]
-        self.recurrent_t = np.ascontiguousarray(self.recurrent_kernel.T)
+        kernel_t = np.ascontiguousarray(kernel[:, self.order].T)            # (4U, D)
+        recurrent_t = np.ascontiguousarray(recurrent_kernel[:, self.order].T)  # (4U, U)
+        bias = bias[self.order].reshape(-1, 1)
+        self.kernel_t = kernel_t
+        self.recurrent = np.ascontiguousarray(recurrent_t.T)                # (U, 4U): dh_prev = R dz
         self.halved = recurrent_activation == "sigmoid"
         self.tanh_everywhere = self.halved and activation == "tanh"
-        bias = bias[self.order]
-        if self.halved:  # the forward pass sees z/2 in the sigmoid columns
-            half = np.ones(4 * u, dtype=self.dtype)
+        if self.halved:  # the forward pass sees z/2 in the sigmoid rows
+            half = np.ones((4 * u, 1), dtype=self.dtype)
             half[:3 * u] = 0.5
-            self.kernel_fwd, self.recurrent_fwd, self.bias_fwd = (
-                self.kernel * half, self.recurrent_kernel * half, bias * half)
+            self.kernel_fwd_t, self.recurrent_fwd_t, self.bias_fwd = kernel_t * half, recurrent_t * half, bias * half
         else:
-            self.kernel_fwd, self.recurrent_fwd, self.bias_fwd = self.kernel, self.recurrent_kernel, bias
+            self.kernel_fwd_t, self.recurrent_fwd_t, self.bias_fwd = kernel_t, recurrent_t, bias
 
     def start(self, xt, states):
-        self._allocate_states(xt, states)
+        self._allocate(xt, states)
         steps, batch, _ = xt.shape
         u = self.units
-        self.A = self.input_gemm(self.kernel_fwd, self.bias_fwd)
-        self.C = np.empty_like(self.H)
-        self.C[0] = states[1]
-        self.AC = np.empty((steps, batch, u), dtype=self.dtype)  # act(c_t), used again by backward
-        self._z_rec = np.empty((batch, 4 * u), dtype=self.dtype)
-        self._scratch = np.empty((batch, u), dtype=self.dtype)
+        self.AC = workspace.empty((steps, u, batch), self.dtype)  # act(c_t), used again by backward
+        self._z_rec = np.empty((4 * u, batch), dtype=self.dtype)
+        self._scratch = np.empty((u, batch), dtype=self.dtype)
 
-    def state_buffers(self):
-        return (self.H, self.C)
+    def project(self, s, e):
+        self._project(s, e, self.kernel_fwd_t, self.bias_fwd)
 
     def step(self, t):
         u = self.units
         z = self.A[t]
-        np.matmul(self.H[t], self.recurrent_fwd, out=self._z_rec)
+        np.matmul(self.recurrent_fwd_t, self.H[t], out=self._z_rec)
         z += self._z_rec
-        sig, g = z[:, :3 * u], z[:, 3 * u:]
+        sig, g = z[:3 * u], z[3 * u:]
         if self.tanh_everywhere:
             np.tanh(z, out=z)
         elif self.halved:
@@ -92,7 +91,7 @@ class LSTMCore(RecurrentCore):
         if self.halved:
             sig *= 0.5
             sig += 0.5
-        i, f, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u]
+        i, f, o = z[:u], z[u:2 * u], z[2 * u:3 * u]
         c = self.C[t + 1]
         np.multiply(f, self.C[t], out=c)
         np.multiply(i, g, out=self._scratch)
@@ -101,37 +100,46 @@ class LSTMCore(RecurrentCore):
         np.multiply(o, self.AC[t], out=self.H[t + 1])
 
     def start_backward(self):
-        batch, u = self.H.shape[1], self.units
-        self.dA = np.empty_like(self.A)
-        self._raw = np.empty((batch, 4 * u), dtype=self.dtype)
-        self._deriv = np.empty((batch, 4 * u), dtype=self.dtype)
+        self._start_backward()
+        u, batch = self.units, self.xt.shape[1]
+        self._raw = np.empty((4 * u, batch), dtype=self.dtype)
+        self._deriv = np.empty((4 * u, batch), dtype=self.dtype)
+        self.d_recurrent_t = np.zeros((4 * u, u), dtype=self.dtype)
+        self.d_bias = np.zeros(4 * u, dtype=self.dtype)
 
     def step_backward(self, t, d_states):
         dh, dc = d_states
         u = self.units
         z, ac, raw, deriv = self.A[t], self.AC[t], self._raw, self._deriv
-        i, f, o, g = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-        scratch = deriv[:, :u]
+        i, f, o, g = z[:u], z[u:2 * u], z[2 * u:3 * u], z[3 * u:]
+        scratch = deriv[:u]
         self.act_d(ac, scratch)          # dc += dh * o * act'(c)
         scratch *= o
         scratch *= dh
         dc += scratch
-        np.multiply(dc, g, out=raw[:, :u])
-        np.multiply(dc, self.C[t], out=raw[:, u:2 * u])
-        np.multiply(dh, ac, out=raw[:, 2 * u:3 * u])
-        np.multiply(dc, i, out=raw[:, 3 * u:])
-        self.rec_d(z[:, :3 * u], deriv[:, :3 * u])
-        self.act_d(g, deriv[:, 3 * u:])
-        np.multiply(raw, deriv, out=self.dA[t])
+        np.multiply(dc, g, out=raw[:u])
+        np.multiply(dc, self.C[t], out=raw[u:2 * u])
+        np.multiply(dh, ac, out=raw[2 * u:3 * u])
+        np.multiply(dc, i, out=raw[3 * u:])
+        self.rec_d(z[:3 * u], deriv[:3 * u])
+        self.act_d(g, deriv[3 * u:])
+        d_a = self.dA.step(t)
+        np.multiply(raw, deriv, out=d_a)
         dc *= f
-        np.matmul(self.dA[t], self.recurrent_t, out=dh)
+        np.matmul(self.recurrent, d_a, out=dh)
+
+    def chunk_backward(self, s, e, needs):
+        d_cat = self._input_grads(s, e, self.kernel_t, needs)
+        if needs[2]:
+            self.d_recurrent_t += d_cat @ columns(self.H[s:e]).T
+        if needs[3]:
+            self.d_bias += d_cat @ self._ones(d_cat.shape[1])
 
     def weight_grads(self, needs):
-        d_a = self.dA.reshape(-1, 4 * self.units)
-        dk = (self.flat_inputs().T @ d_a)[:, self.order] if needs[0] else None
-        dr = (self.previous_states().T @ d_a)[:, self.order] if needs[1] else None
-        db = d_a.sum(axis=0)[self.order] if needs[2] else None
-        return dk, dr, db
+        order = self.order
+        return (self.d_kernel_t.T[:, order] if needs[0] else None,
+                self.d_recurrent_t.T[:, order] if needs[1] else None,
+                self.d_bias[order] if needs[2] else None)
 
 
 class _LSTMOptions:

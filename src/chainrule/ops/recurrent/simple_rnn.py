@@ -12,47 +12,58 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import resolve
-from .sequence import CellStep, RecurrentCore, RecurrentSequence
+from .sequence import CellStep, RecurrentCore, RecurrentSequence, columns
 
 
 class SimpleRNNCore(RecurrentCore):
-    """The SimpleRNN arithmetic on time-major buffers (see ``sequence.py`` for the protocol)."""
+    """The SimpleRNN arithmetic on column blocks (see ``sequence.py`` for the protocol and the layout)."""
 
-    state_names = ("h",)
     gates = 1
 
     def __init__(self, kernel, recurrent_kernel, bias, activation, op_name, features):
         self._check_and_prepare(op_name, kernel, recurrent_kernel, bias, features, lambda u: (u,))
         self.act, self.act_d = resolve(activation, op_name, "activation")
-        self.kernel, self.recurrent_kernel, self.bias = kernel, recurrent_kernel, bias
+        self.kernel_t = np.ascontiguousarray(kernel.T)
+        self.recurrent = recurrent_kernel
         self.recurrent_t = np.ascontiguousarray(recurrent_kernel.T)
+        self.bias = bias.reshape(-1, 1)
 
     def start(self, xt, states):
-        self._allocate_states(xt, states)
-        self.A = self.input_gemm(self.kernel, self.bias)
+        self._allocate(xt, states)
+
+    def project(self, s, e):
+        self._project(s, e, self.kernel_t, self.bias)
 
     def step(self, t):
         h = self.H[t + 1]
-        np.matmul(self.H[t], self.recurrent_kernel, out=h)
+        np.matmul(self.recurrent_t, self.H[t], out=h)
         h += self.A[t]
         self.act(h, h)
 
     def start_backward(self):
-        self.dA = np.empty_like(self.A)
+        self._start_backward()
+        u = self.units
+        self.d_recurrent_t = np.zeros((u, u), dtype=self.dtype)
+        self.d_bias = np.zeros(u, dtype=self.dtype)
+        self._deriv = np.empty((u, self.xt.shape[1]), dtype=self.dtype)
 
     def step_backward(self, t, d_states):
         dh = d_states[0]
-        da = self.dA[t]
-        self.act_d(self.H[t + 1], da)
-        da *= dh
-        np.matmul(da, self.recurrent_t, out=dh)
+        da = self.dA.step(t)
+        self.act_d(self.H[t + 1], self._deriv)
+        np.multiply(self._deriv, dh, out=da)
+        np.matmul(self.recurrent, da, out=dh)
+
+    def chunk_backward(self, s, e, needs):
+        d_cat = self._input_grads(s, e, self.kernel_t, needs)
+        if needs[2]:
+            self.d_recurrent_t += d_cat @ columns(self.H[s:e]).T
+        if needs[3]:
+            self.d_bias += d_cat @ self._ones(d_cat.shape[1])
 
     def weight_grads(self, needs):
-        d_a = self.dA.reshape(-1, self.units)
-        dk = self.flat_inputs().T @ d_a if needs[0] else None
-        dr = self.previous_states().T @ d_a if needs[1] else None
-        db = d_a.sum(axis=0) if needs[2] else None
-        return dk, dr, db
+        return (self.d_kernel_t.T if needs[0] else None, self.d_recurrent_t.T if needs[1] else None,
+                self.d_bias if needs[2] else None)
 
 
 class _SimpleRNNOptions:
