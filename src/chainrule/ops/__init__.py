@@ -15,6 +15,9 @@ from .linalg import MatMul
 from .sparse import SparseAffine
 from .nn import (ELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
                  SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Step, Tanh)
+from .embedding import Embedding
+from .normalization import LayerNorm
+from .attention import MaskedSoftmax, ScaledDotProductAttention
 from .recurrent import (RECURRENT_ACTIVATIONS, GRUSequence, GRUStep, LSTMSequence, LSTMStep, SimpleRNNSequence,
                         SimpleRNNStep, split_packed)
 
