@@ -67,8 +67,8 @@ def test_float_ids_are_truncated_like_tf_keras_casts_them():
 
 
 @pytest.mark.parametrize("ids, match", [
-    ([[0, 5], [1, 2]], r"Embedding: id 5 at position \(0, 1\) is out of range for a table of 5 rows "
-                       r"\(valid ids: 0 to 4\)"),
+    ([[0, 5], [1, 2]], (r"Embedding: id 5 at position \(0, 1\) is out of range for a table of 5 rows "
+                        r"\(valid ids: 0 to 4\)")),
     ([3, -1], r"id -1 at position \(1,\)"),
 ])
 def test_out_of_range_ids_are_named(ids, match):

@@ -90,7 +90,8 @@ def test_lstm_step_matches_the_book_formulas_in_tf_keras_gate_order(rng):
     Wx, Wh, b = rng.normal(size=(3, 16)), rng.normal(size=(4, 16)), rng.normal(size=16)
     h_next, c_next = LSTM(Wx, Wh, b).forward(x, h, c)
     a = x @ Wx + h @ Wh + b
-    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    def sig(v):
+        return 1 / (1 + np.exp(-v))
     i, f, g, o = sig(a[:, :4]), sig(a[:, 4:8]), np.tanh(a[:, 8:12]), sig(a[:, 12:])
     np.testing.assert_allclose(c_next, f * c + g * i, rtol=1e-12)
     np.testing.assert_allclose(h_next, o * np.tanh(f * c + g * i), rtol=1e-12)

@@ -41,7 +41,7 @@ def scatter_add_rows(ids, values, n_rows):
 
 
 class Embedding(Op):
-    """``forward(table, ids)`` -> ``table[ids]``: ``table (V, D)``, integer ``ids`` of any shape -> ``ids.shape + (D,)``.
+    """``forward(table, ids)`` -> ``table[ids]``: ``table (V, D)`` and integer ``ids`` -> ``ids.shape + (D,)``.
 
     As ``tf.nn.embedding_lookup(params, ids)``. Float ids are truncated to
     integers (tf.keras's Embedding casts them); an id outside ``[0, V)``

@@ -162,7 +162,6 @@ class TimeEmbedding(_Params):
 
     def backward(self, dout):
         self._store_grads(self.op.backward(dout)[:1])
-        return None
 
 
 class TimeAffine(_Params):
