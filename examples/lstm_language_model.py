@@ -13,7 +13,7 @@
 
 Text: IMDB reviews (``imdb.load_data(num_words=5000)``, decoded with ``imdb_word_index.json`` from
 ``$CHAINRULE_DATA/imdb``); without ``$CHAINRULE_DATA``, a short built-in text. Full mode: one epoch
-over 3,000 reviews, 300 held out. ``--quick``: 150 training reviews, 25 held out, 40 iterations.
+over 3,000 reviews, 300 held out. ``--quick``: 150 training reviews, 25 held out, 30 iterations.
 Writes ``lstm_lm_perplexity.png``.
 """
 import json
@@ -164,7 +164,7 @@ def main():
     vocab_size = max(len(words), int(train_ids.max()) + 1, int(test_ids.max()) + 1)
     batch_size, time_size = 20, 35
     lr, max_grad = 20.0, 0.25
-    max_iters = 40 if args.quick else None
+    max_iters = 30 if args.quick else None
     rng = np.random.default_rng(0)
     model = LSTMLanguageModel(vocab_size, wordvec_size=100, hidden_size=100, rng=rng)
     before = perplexity(model, test_ids, batch_size, time_size)
