@@ -15,10 +15,11 @@ with ``dc`` the total gradient of ``c`` (``dc_next + dh * o * act'(c)``)::
     dz_o = dh * act(c) * rec_act'   dz_c = dc * i * act'
     dc_prev = dc * f   dh_prev = dz @ recurrent_kernel.T
 
-Inside the core the columns are reordered to i, f, o, c so the three
-sigmoid gates are one block; with a sigmoid ``rec_act`` their weights are
-halved up front, so ONE ``tanh`` over all 4U columns yields every gate
-(``sigmoid(z) = (1 + tanh(z / 2)) / 2``). Gradients come back in tf.keras's order.
+Inside the core (column blocks, see ``sequence.py``) the gate blocks are
+reordered to i, f, o, c so the three sigmoid gates are one block; with a sigmoid
+``rec_act`` their weights are halved up front, so ONE ``tanh`` over all 4U rows
+yields every gate (``sigmoid(z) = (1 + tanh(z / 2)) / 2``). Gradients come back
+in tf.keras's order.
 """
 from __future__ import annotations
 
