@@ -104,6 +104,11 @@ CASES = {
     "regression_gradienttape.py": (
         True, [r"step:  100\tloss:\d+\.\d{4}\tW: ", r"epoch:  100\ta: ", r"Test Accuracy: 0\.\d+"],
         ["linear_regression.png", "polynomial_before.png", "polynomial_after.png", "logistic_predictions.png"], []),
+    "lstm_language_model.py": (
+        False, [r"BPTT check: worst relative difference \d\.\d\de-\d\d -> OK",
+                r"held-out perplexity before training: \d+\.\d",
+                r"held-out perplexity after training: \d+\.\d \(\d+ iterations", r"^sample: \w+"],
+        ["lstm_lm_perplexity.png"], []),
     "perceptron_gates.py": (
         False, [r"AND gate, one neuron: \d/4", r"XOR gate, one neuron: \d/4",
                 r"XOR, 2-2-1 network after \d+ epochs: loss \d\.\d{4}"],

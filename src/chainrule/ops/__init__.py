@@ -4,6 +4,10 @@ Usable by hand, as in the seed::
 
     from chainrule.ops import Mul
     apple_price = Mul().forward(100, 2)
+
+``time_layers`` adds the by-hand sequence objects of "Deep Learning from
+Scratch 2" (``TimeEmbedding``, ``TimeLSTM``, ``TimeAffine``, ``TimeSoftmaxWithLoss`` ...)
+on top of the recurrent ops.
 """
 from .base import NoGradient, Op
 from .math import (Abs, Add, Clip, Div, Exp, FloorDiv, Log, Maximum, Minimum, Mod, Mul, Neg, Pow,
@@ -20,6 +24,12 @@ from .windows import col2im, conv_output_length, deconv_output_length, im2col
 from .conv import Conv, Convolution, ConvTranspose, DepthwiseConv
 from .pooling import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool, Pooling
 from .spatial import Crop, ResizeBilinear, UpSampleNearest, ZeroPad
+from .embedding import Embedding
+from .normalization import LayerNorm
+from .attention import MaskedSoftmax, ScaledDotProductAttention
+from .recurrent import (RECURRENT_ACTIVATIONS, GRUSequence, GRUStep, LSTMSequence, LSTMStep, SimpleRNNSequence,
+                        SimpleRNNStep, split_packed)
+from .time_layers import LSTM, RNN, TimeAffine, TimeEmbedding, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
 
 # The seed's names for the same objects.
 MulLayer, AddLayer = Mul, Add
