@@ -85,4 +85,4 @@ class LayerNorm(Op):
             grads.append(np.sum(dout * self.xhat, axis=others).reshape(self.param_shape))
         if self.center:
             grads.append(np.sum(dout, axis=others).reshape(self.param_shape))
-        return tuple(grads) if len(grads) > 1 else grads[0]
+        return tuple(grads)
