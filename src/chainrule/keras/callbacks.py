@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from .. import nest
 from ..tensor import Tensor
 from .utils.progbar import Progbar
 from .._suggest import did_you_mean
@@ -124,22 +125,11 @@ class ProgbarLogger(Callback):
             self._bar.update(self._bar._seen_so_far or self.params.get("steps") or 0, finalize=True)
 
 
-def _flatten_callbacks(callbacks) -> list:
-    """The callbacks as a flat list: nested lists/tuples are flattened, as tf.keras does (``tf.nest.flatten``)."""
-    out = []
-    for c in callbacks or []:
-        if isinstance(c, (list, tuple)):
-            out.extend(_flatten_callbacks(c))
-        else:
-            out.append(c)
-    return out
-
-
 class CallbackList:
     """Calls every callback's hook in order; adds History and ProgbarLogger like tf.keras."""
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
-        self.callbacks = _flatten_callbacks(callbacks)
+        self.callbacks = nest.flatten(list(callbacks or []))  # nested lists are flattened, as in tf.keras
         self.history = None
         if add_history:
             existing = [c for c in self.callbacks if isinstance(c, History)]

@@ -27,7 +27,6 @@ Labels never get a gradient through the fused ops. A 1-D ``y_true`` against a
 from __future__ import annotations
 
 import math
-import re
 import warnings
 
 import numpy as np
@@ -41,6 +40,7 @@ from chainrule.tensor import Tensor, apply_op, as_tensor
 
 from . import activations as _activations
 from .._suggest import did_you_mean
+from .utils.naming import to_snake_case
 
 __all__ = [
     "Reduction", "Loss", "LossFunctionWrapper",
@@ -465,12 +465,6 @@ def compute_weighted_loss(losses, sample_weight=None, reduction="sum_over_batch_
 
 
 # ----------------------------------------------------------------------------- Loss classes
-
-def _to_snake_case(name: str) -> str:
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    return insecure if insecure[0] != "_" else "private" + insecure
-
 
 class Loss:
     """Base class of the loss objects: subclasses implement ``call(y_true, y_pred)`` -> per-sample losses.

@@ -19,7 +19,6 @@ stays ``'mae'``; ``AUC()`` is ``'auc'``.
 """
 from __future__ import annotations
 
-import re
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from chainrule.tensor import Tensor, Variable
 
 from . import losses as _losses
 from .._suggest import did_you_mean
+from .utils.naming import to_snake_case
 
 __all__ = [
     "Metric", "Reduce", "Mean", "Sum", "MeanMetricWrapper",
@@ -59,12 +59,6 @@ def _array(x, dtype=np.float64) -> np.ndarray:
 
 def _scalar(value) -> Tensor:
     return Tensor(np.asarray(value, dtype=np.float32))
-
-
-def _to_snake_case(name: str) -> str:
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    return insecure if insecure[0] != "_" else "private" + insecure
 
 
 def _squeeze_or_expand(values: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
@@ -226,7 +220,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None, **kwargs):
-        self.name = name if name is not None else _to_snake_case(type(self).__name__)
+        self.name = name if name is not None else to_snake_case(type(self).__name__)
         self._dtype = str(getattr(dtype, "name", dtype)) if dtype is not None else floatx()
         self._variables = []
 
@@ -902,8 +896,8 @@ _FUNCTIONS = {fn_name: fn for fn_name, fn in {
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
 }.items()}
 # Keras 3 also accepts a class's snake_case name ('auc', 'precision'); harmless to allow here.
-_SNAKE_CLASSES = {_to_snake_case(name): cls for name, cls in _CLASSES.items()
-                  if _to_snake_case(name) not in _FUNCTIONS and cls is not MeanMetricWrapper}
+_SNAKE_CLASSES = {to_snake_case(name): cls for name, cls in _CLASSES.items()
+                  if to_snake_case(name) not in _FUNCTIONS and cls is not MeanMetricWrapper}
 _CONVENIENCE = ("accuracy", "acc", "crossentropy", "ce")
 
 
@@ -1017,7 +1011,7 @@ def _object_name(obj):
     name = getattr(obj, "__name__", None)
     if name is not None:
         return name
-    return _to_snake_case(type(obj).__name__)
+    return to_snake_case(type(obj).__name__)
 
 
 def get_metric(identifier, loss=None, output_shape=None, target_shape=None):

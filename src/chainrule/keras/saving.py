@@ -51,7 +51,9 @@ import zlib
 
 import numpy as np
 
+from .. import nest
 from . import saving_config as _sc
+from .utils.naming import to_snake_case
 from .saving_registry import register_keras_serializable, registered_name, registered_objects  # noqa: F401
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_to_json", "model_from_json",
@@ -493,7 +495,6 @@ def _own_variables(layer) -> list:
 
 def _children(obj):
     """``(key, layer_or_list)`` pairs as Keras 3 walks them: ``layers`` first, then attributes by name."""
-    from .layers.base import flatten
     from .models import Model, Sequential
     out = []
     if isinstance(obj, Sequential) or (isinstance(obj, Model) and obj._is_graph_network):
@@ -506,7 +507,7 @@ def _children(obj):
         if _is_layer(value) and value is not obj:
             out.append((key, value))
         elif isinstance(value, (list, tuple, dict)):
-            items = [v for v in flatten(value) if _is_layer(v) and v is not obj]
+            items = [v for v in nest.flatten(value, sort_dicts=False) if _is_layer(v) and v is not obj]
             if items:
                 out.append((key, items))
     return out
@@ -514,7 +515,6 @@ def _children(obj):
 
 def _walk(obj, prefix, visited, out):
     """Every layer reachable from ``obj`` with its Keras 3 path, each once (first path wins)."""
-    from .layers.base import to_snake_case
     if id(obj) in visited:
         return
     visited.add(id(obj))

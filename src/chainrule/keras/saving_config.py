@@ -14,6 +14,8 @@ a ``module`` named in a config is never imported, and a system module
 from __future__ import annotations
 
 import inspect
+
+from .. import nest
 from .._suggest import did_you_mean
 
 # Standard-library modules that can run code or touch the system: a Keras config never names them
@@ -340,7 +342,6 @@ def _io_refs(refs, what):
 
 def functional_from_config(cls, config, custom_objects=None):
     """Rebuild a functional model: create every layer, then replay the calls as their inputs appear."""
-    from .layers.base import flatten
     from .layers.core import InputLayer
     from .models import Model
     entries = config.get("layers")
@@ -374,7 +375,7 @@ def functional_from_config(cls, config, custom_objects=None):
                     break
                 args = [tensors[r] for r in refs]
                 out = created[name](args[0] if len(args) == 1 else args, **kwargs)
-                for ti, t in enumerate(flatten(out)):
+                for ti, t in enumerate(nest.flatten(out)):
                     tensors[(name, k, ti)] = t
                 queue.pop(0)
                 progress = True

@@ -17,11 +17,11 @@ import numbers
 import numpy as np
 
 from .. import backend as _backend
+from .. import nest
 from ..autodiff import GradientTape
 from ..tensor import Tensor
 from .. import sparse as _sparse
 from . import data_adapter as da
-from .layers.base import flatten
 
 
 def _names_for(model) -> list:
@@ -180,7 +180,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ one step
     def _outputs_list(self, y_pred):
-        return flatten(y_pred) if self.compiled.multi else [y_pred]
+        return nest.flatten(y_pred) if self.compiled.multi else [y_pred]
 
     def _targets_list(self, y):
         if y is None:
@@ -388,7 +388,7 @@ class Trainer:
         for step, (xb, _, _) in enumerate(batches.epoch(None)):
             cbs.on_predict_batch_begin(step)
             out = self(xb, training=False)
-            chunks.append([o._value for o in flatten(out)])
+            chunks.append([o._value for o in nest.flatten(out)])
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
         if not chunks:
@@ -429,7 +429,7 @@ class Trainer:
         """Model outputs for one batch as numpy arrays."""
         x, _, _ = self._prepare(x, what="predict_on_batch")
         out = self(x, training=False)
-        outs = [o._value for o in flatten(out)]
+        outs = [o._value for o in nest.flatten(out)]
         return outs[0] if len(outs) == 1 else outs
 
 
@@ -489,7 +489,7 @@ def _check_callbacks(callbacks, what):
     """``callbacks`` must be a list (or tuple) of Callback instances."""
     if callbacks is None:
         return
-    from .callbacks import Callback, CallbackList, _flatten_callbacks
+    from .callbacks import Callback, CallbackList
     if isinstance(callbacks, CallbackList):
         return
     if isinstance(callbacks, Callback):
@@ -498,7 +498,7 @@ def _check_callbacks(callbacks, what):
                         f"callbacks=[{name}(...)].")
     if not isinstance(callbacks, (list, tuple)):
         raise TypeError(f"{what}: callbacks must be a list of Callback instances, got {type(callbacks).__name__}.")
-    for i, c in enumerate(_flatten_callbacks(callbacks)):  # nested lists are flattened, as in tf.keras
+    for i, c in enumerate(nest.flatten(list(callbacks))):  # nested lists are flattened, as in tf.keras
         if isinstance(c, type) and issubclass(c, Callback):
             raise TypeError(f"{what}: callbacks[{i}] is the class {c.__name__}, not an instance; create it: "
                             f"callbacks=[{c.__name__}(...)].")

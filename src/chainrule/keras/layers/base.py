@@ -8,26 +8,23 @@ A layer is called on Tensors (eager: returns Tensors), on numpy arrays
 from __future__ import annotations
 
 import inspect
-import re
 import threading
 
 import numpy as np
 
 from ... import backend as _backend
 from ... import dtypes as _dtypes
+from ... import nest
+from ..._tape_stack import active_tapes
+from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import did_you_mean
+from .. import initializers, regularizers
+from ..utils.naming import to_snake_case
 
 # ----------------------------------------------------------------------------- names
 
 _name_counts: dict = {}
-
-
-def to_snake_case(name: str) -> str:
-    """``BatchNormalization`` -> ``batch_normalization`` (Keras's rule)."""
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    return insecure if insecure[0] != "_" else "private" + insecure
 
 
 def unique_name(base: str, zero_based: bool = True) -> str:
@@ -142,24 +139,6 @@ class Node:
             yield t._keras_history
 
 
-def flatten(structure) -> list:
-    """Leaves of a nested list/tuple/dict structure, in order."""
-    if isinstance(structure, dict):
-        return [v for k in structure for v in flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [v for s in structure for v in flatten(s)]
-    return [structure]
-
-
-def map_structure(fn, structure):
-    """Apply ``fn`` to every leaf, keeping lists, tuples and dicts."""
-    if isinstance(structure, dict):
-        return {k: map_structure(fn, v) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(map_structure(fn, v) for v in structure)
-    return fn(structure)
-
-
 def _shape_of(x):
     if isinstance(x, (Tensor, KerasTensor)):
         return tuple(x.shape)
@@ -213,7 +192,6 @@ class Layer:
         self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
         act_reg = kwargs.get("activity_regularizer")
         if act_reg is not None:
-            from .. import regularizers
             act_reg = regularizers.get(act_reg)
         self.activity_regularizer = act_reg
         self._call_accepts_training = _accepts(self.call, "training")
@@ -223,7 +201,8 @@ class Layer:
     def __setattr__(self, key, value):
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and key != "_tracked_layers":
-            for v in flatten(value) if isinstance(value, (list, tuple, dict)) else [value]:
+            # Keras 3 tracks the layers of a dict attribute in insertion order (the order its files use).
+            for v in nest.flatten(value, sort_dicts=False):
                 if isinstance(v, Layer) and v is not self and not any(v is t for t in tracked):
                     tracked.append(v)
         object.__setattr__(self, key, value)
@@ -247,7 +226,6 @@ class Layer:
         glorot_uniform for floats, zeros otherwise) gives the initial value;
         ``regularizer`` adds its penalty to ``losses``.
         """
-        from .. import initializers, regularizers
         shape = tuple(int(s) for s in (shape or ()))
         dtype = _dtypes.as_dtype(dtype or self._dtype)
         if initializer is None:
@@ -394,7 +372,6 @@ class Layer:
             kind = v.dtype.kind
             if kind == "f":
                 if v.dtype != np.dtype(self._dtype):
-                    from ...functions import cast
                     return cast(x, self._dtype)
             elif kind in "SOU" and self._dtype != "string":
                 raise self._string_input_error(v.shape)
@@ -424,11 +401,11 @@ class Layer:
             if not self.built:  # the common case: one tensor already of the layer's dtype
                 self._maybe_build([inputs._value.shape])
         else:
-            flat = flatten(inputs)
+            flat = nest.flatten(inputs)
             if any(isinstance(x, KerasTensor) for x in flat):
                 return self._symbolic_call(inputs, rest, kwargs)
-            inputs = map_structure(self._convert_input, inputs)
-            self._maybe_build([_shape_of(x) for x in flatten(inputs)])
+            inputs = nest.map_structure(self._convert_input, inputs)
+            self._maybe_build([_shape_of(x) for x in nest.flatten(inputs)])
         training = kwargs.pop("training", None)
         outer = _context.training
         if training is None:
@@ -447,15 +424,14 @@ class Layer:
         finally:
             _context.training = outer
         if self.activity_regularizer is not None:
-            for out in flatten(outputs):
+            for out in nest.flatten(outputs):
                 if isinstance(out, Tensor):
-                    from ...functions import cast
                     n = out.shape[0] if out.ndim else 1
                     self._activity_losses.append(self.activity_regularizer(out) / cast(n, out.dtype))
         return outputs
 
     def _symbolic_call(self, inputs, rest, kwargs):
-        flat = flatten(inputs)
+        flat = nest.flatten(inputs)
         for x in flat:
             if not isinstance(x, KerasTensor):
                 raise ValueError(f"Layer {self.name!r}: mixing symbolic inputs (from Input) with concrete "
@@ -467,17 +443,11 @@ class Layer:
             raise type(e)(f"{e}") from e
         kwargs = dict(kwargs)
         kwargs.pop("training", None)
-        out_spec = self._infer_output(inputs, rest, kwargs)
+        specs = self._infer_output(inputs, rest, kwargs)
         node_index = len(self._inbound_nodes)
-        outputs_flat = []
-
-        def make(spec):
-            shape, dtype = spec
-            t = KerasTensor(shape, dtype, layer=self, node_index=node_index, tensor_index=len(outputs_flat))
-            outputs_flat.append(t)
-            return t
-
-        outputs = _map_specs(make, out_spec)
+        outputs_flat = [KerasTensor(spec.shape, spec.dtype, layer=self, node_index=node_index, tensor_index=i)
+                        for i, spec in enumerate(nest.flatten(specs))]
+        outputs = nest.pack_sequence_as(specs, outputs_flat)
         node = Node(self, inputs, flat, outputs_flat, kwargs)
         self._inbound_nodes.append(node)
         for x in flat:
@@ -485,20 +455,22 @@ class Layer:
         return outputs
 
     def _infer_output(self, inputs, rest, kwargs):
-        """Output (shape, dtype) specs for symbolic inputs: ``compute_output_shape`` or a dry run."""
-        flat = flatten(inputs)
+        """The outputs' shapes and dtypes for symbolic inputs, as unconnected KerasTensors in the output nesting.
+
+        From ``compute_output_shape`` when the layer defines it, otherwise from a dry run.
+        """
+        flat = nest.flatten(inputs)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
-            in_shapes = map_structure(lambda t: t.shape, inputs)
+            in_shapes = nest.map_structure(lambda t: t.shape, inputs)
             out_shape = self.compute_output_shape(in_shapes)
             dtype = _dtypes.as_dtype(self._output_dtype(flat))
             if isinstance(out_shape, list) and out_shape and isinstance(out_shape[0], (tuple, list)):
-                return [(tuple(s), dtype) for s in out_shape]
-            return (tuple(out_shape), dtype)
+                return [KerasTensor(s, dtype) for s in out_shape]
+            return KerasTensor(out_shape, dtype)
         # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis.
-        dummy = map_structure(lambda t: Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape),
-                                                        dtype=t.dtype.dtype)), inputs)
+        dummy = nest.map_structure(lambda t: Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape),
+                                                             dtype=t.dtype.dtype)), inputs)
         saved = self._activity_losses, self._added_losses
-        from ..._tape_stack import active_tapes
         tapes = list(active_tapes())
         active_tapes().clear()
         try:
@@ -512,16 +484,15 @@ class Layer:
             shape = tuple(t.shape)
             if batch_unknown and shape:
                 shape = (None,) + shape[1:]
-            return (shape, t.dtype)
-        return map_structure(spec, out)
+            return KerasTensor(shape, t.dtype)
+        return nest.map_structure(spec, out)
 
     def _output_dtype(self, flat_inputs):
         return self._dtype
 
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape``; by default found by running the layer once."""
-        spec = self._infer_output(KerasTensor(input_shape, self._dtype), (), {})
-        return spec[0]
+        return self._infer_output(KerasTensor(input_shape, self._dtype), (), {}).shape
 
     # -- shapes of the functional graph
     @property
@@ -597,16 +568,3 @@ def _dedup(variables: list) -> list:
             seen.add(id(v))
             out.append(v)
     return out
-
-
-def _is_spec(x) -> bool:
-    return isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], tuple) and isinstance(x[1], _dtypes.DType)
-
-
-def _map_specs(fn, specs):
-    """Like map_structure, but a ``(shape, dtype)`` pair is a leaf."""
-    if _is_spec(specs):
-        return fn(specs)
-    if isinstance(specs, dict):
-        return {k: _map_specs(fn, v) for k, v in specs.items()}
-    return type(specs)(_map_specs(fn, v) for v in specs)

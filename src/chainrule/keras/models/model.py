@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers.base import KerasTensor, Layer, _init_arguments, flatten, map_structure
+from ... import nest
+from ..layers.base import KerasTensor, Layer, _init_arguments
 from ..layers.core import InputLayer
 from ..trainer import Trainer
 from ..._suggest import did_you_mean
@@ -55,8 +56,8 @@ class Model(Trainer, Layer):
         if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
             outputs = outputs[0]
         self._nested_inputs, self._nested_outputs = inputs, outputs
-        self.inputs = flatten(inputs)
-        self.outputs = flatten(outputs)
+        self.inputs = nest.flatten(inputs)
+        self.outputs = nest.flatten(outputs)
         for i, t in enumerate(self.inputs):
             if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
                 raise ValueError(f"Model {self.name!r}: input #{i} must come from `keras.Input(...)`, got "
@@ -87,11 +88,11 @@ class Model(Trainer, Layer):
         flat_in = self._match_inputs(inputs)
         values = {id(t): v for t, v in zip(self.inputs, flat_in)}
         for node in self._execution_nodes:
-            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
+            args = nest.map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
             out = node.layer(args, training=training, **node.call_kwargs)
-            for t, v in zip(node.output_tensors, flatten(out)):
+            for t, v in zip(node.output_tensors, nest.flatten(out)):
                 values[id(t)] = v
-        return map_structure(lambda t: values[id(t)], self._nested_outputs)
+        return nest.map_structure(lambda t: values[id(t)], self._nested_outputs)
 
     def _match_inputs(self, inputs) -> list:
         """The given inputs in the order of ``self.inputs`` (accepts one tensor, a list or a dict by name)."""
@@ -129,7 +130,7 @@ class Model(Trainer, Layer):
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
         if not self.built and not self._is_graph_network and args and not any(
-                isinstance(x, KerasTensor) for x in flatten(args[0])):
+                isinstance(x, KerasTensor) for x in nest.flatten(args[0])):
             self._build_on_call(args[0])
         return Layer.__call__(self, *args, **kwargs)
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers.base import KerasTensor, Layer, flatten
+from ... import nest
+from ..layers.base import KerasTensor, Layer
 from ..layers.core import Input, InputLayer
 from .model import Model
 
@@ -93,7 +94,7 @@ class Sequential(Model):
 
     def _build_on_call(self, inputs):
         if self._input_tensor is None and self._seq_layers:
-            first = flatten(inputs)[0]
+            first = nest.flatten(inputs)[0]
             shape = tuple(np.shape(first)) if not hasattr(first, "shape") else tuple(first.shape)
             self.build((None,) + shape[1:])
 
