@@ -21,7 +21,7 @@ from . import data, math, nest, nn, random, testing  # noqa: F401
 from .function import function  # noqa: F401
 
 newaxis = None
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402,F401
 
 # tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
 from . import keras  # noqa: E402

@@ -12,7 +12,6 @@ is :func:`relu`, a callable is returned as is, and ``serialize(relu)`` is
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -24,7 +23,7 @@ from chainrule.functions import cast, clip_by_value, exp as _exp, reduce_max, re
 from chainrule.ops.base import Op
 from chainrule.ops.nn import sigmoid as _sigmoid_array
 from chainrule.tensor import Tensor, apply_op, as_tensor
-from .._suggest import did_you_mean
+from . import registry
 
 __all__ = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "leaky_relu", "elu",
            "selu", "softplus", "softsign", "swish", "silu", "gelu", "hard_sigmoid", "exponential", "mish",
@@ -288,60 +287,20 @@ def mish(x):
 
 
 # ----------------------------------------------------------------------------- look-up by name
+# The activation layers (ReLU, LeakyReLU, ELU, Softmax) register under their class names in
+# keras/layers/activation.py: 'LeakyReLU' gives LeakyReLU(), as in tf.keras 2.
 
-_FUNCTIONS = {fn.__name__: fn for fn in (
-    linear, relu, relu6, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, selu, softplus, softsign,
-    swish, gelu, hard_sigmoid, exponential, mish)}
-_ALIASES = {"silu": swish}
-
-# The activation layers tf.keras 2 also accepts by name ('LeakyReLU' -> LeakyReLU()).
-_LAYER_NAMES = ("ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU")
-
-
-def _valid_names() -> list:
-    return sorted(list(_FUNCTIONS) + list(_ALIASES))
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    fn = _FUNCTIONS.get(name) or _ALIASES.get(name)
-    if fn is not None:
-        return fn
-    if name in _LAYER_NAMES:
-        layer_cls = _layer_class(name)
-        if layer_cls is not None:
-            return layer_cls()
-    names = _valid_names()
-    hint = did_you_mean(name, names + list(custom_objects or ()))
-    raise ValueError(f"Unknown activation function: {name!r}.{hint} Valid names: {', '.join(names)}; a custom "
-                     f"function can be passed as a callable or through custom_objects.")
-
-
-def _layer_class(name):
-    # Imported lazily: the layers import this module.
-    try:
-        import importlib
-        layers = importlib.import_module("chainrule.keras.layers")
-    except ImportError:
-        return None
-    return getattr(layers, name, None)
+registry.register("activations", linear, relu, relu6, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, selu,
+                  softplus, softsign, swish, gelu, hard_sigmoid, exponential, mish, aliases={"silu": swish})
 
 
 def serialize(activation):
     """The name of an activation function (``serialize(relu) == 'relu'``), as tf.keras 2 writes it in configs.
 
-    An object with ``get_config`` (an activation layer) gives ``{'class_name': ..., 'config': ...}``.
+    ``None`` is ``'linear'``; an object with ``get_config`` (an activation layer) gives
+    ``{'class_name': ..., 'config': ...}``; a registered function its ``'package>name'``.
     """
-    if activation is None:
-        return serialize(linear)
-    if hasattr(activation, "get_config") and not isinstance(activation, type):
-        return {"class_name": type(activation).__name__, "config": activation.get_config()}
-    name = getattr(activation, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize activation {activation!r}: it has no __name__ and no get_config(). "
-                         f"Use a named function or register it through custom_objects.")
-    return name
+    return registry.serialize(linear if activation is None else activation, "activation")
 
 
 def deserialize(name, custom_objects=None):
@@ -349,41 +308,16 @@ def deserialize(name, custom_objects=None):
 
     Dicts are tf.keras 2's ``{'class_name': 'relu', 'config': {...}}`` (a non-empty config
     binds keyword arguments, or builds an activation layer such as ``LeakyReLU``) or Keras 3's
-    ``{'class_name': 'function', 'config': 'relu'}``. ``custom_objects`` maps extra names
-    to functions. An unknown name raises ``ValueError`` with the closest valid name.
+    ``{'class_name': 'function', 'config': 'relu'}``. Custom names resolve as for every kind
+    (``custom_objects``, ``custom_object_scope``, ``register_keras_serializable``). An unknown
+    name raises ``ValueError`` with the closest valid name.
     """
-    if isinstance(name, str):
-        return _lookup(name, custom_objects)
-    if isinstance(name, dict):
-        if "class_name" not in name:
-            raise ValueError(f"Cannot deserialize activation {name!r}: expected a dict with 'class_name' "
-                             f"(and 'config').")
-        class_name, config = name["class_name"], name.get("config")
-        if class_name == "function" and isinstance(config, str):
-            return _lookup(config, custom_objects)
-        config = config or {}
-        if custom_objects and class_name in custom_objects:
-            obj = custom_objects[class_name]
-        elif class_name in _LAYER_NAMES and _layer_class(class_name) is not None:
-            obj = _layer_class(class_name)
-        else:
-            obj = _lookup(class_name, custom_objects)
-        if isinstance(obj, type):
-            return obj.from_config(config) if hasattr(obj, "from_config") else obj(**config)
-        if config and callable(obj):
-            bound = functools.partial(obj, **config)
-            bound.__name__ = getattr(obj, "__name__", class_name)
-            return bound
-        return obj
-    raise TypeError(f"Could not interpret activation function identifier: {name!r}")
+    return registry.deserialize("activations", name, custom_objects)
 
 
 def get(identifier):
-    """Resolve an activation: ``None`` -> :func:`linear`, a name or dict -> :func:`deserialize`, a callable as is."""
-    if identifier is None:
-        return linear
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret activation function identifier: {identifier!r}")
+    """Resolve an activation: ``None`` -> :func:`linear`, a name or dict -> :func:`deserialize`, a callable as is.
+
+    Anything else raises ``TypeError``.
+    """
+    return registry.get("activations", identifier, default=linear)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import nest
-from ..sparse import SparseTensor
+from ..sparse import SparseTensor, is_sparse
 from ..tensor import Tensor
 
 
@@ -165,7 +165,6 @@ class ArrayBatches:
     """Batches of in-memory arrays: one permutation per epoch when shuffling, slices otherwise."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
-        from ..sparse import is_sparse
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.sparse = is_sparse(x)  # a scipy CSR matrix of rows (see chainrule.sparse)
         self.n = x.shape[0] if self.sparse else num_samples(x)

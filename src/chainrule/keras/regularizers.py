@@ -19,7 +19,7 @@ from chainrule import backend as _backend
 from chainrule.functions import abs as _abs
 from chainrule.functions import matmul, maximum, reduce_sum, sqrt, square, transpose
 from chainrule.tensor import Tensor, as_tensor
-from .._suggest import did_you_mean
+from . import registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
            "orthogonal_regularizer", "get", "serialize", "deserialize"]
@@ -169,31 +169,14 @@ l1 = L1
 l2 = L2
 orthogonal_regularizer = OrthogonalRegularizer
 
-_CLASSES = {cls.__name__: cls for cls in (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)}
-_ALIASES = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "orthogonal_regularizer": OrthogonalRegularizer}
-_ALL = {**_CLASSES, **_ALIASES}
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in _ALL:
-        return _ALL[name]
-    hint = did_you_mean(name, list(_ALL) + list(custom_objects or ()))
-    raise ValueError(f"Unknown regularizer: {name!r}.{hint} Valid names: {', '.join(sorted(_ALL))}; a custom "
-                     f"regularizer can be passed as an instance or through custom_objects.")
+registry.register("regularizers", Regularizer, L1, L2, L1L2, OrthogonalRegularizer,
+                  aliases={"l1": L1, "l2": L2, "l1_l2": l1_l2, "orthogonal_regularizer": OrthogonalRegularizer},
+                  factories=(l1_l2,))
 
 
 def serialize(regularizer):
     """``{'class_name': 'L2', 'config': {'l2': 0.009999999776482582}}`` (tf.keras 2's form); None -> None."""
-    if regularizer is None:
-        return None
-    if hasattr(regularizer, "get_config") and not isinstance(regularizer, type):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    name = getattr(regularizer, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize regularizer {regularizer!r}: it has no get_config() and no __name__.")
-    return name
+    return registry.serialize(regularizer, "regularizer")
 
 
 def deserialize(config, custom_objects=None):
@@ -202,29 +185,9 @@ def deserialize(config, custom_objects=None):
     ``'l1_l2'`` gives ``L1L2(l1=0.01, l2=0.01)``; class names give the class's defaults.
     An unknown name raises ``ValueError`` suggesting the closest valid one.
     """
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if isinstance(obj, type) or obj is l1_l2 else obj
-    if isinstance(config, dict):
-        if "class_name" not in config:
-            raise ValueError(f"Cannot deserialize regularizer {config!r}: expected a dict with 'class_name' "
-                             f"and 'config'.")
-        obj = _lookup(config["class_name"], custom_objects)
-        inner = config.get("config") or {}
-        if isinstance(obj, type):
-            return obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
-        if obj is l1_l2:
-            return l1_l2(**inner)
-        return obj
-    raise ValueError(f"Could not interpret regularizer identifier: {config!r}")
+    return registry.deserialize("regularizers", config, custom_objects)
 
 
 def get(identifier):
     """Resolve a regularizer: ``None`` -> None, a name or dict -> :func:`deserialize`, a callable as is."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    return registry.get("regularizers", identifier)

@@ -22,6 +22,12 @@ from ..autodiff import GradientTape
 from ..tensor import Tensor
 from .. import sparse as _sparse
 from . import data_adapter as da
+from . import losses as losses_mod
+from . import metrics as metrics_mod
+from . import optimizers
+from .callbacks.base import Callback
+from .callbacks.callback_list import CallbackList
+from .layers.core import Dense
 
 
 def _names_for(model) -> list:
@@ -32,8 +38,6 @@ class _Compiled:
     """What ``compile`` resolved: one loss and a list of metrics per output, plus loss weights."""
 
     def __init__(self, model, loss, metrics, loss_weights, weighted_metrics=None):
-        from . import losses as losses_mod
-        from . import metrics as metrics_mod
         self.output_names = _names_for(model)
         n = len(self.output_names)
         self.multi = n > 1
@@ -99,7 +103,6 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
                 run_eagerly=None, steps_per_execution=None, jit_compile=None, **kwargs):
         """Configure training: optimizer (name or instance), loss (per output as list/dict), metrics."""
-        from . import optimizers
         self.optimizer = optimizers.get(optimizer)
         names = _names_for(self)
         if isinstance(loss, dict) or isinstance(metrics, dict):  # per-output configs by output name
@@ -173,7 +176,6 @@ class Trainer:
         """True when the model has one input and every layer reading it is a Dense (which takes sparse rows)."""
         if not getattr(self, "_is_graph_network", False) or len(self.inputs) != 1:
             return False
-        from .layers.core import Dense
         source = self.inputs[0]._keras_history[0]
         readers = [n.layer for n in source._outbound_nodes if id(n) in self._network_node_ids]
         return bool(readers) and all(type(layer) is Dense for layer in readers)
@@ -192,7 +194,6 @@ class Trainer:
 
         Returns ``(total, per_output_list)``.
         """
-        from . import losses as losses_mod
         total = None
         per_output = []
         for fn, weight, yt, yp in zip(self.compiled.loss_fns, self.compiled.loss_weights,
@@ -246,7 +247,6 @@ class Trainer:
             initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False):
         """Train for ``epochs`` passes over the data; returns a ``History`` (``.history`` dict of lists)."""
-        from .callbacks import CallbackList
         self._require_compiled("training/testing")
         if x is None:
             raise ValueError("fit: no training data; pass x (and y).")
@@ -345,7 +345,6 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False):
         """Loss (and metrics) on the data: a float, or ``[loss, *metrics]``, or a dict with ``return_dict``."""
-        from .callbacks import CallbackList
         self._require_compiled("training/testing")
         verbose = _verbosity(verbose, "evaluate")
         _check_callbacks(callbacks, "evaluate")
@@ -371,7 +370,6 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10,
                 workers=1, use_multiprocessing=False):
         """Model outputs for ``x`` as numpy arrays (a list for several outputs), batch by batch."""
-        from .callbacks import CallbackList
         verbose = _verbosity(verbose, "predict")
         _check_callbacks(callbacks, "predict")
         if steps is not None:
@@ -489,7 +487,6 @@ def _check_callbacks(callbacks, what):
     """``callbacks`` must be a list (or tuple) of Callback instances."""
     if callbacks is None:
         return
-    from .callbacks import Callback, CallbackList
     if isinstance(callbacks, CallbackList):
         return
     if isinstance(callbacks, Callback):

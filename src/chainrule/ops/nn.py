@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from .base import Op
 
 
@@ -317,7 +318,6 @@ class Dropout(Op):
             if self.seed is not None:
                 rng = np.random.default_rng(self.seed)
             else:
-                from .. import backend
                 rng = backend.rng()
         shape = x.shape if self.noise_shape is None else tuple(
             x.shape[i] if s is None else s for i, s in enumerate(self.noise_shape))

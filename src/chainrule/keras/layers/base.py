@@ -18,8 +18,8 @@ from ... import nest
 from ..._tape_stack import active_tapes
 from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
-from ..._suggest import did_you_mean
-from .. import initializers, regularizers
+from ..._suggest import did_you_mean_argument, init_arguments
+from .. import initializers, registry, regularizers
 from ..utils.naming import to_snake_case
 
 # ----------------------------------------------------------------------------- names
@@ -59,25 +59,10 @@ def _accepts(fn, arg: str) -> bool:
     return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-def _init_arguments(cls) -> list:
-    """Names of the keyword arguments of ``cls.__init__`` and its bases' (``self``, ``*args``, ``**kw`` left out)."""
-    names = []
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None or klass is object:
-            continue
-        try:
-            params = inspect.signature(init).parameters.values()
-        except (TypeError, ValueError):
-            continue
-        names += [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"]
-    return list(dict.fromkeys(names))
-
-
 def _unknown_kwargs_message(cls, unknown: list, allowed) -> str:
     """The TypeError text for misspelled constructor keywords, with the closest valid name."""
-    valid = _init_arguments(cls) + sorted(set(allowed) - set(_init_arguments(cls)))
-    hint = next((h for h in (did_you_mean(key, valid) for key in unknown) if h), "")
+    valid = init_arguments(cls) + sorted(set(allowed) - set(init_arguments(cls)))
+    hint = did_you_mean_argument(cls, unknown, valid)
     return (f"{cls.__name__}: unexpected keyword argument(s) {unknown}.{hint} Check the spelling; "
             f"{cls.__name__} accepts: {', '.join(valid)}.")
 
@@ -568,3 +553,6 @@ def _dedup(variables: list) -> list:
             seen.add(id(v))
             out.append(v)
     return out
+
+
+registry.register("layers", base=Layer)

@@ -6,11 +6,11 @@ import numbers
 
 import numpy as np
 
-from ... import dtypes as _dtypes
 from ... import ops as _ops
 from ...functions import cast, matmul, reshape
 from ...sparse import SparseTensor
 from ...tensor import Tensor, apply_op
+from .. import activations, initializers, registry, regularizers
 from .base import KerasTensor, Layer, Node, unique_name
 
 
@@ -117,7 +117,6 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
-        from .. import activations, initializers, regularizers
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not _is_positive_integer(units):
             shown = f"{units!r} ({type(units).__name__})" if isinstance(units, (str, bytes)) or not isinstance(
@@ -173,7 +172,6 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
-        from .. import activations, initializers, regularizers
         config = super().get_config()
         config.update(units=self.units, activation=activations.serialize(self.activation), use_bias=self.use_bias,
                       kernel_initializer=initializers.serialize(self.kernel_initializer),
@@ -189,7 +187,6 @@ class Activation(Layer):
     """Applies an activation function (a name such as ``'relu'`` or a callable)."""
 
     def __init__(self, activation, **kwargs):
-        from .. import activations
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
 
@@ -200,7 +197,6 @@ class Activation(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        from .. import activations
         config = super().get_config()
         config["activation"] = activations.serialize(self.activation)
         return config
@@ -296,5 +292,4 @@ class Dropout(Layer):
         return config
 
 
-def _as_tensor_dtype(x, dtype):
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=_dtypes.as_dtype(dtype).dtype))
+registry.register("layers", InputLayer, Dense, Activation, Flatten, Reshape, Dropout)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ... import ops as _ops
-from ...functions import rsqrt
+from ...functions import reshape, rsqrt
 from ...tensor import Tensor, apply_op
+from .. import initializers, registry, regularizers
 from .base import Layer
 
 
@@ -24,7 +25,6 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, **kwargs):
-        from .. import initializers, regularizers
         super().__init__(**kwargs)
         self.axis = axis if isinstance(axis, int) else int(axis[0])
         self.momentum, self.epsilon = float(momentum), float(epsilon)
@@ -79,7 +79,6 @@ class BatchNormalization(Layer):
             mv *= m
             mv += (1 - m) * op.var.reshape(mv.shape)
             return out
-        from ...functions import reshape
         shape = self._broadcast_shape(inputs.ndim)
         inv = rsqrt(self.moving_variance + self.epsilon)
         scale = reshape(gamma * inv, shape)
@@ -90,7 +89,6 @@ class BatchNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        from .. import initializers, regularizers
         config = super().get_config()
         config.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
                       scale=self.scale, beta_initializer=initializers.serialize(self.beta_initializer),
@@ -101,3 +99,6 @@ class BatchNormalization(Layer):
                       gamma_regularizer=regularizers.serialize(self.gamma_regularizer) if self.gamma_regularizer
                       else None, beta_constraint=None, gamma_constraint=None)
         return config
+
+
+registry.register("layers", BatchNormalization)
