@@ -19,7 +19,7 @@ from ..._tape_stack import active_tapes
 from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import did_you_mean_argument, init_arguments
-from .. import initializers, registry, regularizers
+from .. import constraints, initializers, registry, regularizers
 from ..utils.naming import to_snake_case
 
 # ----------------------------------------------------------------------------- names
@@ -209,7 +209,8 @@ class Layer:
 
         ``initializer`` (name, instance or callable ``(shape, dtype)``; default
         glorot_uniform for floats, zeros otherwise) gives the initial value;
-        ``regularizer`` adds its penalty to ``losses``.
+        ``regularizer`` adds its penalty to ``losses``; ``constraint`` (name, instance or
+        callable) becomes the Variable's ``constraint``, applied by the optimizer after each update.
         """
         shape = tuple(int(s) for s in (shape or ()))
         dtype = _dtypes.as_dtype(dtype or self._dtype)
@@ -218,9 +219,9 @@ class Layer:
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype)
         value = to_array(value, dtype)
-        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}", dtype=dtype)
-        var_reg = regularizers.get(regularizer) if regularizer is not None else None
-        var_record = _WeightInfo(var, var_reg, constraint, name or "weight")
+        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}", dtype=dtype,
+                       constraint=constraints.get(constraint))
+        var_record = _WeightInfo(var, regularizers.get(regularizer))
         if trainable:
             self._own_trainable.append(var_record)
         else:
@@ -540,10 +541,10 @@ class Layer:
 
 
 class _WeightInfo:
-    __slots__ = ("var", "regularizer", "constraint", "short_name")
+    __slots__ = ("var", "regularizer")
 
-    def __init__(self, var, regularizer, constraint, short_name):
-        self.var, self.regularizer, self.constraint, self.short_name = var, regularizer, constraint, short_name
+    def __init__(self, var, regularizer):
+        self.var, self.regularizer = var, regularizer
 
 
 def _dedup(variables: list) -> list:

@@ -6,7 +6,7 @@ import numpy as np
 from ... import ops as _ops
 from ...functions import reshape, rsqrt
 from ...tensor import Tensor, apply_op
-from .. import initializers, registry, regularizers
+from .. import constraints, initializers, registry, regularizers
 from .base import Layer
 
 
@@ -33,8 +33,10 @@ class BatchNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer) if beta_regularizer else None
-        self.gamma_regularizer = regularizers.get(gamma_regularizer) if gamma_regularizer else None
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape):
         rank = len(input_shape)
@@ -47,10 +49,10 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} of input shape "
                              f"{tuple(input_shape)} must be defined.")
         shape = (int(dim),)
-        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) if self.scale else None
-        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) if self.center else None
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
         self.moving_mean = self.add_weight("moving_mean", shape, initializer=self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", shape,
@@ -95,9 +97,10 @@ class BatchNormalization(Layer):
                       gamma_initializer=initializers.serialize(self.gamma_initializer),
                       moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
                       moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
-                      beta_regularizer=regularizers.serialize(self.beta_regularizer) if self.beta_regularizer else None,
-                      gamma_regularizer=regularizers.serialize(self.gamma_regularizer) if self.gamma_regularizer
-                      else None, beta_constraint=None, gamma_constraint=None)
+                      beta_regularizer=regularizers.serialize(self.beta_regularizer),
+                      gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+                      beta_constraint=constraints.serialize(self.beta_constraint),
+                      gamma_constraint=constraints.serialize(self.gamma_constraint))
         return config
 
 

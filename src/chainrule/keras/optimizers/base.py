@@ -399,13 +399,12 @@ class Optimizer:
             self._accumulate_or_update(grads, variables)
         else:
             self._clip_decay_update(grads, variables)
-        for variable in variables:
-            constraint = getattr(variable, "constraint", None)
-            if constraint is not None:
-                variable.assign(constraint(variable))
         if self.use_ema:
             self._update_moving_averages()
         self._iterations._value += 1
+        for variable in variables:  # as tf.keras: constraints project the variables after the update
+            if variable.constraint is not None:
+                variable.assign(variable.constraint(variable))
 
     def _filter_and_cast(self, grads, variables):
         kept_g, kept_v, missing = [], [], []
