@@ -24,7 +24,6 @@ def init_arguments(cls) -> list:
     return list(dict.fromkeys(names))
 
 
-def did_you_mean_argument(cls, unknown, extra=()) -> str:
-    """The hint for the first of the ``unknown`` keywords close to an argument of ``cls`` (or one of ``extra``)."""
-    valid = init_arguments(cls) + [name for name in extra if name not in init_arguments(cls)]
+def did_you_mean_argument(valid, unknown) -> str:
+    """The hint for the first of the ``unknown`` keywords that is close to one of the ``valid`` names."""
     return next((hint for hint in (did_you_mean(key, valid) for key in unknown) if hint), "")

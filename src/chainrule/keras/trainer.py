@@ -12,14 +12,15 @@ followed by metric updates. Speed comes from the ops, not from this loop.
 """
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
 
 from .. import backend as _backend
 from .. import nest
+from .._suggest import did_you_mean_argument
 from ..autodiff import GradientTape
-from ..tensor import Tensor
 from .. import sparse as _sparse
 from . import data_adapter as da
 from . import losses as losses_mod
@@ -30,12 +31,37 @@ from .callbacks.callback_list import CallbackList
 from .layers.core import Dense
 
 
+# tf.keras 2's Model.compile takes these through **kwargs, for compatibility only.
+_LEGACY_COMPILE_KWARGS = ("sample_weight_mode", "cloning", "experimental_run_tf_function", "distribute",
+                          "target_tensors", "experimental_steps_per_execution", "from_serialized")
+
+
+def _compile_arguments() -> list:
+    return [name for name in inspect.signature(Trainer.compile).parameters if name not in ("self", "kwargs")] + \
+        list(_LEGACY_COMPILE_KWARGS)
+
+
 def _names_for(model) -> list:
     return list(getattr(model, "output_names", None) or ["output_1"])
 
 
+def _metrics_by_output(metrics, names):
+    """A dict of metrics by output name as one list per output (a single output: its list)."""
+    if not isinstance(metrics, dict):
+        return metrics
+    groups = [metrics.get(n, []) for n in names]
+    groups = [m if isinstance(m, (list, tuple)) else [m] for m in groups]
+    return groups[0] if len(names) == 1 else groups
+
+
 class _Compiled:
-    """What ``compile`` resolved: one loss and a list of metrics per output, plus loss weights."""
+    """What ``compile`` resolved: per output one loss, its metrics and its weighted metrics; the loss weights.
+
+    Metric names follow tf.keras 2 (``compile_utils.MetricsContainer``): with several outputs each
+    name gets the output's name as a prefix; a weighted metric whose name is taken becomes
+    ``weighted_<name>`` (``<output>_weighted_<name>``). Logs list, per output, the metrics then the
+    weighted metrics.
+    """
 
     def __init__(self, model, loss, metrics, loss_weights, weighted_metrics=None):
         self.output_names = _names_for(model)
@@ -50,18 +76,25 @@ class _Compiled:
             self.loss_weights = [float(loss_weights.get(name, 1.0)) for name in self.output_names]
         else:
             self.loss_weights = [float(w) for w in loss_weights]
-        raw_metrics = self._per_output(metrics, "metrics", n, lambda v: v, list_means_shared=True)
-        shapes = [tuple(t.shape) for t in getattr(model, "outputs", [])] or [None] * n
-        self.metrics = []
-        for i, spec in enumerate(raw_metrics):
-            items = spec if isinstance(spec, (list, tuple)) else ([] if spec is None else [spec])
-            objs = []
-            for item in items:
-                m = metrics_mod.get_metric(item, loss=self.loss_fns[i], output_shape=shapes[i])
+        self.metrics = self._metric_objects(model, metrics)
+        self.weighted_metrics = self._metric_objects(model, weighted_metrics)
+        taken = set()
+        for out, group, weighted in zip(self.output_names, self.metrics, self.weighted_metrics):
+            for m in group:
+                m.name = f"{out}_{m.name}" if self.multi else m.name
+                if m.name in taken:
+                    raise ValueError(f"Found two metrics with the same name: {m.name}. All the metrics added to "
+                                     "the model need to have unique names.")
+                taken.add(m.name)
+            for m in weighted:
                 if self.multi:
-                    m.name = f"{self.output_names[i]}_{m.name}"
-                objs.append(m)
-            self.metrics.append(objs)
+                    m.name = f"{out}_weighted_{m.name}" if f"{out}_{m.name}" in taken else f"{out}_{m.name}"
+                elif m.name in taken:
+                    m.name = f"weighted_{m.name}"
+                if m.name in taken:
+                    raise ValueError(f"Found two weighted metrics with the same name: {m.name}. All the metrics "
+                                     "added to the model need to have unique names.")
+                taken.add(m.name)
         self.loss_tracker = metrics_mod.Mean(name="loss")
         self.output_loss_trackers = [metrics_mod.Mean(name=f"{name}_loss") for name in self.output_names] \
             if self.multi else []
@@ -79,8 +112,19 @@ class _Compiled:
             return [resolve(v) for v in value]
         return [resolve(value) for _ in range(n)]
 
+    def _metric_objects(self, model, metrics) -> list:
+        """One list of Metric objects per output, from what ``compile`` was given."""
+        shapes = [tuple(t.shape) for t in getattr(model, "outputs", [])] or [None] * len(self.output_names)
+        groups = []
+        for i, spec in enumerate(self._per_output(metrics, "metrics", len(shapes), lambda v: v,
+                                                  list_means_shared=True)):
+            items = spec if isinstance(spec, (list, tuple)) else ([] if spec is None else [spec])
+            groups.append([metrics_mod.get_metric(item, loss=self.loss_fns[i], output_shape=shapes[i])
+                           for item in items])
+        return groups
+
     def all_metrics(self):
-        return [m for group in self.metrics for m in group]
+        return [m for group, weighted in zip(self.metrics, self.weighted_metrics) for m in group + weighted]
 
     def reset(self):
         self.loss_tracker.reset_state()
@@ -101,20 +145,44 @@ class Trainer:
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
-                run_eagerly=None, steps_per_execution=None, jit_compile=None, **kwargs):
-        """Configure training: optimizer (name or instance), loss (per output as list/dict), metrics."""
+                run_eagerly=None, steps_per_execution=None, jit_compile=None, pss_evaluation_shards=0, **kwargs):
+        """Configure training, with tf.keras 2's signature.
+
+        Args:
+            optimizer: a name (``'adam'``) or an Optimizer instance.
+            loss: a name, function or Loss instance; with several outputs, a list or a dict by output name.
+            metrics: metrics computed on every batch, *without* sample weights (as tf.keras 2); per
+                output as a list of lists or a dict.
+            loss_weights: a list or dict of factors for the outputs' losses.
+            weighted_metrics: metrics computed with ``sample_weight`` (and ``class_weight``); logged as
+                their name, or ``weighted_<name>`` when a plain metric has that name.
+            run_eagerly, steps_per_execution, jit_compile, pss_evaluation_shards: accepted for signature
+                compatibility only; chainrule always runs eagerly, one batch per step (callbacks see every
+                batch) and has no XLA or parameter servers.
+            **kwargs: tf.keras 2's legacy keywords (``sample_weight_mode``, ``cloning``,
+                ``experimental_run_tf_function``, ``experimental_steps_per_execution``,
+                ``from_serialized``; ``distribute`` and ``target_tensors`` only as None), accepted for
+                compatibility only. Any other keyword raises ``TypeError`` naming it and the closest
+                valid one.
+        """
+        unknown = sorted(set(kwargs) - set(_LEGACY_COMPILE_KWARGS))
+        if unknown:
+            hint = did_you_mean_argument(_compile_arguments(), unknown)
+            raise TypeError(f"compile() got an unexpected keyword argument {unknown[0]!r}"
+                            f"{f' (and {unknown[1:]})' if len(unknown) > 1 else ''}.{hint} Valid keyword arguments: "
+                            f"{', '.join(_compile_arguments())}.")
+        for name in ("distribute", "target_tensors"):
+            if kwargs.get(name) is not None:
+                raise ValueError(f"compile: `{name}` is not supported (a TensorFlow 1 argument); received "
+                                 f"{name}={kwargs[name]!r}.")
         self.optimizer = optimizers.get(optimizer)
         names = _names_for(self)
-        if isinstance(loss, dict) or isinstance(metrics, dict):  # per-output configs by output name
-            if isinstance(loss, dict):
-                loss = [loss.get(n) for n in names] if len(names) > 1 else loss.get(names[0])
-            if isinstance(metrics, dict):
-                metrics = [metrics.get(n, []) for n in names]
-                metrics = [m if isinstance(m, (list, tuple)) else [m] for m in metrics]
-                if len(names) == 1:
-                    metrics = metrics[0]
-        self.compiled = _Compiled(self, loss, metrics, loss_weights)
-        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights)
+        if isinstance(loss, dict):  # per-output configs by output name
+            loss = [loss.get(n) for n in names] if len(names) > 1 else loss.get(names[0])
+        metrics, weighted_metrics = (_metrics_by_output(m, names) for m in (metrics, weighted_metrics))
+        self.compiled = _Compiled(self, loss, metrics, loss_weights, weighted_metrics)
+        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                    weighted_metrics=weighted_metrics)
         self._is_compiled = True
         self.stop_training = False
 
@@ -219,8 +287,11 @@ class Trainer:
         for tracker, value in zip(c.output_loss_trackers, per_output):
             if value is not None:
                 tracker.update_state(float(value._value), sample_weight=batch_n)
-        for group, yt, yp in zip(c.metrics, self._targets_list(y), self._outputs_list(y_pred)):
-            for m in group:
+        for group, weighted, yt, yp in zip(c.metrics, c.weighted_metrics, self._targets_list(y),
+                                           self._outputs_list(y_pred)):
+            for m in group:  # as tf.keras 2: `metrics` ignore sample weights, `weighted_metrics` use them
+                m.update_state(yt, yp._value)
+            for m in weighted:
                 m.update_state(yt, yp._value, sample_weight=sample_weight)
 
     def _logs(self) -> dict:

@@ -62,7 +62,7 @@ def _accepts(fn, arg: str) -> bool:
 def _unknown_kwargs_message(cls, unknown: list, allowed) -> str:
     """The TypeError text for misspelled constructor keywords, with the closest valid name."""
     valid = init_arguments(cls) + sorted(set(allowed) - set(init_arguments(cls)))
-    hint = did_you_mean_argument(cls, unknown, valid)
+    hint = did_you_mean_argument(valid, unknown)
     return (f"{cls.__name__}: unexpected keyword argument(s) {unknown}.{hint} Check the spelling; "
             f"{cls.__name__} accepts: {', '.join(valid)}.")
 

@@ -16,7 +16,7 @@ from .. import registry
 from ..trainer import Trainer
 from ..utils.summary import print_summary
 from .functional import functional_config, functional_from_config, map_graph
-from ..._suggest import did_you_mean, did_you_mean_argument
+from ..._suggest import did_you_mean, did_you_mean_argument, init_arguments
 
 
 class Model(Trainer, Layer):
@@ -38,8 +38,8 @@ class Model(Trainer, Layer):
         layer_kwargs = {k: kwargs.pop(k) for k in ("dtype", "input_shape", "input_dim", "batch_input_shape")
                         if k in kwargs}
         if kwargs:
-            hint = did_you_mean_argument(type(self), sorted(kwargs), ("inputs", "outputs", "name", "trainable", "dtype",
-                                                                     "input_shape", "input_dim", "batch_input_shape"))
+            hint = did_you_mean_argument(init_arguments(type(self)) + ["inputs", "outputs", "input_shape", "input_dim",
+                                                                       "batch_input_shape"], sorted(kwargs))
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.{hint}")
         Layer.__init__(self, name=name, trainable=trainable, **layer_kwargs)
         Trainer.__init__(self)

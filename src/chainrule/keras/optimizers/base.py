@@ -43,7 +43,7 @@ import numpy as np
 from ... import backend as _backend
 from ...autodiff import GradientTape
 from ...tensor import Tensor, Variable
-from ..._suggest import did_you_mean_argument
+from ..._suggest import did_you_mean_argument, init_arguments
 from .. import registry
 from . import schedules
 from .schedules import LearningRateSchedule
@@ -128,7 +128,7 @@ class Optimizer:
             kwargs.pop(legacy, None)
         if kwargs:
             raise ValueError(f"{type(self).__name__}: argument(s) not recognized: {kwargs}."
-                             f"{did_you_mean_argument(type(self), kwargs)}")
+                             f"{did_you_mean_argument(init_arguments(type(self)), kwargs)}")
 
         self.name = type(self).__name__ if name is None else str(name)
         for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):

@@ -255,6 +255,7 @@ def compile_config(model, keras3):
     opt_config = json.loads(dumps(optimizer.get_config()))
     loss = _serialize_compile_item(cc.get("loss"), "losses", keras3)
     metrics = _serialize_compile_item(cc.get("metrics"), "metrics", keras3)
+    weighted = _serialize_compile_item(cc.get("weighted_metrics"), "metrics", keras3)
     loss_weights = _serialize_compile_item(cc.get("loss_weights"), "loss_weights", keras3)
     cls = type(optimizer)
     if keras3:
@@ -262,9 +263,9 @@ def compile_config(model, keras3):
         return {"optimizer": {"module": "keras.optimizers" if builtin else cls.__module__,
                               "class_name": cls.__name__, "config": opt_config,
                               "registered_name": None if builtin else registry.registered_name(cls)},
-                "loss": loss, "loss_weights": loss_weights, "metrics": metrics, "weighted_metrics": None,
+                "loss": loss, "loss_weights": loss_weights, "metrics": metrics, "weighted_metrics": weighted,
                 "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
-    return {"loss": loss, "metrics": metrics, "weighted_metrics": None, "loss_weights": loss_weights,
+    return {"loss": loss, "metrics": metrics, "weighted_metrics": weighted, "loss_weights": loss_weights,
             "optimizer_config": {"class_name": registry.registered_name(cls), "config": opt_config}}
 
 
@@ -308,11 +309,14 @@ def compile_from_config(model, cc, custom_objects):
         raise ValueError(f"the compile config has no usable optimizer (found {opt!r})")
     if not isinstance(optimizer, optimizers.Optimizer):
         raise ValueError(f"the optimizer config resolves to {type(optimizer).__name__}, not an Optimizer")
-    metrics = _deserialize_compile_item(cc.get("metrics"), "metrics", custom_objects)
     single_output = len(getattr(model, "output_names", None) or [None]) == 1
-    if single_output and isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list):
-        metrics = metrics[0]  # tf.keras 2.x writes one list per output: [[metric, ...]]
+    metrics = {}
+    for key in ("metrics", "weighted_metrics"):
+        value = _deserialize_compile_item(cc.get(key), "metrics", custom_objects)
+        if single_output and isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+            value = value[0]  # tf.keras 2.x writes one list per output: [[metric, ...]]
+        metrics[key] = value
     model.compile(optimizer=optimizer,
                   loss=_deserialize_compile_item(cc.get("loss"), "losses", custom_objects),
-                  metrics=metrics,
-                  loss_weights=_deserialize_compile_item(cc.get("loss_weights"), "loss_weights", custom_objects))
+                  loss_weights=_deserialize_compile_item(cc.get("loss_weights"), "loss_weights", custom_objects),
+                  **metrics)
