@@ -1,5 +1,7 @@
-"""The "Did you mean ...?" hint of error messages, written once."""
+"""Argument and object names, written once: the "Did you mean ...?" hint of error messages, and what a
+function's signature accepts."""
 import difflib
+import functools
 import inspect
 
 
@@ -22,6 +24,21 @@ def init_arguments(cls) -> list:
             continue
         names += [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"]
     return list(dict.fromkeys(names))
+
+
+def accepts_argument(fn, name: str, through_kwargs=True) -> bool:
+    """True when ``fn`` (a function or bound method) takes an argument ``name`` (or, with
+    ``through_kwargs``, has ``**kwargs``)."""
+    return _accepts(getattr(fn, "__func__", fn), name, through_kwargs)
+
+
+@functools.lru_cache(maxsize=None)
+def _accepts(fn, name: str, through_kwargs: bool) -> bool:  # cached: asked once per layer built or loaded
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or through_kwargs and any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def did_you_mean_argument(valid, unknown) -> str:

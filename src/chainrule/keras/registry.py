@@ -30,7 +30,7 @@ import functools
 import inspect
 import threading
 
-from .._suggest import did_you_mean
+from .._suggest import accepts_argument, did_you_mean
 
 __all__ = ["register", "register_keras_serializable", "registered_name", "get_registered_name",
            "get_registered_object", "CustomObjectScope", "custom_object_scope", "lookup", "resolve", "get",
@@ -292,19 +292,12 @@ def _resolve_entry(kind, entry, custom_objects):
     return found
 
 
-def _takes_custom_objects(fn) -> bool:
-    try:
-        return "custom_objects" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def build(kind, obj, config, custom_objects=None):
     """An object from a resolved class (``from_config``) or factory, inside a scope of ``custom_objects``."""
     with CustomObjectScope(custom_objects) if custom_objects else contextlib.nullcontext():
         if id(obj) in _KINDS[kind].factories or not hasattr(obj, "from_config"):
             return obj(**config)
-        if _takes_custom_objects(obj.from_config):
+        if accepts_argument(obj.from_config, "custom_objects", through_kwargs=False):
             return obj.from_config(config, custom_objects=custom_objects)
         return obj.from_config(config)
 

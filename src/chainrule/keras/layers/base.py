@@ -7,7 +7,6 @@ A layer is called on Tensors (eager: returns Tensors), on numpy arrays
 """
 from __future__ import annotations
 
-import inspect
 import threading
 
 import numpy as np
@@ -18,7 +17,7 @@ from ... import nest
 from ..._tape_stack import active_tapes
 from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
-from ..._suggest import did_you_mean_argument, init_arguments
+from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
 from .. import constraints, initializers, registry, regularizers
 from ..utils.naming import to_snake_case
 
@@ -49,14 +48,6 @@ class _CallContext(threading.local):
 
 
 _context = _CallContext()
-
-
-def _accepts(fn, arg: str) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _unknown_kwargs_message(cls, unknown: list, allowed) -> str:
@@ -179,17 +170,21 @@ class Layer:
         if act_reg is not None:
             act_reg = regularizers.get(act_reg)
         self.activity_regularizer = act_reg
-        self._call_accepts_training = _accepts(self.call, "training")
-        self._call_accepts_mask = _accepts(self.call, "mask")
+        self._call_accepts_training = accepts_argument(self.call, "training")
+        self._call_accepts_mask = accepts_argument(self.call, "mask")
 
     # -- attribute tracking: sub-layers assigned as attributes (or in lists/dicts) are owned
     def __setattr__(self, key, value):
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and key != "_tracked_layers":
             # Keras 3 tracks the layers of a dict attribute in insertion order (the order its files use).
-            for v in nest.flatten(value, sort_dicts=False):
-                if isinstance(v, Layer) and v is not self and not any(v is t for t in tracked):
-                    tracked.append(v)
+            layers = [v for v in nest.flatten(value, sort_dicts=False) if isinstance(v, Layer) and v is not self]
+            if layers:
+                known = {id(t) for t in tracked}
+                for v in layers:
+                    if id(v) not in known:
+                        known.add(id(v))
+                        tracked.append(v)
         object.__setattr__(self, key, value)
 
     # -- dtype
@@ -228,17 +223,27 @@ class Layer:
             self._own_non_trainable.append(var_record)
         return var
 
+    def _preorder(self) -> list:
+        """This layer then its tracked sub-layers, depth first (a sub-layer held twice comes twice). No recursion."""
+        out, stack = [], [self]
+        while stack:
+            layer = stack.pop()
+            out.append(layer)
+            stack.extend(reversed(layer._tracked_layers))
+        return out
+
     def _all_layers(self):
         """This layer's tracked sub-layers, depth first, each once."""
         out, seen = [], set()
-
-        def visit(layer):
-            for sub in layer._tracked_layers:
-                if id(sub) not in seen:
-                    seen.add(id(sub))
-                    out.append(sub)
-                    visit(sub)
-        visit(self)
+        stack = [iter(self._tracked_layers)]
+        while stack:
+            sub = next(stack[-1], None)
+            if sub is None:
+                stack.pop()
+            elif id(sub) not in seen:
+                seen.add(id(sub))
+                out.append(sub)
+                stack.append(iter(sub._tracked_layers))
         return out
 
     @property
@@ -247,35 +252,49 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool):
-        self._trainable = bool(value)
-        for sub in self._tracked_layers:
-            sub.trainable = value
+        for layer in self._preorder():
+            layer._trainable = bool(value)
 
     def _weight_infos(self, trainable: bool):
-        own = self._own_trainable if trainable else self._own_non_trainable
-        infos = list(own)
-        for sub in self._tracked_layers:
-            infos.extend(sub._weight_infos(trainable))
-        return infos
+        return [info for layer in self._preorder()
+                for info in (layer._own_trainable if trainable else layer._own_non_trainable)]
+
+    def _collect_weights(self, want_trainable: bool) -> list:
+        """``trainable_weights`` (or ``non_trainable_weights``): a frozen layer's weights all count as
+        non-trainable, its sub-layers' included. Tasks on a stack keep the order of the definition:
+        own weights first, then each sub-layer's (for a frozen layer: its trainable then its other ones)."""
+        layers = self._preorder()
+        if all(layer._trainable for layer in layers):  # the common case: the definition is a plain preorder
+            return _dedup([w.var for layer in layers
+                           for w in (layer._own_trainable if want_trainable else layer._own_non_trainable)])
+        out, stack = [], [(want_trainable, self)]
+        while stack:
+            trainable, node = stack.pop()
+            if isinstance(node, list):
+                out.extend(node)
+                continue
+            if trainable:
+                if not node._trainable:
+                    continue
+                tasks = [(True, [w.var for w in node._own_trainable])] + [(True, s) for s in node._tracked_layers]
+            elif node._trainable:
+                tasks = [(False, [w.var for w in node._own_non_trainable])] + \
+                    [(False, s) for s in node._tracked_layers]
+            else:
+                tasks = [(False, [w.var for w in node._own_trainable + node._own_non_trainable])] + \
+                    [task for s in node._tracked_layers for task in ((True, s), (False, s))]
+            stack.extend(reversed(tasks))
+        return _dedup(out)
 
     @property
     def trainable_weights(self) -> list:
         """The weights updated by training (empty when ``trainable`` is False)."""
-        if not self._trainable:
-            return []
-        return _dedup([w.var for w in self._own_trainable] +
-                      [v for sub in self._tracked_layers for v in sub.trainable_weights])
+        return self._collect_weights(True)
 
     @property
     def non_trainable_weights(self) -> list:
         """Weights not updated by gradients (moving statistics; every weight when frozen)."""
-        own = [w.var for w in self._own_non_trainable]
-        if not self._trainable:
-            own = [w.var for w in self._own_trainable] + own
-            subs = [v for sub in self._tracked_layers for v in sub.weights]
-        else:
-            subs = [v for sub in self._tracked_layers for v in sub.non_trainable_weights]
-        return _dedup(own + subs)
+        return self._collect_weights(False)
 
     @property
     def weights(self) -> list:
@@ -320,13 +339,11 @@ class Layer:
     def losses(self) -> list:
         """Regularization penalties (weights' regularizers, computed now) and losses added in the last call."""
         out = []
-        for info in self._own_trainable + self._own_non_trainable:
-            if info.regularizer is not None:
-                out.append(info.regularizer(info.var))
-        out.extend(self._activity_losses)
-        out.extend(self._added_losses)
-        for sub in self._tracked_layers:
-            out.extend(sub.losses)
+        for layer in self._preorder():
+            for info in layer._own_trainable + layer._own_non_trainable:
+                if info.regularizer is not None:
+                    out.append(info.regularizer(info.var))
+            out += layer._activity_losses + layer._added_losses
         return out
 
     def add_loss(self, loss) -> None:

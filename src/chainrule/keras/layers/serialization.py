@@ -7,6 +7,7 @@ Keras 3-only options at their default values.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 
 from .. import registry
@@ -62,12 +63,13 @@ def _dtype_name(dtype):
     return dtype
 
 
-def _explicit_params(cls) -> set:
+@functools.lru_cache(maxsize=None)
+def _explicit_params(cls) -> frozenset:
     try:
-        return {name for name, p in inspect.signature(cls.__init__).parameters.items()
-                if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+        return frozenset(name for name, p in inspect.signature(cls.__init__).parameters.items()
+                         if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
     except (TypeError, ValueError):
-        return set()
+        return frozenset()
 
 
 def _normalize(cls, config) -> dict:

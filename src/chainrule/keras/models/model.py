@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from ... import nest
@@ -71,14 +73,11 @@ class Model(Trainer, Layer):
         self._execution_nodes = [n for n in nodes if not n.is_input]
         self._nodes_by_depth = by_depth
         self._network_node_ids = {id(n) for n in nodes}
-        self._graph_layers = layers
-        for layer in layers:
-            if not any(layer is t for t in self._tracked_layers):
-                self._tracked_layers.append(layer)
-        names = [layer.name for layer in layers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        self._graph_layers = layers  # tracked as sub-layers by Layer.__setattr__
+        counts = collections.Counter(layer.name for layer in layers)
+        dupes = sorted(name for name, count in counts.items() if count > 1)
         if dupes:
-            raise ValueError(f"Model {self.name!r}: the name {dupes[0]!r} is used {names.count(dupes[0])} times "
+            raise ValueError(f"Model {self.name!r}: the name {dupes[0]!r} is used {counts[dupes[0]]} times "
                              "in the model. All layer names should be unique; pass distinct `name=` arguments.")
         self.input_names = [t._keras_history[0].name for t in self.inputs]
         self.output_names = [t._keras_history[0].name for t in self.outputs]
