@@ -20,8 +20,6 @@ from chainrule import nn as _nn
 from chainrule import ops as _ops
 from chainrule.errors import InvalidArgumentError
 from chainrule.functions import cast, clip_by_value, exp as _exp, reduce_max, reduce_sum
-from chainrule.ops.base import Op
-from chainrule.ops.nn import sigmoid as _sigmoid_array
 from chainrule.tensor import Tensor, apply_op, as_tensor
 from . import registry
 
@@ -32,87 +30,6 @@ __all__ = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax
 # SELU's constants (Klambauer et al., 2017), the values tf.keras uses.
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-_SQRT_PI = math.sqrt(math.pi)
-
-
-# ----------------------------------------------------------------------------- private fused ops
-# The engine has no softplus, erf or GELU primitive; these two follow the op contract
-# (forward/backward side by side) and belong in chainrule/ops/nn.py eventually.
-
-def _erfc(z, tol=1e-17):
-    """Complementary error function of a float array, accurate to ~1e-13 relative, never overflowing.
-
-    ``|z| < 2``: ``erf(z) = 2/sqrt(pi) * exp(-z^2) * sum_n (2 z^2)^n z / (1*3*...*(2n+1))``
-    (all terms positive, so no cancellation), ``erfc = 1 - erf``.
-    ``|z| >= 2``: the continued fraction
-    ``erfc(z) = exp(-z^2) / sqrt(pi) / (z + (1/2) / (z + 1 / (z + (3/2) / (z + ...))))``.
-    Negative arguments use ``erfc(-z) = 2 - erfc(z)``. ``tol`` (relative) sets the number of series
-    terms; 1e-9 is plenty for a float32 result.
-    """
-    z = np.asarray(z, dtype=np.float64)
-    a = np.abs(z)
-    out = np.empty_like(a)
-    small = a < 2.0
-    if small.any():
-        x = a[small]
-        two_x2 = 2.0 * x * x
-        # Terms needed for the largest |z|: stop once (2 z^2)^n / (2n+1)!! < tol (the sum is >= z).
-        ratio, ratio_max, n_terms = 1.0, 2.0 * float(x.max()) ** 2, 0
-        while ratio > tol and n_terms < 40:
-            n_terms += 1
-            ratio *= ratio_max / (2 * n_terms + 1)
-        term = x.copy()
-        total = x.copy()
-        for n in range(1, n_terms + 1):
-            np.multiply(term, two_x2, out=term)
-            term *= 1.0 / (2 * n + 1)
-            total += term
-        total *= np.exp(-0.5 * two_x2)
-        out[small] = 1.0 - (2.0 / _SQRT_PI) * total
-    big = ~small
-    if big.any():
-        x = a[big]
-        f = x.copy()
-        for k in range(60 if float(x.min()) < 3.0 else 30, 0, -1):
-            np.divide(0.5 * k, f, out=f)
-            f += x
-        out[big] = np.exp(-x * x) / (_SQRT_PI * f)
-    return np.where(z < 0, 2.0 - out, out)
-
-
-def _ndtr(x, tol=1e-17):
-    """The standard normal CDF ``Phi(x) = erfc(-x / sqrt(2)) / 2`` (accurate in both tails)."""
-    return 0.5 * _erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0), tol)
-
-
-class _Softplus(Op):
-    """``log(1 + exp(x))`` as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow). Backward: ``dout * sigmoid(x)``."""
-
-    def forward(self, x):
-        self.x = x
-        return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
-
-    def backward(self, dout):
-        return dout * _sigmoid_array(self.x)
-
-
-class _GELU(Op):
-    """Exact GELU ``x * Phi(x)`` with ``Phi`` the standard normal CDF.
-
-    Backward: ``dout * (Phi(x) + x * exp(-x^2 / 2) / sqrt(2 pi))``. Computed in float64, returned in x's dtype.
-    """
-
-    def forward(self, x):
-        self.x = x
-        self.cdf = _ndtr(x, 1e-17 if x.dtype == np.float64 else 1e-9)
-        return (np.asarray(x, dtype=np.float64) * self.cdf).astype(x.dtype, copy=False)
-
-    def backward(self, dout):
-        x = np.asarray(self.x, dtype=np.float64)
-        pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
-        return (dout * (self.cdf + x * pdf)).astype(np.result_type(dout), copy=False)
-
 
 def _const(value, t: Tensor) -> np.ndarray:
     # The engine converts a Python float operand through float32 before casting it to the
@@ -235,7 +152,7 @@ def selu(x):
 
 def softplus(x):
     """Softplus ``f(x) = log(exp(x) + 1)``, computed as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow)."""
-    return apply_op(_Softplus(), _float_tensor(x, "softplus"))
+    return apply_op(_ops.Softplus(), _float_tensor(x, "softplus"))
 
 
 def softsign(x):
@@ -263,7 +180,7 @@ def gelu(x, approximate=False):
     if approximate:
         inner = (x + x * x * x * _const(0.044715, x)) * _const(math.sqrt(2.0 / math.pi), x)
         return x * _const(0.5, x) * (apply_op(_ops.Tanh(), inner) + 1)
-    return apply_op(_GELU(), x)
+    return apply_op(_ops.GELU(), x)
 
 
 def hard_sigmoid(x):

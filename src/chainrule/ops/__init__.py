@@ -13,8 +13,8 @@ from .shape import (BroadcastTo, Cast, Concat, CumSum, Gather, GetItem, Identity
                     Transpose)
 from .linalg import MatMul
 from .sparse import SparseAffine
-from .nn import (ELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
-                 SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Step, Tanh)
+from .nn import (ELU, GELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
+                 SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Softplus, Step, Tanh)
 
 # The seed's names for the same objects.
 MulLayer, AddLayer = Mul, Add
