@@ -25,8 +25,8 @@ def test_formulas_against_hand_computed_numbers():
     # rate 0.5: desired norms 0.5 * 1 + 0.5 * 5 = 3 and 0.5 * 0.5 + 0.5 * 0.2236068 = 0.3618034
     np.testing.assert_allclose(values(constraints.MinMaxNorm(0.5, 1.0, rate=0.5)),
                                [[1.8, 0.1618034], [2.4, 0.3236068]], rtol=1e-6)
-    np.testing.assert_allclose(values(constraints.MaxNorm(2, axis=1)), W * [[2 / math.hypot(3, 0.1)],
-                                                                        [2 / math.hypot(4, 0.2)]], rtol=1e-6)
+    row_scale = [[2 / math.hypot(3, 0.1)], [2 / math.hypot(4, 0.2)]]
+    np.testing.assert_allclose(values(constraints.MaxNorm(2, axis=1)), W * row_scale, rtol=1e-6)
     np.testing.assert_array_equal(values(constraints.NonNeg(), [[-1.0, 2.0], [0.0, -0.5]]), [[0, 2], [0, 0]])
     assert values(constraints.NonNeg(), W, "float32").dtype == np.float32
     np.testing.assert_array_equal(values(constraints.Constraint()), W)

@@ -31,6 +31,7 @@ __all__ = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
+
 def _const(value, t: Tensor) -> np.ndarray:
     # The engine converts a Python float operand through float32 before casting it to the
     # tensor's dtype (0.1 -> 0.10000000149 in float64); a 0-d array of that dtype stays exact.

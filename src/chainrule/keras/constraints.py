@@ -31,7 +31,7 @@ def _norms(w, axis):
     return sqrt(reduce_sum(square(w), axis=tuple(axis) if isinstance(axis, list) else axis, keepdims=True))
 
 
-class Constraint:
+class Constraint(registry.ConfigObject):
     """Base class: ``__call__(w)`` returns the projected weight (here ``w`` itself); ``get_config``/``from_config``."""
 
     def __call__(self, w):
@@ -40,15 +40,6 @@ class Constraint:
     def get_config(self) -> dict:
         """The constructor arguments as a JSON-able dict."""
         return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        """Build a constraint from :meth:`get_config`'s output."""
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class MaxNorm(Constraint):

@@ -85,7 +85,7 @@ def _truncated_standard_normal(rng: np.random.Generator, shape) -> np.ndarray:
     return out
 
 
-class Initializer:
+class Initializer(registry.ConfigObject):
     """Base class: ``__call__(shape, dtype=None)`` returns a Tensor; ``get_config``/``from_config`` round-trip."""
 
     def __call__(self, shape, dtype=None, **kwargs):
@@ -102,10 +102,6 @@ class Initializer:
         config.pop("dtype", None)  # tf.keras drops it for backward compatibility
         return cls(**config)
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
 
 class _Seeded(Initializer):
     """An initializer that draws random numbers (``seed``: None -> global Generator, int -> repeatable)."""
@@ -116,26 +112,25 @@ class _Seeded(Initializer):
         return _backend.rng() if self.seed is None else np.random.default_rng(self.seed)
 
 
-class Zeros(Initializer):
+class _Fill(Initializer):
+    _value = 0
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        _validate_kwargs(type(self).__name__, kwargs)
+        dt = _get_dtype(dtype)
+        if dt is _dtypes.string:
+            raise ValueError(f"Expected numeric or boolean dtype, got {dt.name}.")
+        return Tensor(np.full(_as_shape(shape), self._value, dtype=dt.dtype))
+
+
+class Zeros(_Fill):
     """All zeros. Accepts any numeric or bool dtype."""
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        _validate_kwargs(type(self).__name__, kwargs)
-        dt = _get_dtype(dtype)
-        if dt is _dtypes.string:
-            raise ValueError(f"Expected numeric or boolean dtype, got {dt.name}.")
-        return Tensor(np.zeros(_as_shape(shape), dtype=dt.dtype))
 
-
-class Ones(Initializer):
+class Ones(_Fill):
     """All ones. Accepts any numeric or bool dtype."""
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        _validate_kwargs(type(self).__name__, kwargs)
-        dt = _get_dtype(dtype)
-        if dt is _dtypes.string:
-            raise ValueError(f"Expected numeric or boolean dtype, got {dt.name}.")
-        return Tensor(np.ones(_as_shape(shape), dtype=dt.dtype))
+    _value = 1
 
 
 class Constant(Initializer):
@@ -157,20 +152,22 @@ class Constant(Initializer):
         return {"value": value}
 
 
-class RandomNormal(_Seeded):
-    """Normal draws with ``mean`` (0.0) and ``stddev`` (0.05)."""
-
+class _Normal(_Seeded):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev, self.seed = mean, stddev, seed
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomNormal(_Normal):
+    """Normal draws with ``mean`` (0.0) and ``stddev`` (0.05)."""
 
     def __call__(self, shape, dtype=None, **kwargs):
         _validate_kwargs(type(self).__name__, kwargs)
         dt = _assert_float_dtype(_get_dtype(dtype))
         values = self._rng().normal(self.mean, self.stddev, size=_as_shape(shape))
         return Tensor(values.astype(dt.dtype))
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
 class RandomUniform(_Seeded):
@@ -194,23 +191,17 @@ class RandomUniform(_Seeded):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
-class TruncatedNormal(_Seeded):
+class TruncatedNormal(_Normal):
     """Normal draws with ``mean`` (0.0) and ``stddev`` (0.05), redrawn beyond two stddevs from the mean.
 
     (The result's own standard deviation is about ``0.88 * stddev``.)
     """
-
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=None, **kwargs):
         _validate_kwargs(type(self).__name__, kwargs)
         dt = _assert_float_dtype(_get_dtype(dtype))
         values = self.mean + self.stddev * _truncated_standard_normal(self._rng(), _as_shape(shape))
         return Tensor(values.astype(dt.dtype))
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
 class VarianceScaling(_Seeded):

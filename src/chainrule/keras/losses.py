@@ -40,7 +40,6 @@ from chainrule.tensor import Tensor, apply_op, as_tensor
 
 from . import activations as _activations
 from . import registry
-from .utils.naming import to_snake_case
 
 __all__ = [
     "Reduction", "Loss", "LossFunctionWrapper",

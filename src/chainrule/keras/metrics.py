@@ -400,16 +400,11 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(binary_matches, name=name, dtype=dtype, threshold=threshold)
 
 
-def _categorical_matches(y_true, y_pred):
-    return Tensor(_sparse_matches(np.argmax(_array(y_true, None), axis=-1), _array(y_pred, None),
-                                  "categorical_accuracy"))
-
-
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` equals ``argmax(y_true)`` (one-hot labels)."""
 
     def __init__(self, name="categorical_accuracy", dtype=None):
-        super().__init__(_categorical_matches, name=name, dtype=dtype)
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
@@ -419,16 +414,11 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         super().__init__(sparse_categorical_matches, name=name, dtype=dtype)
 
 
-def _top_k_matches(y_true, y_pred, k=5):
-    return Tensor(_sparse_top_k(np.argmax(_array(y_true, None), axis=-1), _array(y_pred, None), k,
-                                "top_k_categorical_accuracy"))
-
-
 class TopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the one-hot target is among the ``k`` highest predictions."""
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
-        super().__init__(_top_k_matches, name=name, dtype=dtype, k=k)
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
@@ -689,18 +679,12 @@ class Precision(_ConfusionMatrixMetric):
     ``top_k`` keeps only the k highest predictions of each row; ``class_id`` looks at one column.
     """
 
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name, dtype=dtype)
-
     def result(self) -> Tensor:
         return self._out(_div_no_nan(self.true_positives, self.true_positives + self.false_positives))
 
 
 class Recall(_ConfusionMatrixMetric):
     """``tp / (tp + fn)`` with predictions counted positive above ``thresholds`` (default 0.5)."""
-
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name, dtype=dtype)
 
     def result(self) -> Tensor:
         return self._out(_div_no_nan(self.true_positives, self.true_positives + self.false_negatives))

@@ -96,6 +96,23 @@ class _Scopes(threading.local):
 _scopes = _Scopes()
 
 
+class ConfigObject:
+    """The base of initializers, regularizers, constraints and learning-rate schedules: ``from_config``
+    rebuilds an object from :meth:`get_config`'s output, and ``repr`` shows that config."""
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """A new object from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = ""
+        return f"{type(self).__name__}({args})"
+
+
 # ----------------------------------------------------------------------------- registering
 
 def register(kind, *objects, aliases=None, listed=True, factories=(), base=None):
@@ -151,9 +168,7 @@ def get_registered_name(obj) -> str:
 def get_registered_object(name, custom_objects=None, module_objects=None):
     """The user object for ``name``: ``custom_objects``, open scopes, then the registered ones; None if unknown."""
     found = _user_object(name, custom_objects)
-    if found is None and module_objects:
-        found = module_objects.get(name)
-    return found
+    return found if found is not None else (module_objects or {}).get(name)
 
 
 class CustomObjectScope:
@@ -181,13 +196,11 @@ custom_object_scope = CustomObjectScope
 
 # ----------------------------------------------------------------------------- resolving names
 
-def _user_object(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    for scope in reversed(_scopes.stack):
-        if name in scope:
-            return scope[name]
-    return _REGISTERED.get(name)
+def _user_object(name, custom_objects=None, registered=True):
+    for table in [custom_objects or {}, *reversed(_scopes.stack), _REGISTERED if registered else {}]:
+        if name in table:
+            return table[name]
+    return None
 
 
 def lookup(kind, name, custom_objects=None):
@@ -195,12 +208,9 @@ def lookup(kind, name, custom_objects=None):
     if not isinstance(name, str):
         return None
     k = _KINDS[kind]
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    for scope in reversed(_scopes.stack):
-        if name in scope:
-            return scope[name]
-    found = k.builtins.get(k.key(name))
+    found = _user_object(name, custom_objects, registered=False)
+    if found is None:
+        found = k.builtins.get(k.key(name))
     if found is None:
         found = _REGISTERED.get(name)
     if found is None and (">" in name or "." in name):  # 'Custom>Adam', 'keras.optimizers.Adam'
@@ -258,16 +268,7 @@ def resolve_entry(kind, entry, custom_objects=None):
     when that resolves to a class of another name (a crafted config); a class that is not of
     the kind's base class is refused too.
     """
-    found = _resolve_entry(kind, entry, custom_objects)
-    base = _KINDS[kind].base
-    if base is not None and not (isinstance(found, type) and issubclass(found, base)):
-        raise ValueError(f"Refusing to load {_KINDS[kind].label} {entry.get('class_name')!r}: it resolves to "
-                         f"{found!r}, which is not a {base.__name__} subclass.")
-    return found
-
-
-def _resolve_entry(kind, entry, custom_objects):
-    label = _KINDS[kind].label
+    label, base = _KINDS[kind].label, _KINDS[kind].base
     class_name, registered = entry.get("class_name"), entry.get("registered_name")
     for field, value in (("class_name", class_name), ("registered_name", registered)):
         if value is not None and not isinstance(value, str):
@@ -278,17 +279,21 @@ def _resolve_entry(kind, entry, custom_objects):
     if class_name == "__lambda__":
         raise ValueError(f"Refusing to load a serialized lambda {label}: chainrule never runs code from a file.")
     if not registered or registered == class_name:
-        return resolve(kind, class_name, custom_objects)
-    found = lookup(kind, registered, custom_objects) or _user_object(class_name, custom_objects)
-    if found is None:
-        raise ValueError(f"Unknown {label}: {class_name!r} with registered_name {registered!r}. No class is "
-                         "registered under that name. Decorate the class with "
-                         "`keras.saving.register_keras_serializable()` or pass it in "
-                         f"`custom_objects={{{class_name!r}: {class_name}}}`.")
-    if getattr(found, "__name__", None) != class_name.split(">")[-1]:
-        raise ValueError(f"Refusing to load {label} {class_name!r}: its registered_name {registered!r} points to "
-                         f"{getattr(found, '__module__', '?')}.{getattr(found, '__name__', found)!s}, a different "
-                         "class. The config is inconsistent (possibly crafted).")
+        found = resolve(kind, class_name, custom_objects)
+    else:
+        found = lookup(kind, registered, custom_objects) or _user_object(class_name, custom_objects)
+        if found is None:
+            raise ValueError(f"Unknown {label}: {class_name!r} with registered_name {registered!r}. No class is "
+                             "registered under that name. Decorate the class with "
+                             "`keras.saving.register_keras_serializable()` or pass it in "
+                             f"`custom_objects={{{class_name!r}: {class_name}}}`.")
+        if getattr(found, "__name__", None) != class_name.split(">")[-1]:
+            raise ValueError(f"Refusing to load {label} {class_name!r}: its registered_name {registered!r} points "
+                             f"to {getattr(found, '__module__', '?')}.{getattr(found, '__name__', found)!s}, a "
+                             "different class. The config is inconsistent (possibly crafted).")
+    if base is not None and not (isinstance(found, type) and issubclass(found, base)):
+        raise ValueError(f"Refusing to load {label} {class_name!r}: it resolves to {found!r}, which is not a "
+                         f"{base.__name__} subclass.")
     return found
 
 

@@ -41,7 +41,7 @@ def _zero_like(x: Tensor) -> Tensor:
     return Tensor(np.zeros((), dtype=x._value.dtype))
 
 
-class Regularizer:
+class Regularizer(registry.ConfigObject):
     """Base class: ``__call__(x)`` returns a scalar penalty Tensor (0 here); ``get_config``/``from_config``."""
 
     def __call__(self, x):
@@ -50,29 +50,23 @@ class Regularizer:
     def get_config(self) -> dict:
         raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
 
-    @classmethod
-    def from_config(cls, config: dict):
-        """Build a regularizer from :meth:`get_config`'s output."""
-        return cls(**config)
 
-    def __repr__(self) -> str:
-        try:
-            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        except NotImplementedError:
-            args = ""
-        return f"{type(self).__name__}({args})"
+def _factor(value, default, kwargs=None):
+    """A penalty factor cast to floatx: None means ``default``; ``l`` in ``kwargs`` is keras 2.0's name for it."""
+    kwargs = dict(kwargs or {})
+    value = kwargs.pop("l", value)
+    if kwargs:
+        raise TypeError(f"Argument(s) not recognized: {kwargs}")
+    value = default if value is None else value
+    _check_penalty_number(value)
+    return _cast_to_floatx(value)
 
 
 class L1L2(Regularizer):
     """``l1 * sum(|x|) + l2 * sum(x ** 2)``; both factors default to 0.0 (``l1_l2()`` uses 0.01)."""
 
     def __init__(self, l1=0.0, l2=0.0):
-        l1 = 0.0 if l1 is None else l1
-        l2 = 0.0 if l2 is None else l2
-        _check_penalty_number(l1)
-        _check_penalty_number(l2)
-        self.l1 = _cast_to_floatx(l1)
-        self.l2 = _cast_to_floatx(l2)
+        self.l1, self.l2 = _factor(l1, 0.0), _factor(l2, 0.0)
 
     def __call__(self, x):
         x = as_tensor(x)
@@ -92,12 +86,7 @@ class L1(Regularizer):
     """``l1 * sum(|x|)`` (``l1`` default 0.01). Its gradient is ``l1 * sign(x)``."""
 
     def __init__(self, l1=0.01, **kwargs):
-        l1 = kwargs.pop("l", l1)  # the keras 2.0 argument name
-        if kwargs:
-            raise TypeError(f"Argument(s) not recognized: {kwargs}")
-        l1 = 0.01 if l1 is None else l1
-        _check_penalty_number(l1)
-        self.l1 = _cast_to_floatx(l1)
+        self.l1 = _factor(l1, 0.01, kwargs)
 
     def __call__(self, x):
         return reduce_sum(_abs(as_tensor(x))) * self.l1
@@ -110,12 +99,7 @@ class L2(Regularizer):
     """``l2 * sum(x ** 2)`` (``l2`` default 0.01). Its gradient is ``2 * l2 * x``."""
 
     def __init__(self, l2=0.01, **kwargs):
-        l2 = kwargs.pop("l", l2)  # the keras 2.0 argument name
-        if kwargs:
-            raise TypeError(f"Argument(s) not recognized: {kwargs}")
-        l2 = 0.01 if l2 is None else l2
-        _check_penalty_number(l2)
-        self.l2 = _cast_to_floatx(l2)
+        self.l2 = _factor(l2, 0.01, kwargs)
 
     def __call__(self, x):
         return reduce_sum(square(as_tensor(x))) * self.l2

@@ -413,43 +413,37 @@ class Trainer:
                 callbacks.on_test_batch_end(step, self._logs())
         return self._logs()
 
+    def _inference_batches(self, x, y, sample_weight, batch_size, steps, what):
+        """The batches of evaluate/predict (``steps`` checked); evaluating needs ``y``."""
+        if steps is not None:
+            steps = _count_argument(steps, "steps", what, "the number of batches; None uses all the data")
+        if da.is_dataset(x):
+            return self._batches(x, None, None, None, steps=steps)
+        x, y, sample_weight = self._prepare(x, y, sample_weight, what=what)
+        if what == "evaluate" and y is None:
+            raise ValueError("evaluate: y (the targets) is missing; pass evaluate(x, y).")
+        return self._batches(x, y, sample_weight, batch_size, steps=steps, what=what)
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False):
         """Loss (and metrics) on the data: a float, or ``[loss, *metrics]``, or a dict with ``return_dict``."""
         self._require_compiled("training/testing")
         verbose = _verbosity(verbose, "evaluate")
         _check_callbacks(callbacks, "evaluate")
-        if steps is not None:
-            steps = _count_argument(steps, "steps", "evaluate", "the number of batches; None uses all the data")
-        if da.is_dataset(x):
-            batches = self._batches(x, None, None, None, steps=steps)
-        else:
-            x, y, sample_weight = self._prepare(x, y, sample_weight, what="evaluate")
-            if y is None:
-                raise ValueError("evaluate: y (the targets) is missing; pass evaluate(x, y).")
-            batches = self._batches(x, y, sample_weight, batch_size, steps=steps, what="evaluate")
+        batches = self._inference_batches(x, y, sample_weight, batch_size, steps, "evaluate")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                            steps=len(batches) or None, _mode="evaluate")
         cbs.on_test_begin()
         logs = self._run_evaluation(batches, cbs, verbose)
         cbs.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _results(logs, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10,
                 workers=1, use_multiprocessing=False):
         """Model outputs for ``x`` as numpy arrays (a list for several outputs), batch by batch."""
         verbose = _verbosity(verbose, "predict")
         _check_callbacks(callbacks, "predict")
-        if steps is not None:
-            steps = _count_argument(steps, "steps", "predict", "the number of batches; None uses all the data")
-        if da.is_dataset(x):
-            batches = self._batches(x, None, None, None, steps=steps)
-        else:
-            x, _, _ = self._prepare(x, what="predict")
-            batches = self._batches(x, None, None, batch_size, steps=steps, what="predict")
+        batches = self._inference_batches(x, None, None, batch_size, steps, "predict")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                            steps=len(batches) or None)
         cbs.on_predict_begin()
@@ -475,11 +469,7 @@ class Trainer:
         if reset_metrics:
             self.compiled.reset()
         self.train_step(x, y, sample_weight)
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _results(self._logs(), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         """Loss (and metrics) on one batch, without training."""
@@ -488,11 +478,7 @@ class Trainer:
         if reset_metrics:
             self.compiled.reset()
         self.test_step(x, y, sample_weight)
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _results(self._logs(), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch as numpy arrays."""
@@ -500,6 +486,12 @@ class Trainer:
         out = self(x, training=False)
         outs = [o._value for o in nest.flatten(out)]
         return outs[0] if len(outs) == 1 else outs
+
+
+def _results(logs, return_dict):
+    """What evaluate/train_on_batch/test_on_batch return: the logs dict, the loss alone, or ``[loss, *metrics]``."""
+    values = list(logs.values())
+    return logs if return_dict else values[0] if len(values) == 1 else values
 
 
 def _class_weights_to_sample_weight(y, class_weight, sample_weight, what="fit"):

@@ -46,7 +46,6 @@ class Callback:
         self.on_train_batch_end(batch, logs)
 
 
-
 def _monitor_op(monitor: str, mode: str, owner: str):
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}.")
@@ -55,12 +54,10 @@ def _monitor_op(monitor: str, mode: str, owner: str):
     return np.less
 
 
-
 def _closest_key_hint(monitor, logs) -> str:
     """``. Did you mean 'val_loss'?`` when a log key is close to the misspelled ``monitor``."""
     hint = did_you_mean(monitor, logs or {})
     return "." + hint if hint else ""
-
 
 
 def _get_monitor_value(logs, monitor, owner):

@@ -21,7 +21,6 @@ def _checkpoint_extension_error(filepath, weights_only):
                       "save_weights_only=True with a '.weights.h5' name to keep only the weights.")
 
 
-
 class ModelCheckpoint(Callback):
     """Save the model (or its weights) during training, as tf.keras 2.11 does.
 
@@ -137,7 +136,6 @@ class ModelCheckpoint(Callback):
             self._write(filepath)
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
-
 
 
 class BackupAndRestore(Callback):

@@ -23,25 +23,30 @@ class History(Callback):
         self.model.history = self
 
 
-
 class ProgbarLogger(Callback):
-    """Prints ``Epoch i/n`` (when n > 1) and a progress bar per epoch, for evaluate and predict too."""
+    """Prints ``Epoch i/n`` (when n > 1) and a progress bar per epoch, for evaluate and predict too.
+
+    ``count_mode`` and ``stateful_metrics`` are accepted for signature compatibility only: the bar
+    counts steps, and every logged value is already an epoch-so-far value.
+    """
 
     def __init__(self, count_mode="steps", stateful_metrics=None):
         super().__init__()
         self.verbose = 1
         self.epochs = 1
         self._bar = None
-        self._mode = "train"
 
     def set_params(self, params):
         super().set_params(params)
         self.verbose = params.get("verbose", 1)
         self.epochs = params.get("epochs", 1)
-        self.steps = params.get("steps")
 
     def _new_bar(self, target):
         self._bar = Progbar(target, verbose=self.verbose, unit_name="step")
+
+    def _finish(self, logs=None):
+        self._bar.update(self._bar._seen_so_far or self.params.get("steps") or 0, list((logs or {}).items()),
+                         finalize=True)
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose and self.epochs > 1:
@@ -54,8 +59,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.verbose:
-            self._bar.update(self._bar._seen_so_far or self.params.get("steps") or 0,
-                             list((logs or {}).items()), finalize=True)
+            self._finish(logs)
 
     def on_test_begin(self, logs=None):
         if self.params.get("_mode") == "evaluate" and self.verbose:
@@ -67,8 +71,7 @@ class ProgbarLogger(Callback):
 
     def on_test_end(self, logs=None):
         if self.params.get("_mode") == "evaluate" and self.verbose:
-            self._bar.update(self._bar._seen_so_far or self.params.get("steps") or 0,
-                             list((logs or {}).items()), finalize=True)
+            self._finish(logs)
 
     def on_predict_begin(self, logs=None):
         if self.verbose:
@@ -80,4 +83,4 @@ class ProgbarLogger(Callback):
 
     def on_predict_end(self, logs=None):
         if self.verbose:
-            self._bar.update(self._bar._seen_so_far or self.params.get("steps") or 0, finalize=True)
+            self._finish()

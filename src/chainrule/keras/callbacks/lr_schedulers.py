@@ -43,7 +43,6 @@ class LearningRateScheduler(Callback):
             logs["lr"] = float(np.asarray(self.model.optimizer.lr))
 
 
-
 class ReduceLROnPlateau(Callback):
     """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs."""
 

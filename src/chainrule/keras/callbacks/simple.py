@@ -41,7 +41,6 @@ class CSVLogger(Callback):
             self._file = None
 
 
-
 class LambdaCallback(Callback):
     """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
 
@@ -54,7 +53,6 @@ class LambdaCallback(Callback):
                              **kwargs).items():
             if fn is not None:
                 setattr(self, name, fn)
-
 
 
 class TerminateOnNaN(Callback):

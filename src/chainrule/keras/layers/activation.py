@@ -100,7 +100,6 @@ class Softmax(Layer):
         return config
 
 
-
 registry.register("layers", ReLU, LeakyReLU, ELU, Softmax)
 # tf.keras 2 also accepts them as activations by name: activations.get("LeakyReLU") is LeakyReLU().
 registry.register("activations", ReLU, LeakyReLU, ELU, Softmax, listed=False)

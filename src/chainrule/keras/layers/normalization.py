@@ -49,10 +49,12 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} of input shape "
                              f"{tuple(input_shape)} must be defined.")
         shape = (int(dim),)
-        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
+            if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint) \
+            if self.center else None
         self.moving_mean = self.add_weight("moving_mean", shape, initializer=self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", shape,

@@ -11,7 +11,6 @@ import functools
 import inspect
 
 from .. import registry
-from .base import Layer
 from .core import InputLayer
 
 __all__ = ["serialize", "deserialize", "unwrap_keras3_values"]

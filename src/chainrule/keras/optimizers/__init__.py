@@ -2,12 +2,8 @@
 
 :class:`Optimizer` (``base.py``) does what every optimizer shares (gradient filtering and
 casting, clipping, weight decay, EMA, state for saving); each optimizer is one module with
-its slots and its textbook ``update_step``. Learning-rate schedules are in ``schedules``.
-
-Example::
-
-    opt = chainrule.keras.optimizers.Adam(learning_rate=0.01)
-    opt.apply_gradients(zip(grads, model.trainable_weights))
+its slots and its textbook ``update_step`` (``opt.apply_gradients(zip(grads, variables))``).
+Learning-rate schedules are in ``schedules``.
 """
 from . import schedules  # noqa: F401
 from .. import registry

@@ -1,4 +1,4 @@
-"""The optimizer base class: gradient filtering, casting, clipping, weight decay, state with tf.keras names/defaults and Keras 3 update rules.
+"""The optimizer base class (tf.keras names and defaults, Keras 3 update rules): what every optimizer shares.
 
 An optimizer follows Keras 3's split:
 
@@ -44,7 +44,6 @@ from ... import backend as _backend
 from ...autodiff import GradientTape
 from ...tensor import Tensor, Variable
 from ..._suggest import did_you_mean_argument, init_arguments
-from .. import registry
 from . import schedules
 from .schedules import LearningRateSchedule
 

@@ -94,8 +94,9 @@ def _load_legacy_weights(group, model, path, by_name=False, skip_mismatch=False)
     def check(layer, datasets, fname):
         variables = _legacy_weights(layer)
         if len(datasets) != len(variables):
-            problems.append(f"Layer {layer.name!r} expects {len(variables)} weight(s) of shapes {hdf5.shapes(variables)} "
-                            f"but the file has {len(datasets)} for layer {fname!r}: {hdf5.shapes(datasets)}")
+            problems.append(f"Layer {layer.name!r} expects {len(variables)} weight(s) of shapes "
+                            f"{hdf5.shapes(variables)} but the file has {len(datasets)} for layer {fname!r}: "
+                            f"{hdf5.shapes(datasets)}")
         elif hdf5.shapes(datasets) != hdf5.shapes(variables):
             problems.append(hdf5.mismatch_line(layer, hdf5.shapes(variables), hdf5.shapes(datasets)))
         else:

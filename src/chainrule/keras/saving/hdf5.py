@@ -17,19 +17,14 @@ _SAFE_H5_FILTERS = {1, 2, 3, 4, 5, 6, 32000}  # deflate, shuffle, fletcher32, sz
 
 
 def h5py_module():
-    try:
-        import h5py
-    except ImportError as e:  # pragma: no cover - h5py is a dependency
-        raise ImportError("Saving and loading .keras/.h5 files needs h5py: `pip install h5py`.") from e
+    """h5py, imported on the first save or load (it adds a tenth of a second to ``import chainrule``)."""
+    import h5py
     return h5py
 
 
 def open_for_writing(path):
-    h5py = h5py_module()
-    try:  # HDF5 1.8 object formats carry metadata checksums, so corruption is detected on read
-        return h5py.File(path, "w", libver=("v108", "v108"))
-    except (ValueError, TypeError):  # pragma: no cover - very old h5py
-        return h5py.File(path, "w")
+    # HDF5 1.8 object formats carry metadata checksums, so corruption is detected on read.
+    return h5py_module().File(path, "w", libver=("v108", "v108"))
 
 
 def _crc(arr: np.ndarray) -> int:

@@ -19,7 +19,8 @@ from ..._version import __version__
 from ..utils.naming import to_snake_case
 from . import hdf5
 from .atomic import atomic_write
-from .serialization import KERAS_VERSION, compile_from_config, dumps, keras3_model_config, loads, model_from_entry
+from .serialization import (KERAS_VERSION, build_from_config, compile_from_config, dumps, keras3_model_config, loads,
+                            model_from_entry)
 
 _MAX_JSON_BYTES = 64 * 1024 * 1024
 _INTERNAL_ATTRS = {"_tracked_layers", "_seq_layers", "_graph_layers"}
@@ -233,9 +234,6 @@ def save_weights(model, path, overwrite) -> None:
 def load_weights(model, path, by_name, skip_mismatch) -> None:
     """Load the weights inside a ``.keras`` archive (building the model from its ``build_config`` if needed)."""
     config, _metadata, weights = _open_archive(path)
-    build = config.get("build_config")
-    shape = build.get("input_shape") if isinstance(build, dict) else None
-    if not model.built and not model.weights and shape is not None:
-        model.build(tuple(shape) if not (shape and isinstance(shape[0], list)) else [tuple(s) for s in shape])
+    build_from_config(model, config)
     with hdf5.h5py_module().File(io.BytesIO(weights), "r") as f:
         load_tree(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch)

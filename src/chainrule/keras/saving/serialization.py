@@ -85,19 +85,6 @@ def check_untrusted_config(config, what="model") -> None:
 
 # ----------------------------------------------------------------------------- model configs
 
-def _copy_containers(value):
-    """A copy of the dicts and lists of a config (leaves shared), made with a stack."""
-    root = [value]
-    stack = [(root, 0)]
-    while stack:
-        holder, key = stack.pop()
-        node = holder[key]
-        if isinstance(node, (dict, list)):
-            node = holder[key] = type(node)(node)
-            stack.extend((node, k) for k in (node if isinstance(node, dict) else range(len(node))))
-    return root[0]
-
-
 def _keras3_fields(cls, class_name):
     """``(module, class_name, registered_name)`` as Keras 3 writes them for a layer or model class."""
     if cls is not None and registry.is_builtin(cls):
@@ -113,7 +100,7 @@ def _to_keras3_config(config, model) -> dict:
     """A copy of ``config`` with every layer entry (of every ``layers`` list, at any depth) described as
     Keras 3 does: ``module, class_name, config, registered_name``, InputLayer's shape as ``batch_shape``."""
     table = {registry.registered_name(type(layer)): type(layer) for layer in [model] + model._all_layers()}
-    root = _copy_containers(config)
+    root = unwrap_keras3_values(config)  # a copy of the containers (chainrule's own configs hold no wrappers)
     stack = [root]
     while stack:
         node = stack.pop()
@@ -205,19 +192,22 @@ def model_from_entry(entry, custom_objects):
     model = registry.build("models", cls, unwrap_keras3_values(config), custom_objects)
     if not isinstance(model, registry.base_of("models")):
         raise ValueError(f"{cls.__name__}.from_config returned {type(model).__name__}, not a Model")
+    build_from_config(model, entry)
+    return model
+
+
+def build_from_config(model, entry) -> None:
+    """Build an unbuilt model (no weights yet) for the input shape its entry's ``build_config`` names."""
     build = entry.get("build_config")
     shape = build.get("input_shape") if isinstance(build, dict) else None
-    if not model.built and shape is not None:
-        if isinstance(shape, list) and shape and isinstance(shape[0], list):
-            shape = [tuple(s) for s in shape]
-        else:
-            shape = tuple(shape)
-        try:
-            model.build(shape)
-        except Exception as e:  # noqa: BLE001 - user code: report it with the file
-            raise ValueError(f"could not build model {model.name!r} ({type(model).__name__}) for input shape "
-                             f"{shape} from its build_config: {e}") from e
-    return model
+    if model.built or model.weights or shape is None:
+        return
+    shape = [tuple(s) for s in shape] if shape and isinstance(shape[0], list) else tuple(shape)
+    try:
+        model.build(shape)
+    except Exception as e:  # noqa: BLE001 - user code: report it with the file
+        raise ValueError(f"could not build model {model.name!r} ({type(model).__name__}) for input shape "
+                         f"{shape} from its build_config: {e}") from e
 
 
 # ----------------------------------------------------------------------------- compile configs
