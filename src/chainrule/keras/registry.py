@@ -34,7 +34,8 @@ from .._suggest import accepts_argument, did_you_mean
 
 __all__ = ["register", "register_keras_serializable", "registered_name", "get_registered_name",
            "get_registered_object", "CustomObjectScope", "custom_object_scope", "lookup", "resolve", "get",
-           "serialize", "deserialize", "resolve_entry", "build", "is_builtin", "base_of", "check_module_name"]
+           "serialize", "deserialize", "resolve_entry", "build", "is_builtin", "base_of", "check_module_name",
+           "ConfigObject"]
 
 # Standard-library modules that can run code or touch the system: a Keras config never names them
 # (Keras writes "keras..." or the user's own module), so a config that does was crafted.
