@@ -17,13 +17,13 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
                         truediv, where, zeros, zeros_like, tile, gather, boolean_mask, sort, argsort, unique,
                         cumsum, range, linspace, eye, add_n, reduce_logsumexp, norm, floormod, mod)
-from . import data, math, nn, random, testing  # noqa: F401
+from . import data, math, nest, nn, random, testing  # noqa: F401
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
 from . import config  # noqa: F401
 
 newaxis = None
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402,F401
 
 # tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
 from . import keras  # noqa: E402

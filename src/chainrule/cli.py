@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import argparse
+import platform
 import sys
+
+import numpy as np
+
+from . import backend
+from ._version import __version__
+from .demo import run as run_demo
+from .demo_backprop import main as run_backprop_demo
+from .keras import activations
+from .keras.models import load_model
 
 
 def _info(args) -> int:
-    import platform
-
-    import numpy as np
-
-    from . import __version__, backend
     print(f"chainrule {__version__}")
     print(f"python    {platform.python_version()}")
     print(f"numpy     {np.__version__}")
@@ -25,24 +30,20 @@ def _info(args) -> int:
 
 
 def _demo(args) -> int:
-    from .demo import run
-    result = run(out_dir=args.out, epochs=args.epochs)
+    result = run_demo(out_dir=args.out, epochs=args.epochs)
     return 0 if result["test_accuracy"] > 0.5 else 1
 
 
 def _backprop(args) -> int:
-    from .demo_backprop import main
-    return main()
+    return run_backprop_demo()
 
 
 def _load(path):
-    from .keras.models import load_model
     return load_model(path, compile=False)
 
 
 def _output_kind(model):
     """'binary', 'softmax' or 'regression', from the model's last layer."""
-    from .keras import activations
     last = model.layers[-1]
     name = type(last).__name__
     activation = getattr(last, "activation", None)
@@ -55,7 +56,6 @@ def _output_kind(model):
 
 
 def _answer(model, kind, labels, values, threshold):
-    import numpy as np
     out = np.asarray(model.predict(np.asarray([values], dtype="float32"), verbose=0))[0].ravel()
     if kind == "binary" and out.size == 1:
         p = float(out[0])

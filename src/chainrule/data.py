@@ -17,28 +17,12 @@ import threading
 
 import numpy as np
 
-from . import backend
+from . import backend, nest
 from .tensor import Tensor, to_array
 
 INFINITE = -1
 UNKNOWN = -2
 AUTOTUNE = -1
-
-
-def _map_structure(fn, s):
-    if isinstance(s, dict):
-        return {k: _map_structure(fn, v) for k, v in s.items()}
-    if isinstance(s, tuple):
-        return tuple(_map_structure(fn, v) for v in s)
-    return fn(s)
-
-
-def _leaves(s):
-    if isinstance(s, dict):
-        return [x for v in s.values() for x in _leaves(v)]
-    if isinstance(s, tuple):
-        return [x for v in s for x in _leaves(v)]
-    return [s]
 
 
 def _to_numpy(x):
@@ -59,7 +43,7 @@ def _normalize(element):
 
 
 def _to_tensors(element):
-    return _map_structure(Tensor, element)
+    return nest.map_structure(Tensor, element)
 
 
 def _from_user(value):
@@ -159,7 +143,7 @@ class Dataset:
     def as_numpy_iterator(self):
         """Iterate over numpy arrays instead of Tensors."""
         for element in self._iter():
-            yield _map_structure(lambda a: a[()] if a.ndim == 0 else a, element)
+            yield nest.map_structure(lambda a: a[()] if a.ndim == 0 else a, element)
 
     def cardinality(self) -> Tensor:
         """The number of elements as an int64 scalar (-1 infinite, -2 unknown)."""
@@ -176,7 +160,7 @@ class Dataset:
     @property
     def element_spec(self):
         first = next(iter(self._iter()), None)
-        return None if first is None else _map_structure(lambda a: (a.shape, a.dtype), first)
+        return None if first is None else nest.map_structure(lambda a: (a.shape, a.dtype), first)
 
     def __repr__(self):
         return f"<{type(self).__name__.lstrip('_')}Dataset cardinality={self._cardinality()}>"
@@ -191,15 +175,15 @@ class Dataset:
 class _Slices(Dataset):
     def __init__(self, data):
         self.data = data
-        sizes = {len(a) if np.ndim(a) else -1 for a in _leaves(data)}
+        sizes = {len(a) if np.ndim(a) else -1 for a in nest.flatten(data)}
         if len(sizes) != 1 or -1 in sizes:
-            shapes = [np.shape(a) for a in _leaves(data)]
+            shapes = [np.shape(a) for a in nest.flatten(data)]
             raise ValueError(f"Dataset.from_tensor_slices: all components need the same first dimension, got "
                              f"shapes {shapes}.")
         self.n = sizes.pop()
 
     def rows(self, index):
-        return _map_structure(lambda a: a[index], self.data)
+        return nest.map_structure(lambda a: a[index], self.data)
 
     def _iter(self):
         for i in range(self.n):
@@ -434,9 +418,9 @@ class _Unbatch(Dataset):
 
     def _iter(self):
         for batch in self.source._iter():
-            n = len(_leaves(batch)[0])
+            n = len(nest.flatten(batch)[0])
             for i in range(n):
-                yield _map_structure(lambda a: a[i], batch)
+                yield nest.map_structure(lambda a: a[i], batch)
 
 
 class _Cache(Dataset):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 
+from . import keras
+
 
 def run(out_dir="examples/out", epochs=5, verbose=1, print_fn=print) -> dict:
     """Train Flatten -> Dense(128, relu) -> Dropout(0.2) -> Dense(10, softmax) with Adam; return the figures."""
-    from . import keras
-
     keras.utils.set_random_seed(0)
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data(subset="bundled")
     x_train, x_test = x_train / 255.0, x_test / 255.0

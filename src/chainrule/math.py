@@ -10,5 +10,4 @@ from .nn import softmax  # noqa: F401
 
 def log_sigmoid(x, name=None):
     """``log(sigmoid(x))`` without overflow: ``-softplus(-x)``."""
-    from .functions import abs as _abs, exp as _exp, log as _log, minimum as _minimum
-    return _minimum(x, 0.0) - _log(1.0 + _exp(-_abs(x)))
+    return minimum(x, 0.0) - log(1.0 + exp(-abs(x)))

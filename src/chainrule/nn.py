@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from . import ops as _ops
 from .functions import _float_unary, sigmoid, tanh  # noqa: F401 - re-exported names
+from .functions import transpose
 from .tensor import Tensor, apply_op, as_tensor, to_array
 
 
@@ -50,7 +51,6 @@ def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=No
     logits = as_tensor(logits)
     labels = _labels(labels, logits._value.dtype)
     if axis not in (-1, logits.ndim - 1):
-        from .functions import transpose
         perm = [i for i in range(logits.ndim) if i != axis % logits.ndim] + [axis % logits.ndim]
         logits, labels = transpose(logits, perm), transpose(labels, perm)
     return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels)

@@ -12,9 +12,9 @@ from tensorboard.plugins.histogram.summary_v2 import histogram_pb  # noqa: E402
 from tensorboard.util import tensor_util  # noqa: E402
 
 from chainrule import keras  # noqa: E402
-from chainrule.keras.layers import Dense, Layer  # noqa: E402
+from chainrule.keras.layers import Dense  # noqa: E402
 from chainrule.keras.models import Sequential  # noqa: E402
-from chainrule.keras.tensorboard_callback import TensorBoard, histogram_summary  # noqa: E402
+from chainrule.keras.callbacks.tensorboard import TensorBoard, histogram_summary  # noqa: E402
 
 STEPS_PER_EPOCH = 4  # 64 samples, batch_size 16
 
@@ -288,38 +288,16 @@ def test_second_fit_writes_new_files_and_keeps_epoch_steps(tmp_path):
     assert steps(train, "epoch_loss") == [0, 1, 2, 3]
 
 
-class Embedding(Layer):
-    """A minimal embedding-like layer (a lookup as a one-hot product) for the projector test."""
-
-    def __init__(self, input_dim, output_dim, **kwargs):
-        super().__init__(**kwargs)
-        self.input_dim, self.output_dim = input_dim, output_dim
-
-    def build(self, input_shape):
-        self.embeddings = self.add_weight("embeddings", shape=(self.input_dim, self.output_dim))
-
-    def call(self, inputs):
-        return inputs @ self.embeddings
-
-
-def test_embeddings_written_for_the_projector(tmp_path):
-    from google.protobuf import text_format
-    from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
-    keras.utils.set_random_seed(1)
-    model = Sequential([Embedding(3, 4, name="emb", input_shape=(3,)), Dense(2, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    fit(TensorBoard(log_dir=tmp_path, embeddings_freq=1, embeddings_metadata={"emb": "words.tsv"},
-                    write_graph=False), model=model, validation=False)
-    config = text_format.Parse((tmp_path / "projector_config.pbtxt").read_text(), ProjectorConfig())
-    assert len(config.embeddings) == 1
-    embedding = config.embeddings[0]
-    assert embedding.tensor_name == "emb/embeddings" and embedding.metadata_path == "words.tsv"
-    matrix = np.loadtxt(tmp_path / embedding.tensor_path, delimiter="\t", dtype=np.float32)
-    np.testing.assert_array_equal(matrix, model.layers[0].embeddings.numpy())
-
-    with pytest.raises(ValueError, match="Unrecognized `Embedding` layer names"):
+def test_embeddings_freq_is_only_signature_compatibility(tmp_path):
+    """chainrule has no Embedding layer: embeddings_freq warns and writes nothing for the Projector."""
+    with pytest.warns(RuntimeWarning, match="embeddings_freq=1 writes nothing: chainrule has no Embedding layer"):
+        _, history = fit(TensorBoard(log_dir=tmp_path, embeddings_freq=1, write_graph=False), validation=False)
+    assert len(history.history["loss"]) == 3
+    assert not (tmp_path / "projector_config.pbtxt").exists()
+    assert sorted(os.listdir(tmp_path / "train")) == [n for n in os.listdir(tmp_path / "train") if "tfevents" in n]
+    with pytest.raises(ValueError, match=r"Unrecognized `Embedding` layer names .* \['nope'\]"):
         fit(TensorBoard(log_dir=tmp_path / "bad", embeddings_freq=1, embeddings_metadata={"nope": "x.tsv"},
-                        write_graph=False), model=model, validation=False)
+                        write_graph=False), validation=False)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import array_shapes
 
 import chainrule
 from chainrule import ops
@@ -374,3 +376,43 @@ ACTIVATIONS = {
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_activation_gradients(rng, name):
     assert_grads(ACTIVATIONS[name], signed(rng, (2, 3, 4)))
+
+
+# ----------------------------------------------------------------------------- Softplus and GELU (and their numerics)
+
+@pytest.mark.parametrize("z", [-6.0, -2.5, -2.0, -1.0, -1e-3, 0.0, 0.3, 1.5, 1.999, 2.0, 2.7, 5.0, 10.0, 27.0])
+def test_erfc_and_ndtr_match_the_standard_library(z):
+    assert ops.nn.erfc(np.array([z]))[0] == pytest.approx(math.erfc(z), rel=1e-13, abs=1e-300)
+    assert ops.nn.ndtr(np.array([z]))[0] == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2.0)), rel=1e-13)
+
+
+def test_softplus_and_gelu_by_hand():
+    x = np.array([-2.0, 0.0, 1.5])
+    softplus = ops.Softplus()
+    np.testing.assert_allclose(softplus.forward(x), np.log1p(np.exp(x)), rtol=1e-14)
+    np.testing.assert_allclose(softplus.backward(np.array([1.0, 2.0, -1.0])),
+                               [1 / (1 + math.exp(2.0)), 1.0, -1 / (1 + math.exp(-1.5))], rtol=1e-14)
+    gelu = ops.GELU()
+    phi = np.array([0.5 * math.erfc(-v / math.sqrt(2.0)) for v in x])
+    np.testing.assert_allclose(gelu.forward(x), x * phi, rtol=1e-13)
+    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    np.testing.assert_allclose(gelu.backward(np.array([1.0, 1.0, 3.0])), [1.0, 1.0, 3.0] * (phi + x * pdf),
+                               rtol=1e-13)
+
+
+def test_softplus_and_gelu_are_finite_at_plus_minus_1000_and_keep_float32():
+    x = np.array([-1000.0, 1000.0], dtype=np.float32)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        sp = ops.Softplus().forward(x)
+        ge = ops.GELU().forward(x)
+    assert sp.dtype == ge.dtype == np.float32
+    np.testing.assert_array_equal(sp, [0.0, 1000.0])
+    np.testing.assert_array_equal(ge, [-0.0, 1000.0])
+
+
+@pytest.mark.parametrize("op", [ops.Softplus, ops.GELU], ids=["Softplus", "GELU"])
+@settings(max_examples=20, deadline=None)
+@given(shape=array_shapes(min_dims=0, max_dims=4, max_side=4), seed=st.integers(0, 2**32 - 1))
+def test_softplus_and_gelu_gradients_over_shapes(op, shape, seed):
+    x = signed(np.random.default_rng(seed), shape, 0.05, 3.0)
+    assert_grads(lambda a: apply_op(op(), a), x)

@@ -12,7 +12,6 @@ is :func:`relu`, a callable is returned as is, and ``serialize(relu)`` is
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -21,10 +20,8 @@ from chainrule import nn as _nn
 from chainrule import ops as _ops
 from chainrule.errors import InvalidArgumentError
 from chainrule.functions import cast, clip_by_value, exp as _exp, reduce_max, reduce_sum
-from chainrule.ops.base import Op
-from chainrule.ops.nn import sigmoid as _sigmoid_array
 from chainrule.tensor import Tensor, apply_op, as_tensor
-from .._suggest import did_you_mean
+from . import registry
 
 __all__ = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "leaky_relu", "elu",
            "selu", "softplus", "softsign", "swish", "silu", "gelu", "hard_sigmoid", "exponential", "mish",
@@ -33,86 +30,6 @@ __all__ = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax
 # SELU's constants (Klambauer et al., 2017), the values tf.keras uses.
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-_SQRT_PI = math.sqrt(math.pi)
-
-
-# ----------------------------------------------------------------------------- private fused ops
-# The engine has no softplus, erf or GELU primitive; these two follow the op contract
-# (forward/backward side by side) and belong in chainrule/ops/nn.py eventually.
-
-def _erfc(z, tol=1e-17):
-    """Complementary error function of a float array, accurate to ~1e-13 relative, never overflowing.
-
-    ``|z| < 2``: ``erf(z) = 2/sqrt(pi) * exp(-z^2) * sum_n (2 z^2)^n z / (1*3*...*(2n+1))``
-    (all terms positive, so no cancellation), ``erfc = 1 - erf``.
-    ``|z| >= 2``: the continued fraction
-    ``erfc(z) = exp(-z^2) / sqrt(pi) / (z + (1/2) / (z + 1 / (z + (3/2) / (z + ...))))``.
-    Negative arguments use ``erfc(-z) = 2 - erfc(z)``. ``tol`` (relative) sets the number of series
-    terms; 1e-9 is plenty for a float32 result.
-    """
-    z = np.asarray(z, dtype=np.float64)
-    a = np.abs(z)
-    out = np.empty_like(a)
-    small = a < 2.0
-    if small.any():
-        x = a[small]
-        two_x2 = 2.0 * x * x
-        # Terms needed for the largest |z|: stop once (2 z^2)^n / (2n+1)!! < tol (the sum is >= z).
-        ratio, ratio_max, n_terms = 1.0, 2.0 * float(x.max()) ** 2, 0
-        while ratio > tol and n_terms < 40:
-            n_terms += 1
-            ratio *= ratio_max / (2 * n_terms + 1)
-        term = x.copy()
-        total = x.copy()
-        for n in range(1, n_terms + 1):
-            np.multiply(term, two_x2, out=term)
-            term *= 1.0 / (2 * n + 1)
-            total += term
-        total *= np.exp(-0.5 * two_x2)
-        out[small] = 1.0 - (2.0 / _SQRT_PI) * total
-    big = ~small
-    if big.any():
-        x = a[big]
-        f = x.copy()
-        for k in range(60 if float(x.min()) < 3.0 else 30, 0, -1):
-            np.divide(0.5 * k, f, out=f)
-            f += x
-        out[big] = np.exp(-x * x) / (_SQRT_PI * f)
-    return np.where(z < 0, 2.0 - out, out)
-
-
-def _ndtr(x, tol=1e-17):
-    """The standard normal CDF ``Phi(x) = erfc(-x / sqrt(2)) / 2`` (accurate in both tails)."""
-    return 0.5 * _erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0), tol)
-
-
-class _Softplus(Op):
-    """``log(1 + exp(x))`` as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow). Backward: ``dout * sigmoid(x)``."""
-
-    def forward(self, x):
-        self.x = x
-        return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
-
-    def backward(self, dout):
-        return dout * _sigmoid_array(self.x)
-
-
-class _GELU(Op):
-    """Exact GELU ``x * Phi(x)`` with ``Phi`` the standard normal CDF.
-
-    Backward: ``dout * (Phi(x) + x * exp(-x^2 / 2) / sqrt(2 pi))``. Computed in float64, returned in x's dtype.
-    """
-
-    def forward(self, x):
-        self.x = x
-        self.cdf = _ndtr(x, 1e-17 if x.dtype == np.float64 else 1e-9)
-        return (np.asarray(x, dtype=np.float64) * self.cdf).astype(x.dtype, copy=False)
-
-    def backward(self, dout):
-        x = np.asarray(self.x, dtype=np.float64)
-        pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
-        return (dout * (self.cdf + x * pdf)).astype(np.result_type(dout), copy=False)
 
 
 def _const(value, t: Tensor) -> np.ndarray:
@@ -236,7 +153,7 @@ def selu(x):
 
 def softplus(x):
     """Softplus ``f(x) = log(exp(x) + 1)``, computed as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow)."""
-    return apply_op(_Softplus(), _float_tensor(x, "softplus"))
+    return apply_op(_ops.Softplus(), _float_tensor(x, "softplus"))
 
 
 def softsign(x):
@@ -264,7 +181,7 @@ def gelu(x, approximate=False):
     if approximate:
         inner = (x + x * x * x * _const(0.044715, x)) * _const(math.sqrt(2.0 / math.pi), x)
         return x * _const(0.5, x) * (apply_op(_ops.Tanh(), inner) + 1)
-    return apply_op(_GELU(), x)
+    return apply_op(_ops.GELU(), x)
 
 
 def hard_sigmoid(x):
@@ -288,60 +205,20 @@ def mish(x):
 
 
 # ----------------------------------------------------------------------------- look-up by name
+# The activation layers (ReLU, LeakyReLU, ELU, Softmax) register under their class names in
+# keras/layers/activation.py: 'LeakyReLU' gives LeakyReLU(), as in tf.keras 2.
 
-_FUNCTIONS = {fn.__name__: fn for fn in (
-    linear, relu, relu6, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, selu, softplus, softsign,
-    swish, gelu, hard_sigmoid, exponential, mish)}
-_ALIASES = {"silu": swish}
-
-# The activation layers tf.keras 2 also accepts by name ('LeakyReLU' -> LeakyReLU()).
-_LAYER_NAMES = ("ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU")
-
-
-def _valid_names() -> list:
-    return sorted(list(_FUNCTIONS) + list(_ALIASES))
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    fn = _FUNCTIONS.get(name) or _ALIASES.get(name)
-    if fn is not None:
-        return fn
-    if name in _LAYER_NAMES:
-        layer_cls = _layer_class(name)
-        if layer_cls is not None:
-            return layer_cls()
-    names = _valid_names()
-    hint = did_you_mean(name, names + list(custom_objects or ()))
-    raise ValueError(f"Unknown activation function: {name!r}.{hint} Valid names: {', '.join(names)}; a custom "
-                     f"function can be passed as a callable or through custom_objects.")
-
-
-def _layer_class(name):
-    # Imported lazily: the layers import this module.
-    try:
-        import importlib
-        layers = importlib.import_module("chainrule.keras.layers")
-    except ImportError:
-        return None
-    return getattr(layers, name, None)
+registry.register("activations", linear, relu, relu6, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, selu,
+                  softplus, softsign, swish, gelu, hard_sigmoid, exponential, mish, aliases={"silu": swish})
 
 
 def serialize(activation):
     """The name of an activation function (``serialize(relu) == 'relu'``), as tf.keras 2 writes it in configs.
 
-    An object with ``get_config`` (an activation layer) gives ``{'class_name': ..., 'config': ...}``.
+    ``None`` is ``'linear'``; an object with ``get_config`` (an activation layer) gives
+    ``{'class_name': ..., 'config': ...}``; a registered function its ``'package>name'``.
     """
-    if activation is None:
-        return serialize(linear)
-    if hasattr(activation, "get_config") and not isinstance(activation, type):
-        return {"class_name": type(activation).__name__, "config": activation.get_config()}
-    name = getattr(activation, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize activation {activation!r}: it has no __name__ and no get_config(). "
-                         f"Use a named function or register it through custom_objects.")
-    return name
+    return registry.serialize(linear if activation is None else activation, "activation")
 
 
 def deserialize(name, custom_objects=None):
@@ -349,41 +226,16 @@ def deserialize(name, custom_objects=None):
 
     Dicts are tf.keras 2's ``{'class_name': 'relu', 'config': {...}}`` (a non-empty config
     binds keyword arguments, or builds an activation layer such as ``LeakyReLU``) or Keras 3's
-    ``{'class_name': 'function', 'config': 'relu'}``. ``custom_objects`` maps extra names
-    to functions. An unknown name raises ``ValueError`` with the closest valid name.
+    ``{'class_name': 'function', 'config': 'relu'}``. Custom names resolve as for every kind
+    (``custom_objects``, ``custom_object_scope``, ``register_keras_serializable``). An unknown
+    name raises ``ValueError`` with the closest valid name.
     """
-    if isinstance(name, str):
-        return _lookup(name, custom_objects)
-    if isinstance(name, dict):
-        if "class_name" not in name:
-            raise ValueError(f"Cannot deserialize activation {name!r}: expected a dict with 'class_name' "
-                             f"(and 'config').")
-        class_name, config = name["class_name"], name.get("config")
-        if class_name == "function" and isinstance(config, str):
-            return _lookup(config, custom_objects)
-        config = config or {}
-        if custom_objects and class_name in custom_objects:
-            obj = custom_objects[class_name]
-        elif class_name in _LAYER_NAMES and _layer_class(class_name) is not None:
-            obj = _layer_class(class_name)
-        else:
-            obj = _lookup(class_name, custom_objects)
-        if isinstance(obj, type):
-            return obj.from_config(config) if hasattr(obj, "from_config") else obj(**config)
-        if config and callable(obj):
-            bound = functools.partial(obj, **config)
-            bound.__name__ = getattr(obj, "__name__", class_name)
-            return bound
-        return obj
-    raise TypeError(f"Could not interpret activation function identifier: {name!r}")
+    return registry.deserialize("activations", name, custom_objects)
 
 
 def get(identifier):
-    """Resolve an activation: ``None`` -> :func:`linear`, a name or dict -> :func:`deserialize`, a callable as is."""
-    if identifier is None:
-        return linear
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret activation function identifier: {identifier!r}")
+    """Resolve an activation: ``None`` -> :func:`linear`, a name or dict -> :func:`deserialize`, a callable as is.
+
+    Anything else raises ``TypeError``.
+    """
+    return registry.get("activations", identifier, default=linear)

@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
-from ..sparse import SparseTensor
+from .. import nest
+from ..sparse import SparseTensor, is_sparse
 from ..tensor import Tensor
-from .layers.base import flatten, map_structure
 
 
 def to_numpy(value, what: str | None = None):
@@ -100,7 +100,7 @@ def check_finite_numeric(data, what: str, finite: bool = False):
     """
     method = what.split(":")[0] if ":" in what else what
     method = "validation_data" if "validation_data" in what else method
-    leaves = flatten(data) if data is not None else []
+    leaves = nest.flatten(data) if data is not None else []
     for i, arr in enumerate(leaves):
         label = what if len(leaves) == 1 else f"{what}[{i}]"
         if arr.dtype.kind in "OSU":
@@ -121,7 +121,7 @@ def check_finite_numeric(data, what: str, finite: bool = False):
 
 
 def num_samples(data) -> int:
-    leaves = flatten(data)
+    leaves = nest.flatten(data)
     sizes = {len(a) if np.ndim(a) else 1 for a in leaves}
     return sizes.pop() if len(sizes) == 1 else -1
 
@@ -129,7 +129,7 @@ def num_samples(data) -> int:
 def check_cardinality(x, y, sample_weight=None):
     """Raise Keras's error when x, y and sample_weight hold different numbers of samples."""
     parts = [("x", x), ("y", y), ("sample_weight", sample_weight)]
-    sizes = {name: [len(a) if np.ndim(a) else 1 for a in flatten(d)] for name, d in parts if d is not None}
+    sizes = {name: [len(a) if np.ndim(a) else 1 for a in nest.flatten(d)] for name, d in parts if d is not None}
     all_sizes = {s for v in sizes.values() for s in v}
     if len(all_sizes) > 1:
         detail = "\n".join(f"  {name} sizes: {', '.join(map(str, v))}" for name, v in sizes.items())
@@ -141,12 +141,12 @@ def cast_floats(data, dtype):
     """Float arrays converted once to the model's float type (so batches need no conversion)."""
     def cast(a):
         return a.astype(dtype) if a.dtype.kind == "f" and a.dtype != dtype else a
-    return map_structure(cast, data) if data is not None else None
+    return nest.map_structure(cast, data) if data is not None else None
 
 
 def take(data, index):
     """Rows ``index`` (a slice or an integer array) of every array in the structure."""
-    return map_structure(lambda a: a[index], data) if data is not None else None
+    return nest.map_structure(lambda a: a[index], data) if data is not None else None
 
 
 def split_validation(x, y, sample_weight, validation_split: float):
@@ -165,7 +165,6 @@ class ArrayBatches:
     """Batches of in-memory arrays: one permutation per epoch when shuffling, slices otherwise."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
-        from ..sparse import is_sparse
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.sparse = is_sparse(x)  # a scipy CSR matrix of rows (see chainrule.sparse)
         self.n = x.shape[0] if self.sparse else num_samples(x)
@@ -212,10 +211,10 @@ class DatasetBatches:
             if self.steps is not None and step >= self.steps:
                 break
             if isinstance(batch, tuple) and len(batch) in (2, 3):
-                parts = [map_structure(to_numpy, b) for b in batch] + [None]
+                parts = [nest.map_structure(to_numpy, b) for b in batch] + [None]
                 yield parts[0], parts[1], parts[2]
             else:
-                yield map_structure(to_numpy, batch), None, None
+                yield nest.map_structure(to_numpy, batch), None, None
 
 
 def is_dataset(x) -> bool:

@@ -23,7 +23,7 @@ import numpy as np
 from chainrule import backend as _backend
 from chainrule import dtypes as _dtypes
 from chainrule.tensor import Tensor, constant as _constant
-from .._suggest import did_you_mean
+from . import registry
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal",
            "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal",
@@ -85,7 +85,7 @@ def _truncated_standard_normal(rng: np.random.Generator, shape) -> np.ndarray:
     return out
 
 
-class Initializer:
+class Initializer(registry.ConfigObject):
     """Base class: ``__call__(shape, dtype=None)`` returns a Tensor; ``get_config``/``from_config`` round-trip."""
 
     def __call__(self, shape, dtype=None, **kwargs):
@@ -102,10 +102,6 @@ class Initializer:
         config.pop("dtype", None)  # tf.keras drops it for backward compatibility
         return cls(**config)
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
 
 class _Seeded(Initializer):
     """An initializer that draws random numbers (``seed``: None -> global Generator, int -> repeatable)."""
@@ -116,26 +112,25 @@ class _Seeded(Initializer):
         return _backend.rng() if self.seed is None else np.random.default_rng(self.seed)
 
 
-class Zeros(Initializer):
+class _Fill(Initializer):
+    _value = 0
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        _validate_kwargs(type(self).__name__, kwargs)
+        dt = _get_dtype(dtype)
+        if dt is _dtypes.string:
+            raise ValueError(f"Expected numeric or boolean dtype, got {dt.name}.")
+        return Tensor(np.full(_as_shape(shape), self._value, dtype=dt.dtype))
+
+
+class Zeros(_Fill):
     """All zeros. Accepts any numeric or bool dtype."""
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        _validate_kwargs(type(self).__name__, kwargs)
-        dt = _get_dtype(dtype)
-        if dt is _dtypes.string:
-            raise ValueError(f"Expected numeric or boolean dtype, got {dt.name}.")
-        return Tensor(np.zeros(_as_shape(shape), dtype=dt.dtype))
 
-
-class Ones(Initializer):
+class Ones(_Fill):
     """All ones. Accepts any numeric or bool dtype."""
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        _validate_kwargs(type(self).__name__, kwargs)
-        dt = _get_dtype(dtype)
-        if dt is _dtypes.string:
-            raise ValueError(f"Expected numeric or boolean dtype, got {dt.name}.")
-        return Tensor(np.ones(_as_shape(shape), dtype=dt.dtype))
+    _value = 1
 
 
 class Constant(Initializer):
@@ -157,20 +152,22 @@ class Constant(Initializer):
         return {"value": value}
 
 
-class RandomNormal(_Seeded):
-    """Normal draws with ``mean`` (0.0) and ``stddev`` (0.05)."""
-
+class _Normal(_Seeded):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev, self.seed = mean, stddev, seed
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomNormal(_Normal):
+    """Normal draws with ``mean`` (0.0) and ``stddev`` (0.05)."""
 
     def __call__(self, shape, dtype=None, **kwargs):
         _validate_kwargs(type(self).__name__, kwargs)
         dt = _assert_float_dtype(_get_dtype(dtype))
         values = self._rng().normal(self.mean, self.stddev, size=_as_shape(shape))
         return Tensor(values.astype(dt.dtype))
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
 class RandomUniform(_Seeded):
@@ -194,23 +191,17 @@ class RandomUniform(_Seeded):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
-class TruncatedNormal(_Seeded):
+class TruncatedNormal(_Normal):
     """Normal draws with ``mean`` (0.0) and ``stddev`` (0.05), redrawn beyond two stddevs from the mean.
 
     (The result's own standard deviation is about ``0.88 * stddev``.)
     """
-
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=None, **kwargs):
         _validate_kwargs(type(self).__name__, kwargs)
         dt = _assert_float_dtype(_get_dtype(dtype))
         values = self.mean + self.stddev * _truncated_standard_normal(self._rng(), _as_shape(shape))
         return Tensor(values.astype(dt.dtype))
-
-    def get_config(self) -> dict:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
 class VarianceScaling(_Seeded):
@@ -388,27 +379,15 @@ lecun_uniform = LecunUniform
 orthogonal = Orthogonal
 identity = Identity
 
-_CLASSES = {cls.__name__: cls for cls in (
-    Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling, GlorotUniform,
-    GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal, Identity)}
-_ALIASES = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
-            "normal": RandomNormal, "random_uniform": RandomUniform, "uniform": RandomUniform,
-            "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
-            "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_normal": HeNormal,
-            "he_uniform": HeUniform, "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
-            "orthogonal": Orthogonal, "identity": Identity}
-_ALL = {**_CLASSES, **_ALIASES}
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in _ALL:
-        return _ALL[name]
-    hint = did_you_mean(name, list(_ALL) + list(custom_objects or ()))
-    raise ValueError(f"Unknown initializer: {name!r}.{hint} Valid names: {', '.join(sorted(_ALIASES))} "
-                     f"(or the class names {', '.join(sorted(_CLASSES))}); a custom initializer can be "
-                     f"passed as an instance or through custom_objects.")
+registry.register("initializers", Initializer, listed=False)
+registry.register("initializers", Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
+                  GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal, Identity,
+                  aliases={"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
+                           "normal": RandomNormal, "random_uniform": RandomUniform, "uniform": RandomUniform,
+                           "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
+                           "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_normal": HeNormal,
+                           "he_uniform": HeUniform, "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
+                           "orthogonal": Orthogonal, "identity": Identity})
 
 
 def serialize(initializer):
@@ -416,45 +395,19 @@ def serialize(initializer):
 
     A plain function serializes to its name; ``None`` to ``None``.
     """
-    if initializer is None:
-        return None
-    if hasattr(initializer, "get_config") and not isinstance(initializer, type):
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    name = getattr(initializer, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize initializer {initializer!r}: it has no get_config() and no __name__.")
-    return name
+    return registry.serialize(initializer, "initializer")
 
 
 def deserialize(config, custom_objects=None):
     """An initializer from its serialized form: a name (``'he_normal'``) or ``{'class_name', 'config'}``.
 
-    ``custom_objects`` maps extra names to classes or functions. Keras 3's extra keys
-    (``module``, ``registered_name``) are ignored. An unknown name raises ``ValueError``
-    suggesting the closest valid one.
+    Keras 3's extra keys (``module``, ``registered_name``) are checked, never imported. An
+    unknown name raises ``ValueError`` suggesting the closest valid one.
     """
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(config, dict):
-        if "class_name" not in config:
-            raise ValueError(f"Cannot deserialize initializer {config!r}: expected a dict with 'class_name' "
-                             f"and 'config'.")
-        obj = _lookup(config["class_name"], custom_objects)
-        inner = config.get("config") or {}
-        if isinstance(obj, type):
-            return obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
-        return obj
-    raise ValueError(f"Could not interpret initializer identifier: {config!r}")
+    return registry.deserialize("initializers", config, custom_objects)
 
 
 def get(identifier):
     """Resolve an initializer: ``None`` -> None, a name or dict -> :func:`deserialize`,
     a class -> a new instance, an instance or any callable ``(shape, dtype)`` -> itself."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier() if isinstance(identifier, type) else identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return registry.get("initializers", identifier)

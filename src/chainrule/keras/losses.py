@@ -27,7 +27,6 @@ Labels never get a gradient through the fused ops. A 1-D ``y_true`` against a
 from __future__ import annotations
 
 import math
-import re
 import warnings
 
 import numpy as np
@@ -40,7 +39,7 @@ from chainrule.functions import (abs as _abs, cast, clip_by_value, log as _log, 
 from chainrule.tensor import Tensor, apply_op, as_tensor
 
 from . import activations as _activations
-from .._suggest import did_you_mean
+from . import registry
 
 __all__ = [
     "Reduction", "Loss", "LossFunctionWrapper",
@@ -466,12 +465,6 @@ def compute_weighted_loss(losses, sample_weight=None, reduction="sum_over_batch_
 
 # ----------------------------------------------------------------------------- Loss classes
 
-def _to_snake_case(name: str) -> str:
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    return insecure if insecure[0] != "_" else "private" + insecure
-
-
 class Loss:
     """Base class of the loss objects: subclasses implement ``call(y_true, y_pred)`` -> per-sample losses.
 
@@ -660,65 +653,22 @@ class CosineSimilarity(LossFunctionWrapper):
 
 # ----------------------------------------------------------------------------- look-up by name
 
-_CLASSES = {cls.__name__: cls for cls in (
-    Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, Huber, LogCosh, BinaryCrossentropy, CategoricalCrossentropy,
-    SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
-    CosineSimilarity)}
-_FUNCTIONS = {
-    "mean_squared_error": mean_squared_error, "mse": mse, "MSE": MSE,
-    "mean_absolute_error": mean_absolute_error, "mae": mae, "MAE": MAE,
-    "mean_absolute_percentage_error": mean_absolute_percentage_error, "mape": mape, "MAPE": MAPE,
-    "mean_squared_logarithmic_error": mean_squared_logarithmic_error, "msle": msle, "MSLE": MSLE,
-    "huber": huber, "huber_loss": huber, "log_cosh": log_cosh, "logcosh": logcosh,
-    "binary_crossentropy": binary_crossentropy, "bce": bce, "BCE": BCE,
-    "categorical_crossentropy": categorical_crossentropy,
-    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
-    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
-    "kl_divergence": kl_divergence, "kld": kld, "KLD": KLD, "kullback_leibler_divergence": kl_divergence,
-    "poisson": poisson, "cosine_similarity": cosine_similarity,
-}
-_PUBLIC_CLASSES = {k: v for k, v in _CLASSES.items() if k not in ("Loss", "LossFunctionWrapper")}
-
-
-def _valid_names() -> list:
-    return sorted(_FUNCTIONS) + sorted(_PUBLIC_CLASSES)
-
-
-def _registered(name):
-    try:
-        from .saving_registry import registered_objects
-    except ImportError:  # pragma: no cover - the registry is optional here
-        return None
-    return registered_objects().get(name)
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in _FUNCTIONS:
-        return _FUNCTIONS[name]
-    if name in _CLASSES:
-        return _CLASSES[name]
-    obj = _registered(name)
-    if obj is not None:
-        return obj
-    names = _valid_names()
-    hint = did_you_mean(name, names + list(custom_objects or ()))
-    raise ValueError(f"Unknown loss function: {name!r}.{hint} Valid names: {', '.join(names)}. A custom loss can "
-                     f"be passed as a callable or a Loss instance, or through custom_objects.")
+registry.register("losses", Loss, LossFunctionWrapper, listed=False)
+registry.register("losses", MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+                  MeanSquaredLogarithmicError, Huber, LogCosh, BinaryCrossentropy, CategoricalCrossentropy,
+                  SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
+                  CosineSimilarity, mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+                  mean_squared_logarithmic_error, huber, log_cosh, binary_crossentropy, categorical_crossentropy,
+                  sparse_categorical_crossentropy, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson,
+                  cosine_similarity,
+                  aliases={"mse": mse, "MSE": MSE, "mae": mae, "MAE": MAE, "mape": mape, "MAPE": MAPE, "msle": msle,
+                           "MSLE": MSLE, "huber_loss": huber, "logcosh": logcosh, "bce": bce, "BCE": BCE, "kld": kld,
+                           "KLD": KLD, "kullback_leibler_divergence": kl_divergence})
 
 
 def serialize(loss):
     """A loss as tf.keras 2 writes it: a function's name, or ``{'class_name': ..., 'config': ...}``."""
-    if loss is None:
-        return None
-    if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    name = getattr(loss, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize loss {loss!r}: it has no __name__ and is not a Loss instance.")
-    return name
+    return registry.serialize(loss, "loss")
 
 
 def deserialize(name, custom_objects=None):
@@ -728,21 +678,7 @@ def deserialize(name, custom_objects=None):
     ``BinaryCrossentropy()``), a function name gives the function (``'mse'`` ->
     :func:`mean_squared_error`). Dicts are ``{'class_name': ..., 'config': {...}}``.
     """
-    if isinstance(name, str):
-        obj = _lookup(name, custom_objects)
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(name, dict):
-        if "class_name" not in name:
-            raise ValueError(f"Cannot deserialize loss {name!r}: expected a dict with 'class_name' and 'config'.")
-        class_name, config = name["class_name"], name.get("config")
-        if class_name == "function" and isinstance(config, str):
-            return _lookup(config, custom_objects)
-        obj = _lookup(class_name, custom_objects)
-        if isinstance(obj, type):
-            config = dict(config or {})
-            return obj.from_config(config) if hasattr(obj, "from_config") else obj(**config)
-        return obj
-    raise ValueError(f"Could not interpret loss function identifier: {name!r}")
+    return registry.deserialize("losses", name, custom_objects)
 
 
 def get(identifier):
@@ -751,13 +687,7 @@ def get(identifier):
     Misspelled names raise ``ValueError`` listing the valid names and the closest one
     (``"Did you mean 'binary_crossentropy'?"``).
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
+    return registry.get("losses", identifier)
 
 
 # ----------------------------------------------------------------------------- for the training loop

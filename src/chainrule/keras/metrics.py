@@ -19,7 +19,6 @@ stays ``'mae'``; ``AUC()`` is ``'auc'``.
 """
 from __future__ import annotations
 
-import re
 
 import numpy as np
 
@@ -28,7 +27,8 @@ from chainrule._tape_stack import note_value_read
 from chainrule.tensor import Tensor, Variable
 
 from . import losses as _losses
-from .._suggest import did_you_mean
+from . import registry
+from .utils.naming import to_snake_case
 
 __all__ = [
     "Metric", "Reduce", "Mean", "Sum", "MeanMetricWrapper",
@@ -61,12 +61,6 @@ def _array(x, dtype=np.float64) -> np.ndarray:
 
 def _scalar(value) -> Tensor:
     return Tensor(np.asarray(value, dtype=np.float32))
-
-
-def _to_snake_case(name: str) -> str:
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    return insecure if insecure[0] != "_" else "private" + insecure
 
 
 def _squeeze_or_expand(values: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
@@ -228,7 +222,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None, **kwargs):
-        self.name = name if name is not None else _to_snake_case(type(self).__name__)
+        self.name = name if name is not None else to_snake_case(type(self).__name__)
         self._dtype = str(getattr(dtype, "name", dtype)) if dtype is not None else floatx()
         self._variables = []
 
@@ -408,16 +402,11 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(binary_matches, name=name, dtype=dtype, threshold=threshold)
 
 
-def _categorical_matches(y_true, y_pred):
-    return Tensor(_sparse_matches(np.argmax(_array(y_true, None), axis=-1), _array(y_pred, None),
-                                  "categorical_accuracy"))
-
-
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often ``argmax(y_pred)`` equals ``argmax(y_true)`` (one-hot labels)."""
 
     def __init__(self, name="categorical_accuracy", dtype=None):
-        super().__init__(_categorical_matches, name=name, dtype=dtype)
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
@@ -427,16 +416,11 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         super().__init__(sparse_categorical_matches, name=name, dtype=dtype)
 
 
-def _top_k_matches(y_true, y_pred, k=5):
-    return Tensor(_sparse_top_k(np.argmax(_array(y_true, None), axis=-1), _array(y_pred, None), k,
-                                "top_k_categorical_accuracy"))
-
-
 class TopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the one-hot target is among the ``k`` highest predictions."""
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
-        super().__init__(_top_k_matches, name=name, dtype=dtype, k=k)
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
@@ -697,18 +681,12 @@ class Precision(_ConfusionMatrixMetric):
     ``top_k`` keeps only the k highest predictions of each row; ``class_id`` looks at one column.
     """
 
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name, dtype=dtype)
-
     def result(self) -> Tensor:
         return self._out(_div_no_nan(self.true_positives, self.true_positives + self.false_positives))
 
 
 class Recall(_ConfusionMatrixMetric):
     """``tp / (tp + fn)`` with predictions counted positive above ``thresholds`` (default 0.5)."""
-
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name, dtype=dtype)
 
     def result(self) -> Tensor:
         return self._out(_div_no_nan(self.true_positives, self.true_positives + self.false_negatives))
@@ -880,96 +858,40 @@ class AUC(Metric):
 
 # ----------------------------------------------------------------------------- look-up by name
 
-_CLASSES = {cls.__name__: cls for cls in (
-    Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
-    RootMeanSquaredError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCoshError, Hinge,
-    SquaredHinge, CategoricalHinge, KLDivergence, Poisson, CosineSimilarity, BinaryCrossentropy,
-    CategoricalCrossentropy, SparseCategoricalCrossentropy, TruePositives, FalsePositives, TrueNegatives,
-    FalseNegatives, Precision, Recall, AUC)}
-_FUNCTIONS = {fn_name: fn for fn_name, fn in {
-    "accuracy": accuracy, "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
-    "sparse_categorical_accuracy": sparse_categorical_accuracy,
-    "top_k_categorical_accuracy": top_k_categorical_accuracy,
-    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
-    "mean_squared_error": mean_squared_error, "mse": mse, "MSE": MSE,
-    "mean_absolute_error": mean_absolute_error, "mae": mae, "MAE": MAE,
-    "mean_absolute_percentage_error": mean_absolute_percentage_error, "mape": mape, "MAPE": MAPE,
-    "mean_squared_logarithmic_error": mean_squared_logarithmic_error, "msle": msle, "MSLE": MSLE,
-    "log_cosh": log_cosh, "logcosh": logcosh, "hinge": hinge, "squared_hinge": squared_hinge,
-    "categorical_hinge": categorical_hinge, "kl_divergence": kl_divergence, "kld": kld, "KLD": KLD,
-    "kullback_leibler_divergence": kullback_leibler_divergence, "poisson": poisson,
-    "cosine_similarity": cosine_similarity, "binary_crossentropy": binary_crossentropy,
-    "categorical_crossentropy": categorical_crossentropy,
-    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
-}.items()}
-# Keras 3 also accepts a class's snake_case name ('auc', 'precision'); harmless to allow here.
-_SNAKE_CLASSES = {_to_snake_case(name): cls for name, cls in _CLASSES.items()
-                  if _to_snake_case(name) not in _FUNCTIONS and cls is not MeanMetricWrapper}
+_CLASSES = (Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+            TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
+            RootMeanSquaredError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCoshError, Hinge,
+            SquaredHinge, CategoricalHinge, KLDivergence, Poisson, CosineSimilarity, BinaryCrossentropy,
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, TruePositives, FalsePositives, TrueNegatives,
+            FalseNegatives, Precision, Recall, AUC)
+_FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
+              sparse_top_k_categorical_accuracy, mean_squared_error, mean_absolute_error,
+              mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh, hinge, squared_hinge,
+              categorical_hinge, kl_divergence, poisson, cosine_similarity, binary_crossentropy,
+              categorical_crossentropy, sparse_categorical_crossentropy)
+registry.register("metrics", Metric, Reduce, MeanMetricWrapper, listed=False)
+registry.register("metrics", *_CLASSES, *_FUNCTIONS, aliases={
+    "mse": mse, "MSE": MSE, "mae": mae, "MAE": MAE, "mape": mape, "MAPE": MAPE, "msle": msle, "MSLE": MSLE,
+    "logcosh": logcosh, "kld": kld, "KLD": KLD, "kullback_leibler_divergence": kullback_leibler_divergence,
+    # Keras 3 also accepts a class's snake_case name ('auc', 'precision'); harmless to allow here.
+    **{to_snake_case(cls.__name__): cls for cls in _CLASSES
+       if to_snake_case(cls.__name__) not in {fn.__name__ for fn in _FUNCTIONS}}})
 _CONVENIENCE = ("accuracy", "acc", "crossentropy", "ce")
-
-
-def _valid_names() -> list:
-    return sorted(set(_FUNCTIONS) | {"acc", "crossentropy", "ce"}) + sorted(
-        n for n in _CLASSES if n != "MeanMetricWrapper") + sorted(_SNAKE_CLASSES)
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    for table in (_FUNCTIONS, _CLASSES, _SNAKE_CLASSES):
-        if name in table:
-            return table[name]
-    try:
-        from .saving_registry import registered_objects
-        obj = registered_objects().get(name)
-    except ImportError:  # pragma: no cover
-        obj = None
-    if obj is not None:
-        return obj
-    names = _valid_names()
-    hint = did_you_mean(name, names + list(custom_objects or ()))
-    raise ValueError(f"Unknown metric function: {name!r}.{hint} Valid names: {', '.join(names)}. A custom metric "
-                     f"can be passed as a function or a Metric instance, or through custom_objects.")
 
 
 def serialize(metric):
     """A metric as tf.keras 2 writes it: ``{'class_name': ..., 'config': ...}`` or a function's name."""
-    if isinstance(metric, Metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    name = getattr(metric, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize metric {metric!r}: it has no __name__ and is not a Metric instance.")
-    return name
+    return registry.serialize(metric, "metric")
 
 
 def deserialize(config, custom_objects=None):
     """A metric from a name (a function name gives the function, a class name an instance) or a dict."""
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(config, dict):
-        if "class_name" not in config:
-            raise ValueError(f"Cannot deserialize metric {config!r}: expected a dict with 'class_name' and "
-                             f"'config'.")
-        class_name, inner = config["class_name"], config.get("config")
-        if class_name == "function" and isinstance(inner, str):
-            return _lookup(inner, custom_objects)
-        obj = _lookup(class_name, custom_objects)
-        if isinstance(obj, type):
-            inner = dict(inner or {})
-            return obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
-        return obj
-    raise ValueError(f"Could not interpret metric identifier: {config!r}")
+    return registry.deserialize("metrics", config, custom_objects)
 
 
 def get(identifier):
     """Resolve a metric as tf.keras 2's ``metrics.get``: names and dicts via :func:`deserialize`, callables as is."""
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+    return registry.get("metrics", identifier, allow_none=False)
 
 
 def _loss_kind(loss):
@@ -1019,7 +941,7 @@ def _object_name(obj):
     name = getattr(obj, "__name__", None)
     if name is not None:
         return name
-    return _to_snake_case(type(obj).__name__)
+    return to_snake_case(type(obj).__name__)
 
 
 def get_metric(identifier, loss=None, output_shape=None, target_shape=None):

@@ -19,7 +19,7 @@ from chainrule import backend as _backend
 from chainrule.functions import abs as _abs
 from chainrule.functions import matmul, maximum, reduce_sum, sqrt, square, transpose
 from chainrule.tensor import Tensor, as_tensor
-from .._suggest import did_you_mean
+from . import registry
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
            "orthogonal_regularizer", "get", "serialize", "deserialize"]
@@ -41,7 +41,7 @@ def _zero_like(x: Tensor) -> Tensor:
     return Tensor(np.zeros((), dtype=x._value.dtype))
 
 
-class Regularizer:
+class Regularizer(registry.ConfigObject):
     """Base class: ``__call__(x)`` returns a scalar penalty Tensor (0 here); ``get_config``/``from_config``."""
 
     def __call__(self, x):
@@ -50,29 +50,23 @@ class Regularizer:
     def get_config(self) -> dict:
         raise NotImplementedError(f"{type(self).__name__} does not implement get_config()")
 
-    @classmethod
-    def from_config(cls, config: dict):
-        """Build a regularizer from :meth:`get_config`'s output."""
-        return cls(**config)
 
-    def __repr__(self) -> str:
-        try:
-            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        except NotImplementedError:
-            args = ""
-        return f"{type(self).__name__}({args})"
+def _factor(value, default, kwargs=None):
+    """A penalty factor cast to floatx: None means ``default``; ``l`` in ``kwargs`` is keras 2.0's name for it."""
+    kwargs = dict(kwargs or {})
+    value = kwargs.pop("l", value)
+    if kwargs:
+        raise TypeError(f"Argument(s) not recognized: {kwargs}")
+    value = default if value is None else value
+    _check_penalty_number(value)
+    return _cast_to_floatx(value)
 
 
 class L1L2(Regularizer):
     """``l1 * sum(|x|) + l2 * sum(x ** 2)``; both factors default to 0.0 (``l1_l2()`` uses 0.01)."""
 
     def __init__(self, l1=0.0, l2=0.0):
-        l1 = 0.0 if l1 is None else l1
-        l2 = 0.0 if l2 is None else l2
-        _check_penalty_number(l1)
-        _check_penalty_number(l2)
-        self.l1 = _cast_to_floatx(l1)
-        self.l2 = _cast_to_floatx(l2)
+        self.l1, self.l2 = _factor(l1, 0.0), _factor(l2, 0.0)
 
     def __call__(self, x):
         x = as_tensor(x)
@@ -92,12 +86,7 @@ class L1(Regularizer):
     """``l1 * sum(|x|)`` (``l1`` default 0.01). Its gradient is ``l1 * sign(x)``."""
 
     def __init__(self, l1=0.01, **kwargs):
-        l1 = kwargs.pop("l", l1)  # the keras 2.0 argument name
-        if kwargs:
-            raise TypeError(f"Argument(s) not recognized: {kwargs}")
-        l1 = 0.01 if l1 is None else l1
-        _check_penalty_number(l1)
-        self.l1 = _cast_to_floatx(l1)
+        self.l1 = _factor(l1, 0.01, kwargs)
 
     def __call__(self, x):
         return reduce_sum(_abs(as_tensor(x))) * self.l1
@@ -110,12 +99,7 @@ class L2(Regularizer):
     """``l2 * sum(x ** 2)`` (``l2`` default 0.01). Its gradient is ``2 * l2 * x``."""
 
     def __init__(self, l2=0.01, **kwargs):
-        l2 = kwargs.pop("l", l2)  # the keras 2.0 argument name
-        if kwargs:
-            raise TypeError(f"Argument(s) not recognized: {kwargs}")
-        l2 = 0.01 if l2 is None else l2
-        _check_penalty_number(l2)
-        self.l2 = _cast_to_floatx(l2)
+        self.l2 = _factor(l2, 0.01, kwargs)
 
     def __call__(self, x):
         return reduce_sum(square(as_tensor(x))) * self.l2
@@ -169,31 +153,14 @@ l1 = L1
 l2 = L2
 orthogonal_regularizer = OrthogonalRegularizer
 
-_CLASSES = {cls.__name__: cls for cls in (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)}
-_ALIASES = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "orthogonal_regularizer": OrthogonalRegularizer}
-_ALL = {**_CLASSES, **_ALIASES}
-
-
-def _lookup(name: str, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in _ALL:
-        return _ALL[name]
-    hint = did_you_mean(name, list(_ALL) + list(custom_objects or ()))
-    raise ValueError(f"Unknown regularizer: {name!r}.{hint} Valid names: {', '.join(sorted(_ALL))}; a custom "
-                     f"regularizer can be passed as an instance or through custom_objects.")
+registry.register("regularizers", Regularizer, L1, L2, L1L2, OrthogonalRegularizer,
+                  aliases={"l1": L1, "l2": L2, "l1_l2": l1_l2, "orthogonal_regularizer": OrthogonalRegularizer},
+                  factories=(l1_l2,))
 
 
 def serialize(regularizer):
     """``{'class_name': 'L2', 'config': {'l2': 0.009999999776482582}}`` (tf.keras 2's form); None -> None."""
-    if regularizer is None:
-        return None
-    if hasattr(regularizer, "get_config") and not isinstance(regularizer, type):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    name = getattr(regularizer, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize regularizer {regularizer!r}: it has no get_config() and no __name__.")
-    return name
+    return registry.serialize(regularizer, "regularizer")
 
 
 def deserialize(config, custom_objects=None):
@@ -202,29 +169,9 @@ def deserialize(config, custom_objects=None):
     ``'l1_l2'`` gives ``L1L2(l1=0.01, l2=0.01)``; class names give the class's defaults.
     An unknown name raises ``ValueError`` suggesting the closest valid one.
     """
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if isinstance(obj, type) or obj is l1_l2 else obj
-    if isinstance(config, dict):
-        if "class_name" not in config:
-            raise ValueError(f"Cannot deserialize regularizer {config!r}: expected a dict with 'class_name' "
-                             f"and 'config'.")
-        obj = _lookup(config["class_name"], custom_objects)
-        inner = config.get("config") or {}
-        if isinstance(obj, type):
-            return obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
-        if obj is l1_l2:
-            return l1_l2(**inner)
-        return obj
-    raise ValueError(f"Could not interpret regularizer identifier: {config!r}")
+    return registry.deserialize("regularizers", config, custom_objects)
 
 
 def get(identifier):
     """Resolve a regularizer: ``None`` -> None, a name or dict -> :func:`deserialize`, a callable as is."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    return registry.get("regularizers", identifier)

@@ -12,29 +12,59 @@ followed by metric updates. Speed comes from the ops, not from this loop.
 """
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
 
 from .. import backend as _backend
+from .. import nest
 from .._fpenv import flushing
+from .._suggest import did_you_mean_argument
 from ..autodiff import GradientTape
-from ..tensor import Tensor
 from .. import sparse as _sparse
 from . import data_adapter as da
-from .layers.base import flatten
+from . import losses as losses_mod
+from . import metrics as metrics_mod
+from . import optimizers
+from .callbacks.base import Callback
+from .callbacks.callback_list import CallbackList
+from .layers.core import Dense
+
+
+# tf.keras 2's Model.compile takes these through **kwargs, for compatibility only.
+_LEGACY_COMPILE_KWARGS = ("sample_weight_mode", "cloning", "experimental_run_tf_function", "distribute",
+                          "target_tensors", "experimental_steps_per_execution", "from_serialized")
+
+
+def _compile_arguments() -> list:
+    return [name for name in inspect.signature(Trainer.compile).parameters if name not in ("self", "kwargs")] + \
+        list(_LEGACY_COMPILE_KWARGS)
 
 
 def _names_for(model) -> list:
     return list(getattr(model, "output_names", None) or ["output_1"])
 
 
+def _metrics_by_output(metrics, names):
+    """A dict of metrics by output name as one list per output (a single output: its list)."""
+    if not isinstance(metrics, dict):
+        return metrics
+    groups = [metrics.get(n, []) for n in names]
+    groups = [m if isinstance(m, (list, tuple)) else [m] for m in groups]
+    return groups[0] if len(names) == 1 else groups
+
+
 class _Compiled:
-    """What ``compile`` resolved: one loss and a list of metrics per output, plus loss weights."""
+    """What ``compile`` resolved: per output one loss, its metrics and its weighted metrics; the loss weights.
+
+    Metric names follow tf.keras 2 (``compile_utils.MetricsContainer``): with several outputs each
+    name gets the output's name as a prefix; a weighted metric whose name is taken becomes
+    ``weighted_<name>`` (``<output>_weighted_<name>``). Logs list, per output, the metrics then the
+    weighted metrics.
+    """
 
     def __init__(self, model, loss, metrics, loss_weights, weighted_metrics=None):
-        from . import losses as losses_mod
-        from . import metrics as metrics_mod
         self.output_names = _names_for(model)
         n = len(self.output_names)
         self.multi = n > 1
@@ -47,18 +77,25 @@ class _Compiled:
             self.loss_weights = [float(loss_weights.get(name, 1.0)) for name in self.output_names]
         else:
             self.loss_weights = [float(w) for w in loss_weights]
-        raw_metrics = self._per_output(metrics, "metrics", n, lambda v: v, list_means_shared=True)
-        shapes = [tuple(t.shape) for t in getattr(model, "outputs", [])] or [None] * n
-        self.metrics = []
-        for i, spec in enumerate(raw_metrics):
-            items = spec if isinstance(spec, (list, tuple)) else ([] if spec is None else [spec])
-            objs = []
-            for item in items:
-                m = metrics_mod.get_metric(item, loss=self.loss_fns[i], output_shape=shapes[i])
+        self.metrics = self._metric_objects(model, metrics)
+        self.weighted_metrics = self._metric_objects(model, weighted_metrics)
+        taken = set()
+        for out, group, weighted in zip(self.output_names, self.metrics, self.weighted_metrics):
+            for m in group:
+                m.name = f"{out}_{m.name}" if self.multi else m.name
+                if m.name in taken:
+                    raise ValueError(f"Found two metrics with the same name: {m.name}. All the metrics added to "
+                                     "the model need to have unique names.")
+                taken.add(m.name)
+            for m in weighted:
                 if self.multi:
-                    m.name = f"{self.output_names[i]}_{m.name}"
-                objs.append(m)
-            self.metrics.append(objs)
+                    m.name = f"{out}_weighted_{m.name}" if f"{out}_{m.name}" in taken else f"{out}_{m.name}"
+                elif m.name in taken:
+                    m.name = f"weighted_{m.name}"
+                if m.name in taken:
+                    raise ValueError(f"Found two weighted metrics with the same name: {m.name}. All the metrics "
+                                     "added to the model need to have unique names.")
+                taken.add(m.name)
         self.loss_tracker = metrics_mod.Mean(name="loss")
         self.output_loss_trackers = [metrics_mod.Mean(name=f"{name}_loss") for name in self.output_names] \
             if self.multi else []
@@ -76,8 +113,19 @@ class _Compiled:
             return [resolve(v) for v in value]
         return [resolve(value) for _ in range(n)]
 
+    def _metric_objects(self, model, metrics) -> list:
+        """One list of Metric objects per output, from what ``compile`` was given."""
+        shapes = [tuple(t.shape) for t in getattr(model, "outputs", [])] or [None] * len(self.output_names)
+        groups = []
+        for i, spec in enumerate(self._per_output(metrics, "metrics", len(shapes), lambda v: v,
+                                                  list_means_shared=True)):
+            items = spec if isinstance(spec, (list, tuple)) else ([] if spec is None else [spec])
+            groups.append([metrics_mod.get_metric(item, loss=self.loss_fns[i], output_shape=shapes[i])
+                           for item in items])
+        return groups
+
     def all_metrics(self):
-        return [m for group in self.metrics for m in group]
+        return [m for group, weighted in zip(self.metrics, self.weighted_metrics) for m in group + weighted]
 
     def reset(self):
         self.loss_tracker.reset_state()
@@ -98,21 +146,44 @@ class Trainer:
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
-                run_eagerly=None, steps_per_execution=None, jit_compile=None, **kwargs):
-        """Configure training: optimizer (name or instance), loss (per output as list/dict), metrics."""
-        from . import optimizers
+                run_eagerly=None, steps_per_execution=None, jit_compile=None, pss_evaluation_shards=0, **kwargs):
+        """Configure training, with tf.keras 2's signature.
+
+        Args:
+            optimizer: a name (``'adam'``) or an Optimizer instance.
+            loss: a name, function or Loss instance; with several outputs, a list or a dict by output name.
+            metrics: metrics computed on every batch, *without* sample weights (as tf.keras 2); per
+                output as a list of lists or a dict.
+            loss_weights: a list or dict of factors for the outputs' losses.
+            weighted_metrics: metrics computed with ``sample_weight`` (and ``class_weight``); logged as
+                their name, or ``weighted_<name>`` when a plain metric has that name.
+            run_eagerly, steps_per_execution, jit_compile, pss_evaluation_shards: accepted for signature
+                compatibility only; chainrule always runs eagerly, one batch per step (callbacks see every
+                batch) and has no XLA or parameter servers.
+            **kwargs: tf.keras 2's legacy keywords (``sample_weight_mode``, ``cloning``,
+                ``experimental_run_tf_function``, ``experimental_steps_per_execution``,
+                ``from_serialized``; ``distribute`` and ``target_tensors`` only as None), accepted for
+                compatibility only. Any other keyword raises ``TypeError`` naming it and the closest
+                valid one.
+        """
+        unknown = sorted(set(kwargs) - set(_LEGACY_COMPILE_KWARGS))
+        if unknown:
+            hint = did_you_mean_argument(_compile_arguments(), unknown)
+            raise TypeError(f"compile() got an unexpected keyword argument {unknown[0]!r}"
+                            f"{f' (and {unknown[1:]})' if len(unknown) > 1 else ''}.{hint} Valid keyword arguments: "
+                            f"{', '.join(_compile_arguments())}.")
+        for name in ("distribute", "target_tensors"):
+            if kwargs.get(name) is not None:
+                raise ValueError(f"compile: `{name}` is not supported (a TensorFlow 1 argument); received "
+                                 f"{name}={kwargs[name]!r}.")
         self.optimizer = optimizers.get(optimizer)
         names = _names_for(self)
-        if isinstance(loss, dict) or isinstance(metrics, dict):  # per-output configs by output name
-            if isinstance(loss, dict):
-                loss = [loss.get(n) for n in names] if len(names) > 1 else loss.get(names[0])
-            if isinstance(metrics, dict):
-                metrics = [metrics.get(n, []) for n in names]
-                metrics = [m if isinstance(m, (list, tuple)) else [m] for m in metrics]
-                if len(names) == 1:
-                    metrics = metrics[0]
-        self.compiled = _Compiled(self, loss, metrics, loss_weights)
-        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights)
+        if isinstance(loss, dict):  # per-output configs by output name
+            loss = [loss.get(n) for n in names] if len(names) > 1 else loss.get(names[0])
+        metrics, weighted_metrics = (_metrics_by_output(m, names) for m in (metrics, weighted_metrics))
+        self.compiled = _Compiled(self, loss, metrics, loss_weights, weighted_metrics)
+        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                    weighted_metrics=weighted_metrics)
         self._is_compiled = True
         self.stop_training = False
 
@@ -174,14 +245,13 @@ class Trainer:
         """True when the model has one input and every layer reading it is a Dense (which takes sparse rows)."""
         if not getattr(self, "_is_graph_network", False) or len(self.inputs) != 1:
             return False
-        from .layers.core import Dense
         source = self.inputs[0]._keras_history[0]
         readers = [n.layer for n in source._outbound_nodes if id(n) in self._network_node_ids]
         return bool(readers) and all(type(layer) is Dense for layer in readers)
 
     # ------------------------------------------------------------------ one step
     def _outputs_list(self, y_pred):
-        return flatten(y_pred) if self.compiled.multi else [y_pred]
+        return nest.flatten(y_pred) if self.compiled.multi else [y_pred]
 
     def _targets_list(self, y):
         if y is None:
@@ -193,7 +263,6 @@ class Trainer:
 
         Returns ``(total, per_output_list)``.
         """
-        from . import losses as losses_mod
         total = None
         per_output = []
         for fn, weight, yt, yp in zip(self.compiled.loss_fns, self.compiled.loss_weights,
@@ -219,8 +288,11 @@ class Trainer:
         for tracker, value in zip(c.output_loss_trackers, per_output):
             if value is not None:
                 tracker.update_state(float(value._value), sample_weight=batch_n)
-        for group, yt, yp in zip(c.metrics, self._targets_list(y), self._outputs_list(y_pred)):
-            for m in group:
+        for group, weighted, yt, yp in zip(c.metrics, c.weighted_metrics, self._targets_list(y),
+                                           self._outputs_list(y_pred)):
+            for m in group:  # as tf.keras 2: `metrics` ignore sample weights, `weighted_metrics` use them
+                m.update_state(yt, yp._value)
+            for m in weighted:
                 m.update_state(yt, yp._value, sample_weight=sample_weight)
 
     def _logs(self) -> dict:
@@ -248,7 +320,6 @@ class Trainer:
             initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False):
         """Train for ``epochs`` passes over the data; returns a ``History`` (``.history`` dict of lists)."""
-        from .callbacks import CallbackList
         self._require_compiled("training/testing")
         if x is None:
             raise ValueError("fit: no training data; pass x (and y).")
@@ -344,47 +415,39 @@ class Trainer:
                 callbacks.on_test_batch_end(step, self._logs())
         return self._logs()
 
+    def _inference_batches(self, x, y, sample_weight, batch_size, steps, what):
+        """The batches of evaluate/predict (``steps`` checked); evaluating needs ``y``."""
+        if steps is not None:
+            steps = _count_argument(steps, "steps", what, "the number of batches; None uses all the data")
+        if da.is_dataset(x):
+            return self._batches(x, None, None, None, steps=steps)
+        x, y, sample_weight = self._prepare(x, y, sample_weight, what=what)
+        if what == "evaluate" and y is None:
+            raise ValueError("evaluate: y (the targets) is missing; pass evaluate(x, y).")
+        return self._batches(x, y, sample_weight, batch_size, steps=steps, what=what)
+
     @flushing
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False):
         """Loss (and metrics) on the data: a float, or ``[loss, *metrics]``, or a dict with ``return_dict``."""
-        from .callbacks import CallbackList
         self._require_compiled("training/testing")
         verbose = _verbosity(verbose, "evaluate")
         _check_callbacks(callbacks, "evaluate")
-        if steps is not None:
-            steps = _count_argument(steps, "steps", "evaluate", "the number of batches; None uses all the data")
-        if da.is_dataset(x):
-            batches = self._batches(x, None, None, None, steps=steps)
-        else:
-            x, y, sample_weight = self._prepare(x, y, sample_weight, what="evaluate")
-            if y is None:
-                raise ValueError("evaluate: y (the targets) is missing; pass evaluate(x, y).")
-            batches = self._batches(x, y, sample_weight, batch_size, steps=steps, what="evaluate")
+        batches = self._inference_batches(x, y, sample_weight, batch_size, steps, "evaluate")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                            steps=len(batches) or None, _mode="evaluate")
         cbs.on_test_begin()
         logs = self._run_evaluation(batches, cbs, verbose)
         cbs.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _results(logs, return_dict)
 
     @flushing
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10,
                 workers=1, use_multiprocessing=False):
         """Model outputs for ``x`` as numpy arrays (a list for several outputs), batch by batch."""
-        from .callbacks import CallbackList
         verbose = _verbosity(verbose, "predict")
         _check_callbacks(callbacks, "predict")
-        if steps is not None:
-            steps = _count_argument(steps, "steps", "predict", "the number of batches; None uses all the data")
-        if da.is_dataset(x):
-            batches = self._batches(x, None, None, None, steps=steps)
-        else:
-            x, _, _ = self._prepare(x, what="predict")
-            batches = self._batches(x, None, None, batch_size, steps=steps, what="predict")
+        batches = self._inference_batches(x, None, None, batch_size, steps, "predict")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                            steps=len(batches) or None)
         cbs.on_predict_begin()
@@ -392,7 +455,7 @@ class Trainer:
         for step, (xb, _, _) in enumerate(batches.epoch(None)):
             cbs.on_predict_batch_begin(step)
             out = self(xb, training=False)
-            chunks.append([o._value for o in flatten(out)])
+            chunks.append([o._value for o in nest.flatten(out)])
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
         if not chunks:
@@ -410,11 +473,7 @@ class Trainer:
         if reset_metrics:
             self.compiled.reset()
         self.train_step(x, y, sample_weight)
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _results(self._logs(), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         """Loss (and metrics) on one batch, without training."""
@@ -423,18 +482,20 @@ class Trainer:
         if reset_metrics:
             self.compiled.reset()
         self.test_step(x, y, sample_weight)
-        logs = self._logs()
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _results(self._logs(), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch as numpy arrays."""
         x, _, _ = self._prepare(x, what="predict_on_batch")
         out = self(x, training=False)
-        outs = [o._value for o in flatten(out)]
+        outs = [o._value for o in nest.flatten(out)]
         return outs[0] if len(outs) == 1 else outs
+
+
+def _results(logs, return_dict):
+    """What evaluate/train_on_batch/test_on_batch return: the logs dict, the loss alone, or ``[loss, *metrics]``."""
+    values = list(logs.values())
+    return logs if return_dict else values[0] if len(values) == 1 else values
 
 
 def _class_weights_to_sample_weight(y, class_weight, sample_weight, what="fit"):
@@ -493,7 +554,6 @@ def _check_callbacks(callbacks, what):
     """``callbacks`` must be a list (or tuple) of Callback instances."""
     if callbacks is None:
         return
-    from .callbacks import Callback, CallbackList, _flatten_callbacks
     if isinstance(callbacks, CallbackList):
         return
     if isinstance(callbacks, Callback):
@@ -502,7 +562,7 @@ def _check_callbacks(callbacks, what):
                         f"callbacks=[{name}(...)].")
     if not isinstance(callbacks, (list, tuple)):
         raise TypeError(f"{what}: callbacks must be a list of Callback instances, got {type(callbacks).__name__}.")
-    for i, c in enumerate(_flatten_callbacks(callbacks)):  # nested lists are flattened, as in tf.keras
+    for i, c in enumerate(nest.flatten(list(callbacks))):  # nested lists are flattened, as in tf.keras
         if isinstance(c, type) and issubclass(c, Callback):
             raise TypeError(f"{what}: callbacks[{i}] is the class {c.__name__}, not an instance; create it: "
                             f"callbacks=[{c.__name__}(...)].")

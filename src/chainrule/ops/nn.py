@@ -1,4 +1,5 @@
-"""Neural-network primitives: activations, the fused Affine / loss / BatchNorm ops, Dropout.
+"""Neural-network primitives: activations (with softplus and GELU and their erfc/normal-CDF numerics), the
+fused Affine / loss / BatchNorm ops, Dropout.
 
 The fused ops exist because they are faster and numerically safer, not as
 shortcuts: each backward is the textbook formula (``(y - t) / N`` for softmax
@@ -6,9 +7,14 @@ with cross-entropy) and the tests check each one against numerical gradients.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .. import backend
 from .base import Op
+
+_SQRT_PI = math.sqrt(math.pi)
 
 
 def sigmoid(x):
@@ -83,6 +89,80 @@ class ELU(Op):
     def backward(self, dout):
         return np.where(self.positive, dout, dout * (self.out + self.alpha)).astype(
             np.result_type(dout), copy=False)
+
+
+def erfc(z, tol=1e-17):
+    """Complementary error function of a float array, accurate to ~1e-13 relative, never overflowing.
+
+    ``|z| < 2``: ``erf(z) = 2/sqrt(pi) * exp(-z^2) * sum_n (2 z^2)^n z / (1*3*...*(2n+1))``
+    (all terms positive, so no cancellation), ``erfc = 1 - erf``.
+    ``|z| >= 2``: the continued fraction
+    ``erfc(z) = exp(-z^2) / sqrt(pi) / (z + (1/2) / (z + 1 / (z + (3/2) / (z + ...))))``.
+    Negative arguments use ``erfc(-z) = 2 - erfc(z)``. ``tol`` (relative) sets the number of series
+    terms; 1e-9 is plenty for a float32 result.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    a = np.abs(z)
+    out = np.empty_like(a)
+    small = a < 2.0
+    if small.any():
+        x = a[small]
+        two_x2 = 2.0 * x * x
+        # Terms needed for the largest |z|: stop once (2 z^2)^n / (2n+1)!! < tol (the sum is >= z).
+        ratio, ratio_max, n_terms = 1.0, 2.0 * float(x.max()) ** 2, 0
+        while ratio > tol and n_terms < 40:
+            n_terms += 1
+            ratio *= ratio_max / (2 * n_terms + 1)
+        term = x.copy()
+        total = x.copy()
+        for n in range(1, n_terms + 1):
+            np.multiply(term, two_x2, out=term)
+            term *= 1.0 / (2 * n + 1)
+            total += term
+        total *= np.exp(-0.5 * two_x2)
+        out[small] = 1.0 - (2.0 / _SQRT_PI) * total
+    big = ~small
+    if big.any():
+        x = a[big]
+        f = x.copy()
+        for k in range(60 if float(x.min()) < 3.0 else 30, 0, -1):
+            np.divide(0.5 * k, f, out=f)
+            f += x
+        out[big] = np.exp(-x * x) / (_SQRT_PI * f)
+    return np.where(z < 0, 2.0 - out, out)
+
+
+def ndtr(x, tol=1e-17):
+    """The standard normal CDF ``Phi(x) = erfc(-x / sqrt(2)) / 2`` (accurate in both tails)."""
+    return 0.5 * erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0), tol)
+
+
+class Softplus(Op):
+    """``log(1 + exp(x))`` as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow). Backward: ``dout * sigmoid(x)``."""
+
+    def forward(self, x):
+        self.x = x
+        return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+    def backward(self, dout):
+        return dout * sigmoid(self.x)
+
+
+class GELU(Op):
+    """Exact GELU ``x * Phi(x)`` with ``Phi`` the standard normal CDF.
+
+    Backward: ``dout * (Phi(x) + x * exp(-x^2 / 2) / sqrt(2 pi))``. Computed in float64, returned in x's dtype.
+    """
+
+    def forward(self, x):
+        self.x = x
+        self.cdf = ndtr(x, 1e-17 if x.dtype == np.float64 else 1e-9)
+        return (np.asarray(x, dtype=np.float64) * self.cdf).astype(x.dtype, copy=False)
+
+    def backward(self, dout):
+        x = np.asarray(self.x, dtype=np.float64)
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+        return (dout * (self.cdf + x * pdf)).astype(np.result_type(dout), copy=False)
 
 
 class Sigmoid(Op):
@@ -326,7 +406,6 @@ class Dropout(Op):
             if self.seed is not None:
                 rng = np.random.default_rng(self.seed)
             else:
-                from .. import backend
                 rng = backend.rng()
         shape = x.shape if self.noise_shape is None else tuple(
             x.shape[i] if s is None else s for i, s in enumerate(self.noise_shape))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..utils.data_utils import DownloadError, _download, chainrule_home, data_folder
+from ..utils.data_utils import DownloadError, _download, _hash_file, chainrule_home, data_folder
 
 #: Where tf.keras 2.11 downloads its datasets from. Tests point this at a ``file://`` folder.
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -122,11 +122,7 @@ def _layout_note():
 
 def file_digest(path, algorithm="sha256"):
     """Hex digest of a file, read in 1 MiB chunks."""
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return _hash_file(path, algorithm)
 
 
 def matches_digest(path, key, data=None):

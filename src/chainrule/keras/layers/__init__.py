@@ -6,3 +6,4 @@ from .activation import ELU, LeakyReLU, ReLU, Softmax  # noqa: F401
 from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add,  # noqa: F401
                       average, concatenate, multiply, subtract)
 from .preprocessing import Rescaling  # noqa: F401
+from .serialization import deserialize, serialize  # noqa: F401

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from ... import ops as _ops
-from ...functions import clip_by_value, maximum, where
+from ...functions import clip_by_value, where
 from ...tensor import apply_op
+from .. import registry
 from .base import Layer
 
 
@@ -99,4 +100,6 @@ class Softmax(Layer):
         return config
 
 
-del maximum
+registry.register("layers", ReLU, LeakyReLU, ELU, Softmax)
+# tf.keras 2 also accepts them as activations by name: activations.get("LeakyReLU") is LeakyReLU().
+registry.register("activations", ReLU, LeakyReLU, ELU, Softmax, listed=False)

@@ -7,27 +7,23 @@ A layer is called on Tensors (eager: returns Tensors), on numpy arrays
 """
 from __future__ import annotations
 
-import inspect
-import re
 import threading
 
 import numpy as np
 
 from ... import backend as _backend
 from ... import dtypes as _dtypes
+from ... import nest
+from ..._tape_stack import active_tapes
+from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
-from ..._suggest import did_you_mean
+from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
+from .. import constraints, initializers, registry, regularizers
+from ..utils.naming import to_snake_case
 
 # ----------------------------------------------------------------------------- names
 
 _name_counts: dict = {}
-
-
-def to_snake_case(name: str) -> str:
-    """``BatchNormalization`` -> ``batch_normalization`` (Keras's rule)."""
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    return insecure if insecure[0] != "_" else "private" + insecure
 
 
 def unique_name(base: str, zero_based: bool = True) -> str:
@@ -54,33 +50,10 @@ class _CallContext(threading.local):
 _context = _CallContext()
 
 
-def _accepts(fn, arg: str) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
-
-
-def _init_arguments(cls) -> list:
-    """Names of the keyword arguments of ``cls.__init__`` and its bases' (``self``, ``*args``, ``**kw`` left out)."""
-    names = []
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None or klass is object:
-            continue
-        try:
-            params = inspect.signature(init).parameters.values()
-        except (TypeError, ValueError):
-            continue
-        names += [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"]
-    return list(dict.fromkeys(names))
-
-
 def _unknown_kwargs_message(cls, unknown: list, allowed) -> str:
     """The TypeError text for misspelled constructor keywords, with the closest valid name."""
-    valid = _init_arguments(cls) + sorted(set(allowed) - set(_init_arguments(cls)))
-    hint = next((h for h in (did_you_mean(key, valid) for key in unknown) if h), "")
+    valid = init_arguments(cls) + sorted(set(allowed) - set(init_arguments(cls)))
+    hint = did_you_mean_argument(valid, unknown)
     return (f"{cls.__name__}: unexpected keyword argument(s) {unknown}.{hint} Check the spelling; "
             f"{cls.__name__} accepts: {', '.join(valid)}.")
 
@@ -142,24 +115,6 @@ class Node:
             yield t._keras_history
 
 
-def flatten(structure) -> list:
-    """Leaves of a nested list/tuple/dict structure, in order."""
-    if isinstance(structure, dict):
-        return [v for k in structure for v in flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [v for s in structure for v in flatten(s)]
-    return [structure]
-
-
-def map_structure(fn, structure):
-    """Apply ``fn`` to every leaf, keeping lists, tuples and dicts."""
-    if isinstance(structure, dict):
-        return {k: map_structure(fn, v) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(map_structure(fn, v) for v in structure)
-    return fn(structure)
-
-
 def _shape_of(x):
     if isinstance(x, (Tensor, KerasTensor)):
         return tuple(x.shape)
@@ -213,19 +168,23 @@ class Layer:
         self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
         act_reg = kwargs.get("activity_regularizer")
         if act_reg is not None:
-            from .. import regularizers
             act_reg = regularizers.get(act_reg)
         self.activity_regularizer = act_reg
-        self._call_accepts_training = _accepts(self.call, "training")
-        self._call_accepts_mask = _accepts(self.call, "mask")
+        self._call_accepts_training = accepts_argument(self.call, "training")
+        self._call_accepts_mask = accepts_argument(self.call, "mask")
 
     # -- attribute tracking: sub-layers assigned as attributes (or in lists/dicts) are owned
     def __setattr__(self, key, value):
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and key != "_tracked_layers":
-            for v in flatten(value) if isinstance(value, (list, tuple, dict)) else [value]:
-                if isinstance(v, Layer) and v is not self and not any(v is t for t in tracked):
-                    tracked.append(v)
+            # Keras 3 tracks the layers of a dict attribute in insertion order (the order its files use).
+            layers = [v for v in nest.flatten(value, sort_dicts=False) if isinstance(v, Layer) and v is not self]
+            if layers:
+                known = {id(t) for t in tracked}
+                for v in layers:
+                    if id(v) not in known:
+                        known.add(id(v))
+                        tracked.append(v)
         object.__setattr__(self, key, value)
 
     # -- dtype
@@ -245,9 +204,9 @@ class Layer:
 
         ``initializer`` (name, instance or callable ``(shape, dtype)``; default
         glorot_uniform for floats, zeros otherwise) gives the initial value;
-        ``regularizer`` adds its penalty to ``losses``.
+        ``regularizer`` adds its penalty to ``losses``; ``constraint`` (name, instance or
+        callable) becomes the Variable's ``constraint``, applied by the optimizer after each update.
         """
-        from .. import initializers, regularizers
         shape = tuple(int(s) for s in (shape or ()))
         dtype = _dtypes.as_dtype(dtype or self._dtype)
         if initializer is None:
@@ -255,26 +214,36 @@ class Layer:
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype)
         value = to_array(value, dtype)
-        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}", dtype=dtype)
-        var_reg = regularizers.get(regularizer) if regularizer is not None else None
-        var_record = _WeightInfo(var, var_reg, constraint, name or "weight")
+        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}", dtype=dtype,
+                       constraint=constraints.get(constraint))
+        var_record = _WeightInfo(var, regularizers.get(regularizer))
         if trainable:
             self._own_trainable.append(var_record)
         else:
             self._own_non_trainable.append(var_record)
         return var
 
+    def _preorder(self) -> list:
+        """This layer then its tracked sub-layers, depth first (a sub-layer held twice comes twice). No recursion."""
+        out, stack = [], [self]
+        while stack:
+            layer = stack.pop()
+            out.append(layer)
+            stack.extend(reversed(layer._tracked_layers))
+        return out
+
     def _all_layers(self):
         """This layer's tracked sub-layers, depth first, each once."""
         out, seen = [], set()
-
-        def visit(layer):
-            for sub in layer._tracked_layers:
-                if id(sub) not in seen:
-                    seen.add(id(sub))
-                    out.append(sub)
-                    visit(sub)
-        visit(self)
+        stack = [iter(self._tracked_layers)]
+        while stack:
+            sub = next(stack[-1], None)
+            if sub is None:
+                stack.pop()
+            elif id(sub) not in seen:
+                seen.add(id(sub))
+                out.append(sub)
+                stack.append(iter(sub._tracked_layers))
         return out
 
     @property
@@ -283,35 +252,49 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool):
-        self._trainable = bool(value)
-        for sub in self._tracked_layers:
-            sub.trainable = value
+        for layer in self._preorder():
+            layer._trainable = bool(value)
 
     def _weight_infos(self, trainable: bool):
-        own = self._own_trainable if trainable else self._own_non_trainable
-        infos = list(own)
-        for sub in self._tracked_layers:
-            infos.extend(sub._weight_infos(trainable))
-        return infos
+        return [info for layer in self._preorder()
+                for info in (layer._own_trainable if trainable else layer._own_non_trainable)]
+
+    def _collect_weights(self, want_trainable: bool) -> list:
+        """``trainable_weights`` (or ``non_trainable_weights``): a frozen layer's weights all count as
+        non-trainable, its sub-layers' included. Tasks on a stack keep the order of the definition:
+        own weights first, then each sub-layer's (for a frozen layer: its trainable then its other ones)."""
+        layers = self._preorder()
+        if all(layer._trainable for layer in layers):  # the common case: the definition is a plain preorder
+            return _dedup([w.var for layer in layers
+                           for w in (layer._own_trainable if want_trainable else layer._own_non_trainable)])
+        out, stack = [], [(want_trainable, self)]
+        while stack:
+            trainable, node = stack.pop()
+            if isinstance(node, list):
+                out.extend(node)
+                continue
+            if trainable:
+                if not node._trainable:
+                    continue
+                tasks = [(True, [w.var for w in node._own_trainable])] + [(True, s) for s in node._tracked_layers]
+            elif node._trainable:
+                tasks = [(False, [w.var for w in node._own_non_trainable])] + \
+                    [(False, s) for s in node._tracked_layers]
+            else:
+                tasks = [(False, [w.var for w in node._own_trainable + node._own_non_trainable])] + \
+                    [task for s in node._tracked_layers for task in ((True, s), (False, s))]
+            stack.extend(reversed(tasks))
+        return _dedup(out)
 
     @property
     def trainable_weights(self) -> list:
         """The weights updated by training (empty when ``trainable`` is False)."""
-        if not self._trainable:
-            return []
-        return _dedup([w.var for w in self._own_trainable] +
-                      [v for sub in self._tracked_layers for v in sub.trainable_weights])
+        return self._collect_weights(True)
 
     @property
     def non_trainable_weights(self) -> list:
         """Weights not updated by gradients (moving statistics; every weight when frozen)."""
-        own = [w.var for w in self._own_non_trainable]
-        if not self._trainable:
-            own = [w.var for w in self._own_trainable] + own
-            subs = [v for sub in self._tracked_layers for v in sub.weights]
-        else:
-            subs = [v for sub in self._tracked_layers for v in sub.non_trainable_weights]
-        return _dedup(own + subs)
+        return self._collect_weights(False)
 
     @property
     def weights(self) -> list:
@@ -356,13 +339,11 @@ class Layer:
     def losses(self) -> list:
         """Regularization penalties (weights' regularizers, computed now) and losses added in the last call."""
         out = []
-        for info in self._own_trainable + self._own_non_trainable:
-            if info.regularizer is not None:
-                out.append(info.regularizer(info.var))
-        out.extend(self._activity_losses)
-        out.extend(self._added_losses)
-        for sub in self._tracked_layers:
-            out.extend(sub.losses)
+        for layer in self._preorder():
+            for info in layer._own_trainable + layer._own_non_trainable:
+                if info.regularizer is not None:
+                    out.append(info.regularizer(info.var))
+            out += layer._activity_losses + layer._added_losses
         return out
 
     def add_loss(self, loss) -> None:
@@ -394,7 +375,6 @@ class Layer:
             kind = v.dtype.kind
             if kind == "f":
                 if v.dtype != np.dtype(self._dtype):
-                    from ...functions import cast
                     return cast(x, self._dtype)
             elif kind in "SOU" and self._dtype != "string":
                 raise self._string_input_error(v.shape)
@@ -424,11 +404,11 @@ class Layer:
             if not self.built:  # the common case: one tensor already of the layer's dtype
                 self._maybe_build([inputs._value.shape])
         else:
-            flat = flatten(inputs)
+            flat = nest.flatten(inputs)
             if any(isinstance(x, KerasTensor) for x in flat):
                 return self._symbolic_call(inputs, rest, kwargs)
-            inputs = map_structure(self._convert_input, inputs)
-            self._maybe_build([_shape_of(x) for x in flatten(inputs)])
+            inputs = nest.map_structure(self._convert_input, inputs)
+            self._maybe_build([_shape_of(x) for x in nest.flatten(inputs)])
         training = kwargs.pop("training", None)
         outer = _context.training
         if training is None:
@@ -447,15 +427,14 @@ class Layer:
         finally:
             _context.training = outer
         if self.activity_regularizer is not None:
-            for out in flatten(outputs):
+            for out in nest.flatten(outputs):
                 if isinstance(out, Tensor):
-                    from ...functions import cast
                     n = out.shape[0] if out.ndim else 1
                     self._activity_losses.append(self.activity_regularizer(out) / cast(n, out.dtype))
         return outputs
 
     def _symbolic_call(self, inputs, rest, kwargs):
-        flat = flatten(inputs)
+        flat = nest.flatten(inputs)
         for x in flat:
             if not isinstance(x, KerasTensor):
                 raise ValueError(f"Layer {self.name!r}: mixing symbolic inputs (from Input) with concrete "
@@ -467,17 +446,11 @@ class Layer:
             raise type(e)(f"{e}") from e
         kwargs = dict(kwargs)
         kwargs.pop("training", None)
-        out_spec = self._infer_output(inputs, rest, kwargs)
+        specs = self._infer_output(inputs, rest, kwargs)
         node_index = len(self._inbound_nodes)
-        outputs_flat = []
-
-        def make(spec):
-            shape, dtype = spec
-            t = KerasTensor(shape, dtype, layer=self, node_index=node_index, tensor_index=len(outputs_flat))
-            outputs_flat.append(t)
-            return t
-
-        outputs = _map_specs(make, out_spec)
+        outputs_flat = [KerasTensor(spec.shape, spec.dtype, layer=self, node_index=node_index, tensor_index=i)
+                        for i, spec in enumerate(nest.flatten(specs))]
+        outputs = nest.pack_sequence_as(specs, outputs_flat)
         node = Node(self, inputs, flat, outputs_flat, kwargs)
         self._inbound_nodes.append(node)
         for x in flat:
@@ -485,20 +458,22 @@ class Layer:
         return outputs
 
     def _infer_output(self, inputs, rest, kwargs):
-        """Output (shape, dtype) specs for symbolic inputs: ``compute_output_shape`` or a dry run."""
-        flat = flatten(inputs)
+        """The outputs' shapes and dtypes for symbolic inputs, as unconnected KerasTensors in the output nesting.
+
+        From ``compute_output_shape`` when the layer defines it, otherwise from a dry run.
+        """
+        flat = nest.flatten(inputs)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
-            in_shapes = map_structure(lambda t: t.shape, inputs)
+            in_shapes = nest.map_structure(lambda t: t.shape, inputs)
             out_shape = self.compute_output_shape(in_shapes)
             dtype = _dtypes.as_dtype(self._output_dtype(flat))
             if isinstance(out_shape, list) and out_shape and isinstance(out_shape[0], (tuple, list)):
-                return [(tuple(s), dtype) for s in out_shape]
-            return (tuple(out_shape), dtype)
+                return [KerasTensor(s, dtype) for s in out_shape]
+            return KerasTensor(out_shape, dtype)
         # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis.
-        dummy = map_structure(lambda t: Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape),
-                                                        dtype=t.dtype.dtype)), inputs)
+        dummy = nest.map_structure(lambda t: Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape),
+                                                             dtype=t.dtype.dtype)), inputs)
         saved = self._activity_losses, self._added_losses
-        from ..._tape_stack import active_tapes
         tapes = list(active_tapes())
         active_tapes().clear()
         try:
@@ -512,16 +487,15 @@ class Layer:
             shape = tuple(t.shape)
             if batch_unknown and shape:
                 shape = (None,) + shape[1:]
-            return (shape, t.dtype)
-        return map_structure(spec, out)
+            return KerasTensor(shape, t.dtype)
+        return nest.map_structure(spec, out)
 
     def _output_dtype(self, flat_inputs):
         return self._dtype
 
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape``; by default found by running the layer once."""
-        spec = self._infer_output(KerasTensor(input_shape, self._dtype), (), {})
-        return spec[0]
+        return self._infer_output(KerasTensor(input_shape, self._dtype), (), {}).shape
 
     # -- shapes of the functional graph
     @property
@@ -584,10 +558,10 @@ class Layer:
 
 
 class _WeightInfo:
-    __slots__ = ("var", "regularizer", "constraint", "short_name")
+    __slots__ = ("var", "regularizer")
 
-    def __init__(self, var, regularizer, constraint, short_name):
-        self.var, self.regularizer, self.constraint, self.short_name = var, regularizer, constraint, short_name
+    def __init__(self, var, regularizer):
+        self.var, self.regularizer = var, regularizer
 
 
 def _dedup(variables: list) -> list:
@@ -599,14 +573,4 @@ def _dedup(variables: list) -> list:
     return out
 
 
-def _is_spec(x) -> bool:
-    return isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], tuple) and isinstance(x[1], _dtypes.DType)
-
-
-def _map_specs(fn, specs):
-    """Like map_structure, but a ``(shape, dtype)`` pair is a leaf."""
-    if _is_spec(specs):
-        return fn(specs)
-    if isinstance(specs, dict):
-        return {k: _map_specs(fn, v) for k, v in specs.items()}
-    return type(specs)(_map_specs(fn, v) for v in specs)
+registry.register("layers", base=Layer)

@@ -6,11 +6,11 @@ import numbers
 
 import numpy as np
 
-from ... import dtypes as _dtypes
 from ... import ops as _ops
 from ...functions import cast, matmul, reshape
 from ...sparse import SparseTensor
 from ...tensor import Tensor, apply_op
+from .. import activations, constraints, initializers, registry, regularizers
 from .base import KerasTensor, Layer, Node, unique_name
 
 
@@ -47,10 +47,6 @@ def _check_input_shape(shape, what="Input"):
         if d <= 0:
             raise ValueError(f"{what}: shape entries must be positive integers or None, got {shape}.")
     return tuple(None if d is None else int(d) for d in shape)
-
-
-def _serialize(obj, module):
-    return None if obj is None else module.serialize(obj)
 
 
 class InputLayer(Layer):
@@ -117,7 +113,6 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
-        from .. import activations, initializers, regularizers
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not _is_positive_integer(units):
             shown = f"{units!r} ({type(units).__name__})" if isinstance(units, (str, bytes)) or not isinstance(
@@ -128,9 +123,10 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer) if kernel_regularizer else None
-        self.bias_regularizer = regularizers.get(bias_regularizer) if bias_regularizer else None
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape):
         last = input_shape[-1] if len(input_shape) else None
@@ -138,9 +134,10 @@ class Dense(Layer):
             raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs should be defined, "
                              f"found None (input shape {tuple(input_shape)}).")
         self.kernel = self.add_weight("kernel", (int(last), self.units), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer, constraint=self.bias_constraint) \
+            if self.use_bias else None
         self.built = True
 
     def call(self, inputs):
@@ -173,15 +170,15 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
-        from .. import activations, initializers, regularizers
         config = super().get_config()
         config.update(units=self.units, activation=activations.serialize(self.activation), use_bias=self.use_bias,
                       kernel_initializer=initializers.serialize(self.kernel_initializer),
                       bias_initializer=initializers.serialize(self.bias_initializer),
-                      kernel_regularizer=_serialize(self.kernel_regularizer, regularizers),
-                      bias_regularizer=_serialize(self.bias_regularizer, regularizers),
-                      activity_regularizer=_serialize(self.activity_regularizer, regularizers),
-                      kernel_constraint=None, bias_constraint=None)
+                      kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+                      bias_regularizer=regularizers.serialize(self.bias_regularizer),
+                      activity_regularizer=regularizers.serialize(self.activity_regularizer),
+                      kernel_constraint=constraints.serialize(self.kernel_constraint),
+                      bias_constraint=constraints.serialize(self.bias_constraint))
         return config
 
 
@@ -189,7 +186,6 @@ class Activation(Layer):
     """Applies an activation function (a name such as ``'relu'`` or a callable)."""
 
     def __init__(self, activation, **kwargs):
-        from .. import activations
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
 
@@ -200,7 +196,6 @@ class Activation(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        from .. import activations
         config = super().get_config()
         config["activation"] = activations.serialize(self.activation)
         return config
@@ -296,5 +291,4 @@ class Dropout(Layer):
         return config
 
 
-def _as_tensor_dtype(x, dtype):
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=_dtypes.as_dtype(dtype).dtype))
+registry.register("layers", InputLayer, Dense, Activation, Flatten, Reshape, Dropout)

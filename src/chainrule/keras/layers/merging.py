@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...functions import concat, maximum, minimum
+from .. import registry
 from .base import Layer
 
 
@@ -156,3 +157,6 @@ def multiply(inputs, **kwargs):
 def average(inputs, **kwargs):
     """Functional form of :class:`Average`."""
     return Average(**kwargs)(inputs)
+
+
+registry.register("layers", Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract)

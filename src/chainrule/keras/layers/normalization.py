@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from ... import ops as _ops
-from ...functions import rsqrt
+from ...functions import reshape, rsqrt
 from ..._tape_stack import note_side_effect
 from ...tensor import Tensor, apply_op
+from .. import constraints, initializers, registry, regularizers
 from .base import Layer
 
 
@@ -25,7 +26,6 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, **kwargs):
-        from .. import initializers, regularizers
         super().__init__(**kwargs)
         self.axis = axis if isinstance(axis, int) else int(axis[0])
         self.momentum, self.epsilon = float(momentum), float(epsilon)
@@ -34,8 +34,10 @@ class BatchNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer) if beta_regularizer else None
-        self.gamma_regularizer = regularizers.get(gamma_regularizer) if gamma_regularizer else None
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape):
         rank = len(input_shape)
@@ -49,9 +51,11 @@ class BatchNormalization(Layer):
                              f"{tuple(input_shape)} must be defined.")
         shape = (int(dim),)
         self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) if self.scale else None
+                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
+            if self.scale else None
         self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) if self.center else None
+                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint) \
+            if self.center else None
         self.moving_mean = self.add_weight("moving_mean", shape, initializer=self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", shape,
@@ -81,7 +85,6 @@ class BatchNormalization(Layer):
             mv *= m
             mv += (1 - m) * op.var.reshape(mv.shape)
             return out
-        from ...functions import reshape
         shape = self._broadcast_shape(inputs.ndim)
         inv = rsqrt(self.moving_variance + self.epsilon)
         scale = reshape(gamma * inv, shape)
@@ -92,14 +95,17 @@ class BatchNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        from .. import initializers, regularizers
         config = super().get_config()
         config.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
                       scale=self.scale, beta_initializer=initializers.serialize(self.beta_initializer),
                       gamma_initializer=initializers.serialize(self.gamma_initializer),
                       moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
                       moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
-                      beta_regularizer=regularizers.serialize(self.beta_regularizer) if self.beta_regularizer else None,
-                      gamma_regularizer=regularizers.serialize(self.gamma_regularizer) if self.gamma_regularizer
-                      else None, beta_constraint=None, gamma_constraint=None)
+                      beta_regularizer=regularizers.serialize(self.beta_regularizer),
+                      gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+                      beta_constraint=constraints.serialize(self.beta_constraint),
+                      gamma_constraint=constraints.serialize(self.gamma_constraint))
         return config
+
+
+registry.register("layers", BatchNormalization)

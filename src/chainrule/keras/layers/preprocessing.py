@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...functions import cast
+from .. import registry
 from .base import Layer
 
 
@@ -24,3 +25,6 @@ class Rescaling(Layer):
         config = super().get_config()
         config.update(scale=self.scale, offset=self.offset)
         return config
+
+
+registry.register("layers", Rescaling)

@@ -7,12 +7,18 @@
 """
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
-from ..layers.base import KerasTensor, Layer, _init_arguments, flatten, map_structure
+from ... import nest
+from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
+from .. import registry
 from ..trainer import Trainer
-from ..._suggest import did_you_mean
+from ..utils.summary import print_summary
+from .functional import functional_config, functional_from_config, map_graph
+from ..._suggest import did_you_mean, did_you_mean_argument, init_arguments
 
 
 class Model(Trainer, Layer):
@@ -34,10 +40,8 @@ class Model(Trainer, Layer):
         layer_kwargs = {k: kwargs.pop(k) for k in ("dtype", "input_shape", "input_dim", "batch_input_shape")
                         if k in kwargs}
         if kwargs:
-            valid = [n for n in _init_arguments(type(self)) if n not in ("args", "kwargs")]
-            valid += [n for n in ("inputs", "outputs", "name", "trainable", "dtype", "input_shape", "input_dim",
-                                  "batch_input_shape") if n not in valid]
-            hint = next((h for h in (did_you_mean(key, valid) for key in sorted(kwargs)) if h), "")
+            hint = did_you_mean_argument(init_arguments(type(self)) + ["inputs", "outputs", "input_shape", "input_dim",
+                                                                       "batch_input_shape"], sorted(kwargs))
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.{hint}")
         Layer.__init__(self, name=name, trainable=trainable, **layer_kwargs)
         Trainer.__init__(self)
@@ -55,8 +59,8 @@ class Model(Trainer, Layer):
         if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
             outputs = outputs[0]
         self._nested_inputs, self._nested_outputs = inputs, outputs
-        self.inputs = flatten(inputs)
-        self.outputs = flatten(outputs)
+        self.inputs = nest.flatten(inputs)
+        self.outputs = nest.flatten(outputs)
         for i, t in enumerate(self.inputs):
             if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
                 raise ValueError(f"Model {self.name!r}: input #{i} must come from `keras.Input(...)`, got "
@@ -65,18 +69,15 @@ class Model(Trainer, Layer):
             if not isinstance(t, KerasTensor):
                 raise ValueError(f"Model {self.name!r}: output #{i} must be the result of calling layers on "
                                  f"Input tensors, got {type(t).__name__}.")
-        nodes, layers, by_depth = _map_graph(self.inputs, self.outputs, self.name)
+        nodes, layers, by_depth = map_graph(self.inputs, self.outputs, self.name)
         self._execution_nodes = [n for n in nodes if not n.is_input]
         self._nodes_by_depth = by_depth
         self._network_node_ids = {id(n) for n in nodes}
-        self._graph_layers = layers
-        for layer in layers:
-            if not any(layer is t for t in self._tracked_layers):
-                self._tracked_layers.append(layer)
-        names = [layer.name for layer in layers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        self._graph_layers = layers  # tracked as sub-layers by Layer.__setattr__
+        counts = collections.Counter(layer.name for layer in layers)
+        dupes = sorted(name for name, count in counts.items() if count > 1)
         if dupes:
-            raise ValueError(f"Model {self.name!r}: the name {dupes[0]!r} is used {names.count(dupes[0])} times "
+            raise ValueError(f"Model {self.name!r}: the name {dupes[0]!r} is used {counts[dupes[0]]} times "
                              "in the model. All layer names should be unique; pass distinct `name=` arguments.")
         self.input_names = [t._keras_history[0].name for t in self.inputs]
         self.output_names = [t._keras_history[0].name for t in self.outputs]
@@ -87,11 +88,11 @@ class Model(Trainer, Layer):
         flat_in = self._match_inputs(inputs)
         values = {id(t): v for t, v in zip(self.inputs, flat_in)}
         for node in self._execution_nodes:
-            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
+            args = nest.map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
             out = node.layer(args, training=training, **node.call_kwargs)
-            for t, v in zip(node.output_tensors, flatten(out)):
+            for t, v in zip(node.output_tensors, nest.flatten(out)):
                 values[id(t)] = v
-        return map_structure(lambda t: values[id(t)], self._nested_outputs)
+        return nest.map_structure(lambda t: values[id(t)], self._nested_outputs)
 
     def _match_inputs(self, inputs) -> list:
         """The given inputs in the order of ``self.inputs`` (accepts one tensor, a list or a dict by name)."""
@@ -129,7 +130,7 @@ class Model(Trainer, Layer):
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
         if not self.built and not self._is_graph_network and args and not any(
-                isinstance(x, KerasTensor) for x in flatten(args[0])):
+                isinstance(x, KerasTensor) for x in nest.flatten(args[0])):
             self._build_on_call(args[0])
         return Layer.__call__(self, *args, **kwargs)
 
@@ -213,29 +214,30 @@ class Model(Trainer, Layer):
                 how = "call model.build((None, n_features)) or run the model once on data, model(x[:1])"
             raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
                              f"by calling the model on a batch of data. (model {self.name!r}: {how}.)")
-        from ..utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
-    # ------------------------------------------------------------------ saving (see keras/saving.py)
+    # ------------------------------------------------------------------ saving (keras/saving/)
+    # The saving package is a floor above the models (it writes and reads them), so these façades
+    # import it when called.
     def save(self, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
         """Save architecture, weights and compile state: ``.keras`` (zip) or ``.h5`` (legacy HDF5)."""
-        from ..saving import save_model
+        from ..saving import save_model  # façade: saving is a higher floor
         save_model(self, filepath, overwrite=overwrite, save_format=save_format,
                    include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
         """Save only the weights (``.weights.h5``/``.h5``), layer by layer."""
-        from ..saving import save_weights
+        from ..saving import save_weights  # façade: saving is a higher floor
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
         """Load weights saved by ``save_weights`` (or a full ``.h5``/``.keras`` file) into this model."""
-        from ..saving import load_weights
+        from ..saving import load_weights  # façade: saving is a higher floor
         return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs) -> str:
         """The architecture as a JSON string (``keras.models.model_from_json`` rebuilds it)."""
-        from ..saving import model_to_json
+        from ..saving import model_to_json  # façade: saving is a higher floor
         return model_to_json(self, **kwargs)
 
     def get_config(self) -> dict:
@@ -245,93 +247,33 @@ class Model(Trainer, Layer):
                     f"Model {type(self).__name__!r} is a subclassed model: to save its architecture, implement "
                     "`get_config()` returning its constructor arguments (and `from_config` if needed), or save "
                     "only its weights with `save_weights(...)`.")
-        from ..saving_config import functional_config
         return functional_config(self)
+
+    def get_build_config(self):
+        """``{"input_shape": ...}`` to rebuild the weights of a loaded model (None when unbuilt or not needed)."""
+        if not self.built:
+            return None
+        if self._is_graph_network:
+            return {"input_shape": None}
+        shape = self._build_input_shape
+        if shape is None:
+            return None
+        if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+            return {"input_shape": [list(s) for s in shape]}
+        return {"input_shape": list(shape)}
+
+    @property
+    def _is_layer_graph(self) -> bool:
+        """True when ``layers`` is a graph (or stack) that files record as a list; False for a subclassed model,
+        saved attribute by attribute."""
+        return self._is_graph_network
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..saving_config import functional_from_config
         if "layers" in config and "input_layers" in config:
             return functional_from_config(cls, config, custom_objects)
         return cls(**config)
 
 
-def _map_graph(inputs, outputs, model_name):
-    """Order the graph like tf.keras 2: nodes in a valid execution order, layers by decreasing depth.
-
-    Returns ``(nodes, layers, nodes_by_depth)``. Raises ValueError for a graph
-    that needs a tensor not derived from ``inputs`` (disconnected) or has a cycle.
-    """
-    finished, in_progress = set(), set()
-    nodes_in_decreasing_depth = []
-    layer_indices = {}
-
-    def visit(tensor):
-        layer, node_index, _ = tensor._keras_history
-        node = layer._inbound_nodes[node_index]
-        if id(node) in in_progress:
-            raise ValueError(f"Model {model_name!r}: the layer graph has a cycle at layer {layer.name!r}.")
-        if id(node) in finished:
-            return
-        if id(layer) not in layer_indices:
-            layer_indices[id(layer)] = (len(layer_indices), layer)
-        in_progress.add(id(node))
-        for t in node.input_tensors:
-            visit(t)
-        finished.add(id(node))
-        in_progress.discard(id(node))
-        nodes_in_decreasing_depth.append(node)
-
-    for t in outputs:
-        visit(t)
-
-    node_depth, layer_depth = {}, {}
-    for node in reversed(nodes_in_decreasing_depth):
-        depth = node_depth.setdefault(id(node), 0)
-        depth = max(depth, layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = depth
-        node_depth[id(node)] = depth
-        for parent in node.parent_nodes:
-            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-
-    input_ids = {id(t) for t in inputs}
-    for t in inputs:  # inputs not connected to any output still belong to the model
-        layer = t._keras_history[0]
-        if id(layer) not in layer_depth:
-            layer_depth[id(layer)] = 0
-            layer_indices[id(layer)] = (-1, layer)
-            node = layer._inbound_nodes[0]
-            node_depth[id(node)] = 0
-            nodes_in_decreasing_depth.append(node)
-
-    # Every tensor a node consumes must be an input or computed by an earlier node.
-    available = set(input_ids)
-    seen_layers = []
-    for node in nodes_in_decreasing_depth:
-        if node.is_input:
-            if not any(id(t) in input_ids for t in node.output_tensors):
-                t = node.output_tensors[0]
-                raise ValueError(
-                    f"Graph disconnected: cannot obtain value for tensor {t!r} at layer {node.layer.name!r}. "
-                    f"The following previous layers were accessed without issue: {seen_layers}. Pass that "
-                    f"Input to Model(inputs=[...]) too.")
-            seen_layers.append(node.layer.name)
-            continue
-        for t in node.input_tensors:
-            if id(t) not in available:
-                raise ValueError(
-                    f"Graph disconnected: cannot obtain value for tensor {t!r} at layer {node.layer.name!r}. "
-                    f"The following previous layers were accessed without issue: {seen_layers}.")
-        available.update(id(t) for t in node.output_tensors)
-        seen_layers.append(node.layer.name)
-
-    by_depth_layers: dict = {}
-    for lid, depth in layer_depth.items():
-        by_depth_layers.setdefault(depth, []).append(layer_indices[lid])
-    layers = []
-    for depth in sorted(by_depth_layers, reverse=True):
-        layers.extend(layer for _, layer in sorted(by_depth_layers[depth], key=lambda p: p[0]))
-    nodes_by_depth: dict = {}
-    for node in nodes_in_decreasing_depth:
-        nodes_by_depth.setdefault(node_depth[id(node)], []).append(node)
-    return nodes_in_decreasing_depth, layers, nodes_by_depth
+registry.register("models", Model, aliases={"Functional": Model}, base=Model)
+registry.register("layers", Model, aliases={"Functional": Model})

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers.base import KerasTensor, Layer, flatten
+from ... import nest
+from ..layers.base import KerasTensor, Layer
 from ..layers.core import Input, InputLayer
+from .. import registry
+from ..layers.serialization import deserialize as deserialize_layer
+from ..layers.serialization import serialize as serialize_layer
 from .model import Model
 
 
@@ -93,7 +97,7 @@ class Sequential(Model):
 
     def _build_on_call(self, inputs):
         if self._input_tensor is None and self._seq_layers:
-            first = flatten(inputs)[0]
+            first = nest.flatten(inputs)[0]
             shape = tuple(np.shape(first)) if not hasattr(first, "shape") else tuple(first.shape)
             self.build((None,) + shape[1:])
 
@@ -107,12 +111,35 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
+    @property
+    def _is_layer_graph(self) -> bool:
+        return True
+
+    def get_build_config(self):
+        if not self.built:
+            return None
+        return {"input_shape": list(self.input_shape) if self._input_tensor is not None else None}
+
     def get_config(self) -> dict:
-        from ..saving_config import sequential_config
-        return sequential_config(self)
+        """``{"name", "layers"}``: the InputLayer (when there is one) then each layer's ``{"class_name", "config"}``."""
+        layers = [serialize_layer(self._input_tensor._keras_history[0])] if self._input_tensor is not None else []
+        layers.extend(serialize_layer(layer) for layer in self.layers)
+        return {"name": self.name, "layers": layers}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from ..saving_config import sequential_from_config
-        return sequential_from_config(cls, config, custom_objects)
+        entries = config.get("layers")
+        if not isinstance(entries, list):
+            raise ValueError("Sequential config is invalid: 'layers' should be a list of layer configs.")
+        model = cls(name=config.get("name"))
+        for entry in entries:
+            layer = deserialize_layer(entry, custom_objects)
+            model.add(layer._inbound_nodes[0].output_tensors[0] if isinstance(layer, InputLayer) else layer)
+        shape = config.get("build_input_shape")
+        if not model.built and isinstance(shape, (list, tuple)) and model.layers:
+            model.build(tuple(shape))
+        return model
 
+
+registry.register("models", Sequential)
+registry.register("layers", Sequential)

@@ -1,7 +1,11 @@
 """``keras.utils``: data helpers, seeding, plotting and printing utilities."""
+import random as _random
+
 import numpy as _np
 
 from ... import backend as _backend
+from ..registry import (CustomObjectScope, custom_object_scope, get_registered_name,  # noqa: F401
+                        get_registered_object, register_keras_serializable)
 from .data_utils import get_file, validate_file  # noqa: F401
 from .progbar import Progbar  # noqa: F401
 from .vis_utils import model_to_dot, plot_model  # noqa: F401
@@ -10,7 +14,6 @@ from .sequence_utils import normalize, pad_sequences, split_dataset  # noqa: F40
 
 def set_random_seed(seed: int) -> None:
     """Seed Python's ``random``, numpy's legacy global RNG and chainrule's Generator, so runs repeat."""
-    import random as _random
     _random.seed(seed)
     _np.random.seed(seed)
     _backend.set_seed(seed)
@@ -31,12 +34,3 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     out = _np.zeros((y.size, num_classes), dtype=dtype)
     out[_np.arange(y.size), y] = 1
     return out.reshape(shape + (num_classes,))
-
-
-def __getattr__(name):
-    # tf.keras 2 also exposes these two here; they live in keras.saving (imported lazily: saving imports utils).
-    if name in ("custom_object_scope", "CustomObjectScope", "register_keras_serializable",
-                "get_registered_name", "get_registered_object"):
-        from .. import saving
-        return getattr(saving, name)
-    raise AttributeError(f"module 'chainrule.keras.utils' has no attribute {name!r}")

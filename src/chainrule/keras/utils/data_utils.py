@@ -25,6 +25,8 @@ import tarfile
 import tempfile
 import zipfile
 
+from .progbar import Progbar
+
 __all__ = ["get_file", "validate_file"]
 
 _CHUNK = 1 << 20
@@ -109,10 +111,6 @@ class DownloadError(OSError):
 
 
 def _progbar(total):
-    try:
-        from .progbar import Progbar
-    except Exception:  # the progress line is a nicety; a download never fails for want of it
-        return None
     return Progbar(total if total and total > 0 else None)
 
 

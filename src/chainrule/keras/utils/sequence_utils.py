@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...data import Dataset
+
 
 def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
     """Pad (or cut) lists of ints to one length: shape ``(len(sequences), maxlen)``.
@@ -40,7 +42,6 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
 
     Sizes are fractions in (0, 1) or sample counts; one may be None (the rest).
     """
-    from ...data import Dataset
     if isinstance(dataset, Dataset):
         items = list(dataset.as_numpy_iterator())
         if items and isinstance(items[0], tuple):

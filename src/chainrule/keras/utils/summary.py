@@ -31,8 +31,7 @@ def _print_row(fields, positions, print_fn):
 
 
 def _is_sequential_like(model) -> bool:
-    from ..models.sequential import Sequential
-    if isinstance(model, Sequential) or not getattr(model, "_is_graph_network", False):
+    if not getattr(model, "_is_graph_network", False):
         return True
     for nodes in model._nodes_by_depth.values():
         if len(nodes) > 1 or (len(nodes) == 1 and len(nodes[0].input_tensors) > 1):

@@ -43,7 +43,7 @@ def graph_of(model, show_shapes=False, show_dtype=False, show_layer_names=True, 
             label += f"\ninput: {in_shape}\noutput: {out_shape}"
         nodes.append((ids[id(layer)], label))
     network_nodes = getattr(model, "_network_node_ids", None)
-    if getattr(model, "_is_graph_network", False) and not _is_sequential(model):
+    if getattr(model, "_is_graph_network", False):
         for layer in layers:
             for node in layer._inbound_nodes:
                 if network_nodes is not None and id(node) not in network_nodes:
@@ -54,11 +54,6 @@ def graph_of(model, show_shapes=False, show_dtype=False, show_layer_names=True, 
     else:  # a stack: each layer feeds the next
         edges = [(ids[id(a)], ids[id(b)]) for a, b in zip(layers, layers[1:])]
     return nodes, edges
-
-
-def _is_sequential(model):
-    from ..models.sequential import Sequential
-    return isinstance(model, Sequential)
 
 
 def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",

@@ -29,11 +29,10 @@ then ``tensorboard --logdir logs``. What is written follows tf.keras 2.11:
     * ``evaluation_<metric>_vs_iterations`` at step ``optimizer.iterations``,
       after every validation run and for ``evaluate(..., callbacks=[tb])``.
 
-``embeddings_freq`` writes ``log_dir/projector_config.pbtxt`` and, every
-``embeddings_freq`` epochs, each ``Embedding`` layer's matrix as
-``train/keras_embedding_<layer>.tsv`` for the Projector tab (tf.keras writes
-a TensorFlow checkpoint instead). ``profile_batch`` is checked but no profile
-is written: the TensorFlow profiler does not exist here.
+``embeddings_freq`` is accepted for signature compatibility with tf.keras 2 only: chainrule has
+no ``Embedding`` layer, so there is nothing for the Projector (a value > 0 warns once, and
+``embeddings_metadata`` naming a layer raises as in tf.keras). ``profile_batch`` is checked but
+no profile is written: the TensorFlow profiler does not exist here.
 
 A log directory that cannot be written makes ``fit`` stop at once with an
 ``OSError`` naming the folder; a write that fails later (disk full, folder
@@ -49,7 +48,9 @@ import warnings
 
 import numpy as np
 
-from .callbacks import Callback
+from .. import backend as _keras_backend
+from ..optimizers.schedules import LearningRateSchedule
+from .base import Callback
 
 _INSTALL_HINT = ("The TensorBoard callback needs the `tensorboard` package (no TensorFlow required): "
                  "pip install 'chainrule[tensorboard]' or pip install tensorboard.")
@@ -183,10 +184,6 @@ def _weight_image(weight, data_format="channels_last"):
     return None
 
 
-def _is_embedding_layer(layer) -> bool:
-    return any(cls.__name__ == "Embedding" for cls in type(layer).__mro__) and hasattr(layer, "embeddings")
-
-
 # ----------------------------------------------------------------------------- the callback
 
 class TensorBoard(Callback):
@@ -210,10 +207,8 @@ class TensorBoard(Callback):
             scalars every N training batches.
         profile_batch: validated like tf.keras (an int >= 0, a pair, or
             ``'start,stop'``) but nothing is profiled.
-        embeddings_freq: every this many epochs, write each ``Embedding``
-            layer's matrix for the Projector (0: never).
-        embeddings_metadata: a metadata file name for all embedding layers, or
-            a dict ``{layer_name: file}``.
+        embeddings_freq, embeddings_metadata: kept for signature compatibility
+            only (chainrule has no ``Embedding`` layer; see the module docstring).
     """
 
     _V1_KWARGS = ("write_grads", "embeddings_layer_names", "embeddings_data", "batch_size")
@@ -249,7 +244,6 @@ class TensorBoard(Callback):
         self._epoch_start_time = time.time()
         self._batch_start_time = time.time()
         self._evaluated_this_epoch = False
-        self._embedding_layers: list = []
         self._warned: set = set()
 
     # ------------------------------------------------------------------ arguments
@@ -359,7 +353,6 @@ class TensorBoard(Callback):
         return int(_as_numpy(opt.iterations))
 
     def _collect_learning_rate(self, logs):
-        from .optimizers import LearningRateSchedule
         opt = self._optimizer()
         schedule = getattr(opt, "_learning_rate", None)
         if isinstance(schedule, LearningRateSchedule):
@@ -380,8 +373,8 @@ class TensorBoard(Callback):
         self._close_writers(quiet=True)
         try:
             self._writer("train")  # an unwritable log_dir fails here, before any training
-            if self.embeddings_freq:
-                self._configure_embeddings()
+            if self.embeddings_freq or self.embeddings_metadata:
+                self._check_embeddings()
             if self.write_graph:
                 self._write_keras_model_summary()
         except BaseException:
@@ -446,8 +439,6 @@ class TensorBoard(Callback):
             self._log_epoch_metrics(epoch, logs)
             if self.histogram_freq and epoch % self.histogram_freq == 0:
                 self._log_weights(epoch)
-            if self.embeddings_freq and epoch % self.embeddings_freq == 0:
-                self._log_embeddings(epoch)
             self._flush()
 
     # ------------------------------------------------------------------ what gets written
@@ -472,8 +463,7 @@ class TensorBoard(Callback):
             self._scalar("validation", "epoch_" + name[4:], value, epoch)
 
     def _log_weights(self, epoch):
-        from . import backend
-        data_format = getattr(backend, "image_data_format", lambda: "channels_last")()
+        data_format = getattr(_keras_backend, "image_data_format", lambda: "channels_last")()
         for layer in self.model.layers:
             for weight in layer.weights:
                 name = weight.name.replace(":", "_")
@@ -495,8 +485,7 @@ class TensorBoard(Callback):
 
     def _write_keras_model_summary(self):
         model = self.model
-        from .models import Sequential
-        if not (getattr(model, "_is_graph_network", False) or isinstance(model, Sequential)):
+        if not getattr(model, "_is_layer_graph", False):
             return  # like tf.keras: a subclassed model has no layer graph to draw
         try:
             json_string = model.to_json()
@@ -507,41 +496,10 @@ class TensorBoard(Callback):
         with self._io_guard():
             self._emit("train", keras_model_summary("keras", json_string), 0)
 
-    def _configure_embeddings(self):
-        from google.protobuf import text_format
-        from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
-        config = ProjectorConfig()
-        metadata = self.embeddings_metadata
-        unused = dict(metadata) if isinstance(metadata, dict) else {}
-        self._embedding_layers = [layer for layer in self.model.layers if _is_embedding_layer(layer)]
-        for layer in self._embedding_layers:
-            embedding = config.embeddings.add()
-            embedding.tensor_name = f"{layer.name}/embeddings"
-            embedding.tensor_path = self._embedding_path(layer, relative=True)
-            if isinstance(metadata, str):
-                embedding.metadata_path = metadata
-            elif layer.name in unused:
-                embedding.metadata_path = str(unused.pop(layer.name))
-        if unused:
+    def _check_embeddings(self):
+        """tf.keras 2 writes each Embedding layer's matrix for the Projector; chainrule has no Embedding layer."""
+        if isinstance(self.embeddings_metadata, dict) and self.embeddings_metadata:
             raise ValueError("Unrecognized `Embedding` layer names passed to `keras.callbacks.TensorBoard` "
-                             f"`embeddings_metadata` argument: {sorted(unused)}")
-        path = os.path.join(self.log_dir, "projector_config.pbtxt")
-        try:
-            with open(path, "w") as f:
-                f.write(text_format.MessageToString(config))
-        except OSError as e:
-            raise OSError(f"TensorBoard: cannot write {path!r} ({e}). Pass a writable `log_dir`.") from e
-
-    def _embedding_path(self, layer, relative=False):
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in layer.name)
-        rel = os.path.join("train", f"keras_embedding_{safe}.tsv")
-        return rel if relative else os.path.join(self.log_dir, rel)
-
-    def _log_embeddings(self, epoch):
-        for layer in self._embedding_layers:
-            matrix = _as_numpy(layer.embeddings).astype(np.float32)
-            matrix = matrix.reshape(matrix.shape[0], -1)
-            path = self._embedding_path(layer)
-            tmp = path + ".tmp"
-            np.savetxt(tmp, matrix, delimiter="\t", fmt="%.9g")
-            os.replace(tmp, path)
+                             f"`embeddings_metadata` argument: {sorted(self.embeddings_metadata)}")
+        self._warn_once("embeddings", f"TensorBoard: embeddings_freq={self.embeddings_freq} writes nothing: chainrule "
+                                      "has no Embedding layer whose matrix the Projector could show.")

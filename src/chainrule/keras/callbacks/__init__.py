@@ -1,0 +1,14 @@
+"""Callbacks: hooks into the training loop (``History`` and the progress bar are added by ``fit`` itself).
+
+One concern per module: the protocol (``base``, ``callback_list``), what ``fit`` adds (``history``), stopping
+(``early_stopping``), the learning rate (``lr_schedulers``), small helpers (``simple``),
+files (``checkpoint``) and ``tensorboard``.
+"""
+from .base import Callback  # noqa: F401
+from .callback_list import CallbackList  # noqa: F401
+from .checkpoint import BackupAndRestore, ModelCheckpoint  # noqa: F401
+from .early_stopping import EarlyStopping  # noqa: F401
+from .history import History, ProgbarLogger  # noqa: F401
+from .lr_schedulers import LearningRateScheduler, ReduceLROnPlateau  # noqa: F401
+from .simple import CSVLogger, LambdaCallback, TerminateOnNaN  # noqa: F401
+from .tensorboard import TensorBoard  # noqa: F401

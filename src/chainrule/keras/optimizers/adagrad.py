@@ -1,0 +1,53 @@
+"""Adagrad."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import registry
+from .base import Optimizer, _is_number
+
+
+class Adagrad(Optimizer):
+    """Adagrad: per-element rates that shrink with the sum of squared gradients.
+
+    With the accumulator slot ``acc`` (starts at ``initial_accumulator_value``)::
+
+        acc += g ** 2
+        var -= lr * g / sqrt(acc + epsilon)
+
+    Defaults: ``learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7``.
+
+    Other arguments (``weight_decay``, ``clipnorm``, ``use_ema``...) are those of :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, name="Adagrad", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        if not _is_number(initial_accumulator_value) or initial_accumulator_value < 0:
+            raise ValueError(f"`initial_accumulator_value` must be non-negative. Received: "
+                             f"initial_accumulator_value={initial_accumulator_value!r}")
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    def _slot_specs(self):
+        return [("accumulator", self.initial_accumulator_value)]
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        (acc,) = self._slots_of(variable)
+        denom, step = self._scratch(var), self._scratch(var, 1)
+        np.square(gradient, out=step)
+        acc += step
+        np.add(acc, dt(self.epsilon), out=denom)
+        np.sqrt(denom, out=denom)
+        np.multiply(gradient, dt(learning_rate), out=step)
+        step /= denom
+        var -= step
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(initial_accumulator_value=self.initial_accumulator_value, epsilon=self.epsilon)
+        return config
+
+
+registry.register("optimizers", Adagrad)

@@ -1,0 +1,91 @@
+"""Nadam: Adam with Nesterov momentum."""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import backend as _backend
+from .. import registry
+from .adam import _check_betas
+from .base import Optimizer
+
+
+class Nadam(Optimizer):
+    """Nadam: Adam with Nesterov momentum (Dozat 2015), Keras 3's form.
+
+    ``u_product`` (one scalar Variable, starts at 1) is advanced once per step
+    before the variables are updated. With ``t = iterations + 1``::
+
+        u_t   = beta_1 * (1 - 0.5 * 0.96 ** t)
+        u_t1  = beta_1 * (1 - 0.5 * 0.96 ** (t + 1))
+        u_product = u_product * u_t                        # once per step
+        m += (g - m) * (1 - beta_1)
+        v += (g ** 2 - v) * (1 - beta_2)
+        m_hat = u_t1 * m / (1 - u_product * u_t1) + (1 - u_t) * g / (1 - u_product)
+        v_hat = v / (1 - beta_2 ** t)
+        var -= lr * m_hat / (sqrt(v_hat) + epsilon)
+
+    Defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7``.
+
+    Other arguments (``weight_decay``, ``clipnorm``, ``use_ema``...) are those of :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="Nadam", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        _check_betas("Nadam", beta_1, beta_2)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self._u_product = None
+
+    def _slot_specs(self):
+        return [("momentum", 0.0), ("velocity", 0.0)]
+
+    def build(self, var_list):
+        var_list = list(var_list)
+        super().build(var_list)
+        if self._u_product is None:
+            dtype = var_list[0]._value.dtype if var_list else np.dtype(_backend.floatx())
+            self._u_product = self.add_variable((), initializer=1.0, dtype=dtype, name="u_product")
+
+    def _update_all(self, grads, variables, lr):
+        u = self._u_product._value
+        t = self._step() + 1
+        u *= u.dtype.type(self.beta_1 * (1.0 - 0.5 * 0.96 ** t))
+        super()._update_all(grads, variables, lr)
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        m, v = self._slots_of(variable)
+        t = self._step() + 1
+        beta_1, beta_2 = self.beta_1, self.beta_2
+        u_t = beta_1 * (1.0 - 0.5 * 0.96 ** t)
+        u_t1 = beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        u_product = float(self._u_product._value)
+        a, b = self._scratch(var), self._scratch(var, 1)
+        np.subtract(gradient, m, out=a)
+        a *= dt(1.0 - beta_1)
+        m += a
+        np.square(gradient, out=a)
+        a -= v
+        a *= dt(1.0 - beta_2)
+        v += a
+        # b = m_hat
+        np.multiply(m, dt(u_t1 / (1.0 - u_product * u_t1)), out=b)
+        np.multiply(gradient, dt((1.0 - u_t) / (1.0 - u_product)), out=a)
+        b += a
+        # a = sqrt(v_hat) + epsilon
+        np.multiply(v, dt(1.0 / (1.0 - beta_2 ** t)), out=a)
+        np.sqrt(a, out=a)
+        a += dt(self.epsilon)
+        b *= dt(learning_rate)
+        b /= a
+        var -= b
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return config
+
+
+registry.register("optimizers", Nadam)

@@ -1,0 +1,194 @@
+"""``keras.optimizers.schedules``: learning-rate schedules, ``schedule(step) -> float``.
+
+Pass a schedule as any optimizer's ``learning_rate``; ``step`` is the optimizer's
+``iterations`` before the update (0 on the first step). Formulas and defaults are tf.keras 2's
+(``CosineDecay``'s warmup is Keras 3's).
+"""
+from __future__ import annotations
+
+import bisect
+import math
+
+from ...tensor import Tensor
+from .. import registry
+
+__all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
+           "InverseTimeDecay", "CosineDecay", "serialize", "deserialize"]
+
+
+class LearningRateSchedule(registry.ConfigObject):
+    """Base class of learning-rate schedules: ``schedule(step) -> float``.
+
+    Subclasses implement ``__call__(step)`` (``step`` is the optimizer's
+    ``iterations`` before the update: 0 on the first step) and
+    ``get_config()``. Pass an instance as any optimizer's ``learning_rate``.
+    """
+
+    def __call__(self, step):
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
+                                  f"`__call__(self, step)`.")
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
+                                  f"`get_config()` in order to be serializable.")
+
+
+def _step_value(step) -> float:
+    return float(step._value) if isinstance(step, Tensor) else float(step)
+
+
+def _check_decay_steps(decay_steps, arg="decay_steps"):
+    if decay_steps <= 0:
+        raise ValueError(f"Argument `{arg}` must be > 0. Received: {arg}={decay_steps}")
+
+
+class _RateDecay(LearningRateSchedule):
+    """The arguments of ExponentialDecay and InverseTimeDecay; ``name`` defaults to the class name."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = type(self).__name__ if name is None else name
+
+    def _progress(self, step) -> float:
+        """``step / decay_steps``, floored with ``staircase``."""
+        p = _step_value(step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
+
+    With ``staircase=True`` the exponent is ``floor(step / decay_steps)``, so
+    the rate drops in steps every ``decay_steps`` updates.
+    """
+
+    def __call__(self, step) -> float:
+        return float(self.initial_learning_rate) * float(self.decay_rate) ** self._progress(step)
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``,
+    ``values[-1]`` after ``boundaries[-1]``. ``len(values) == len(boundaries) + 1``."""
+
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        boundaries, values = list(boundaries), list(values)
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(f"The length of boundaries should be 1 less than the length of values. Received: "
+                             f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
+                             f"{len(values)}.")
+        if any(a >= b for a, b in zip(boundaries, boundaries[1:])):
+            raise ValueError(f"PiecewiseConstantDecay: boundaries must be strictly increasing, got {boundaries}.")
+        self.boundaries = boundaries
+        self.values = values
+        self.name = name
+
+    def __call__(self, step) -> float:
+        # number of boundaries strictly below `step` = index of the interval holding it
+        return float(self.values[bisect.bisect_left(self.boundaries, _step_value(step))])
+
+    def get_config(self) -> dict:
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """``(initial - end) * (1 - min(step, decay_steps) / decay_steps) ** power + end``.
+
+    With ``cycle=True`` ``decay_steps`` is stretched to the first multiple of
+    itself that is at least ``step`` (1 x at step 0).
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
+                 name="PolynomialDecay"):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step) -> float:
+        step = _step_value(step)
+        decay_steps = float(self.decay_steps)
+        if self.cycle:
+            decay_steps *= 1.0 if step == 0 else math.ceil(step / decay_steps)
+        else:
+            step = min(step, decay_steps)
+        p = step / decay_steps
+        init, end = float(self.initial_learning_rate), float(self.end_learning_rate)
+        return (init - end) * (1.0 - p) ** float(self.power) + end
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
+                "name": self.name}
+
+
+class InverseTimeDecay(_RateDecay):
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (``floor`` of the ratio with ``staircase``)."""
+
+    def __call__(self, step) -> float:
+        return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * self._progress(step))
+
+
+class CosineDecay(LearningRateSchedule):
+    """Cosine decay with optional linear warmup (Keras 3).
+
+    Without ``warmup_target``: with ``s = min(step, decay_steps)``,
+    ``lr = initial * ((1 - alpha) * 0.5 * (1 + cos(pi * s / decay_steps)) + alpha)``.
+    With ``warmup_target``: for ``step < warmup_steps`` the rate rises
+    linearly from ``initial_learning_rate`` to ``warmup_target``, then decays
+    from ``warmup_target`` as above over ``decay_steps`` steps.
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
+                 warmup_steps=0):
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.alpha = alpha
+        self.name = name
+        self.warmup_target = warmup_target
+        self.warmup_steps = warmup_steps
+
+    def _decay(self, step, decay_from):
+        cosine = 0.5 * (1.0 + math.cos(math.pi * step / float(self.decay_steps)))
+        return decay_from * ((1.0 - float(self.alpha)) * cosine + float(self.alpha))
+
+    def __call__(self, step) -> float:
+        step = _step_value(step)
+        initial = float(self.initial_learning_rate)
+        if self.warmup_target is None:
+            return self._decay(min(step, float(self.decay_steps)), initial)
+        target, warmup = float(self.warmup_target), float(self.warmup_steps)
+        step = min(step, float(self.decay_steps) + warmup)
+        if step < warmup:
+            return (target - initial) * (step / warmup) + initial
+        return self._decay(step - warmup, target)
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
+                "warmup_steps": self.warmup_steps}
+
+
+registry.register("schedules", LearningRateSchedule, listed=False)
+registry.register("schedules", ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay)
+
+
+def serialize(schedule) -> dict:
+    """``{'class_name': 'ExponentialDecay', 'config': {...}}`` for a schedule (tf.keras 2 layout)."""
+    return registry.serialize(schedule, "learning rate schedule")
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild a schedule from :func:`serialize`'s output (``custom_objects`` for user classes)."""
+    return registry.deserialize("schedules", config, custom_objects)

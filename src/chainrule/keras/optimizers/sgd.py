@@ -1,0 +1,61 @@
+"""SGD: gradient descent with optional (Nesterov) momentum."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import registry
+from .base import Optimizer, _is_number
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum.
+
+    ``momentum == 0``: ``var -= lr * g``.
+    Otherwise, with ``m`` the velocity slot (shape of ``var``, starts at 0)::
+
+        m = momentum * m - lr * g
+        var += m                              # nesterov=False
+        var += momentum * m - lr * g          # nesterov=True
+
+    Defaults: ``learning_rate=0.01, momentum=0.0, nesterov=False``.
+
+    Other arguments (``weight_decay``, ``clipnorm``, ``use_ema``...) are those of :class:`Optimizer`.
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        if not _is_number(momentum) or momentum < 0 or momentum > 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")
+        self.momentum = momentum
+        self.nesterov = bool(nesterov)
+
+    def _slot_specs(self):
+        return [("momentum", 0.0)] if self.momentum != 0 else []
+
+    def update_step(self, gradient, variable, learning_rate):
+        var = variable._value
+        dt = var.dtype.type
+        lr_g = self._scratch(var)
+        np.multiply(gradient, dt(learning_rate), out=lr_g)
+        if self.momentum == 0:
+            var -= lr_g
+            return
+        (m,) = self._slots_of(variable)
+        momentum = dt(self.momentum)
+        m *= momentum
+        m -= lr_g
+        if self.nesterov:
+            step = self._scratch(var, 1)
+            np.multiply(m, momentum, out=step)
+            step -= lr_g
+            var += step
+        else:
+            var += m
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(momentum=self.momentum, nesterov=self.nesterov)
+        return config
+
+
+registry.register("optimizers", SGD)

@@ -1,0 +1,228 @@
+"""The legacy ``.h5`` file (tf.keras 2): root attributes ``backend, keras_version, model_config,
+training_config`` (JSON), ``model_weights`` with the attribute ``layer_names`` and one group per
+layer with ``weight_names`` and datasets such as ``model_weights/dense/dense/kernel:0``, and
+``optimizer_weights``. ``save_weights("w.h5")`` writes the layer groups at the root.
+"""
+from __future__ import annotations
+
+from ..._version import __version__
+from . import hdf5, keras_format
+from .atomic import atomic_write
+from .serialization import (BACKEND, KERAS_VERSION, compile_config, compile_from_config, dumps, legacy_model_config,
+                            loads, model_from_entry)
+
+
+def _legacy_weights(layer) -> list:
+    """A layer's weights in tf.keras 2's order (trainable then non-trainable, sub-layers included)."""
+    out, seen = [], set()
+    for trainable in (True, False):
+        for info in layer._weight_infos(trainable):
+            if id(info.var) not in seen:
+                seen.add(id(info.var))
+                out.append(info.var)
+    return out
+
+
+def _unique_names(names) -> list:
+    out, seen = [], set()
+    for name in names:
+        candidate, i = name, 1
+        while candidate in seen:
+            stem = name[:-2] if name.endswith(":0") else name
+            candidate = f"{stem}_{i}:0"
+            i += 1
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def _weight_name(var) -> str:
+    name = str(var.name)
+    return name if name.endswith(":0") else f"{name}:0"
+
+
+def _write_legacy_weights(group, model) -> None:
+    layers = list(model.layers)
+    hdf5.write_str_list(group, "layer_names", [layer.name for layer in layers])
+    group.attrs["backend"] = BACKEND
+    group.attrs["keras_version"] = KERAS_VERSION
+    for layer in layers:
+        g = group.create_group(layer.name)
+        weights = _legacy_weights(layer)
+        names = _unique_names([_weight_name(w) for w in weights])
+        hdf5.write_str_list(g, "weight_names", names)
+        for name, var in zip(names, weights):
+            hdf5.put(g, name, var.numpy())
+    own = hdf5.own_variables(model)
+    if own:
+        g = group.create_group("top_level_model_weights")
+        names = _unique_names([_weight_name(w) for w in own])
+        hdf5.write_str_list(g, "weight_names", names)
+        for name, var in zip(names, own):
+            hdf5.put(g, name, var.numpy())
+
+
+def _legacy_file_layers(group, where):
+    names = hdf5.read_str_list(group, "layer_names")
+    if names is None:
+        raise ValueError(f"{where} has no 'layer_names' attribute: it is not a Keras weights file")
+    out = []
+    for name in names:
+        g = hdf5.get_hard(group, name, where)
+        if g is None:
+            raise ValueError(f"{where} lists the layer {name!r} but has no group for it")
+        weight_names = hdf5.read_str_list(g, "weight_names") or []
+        if weight_names:
+            datasets = []
+            for wn in weight_names:
+                ds = hdf5.get_hard(g, wn, f"layer {name!r}")
+                if ds is None:
+                    raise ValueError(f"layer {name!r} lists the weight {wn!r} but the file has no dataset for it")
+                hdf5.check_dataset(ds, f"weight {wn!r} of layer {name!r}")
+                datasets.append(ds)
+            out.append((name, datasets))
+    return out
+
+
+def _load_legacy_weights(group, model, path, by_name=False, skip_mismatch=False):
+    file_layers = _legacy_file_layers(group, "the file")
+    model_layers = [layer for layer in model.layers if _legacy_weights(layer)]
+    if not model_layers and file_layers and not model.built:
+        raise hdf5.unbuilt_error(model, path)
+    problems, plan = [], []
+
+    def check(layer, datasets, fname):
+        variables = _legacy_weights(layer)
+        if len(datasets) != len(variables):
+            problems.append(f"Layer {layer.name!r} expects {len(variables)} weight(s) of shapes "
+                            f"{hdf5.shapes(variables)} but the file has {len(datasets)} for layer {fname!r}: "
+                            f"{hdf5.shapes(datasets)}")
+        elif hdf5.shapes(datasets) != hdf5.shapes(variables):
+            problems.append(hdf5.mismatch_line(layer, hdf5.shapes(variables), hdf5.shapes(datasets)))
+        else:
+            plan.append((variables, datasets, f"layer {fname!r}"))
+
+    if by_name:
+        index = {name: datasets for name, datasets in file_layers}
+        for layer in model_layers:
+            if layer.name in index:
+                check(layer, index[layer.name], layer.name)
+    else:
+        if len(file_layers) != len(model_layers):
+            raise ValueError(
+                f"Layer count mismatch when loading weights from {path!r}: the model {model.name!r} has "
+                f"{len(model_layers)} layers with weights {[la.name for la in model_layers]}, but the file has "
+                f"{len(file_layers)} {[name for name, _ in file_layers]}. Build the same architecture, or use "
+                "by_name=True to match layers by name.")
+        for layer, (fname, datasets) in zip(model_layers, file_layers):
+            check(layer, datasets, fname)
+    # Weights the model holds itself (add_weight on the model), as Keras 3 writes them.
+    top = hdf5.get_hard(group, "top_level_model_weights", "the file") if "top_level_model_weights" in group else None
+    names = (hdf5.read_str_list(top, "weight_names") or []) if top is not None else []
+    own = hdf5.own_variables(model)
+    if names or own:
+        datasets = [hdf5.get_hard(top, n, "top_level_model_weights") for n in names]
+        if any(d is None for d in datasets):
+            raise ValueError("top_level_model_weights lists a weight the file does not hold")
+        for d, n in zip(datasets, names):
+            hdf5.check_dataset(d, f"weight {n!r}")
+        if hdf5.shapes(datasets) != hdf5.shapes(own):
+            problems.append(hdf5.mismatch_line(model, hdf5.shapes(own), hdf5.shapes(datasets)))
+        else:
+            plan.append((own, datasets, "top_level_model_weights"))
+    hdf5.report_problems(problems, model, path, skip_mismatch)
+    hdf5.apply_plan(plan)
+
+
+def _write_legacy_optimizer(f, optimizer) -> None:
+    group = f.create_group("optimizer_weights")
+    names = _unique_names([f"{optimizer.name}/{_weight_name(v)}" for v in optimizer.variables])
+    hdf5.write_str_list(group, "weight_names", names)
+    for name, value in zip(names, optimizer.get_weights()):
+        hdf5.put(group, name, value)
+
+
+def _read_legacy_optimizer(f):
+    group = hdf5.get_hard(f, "optimizer_weights", "the file")
+    if group is None:
+        return None
+    names = hdf5.read_str_list(group, "weight_names") or []
+    arrays = []
+    for name in names:
+        ds = hdf5.get_hard(group, name, "optimizer_weights")
+        if ds is None:
+            raise ValueError(f"optimizer_weights lists {name!r} but the file has no dataset for it")
+        arrays.append(hdf5.read_array(ds, f"optimizer weight {name!r}"))
+    return arrays
+
+
+def _weights_file_kind(f) -> str:
+    """'legacy' (tf.keras 2 weights), 'legacy_model' (a whole .h5 model) or 'keras3' (a Keras 3 tree)."""
+    if "layer_names" in f.attrs:
+        return "legacy"
+    if "model_weights" in f:
+        return "legacy_model"
+    return "keras3"
+
+
+def save_model(model, path, overwrite, include_optimizer) -> None:
+    """Write ``model`` as tf.keras 2's ``.h5`` file, atomically."""
+    model_config = dumps(legacy_model_config(model, path))
+    training = compile_config(model, keras3=False)
+    training_text = dumps(training) if training is not None else None
+    with atomic_write(path, overwrite, "the model") as tmp:
+        with hdf5.open_for_writing(tmp) as f:
+            f.attrs["backend"] = BACKEND
+            f.attrs["keras_version"] = KERAS_VERSION
+            f.attrs["chainrule_version"] = __version__
+            f.attrs["model_config"] = model_config
+            if training_text is not None:
+                f.attrs["training_config"] = training_text
+            _write_legacy_weights(f.create_group("model_weights"), model)
+            if include_optimizer and training is not None:
+                _write_legacy_optimizer(f, model.optimizer)
+
+
+def load_model(path, custom_objects, compile):  # noqa: A002
+    """The model in a tf.keras 2 ``.h5`` file: architecture, weights and (with ``compile``) the compile state."""
+    with hdf5.h5py_module().File(path, "r") as f:
+        text = hdf5.read_attr_str(f.attrs, "model_config")
+        if text is None:
+            if _weights_file_kind(f) == "legacy" or "vars" in f:
+                raise ValueError("it holds only weights (written by save_weights). Build the model in code and "
+                                 "call model.load_weights(path) instead")
+            raise ValueError("it has no 'model_config' attribute: it is not a Keras model file")
+        entry = loads(text, "model_config")
+        if not isinstance(entry, dict):
+            raise ValueError("model_config should be a JSON object")
+        model = model_from_entry(entry, custom_objects)
+        training = hdf5.read_attr_str(f.attrs, "training_config")
+        if compile and training is not None:
+            compile_from_config(model, loads(training, "training_config"), custom_objects)
+        group = hdf5.get_hard(f, "model_weights", "the file")
+        if group is None:
+            raise ValueError("it has no 'model_weights' group")
+        _load_legacy_weights(group, model, path)
+        if compile and model.optimizer is not None and training is not None:
+            hdf5.restore_optimizer(model, _read_legacy_optimizer(f), path)
+        return model
+
+
+def save_weights(model, path, overwrite) -> None:
+    """Write tf.keras 2's weights file: the layer groups at the root, atomically."""
+    with atomic_write(path, overwrite, "the weights") as tmp:
+        with hdf5.open_for_writing(tmp) as f:
+            _write_legacy_weights(f, model)
+
+
+def load_weights(model, path, by_name, skip_mismatch) -> None:
+    """Load weights from any HDF5 file: tf.keras 2 weights, a whole ``.h5`` model, or a Keras 3 tree."""
+    with hdf5.h5py_module().File(path, "r") as f:
+        layout = _weights_file_kind(f)
+        if layout == "legacy":
+            _load_legacy_weights(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch)
+        elif layout == "legacy_model":
+            group = hdf5.get_hard(f, "model_weights", "the file")
+            _load_legacy_weights(group, model, path, by_name=by_name, skip_mismatch=skip_mismatch)
+        else:
+            keras_format.load_tree(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch)

@@ -1,0 +1,221 @@
+"""Safe HDF5 reading and writing, and the weight-loading plan both file layouts share.
+
+Writing adds a CRC32 attribute to every dataset (Keras readers ignore it) so flipped bits are
+caught on load. Reading follows only plain in-file links, accepts only numeric datasets with
+standard filters, and checks every shape before any variable changes.
+"""
+from __future__ import annotations
+
+import warnings
+import zlib
+
+import numpy as np
+
+_CRC_ATTR = "chainrule_crc32"
+_HDF5_ATTR_LIMIT = 64512       # tf.keras splits list attributes larger than this into name0, name1, ...
+_SAFE_H5_FILTERS = {1, 2, 3, 4, 5, 6, 32000}  # deflate, shuffle, fletcher32, szip, nbit, scaleoffset, lzf
+
+
+def h5py_module():
+    """h5py, imported on the first save or load (it adds a tenth of a second to ``import chainrule``)."""
+    import h5py
+    return h5py
+
+
+def open_for_writing(path):
+    # HDF5 1.8 object formats carry metadata checksums, so corruption is detected on read.
+    return h5py_module().File(path, "w", libver=("v108", "v108"))
+
+
+def _crc(arr: np.ndarray) -> int:
+    return zlib.crc32(np.ascontiguousarray(arr).tobytes()) & 0xFFFFFFFF
+
+
+def put(group, name: str, value) -> None:
+    arr = np.asarray(value)
+    ds = group.create_dataset(name, data=arr)
+    # Keras readers ignore extra attributes; chainrule checks it so that flipped bits are caught.
+    ds.attrs[_CRC_ATTR] = np.uint32(_crc(arr))
+
+
+def write_str_list(group, name: str, values) -> None:
+    """tf.keras 2's ``save_attributes_to_hdf5_group``: a bytes array, split into ``name0, name1...`` if large."""
+    data = [v.encode("utf-8") for v in values]
+    if not data:
+        group.attrs[name] = np.asarray([])
+        return
+    arr = np.asarray(data)
+    chunks = 1
+    parts = np.array_split(arr, chunks)
+    while any(p.nbytes > _HDF5_ATTR_LIMIT for p in parts) and chunks < len(arr):
+        chunks += 1
+        parts = np.array_split(arr, chunks)
+    if chunks > 1:
+        for i, part in enumerate(parts):
+            group.attrs[f"{name}{i}"] = part
+    else:
+        group.attrs[name] = arr
+
+
+def _decode(value) -> str:
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8")
+    if isinstance(value, (str, np.str_)):
+        return str(value)
+    raise ValueError(f"expected a string, found {type(value).__name__}")
+
+
+def read_attr_str(attrs, name):
+    if name not in attrs:
+        return None
+    value = attrs[name]
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value[()]
+    return _decode(value)
+
+
+def read_str_list(group, name: str):
+    """Read a list attribute written by :func:`write_str_list` (or by tf.keras/Keras); None if absent."""
+    attrs = group.attrs
+    if name in attrs:
+        values = [attrs[name]]
+    elif f"{name}0" in attrs:
+        values, i = [], 0
+        while f"{name}{i}" in attrs:
+            values.append(attrs[f"{name}{i}"])
+            i += 1
+    else:
+        return None
+    out = []
+    for value in values:
+        arr = np.asarray(value)
+        if arr.size == 0:
+            continue
+        if arr.dtype.kind not in "SUO":
+            raise ValueError(f"attribute {name!r} of {group.name!r} should hold strings, found dtype {arr.dtype}")
+        out.extend(_decode(v) for v in arr.ravel())
+    return out
+
+
+def _safe_member(name: str, where: str) -> str:
+    if not isinstance(name, str) or not name or name.startswith("/") or "\x00" in name or \
+            any(part == ".." for part in name.split("/")):
+        raise ValueError(f"{where} names the entry {name!r}, which is not a plain relative name inside its "
+                         "group; refusing to follow it.")
+    return name
+
+
+def check_dataset(ds, where: str) -> None:
+    h5py = h5py_module()
+    if not isinstance(ds, h5py.Dataset):
+        raise ValueError(f"{where} should be a dataset of numbers, found a group")
+    if ds.dtype.kind not in "biuf":
+        raise ValueError(f"{where} has dtype {ds.dtype}, not a numeric type; weights must be numbers "
+                         "(string/object data is refused)")
+    if getattr(ds, "is_virtual", False) or ds.external:
+        raise ValueError(f"{where} reads its data from outside the file (external storage or a virtual "
+                         "dataset); refusing it")
+    plist = ds.id.get_create_plist()
+    for i in range(plist.get_nfilters()):
+        filter_id = plist.get_filter(i)[0]
+        if filter_id not in _SAFE_H5_FILTERS:
+            raise ValueError(f"{where} uses the HDF5 filter {filter_id}, which is not a standard one; refusing "
+                             "to load a filter plugin")
+
+
+def get_hard(group, name: str, where: str):
+    """``group[name]`` for a plain in-file link only (no soft/external links)."""
+    h5py = h5py_module()
+    _safe_member(name, where)
+    node = group
+    for part in name.split("/"):
+        link = node.get(part, getlink=True)
+        if link is None:
+            return None
+        if not isinstance(link, h5py.HardLink):
+            raise ValueError(f"{where}: {name!r} is a {type(link).__name__}; weights must be stored in the file "
+                             "itself")
+        node = node[part]
+    return node
+
+
+def read_array(ds, where: str) -> np.ndarray:
+    check_dataset(ds, where)
+    arr = np.asarray(ds[()])
+    if _CRC_ATTR in ds.attrs and int(np.asarray(ds.attrs[_CRC_ATTR])) != _crc(arr):
+        raise ValueError(f"{where} is corrupted: its data does not match the checksum written with it")
+    return arr
+
+
+def own_variables(layer) -> list:
+    """A layer's own variables, trainable then non-trainable (Keras 3's ``save_own_variables`` order)."""
+    return [info.var for info in layer._own_trainable] + [info.var for info in layer._own_non_trainable]
+
+
+def vars_datasets(group, where):
+    """The datasets ``0, 1, ...`` of a ``vars`` group, in order."""
+    keys = list(group.keys())
+    if any(not k.isdigit() for k in keys):
+        raise ValueError(f"{where} holds unexpected entries {sorted(keys)}; expected datasets named 0, 1, ...")
+    ordered = sorted(keys, key=int)
+    if ordered != [str(i) for i in range(len(ordered))]:
+        raise ValueError(f"{where} holds datasets {ordered}; expected 0..{len(ordered) - 1} without gaps")
+    datasets = []
+    for key in ordered:
+        ds = get_hard(group, key, where)
+        check_dataset(ds, f"{where}/{key}")
+        datasets.append(ds)
+    return datasets
+
+
+def shapes(items) -> list:
+    return [tuple(int(d) for d in x.shape) for x in items]
+
+
+def mismatch_line(layer, expected, got) -> str:
+    return f"Layer {layer.name!r} expected weights of shapes {expected} but the file has {got}"
+
+
+def unbuilt_error(model, path):
+    return ValueError(
+        f"Cannot load weights from {path!r} into model {model.name!r} ({type(model).__name__}): the model has not "
+        "created its weights yet (it is not built). Call the model on a batch of data first, e.g. "
+        "`model(x[:1])`, or `model.build(input_shape)`, then call load_weights.")
+
+
+def apply_plan(plan):
+    for variables, datasets, where in plan:
+        for var, ds in zip(variables, datasets):
+            var.assign(read_array(ds, where))
+
+
+def report_problems(problems, model, path, skip_mismatch):
+    if not problems:
+        return
+    if skip_mismatch:
+        for line in problems:
+            warnings.warn(f"Skipping weights from {path!r}: {line}.", stacklevel=4)
+        return
+    body = "\n  ".join(problems)
+    raise ValueError(f"Cannot load weights from {path!r} into model {model.name!r}:\n  {body}.\n"
+                     "Build the same architecture as the saved model (or pass skip_mismatch=True to skip "
+                     "these layers).")
+
+
+def restore_optimizer(model, arrays, path) -> None:
+    optimizer = model.optimizer
+    if arrays is None or optimizer is None:
+        return
+    if len(arrays) != len(optimizer.variables) and not optimizer.built and model.trainable_weights:
+        optimizer.build(model.trainable_weights)
+    if len(arrays) != len(optimizer.variables):
+        warnings.warn(f"Skipping the optimizer state in {path!r}: optimizer {optimizer.name!r} has "
+                      f"{len(optimizer.variables)} variables but the file has {len(arrays)}. Training goes on "
+                      "with a fresh optimizer state.", stacklevel=3)
+        return
+    variables = optimizer.variables
+    if shapes(arrays) != shapes(variables):
+        raise ValueError(f"the optimizer state in the file has shapes {shapes(arrays)} but optimizer "
+                         f"{optimizer.name!r} built on this model has {shapes(variables)}")
+    for variable, value in zip(variables, arrays):
+        np.copyto(variable._value, value, casting="unsafe")

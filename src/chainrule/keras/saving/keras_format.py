@@ -1,0 +1,239 @@
+"""The ``.keras`` file (Keras 3): a zip of ``metadata.json``, ``config.json`` and ``model.weights.h5``.
+
+The weights tree is Keras 3's: ``layers/dense/vars/0``, ``layers/dense_1/vars/1`` (containers
+name their items by snake-case class name with ``_1, _2`` suffixes, each ``vars`` group has
+the attribute ``name=<layer.name>``), ``optimizer/vars/0`` (iteration), ``1`` (learning
+rate), then the slots, and ``vars`` for the model's own variables. ``.weights.h5`` files and
+training backups hold the same tree.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+
+from ... import nest
+from ..layers.base import Layer
+from ..._version import __version__
+from ..utils.naming import to_snake_case
+from . import hdf5
+from .atomic import atomic_write
+from .serialization import (KERAS_VERSION, build_from_config, compile_from_config, dumps, keras3_model_config, loads,
+                            model_from_entry)
+
+_MAX_JSON_BYTES = 64 * 1024 * 1024
+_INTERNAL_ATTRS = {"_tracked_layers", "_seq_layers", "_graph_layers"}
+
+
+def _children(obj):
+    """``(key, layer_or_list)`` pairs as Keras 3 walks them: ``layers`` first, then attributes by name."""
+    out = []
+    if getattr(obj, "_is_layer_graph", False):  # a functional or Sequential model
+        out.append(("layers", list(obj.layers)))
+    attrs = vars(obj)
+    for key in sorted(attrs):
+        if key.startswith("__") or key in _INTERNAL_ATTRS or key == "layers":
+            continue
+        value = attrs[key]
+        if isinstance(value, Layer) and value is not obj:
+            out.append((key, value))
+        elif isinstance(value, (list, tuple, dict)):
+            items = [v for v in nest.flatten(value, sort_dicts=False) if isinstance(v, Layer) and v is not obj]
+            if items:
+                out.append((key, items))
+    return out
+
+
+def _layer_paths(model) -> list:
+    """Every layer reachable from ``model`` with its Keras 3 path, each once (first path wins), depth first.
+
+    After a layer's attributes, the sub-layers they did not reach are saved under ``_tracked``.
+    An explicit stack, not recursion: models of any depth and size work.
+    """
+    out, visited = [], set()
+    stack = [(False, "", model)]
+    while stack:
+        leftovers_of, prefix, obj = stack.pop()
+        tasks = []
+        if leftovers_of:  # every attribute of obj is walked: what is still unvisited goes under _tracked
+            used = {}
+            for item in [s for s in obj._tracked_layers if id(s) not in visited]:
+                name = to_snake_case(type(item).__name__)
+                used[name] = used.get(name, -1) + 1
+                tasks.append((False, f"{prefix}/_tracked/{name}".lstrip("/") + (f"_{used[name]}" if used[name] else ""),
+                              item))
+        elif id(obj) not in visited:
+            visited.add(id(obj))
+            out.append((prefix, obj))
+            for key, value in _children(obj):
+                path = f"{prefix}/{key}".lstrip("/")
+                if not isinstance(value, list):
+                    tasks.append((False, path, value))
+                    continue
+                used = {}
+                for item in value:
+                    name = to_snake_case(type(item).__name__)
+                    used[name] = used.get(name, -1) + 1
+                    tasks.append((False, f"{path}/{name}" + (f"_{used[name]}" if used[name] else ""), item))
+            stack.append((True, prefix, obj))
+        stack.extend(reversed(tasks))
+    return out
+
+
+def _vars_path(prefix: str) -> str:
+    return f"{prefix}/vars" if prefix else "vars"
+
+
+def write_tree(f, model, include_optimizer=True) -> None:
+    """Write the Keras 3 weights tree of ``model`` (and its optimizer's state) into the open HDF5 file ``f``."""
+    for prefix, layer in _layer_paths(model):
+        group = f.require_group(_vars_path(prefix))
+        group.attrs["name"] = layer.name
+        for i, var in enumerate(hdf5.own_variables(layer)):
+            hdf5.put(group, str(i), var.numpy())
+    optimizer = getattr(model, "optimizer", None)
+    if include_optimizer and optimizer is not None:
+        group = f.require_group("optimizer/vars")
+        group.attrs["name"] = str(optimizer.name)
+        for i, value in enumerate(optimizer.get_weights()):
+            hdf5.put(group, str(i), value)
+
+
+def _all_vars_groups(f):
+    """Every ``.../vars`` group in a Keras 3 weights file: {path: group}."""
+    h5py = hdf5.h5py_module()
+    found = {}
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Group) and name.split("/")[-1] == "vars":
+            found[name[:-len("vars")].rstrip("/")] = obj
+    f.visititems(visit)
+    return found
+
+
+def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer=True):
+    """Load a Keras 3 weights tree into ``model`` (matched by path, or by layer name); nothing changes on a mismatch."""
+    layers = _layer_paths(model)
+    file_groups = _all_vars_groups(f)
+    file_groups.pop("optimizer", None)
+    model_vars = sum(len(hdf5.own_variables(layer)) for _, layer in layers)
+    file_vars = sum(len(g.keys()) for g in file_groups.values())
+    if model_vars == 0 and file_vars and not model.built:
+        raise hdf5.unbuilt_error(model, path)
+
+    problems, plan, used = [], [], set()
+    if by_name:
+        by_layer_name = {}
+        for p, g in file_groups.items():
+            name = hdf5.read_attr_str(g.attrs, "name")
+            if name is not None:
+                by_layer_name.setdefault(name, (p, g))
+    for prefix, layer in layers:
+        variables = hdf5.own_variables(layer)
+        if by_name:
+            p, group = by_layer_name.get(layer.name, (None, None))
+            if group is None:
+                continue
+        else:
+            p, group = prefix, file_groups.get(prefix)
+        if group is None:
+            if variables:
+                problems.append(f"Layer {layer.name!r} ({type(layer).__name__}) has weights of shapes "
+                                f"{hdf5.shapes(variables)} but the file has none for it (expected "
+                                f"'{_vars_path(prefix)}')")
+            continue
+        used.add(p)
+        where = f"'{_vars_path(p)}'"
+        datasets = hdf5.vars_datasets(group, where)
+        if hdf5.shapes(datasets) != hdf5.shapes(variables):
+            problems.append(hdf5.mismatch_line(layer, hdf5.shapes(variables), hdf5.shapes(datasets)))
+            continue
+        plan.append((variables, datasets, where))
+    if not by_name:
+        for p, g in file_groups.items():
+            if p not in used and len(g.keys()) and not p.split("/")[-1].startswith("seed_generator"):
+                problems.append(f"The file has weights at '{_vars_path(p)}' (layer "
+                                f"{hdf5.read_attr_str(g.attrs, 'name')!r}) that no layer of the model takes")
+    hdf5.report_problems(problems, model, path, skip_mismatch)
+    hdf5.apply_plan(plan)
+    if load_optimizer and getattr(model, "optimizer", None) is not None and "optimizer" in f:
+        group = hdf5.get_hard(f, "optimizer/vars", "'optimizer'")
+        if group is not None:
+            arrays = [hdf5.read_array(ds, f"'optimizer/vars/{i}'")
+                      for i, ds in enumerate(hdf5.vars_datasets(group, "'optimizer/vars'"))]
+            hdf5.restore_optimizer(model, arrays, path)
+
+
+def _open_archive(path):
+    """``(config, metadata, weights_bytes)`` from a ``.keras`` archive, after checking every member name."""
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        names = [i.filename for i in infos]
+        for name in names:
+            if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or "\x00" in name or \
+                    any(part == ".." for part in re.split(r"[\\/]", name)):
+                raise ValueError(f"the archive member {name!r} has an absolute path or escapes the archive "
+                                 "('..'); refusing to load this file")
+        if len(set(names)) != len(names):
+            raise ValueError("the archive lists the same member twice; refusing an ambiguous file")
+        for required in ("config.json", "model.weights.h5"):
+            if required not in names:
+                raise ValueError(f"the archive has no {required!r}: it is not a Keras '.keras' file "
+                                 f"(members: {names[:10]})")
+        for name in ("config.json", "metadata.json"):
+            if name in names and zf.getinfo(name).file_size > _MAX_JSON_BYTES:
+                raise ValueError(f"{name} is {zf.getinfo(name).file_size} bytes; refusing such a large config")
+        config = loads(zf.read("config.json"), "config.json")
+        metadata = loads(zf.read("metadata.json"), "metadata.json") if "metadata.json" in names else {}
+        weights = zf.read("model.weights.h5")
+    if not isinstance(config, dict):
+        raise ValueError(f"config.json should hold a JSON object, found {type(config).__name__}")
+    if not isinstance(metadata, dict):
+        raise ValueError(f"metadata.json should hold a JSON object, found {type(metadata).__name__}")
+    if weights[:8] != b"\x89HDF\r\n\x1a\n":
+        raise ValueError("model.weights.h5 inside the archive is not an HDF5 file")
+    return config, metadata, weights
+
+
+def save_model(model, path, overwrite, include_optimizer) -> None:
+    """Write ``model`` as a ``.keras`` archive (uncompressed, fixed member dates), atomically."""
+    config_text = dumps(keras3_model_config(model, path), indent=None)
+    meta = {"keras_version": KERAS_VERSION, "chainrule_version": __version__,
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    with atomic_write(path, overwrite, "the model") as tmp:
+        weights = io.BytesIO()
+        with hdf5.open_for_writing(weights) as f:
+            write_tree(f, model, include_optimizer=include_optimizer)
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for name, data in (("metadata.json", dumps(meta)), ("config.json", config_text),
+                               ("model.weights.h5", weights.getvalue())):
+                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_STORED
+                zf.writestr(info, data)
+
+
+def load_model(path, custom_objects, compile):  # noqa: A002
+    """The model in a ``.keras`` archive: architecture, weights and (with ``compile``) the compile state."""
+    config, _metadata, weights = _open_archive(path)
+    model = model_from_entry(config, custom_objects)
+    if compile and config.get("compile_config") is not None:
+        compile_from_config(model, config["compile_config"], custom_objects)
+    with hdf5.h5py_module().File(io.BytesIO(weights), "r") as f:
+        load_tree(f, model, path, load_optimizer=bool(compile))
+    return model
+
+
+def save_weights(model, path, overwrite) -> None:
+    """Write a ``.weights.h5`` file: the Keras 3 tree with the optimizer state, atomically."""
+    with atomic_write(path, overwrite, "the weights") as tmp:
+        with hdf5.open_for_writing(tmp) as f:
+            write_tree(f, model)
+
+
+def load_weights(model, path, by_name, skip_mismatch) -> None:
+    """Load the weights inside a ``.keras`` archive (building the model from its ``build_config`` if needed)."""
+    config, _metadata, weights = _open_archive(path)
+    build_from_config(model, config)
+    with hdf5.h5py_module().File(io.BytesIO(weights), "r") as f:
+        load_tree(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch)
