@@ -282,3 +282,30 @@ def test_assignments_inside_a_function_are_replayed():
         step(tf.constant([1.0, float(i)]))
     assert int(counter.numpy()) == 4 and float(total.numpy()) == 4 + 0 + 1 + 2 + 3
     assert step.trace_count == 1
+
+
+def test_an_optimizer_step_with_a_schedule_is_replayed_exactly_as_eager():
+    def run(compiled):
+        w = tf.Variable(np.linspace(-1, 1, 6, dtype="float32").reshape(3, 2))
+        schedule = tf.keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
+        opts = [tf.keras.optimizers.Adam(schedule), tf.keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+                tf.keras.optimizers.RMSprop(0.01, centered=True, clipnorm=0.5), tf.keras.optimizers.Nadam(0.01),
+                tf.keras.optimizers.AdamW(0.01, global_clipnorm=1.0)]
+        weights = [tf.Variable(w.numpy() + i) for i in range(len(opts))]
+
+        def step(x):
+            for opt, v in zip(opts, weights):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_sum(tf.matmul(x, v) ** 2)
+                opt.apply_gradients([(tape.gradient(loss, v), v)])
+
+        fn = tf.function(step) if compiled else step
+        rng = np.random.default_rng(1)
+        for _ in range(6):
+            fn(tf.constant(rng.normal(size=(4, 3)).astype("float32")))
+        if compiled:  # traced once, and the trace is replayed (not dropped for eager runs)
+            assert fn.trace_count == 1 and all(t is not None for t in fn._traces.values())
+        return [v.numpy() for v in weights] + [float(o.iterations.numpy()) for o in opts]
+
+    for eager, replayed in zip(run(False), run(True)):
+        np.testing.assert_array_equal(eager, replayed)

@@ -38,22 +38,20 @@ STEPS = int(PROVENANCE["steps"])
 _SGD_SLOTS = ("tf.keras 2's SGD builds an 'm' slot per variable even with momentum=0 (it stays at zeros), so its "
               "optimizer.variables hold w_momentum and b_momentum; chainrule follows Keras 3 and builds none. "
               "The trajectory agrees exactly.")
-_EMA_INIT = ("tf.keras 2 starts the EMA average at the variable's initial value and blends on every step "
-             "(avg_1 = m*var_0 + (1-m)*var_1); chainrule follows Keras 3, which uses momentum 0 on the first "
-             "step (avg_1 = var_1). ")
+_EMA_INIT = ("Keras 3 uses momentum 0 on the first EMA step (avg_1 = var_1); chainrule follows tf.keras 2, which "
+             "starts the average at the variable's initial value and blends on every step "
+             "(avg_1 = m*var_0 + (1-m)*var_1). ")
 KNOWN_SLOT_DIFFERENCES = {
     ("tf_keras", "sgd"): _SGD_SLOTS,
     ("tf_keras", "sgd_clipnorm"): _SGD_SLOTS,
     ("tf_keras", "sgd_clipvalue"): _SGD_SLOTS,
     ("tf_keras", "sgd_global_clipnorm"): _SGD_SLOTS,
-    ("tf_keras", "sgd_ema"): _EMA_INIT + "Measured after 20 steps (ema_momentum=0.8): max |w_average - tf.keras| "
-                                        "= 2.3e-4, |b_average| 1.4e-4; momentum slots agree exactly.",
-    ("tf_keras", "adam_ema_overwrite"): _EMA_INIT + "Measured: max |w_average - tf.keras| = 3.3e-3.",
+    ("keras3", "sgd_ema"): _EMA_INIT + "The averages differ from Keras 3's by up to 2.3e-4 after 20 steps.",
+    ("keras3", "adam_ema_overwrite"): _EMA_INIT + "The averages differ from Keras 3's by up to 3.3e-3.",
 }
 KNOWN_TRAJECTORY_DIFFERENCES = {
-    ("tf_keras", "adam_ema_overwrite"): _EMA_INIT + "With ema_overwrite_frequency=5 the averages are copied into "
-                                        "the variables, so the trajectory agrees to 5e-7 for steps 1-4 and is "
-                                        "off by 3.3e-3 from step 5 on.",
+    ("keras3", "adam_ema_overwrite"): _EMA_INIT + "With ema_overwrite_frequency=5 the averages are copied into "
+                                      "the variables, so the trajectory differs from Keras 3's from step 5 on.",
 }
 
 

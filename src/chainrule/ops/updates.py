@@ -374,3 +374,19 @@ class ClipGradientByValue(Op):
     def forward(self, g):
         dt = g.dtype.type
         return np.clip(g, dt(-self.clipvalue), dt(self.clipvalue))
+
+
+class TakeAverageEvery(StateUpdate):
+    """EMA overwrite: ``var = average`` when ``(iterations + 1) % frequency == 0``, else unchanged.
+
+    ``forward(var, average, iterations)``.
+    """
+
+    def __init__(self, frequency: int, workspace: dict | None = None):
+        super().__init__(workspace)
+        self.frequency = int(frequency)
+
+    def forward(self, var, average, iterations):
+        if (int(iterations) + 1) % self.frequency == 0:
+            np.copyto(var, average)
+        return var

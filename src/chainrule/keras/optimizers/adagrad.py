@@ -1,8 +1,7 @@
 """Adagrad."""
 from __future__ import annotations
 
-import numpy as np
-
+from ...ops import updates as _updates
 from .. import registry
 from .base import Optimizer, _is_number
 
@@ -32,17 +31,8 @@ class Adagrad(Optimizer):
         return [("accumulator", self.initial_accumulator_value)]
 
     def update_step(self, gradient, variable, learning_rate):
-        var = variable._value
-        dt = var.dtype.type
-        (acc,) = self._slots_of(variable)
-        denom, step = self._scratch(var), self._scratch(var, 1)
-        np.square(gradient, out=step)
-        acc += step
-        np.add(acc, dt(self.epsilon), out=denom)
-        np.sqrt(denom, out=denom)
-        np.multiply(gradient, dt(learning_rate), out=step)
-        step /= denom
-        var -= step
+        variable.apply_update(_updates.AdagradStep(self.epsilon, self._workspace), gradient, learning_rate,
+                              *self._slots_of(variable))
 
     def get_config(self):
         config = super().get_config()

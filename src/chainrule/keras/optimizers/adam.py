@@ -1,10 +1,7 @@
 """Adam (and the beta checks AdamW and Nadam share)."""
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
+from ...ops import updates as _updates
 from .. import registry
 from .base import Optimizer, _check_range
 
@@ -47,29 +44,8 @@ class Adam(Optimizer):
         return specs
 
     def update_step(self, gradient, variable, learning_rate):
-        var = variable._value
-        dt = var.dtype.type
-        slots = self._slots_of(variable)
-        m, v = slots[0], slots[1]
-        t = self._step() + 1
-        alpha = dt(learning_rate * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t))
-        a, b = self._scratch(var), self._scratch(var, 1)
-        np.subtract(gradient, m, out=a)
-        a *= dt(1.0 - self.beta_1)
-        m += a
-        np.square(gradient, out=a)
-        a -= v
-        a *= dt(1.0 - self.beta_2)
-        v += a
-        if self.amsgrad:
-            v_hat = slots[2]
-            np.maximum(v_hat, v, out=v_hat)
-            v = v_hat
-        np.sqrt(v, out=a)
-        a += dt(self.epsilon)
-        np.multiply(m, alpha, out=b)
-        b /= a
-        var -= b
+        variable.apply_update(_updates.AdamStep(self.beta_1, self.beta_2, self.epsilon, self.amsgrad, self._workspace),
+                              gradient, learning_rate, self.iterations, *self._slots_of(variable))
 
     def get_config(self):
         config = super().get_config()

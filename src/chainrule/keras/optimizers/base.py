@@ -7,10 +7,14 @@ An optimizer follows Keras 3's split:
   variable's shape and dtype. It runs by itself on the first
   ``apply_gradients``; variables seen for the first time later get their
   slots then.
-* ``update_step(gradient, variable, learning_rate)`` is the textbook formula
-  for one variable, written with in-place NumPy operations on
-  ``variable._value`` (``gradient`` is a NumPy array already cast to the
-  variable's dtype, ``learning_rate`` a Python float).
+* ``update_step(gradient, variable, learning_rate)`` updates one variable:
+  ``variable.apply_update(<kernel>, gradient, learning_rate, ...slots)`` with
+  the optimizer's kernel from :mod:`chainrule.ops.updates`, where the Keras
+  formula is written out (``gradient`` is a Tensor of the variable's dtype,
+  ``learning_rate`` a 0-d Tensor: the rate Variable or the schedule's value).
+  Every change to a variable goes through ``Variable.apply_update``, so a
+  step inside ``chainrule.function`` (and ``fit``'s compiled step) is
+  recorded and replayed.
 * ``apply_gradients(zip(grads, vars))`` skips ``None`` gradients (with
   Keras's warning), casts the rest to each variable's dtype, clips them
   (``clipnorm`` / ``global_clipnorm`` / ``clipvalue``), applies decoupled
@@ -42,8 +46,9 @@ import numpy as np
 
 from ... import backend as _backend
 from ...autodiff import GradientTape
-from ..._tape_stack import note_side_effect
-from ...tensor import Tensor, Variable
+from ...functions import cast
+from ...ops import updates as _updates
+from ...tensor import Tensor, Variable, apply_op
 from ..._suggest import did_you_mean_argument, init_arguments
 from . import schedules
 from .schedules import LearningRateSchedule
@@ -167,10 +172,9 @@ class Optimizer:
         self._trainable_variables: list = []   # the model variables, in build order
         self._index: dict = {}                 # id(model variable) -> its index
         self._slots: list = []                 # per model variable: tuple of slot Variables
-        self._slot_values: list = []           # per model variable: tuple of the slots' arrays
         self._ema_averages: list = []
         self._accumulators: list = []
-        self._scratch_buffers: dict = {}       # reusable work arrays, not state
+        self._workspace: dict = {}             # the update kernels' reusable temporaries, not state
         self._exclude_from_wd_ids: set = set()
         self._exclude_from_wd_pattern = None
 
@@ -227,34 +231,39 @@ class Optimizer:
 
     lr = learning_rate  # tf.keras 2 alias: `optimizer.lr.numpy()`, `optimizer.lr = 0.01`
 
+    def _learning_rate_tensor(self) -> Tensor:
+        """The rate for this step as a 0-d Tensor: the rate Variable, or the schedule at ``iterations``.
+
+        A schedule is evaluated with ops on ``iterations`` (recorded in a compiled
+        step); a zero-argument callable is called in Python.
+        """
+        lr = self._learning_rate
+        if isinstance(lr, Variable):
+            return lr
+        value = lr(self.iterations) if isinstance(lr, LearningRateSchedule) else lr()
+        if isinstance(value, Tensor):
+            return value if value._value.dtype == np.float32 else cast(value, _backend.floatx())
+        return Tensor(np.asarray(value, dtype=_backend.floatx()))
+
     def _current_learning_rate(self) -> float:
         """The learning rate for this step as a Python float (rounded to floatx like a Keras tensor)."""
         lr = self._learning_rate
         if isinstance(lr, Variable):
             return float(lr._value)
-        if isinstance(lr, LearningRateSchedule):
-            value = lr(self._iterations)
-        else:
-            value = lr()
-        value = value._value if isinstance(value, Tensor) else value
-        return float(np.asarray(value, dtype=_backend.floatx()))
+        value = self._learning_rate_tensor()
+        return float(np.asarray(value.numpy(), dtype=_backend.floatx()))
 
     # ------------------------------------------------------------------ iterations
     @property
     def iterations(self):
         """The number of updates applied: an int64 Variable (a Tensor ``calls // N`` with gradient accumulation)."""
         if self.gradient_accumulation_steps:
-            return Tensor(self._iterations._value // np.int64(self.gradient_accumulation_steps))
+            return self._iterations // np.int64(self.gradient_accumulation_steps)
         return self._iterations
 
     @iterations.setter
     def iterations(self, value):
         self._iterations.assign(int(value._value) if isinstance(value, Tensor) else int(value))
-
-    def _step(self) -> int:
-        """``iterations`` as a Python int (the update count before this step)."""
-        count = int(self._iterations._value)
-        return count // self.gradient_accumulation_steps if self.gradient_accumulation_steps else count
 
     # ------------------------------------------------------------------ variables
     @property
@@ -304,52 +313,42 @@ class Optimizer:
                                 f"{type(variable).__name__}. Create one with chainrule.Variable(value).")
             self._index[id(variable)] = len(self._trainable_variables)
             self._trainable_variables.append(variable)
-            if self.use_ema:
-                self._ema_averages.append(self.add_variable_from_reference(variable, "average"))
+            if self.use_ema:  # tf.keras 2: the average starts at the variable's value
+                self._ema_averages.append(self.add_variable_from_reference(
+                    variable, "average", initializer=lambda shape, dtype, v=variable: v.numpy()))
             if self.gradient_accumulation_steps:
                 self._accumulators.append(self.add_variable_from_reference(variable, "gradient_accumulator"))
-            slots = tuple(self.add_variable_from_reference(variable, slot, initializer=init) for slot, init in specs)
-            self._slots.append(slots)
-            self._slot_values.append(tuple(s._value for s in slots))
+            self._slots.append(tuple(self.add_variable_from_reference(variable, slot, initializer=init)
+                                     for slot, init in specs))
         self.built = True
 
     def _get_variable_index(self, variable) -> int:
         return self._index[id(variable)]
 
     def _slots_of(self, variable) -> tuple:
-        """The slot arrays (``._value`` of the slot Variables) of a model variable, in ``_slot_specs`` order."""
-        return self._slot_values[self._index[id(variable)]]
-
-    def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
-        """A reusable work array shaped and typed like ``like`` (the ``k``-th one for that shape)."""
-        key = (like.shape, like.dtype.str, k)
-        buf = self._scratch_buffers.get(key)
-        if buf is None:
-            buf = self._scratch_buffers[key] = np.empty(like.shape, like.dtype)
-        return buf
+        """The slot Variables of a model variable, in ``_slot_specs`` order."""
+        return self._slots[self._index[id(variable)]]
 
     # ------------------------------------------------------------------ Keras-style assign helpers
-    @staticmethod
-    def _array(value, like):
-        arr = value._value if isinstance(value, Tensor) else np.asarray(value)
-        return arr if arr.dtype == like.dtype else arr.astype(like.dtype)
-
+    # For custom optimizers' ``update_step``, as in Keras 3: each is an update of the variable.
     def assign(self, variable, value):
-        """``variable = value`` in place."""
-        np.copyto(variable._value, self._array(value, variable._value))
+        """``variable = value``."""
+        variable.assign(value)
 
     def assign_add(self, variable, value):
-        """``variable += value`` in place."""
-        np.add(variable._value, self._array(value, variable._value), out=variable._value)
+        """``variable += value``."""
+        variable.assign_add(value)
 
     def assign_sub(self, variable, value):
-        """``variable -= value`` in place."""
-        np.subtract(variable._value, self._array(value, variable._value), out=variable._value)
+        """``variable -= value``."""
+        variable.assign_sub(value)
 
     # ------------------------------------------------------------------ applying gradients
     def update_step(self, gradient, variable, learning_rate):
-        """Update one variable in place. ``gradient``: ndarray of the variable's shape and dtype;
-        ``learning_rate``: Python float."""
+        """Update one variable: ``variable.apply_update(kernel, gradient, learning_rate, ...)``.
+
+        ``gradient``: a Tensor of the variable's shape and dtype; ``learning_rate``: a 0-d Tensor.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement update_step(gradient, variable, "
                                   f"learning_rate).")
 
@@ -369,8 +368,12 @@ class Optimizer:
         return self._iterations
 
     def apply(self, grads, trainable_variables=None):
-        """Keras 3's form: ``grads`` in the order of ``trainable_variables`` (or of the built variables)."""
-        note_side_effect("an optimizer step")  # until its updates go through Variable.apply_update
+        """Keras 3's form: ``grads`` in the order of ``trainable_variables`` (or of the built variables).
+
+        One step, as tf.keras 2's ``apply_gradients``: skip ``None`` gradients, cast,
+        (accumulate,) clip, decay, ``update_step`` each variable, update the moving
+        averages, ``iterations += 1``, then project each variable with its constraint.
+        """
         grads = list(grads)
         if not grads:
             return
@@ -393,16 +396,15 @@ class Optimizer:
                              f"pass one gradient per variable.")
         grads, variables = self._filter_and_cast(grads, variables)
         if self.loss_scale_factor is not None:
-            inv = 1.0 / self.loss_scale_factor
-            grads = [g * g.dtype.type(inv) for g in grads]
+            grads = [g * (1.0 / self.loss_scale_factor) for g in grads]
 
         if self.gradient_accumulation_steps:
             self._accumulate_or_update(grads, variables)
         else:
             self._clip_decay_update(grads, variables)
         if self.use_ema:
-            self._update_moving_averages()
-        self._iterations._value += 1
+            self._update_moving_averages(variables)
+        self._iterations.apply_update(_updates.AddInPlace(), _ONE)
         for variable in variables:  # as tf.keras: constraints project the variables after the update
             if variable.constraint is not None:
                 variable.assign(variable.constraint(variable))
@@ -413,14 +415,13 @@ class Optimizer:
             if g is None:
                 missing.append(v.name)
                 continue
-            arr = g._value if isinstance(g, Tensor) else np.asarray(g)
-            target = v._value
-            if arr.dtype != target.dtype:
-                arr = arr.astype(target.dtype)
-            if arr.shape != target.shape:
+            g = g if isinstance(g, Tensor) else Tensor(np.asarray(g))
+            if g._value.shape != v._value.shape:
                 raise ValueError(f"{type(self).__name__}: the gradient for variable {v.name!r} has shape "
-                                 f"{arr.shape} but the variable has shape {target.shape}; they must match.")
-            kept_g.append(arr)
+                                 f"{g._value.shape} but the variable has shape {v._value.shape}; they must match.")
+            if g._value.dtype != v._value.dtype:
+                g = cast(g, v._value.dtype)
+            kept_g.append(g)
             kept_v.append(v)
         if not kept_g:
             raise ValueError(f"No gradients provided for any variable: {missing}. tape.gradient returned None for "
@@ -433,8 +434,12 @@ class Optimizer:
 
     def _clip_decay_update(self, grads, variables):
         grads = self._clip_gradients(grads)
-        lr = self._current_learning_rate()
-        self._apply_weight_decay(variables, lr)
+        lr = self._learning_rate_tensor()
+        if self.weight_decay is not None:
+            decay = _updates.WeightDecay(self.weight_decay, self._workspace)
+            for variable in variables:
+                if self._use_weight_decay(variable):
+                    variable.apply_update(decay, lr)
         self._update_all(grads, variables, lr)
 
     def _update_all(self, grads, variables, lr):
@@ -443,37 +448,27 @@ class Optimizer:
             self.update_step(g, v, lr)
 
     def _accumulate_or_update(self, grads, variables):
+        # Python decides whether this call applies: a compiled step containing it runs eagerly.
         steps = self.gradient_accumulation_steps
-        accs = [self._accumulators[self._index[id(v)]]._value for v in variables]
-        if (int(self._iterations._value) + 1) % steps:
-            for acc, g in zip(accs, grads):
-                acc += g
-            return
-        mean_grads = []
+        accs = [self._accumulators[self._index[id(v)]] for v in variables]
         for acc, g in zip(accs, grads):
-            acc += g
-            acc /= acc.dtype.type(steps)
-            mean_grads.append(acc)
+            acc.apply_update(_updates.AddInPlace(), g)
+        if (int(self._iterations.numpy()) + 1) % steps:
+            return
+        mean_grads = [acc / float(steps) for acc in accs]
         self._clip_decay_update(mean_grads, variables)
         for acc in self._accumulators:
-            acc._value.fill(0)
+            acc.assign(np.zeros_like(acc._value))
 
     def _clip_gradients(self, grads):
         if self.clipnorm:
-            return [self._clip_by_norm(g, self.clipnorm) for g in grads]
+            return [apply_op(_updates.ClipGradientByNorm(self.clipnorm), g) for g in grads]
         if self.global_clipnorm:
-            return _clip_by_global_norm(grads, self.global_clipnorm)
+            norm = apply_op(_updates.GlobalNorm(), *grads)
+            return [apply_op(_updates.ClipGradientByGlobalNorm(self.global_clipnorm), g, norm) for g in grads]
         if self.clipvalue:
-            v = self.clipvalue
-            return [np.clip(g, g.dtype.type(-v), g.dtype.type(v)) for g in grads]
+            return [apply_op(_updates.ClipGradientByValue(self.clipvalue), g) for g in grads]
         return grads
-
-    @staticmethod
-    def _clip_by_norm(g, clipnorm):
-        norm = math.sqrt(float(np.square(g, dtype=np.float64).sum()))
-        if norm <= clipnorm:  # g * c / max(norm, c) == g
-            return g
-        return g * g.dtype.type(clipnorm) / g.dtype.type(norm)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exclude variables (by object, or by any of ``var_names`` appearing in the name) from weight decay."""
@@ -488,40 +483,23 @@ class Optimizer:
         pattern = self._exclude_from_wd_pattern
         return pattern is None or pattern.search(variable.name) is None
 
-    def _apply_weight_decay(self, variables, lr):
-        """Decoupled decay before the step: ``var -= var * weight_decay * lr``."""
-        if self.weight_decay is None:
-            return
-        for variable in variables:
-            if not self._use_weight_decay(variable):
-                continue
-            var = variable._value
-            dt = var.dtype.type
-            tmp = self._scratch(var)
-            np.multiply(var, dt(self.weight_decay), out=tmp)
-            tmp *= dt(lr)
-            var -= tmp
-
     # ------------------------------------------------------------------ moving average
-    def _update_moving_averages(self):
-        step = self._step()
-        momentum = self.ema_momentum if step != 0 else 0.0
-        for variable, average in zip(self._trainable_variables, self._ema_averages):
-            var, avg = variable._value, average._value
-            dt = var.dtype.type
-            avg *= dt(momentum)
-            tmp = self._scratch(var)
-            np.multiply(var, dt(1.0 - momentum), out=tmp)
-            avg += tmp
-        freq = self.ema_overwrite_frequency
-        if freq and (step + 1) % freq == 0:
-            self._overwrite_with_averages(self._trainable_variables)
+    def _update_moving_averages(self, variables):
+        """tf.keras 2: ``average = m * average + (1 - m) * var`` every step; every ``ema_overwrite_frequency``
+        steps (``(iterations + 1) % freq == 0``) the variables take their averages."""
+        average = _updates.MovingAverage(self.ema_momentum, self._workspace)
+        for variable in variables:
+            self._ema_averages[self._index[id(variable)]].apply_update(average, variable)
+        if self.ema_overwrite_frequency:
+            overwrite = _updates.TakeAverageEvery(self.ema_overwrite_frequency)
+            for variable in variables:
+                variable.apply_update(overwrite, self._ema_averages[self._index[id(variable)]], self._iterations)
 
     def _overwrite_with_averages(self, var_list):
         for variable in var_list:
             index = self._index.get(id(variable))
             if index is not None:
-                np.copyto(variable._value, self._ema_averages[index]._value)
+                variable.assign(self._ema_averages[index])
 
     def finalize_variable_values(self, var_list):
         """With ``use_ema=True``, copy the moving averages into ``var_list`` (end of training)."""
@@ -580,7 +558,7 @@ class Optimizer:
                 raise ValueError(f"Optimizer variable {variable.name!r} has shape {variable._value.shape} not "
                                  f"compatible with provided weight shape {tuple(weight.shape)}.")
         for variable, weight in zip(self._variables, weights):
-            np.copyto(variable._value, np.asarray(weight), casting="unsafe")
+            variable.assign(np.asarray(weight).astype(variable._value.dtype, copy=False))
 
     def get_slot_arrays(self) -> list:
         """Copies of the slot arrays only (no ``iteration``/``learning_rate``), in :attr:`variables` order."""
@@ -643,10 +621,4 @@ class Optimizer:
         return f"<{type(self).__module__}.{type(self).__name__} name={self.name!r}>"
 
 
-def _clip_by_global_norm(grads, clip_norm):
-    """Scale all gradients by ``clip_norm / max(global_norm, clip_norm)`` (NaN when the norm is not finite)."""
-    norm = math.sqrt(sum(float(np.square(g, dtype=np.float64).sum()) for g in grads))
-    if norm <= clip_norm:
-        return grads
-    scale = clip_norm / norm if math.isfinite(norm) else float("nan")
-    return [g * g.dtype.type(scale) for g in grads]
+_ONE = Tensor(np.asarray(1, dtype=np.int64))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import backend as _backend
+from ...ops import updates as _updates
 from .. import registry
 from .adam import _check_betas
 from .base import Optimizer
@@ -48,39 +49,12 @@ class Nadam(Optimizer):
             self._u_product = self.add_variable((), initializer=1.0, dtype=dtype, name="u_product")
 
     def _update_all(self, grads, variables, lr):
-        u = self._u_product._value
-        t = self._step() + 1
-        u *= u.dtype.type(self.beta_1 * (1.0 - 0.5 * 0.96 ** t))
+        self._u_product.apply_update(_updates.NadamProduct(self.beta_1), self.iterations)
         super()._update_all(grads, variables, lr)
 
     def update_step(self, gradient, variable, learning_rate):
-        var = variable._value
-        dt = var.dtype.type
-        m, v = self._slots_of(variable)
-        t = self._step() + 1
-        beta_1, beta_2 = self.beta_1, self.beta_2
-        u_t = beta_1 * (1.0 - 0.5 * 0.96 ** t)
-        u_t1 = beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
-        u_product = float(self._u_product._value)
-        a, b = self._scratch(var), self._scratch(var, 1)
-        np.subtract(gradient, m, out=a)
-        a *= dt(1.0 - beta_1)
-        m += a
-        np.square(gradient, out=a)
-        a -= v
-        a *= dt(1.0 - beta_2)
-        v += a
-        # b = m_hat
-        np.multiply(m, dt(u_t1 / (1.0 - u_product * u_t1)), out=b)
-        np.multiply(gradient, dt((1.0 - u_t) / (1.0 - u_product)), out=a)
-        b += a
-        # a = sqrt(v_hat) + epsilon
-        np.multiply(v, dt(1.0 / (1.0 - beta_2 ** t)), out=a)
-        np.sqrt(a, out=a)
-        a += dt(self.epsilon)
-        b *= dt(learning_rate)
-        b /= a
-        var -= b
+        variable.apply_update(_updates.NadamStep(self.beta_1, self.beta_2, self.epsilon, self._workspace), gradient,
+                              learning_rate, self.iterations, self._u_product, *self._slots_of(variable))
 
     def get_config(self):
         config = super().get_config()

@@ -1,8 +1,7 @@
 """RMSprop."""
 from __future__ import annotations
 
-import numpy as np
-
+from ...ops import updates as _updates
 from .. import registry
 from .base import Optimizer, _check_range, _is_number
 
@@ -45,36 +44,9 @@ class RMSprop(Optimizer):
         return specs
 
     def update_step(self, gradient, variable, learning_rate):
-        var = variable._value
-        dt = var.dtype.type
-        slots = self._slots_of(variable)
-        v = slots[0]
-        rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
-        denom, inc = self._scratch(var), self._scratch(var, 1)
-        v *= rho
-        np.square(gradient, out=denom)
-        denom *= one_minus_rho
-        v += denom
-        if self.centered:
-            mg = slots[-1]
-            mg *= rho
-            np.multiply(gradient, one_minus_rho, out=denom)
-            mg += denom
-            np.square(mg, out=denom)
-            np.subtract(v, denom, out=denom)
-            denom += dt(self.epsilon)
-        else:
-            np.add(v, dt(self.epsilon), out=denom)
-        np.sqrt(denom, out=denom)
-        np.multiply(gradient, dt(learning_rate), out=inc)
-        inc /= denom
-        if self.momentum > 0:
-            m = slots[1]
-            m *= dt(self.momentum)
-            m += inc
-            var -= m
-        else:
-            var -= inc
+        variable.apply_update(_updates.RMSpropStep(self.rho, self.momentum, self.epsilon, self.centered,
+                                                   self._workspace),
+                              gradient, learning_rate, *self._slots_of(variable))
 
     def get_config(self):
         config = super().get_config()

@@ -1,15 +1,21 @@
-"""``keras.optimizers.schedules``: learning-rate schedules, ``schedule(step) -> float``.
+"""``keras.optimizers.schedules``: learning-rate schedules, ``schedule(step) -> 0-d float32 Tensor``.
 
 Pass a schedule as any optimizer's ``learning_rate``; ``step`` is the optimizer's
 ``iterations`` before the update (0 on the first step). Formulas and defaults are tf.keras 2's
-(``CosineDecay``'s warmup is Keras 3's).
+(``CosineDecay``'s warmup is Keras 3's). Each built-in formula is plain Python on the step
+number (``_rate``), run as a no-gradient op on the step tensor so that a compiled training
+step re-evaluates it at every replay.
 """
 from __future__ import annotations
 
 import bisect
 import math
 
-from ...tensor import Tensor
+import numpy as np
+
+from ... import backend as _backend
+from ...ops import NoGradient
+from ...tensor import Tensor, apply_op, to_array
 from .. import registry
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
@@ -33,8 +39,18 @@ class LearningRateSchedule(registry.ConfigObject):
                                   f"`get_config()` in order to be serializable.")
 
 
-def _step_value(step) -> float:
-    return float(step._value) if isinstance(step, Tensor) else float(step)
+class _BuiltinSchedule(LearningRateSchedule):
+    """A schedule whose formula is ``_rate(step: float) -> float``; calling it gives a 0-d float32 Tensor."""
+
+    def _rate(self, step: float) -> float:
+        raise NotImplementedError
+
+    def _rate_array(self, step):
+        return np.asarray(self._rate(float(step)), dtype=_backend.floatx())
+
+    def __call__(self, step):
+        step = step if isinstance(step, Tensor) else Tensor(to_array(step))
+        return apply_op(NoGradient(self._rate_array), step)
 
 
 def _check_decay_steps(decay_steps, arg="decay_steps"):
@@ -42,7 +58,7 @@ def _check_decay_steps(decay_steps, arg="decay_steps"):
         raise ValueError(f"Argument `{arg}` must be > 0. Received: {arg}={decay_steps}")
 
 
-class _RateDecay(LearningRateSchedule):
+class _RateDecay(_BuiltinSchedule):
     """The arguments of ExponentialDecay and InverseTimeDecay; ``name`` defaults to the class name."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
@@ -55,7 +71,7 @@ class _RateDecay(LearningRateSchedule):
 
     def _progress(self, step) -> float:
         """``step / decay_steps``, floored with ``staircase``."""
-        p = _step_value(step) / self.decay_steps
+        p = step / self.decay_steps
         return math.floor(p) if self.staircase else p
 
     def get_config(self) -> dict:
@@ -70,11 +86,11 @@ class ExponentialDecay(_RateDecay):
     the rate drops in steps every ``decay_steps`` updates.
     """
 
-    def __call__(self, step) -> float:
+    def _rate(self, step: float) -> float:
         return float(self.initial_learning_rate) * float(self.decay_rate) ** self._progress(step)
 
 
-class PiecewiseConstantDecay(LearningRateSchedule):
+class PiecewiseConstantDecay(_BuiltinSchedule):
     """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``,
     ``values[-1]`` after ``boundaries[-1]``. ``len(values) == len(boundaries) + 1``."""
 
@@ -90,15 +106,15 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.values = values
         self.name = name
 
-    def __call__(self, step) -> float:
+    def _rate(self, step: float) -> float:
         # number of boundaries strictly below `step` = index of the interval holding it
-        return float(self.values[bisect.bisect_left(self.boundaries, _step_value(step))])
+        return float(self.values[bisect.bisect_left(self.boundaries, step)])
 
     def get_config(self) -> dict:
         return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
-class PolynomialDecay(LearningRateSchedule):
+class PolynomialDecay(_BuiltinSchedule):
     """``(initial - end) * (1 - min(step, decay_steps) / decay_steps) ** power + end``.
 
     With ``cycle=True`` ``decay_steps`` is stretched to the first multiple of
@@ -115,8 +131,7 @@ class PolynomialDecay(LearningRateSchedule):
         self.cycle = cycle
         self.name = name
 
-    def __call__(self, step) -> float:
-        step = _step_value(step)
+    def _rate(self, step: float) -> float:
         decay_steps = float(self.decay_steps)
         if self.cycle:
             decay_steps *= 1.0 if step == 0 else math.ceil(step / decay_steps)
@@ -135,11 +150,11 @@ class PolynomialDecay(LearningRateSchedule):
 class InverseTimeDecay(_RateDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (``floor`` of the ratio with ``staircase``)."""
 
-    def __call__(self, step) -> float:
+    def _rate(self, step: float) -> float:
         return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * self._progress(step))
 
 
-class CosineDecay(LearningRateSchedule):
+class CosineDecay(_BuiltinSchedule):
     """Cosine decay with optional linear warmup (Keras 3).
 
     Without ``warmup_target``: with ``s = min(step, decay_steps)``,
@@ -163,8 +178,7 @@ class CosineDecay(LearningRateSchedule):
         cosine = 0.5 * (1.0 + math.cos(math.pi * step / float(self.decay_steps)))
         return decay_from * ((1.0 - float(self.alpha)) * cosine + float(self.alpha))
 
-    def __call__(self, step) -> float:
-        step = _step_value(step)
+    def _rate(self, step: float) -> float:
         initial = float(self.initial_learning_rate)
         if self.warmup_target is None:
             return self._decay(min(step, float(self.decay_steps)), initial)

@@ -1,8 +1,7 @@
 """SGD: gradient descent with optional (Nesterov) momentum."""
 from __future__ import annotations
 
-import numpy as np
-
+from ...ops import updates as _updates
 from .. import registry
 from .base import Optimizer, _is_number
 
@@ -33,24 +32,8 @@ class SGD(Optimizer):
         return [("momentum", 0.0)] if self.momentum != 0 else []
 
     def update_step(self, gradient, variable, learning_rate):
-        var = variable._value
-        dt = var.dtype.type
-        lr_g = self._scratch(var)
-        np.multiply(gradient, dt(learning_rate), out=lr_g)
-        if self.momentum == 0:
-            var -= lr_g
-            return
-        (m,) = self._slots_of(variable)
-        momentum = dt(self.momentum)
-        m *= momentum
-        m -= lr_g
-        if self.nesterov:
-            step = self._scratch(var, 1)
-            np.multiply(m, momentum, out=step)
-            step -= lr_g
-            var += step
-        else:
-            var += m
+        variable.apply_update(_updates.SGDStep(self.momentum, self.nesterov, self._workspace), gradient,
+                              learning_rate, *self._slots_of(variable))
 
     def get_config(self):
         config = super().get_config()
