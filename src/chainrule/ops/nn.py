@@ -424,13 +424,15 @@ class BatchNorm(Op):
     Normalizes over every axis except ``axis`` with the batch mean and (biased)
     variance: ``xhat = (x - mean) / sqrt(var + epsilon)``, ``out = gamma * xhat + beta``.
     ``gamma`` and ``beta`` have shape ``(C,)`` with ``C = x.shape[axis]``.
-    Keeps ``mean`` and ``var`` so a layer can update its moving statistics.
+    With ``statistics=True`` it has two more outputs, the batch ``mean`` and
+    ``var`` (shape ``(C,)``), from which a layer updates its moving statistics
+    (they take no gradient, as in TensorFlow's FusedBatchNorm).
     Backward (N values per channel): ``dbeta = sum(dout)``, ``dgamma = sum(dout * xhat)``,
     ``dx = gamma / sqrt(var + eps) / N * (N * dout - dbeta - xhat * dgamma)``.
     """
 
-    def __init__(self, axis=-1, epsilon=1e-3):
-        self.axis, self.epsilon = axis, epsilon
+    def __init__(self, axis=-1, epsilon=1e-3, statistics=False):
+        self.axis, self.epsilon, self.statistics = axis, epsilon, statistics
 
     def forward(self, x, gamma, beta):
         x = np.asarray(x)
@@ -446,9 +448,12 @@ class BatchNorm(Op):
         self.inv_std = 1.0 / np.sqrt(self.var + x.dtype.type(self.epsilon))
         self.xhat = centered * self.inv_std
         self.gamma = np.reshape(gamma, self.param_shape)
-        return self.xhat * self.gamma + np.reshape(beta, self.param_shape)
+        out = self.xhat * self.gamma + np.reshape(beta, self.param_shape)
+        if self.statistics:
+            return out, self.mean.reshape(self.gamma_shape), self.var.reshape(self.gamma_shape)
+        return out
 
-    def backward(self, dout):
+    def backward(self, dout, dmean=None, dvar=None):
         dbeta = np.sum(dout, axis=self.axes, keepdims=True)
         dgamma = np.sum(dout * self.xhat, axis=self.axes, keepdims=True)
         n = dout.dtype.type(self.n)

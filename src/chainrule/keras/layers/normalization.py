@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ... import ops as _ops
+from ...ops.updates import MovingAverage
 from ...functions import reshape, rsqrt
-from ..._tape_stack import note_side_effect
 from ...tensor import Tensor, apply_op
 from .. import constraints, initializers, registry, regularizers
 from .base import Layer
@@ -75,15 +75,11 @@ class BatchNormalization(Layer):
     def call(self, inputs, training=None):
         gamma, beta = self._param(self.gamma, 1.0), self._param(self.beta, 0.0)
         if training and self.trainable:
-            op = _ops.BatchNorm(axis=self.axis, epsilon=self.epsilon)
-            out = apply_op(op, inputs, gamma, beta)
-            note_side_effect("BatchNormalization's moving statistics")  # until they use apply_update
-            m = self.momentum
-            mm, mv = self.moving_mean._value, self.moving_variance._value
-            mm *= m
-            mm += (1 - m) * op.mean.reshape(mm.shape)
-            mv *= m
-            mv += (1 - m) * op.var.reshape(mv.shape)
+            out, mean, variance = apply_op(_ops.BatchNorm(self.axis, self.epsilon, statistics=True),
+                                           inputs, gamma, beta)
+            average = MovingAverage(self.momentum)
+            self.moving_mean.apply_update(average, mean)
+            self.moving_variance.apply_update(average, variance)
             return out
         shape = self._broadcast_shape(inputs.ndim)
         inv = rsqrt(self.moving_variance + self.epsilon)
