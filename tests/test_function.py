@@ -326,3 +326,19 @@ def test_batch_normalization_statistics_are_identical_under_function_and_eager()
     np.testing.assert_array_equal(eager[1], replayed[1])
     # five updates of momentum 0.9 from 0 towards a mean of about 2: 2 * (1 - 0.9**5) ~ 0.82 (the issue saw 0.050)
     assert 0.6 < float(replayed[0].mean()) < 1.0
+
+
+def test_metrics_updated_inside_a_function_count_every_call():
+    mean, acc = tf.keras.metrics.Mean(), tf.keras.metrics.SparseCategoricalAccuracy()
+
+    @tf.function
+    def update(x, y, p):
+        mean.update_state(x)
+        acc.update_state(y, p)
+
+    probs = np.array([[0.9, 0.1], [0.2, 0.8]], "float32")
+    for i, labels in enumerate(([0, 1], [1, 1], [0, 0], [0, 1])):
+        update(tf.constant(float(i + 1)), tf.constant(labels), tf.constant(probs))
+    assert float(mean.result()) == 2.5  # TF gives 2.5; before, only the traced call counted (1.0)
+    assert float(acc.result()) == 5 / 8
+    assert update.trace_count == 1

@@ -44,3 +44,18 @@ def note_update(variable, update, inputs) -> None:
     tracer = getattr(_local, "tracer", None)
     if tracer is not None:
         tracer.record_update(variable, update, inputs)
+
+
+class paused_tapes:
+    """Context manager: no GradientTape records inside it (for bookkeeping such as metrics)."""
+
+    __slots__ = ("_saved",)
+
+    def __enter__(self):
+        tapes = active_tapes()
+        self._saved = tapes[:]
+        tapes.clear()
+
+    def __exit__(self, *exc):
+        active_tapes()[:] = self._saved
+        return False

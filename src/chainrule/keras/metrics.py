@@ -8,9 +8,12 @@ A metric accumulates over batches and reports a running value::
     m.result()                                   # 0.75 (a float32 scalar Tensor)
     m.reset_state()
 
-The built-in metrics keep float64 numpy accumulators: they never touch a
-GradientTape (inputs are read with ``np.asarray``). ``result()`` returns a
-chainrule float32 Tensor, as tf.keras returns a float32 tensor.
+State lives in float32 Variables, as in tf.keras (``Mean``: ``total`` and
+``count``), changed only through ``Variable.apply_update``; the per-sample
+formulas are plain numpy, run as no-gradient ops on the input tensors. So a
+metric updated inside ``chainrule.function`` (or ``fit``'s compiled step) is
+recorded and replayed like everything else, and never touches a GradientTape.
+``result()`` returns a float32 scalar Tensor.
 
 :func:`get_metric` turns what a user writes in ``compile(metrics=[...])`` into a
 Metric whose ``name`` is the history key: ``'acc'`` stays ``'acc'`` and resolves to
@@ -22,9 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainrule._tape_stack import paused_tapes
 from chainrule.backend import epsilon, floatx
-from chainrule._tape_stack import note_value_read
-from chainrule.tensor import Tensor, Variable
+from chainrule.functions import cast, reshape
+from chainrule.ops import NoGradient
+from chainrule.ops.updates import AddInPlace, MetricAccumulate
+from chainrule.tensor import Tensor, Variable, apply_op, to_array
 
 from . import losses as _losses
 from . import registry
@@ -48,28 +54,14 @@ __all__ = [
 _NEG_INF = -1e10
 
 
-def _array(x, dtype=np.float64) -> np.ndarray:
-    """Any tensor-like as a numpy array (no tape involvement); ``dtype=None`` keeps the dtype."""
-    if isinstance(x, Tensor):
-        note_value_read(x)  # metric state is Python numbers for now: a traced function must not replay this
-        x = x._value
-    arr = np.asarray(x)
-    if dtype is not None and arr.dtype != dtype:
-        arr = arr.astype(dtype)
-    return arr
+def _tensor(x) -> Tensor:
+    """``x`` as a Tensor, without reading a Tensor's value."""
+    return x if isinstance(x, Tensor) else Tensor(to_array(x))
 
 
-def _scalar(value) -> Tensor:
-    return Tensor(np.asarray(value, dtype=np.float32))
-
-
-def _squeeze_or_expand(values: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
-    """tf.keras's weight alignment: drop a trailing 1 from the weights, or add one, to match ``values``."""
-    if sample_weight.ndim == values.ndim + 1 and sample_weight.shape[-1] == 1:
-        return sample_weight[..., 0]
-    if values.ndim == sample_weight.ndim + 1:
-        return sample_weight[..., None]
-    return sample_weight
+def _formula(fn, *inputs, **kwargs) -> Tensor:
+    """Run the numpy formula ``fn(*arrays, **kwargs)`` as one no-gradient op on ``inputs``."""
+    return apply_op(NoGradient(fn, **kwargs), *[_tensor(x) for x in inputs])
 
 
 def _align_labels(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -81,14 +73,15 @@ def _align_labels(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return y_true
 
 
-# ----------------------------------------------------------------------------- per-sample functions
+def _float(x: np.ndarray) -> np.ndarray:
+    return x.astype(floatx(), copy=False)
 
-def binary_matches(y_true, y_pred, threshold=0.5):
-    """Element-wise ``1.0`` where ``(y_pred > threshold) == y_true``, else ``0.0`` (float32 Tensor)."""
-    yp = _array(y_pred, None)
-    yt = _align_labels(_array(y_true, None), yp)
-    hits = np.equal(yt, (yp > threshold).astype(yp.dtype if yp.dtype.kind == "f" else np.float32))
-    return Tensor(hits.astype(floatx()))
+
+# ----------------------------------------------------------------------------- per-sample formulas (numpy)
+
+def _binary_matches(yt, yp, threshold=0.5):
+    yt = _align_labels(yt, yp)
+    return _float(np.equal(yt, (yp > threshold).astype(yp.dtype if yp.dtype.kind == "f" else np.float32)))
 
 
 def _sparse_matches(y_true: np.ndarray, y_pred: np.ndarray, name: str) -> np.ndarray:
@@ -105,12 +98,7 @@ def _sparse_matches(y_true: np.ndarray, y_pred: np.ndarray, name: str) -> np.nda
     if y_true.shape != y_pred.shape[:-1]:
         raise ValueError(f"{name}: labels of shape {org_shape} do not fit predictions of shape {y_pred.shape}.")
     pred = np.argmax(y_pred, axis=-1)
-    return np.equal(y_true, pred).astype(floatx()).reshape(org_shape)
-
-
-def sparse_categorical_matches(y_true, y_pred):
-    """``1.0`` where ``argmax(y_pred) == y_true`` (class indices ``(N,)`` or ``(N, 1)``); keeps ``y_true``'s shape."""
-    return Tensor(_sparse_matches(_array(y_true, None), _array(y_pred, None), "sparse_categorical_matches"))
+    return _float(np.equal(y_true, pred)).reshape(org_shape)
 
 
 def _in_top_k(targets: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
@@ -133,34 +121,65 @@ def _sparse_top_k(y_true: np.ndarray, y_pred: np.ndarray, k: int, name: str) -> 
     if y_true.size != n_rows:
         raise ValueError(f"{name}: labels of shape {org_shape} do not fit predictions of shape {y_pred.shape}; "
                          f"give one class index per row.")
-    matches = _in_top_k(y_true, y_pred, int(k)).astype(floatx())
+    matches = _float(_in_top_k(y_true, y_pred, int(k)))
     return matches.reshape(org_shape) if y_true.ndim > 1 else matches
+
+
+def _accuracy(yt, yp):
+    yt = _align_labels(yt, yp)
+    return _float(np.equal(yt, yp.astype(yt.dtype, copy=False)))
+
+
+def _binary_accuracy(yt, yp, threshold=0.5):
+    return _float(np.mean(_binary_matches(yt, yp, threshold), axis=-1))
+
+
+def _categorical_accuracy(yt, yp):
+    return _sparse_matches(np.argmax(yt, axis=-1), yp, "categorical_accuracy")
+
+
+def _sparse_categorical_accuracy(yt, yp):
+    matches = _sparse_matches(yt, yp, "sparse_categorical_accuracy")
+    return matches[..., 0] if matches.ndim > 1 and matches.shape[-1] == 1 else matches
+
+
+def _cosine_similarity(yt, yp, axis=-1):
+    yt, yp = yt.astype(np.float64), yp.astype(np.float64)
+    yt = yt / np.sqrt(np.maximum(np.sum(yt * yt, axis=axis, keepdims=True), 1e-12))
+    yp = yp / np.sqrt(np.maximum(np.sum(yp * yp, axis=axis, keepdims=True), 1e-12))
+    return _float(np.sum(yt * yp, axis=axis))
+
+
+# ----------------------------------------------------------------------------- per-sample functions
+
+def binary_matches(y_true, y_pred, threshold=0.5):
+    """Element-wise ``1.0`` where ``(y_pred > threshold) == y_true``, else ``0.0`` (float32 Tensor)."""
+    return _formula(_binary_matches, y_true, y_pred, threshold=threshold)
+
+
+def sparse_categorical_matches(y_true, y_pred):
+    """``1.0`` where ``argmax(y_pred) == y_true`` (class indices ``(N,)`` or ``(N, 1)``); keeps ``y_true``'s shape."""
+    return _formula(_sparse_matches, y_true, y_pred, name="sparse_categorical_matches")
 
 
 def sparse_top_k_categorical_matches(y_true, y_pred, k=5):
     """``1.0`` where the integer label is among the ``k`` highest predictions (ties count as in)."""
-    return Tensor(_sparse_top_k(_array(y_true, None), _array(y_pred, None), k, "sparse_top_k_categorical_matches"))
+    return _formula(_sparse_top_k, y_true, y_pred, k=k, name="sparse_top_k_categorical_matches")
 
 
 def accuracy(y_true, y_pred):
     """Element-wise ``1.0`` where ``y_true == y_pred`` (exact equality), as tf.keras's ``accuracy``."""
-    yp, yt = _array(y_pred, None), _array(y_true, None)
-    yt = _align_labels(yt, yp)
-    if yp.dtype != yt.dtype:
-        yp = yp.astype(yt.dtype)
-    return Tensor(np.equal(yt, yp).astype(floatx()))
+    return _formula(_accuracy, y_true, y_pred)
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Per-sample mean over the last axis of ``(y_pred > threshold) == y_true``. ``(N, d)`` -> ``(N,)``."""
-    matches = binary_matches(y_true, y_pred, threshold)._value
-    return Tensor(np.mean(matches, axis=-1).astype(floatx()))
+    return _formula(_binary_accuracy, y_true, y_pred, threshold=threshold)
 
 
 def categorical_accuracy(y_true, y_pred):
     """Per-sample ``1.0`` where ``argmax(y_true) == argmax(y_pred)``. One-hot ``(N, C)`` -> ``(N,)``."""
-    yp = _array(y_pred, None)
-    return Tensor(_sparse_matches(np.argmax(_array(y_true, None), axis=-1), yp, "categorical_accuracy"))
+    return _formula(_categorical_accuracy, y_true, y_pred)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
@@ -168,21 +187,18 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
     Labels ``(N,)`` or ``(N, 1)``, int or float; the result is ``(N,)``.
     """
-    matches = _sparse_matches(_array(y_true, None), _array(y_pred, None), "sparse_categorical_accuracy")
-    if matches.ndim > 1 and matches.shape[-1] == 1:
-        matches = matches[..., 0]
-    return Tensor(matches)
+    return _formula(_sparse_categorical_accuracy, y_true, y_pred)
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """Per-sample ``1.0`` where the one-hot target's class is among the ``k`` highest predictions."""
-    yp = _array(y_pred, None)
-    return Tensor(_sparse_top_k(np.argmax(_array(y_true, None), axis=-1), yp, k, "top_k_categorical_accuracy"))
+    return _formula(lambda yt, yp: _sparse_top_k(np.argmax(yt, axis=-1), yp, k, "top_k_categorical_accuracy"),
+                    y_true, y_pred)
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """Per-sample ``1.0`` where the integer target is among the ``k`` highest predictions."""
-    return Tensor(_sparse_top_k(_array(y_true, None), _array(y_pred, None), k, "sparse_top_k_categorical_accuracy"))
+    return _formula(_sparse_top_k, y_true, y_pred, k=k, name="sparse_top_k_categorical_accuracy")
 
 
 # The loss functions, as tf.keras's metrics module re-exports them.
@@ -203,10 +219,7 @@ sparse_categorical_crossentropy = _losses.sparse_categorical_crossentropy
 
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Cosine similarity ``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` (positive, unlike the loss)."""
-    yt, yp = _array(y_true), _array(y_pred)
-    yt = yt / np.sqrt(np.maximum(np.sum(yt * yt, axis=axis, keepdims=True), 1e-12))
-    yp = yp / np.sqrt(np.maximum(np.sum(yp * yp, axis=axis, keepdims=True), 1e-12))
-    return Tensor(np.sum(yt * yp, axis=axis).astype(floatx()))
+    return _formula(_cosine_similarity, y_true, y_pred, axis=axis)
 
 
 # ----------------------------------------------------------------------------- Metric base
@@ -286,46 +299,37 @@ class Metric:
         return f"<{type(self).__name__} name={self.name!r}>"
 
 
+def _divide_no_nan(total, count):
+    return np.asarray(total / count if count else 0.0, dtype=total.dtype)
+
+
 class Reduce(Metric):
-    """Accumulates ``sum(values * weights)`` and (for a mean) ``sum(weights)``."""
+    """Accumulates ``total = sum(values * weights)`` and (for a mean) ``count = sum(weights)`` in Variables."""
 
     _SUM, _MEAN = "sum", "weighted_mean"
 
     def __init__(self, reduction, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         self.reduction = reduction
-        self.reset_state()
-
-    def reset_state(self):
-        self.total = 0.0
-        self.count = 0.0
+        self.total = self.add_weight("total", initializer="zeros")
+        self.count = self.add_weight("count", initializer="zeros") if reduction != self._SUM else None
 
     def update_state(self, values, sample_weight=None):
         """Add ``values`` (any shape), optionally weighted by ``sample_weight`` (broadcast to ``values``)."""
-        values = _array(values)
+        inputs = [_tensor(values)]
         if sample_weight is not None:
-            sw = _squeeze_or_expand(values, _array(sample_weight))
-            try:
-                sw = np.broadcast_to(sw, values.shape)
-            except ValueError:
-                # Reduce the values to the weights' rank, as tf.keras does.
-                axes = tuple(range(sw.ndim, values.ndim))
-                values = values.sum(axis=axes) if self.reduction == self._SUM else values.mean(axis=axes)
-                try:
-                    np.broadcast_shapes(sw.shape, values.shape)
-                except ValueError:
-                    raise ValueError(f"Metric {self.name!r}: sample_weight of shape {sw.shape} does not match "
-                                     f"values of shape {values.shape}.") from None
-            values = values * sw
-        self.total += float(values.sum())
-        if self.reduction == self._SUM:
-            return
-        self.count += float(values.size if sample_weight is None else np.sum(sw))
+            inputs.append(_tensor(sample_weight))
+        if self.count is not None:
+            inputs.append(self.count)
+        try:
+            self.total.apply_update(MetricAccumulate(self.reduction, sample_weight is not None), *inputs)
+        except ValueError as e:
+            raise ValueError(f"Metric {self.name!r}: {e}") from None
 
     def result(self) -> Tensor:
-        if self.reduction == self._SUM:
-            return _scalar(self.total)
-        return _scalar(self.total / self.count if self.count else 0.0)
+        if self.count is None:
+            return _formula(np.copy, self.total)
+        return _formula(_divide_no_nan, self.total, self.count)
 
 
 class Sum(Reduce):
@@ -342,14 +346,17 @@ class Mean(Reduce):
         super().__init__(Reduce._MEAN, name=name, dtype=dtype)
 
 
-def _detached(y_pred, dtype) -> Tensor:
-    """``y_pred`` as a Tensor no tape watches, keeping a softmax/sigmoid output's logits (also detached)."""
-    arr = _array(y_pred, np.dtype(dtype))
-    out = Tensor(arr)
-    logits = getattr(y_pred, "_keras_logits", None)
-    if logits is not None:
-        out._keras_logits = Tensor(_array(logits, np.dtype(dtype)))
-    return out
+def _as_metric_inputs(y_true, y_pred, dtype):
+    """``(y_true, y_pred)`` as Tensors of the metric's dtype, a 1-D ``y_true`` shaped like ``(N, 1)`` predictions."""
+    yp, yt = _tensor(y_pred), _tensor(y_true)
+    if yp._value.dtype != dtype:
+        yp = cast(yp, dtype)
+    if yt._value.dtype != dtype and yt._value.dtype.kind in "biuf":
+        yt = cast(yt, dtype)
+    aligned = _align_labels(np.empty(yt.shape, dtype=bool), np.empty(yp.shape, dtype=bool)).shape
+    if aligned != tuple(yt.shape):
+        yt = reshape(yt, aligned)
+    return yt, yp
 
 
 class MeanMetricWrapper(Mean):
@@ -365,10 +372,10 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        yp = _detached(y_pred, self._dtype)
-        yt = _align_labels(_array(y_true, np.dtype(self._dtype)), yp._value)
-        matches = self._fn(Tensor(yt), yp, **self._fn_kwargs)
-        super().update_state(matches, sample_weight=sample_weight)
+        with paused_tapes():  # a metric is never differentiated (its fn may be a loss, built from ops)
+            yt, yp = _as_metric_inputs(y_true, y_pred, np.dtype(self._dtype))
+            matches = self._fn(yt, yp, **self._fn_kwargs)
+            super().update_state(matches, sample_weight=sample_weight)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -541,12 +548,11 @@ class RootMeanSquaredError(Mean):
         super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        yp = _array(y_pred)
-        yt = _align_labels(_array(y_true), yp)
-        super().update_state(np.square(yp - yt), sample_weight=sample_weight)
+        yt, yp = _as_metric_inputs(y_true, y_pred, np.dtype(self._dtype))
+        super().update_state(_formula(lambda t, p: np.square(p - t), yt, yp), sample_weight=sample_weight)
 
     def result(self) -> Tensor:
-        return _scalar(np.sqrt(self.total / self.count) if self.count else 0.0)
+        return _formula(lambda total, count: np.sqrt(_divide_no_nan(total, count)), self.total, self.count)
 
 
 # ----------------------------------------------------------------------------- confusion-matrix metrics
@@ -567,14 +573,18 @@ def _filter_top_k(x: np.ndarray, k: int) -> np.ndarray:
     return np.where(keep, x, np.asarray(_NEG_INF, dtype=x.dtype))
 
 
-def _confusion_counts(y_true, y_pred, thresholds: np.ndarray, sample_weight=None, top_k=None, class_id=None,
-                      multi_label=False, label_weights=None, name="metric"):
-    """Weighted ``(tp, fp, tn, fn)`` at each threshold, predictions counted positive when ``> threshold``.
+def _confusion_counts(yt, yp, sw=None, thresholds=(0.5,), top_k=None, class_id=None, multi_label=False,
+                      label_weights=None, from_logits=False, name="metric"):
+    """Weighted ``[tp, fp, tn, fn]`` stacked, at each threshold; predictions are positive when ``> threshold``.
 
-    Shapes: ``(T,)`` each, or ``(T, L)`` with ``multi_label``. Predictions must lie in [0, 1].
+    Shape ``(4, T)``, or ``(4, T, L)`` with ``multi_label``. Predictions must lie in [0, 1]
+    (``from_logits`` applies a sigmoid first).
     """
-    yp = _array(y_pred, np.float32)
-    yt = _array(y_true, np.float32)
+    yp = yp.astype(np.float32)
+    if from_logits:
+        e = np.exp(-np.abs(yp))
+        yp = np.where(yp >= 0, 1 / (1 + e), e / (1 + e))
+    yt = yt.astype(np.float32)
     if yp.size and (np.nanmin(yp) < 0 or np.nanmax(yp) > 1):
         raise ValueError(f"{name}: predictions must be in [0, 1] (got values from {float(np.nanmin(yp)):g} to "
                          f"{float(np.nanmax(yp)):g}); apply a sigmoid to logits first"
@@ -587,8 +597,11 @@ def _confusion_counts(y_true, y_pred, thresholds: np.ndarray, sample_weight=None
         except ValueError:
             raise ValueError(f"{name}: y_true of shape {yt.shape} and y_pred of shape {yp.shape} are "
                              f"incompatible.") from None
-    if sample_weight is not None:
-        sw = _squeeze_or_expand(yp, _array(sample_weight))
+    if sw is not None:
+        if sw.ndim == yp.ndim + 1 and sw.shape[-1] == 1:
+            sw = sw[..., 0]
+        elif yp.ndim == sw.ndim + 1:
+            sw = sw[..., None]
         try:
             sw = np.broadcast_to(sw, yp.shape)
         except ValueError:
@@ -619,18 +632,47 @@ def _confusion_counts(y_true, y_pred, thresholds: np.ndarray, sample_weight=None
         tn = hist_neg.sum() - fp
         inverse = np.empty_like(order)
         inverse[order] = np.arange(n_t)
-        return tp[inverse], fp[inverse], tn[inverse], fn[inverse]
+        return np.stack([tp[inverse], fp[inverse], tn[inverse], fn[inverse]])
 
     sw = np.asarray(sw, dtype=np.float64)
     if multi_label:
         n_labels = yp.shape[-1] if yp.ndim else 1
         yp2, yt2, sw2 = (a.reshape(-1, n_labels) for a in (yp, yt, sw))
-        per_label = [counts(yt2[:, j], yp2[:, j], sw2[:, j]) for j in range(n_labels)]
-        return tuple(np.stack([c[i] for c in per_label], axis=1) for i in range(4))
+        return np.stack([counts(yt2[:, j], yp2[:, j], sw2[:, j]) for j in range(n_labels)], axis=-1)
     return counts(yt.reshape(-1), yp.reshape(-1), sw.reshape(-1))
 
 
-class _ConfusionMatrixMetric(Metric):
+def _div_no_nan(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.divide(a, b, out=np.zeros(np.broadcast_shapes(a.shape, b.shape)), where=b != 0)
+
+
+class _ConfusionCounts(Metric):
+    """Accumulates ``true_positives``, ``false_positives``, ``true_negatives``, ``false_negatives`` Variables."""
+
+    _FIELDS = ("true_positives", "false_positives", "true_negatives", "false_negatives")
+
+    def _make_counts(self, shape):
+        for field in self._FIELDS:
+            setattr(self, field, self.add_weight(field, shape=shape, initializer="zeros"))
+
+    def _accumulate(self, y_true, y_pred, sample_weight, **options):
+        inputs = [y_true, y_pred] + ([] if sample_weight is None else [sample_weight])
+        fn = _confusion_counts if sample_weight is not None else \
+            (lambda yt, yp, **kw: _confusion_counts(yt, yp, None, **kw))
+        counts = _formula(fn, *inputs, **options)
+        if getattr(self, "true_positives", None) is None:  # AUC with multi_label learns the label count here
+            self._make_counts(tuple(counts.shape[1:]))
+        for i, field in enumerate(self._FIELDS):
+            getattr(self, field).apply_update(AddInPlace(), counts[i])
+
+    def _result(self, fn, *fields) -> Tensor:
+        """``fn`` over the named count arrays, as a float32 Tensor."""
+        return _formula(lambda *arrays: np.asarray(fn(*arrays), dtype=np.float32),
+                        *[getattr(self, f) for f in fields])
+
+
+class _ConfusionMatrixMetric(_ConfusionCounts):
     """Accumulates tp/fp/tn/fn at ``thresholds`` (default 0.5)."""
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
@@ -643,36 +685,19 @@ class _ConfusionMatrixMetric(Metric):
         default = 0.5 if top_k is None else _NEG_INF
         self.thresholds = list(np.atleast_1d(np.asarray(thresholds if thresholds is not None else default,
                                                         dtype=np.float64)))
-        self.reset_state()
-
-    def reset_state(self):
-        n = len(self.thresholds)
-        self.true_positives = np.zeros(n)
-        self.false_positives = np.zeros(n)
-        self.true_negatives = np.zeros(n)
-        self.false_negatives = np.zeros(n)
+        self._make_counts((len(self.thresholds),))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        tp, fp, tn, fn = _confusion_counts(y_true, y_pred, np.asarray(self.thresholds), sample_weight,
-                                           top_k=self.top_k, class_id=self.class_id, name=type(self).__name__)
-        self.true_positives += tp
-        self.false_positives += fp
-        self.true_negatives += tn
-        self.false_negatives += fn
+        self._accumulate(y_true, y_pred, sample_weight, thresholds=tuple(self.thresholds), top_k=self.top_k,
+                         class_id=self.class_id, name=type(self).__name__)
 
-    def _out(self, values) -> Tensor:
-        values = np.asarray(values, dtype=np.float32)
-        return Tensor(values[0] if len(self.thresholds) == 1 else values)
+    def _single(self, values):
+        return values[0] if len(self.thresholds) == 1 else values
 
     def get_config(self) -> dict:
         config = {"thresholds": self.init_thresholds, "top_k": self.top_k, "class_id": self.class_id}
         config.update(super().get_config())
         return config
-
-
-def _div_no_nan(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return np.divide(a, b, out=np.zeros(np.broadcast_shapes(a.shape, b.shape)), where=b != 0)
 
 
 class Precision(_ConfusionMatrixMetric):
@@ -682,14 +707,16 @@ class Precision(_ConfusionMatrixMetric):
     """
 
     def result(self) -> Tensor:
-        return self._out(_div_no_nan(self.true_positives, self.true_positives + self.false_positives))
+        return self._result(lambda tp, fp: self._single(_div_no_nan(tp, tp + fp)), "true_positives",
+                            "false_positives")
 
 
 class Recall(_ConfusionMatrixMetric):
     """``tp / (tp + fn)`` with predictions counted positive above ``thresholds`` (default 0.5)."""
 
     def result(self) -> Tensor:
-        return self._out(_div_no_nan(self.true_positives, self.true_positives + self.false_negatives))
+        return self._result(lambda tp, fn: self._single(_div_no_nan(tp, tp + fn)), "true_positives",
+                            "false_negatives")
 
 
 class _CountMetric(_ConfusionMatrixMetric):
@@ -699,7 +726,7 @@ class _CountMetric(_ConfusionMatrixMetric):
         super().__init__(thresholds, None, None, name=name, dtype=dtype)
 
     def result(self) -> Tensor:
-        return self._out(getattr(self, self._field))
+        return self._result(self._single, self._field)
 
     def get_config(self) -> dict:
         return {"thresholds": self.init_thresholds, "name": self.name, "dtype": self.dtype}
@@ -729,7 +756,7 @@ class FalseNegatives(_CountMetric):
     _field = "false_negatives"
 
 
-class AUC(Metric):
+class AUC(_ConfusionCounts):
     """Area under the ROC (or PR) curve, tf.keras 2's Riemann sum over ``num_thresholds`` thresholds.
 
     Thresholds are ``[-eps, 1/(n-1), ..., (n-2)/(n-1), 1+eps]`` (or ``sorted(thresholds)``
@@ -766,39 +793,23 @@ class AUC(Metric):
         self.label_weights = None if label_weights is None else np.asarray(label_weights, dtype=np.float64)
         self._from_logits = bool(from_logits)
         super().__init__(name=name, dtype=dtype)
-        self.reset_state()
+        self.true_positives = None
+        if not self.multi_label:
+            self._make_counts((self.num_thresholds,))
+        elif num_labels is not None:
+            self._make_counts((self.num_thresholds, int(num_labels)))
 
     @property
     def thresholds(self) -> list:
         """The thresholds, end points included."""
         return list(self._thresholds)
 
-    def reset_state(self):
-        shape = (self.num_thresholds,) if not self.multi_label or self.num_labels is None else \
-            (self.num_thresholds, int(self.num_labels))
-        self.true_positives = np.zeros(shape)
-        self.false_positives = np.zeros(shape)
-        self.true_negatives = np.zeros(shape)
-        self.false_negatives = np.zeros(shape)
-        self._built = not self.multi_label or self.num_labels is not None
-
     def update_state(self, y_true, y_pred, sample_weight=None):
-        yp = _array(y_pred)
-        if self._from_logits:
-            e = np.exp(-np.abs(yp))
-            yp = np.where(yp >= 0, 1 / (1 + e), e / (1 + e))
-        counts = _confusion_counts(y_true, yp, self._thresholds, sample_weight, multi_label=self.multi_label,
-                                   label_weights=None if self.multi_label else self.label_weights, name="AUC")
-        if not self._built:
-            shape = counts[0].shape
-            self.true_positives, self.false_positives = np.zeros(shape), np.zeros(shape)
-            self.true_negatives, self.false_negatives = np.zeros(shape), np.zeros(shape)
-            self.num_labels = shape[1] if len(shape) > 1 else None
-            self._built = True
-        self.true_positives += counts[0]
-        self.false_positives += counts[1]
-        self.true_negatives += counts[2]
-        self.false_negatives += counts[3]
+        self._accumulate(y_true, y_pred, sample_weight, thresholds=tuple(self._thresholds),
+                         multi_label=self.multi_label, from_logits=self._from_logits, name="AUC",
+                         label_weights=None if self.multi_label else self.label_weights)
+        if self.multi_label and self.num_labels is None:
+            self.num_labels = self.true_positives.shape[1]
 
     def _average(self, by_label):
         if not self.multi_label:
@@ -807,9 +818,8 @@ class AUC(Metric):
             return float(np.mean(by_label))
         return float(_div_no_nan(np.sum(by_label * self.label_weights), np.sum(self.label_weights)))
 
-    def _interpolate_pr_auc(self):
+    def _interpolate_pr_auc(self, tp, fp, fn):
         n = self.num_thresholds
-        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
         dtp = tp[:n - 1] - tp[1:]
         p = tp + fp
         dp = p[:n - 1] - p[1:]
@@ -824,10 +834,10 @@ class AUC(Metric):
             return self._average(np.sum(increments, axis=0))
         return float(np.sum(increments))
 
-    def result(self) -> Tensor:
+    def _area(self, tp, fp, tn, fn):
+        tp, fp, tn, fn = (a.astype(np.float64) for a in (tp, fp, tn, fn))
         if self.curve == "PR" and self.summation_method == "interpolation":
-            return _scalar(self._interpolate_pr_auc())
-        tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
+            return self._interpolate_pr_auc(tp, fp, fn)
         recall = _div_no_nan(tp, tp + fn)
         if self.curve == "ROC":
             x, y = _div_no_nan(fp, fp + tn), recall
@@ -841,8 +851,13 @@ class AUC(Metric):
             heights = np.maximum(y[:-1], y[1:])
         areas = (x[:-1] - x[1:]) * heights
         if self.multi_label:
-            return _scalar(self._average(np.sum(areas, axis=0)))
-        return _scalar(float(np.sum(areas)))
+            return self._average(np.sum(areas, axis=0))
+        return float(np.sum(areas))
+
+    def result(self) -> Tensor:
+        if self.true_positives is None:  # multi_label, nothing seen yet
+            return Tensor(np.float32(0.0))
+        return self._result(self._area, *self._FIELDS)
 
     def get_config(self) -> dict:
         config = {"num_thresholds": self.num_thresholds, "curve": self.curve,

@@ -390,3 +390,60 @@ class TakeAverageEvery(StateUpdate):
         if (int(iterations) + 1) % self.frequency == 0:
             np.copyto(var, average)
         return var
+
+
+# ----------------------------------------------------------------------------- metric state
+
+def _align_weights(values: np.ndarray, weights: np.ndarray, reduction: str):
+    """tf.keras's weight alignment for metrics: ``(values, weights)`` of one shape.
+
+    A trailing 1 is dropped from the weights (or added) to match the values; when the
+    weights still do not broadcast, the values are reduced (summed or averaged) to the
+    weights' rank first.
+    """
+    if weights.ndim == values.ndim + 1 and weights.shape[-1] == 1:
+        weights = weights[..., 0]
+    elif values.ndim == weights.ndim + 1:
+        weights = weights[..., None]
+    try:
+        return values, np.broadcast_to(weights, values.shape)
+    except ValueError:
+        axes = tuple(range(weights.ndim, values.ndim))
+        values = values.sum(axis=axes) if reduction == "sum" else values.mean(axis=axes)
+        try:
+            return values, np.broadcast_to(weights, np.broadcast_shapes(weights.shape, values.shape))
+        except ValueError:
+            raise ValueError(f"sample_weight of shape {weights.shape} does not match values of shape "
+                             f"{values.shape}.") from None
+
+
+class MetricAccumulate(StateUpdate):
+    """A ``Mean``/``Sum`` metric's update: ``total += sum(values * weights)``; ``count += sum(weights)``.
+
+    ``forward(total, values[, weights][, count])``: ``reduction`` is ``'sum'``
+    (no count) or ``'weighted_mean'``; without weights every value weighs 1 and
+    ``count`` grows by the number of values. The sums are taken in float64 and
+    added to the float32 state, as tf.keras's float32 variables hold them.
+    """
+
+    def __init__(self, reduction: str, weighted: bool):
+        super().__init__()
+        self.reduction, self.weighted = reduction, weighted
+
+    @property
+    def writes(self):
+        return (2,) if self.weighted else (1,)
+
+    def forward(self, total, values, *rest):
+        values = np.asarray(values, dtype=np.float64)
+        if self.weighted:
+            values, weights = _align_weights(values, np.asarray(rest[0], dtype=np.float64), self.reduction)
+            total += total.dtype.type(np.sum(values * weights))
+            n = np.sum(weights)
+        else:
+            total += total.dtype.type(np.sum(values))
+            n = values.size
+        if self.reduction != "sum":
+            count = rest[-1]
+            count += count.dtype.type(n)
+        return total
