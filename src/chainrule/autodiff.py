@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import nest
 from . import ops as _ops
 from ._tape_stack import active_tapes, active_tracer
 from .tensor import Tensor, apply_op, to_array
@@ -182,7 +183,7 @@ class GradientTape:
     # -- watching
     def watch(self, tensor):
         """Watch a tensor (or a nested list/tuple/dict of them) so ops on it are recorded."""
-        for t in _flatten(tensor):
+        for t in nest.flatten(tensor):
             if not isinstance(t, Tensor):
                 raise ValueError(f"GradientTape.watch: expected a Tensor or Variable, got {type(t).__name__}; "
                                  "convert it with chainrule.constant first.")
@@ -229,11 +230,11 @@ class GradientTape:
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}.")
         self._used = True
-        targets = _flatten(target)
-        seeds = _flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
+        targets = nest.flatten(target)
+        seeds = nest.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         if len(seeds) != len(targets):
             raise ValueError(f"GradientTape.gradient: {len(seeds)} output_gradients for {len(targets)} targets.")
-        flat_sources = _flatten(sources)
+        flat_sources = nest.flatten(sources)
         for s in flat_sources:
             if not isinstance(s, Tensor):
                 raise ValueError(f"GradientTape.gradient: sources must be Tensors or Variables, got "
@@ -271,13 +272,13 @@ class GradientTape:
         if tracer is not None:  # a compiled chainrule.function replays this walk
             tracer.record_gradient(records, targets, seeds, flat_sources, flat_results,
                                    unconnected_gradients == "zero")
-        return _unflatten(sources, flat_results)
+        return nest.pack_sequence_as(sources, flat_results)
 
     def jacobian(self, target, sources, unconnected_gradients="none"):
         """Full Jacobian d target[i] / d source[j], one backward pass per target element."""
         if not self._persistent:
             raise RuntimeError("GradientTape.jacobian needs persistent=True in chainrule (one pass per element).")
-        flat_sources = _flatten(sources)
+        flat_sources = nest.flatten(sources)
         rows = []
         for i in range(int(np.prod(target.shape))):
             seed = np.zeros(target._value.size, dtype=target._value.dtype)
@@ -289,31 +290,7 @@ class GradientTape:
         for j, s in enumerate(flat_sources):
             stacked = np.stack([r[j] for r in rows]).reshape(tuple(target.shape) + tuple(s.shape))
             out.append(Tensor(stacked))
-        return _unflatten(sources, out)
-
-
-def _flatten(structure) -> list:
-    if isinstance(structure, dict):
-        return [v for k in structure for v in _flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [v for s in structure for v in _flatten(s)]
-    return [structure]
-
-
-def _unflatten(structure, flat: list):
-    """``flat`` put back into the nesting of ``structure`` (lists, tuples, dicts)."""
-    return _build(structure, iter(flat))
-
-
-def _build(structure, it):
-    # A module-level function, not a closure: a recursive closure is a reference
-    # cycle that would keep a step's gradients alive until the cycle collector ran.
-    if isinstance(structure, dict):
-        return {k: _build(v, it) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        items = [_build(v, it) for v in structure]
-        return type(structure)(*items) if hasattr(structure, "_fields") else type(structure)(items)
-    return next(it)
+        return nest.pack_sequence_as(sources, out)
 
 
 def stop_gradient(x) -> Tensor:

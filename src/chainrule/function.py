@@ -37,6 +37,7 @@ import inspect
 import numpy as np
 
 from . import backend as _backend
+from . import nest
 from ._fpenv import flush_denormals
 from ._tape_stack import active_tapes, active_tracer, set_tracer
 from .autodiff import backpropagate
@@ -47,27 +48,6 @@ from .tensor_spec import TensorSpec
 _ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
 # What a recorded step is.
 _OP, _GRADIENT, _UPDATE, _MULTI_OP = 0, 1, 2, 3
-
-
-def _flatten(structure, out):
-    if isinstance(structure, dict):
-        for k in sorted(structure, key=str):
-            _flatten(structure[k], out)
-    elif isinstance(structure, (list, tuple)):
-        for v in structure:
-            _flatten(v, out)
-    else:
-        out.append(structure)
-    return out
-
-
-def _map(structure, fn):
-    if isinstance(structure, dict):
-        return {k: _map(v, fn) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        items = [_map(v, fn) for v in structure]
-        return type(structure)(*items) if hasattr(structure, "_fields") else type(structure)(items)
-    return fn(structure)
 
 
 def _signature_of(leaf):
@@ -213,9 +193,7 @@ class _Trace:
                 return Tensor(args[p])
             return p  # a Variable, a Python value or a constant Tensor, returned as is
 
-        flat = [result(s) for s in self.outputs]
-        it = iter(flat)
-        return _map(self.output_structure, lambda _: next(it))
+        return nest.pack_sequence_as(self.output_structure, [result(s) for s in self.outputs])
 
 
 def _source_key(source):
@@ -282,14 +260,14 @@ class Function:
                  reduce_retracing=False, experimental_relax_shapes=None, name=None):
         self.python_function = python_function
         if input_signature is not None:
-            specs = _flatten(list(input_signature), [])
+            specs = nest.flatten(list(input_signature))
             for s in specs:
                 if not isinstance(s, TensorSpec):
                     raise TypeError(f"function: input_signature must be a list of chainrule.TensorSpec, got "
                                     f"{type(s).__name__} ({s!r}).")
             input_signature = tuple(input_signature)
         self.input_signature = input_signature
-        self._signature_leaves = None if input_signature is None else _flatten(list(input_signature), [])
+        self._signature_leaves = None if input_signature is None else nest.flatten(list(input_signature))
         self._traces: dict = {}
         self.trace_count = 0
         functools.update_wrapper(self, python_function)
@@ -310,10 +288,10 @@ class Function:
     def __call__(self, *args, **kwargs):
         if self._signature_leaves is not None:
             _check_signature(getattr(self.python_function, "__name__", "function"), self._signature_leaves,
-                             _flatten((args, kwargs), []))
+                             nest.flatten((args, kwargs)))
         if active_tapes() or active_tracer() is not None or _backend.functions_run_eagerly():
             return self._eager(args, kwargs)  # gradients need the outer tape to see every op
-        leaves = _flatten((args, kwargs), [])
+        leaves = nest.flatten((args, kwargs))
         key = tuple(_signature_of(leaf) for leaf in leaves)
         try:
             trace = self._traces[key]
@@ -333,8 +311,8 @@ class Function:
 
         def to_traced(leaf):  # arrays become Tensors so the tracer can follow them
             return Tensor(leaf) if isinstance(leaf, np.ndarray) else leaf
-        args, kwargs = _map(args, to_traced), _map(kwargs, to_traced)
-        leaves = _flatten((args, kwargs), [])
+        args, kwargs = nest.map_structure(to_traced, args), nest.map_structure(to_traced, kwargs)
+        leaves = nest.flatten((args, kwargs))
         arg_tensors = [leaf for leaf in leaves if isinstance(leaf, Tensor) and not leaf._is_variable]
         tracer = _Tracer(arg_tensors)
         set_tracer(tracer)
@@ -348,7 +326,7 @@ class Function:
             self._traces[key] = None
             return result
         outputs = []
-        for leaf in _flatten(result, []):
+        for leaf in nest.flatten(result):
             if isinstance(leaf, Tensor) and not leaf._is_variable:
                 outputs.append(tracer.source(leaf))
             else:
@@ -366,7 +344,7 @@ def _as_tensors(result):
         if isinstance(leaf, (int, float, bool, np.number, np.ndarray)) and not isinstance(leaf, Tensor):
             return Tensor(np.asarray(leaf) if isinstance(leaf, np.ndarray) else leaf)
         return leaf
-    return _map(result, convert)
+    return nest.map_structure(convert, result)
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None, reduce_retracing=False,

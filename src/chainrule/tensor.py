@@ -315,9 +315,7 @@ class Tensor:
     ``np.array(t)`` and matplotlib accept a Tensor directly.
     """
 
-    # `_keras_logits`: set on softmax/sigmoid outputs (as tf.keras 2 does) to the
-    # pre-activation tensor, so a matching cross-entropy can use the fused op.
-    __slots__ = ("_value", "_keras_logits", "__weakref__")
+    __slots__ = ("_value", "__weakref__")
     __array_priority__ = 100  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     _is_variable = False
 

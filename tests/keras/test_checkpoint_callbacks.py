@@ -13,7 +13,7 @@ from chainrule import backend, keras
 from chainrule.keras.callbacks import BackupAndRestore, ModelCheckpoint
 from chainrule.keras.layers import Dense, Dropout
 from chainrule.keras.models import Sequential
-from chainrule.keras.trainer import Trainer
+from chainrule.keras.trainers import Trainer
 
 
 @pytest.fixture(autouse=True)

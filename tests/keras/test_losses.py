@@ -313,31 +313,28 @@ def test_binary_crossentropy_from_logits_and_multi_column():
 
 # ----------------------------------------------------------------------------- fused softmax / sigmoid path
 
-def test_fused_softmax_path_equals_clipped_formula_on_moderate_logits():
+def test_probabilities_use_the_clipped_formula_and_logits_the_fused_op():
     rng = np.random.default_rng(11)
     z = rng.normal(size=(6, 4)).astype(np.float32) * 2
     onehot = np.eye(4, dtype=np.float32)[[0, 3, 1, 1, 2, 0]]
-    probs = np_softmax(z.astype(np.float64))
-    fused = activations.softmax(Tensor(z))
-    assert getattr(fused, "_keras_logits", None) is not None
-    np.testing.assert_allclose(value(losses.categorical_crossentropy(onehot, fused)), ref_cce(onehot, probs),
+    probs = activations.softmax(Tensor(z))
+    expected = ref_cce(onehot, np_softmax(z.astype(np.float64)))
+    # on moderate logits both paths agree; the one on logits is the fused op
+    np.testing.assert_allclose(value(losses.categorical_crossentropy(onehot, probs)), expected, atol=1e-5)
+    np.testing.assert_allclose(value(losses.categorical_crossentropy(onehot, z, from_logits=True)), expected,
                                atol=1e-5)
-    np.testing.assert_allclose(value(losses.sparse_categorical_crossentropy(onehot.argmax(-1), fused)),
-                               ref_cce(onehot, probs), atol=1e-5)
-    # the same probabilities without the logits attached take the clipped path
-    plain = Tensor(fused._value.copy())
-    np.testing.assert_allclose(value(losses.categorical_crossentropy(onehot, plain)),
-                               value(losses.categorical_crossentropy(onehot, fused)), atol=1e-5)
+    np.testing.assert_allclose(value(losses.sparse_categorical_crossentropy(onehot.argmax(-1), z,
+                                                                            from_logits=True)), expected, atol=1e-5)
 
 
-def test_fused_sigmoid_path_equals_clipped_formula_on_moderate_logits():
+def test_fused_sigmoid_on_logits_equals_the_formula_on_moderate_logits():
     rng = np.random.default_rng(12)
     z = rng.normal(size=(6, 2)).astype(np.float32) * 2
     t = (rng.random((6, 2)) > 0.5).astype(np.float32)
-    fused = activations.sigmoid(Tensor(z))
     expected = ref_bce(t.astype(np.float64), 1 / (1 + np.exp(-z.astype(np.float64))))
-    np.testing.assert_allclose(value(losses.binary_crossentropy(t, fused)), expected, atol=1e-5)
-    np.testing.assert_allclose(value(losses.binary_crossentropy(t, fused)),
+    np.testing.assert_allclose(value(losses.binary_crossentropy(t, activations.sigmoid(Tensor(z)))), expected,
+                               atol=1e-5)
+    np.testing.assert_allclose(value(losses.binary_crossentropy(t, z, from_logits=True)),
                                ref_bce_logits(t.astype(np.float64), z.astype(np.float64)), rtol=1e-5)
 
 
@@ -348,13 +345,13 @@ def test_fused_path_finite_for_huge_logits(kind):
     with GradientTape() as tape:
         tape.watch(z)
         if kind == "categorical":
-            loss = losses.CategoricalCrossentropy()(onehot, activations.softmax(z))
+            loss = losses.CategoricalCrossentropy(from_logits=True)(onehot, z)
             expected = (2000.0 + 2000.0) / 2  # logsumexp - z_t for each row
         elif kind == "sparse":
-            loss = losses.SparseCategoricalCrossentropy()([1, 0], activations.softmax(z))
+            loss = losses.SparseCategoricalCrossentropy(from_logits=True)([1, 0], z)
             expected = 2000.0
         else:
-            loss = losses.BinaryCrossentropy()(onehot, activations.sigmoid(z))
+            loss = losses.BinaryCrossentropy(from_logits=True)(onehot, z)
             # softplus(z) - z*t: row 1: 1000 + 1000 + log 2 ; row 2: 1000 + 1000 + 500 (each /3), mean over rows
             expected = ((1000 + 1000 + np.log(2)) / 3 + (1000 + 1000 + 500) / 3) / 2
     grad = tape.gradient(loss, z)
@@ -369,7 +366,7 @@ def test_fused_sparse_gradient_is_softmax_minus_onehot_over_n():
     z = Tensor(z_np)
     with GradientTape() as tape:
         tape.watch(z)
-        loss = losses.SparseCategoricalCrossentropy()(labels, activations.softmax(z))
+        loss = losses.SparseCategoricalCrossentropy(from_logits=True)(labels, z)
     grad = value(tape.gradient(loss, z))
     expected = (np_softmax(z_np.astype(np.float64)) - np.eye(4)[labels]) / 5
     np.testing.assert_allclose(grad, expected, atol=1e-6)
@@ -381,6 +378,8 @@ def test_fused_categorical_and_binary_gradients_match_numerical():
     onehot = np.eye(4)[[1, 0, 3]]
     check_gradients(lambda x: losses.categorical_crossentropy(onehot, activations.softmax(x)), z, tol=1e-6)
     check_gradients(lambda x: losses.binary_crossentropy(onehot, activations.sigmoid(x)), z, tol=1e-6)
+    check_gradients(lambda x: losses.categorical_crossentropy(onehot, x, from_logits=True), z, tol=1e-6)
+    check_gradients(lambda x: losses.binary_crossentropy(onehot, x, from_logits=True), z, tol=1e-6)
     check_gradients(lambda x: losses.categorical_crossentropy(onehot, x, from_logits=True, label_smoothing=0.1),
                     z, tol=1e-6)
 
@@ -393,13 +392,6 @@ def test_labels_get_no_gradient_through_fused_op():
         loss = losses.categorical_crossentropy(y, z, from_logits=True)
     gz, gy = tape.gradient(loss, [z, y])
     assert gy is None and gz is not None
-
-
-def test_from_logits_on_softmax_output_warns_and_uses_logits():
-    z = Tensor(np.array([[2.0, 1.0, 0.1]], np.float32))
-    with pytest.warns(UserWarning, match="does not represent logits"):
-        out = losses.categorical_crossentropy([[1, 0, 0]], activations.softmax(z), from_logits=True)
-    assert value(out)[0] == pytest.approx(-np_log_softmax(np.array([2.0, 1.0, 0.1]))[0], rel=1e-6)
 
 
 # ----------------------------------------------------------------------------- user-facing errors
@@ -505,35 +497,6 @@ def test_custom_loss_subclass():
 
     out = Scaled()(Y2, [[1.0, 1.0], [1.0, 0.0]])
     assert value(out) == pytest.approx(1.0)
-
-
-# ----------------------------------------------------------------------------- compute_loss (the training loop's call)
-
-def test_compute_loss_with_function_and_instance():
-    y = np.array([0.0, 1.0, 1.0, 0.0])                        # 1-D labels, as fit() receives them
-    p = np.array([[0.1], [0.8], [0.3], [0.4]], np.float32)
-    per = -np.log(np.array([0.9, 0.8, 0.3, 0.6]) + EPS)
-    w = np.array([1.0, 2.0, 0.0, 1.0])
-    assert value(losses.compute_loss(losses.binary_crossentropy, y, p)) == pytest.approx(per.mean(), rel=1e-5)
-    assert value(losses.compute_loss(losses.binary_crossentropy, y, p, w)) == pytest.approx(
-        (per * w).sum() / 4, rel=1e-5)
-    assert value(losses.compute_loss(losses.BinaryCrossentropy(), y, p, w)) == pytest.approx(
-        (per * w).sum() / 4, rel=1e-5)
-    assert value(losses.compute_loss("binary_crossentropy", y, p)) == pytest.approx(per.mean(), rel=1e-5)
-    summed = losses.compute_loss(losses.BinaryCrossentropy(reduction="sum"), y, p)
-    assert value(summed) == pytest.approx(per.sum(), rel=1e-5)
-
-
-def test_compute_loss_sparse_labels_and_gradient():
-    z = Tensor(np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]], np.float32))
-    labels = np.array([1, 2])
-    with GradientTape() as tape:
-        tape.watch(z)
-        loss = losses.compute_loss("sparse_categorical_crossentropy", labels, activations.softmax(z))
-    assert loss.shape == ()
-    expected = (np_softmax(value(z)) - np.eye(3)[labels]) / 2
-    np.testing.assert_allclose(value(tape.gradient(loss, z)), expected, atol=1e-6)
-    assert value(loss) == pytest.approx(-np_log_softmax(value(z))[[0, 1], [1, 2]].mean(), rel=1e-6)
 
 
 def test_no_warnings_on_ordinary_use():

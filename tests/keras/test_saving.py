@@ -504,6 +504,7 @@ def test_hand_written_tf_keras2_h5_loads_with_its_weights(tmp_path):
     x = rng.normal(size=(5, 8)).astype("float32")
     expected = 1 / (1 + np.exp(-(np.maximum(x @ k1 + b1, 0) @ k2 + b2)))
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    model.evaluate(x, (x[:, 0] > 0).astype("float32"), verbose=0)
     assert model.metrics_names == ["loss", "accuracy"]
     assert type(model.optimizer).__name__ == "Adam"
     model.fit(x, (x[:, 0] > 0).astype("float32"), verbose=0, epochs=1)  # compiled and trainable
@@ -543,6 +544,7 @@ def test_real_keras3_file_loads(tmp_path):
     np.testing.assert_allclose(reg, expected["pred_reg"], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(cls, expected["pred_cls"], rtol=1e-5, atol=1e-6)
     assert int(model.optimizer.iterations.numpy()) == int(expected["iterations"])
+    model.evaluate([expected["xa"], expected["xb"]], [expected["pred_reg"], np.zeros(12)], verbose=0)
     assert model.metrics_names == ["loss", "reg_loss", "cls_loss", "reg_mae", "cls_accuracy"]
     # And it goes on training, then round-trips through our own writer.
     model.fit([expected["xa"], expected["xb"]], [expected["pred_reg"], np.zeros(12)], verbose=0)

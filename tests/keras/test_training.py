@@ -29,16 +29,22 @@ def small_model(classes=3, features=4, seed=1):
     return Sequential([Dense(8, activation="relu", input_shape=(features,)), Dense(classes, activation="softmax")])
 
 
+def logits_model(classes=3, features=4, seed=1):
+    keras.utils.set_random_seed(seed)
+    return Sequential([Dense(8, activation="relu", input_shape=(features,)), Dense(classes)])
+
+
 def test_custom_gradient_tape_loop_and_fit_give_identical_weights():
     x, y = blobs(64)
-    a, b = small_model(), small_model()
+    a, b = logits_model(), logits_model()
     for w_a, w_b in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(w_a, w_b)
-    a.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    a.compile(optimizer=keras.optimizers.Adam(0.01),
+              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     a.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
 
     optimizer = keras.optimizers.Adam(0.01)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     for epoch in range(2):
         for start in range(0, 64, 16):
             xb, yb = x[start:start + 16], y[start:start + 16]
@@ -49,6 +55,27 @@ def test_custom_gradient_tape_loop_and_fit_give_identical_weights():
             optimizer.apply_gradients(zip(grads, b.trainable_weights))
     for w_a, w_b in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(w_a, w_b)
+
+
+def test_fit_on_a_softmax_output_equals_a_custom_loop_on_its_logits():
+    """compile fuses the output softmax with the loss (tf.keras 2's numbers); a custom loop does so explicitly."""
+    x, y = blobs(64)
+    a, b = small_model(), small_model()
+    a.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    a.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    optimizer = keras.optimizers.Adam(0.01)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    hidden, head = b.layers
+    for epoch in range(2):
+        for start in range(0, 64, 16):
+            xb, yb = x[start:start + 16], y[start:start + 16]
+            with tf.GradientTape() as tape:
+                logits = tf.matmul(hidden(xb, training=True), head.kernel) + head.bias
+                loss = loss_fn(yb, logits)
+            grads = tape.gradient(loss, b.trainable_weights)
+            optimizer.apply_gradients(zip(grads, b.trainable_weights))
+    for w_a, w_b in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(w_a, w_b, rtol=1e-6, atol=1e-7)
 
 
 def test_fit_learns_and_history_keys_follow_metric_spelling():
@@ -86,9 +113,9 @@ def test_validation_split_takes_the_last_fraction_before_shuffling():
     model.compile(optimizer="sgd", loss="mse")
     original = model.train_step
 
-    def spy(xb, yb, sw=None):
-        seen.append(np.asarray(xb).ravel().copy())
-        return original(xb, yb, sw)
+    def spy(data):  # tf.keras 2's extension point: train_step(data), data = (x, y)
+        seen.append(np.asarray(data[0]).ravel().copy())
+        return original(data)
 
     model.train_step = spy
     model.fit(x, y, epochs=1, batch_size=10, validation_split=0.2, verbose=0)

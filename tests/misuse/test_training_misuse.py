@@ -72,7 +72,8 @@ def test_compile_without_a_loss_then_fit(data):
     model.compile("adam")
     with pytest.raises(ValueError) as e:
         model.fit(x, y, verbose=0)
-    assert_mentions(e, r"No loss", r"`loss` argument in `compile\(\)`", r"loss='sparse_categorical_crossentropy'")
+    assert_mentions(e, r"No loss", r"`loss` argument in the `compile\(\)` method",
+                    r"loss='sparse_categorical_crossentropy'")
 
 
 def test_fit_without_targets(data):

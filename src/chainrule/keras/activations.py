@@ -2,9 +2,7 @@
 
 Every function takes a Tensor (or anything convertible: a numpy array, a
 list) and returns a Tensor computed with chainrule ops, so it is recorded on
-an active GradientTape. ``softmax`` and ``sigmoid`` leave their input on the
-output as ``out._keras_logits``, as tf.keras 2 does, so that a matching
-cross-entropy loss can use the fused (and overflow-free) op on the logits.
+an active GradientTape.
 
 Look-ups by name follow tf.keras: ``get(None)`` is ``linear``, ``get('relu')``
 is :func:`relu`, a callable is returned as is, and ``serialize(relu)`` is
@@ -89,14 +87,9 @@ def relu6(x):
 
 def sigmoid(x):
     """Logistic sigmoid ``f(x) = 1 / (1 + exp(-x))``, computed without overflow.
-
-    The output carries ``_keras_logits = x`` so that ``binary_crossentropy``
-    can use the fused sigmoid cross-entropy on the logits (tf.keras 2 does the same).
     """
     x = _float_tensor(x, "sigmoid")
-    out = apply_op(_ops.Sigmoid(), x)
-    out._keras_logits = x
-    return out
+    return apply_op(_ops.Sigmoid(), x)
 
 
 def tanh(x):
@@ -108,8 +101,7 @@ def softmax(x, axis=-1):
     """Softmax ``f(x) = exp(x) / sum(exp(x), axis)``, shifted by the maximum so it never overflows.
 
     ``axis`` is an int or a tuple of ints. As in tf.keras 2, a 1-D input raises
-    ``ValueError``. The output carries ``_keras_logits = x`` so that
-    ``categorical_crossentropy`` can use the fused softmax cross-entropy.
+    ``ValueError``.
     """
     x = _float_tensor(x, "softmax")
     if x.ndim <= 1:
@@ -120,7 +112,6 @@ def softmax(x, axis=-1):
         axis = tuple(int(a) for a in axis)
         e = _exp(x - reduce_max(x, axis=axis, keepdims=True))
         out = e / reduce_sum(e, axis=axis, keepdims=True)
-    out._keras_logits = x
     return out
 
 

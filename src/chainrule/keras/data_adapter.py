@@ -79,10 +79,18 @@ def normalize_structure(data, n_expected: int | None, what: str | None = None, m
                                  f"{type(data).__name__} of {len(data)} arrays; pass one array per {kind} in that "
                                  f"order, or a dict keyed by {kind} name.")
             return [to_numpy(v, f"{what}[{i}]" if what else None) for i, v in enumerate(data)]
-        if len(data) == 1 and (isinstance(data[0], (np.ndarray, Tensor)) or hasattr(data[0], "to_numpy")):
+        if len(data) == 1 and _array_like(data[0]):
             return to_numpy(data[0])
+        if n_expected is None and len(data) > 1 and all(_array_like(v) for v in data):
+            # a model whose inputs are not declared (subclassed): a list/tuple of arrays is one per input
+            return [to_numpy(v, f"{what}[{i}]" if what else None) for i, v in enumerate(data)]
         return to_numpy(data, what)
     return to_numpy(data, what)
+
+
+def _array_like(value) -> bool:
+    """An array object (numpy array, Tensor, DataFrame/Series), as opposed to a Python list of numbers."""
+    return isinstance(value, (np.ndarray, Tensor)) or hasattr(value, "to_numpy")
 
 
 _NOTHING_TO = {"fit": "train on", "train_on_batch": "train on", "evaluate": "evaluate", "test_on_batch": "evaluate",
@@ -219,3 +227,28 @@ class DatasetBatches:
 
 def is_dataset(x) -> bool:
     return hasattr(x, "_is_chainrule_dataset") or (hasattr(x, "__iter__") and hasattr(x, "element_spec"))
+
+
+def unpack_x_y_sample_weight(data):
+    """``(x, y, sample_weight)`` from ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (tf.keras's rule)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+                     f"found a tuple of {len(data)} elements.")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The inverse of :func:`unpack_x_y_sample_weight`: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    if y is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    if sample_weight is None:
+        return x, y
+    return x, y, sample_weight

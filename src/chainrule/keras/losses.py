@@ -15,11 +15,17 @@ Cross-entropies follow tf.keras 2 exactly:
 
 * probabilities (``from_logits=False``) are clipped to ``[epsilon, 1 - epsilon]``
   (``epsilon = 1e-7``); categorical cross-entropy first rescales each row to sum 1;
-* a ``y_pred`` that comes from a ``softmax``/``sigmoid`` activation carries the
-  pre-activation tensor as ``y_pred._keras_logits``; the loss then uses those
-  logits and the fused ops ``SoftmaxWithLoss`` / ``SigmoidBinaryCrossEntropy``
-  (finite for logits of +-1000, textbook gradient ``(softmax - onehot) / N``).
-  ``from_logits=True`` uses the same fused ops.
+* ``from_logits=True`` uses the fused ops ``SoftmaxWithLoss`` /
+  ``SigmoidBinaryCrossEntropy`` (finite for logits of +-1000, textbook gradient
+  ``(softmax - onehot) / N``). A plain call on probabilities computes the formula
+  on the probabilities, as written. (tf.keras 2 silently takes the logits of any
+  softmax/sigmoid output instead; in chainrule that choice is made visibly by
+  ``compile``, for a model whose output layer ends in the matching activation:
+  see ``keras.trainers.compile_utils``.)
+
+Every function is built from ops on its input tensors (values are never read in
+Python), so a loss inside ``chainrule.function`` or ``fit``'s compiled step is
+recorded and replayed.
 
 Labels never get a gradient through the fused ops. A 1-D ``y_true`` against a
 ``(N, 1)`` ``y_pred`` is treated as ``(N, 1)``, as the tf.keras training loop does.
@@ -33,9 +39,9 @@ import numpy as np
 
 from chainrule import ops as _ops
 from chainrule.backend import epsilon, floatx
-from chainrule.functions import (abs as _abs, cast, clip_by_value, log as _log, maximum, reduce_max,
-                                 reduce_mean, reduce_sum, reshape, sqrt as _sqrt, square, transpose,
-                                 where)
+from chainrule.functions import (abs as _abs, broadcast_to, cast, clip_by_value, log as _log, maximum,
+                                 not_equal, reduce_max, reduce_mean, reduce_sum, reshape, sqrt as _sqrt, square,
+                                 transpose, where, zeros_like)
 from chainrule.tensor import Tensor, apply_op, as_tensor
 
 from . import activations as _activations
@@ -51,7 +57,7 @@ __all__ = [
     "huber", "log_cosh", "logcosh", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence",
     "kld", "KLD", "kullback_leibler_divergence", "poisson", "cosine_similarity",
-    "get", "serialize", "deserialize", "compute_loss",
+    "get", "serialize", "deserialize", "compute_weighted_loss",
 ]
 
 
@@ -63,26 +69,20 @@ def _pred(y_pred, name) -> Tensor:
     kind = t._value.dtype.kind
     if kind in "SOU":
         raise ValueError(f"{name}: y_pred must be numeric, got a {t.dtype.name} tensor of shape {t.shape}.")
-    if kind != "f":
-        t = Tensor(t._value.astype(floatx()))
-    return t
+    return t if kind == "f" else cast(t, floatx())
 
 
 def _true(y_true, like: Tensor) -> Tensor:
-    """``y_true`` as a Tensor of ``like``'s dtype (a float Tensor is cast differentiably, as tf.cast)."""
+    """``y_true`` as a Tensor of ``like``'s dtype (cast with an op, as tf.cast)."""
     dtype = like._value.dtype
     if isinstance(y_true, Tensor):
-        if y_true._value.dtype == dtype:
-            return y_true
-        if y_true._value.dtype.kind == "f":
-            return cast(y_true, dtype)
-        return Tensor(y_true._value.astype(dtype))
+        return y_true if y_true._value.dtype == dtype else cast(y_true, dtype)
     return Tensor(np.asarray(y_true, dtype=dtype))
 
 
-def _plain(t: Tensor) -> Tensor:
-    """The same values in a Tensor no tape knows about: labels of a fused op get no gradient."""
-    return Tensor(t._value)
+def _check(check, t: Tensor) -> None:
+    """Run a value check on ``t`` as a no-gradient op (so a compiled step repeats it on every batch)."""
+    apply_op(_ops.NoGradient(check), t)
 
 
 def _align_ranks(y_true: Tensor, y_pred: Tensor):
@@ -105,18 +105,6 @@ def _prepare(y_true, y_pred, name):
                          f"{tuple(y_pred.shape)} are incompatible; they must have the same shape (or "
                          f"broadcast to one).") from None
     return y_pred, y_true
-
-
-def _get_logits(y_pred: Tensor, from_logits: bool, fn_name: str):
-    """tf.keras 2's ``_get_logits``: a softmax/sigmoid output is replaced by the logits it came from."""
-    logits = getattr(y_pred, "_keras_logits", None)
-    if logits is not None:
-        if from_logits:
-            warnings.warn(f'"`{fn_name}` received `from_logits=True`, but the `output` argument was produced '
-                          f'by a sigmoid or softmax activation and thus does not represent logits. Was this '
-                          f'intended?"', stacklevel=3)
-        return logits, True
-    return y_pred, from_logits
 
 
 def _normalize_axis(axis, ndim, name):
@@ -177,7 +165,7 @@ def huber(y_true, y_pred, delta=1.0):
     abs_error = _abs(error)
     quadratic = square(error) * 0.5
     linear = abs_error * delta - 0.5 * delta * delta
-    return reduce_mean(where(abs_error._value <= delta, quadratic, linear), axis=-1)
+    return reduce_mean(where(abs_error <= delta, quadratic, linear), axis=-1)
 
 
 def log_cosh(y_true, y_pred):
@@ -193,22 +181,19 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     """Binary cross-entropy, averaged over ``axis`` (default last): one value per sample.
 
     Probabilities: ``-(t * log(p + eps) + (1 - t) * log(1 - p + eps))`` with ``p`` clipped to
-    ``[eps, 1 - eps]``. Logits (``from_logits=True`` or a sigmoid output's ``_keras_logits``):
-    the fused ``SigmoidBinaryCrossEntropy``. ``label_smoothing`` moves labels towards 0.5:
+    ``[eps, 1 - eps]``. Logits (``from_logits=True``): the fused ``SigmoidBinaryCrossEntropy``. ``label_smoothing`` moves labels towards 0.5:
     ``t * (1 - ls) + 0.5 * ls``. Shapes: ``(N, d)`` -> ``(N,)``.
     """
     y_pred, y_true = _prepare(y_true, y_pred, "binary_crossentropy")
-    _check_binary_labels(y_true._value)
+    _check(_check_binary_labels, y_true)
     axis = _normalize_axis(axis, max(y_pred.ndim, 1), "binary_crossentropy")
     if label_smoothing:
         ls = float(label_smoothing)
         y_true = y_true * (1.0 - ls) + 0.5 * ls
-    logits, from_logits = _get_logits(y_pred, from_logits, "binary_crossentropy")
     if from_logits:
-        shape = np.broadcast_shapes(tuple(y_true.shape), tuple(logits.shape))
-        if tuple(logits.shape) != shape:
-            logits = logits * np.ones(shape, dtype=logits._value.dtype)
-        labels = Tensor(np.broadcast_to(y_true._value, shape))
+        shape = np.broadcast_shapes(tuple(y_true.shape), tuple(y_pred.shape))
+        logits = y_pred if tuple(y_pred.shape) == shape else broadcast_to(y_pred, shape)
+        labels = y_true if tuple(y_true.shape) == shape else broadcast_to(y_true, shape)
         per_value = apply_op(_ops.SigmoidBinaryCrossEntropy(reduction="none"), logits, labels)
     else:
         eps = epsilon()
@@ -217,10 +202,10 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return reduce_mean(per_value, axis=axis)
 
 
-def _check_binary_labels(v: np.ndarray) -> None:
+def _check_binary_labels(v: np.ndarray) -> np.ndarray:
     """Targets of a binary cross-entropy must lie in [0, 1] (two reductions over the labels, no copy)."""
     if not v.size or v.dtype.kind not in "iuf" or (v.min() >= 0 and v.max() <= 1):
-        return
+        return v
     bad = v[(v < 0) | (v > 1)].flat[0]
     integral = v.dtype.kind in "iu" or bool(np.all(v == np.round(v)))
     shown = f"{int(bad)}" if integral else f"{float(bad):g}"
@@ -244,15 +229,14 @@ def _softmax_cross_entropy(logits: Tensor, labels: Tensor, axis: int) -> Tensor:
     """Per-sample ``-sum(labels * log_softmax(logits))`` along ``axis`` with the fused op."""
     logits = _move_axis_last(logits, axis)
     labels = _move_axis_last(labels, axis)
-    return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, _plain(labels))
+    return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Categorical cross-entropy against one-hot (or probability) rows, one value per sample.
 
     Probabilities: each row is rescaled to sum 1, clipped to ``[eps, 1 - eps]``, then
-    ``-sum(y_true * log(p), axis)``. Logits (``from_logits=True`` or a softmax output's
-    ``_keras_logits``): the fused ``SoftmaxWithLoss``. ``label_smoothing``:
+    ``-sum(y_true * log(p), axis)``. Logits (``from_logits=True``): the fused ``SoftmaxWithLoss``. ``label_smoothing``:
     ``y_true * (1 - ls) + ls / C``. Shapes: ``(N, C)`` -> ``(N,)``.
 
     Integer labels of shape ``(N,)`` or ``(N, 1)`` raise ``ValueError`` pointing to
@@ -275,9 +259,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     if label_smoothing:
         ls = float(label_smoothing)
         y_true = y_true * (1.0 - ls) + ls / y_true.shape[-1]
-    logits, from_logits = _get_logits(y_pred, from_logits, "categorical_crossentropy")
     if from_logits:
-        return _softmax_cross_entropy(logits, y_true, axis)
+        return _softmax_cross_entropy(y_pred, y_true, axis)
     eps = epsilon()
     p = y_pred / reduce_sum(y_pred, axis=axis, keepdims=True)
     p = clip_by_value(p, eps, 1.0 - eps)
@@ -290,58 +273,59 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     ``y_true`` holds class indices (int or integral float) of shape ``(N,)`` or ``(N, 1)``
     (``(N, d0, ..)`` for ``y_pred`` ``(N, d0, .., C)``). Probabilities are clipped to
     ``[eps, 1 - eps]`` and their log goes through the fused ``SoftmaxWithLoss``, as
-    tf.keras 2 does; logits (``from_logits=True`` or a softmax output's ``_keras_logits``)
-    go in directly. ``ignore_class``: labels equal to it give a loss of 0.
+    tf.keras 2 does; logits (``from_logits=True``) go in directly. ``ignore_class``: labels equal to it give a loss of 0.
 
     One-hot ``y_true`` (same shape as ``y_pred``) and out-of-range labels raise ``ValueError``.
     """
     name = "sparse_categorical_crossentropy"
     y_pred = _pred(y_pred, name)
-    labels = np.asarray(y_true._value if isinstance(y_true, Tensor) else y_true)
+    labels = as_tensor(y_true)
     if y_pred.ndim < 1:
         raise ValueError(f"{name}: y_pred must have a class axis, got a scalar.")
     axis = _normalize_axis(axis, y_pred.ndim, name)
     n_classes = y_pred.shape[axis]
     pred_shape = tuple(y_pred.shape)
-    if labels.shape == pred_shape and n_classes > 1:
+    if tuple(labels.shape) == pred_shape and n_classes > 1:
         raise ValueError(
-            f"{name}: y_true has shape {labels.shape}, the same as y_pred {pred_shape}: the labels look one-hot "
-            f"(or like probability rows). Use categorical_crossentropy for one-hot labels, or pass integer class "
-            f"indices of shape {pred_shape[:axis] + pred_shape[axis + 1:]}.")
-    logits, from_logits = _get_logits(y_pred, from_logits, name)
+            f"{name}: y_true has shape {tuple(labels.shape)}, the same as y_pred {pred_shape}: the labels look "
+            f"one-hot (or like probability rows). Use categorical_crossentropy for one-hot labels, or pass integer "
+            f"class indices of shape {pred_shape[:axis] + pred_shape[axis + 1:]}.")
+    logits = y_pred
     if not from_logits:
         eps = epsilon()
         logits = _log(clip_by_value(y_pred, eps, 1.0 - eps))
     logits = _move_axis_last(logits, axis)
     out_shape = tuple(logits.shape[:-1])
-    if labels.size != int(np.prod(out_shape, dtype=np.int64)):
-        raise ValueError(f"{name}: labels of shape {labels.shape} do not fit y_pred of shape {pred_shape}; give "
-                         f"integer class indices of shape {out_shape} (or {out_shape + (1,)}).")
-    labels = labels.reshape(out_shape)
-    if labels.dtype.kind not in "iuf" and labels.dtype != bool:
-        raise ValueError(f"{name}: labels must be integer class indices, got dtype {labels.dtype}.")
+    if labels._value.size != int(np.prod(out_shape, dtype=np.int64)):
+        raise ValueError(f"{name}: labels of shape {tuple(labels.shape)} do not fit y_pred of shape {pred_shape}; "
+                         f"give integer class indices of shape {out_shape} (or {out_shape + (1,)}).")
+    if tuple(labels.shape) != out_shape:
+        labels = reshape(labels, out_shape)
+    if labels._value.dtype.kind not in "iuf" and labels._value.dtype != bool:
+        raise ValueError(f"{name}: labels must be integer class indices, got dtype {labels.dtype.name}.")
     valid = None
     if ignore_class is not None:
-        valid = labels != ignore_class
-        labels = np.where(valid, labels, 0)
+        valid = not_equal(labels, ignore_class)
+        labels = where(valid, labels, zeros_like(labels))
     try:
-        per_sample = apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, Tensor(labels))
+        per_sample = apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels)
     except ValueError as e:
         message = str(e).replace("SoftmaxWithLoss: ", "")
         raise ValueError(f"{name}: {message}") from None
     if valid is not None:
-        per_sample = per_sample * valid.astype(per_sample._value.dtype)
+        per_sample = per_sample * cast(valid, per_sample._value.dtype)
     return per_sample
 
 
 # ----------------------------------------------------------------------------- margin and other losses
 
+def _binary_to_signs(v: np.ndarray) -> np.ndarray:
+    return v * 2 - 1 if v.size and np.all((v == 0) | (v == 1)) else v
+
+
 def _maybe_convert_labels(y_true: Tensor) -> Tensor:
-    """tf.keras's hinge labels: {0, 1} labels become {-1, 1}; other labels are used as given."""
-    v = y_true._value
-    if v.size and np.all((v == 0) | (v == 1)):
-        return y_true * 2.0 - 1.0
-    return y_true
+    """tf.keras's hinge labels: {0, 1} labels become {-1, 1}; other labels are used as given (no gradient)."""
+    return apply_op(_ops.NoGradient(_binary_to_signs), y_true)
 
 
 def hinge(y_true, y_pred):
@@ -424,10 +408,22 @@ class Reduction:
             raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
 
 
-def _sample_weight_array(sample_weight, dtype):
-    if isinstance(sample_weight, Tensor):
-        return np.asarray(sample_weight._value, dtype=dtype)
-    return np.asarray(sample_weight, dtype=dtype)
+def _aligned_weights(sample_weight, losses: Tensor) -> Tensor:
+    """``sample_weight`` as a Tensor of the losses' dtype, squeezed or expanded by one axis to match them."""
+    sw = sample_weight if isinstance(sample_weight, Tensor) else Tensor(np.asarray(sample_weight))
+    if sw._value.dtype != losses._value.dtype:
+        sw = cast(sw, losses._value.dtype)
+    shape = tuple(sw.shape)
+    if len(shape) == losses.ndim + 1 and shape[-1] == 1:
+        sw = reshape(sw, shape[:-1])
+    elif losses.ndim == len(shape) + 1:
+        sw = reshape(sw, shape + (1,))
+    try:
+        np.broadcast_shapes(tuple(sw.shape), tuple(losses.shape))
+    except ValueError:
+        raise ValueError(f"sample_weight of shape {tuple(sw.shape)} does not match the per-sample losses of shape "
+                         f"{tuple(losses.shape)}; give one weight per sample.") from None
+    return sw
 
 
 def compute_weighted_loss(losses, sample_weight=None, reduction="sum_over_batch_size"):
@@ -442,25 +438,12 @@ def compute_weighted_loss(losses, sample_weight=None, reduction="sum_over_batch_
     losses = as_tensor(losses)
     if losses._value.dtype.kind != "f":
         losses = cast(losses, "float32")
-    weighted = losses
-    if sample_weight is not None:
-        sw = _sample_weight_array(sample_weight, losses._value.dtype)
-        if sw.ndim == losses.ndim + 1 and sw.shape[-1] == 1:
-            sw = sw[..., 0]
-        elif losses.ndim == sw.ndim + 1:
-            sw = sw[..., None]
-        try:
-            np.broadcast_shapes(sw.shape, tuple(losses.shape))
-        except ValueError:
-            raise ValueError(f"sample_weight of shape {sw.shape} does not match the per-sample losses of shape "
-                             f"{tuple(losses.shape)}; give one weight per sample.") from None
-        weighted = losses * sw
+    weighted = losses if sample_weight is None else losses * _aligned_weights(sample_weight, losses)
     if reduction == Reduction.NONE:
         return weighted
-    total = reduce_sum(weighted)
     if reduction in (Reduction.AUTO, Reduction.SUM_OVER_BATCH_SIZE):
-        total = total / float(max(weighted.size, 1))
-    return total
+        return reduce_mean(weighted) if weighted.size else reduce_sum(weighted)
+    return reduce_sum(weighted)
 
 
 # ----------------------------------------------------------------------------- Loss classes
@@ -594,19 +577,19 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         ignore = self._fn_kwargs.get("ignore_class")
         if ignore is None:
             return sample_weight
-        labels = np.asarray(y_true._value if isinstance(y_true, Tensor) else y_true)
-        mask = (labels.reshape(tuple(losses.shape)) != ignore).astype(np.float64)
+        labels = as_tensor(y_true)
+        if tuple(labels.shape) != tuple(losses.shape):
+            labels = reshape(labels, tuple(losses.shape))
+        mask = cast(not_equal(labels, ignore), losses._value.dtype)
         if self.reduction in (Reduction.AUTO, Reduction.SUM_OVER_BATCH_SIZE):
-            valid = mask.sum()
-            mask = mask * (mask.size / valid if valid else 0.0)
-        if sample_weight is None:
-            return mask
-        sw = np.asarray(sample_weight, dtype=np.float64)
-        if sw.ndim == mask.ndim + 1 and sw.shape[-1] == 1:
-            sw = sw[..., 0]
-        elif mask.ndim == sw.ndim + 1:
-            sw = sw[..., None]
-        return mask * sw
+            # averaged over the labels kept, as tf.keras 2.11: scale the mask by size / number kept
+            mask = apply_op(_ops.NoGradient(_rescale_mask), mask)
+        return mask if sample_weight is None else mask * _aligned_weights(sample_weight, mask)
+
+
+def _rescale_mask(mask: np.ndarray) -> np.ndarray:
+    kept = mask.sum()
+    return mask * (mask.dtype.type(mask.size / kept) if kept else mask.dtype.type(0))
 
 
 class Hinge(LossFunctionWrapper):
@@ -688,85 +671,3 @@ def get(identifier):
     (``"Did you mean 'binary_crossentropy'?"``).
     """
     return registry.get("losses", identifier)
-
-
-# ----------------------------------------------------------------------------- for the training loop
-
-def _fused_batch_mean(loss_fn, y_true, y_pred):
-    """The common training case as one fused op, or None to take the general path.
-
-    A softmax (or sigmoid) output with sparse categorical (or binary)
-    cross-entropy, no sample weights, no label smoothing: the batch mean is then
-    ``SoftmaxWithLoss('mean')`` (``SigmoidBinaryCrossEntropy('mean')``) on the
-    output's logits, the same value the general path computes in several ops.
-    Anything unusual (one-hot labels given to the sparse loss, labels outside
-    [0, 1] for the binary one, other shapes) returns None, so the general path
-    raises its clear errors.
-    """
-    fn, kwargs = loss_fn, {}
-    if isinstance(loss_fn, LossFunctionWrapper):
-        if loss_fn.reduction not in (Reduction.AUTO, Reduction.SUM_OVER_BATCH_SIZE):
-            return None
-        fn, kwargs = loss_fn.fn, loss_fn._fn_kwargs
-    if fn not in (sparse_categorical_crossentropy, binary_crossentropy):
-        return None
-    if kwargs.get("label_smoothing") or kwargs.get("ignore_class") is not None or kwargs.get("axis", -1) != -1:
-        return None
-    logits = y_pred if kwargs.get("from_logits") else getattr(y_pred, "_keras_logits", None)
-    if not isinstance(logits, Tensor) or logits.ndim != 2 or logits._value.dtype.kind != "f":
-        return None
-    labels = np.asarray(y_true._value if isinstance(y_true, Tensor) else y_true)
-    n, classes = logits._value.shape
-    if labels.ndim == 2 and labels.shape[1] == 1 and (fn is sparse_categorical_crossentropy or classes == 1):
-        labels = labels[:, 0]
-    if fn is sparse_categorical_crossentropy:
-        if labels.shape != (n,) or labels.dtype.kind not in "iuf":
-            return None
-        try:
-            return apply_op(_ops.SoftmaxWithLoss(reduction="mean"), logits, Tensor(labels))
-        except ValueError as e:
-            raise ValueError(f"sparse_categorical_crossentropy: {str(e).replace('SoftmaxWithLoss: ', '')}") from None
-    if labels.shape == (n,) and classes == 1:
-        labels = labels[:, None]
-    if labels.shape != (n, classes) or labels.dtype.kind not in "iufb" or labels.size == 0:
-        return None
-    if labels.min() < 0 or labels.max() > 1:
-        return None
-    return apply_op(_ops.SigmoidBinaryCrossEntropy(reduction="mean"), logits,
-                    Tensor(labels.astype(logits._value.dtype, copy=False)))
-
-
-def compute_loss(loss_fn, y_true, y_pred, sample_weight=None):
-    """The scalar training loss for one batch, as the tf.keras 2 training loop computes it.
-
-    ``loss_fn`` is a Loss instance (called with its own reduction), a function
-    ``fn(y_true, y_pred) -> per-sample losses`` (or a name/dict resolved by :func:`get`),
-    weighted and reduced as ``sum(w * l) / number of values``. As in tf.keras, a 1-D
-    ``y_true`` or ``sample_weight`` against a 2-D ``y_pred`` gets a trailing axis, and a
-    float ``y_true`` is cast to ``y_pred``'s dtype.
-    """
-    if isinstance(loss_fn, (str, dict)):
-        loss_fn = get(loss_fn)
-    if isinstance(loss_fn, type) and issubclass(loss_fn, Loss):
-        loss_fn = loss_fn()
-    if sample_weight is None:
-        fused = _fused_batch_mean(loss_fn, y_true, y_pred)
-        if fused is not None:
-            return fused
-    y_pred_t = as_tensor(y_pred)
-    if not isinstance(y_true, Tensor):
-        arr = np.asarray(y_true)
-        if arr.dtype.kind == "f" and y_pred_t._value.dtype.kind == "f":
-            arr = arr.astype(y_pred_t._value.dtype, copy=False)
-        y_true = Tensor(arr)
-    if y_true.ndim == 1 and y_pred_t.ndim == 2:
-        y_true = reshape(y_true, (-1, 1))
-    if sample_weight is not None:
-        sample_weight = _sample_weight_array(sample_weight, np.float32)
-        if sample_weight.ndim == 1 and y_pred_t.ndim == 2:
-            sample_weight = sample_weight[:, None]
-    if isinstance(loss_fn, Loss):
-        return loss_fn(y_true, y_pred, sample_weight=sample_weight)
-    if not callable(loss_fn):
-        raise ValueError(f"compute_loss: expected a loss function, a Loss instance or a name, got {loss_fn!r}.")
-    return compute_weighted_loss(loss_fn(y_true, y_pred), sample_weight, reduction=Reduction.SUM_OVER_BATCH_SIZE)

@@ -286,7 +286,9 @@ class Metric:
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
-        return self.result()
+        # kept so that `layer.add_metric(self.metric(y, p))` recognises this metric's result (as tf.keras)
+        self._last_result = result = self.result()
+        return result
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}

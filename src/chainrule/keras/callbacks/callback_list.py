@@ -29,6 +29,8 @@ class CallbackList:
         self.callbacks.append(callback)
 
     def _call(self, hook, *args):
+        if args[-1] is None:  # as tf.keras: hooks always receive a logs dict
+            args = args[:-1] + ({},)
         for c in self.callbacks:
             getattr(c, hook)(*args)
 

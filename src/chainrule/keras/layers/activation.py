@@ -86,10 +86,7 @@ class Softmax(Layer):
         self.axis = axis
 
     def call(self, inputs):
-        out = apply_op(_ops.Softmax(self.axis), inputs)
-        if self.axis in (-1, inputs.ndim - 1):
-            out._keras_logits = inputs
-        return out
+        return self._keep(inputs, apply_op(_ops.Softmax(self.axis), inputs))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -19,6 +19,7 @@ from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
 from .. import constraints, initializers, registry, regularizers
+from .. import metrics as _metrics
 from ..utils.naming import to_snake_case
 
 # ----------------------------------------------------------------------------- names
@@ -178,13 +179,19 @@ class Layer:
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and key != "_tracked_layers":
             # Keras 3 tracks the layers of a dict attribute in insertion order (the order its files use).
-            layers = [v for v in nest.flatten(value, sort_dicts=False) if isinstance(v, Layer) and v is not self]
+            leaves = nest.flatten(value, sort_dicts=False)
+            layers = [v for v in leaves if isinstance(v, Layer) and v is not self]
             if layers:
                 known = {id(t) for t in tracked}
                 for v in layers:
                     if id(v) not in known:
                         known.add(id(v))
                         tracked.append(v)
+            for v in leaves:  # Metric objects held as attributes are the layer's metrics, as in tf.keras
+                if isinstance(v, _metrics.Metric):
+                    own = self.__dict__.setdefault("_metrics", [])
+                    if all(v is not m for m in own):
+                        own.append(v)
         object.__setattr__(self, key, value)
 
     # -- dtype
@@ -350,6 +357,34 @@ class Layer:
         """Add a loss tensor (e.g. an activity penalty) computed in ``call``; it is reset each call."""
         self._added_losses.append(loss if isinstance(loss, Tensor) else Tensor(to_array(loss, self._dtype)))
 
+    @property
+    def metrics(self) -> list:
+        """Metric objects held as attributes and those made by :meth:`add_metric`, of this layer and its layers."""
+        return [m for layer in [self] + self._all_layers() for m in layer.__dict__.get("_metrics", ())]
+
+    def add_metric(self, value, name=None, aggregation=None, **kwargs) -> None:
+        """Track a metric computed in ``call``, as tf.keras 2.
+
+        ``value`` returned by calling a Metric object this layer holds (``self.acc(y, p)``)
+        is that metric, already updated. Any other value (a Tensor or number) is averaged
+        over the epoch by a ``Mean`` metric named ``name`` (required), created on first use.
+        The metrics appear in ``model.metrics`` and in the logs of ``fit``/``evaluate``.
+        """
+        own = self.__dict__.setdefault("_metrics", [])
+        if any(getattr(m, "_last_result", None) is value for m in own):
+            return
+        if name is None:
+            raise ValueError(f"Layer {self.name!r}: please provide a name for your metric, like "
+                             "`self.add_metric(tf.reduce_sum(inputs), name='mean_activation')`.")
+        if aggregation not in (None, "mean"):
+            raise ValueError(f"Layer {self.name!r}: add_metric supports aggregation='mean' (or None), got "
+                             f"{aggregation!r}.")
+        metric = next((m for m in own if m.name == name), None)
+        if metric is None:
+            metric = _metrics.Mean(name=name)
+            own.append(metric)
+        metric.update_state(value)
+
     # -- building and calling
     def build(self, input_shape) -> None:
         """Create the weights for inputs of ``input_shape`` (batch axis included, may be None)."""
@@ -368,6 +403,21 @@ class Layer:
     def call(self, inputs, *args, **kwargs):
         """The computation: override it. Takes Tensors, returns Tensors."""
         return inputs
+
+    # -- the fused output head (see keras.trainers.compile_utils.OutputHead)
+    _keep_logits = False
+    _kept_logits = None
+
+    def _keep(self, logits, output):
+        """Return ``output``; when compile fused this layer's final activation with the loss, also keep
+        ``(logits, output)`` so the loss is computed from the logits (as tf.keras 2 does)."""
+        if self._keep_logits:
+            self.__dict__["_kept_logits"] = (logits, output)
+        return output
+
+    def _activate(self, values):
+        """``self.activation(values)``, keeping the values for a fused loss (see :meth:`_keep`)."""
+        return self._keep(values, self.activation(values))
 
     def _convert_input(self, x):
         if isinstance(x, Tensor):

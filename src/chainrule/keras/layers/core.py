@@ -143,7 +143,7 @@ class Dense(Layer):
     def call(self, inputs):
         if type(inputs) is SparseTensor:  # multi-hot rows: multiply only the nonzeros
             bias = self.bias if self.use_bias else Tensor(np.zeros(self.units, dtype=self._np_dtype))
-            return self.activation(apply_op(_ops.SparseAffine(), inputs, self.kernel, bias))
+            return self._activate(apply_op(_ops.SparseAffine(), inputs, self.kernel, bias))
         if inputs.dtype != self._dtype:
             inputs = cast(inputs, self._dtype)
         n_in = self.kernel._value.shape[0]
@@ -156,7 +156,7 @@ class Dense(Layer):
         else:
             out = matmul(inputs, self.kernel) if inputs.ndim >= 2 else matmul(reshape(inputs, (1, -1)),
                                                                                  self.kernel)
-        return self.activation(out)
+        return self._activate(out)
 
     def compute_output_shape(self, input_shape):
         if self.built and len(input_shape):
@@ -190,7 +190,7 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def call(self, inputs):
-        return self.activation(inputs)
+        return self._activate(inputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

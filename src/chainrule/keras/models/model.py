@@ -15,7 +15,7 @@ from ... import nest
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
 from .. import registry
-from ..trainer import Trainer
+from ..trainers import Trainer
 from ..utils.summary import print_summary
 from .functional import functional_config, functional_from_config, map_graph
 from ..._suggest import did_you_mean, did_you_mean_argument, init_arguments

@@ -1,0 +1,122 @@
+"""Argument checks of compile/fit/evaluate/predict, run once per call (never per batch)."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ... import nest
+from ..callbacks.base import Callback
+from ..callbacks.callback_list import CallbackList
+
+
+def class_weights_to_sample_weight(y, class_weight, sample_weight, what="fit"):
+    y = np.asarray(y if not isinstance(y, list) else y[0])
+    if y.ndim > 1 and y.shape[-1] > 1:
+        labels = np.argmax(y, axis=-1)
+    else:
+        flat = y.reshape(len(y))
+        if flat.dtype.kind in "fc":
+            fractional = flat != np.round(flat)
+            if fractional.any():
+                example = float(flat[fractional][0].real)
+                raise ValueError(f"{what}: class_weight needs integer class labels (or one-hot rows), but y has "
+                                 f"non-integer values such as {example:.4g}; for regression pass sample_weight "
+                                 "instead.")
+        labels = flat.round().astype(int)
+    weights = np.array([class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
+    return weights if sample_weight is None else weights * sample_weight
+
+
+def count_argument(value, name, what, meaning="", minimum=1):
+    """``value`` as an int >= ``minimum``: TypeError for strings and fractions, ValueError when too small."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or (
+            not isinstance(value, numbers.Integral) and not float(value).is_integer()):
+        shown = f"{value!r} ({type(value).__name__})"
+        raise TypeError(f"{what}: {name} must be an integer, got {shown}"
+                        f"{'; pass an int such as ' + repr(int(float(value))) if _looks_numeric(value) else ''}.")
+    value = int(value)
+    if value < minimum:
+        rule = "a positive integer" if minimum == 1 else f">= {minimum}"
+        raise ValueError(f"{what}: {name} must be {rule}{f' ({meaning})' if meaning else ''}, got {value}.")
+    return value
+
+
+def _looks_numeric(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def verbosity(verbose, what) -> int:
+    """``'auto'`` -> 1; otherwise an int (0 silent, 1 progress bar, 2 one line per epoch)."""
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, numbers.Integral) or (isinstance(verbose, numbers.Real) and float(verbose).is_integer()):
+        return int(verbose)
+    raise TypeError(f"{what}: verbose must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per epoch), "
+                    f"got {verbose!r}.")
+
+
+def check_callbacks(callbacks, what):
+    """``callbacks`` must be a list (or tuple) of Callback instances."""
+    if callbacks is None:
+        return
+    if isinstance(callbacks, CallbackList):
+        return
+    if isinstance(callbacks, Callback):
+        name = type(callbacks).__name__
+        raise TypeError(f"{what}: callbacks must be a list of Callback instances, got {name}; wrap it: "
+                        f"callbacks=[{name}(...)].")
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"{what}: callbacks must be a list of Callback instances, got {type(callbacks).__name__}.")
+    for i, c in enumerate(nest.flatten(list(callbacks))):  # nested lists are flattened, as in tf.keras
+        if isinstance(c, type) and issubclass(c, Callback):
+            raise TypeError(f"{what}: callbacks[{i}] is the class {c.__name__}, not an instance; create it: "
+                            f"callbacks=[{c.__name__}(...)].")
+        if not isinstance(c, Callback) and not hasattr(c, "set_model"):
+            raise TypeError(f"{what}: callbacks[{i}] is a {type(c).__name__}, not a Callback instance; subclass "
+                            "keras.callbacks.Callback (or use keras.callbacks.LambdaCallback).")
+
+
+def validation_epochs(validation_freq):
+    """A predicate on 1-based epoch numbers: every N epochs (an int), or the epochs listed (a container)."""
+    if isinstance(validation_freq, numbers.Integral) and not isinstance(validation_freq, bool):
+        if validation_freq < 1:
+            raise ValueError(f"fit: validation_freq must be a positive integer (validate every N epochs), got "
+                             f"{validation_freq}.")
+        freq = int(validation_freq)
+        return lambda epoch: epoch % freq == 0
+    if isinstance(validation_freq, (list, tuple, set, frozenset, range)):
+        epochs = set(validation_freq)
+        return lambda epoch: epoch in epochs
+    raise TypeError(f"fit: validation_freq must be a positive integer (validate every N epochs) or a list of "
+                    f"epochs such as [1, 5, 10], got {validation_freq!r}.")
+
+
+def check_validation_structure(validation_data):
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+        return
+    if isinstance(validation_data, np.ndarray):
+        got = f"an ndarray of shape {validation_data.shape}"
+    elif isinstance(validation_data, (tuple, list)):
+        n = len(validation_data)
+        got = f"a {type(validation_data).__name__} of {n} element{'s' if n != 1 else ''}"
+    else:
+        got = f"a {type(validation_data).__name__}"
+    raise ValueError(f"fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
+                     f"got {got}.")
+
+
+def raise_prefixed(error, prefix):
+    """Raise ``error`` again with ``prefix`` before its message (same type, same traceback)."""
+    message = str(error)
+    if message.startswith(prefix):
+        raise error
+    try:
+        new = type(error)(prefix + message)
+    except Exception:
+        raise error from None
+    raise new.with_traceback(error.__traceback__) from None

@@ -1,0 +1,490 @@
+"""compile / fit / evaluate / predict, with tf.keras 2's extension points.
+
+One training step is ``train_step(data)``, exactly tf.keras 2's default::
+
+    x, y, sample_weight = unpack_x_y_sample_weight(data)
+    with GradientTape() as tape:
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)   # compiled_loss: losses + regularization
+    self.optimizer.minimize(loss, self.trainable_variables, tape=tape)
+    return self.compute_metrics(x, y, y_pred, sample_weight)   # {name: result}
+
+Override ``train_step``/``test_step``/``predict_step`` (or ``compute_loss``,
+``compute_metrics``, ``metrics``) as in tf.keras. ``fit`` runs the step through
+``make_train_function()``: as tf.keras wraps it in ``tf.function``, chainrule wraps
+it in ``chainrule.function``, which traces the step once per batch shape and then
+replays the recorded ops, their backward and the updates, with no Python around
+them. ``compile(run_eagerly=True)`` (or ``model.run_eagerly = True``, or
+``chainrule.config.run_functions_eagerly(True)``) runs the Python step instead;
+both give bit-identical weights.
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from ... import backend as _backend
+from ... import nest
+from ..._fpenv import flushing
+from ..._suggest import did_you_mean_argument
+from ...autodiff import GradientTape
+from ...function import function
+from ... import sparse as _sparse
+from ...tensor import Tensor
+from .. import data_adapter as da
+from .. import optimizers
+from ..callbacks.callback_list import CallbackList
+from ..data_adapter import unpack_x_y_sample_weight
+from ..layers.core import Dense
+from . import arguments as args
+from .compile_utils import LossesContainer, MetricsContainer
+
+# tf.keras 2's Model.compile takes these through **kwargs, for compatibility only.
+_LEGACY_COMPILE_KWARGS = ("sample_weight_mode", "cloning", "experimental_run_tf_function", "distribute",
+                          "target_tensors", "experimental_steps_per_execution", "from_serialized")
+
+
+def _compile_arguments() -> list:
+    return [name for name in inspect.signature(Trainer.compile).parameters if name not in ("self", "kwargs")] + \
+        list(_LEGACY_COMPILE_KWARGS)
+
+
+def _python_logs(logs) -> dict:
+    """A step's logs as callbacks see them: Python floats (arrays for non-scalar results)."""
+    out = {}
+    for name, value in (logs or {}).items():
+        if isinstance(value, Tensor):
+            value = value.numpy()
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        elif isinstance(value, np.generic):
+            value = value.item()
+        out[name] = value
+    return out
+
+
+class Trainer:
+    """Mixed into Model: the compile state, the step methods and the loops."""
+
+    def __init__(self):
+        self.optimizer = None
+        self.loss = None
+        self.compiled_loss = None
+        self.compiled_metrics = None
+        self.stop_training = False
+        self.history = None
+        self._is_compiled = False
+        self._compile_config = None
+        self._run_eagerly = None
+        self.train_function = self.test_function = self.predict_function = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=None, steps_per_execution=None, jit_compile=None, pss_evaluation_shards=0, **kwargs):
+        """Configure training, with tf.keras 2's signature.
+
+        Args:
+            optimizer: a name (``'adam'``) or an Optimizer instance.
+            loss: a name, function or Loss instance; with several outputs, a list or a dict by output
+                name. May be None when the model adds its losses itself (``add_loss``) or overrides
+                ``train_step``.
+            metrics: metrics computed on every batch, *without* sample weights (as tf.keras 2); per
+                output as a list of lists or a dict.
+            loss_weights: a list or dict of factors for the outputs' losses.
+            weighted_metrics: metrics computed with ``sample_weight`` (and ``class_weight``); logged as
+                their name, or ``weighted_<name>`` when a plain metric has that name.
+            run_eagerly: True runs ``train_step`` as Python on every batch instead of replaying its
+                compiled trace (for debugging; the results are bit-identical).
+            steps_per_execution, jit_compile, pss_evaluation_shards: accepted for signature
+                compatibility only; chainrule runs one batch per step (callbacks see every batch)
+                and has no XLA or parameter servers.
+            **kwargs: tf.keras 2's legacy keywords (``sample_weight_mode``, ``cloning``,
+                ``experimental_run_tf_function``, ``experimental_steps_per_execution``,
+                ``from_serialized``; ``distribute`` and ``target_tensors`` only as None), accepted for
+                compatibility only. Any other keyword raises ``TypeError`` naming it and the closest
+                valid one.
+        """
+        unknown = sorted(set(kwargs) - set(_LEGACY_COMPILE_KWARGS))
+        if unknown:
+            hint = did_you_mean_argument(_compile_arguments(), unknown)
+            raise TypeError(f"compile() got an unexpected keyword argument {unknown[0]!r}"
+                            f"{f' (and {unknown[1:]})' if len(unknown) > 1 else ''}.{hint} Valid keyword arguments: "
+                            f"{', '.join(_compile_arguments())}.")
+        for name in ("distribute", "target_tensors"):
+            if kwargs.get(name) is not None:
+                raise ValueError(f"compile: `{name}` is not supported (a TensorFlow 1 argument); received "
+                                 f"{name}={kwargs[name]!r}.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self.compiled_loss = LossesContainer(loss, loss_weights, model=self)
+        self.compiled_metrics = MetricsContainer(metrics, weighted_metrics, model=self)
+        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                    weighted_metrics=weighted_metrics)
+        self._run_eagerly = run_eagerly
+        self.train_function = self.test_function = self.predict_function = None
+        self._is_compiled = True
+        self.stop_training = False
+
+    @property
+    def run_eagerly(self) -> bool:
+        """Whether the step functions run as Python on every batch (no compiled replay)."""
+        return bool(self._run_eagerly) or _backend.functions_run_eagerly()
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = value
+        self.train_function = self.test_function = self.predict_function = None
+
+    # ------------------------------------------------------------------ metrics
+    @property
+    def metrics(self) -> list:
+        """The metrics ``fit`` resets every epoch and logs: the compiled loss trackers, the compiled
+        metrics (both once they have seen data), then metrics added by layers (``add_metric``) and
+        Metric objects held as attributes of the model or its layers."""
+        out = []
+        if self._is_compiled:
+            out += self.compiled_loss.metrics + self.compiled_metrics.metrics
+        for layer in [self] + self._all_layers():
+            out += [m for m in layer.__dict__.get("_metrics", ()) if all(m is not o for o in out)]
+        return out
+
+    @property
+    def metrics_names(self) -> list:
+        """The names of :attr:`metrics`, in log order (``['loss', ...]`` once the model has seen data)."""
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        """Reset every metric in :attr:`metrics` (``fit`` does it at the start of every epoch)."""
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self) -> dict:
+        """``{name: result}`` for every metric in :attr:`metrics` (a dict result is merged in)."""
+        out = {}
+        for m in self.metrics:
+            result = m.result()
+            if isinstance(result, dict):
+                out.update(result)
+            else:
+                out[m.name] = result
+        return out
+
+    # ------------------------------------------------------------------ the steps
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """The total loss of a batch: the compiled losses, weighted, plus ``self.losses`` (None if none)."""
+        del x  # the default does not use it
+        if self.compiled_loss is None:
+            losses = self.losses
+            return None if not losses else sum(losses[1:], losses[0])
+        return self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self.losses)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight):
+        """Update the compiled metrics with a batch and return :meth:`get_metrics_result`."""
+        del x
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _validate_target_and_loss(self, y, loss):
+        if self.loss and y is None:
+            raise ValueError(f"Target data is missing. Your model was compiled with loss={self.loss!r}, and "
+                             "therefore expects target data to be passed in `fit()`: the targets y are missing, "
+                             "pass fit(x, y, ...).")
+        if loss is None:
+            raise ValueError("No loss found. You may have forgotten to provide a `loss` argument in the "
+                             "`compile()` method, e.g. model.compile(optimizer='adam', "
+                             "loss='sparse_categorical_crossentropy').")
+
+    def train_step(self, data):
+        """One optimization step on ``data`` (``x``, ``(x, y)`` or ``(x, y, sample_weight)``); returns the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self._validate_target_and_loss(y, loss)
+        self.optimizer.minimize(loss, self.trainable_variables, tape=tape)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """The loss and metrics of one batch, without training; returns the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for one batch."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _step_function(self, step):
+        return step if self.run_eagerly else function(step)
+
+    def make_train_function(self, force=False):
+        """The function ``fit`` calls on each batch: ``train_step``, compiled unless ``run_eagerly``."""
+        if self.train_function is None or force:
+            self.train_function = self._step_function(lambda data: self.train_step(data))
+        return self.train_function
+
+    def make_test_function(self, force=False):
+        """The function ``evaluate`` calls on each batch: ``test_step``, compiled unless ``run_eagerly``."""
+        if self.test_function is None or force:
+            self.test_function = self._step_function(lambda data: self.test_step(data))
+        return self.test_function
+
+    def make_predict_function(self, force=False):
+        """The function ``predict`` calls on each batch: ``predict_step``, compiled unless ``run_eagerly``."""
+        if self.predict_function is None or force:
+            self.predict_function = self._step_function(lambda data: self.predict_step(data))
+        return self.predict_function
+
+    # ------------------------------------------------------------------ data
+    def _n_inputs(self):
+        return len(getattr(self, "inputs", None) or [None]) if getattr(self, "_is_graph_network", False) else None
+
+    def _output_names(self):
+        names = getattr(self, "output_names", None)
+        if names:
+            return list(names)
+        loss = self.loss
+        n = len(loss) if isinstance(loss, (list, tuple, dict)) else 1
+        return list(loss) if isinstance(loss, dict) else [f"output_{i + 1}" for i in range(n)]
+
+    def _prepare(self, x, y=None, sample_weight=None, what="fit"):
+        names = self._output_names()
+        x = da.normalize_structure(x, self._n_inputs(), f"{what}: x", self.name, getattr(self, "input_names", None))
+        y = da.normalize_structure(y, len(names), f"{what}: y", self.name, names,
+                                   kind="output") if y is not None else None
+        if isinstance(y, dict) and getattr(self, "_is_graph_network", False):
+            y = [y[name] for name in names] if len(names) > 1 else y[names[0]]
+        sample_weight = da.to_numpy(sample_weight) if sample_weight is not None else None
+        finite = not what.startswith("predict")  # predict passes NaN through: its outputs then show it
+        da.check_finite_numeric(x, f"{what}: x", finite)
+        if y is not None:
+            da.check_finite_numeric(y, f"{what}: y", finite)
+        da.check_cardinality(x, y, sample_weight)
+        x = da.cast_floats(x, np.dtype(self.dtype))
+        return x, y, sample_weight
+
+    def _batches(self, x, y, sample_weight, batch_size, shuffle=False, steps=None, what="fit"):
+        if da.is_dataset(x):
+            return da.DatasetBatches(x, steps)
+        if batch_size is not None:
+            batch_size = args.count_argument(batch_size, "batch_size", what, "the number of samples per batch")
+        if self._sparse_input_ok() and _sparse.worth_sparse(x):
+            # Mostly-zero rows (multi-hot text): one scan now costs less than one dense epoch; every
+            # batch is then a row slice of the nonzeros and Dense multiplies only those.
+            x = _sparse.to_csr(x)
+        return da.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle=shuffle, steps=steps)
+
+    def _sparse_input_ok(self) -> bool:
+        """True when the model has one input and every layer reading it is a Dense (which takes sparse rows)."""
+        if not _backend.fast_paths_enabled() or not getattr(self, "_is_graph_network", False) or \
+                len(self.inputs) != 1:
+            return False
+        source = self.inputs[0]._keras_history[0]
+        readers = [n.layer for n in source._outbound_nodes if id(n) in self._network_node_ids]
+        return bool(readers) and all(type(layer) is Dense for layer in readers)
+
+    def _build_for(self, x):
+        if not self.built or (self._is_graph_network is False and not self.weights):
+            self(da.take(x, slice(0, 1)))  # build before collecting trainable weights
+        if self.compiled_loss is not None:
+            self.compiled_loss.plan_heads()  # a Sequential built just now has its output layer
+
+    # ------------------------------------------------------------------ fit
+    @flushing
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
+            validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False):
+        """Train for ``epochs`` passes over the data; returns a ``History`` (``.history`` dict of lists).
+
+        ``max_queue_size``, ``workers`` and ``use_multiprocessing`` are accepted for signature
+        compatibility only (batches are produced in the training thread).
+        """
+        self._require_compiled()
+        if x is None:
+            raise ValueError("fit: no training data; pass x (and y).")
+        epochs = args.count_argument(epochs, "epochs", "fit", minimum=0)
+        if not 0.0 <= float(validation_split) < 1.0:
+            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}.")
+        verbose = args.verbosity(verbose, "fit")
+        args.check_callbacks(callbacks, "fit")
+        validate_on = args.validation_epochs(validation_freq)
+        if steps_per_epoch is not None:
+            steps_per_epoch = args.count_argument(steps_per_epoch, "steps_per_epoch", "fit",
+                                                  "the number of batches per epoch; None uses all the data")
+        if validation_steps is not None:
+            validation_steps = args.count_argument(validation_steps, "validation_steps", "fit",
+                                                   "the number of validation batches; None uses all of them")
+
+        if da.is_dataset(x):
+            if validation_split:
+                raise ValueError("fit: validation_split is not supported for datasets; pass validation_data.")
+            train = self._batches(x, None, None, batch_size, steps=steps_per_epoch)
+        else:
+            x, y, sample_weight = self._prepare(x, y, sample_weight)
+            if class_weight is not None:
+                sample_weight = args.class_weights_to_sample_weight(y, class_weight, sample_weight, "fit")
+            if validation_split and validation_data is None:
+                (x, y, sample_weight), validation_data = da.split_validation(x, y, sample_weight, validation_split)
+            self._build_for(x)
+            train = self._batches(x, y, sample_weight, batch_size, shuffle=shuffle, steps=steps_per_epoch)
+
+        val = None
+        if validation_data is not None:
+            if da.is_dataset(validation_data):
+                val = self._batches(validation_data, None, None, None, steps=validation_steps)
+            else:
+                args.check_validation_structure(validation_data)
+                vx, vy, *vsw = validation_data
+                try:
+                    vx, vy, vsw = self._prepare(vx, vy, vsw[0] if vsw else None, what="fit: validation_data")
+                    if getattr(self, "_is_graph_network", False):
+                        self._match_inputs(vx)  # shapes checked now, not after the first epoch
+                except (ValueError, TypeError) as e:
+                    args.raise_prefixed(e, "fit: validation_data: ")
+                val = self._batches(vx, vy, vsw, validation_batch_size or batch_size or 32, steps=validation_steps,
+                                    what="fit: validation")
+
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                           verbose=verbose, epochs=int(epochs), steps=len(train) or None)
+        train_function = self.make_train_function()
+        self.stop_training = False
+        rng = _backend.rng()
+        cbs.on_train_begin()
+        logs = {}
+        resume = getattr(self, "_initial_epoch_override", None)  # set by BackupAndRestore after a crash
+        self._initial_epoch_override = None
+        start = int(initial_epoch) if resume is None else int(resume)
+        for epoch in range(start, int(epochs)):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            step = -1
+            for step, batch in enumerate(train.epoch(rng)):
+                cbs.on_train_batch_begin(step)
+                logs = _python_logs(train_function(da.pack_x_y_sample_weight(*batch)))
+                cbs.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if step < 0:
+                raise ValueError("fit: the training data produced no batches.")
+            epoch_logs = dict(logs)
+            if val is not None and validate_on(epoch + 1):
+                try:
+                    val_logs = self._run_evaluation(val)
+                except (ValueError, TypeError) as e:
+                    args.raise_prefixed(e, "fit: validation_data: ")
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        self.history = cbs.history
+        return cbs.history
+
+    def _require_compiled(self):
+        if not self._is_compiled:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def _run_evaluation(self, batches, callbacks=None):
+        test_function = self.make_test_function()
+        self.reset_metrics()
+        logs = {}
+        for step, batch in enumerate(batches.epoch(None)):
+            if callbacks is not None:
+                callbacks.on_test_batch_begin(step)
+            logs = _python_logs(test_function(da.pack_x_y_sample_weight(*batch)))
+            if callbacks is not None:
+                callbacks.on_test_batch_end(step, logs)
+        return logs
+
+    def _inference_batches(self, x, y, sample_weight, batch_size, steps, what):
+        """The batches of evaluate/predict (``steps`` checked)."""
+        if steps is not None:
+            steps = args.count_argument(steps, "steps", what, "the number of batches; None uses all the data")
+        if da.is_dataset(x):
+            return self._batches(x, None, None, None, steps=steps)
+        x, y, sample_weight = self._prepare(x, y, sample_weight, what=what)
+        self._build_for(x)
+        return self._batches(x, y, sample_weight, batch_size, steps=steps, what=what)
+
+    @flushing
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False):
+        """Loss (and metrics) on the data: a float, or ``[loss, *metrics]``, or a dict with ``return_dict``."""
+        self._require_compiled()
+        verbose = args.verbosity(verbose, "evaluate")
+        args.check_callbacks(callbacks, "evaluate")
+        batches = self._inference_batches(x, y, sample_weight, batch_size, steps, "evaluate")
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                           steps=len(batches) or None, _mode="evaluate")
+        cbs.on_test_begin()
+        logs = self._run_evaluation(batches, cbs)
+        cbs.on_test_end(logs)
+        return _results(logs, return_dict)
+
+    @flushing
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10,
+                workers=1, use_multiprocessing=False):
+        """Model outputs for ``x`` as numpy arrays (a list for several outputs), batch by batch."""
+        verbose = args.verbosity(verbose, "predict")
+        args.check_callbacks(callbacks, "predict")
+        batches = self._inference_batches(x, None, None, batch_size, steps, "predict")
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                           steps=len(batches) or None)
+        predict_function = self.make_predict_function()
+        cbs.on_predict_begin()
+        chunks, structure = [], None
+        for step, batch in enumerate(batches.epoch(None)):
+            cbs.on_predict_batch_begin(step)
+            out = predict_function(da.pack_x_y_sample_weight(*batch))
+            structure = out
+            chunks.append([o._value for o in nest.flatten(out)])
+            cbs.on_predict_batch_end(step, {"outputs": out})
+        cbs.on_predict_end()
+        if not chunks:
+            raise ValueError("predict: the input produced no batches (is it empty?).")
+        outs = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        if isinstance(structure, dict):
+            return nest.pack_sequence_as(structure, outs)
+        return outs[0] if len(outs) == 1 else outs
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
+                       return_dict=False):
+        """One training step on one batch; returns the loss (and metrics) for it."""
+        self._require_compiled()
+        x, y, sample_weight = self._prepare(x, y, sample_weight, what="train_on_batch")
+        if class_weight is not None:
+            sample_weight = args.class_weights_to_sample_weight(y, class_weight, sample_weight, "train_on_batch")
+        self._build_for(x)
+        if reset_metrics:
+            self.reset_metrics()
+        logs = _python_logs(self.make_train_function()(da.pack_x_y_sample_weight(x, y, sample_weight)))
+        return _results(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        """Loss (and metrics) on one batch, without training."""
+        self._require_compiled()
+        x, y, sample_weight = self._prepare(x, y, sample_weight, what="test_on_batch")
+        self._build_for(x)
+        if reset_metrics:
+            self.reset_metrics()
+        logs = _python_logs(self.make_test_function()(da.pack_x_y_sample_weight(x, y, sample_weight)))
+        return _results(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """Model outputs for one batch as numpy arrays."""
+        x, _, _ = self._prepare(x, what="predict_on_batch")
+        out = self.make_predict_function()(da.pack_x_y_sample_weight(x))
+        outs = [o._value for o in nest.flatten(out)]
+        return outs[0] if len(outs) == 1 else outs
+
+
+def _results(logs, return_dict):
+    """What evaluate/train_on_batch/test_on_batch return: the logs dict, the loss alone, or ``[loss, *metrics]``."""
+    values = list(logs.values())
+    return logs if return_dict else values[0] if len(values) == 1 else values
