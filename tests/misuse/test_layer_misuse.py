@@ -181,6 +181,18 @@ def test_relu_with_a_negative_argument(arg):
     assert_mentions(e, r"ReLU 'act'", arg, r">= 0", r"-1\.0")
 
 
+def test_dropout_noise_shape_that_does_not_fit_the_inputs():
+    with pytest.raises(ValueError) as e:
+        layers.Dropout(0.5, noise_shape=(1, 5), name="drop")(np.ones((2, 3), np.float32), training=True)
+    assert_mentions(e, r"Dropout 'drop'", r"noise_shape \(1, 5\)", r"\(2, 3\)", r"one entry per axis")
+
+
+def test_rescaling_with_a_non_numeric_scale():
+    with pytest.raises(TypeError) as e:
+        layers.Rescaling("1/255", name="pixels")
+    assert_mentions(e, r"Rescaling 'pixels'", r"scale", r"'1/255'", r"number or a list of numbers")
+
+
 def test_a_mask_given_to_a_layer_without_masking_is_refused():
     with pytest.raises(TypeError) as e:
         layers.Dense(2, name="head")(np.ones((2, 3), np.float32), mask=np.ones((2, 3), bool))

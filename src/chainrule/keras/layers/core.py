@@ -290,6 +290,12 @@ class Dropout(Layer):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
+        if self.noise_shape is not None:
+            noise, shape = tuple(self.noise_shape), tuple(inputs.shape)
+            if len(noise) != len(shape) or any(n not in (None, 1, d) for n, d in zip(noise, shape)):
+                raise ValueError(f"Dropout {self.name!r}: noise_shape {noise} does not fit inputs of shape {shape}; "
+                                 "give one entry per axis: None (that axis' size), 1 (one mask value shared "
+                                 "along it) or the axis' size.")
         return apply_op(_ops.Dropout(self.rate, noise_shape=self.noise_shape, rng=self._rng), inputs)
 
     def compute_output_shape(self, input_shape):
