@@ -8,7 +8,6 @@ from chainrule import ops
 from chainrule.tensor import apply_op
 from chainrule.testing import GradientReport, check_gradients, numerical_gradient
 
-
 # ----------------------------------------------------------------------------- numerical_gradient
 
 def test_numerical_gradient_of_known_functions():

@@ -56,7 +56,7 @@ class GradientReport:
         width = max([10] + [len(n) + 2 for n in self.names])
         lines = [f"{'input':<{width}}{'shape':<16}{'worst relative error':>22}"]
         for name, a, err in zip(self.names, self.analytic, self.errors):
-            lines.append(f"{name:<{width}}{str(a.shape):<16}{err:>22.3e}")
+            lines.append(f"{name:<{width}}{a.shape!s:<16}{err:>22.3e}")
         return "\n".join(lines)
 
 
