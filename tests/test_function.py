@@ -74,6 +74,21 @@ def test_comparisons_and_argmax_are_replayed_not_frozen():
     assert float(accuracy(p, np.array([1, 0]))) == 0.0
 
 
+def test_where_condition_is_replayed_not_frozen():
+    # The condition of tf.where comes from the call's inputs: a replay must recompute it, not reuse the
+    # first call's (ReLU(threshold=...) and every piecewise activation rely on it).
+    f = tf.function(lambda x: tf.where(x >= 0.5, x, -x))
+    assert f(np.array([1.0, 0.0], "float32")).numpy().tolist() == [1.0, -0.0]
+    assert f(np.array([0.0, 1.0], "float32")).numpy().tolist() == [-0.0, 1.0]
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_integer_true_division_is_replayed_not_frozen():
+    f = tf.function(lambda x: x / 2)
+    assert f(np.array([2, 4])).numpy().tolist() == [1.0, 2.0]
+    assert f(np.array([6, 8])).numpy().tolist() == [3.0, 4.0]
+
+
 def test_gradients_through_a_function_under_a_tape():
     w = tf.Variable([1.0, 2.0])
 

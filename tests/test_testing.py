@@ -8,7 +8,6 @@ from chainrule import ops
 from chainrule.tensor import apply_op
 from chainrule.testing import GradientReport, check_gradients, numerical_gradient
 
-
 # ----------------------------------------------------------------------------- numerical_gradient
 
 def test_numerical_gradient_of_known_functions():
@@ -128,3 +127,35 @@ def test_check_gradients_runs_in_float64():
 
     check_gradients(fn, np.array([1.0, 2.0], dtype=np.float32))
     assert set(dtypes) == {chainrule.float64}
+
+
+def test_check_gradients_checks_variables_read_by_fn():
+    w = chainrule.Variable([[0.5, -1.0], [2.0, 0.25]], dtype=chainrule.float64, name="layer/kernel")
+    report = check_gradients(lambda x: chainrule.matmul(x, w), np.array([[1.0, 2.0]]), variables=[w])
+    assert report.names == ["input 0", "layer/kernel:0"]
+    assert report.max_error < 1e-8
+    np.testing.assert_array_equal(w.numpy(), [[0.5, -1.0], [2.0, 0.25]])   # restored after perturbing
+    assert "layer/kernel:0" in str(report)
+
+
+def test_check_gradients_catches_a_wrong_variable_gradient():
+    w = chainrule.Variable([1.5, -0.5], dtype=chainrule.float64)
+    report = check_gradients(lambda x: apply_op(_WrongMul(), x, w), np.array([2.0, 3.0]), variables=[w])
+    assert report.errors[0] < 1e-8 and report.errors[1] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_check_gradients_projects_every_output_of_a_multi_output_fn():
+    class _SwappedNeg(ops.Neg):
+        def backward(self, dout):
+            return -dout[::-1]
+
+    good = check_gradients(lambda a: [a * 2.0, a * a], np.array([1.0, 2.0]))
+    assert good.max_error < 1e-8
+    bad = check_gradients(lambda a: [a * 2.0, apply_op(_SwappedNeg(), a)], np.array([1.0, 2.0]))
+    assert bad.max_error > 1e-3
+
+
+def test_check_gradients_refuses_float32_variables():
+    w = chainrule.Variable([1.0], dtype=chainrule.float32)
+    with pytest.raises(TypeError, match="float64"):
+        check_gradients(lambda x: x * w, np.array([1.0]), variables=[w])

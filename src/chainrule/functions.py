@@ -156,7 +156,7 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither.")
     x, y = coerce_pair(x, y, "SelectV2")
-    return apply_op(_ops.Where(), Tensor(np.asarray(cond._value, dtype=bool)), x, y)
+    return apply_op(_ops.Where(), cond, x, y)  # Where casts to bool; a new Tensor here would be a constant to a trace
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):

@@ -255,7 +255,8 @@ def _true_divide(a, b):
     if kind in "iub":
         # TensorFlow: int8/int16/uint8 / ... -> float32; int32/int64 -> float64.
         target = np.float64 if a._value.dtype.itemsize >= 4 else np.float32
-        a, b = Tensor(a._value.astype(target)), Tensor(b._value.astype(target))
+        # Cast through the op (not Tensor(a._value.astype(...))), so a chainrule.function trace follows the values.
+        a, b = apply_op(_ops.Cast(target), a), apply_op(_ops.Cast(target), b)
     _check_numeric(a, "RealDiv")
     try:
         return apply_op(_ops.Div(), a, b)

@@ -53,9 +53,10 @@ class GradientReport:
         return max(self.errors, default=0.0)
 
     def __str__(self) -> str:
-        lines = [f"{'input':<10}{'shape':<16}{'worst relative error':>22}"]
+        width = max([10] + [len(n) + 2 for n in self.names])
+        lines = [f"{'input':<{width}}{'shape':<16}{'worst relative error':>22}"]
         for name, a, err in zip(self.names, self.analytic, self.errors):
-            lines.append(f"{name:<10}{str(a.shape):<16}{err:>22.3e}")
+            lines.append(f"{name:<{width}}{a.shape!s:<16}{err:>22.3e}")
         return "\n".join(lines)
 
 
@@ -66,12 +67,16 @@ def _relative_error(a, n) -> float:
     return float(np.max(np.abs(a - n))) / scale
 
 
-def check_gradients(fn, *inputs, eps=1e-6, tol=None, seed=0) -> GradientReport:
+def check_gradients(fn, *inputs, variables=(), eps=1e-6, tol=None, seed=0) -> GradientReport:
     """Compare tape gradients of ``fn(*inputs)`` with central differences, in float64.
 
     Float inputs are converted to float64 and checked; integer inputs (labels,
-    indices) are passed through unchanged. Returns a :class:`GradientReport`;
-    with ``tol`` it raises ``AssertionError`` when the worst error exceeds it.
+    indices) are passed through unchanged. ``variables`` (float64 Variables that
+    ``fn`` reads, e.g. a layer's weights) are checked too, perturbed in place and
+    restored. ``fn`` returns a Tensor or a list/tuple of Tensors (each output is
+    projected on its own fixed random weights). Returns a :class:`GradientReport`
+    (inputs named ``input i``, variables by their name); with ``tol`` it raises
+    ``AssertionError`` when the worst error exceeds it.
     """
     values = []
     checked = []
@@ -81,31 +86,47 @@ def check_gradients(fn, *inputs, eps=1e-6, tol=None, seed=0) -> GradientReport:
             arr = arr.astype(np.float64)
             checked.append(i)
         values.append(arr)
+    variables = list(variables)
+    for v in variables:
+        if not isinstance(v, Tensor) or v._value.dtype != np.float64:
+            raise TypeError(f"check_gradients: variables must be float64 Variables, got {v!r}; build the layer "
+                            "with dtype='float64' for a gradient check.")
 
-    def projected(arrays, weights):
+    def outputs_of(arrays):
         out = fn(*[Tensor(a) for a in arrays])
-        out_arr = np.asarray(out._value if isinstance(out, Tensor) else out, dtype=np.float64)
-        return out, out_arr, float(np.sum(out_arr * weights)) if weights is not None else None
+        return list(out) if isinstance(out, (list, tuple)) else [out]
 
-    probe, probe_arr, _ = projected(values, None)
-    weights = np.random.default_rng(seed).uniform(0.5, 1.5, size=probe_arr.shape)
+    def as_float64(out):
+        return np.asarray(out._value if isinstance(out, Tensor) else out, dtype=np.float64)
+
+    rng = np.random.default_rng(seed)
+    weights = [rng.uniform(0.5, 1.5, size=as_float64(o).shape) for o in outputs_of(values)]
+
+    def projected(_):
+        return sum(float(np.sum(as_float64(o) * w)) for o, w in zip(outputs_of(values), weights))
 
     tensors = [Tensor(a) for a in values]
     with GradientTape() as tape:
         for i in checked:
             tape.watch(tensors[i])
-        out = fn(*tensors)
-        target = out * Tensor(weights.astype(out._value.dtype)) if isinstance(out, Tensor) else out
-    grads = tape.gradient(target, [tensors[i] for i in checked], unconnected_gradients="zero")
+        for v in variables:
+            tape.watch(v)
+        outs = fn(*tensors)
+        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+        targets = [o * Tensor(w.astype(o._value.dtype)) for o, w in zip(outs, weights)
+                   if isinstance(o, Tensor) and o._value.dtype.kind == "f"]
+    sources = [tensors[i] for i in checked] + variables
+    grads = tape.gradient(targets, sources, unconnected_gradients="zero")
 
     report = GradientReport()
-    for i, g in zip(checked, grads):
-        def f(_):
-            return projected(values, weights)[2]
-        numeric = numerical_gradient(f, values[i], eps=eps)
-        analytic = g.numpy() if isinstance(g, Tensor) else np.zeros_like(values[i])
-        analytic = np.asarray(analytic, dtype=np.float64).reshape(values[i].shape)
-        report.names.append(f"input {i}")
+    names = [f"input {i}" for i in checked] + [v.name for v in variables]
+    perturbed = [values[i] for i in checked] + variables
+    for name, where, g in zip(names, perturbed, grads):
+        numeric = numerical_gradient(projected, where, eps=eps)
+        shape = numeric.shape
+        analytic = g.numpy() if isinstance(g, Tensor) else np.zeros(shape)
+        analytic = np.asarray(analytic, dtype=np.float64).reshape(shape)
+        report.names.append(name)
         report.analytic.append(analytic)
         report.numeric.append(numeric)
         report.errors.append(_relative_error(analytic, numeric))

@@ -264,3 +264,20 @@ def test_layer_weights_argument_and_build_on_symbolic_call():
 def test_unknown_layer_kwarg_is_an_error():
     with pytest.raises(TypeError, match="unexpected keyword argument"):
         Dense(3, activaton="relu")
+
+
+def test_softmax_mask_gives_masked_positions_zero_probability():
+    # tf.keras 2.21 (tf_keras): [[0.11920291, 0.0, 0.88079703]]
+    x = np.array([[1.0, 2.0, 3.0]], "float32")
+    out = Softmax()(x, mask=np.array([[True, False, True]])).numpy()
+    np.testing.assert_allclose(out, [[0.11920291, 0.0, 0.88079703]], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(Softmax()(x, mask=None).numpy(), Softmax()(x).numpy())
+
+
+def test_merge_layers_insert_axes_after_the_batch_axis_for_lower_rank_inputs():
+    # tf.keras 2: a (N, 4) input merged with (N, 3, 4) is read as (N, 1, 4).
+    a = np.arange(24, dtype="float32").reshape(2, 3, 4)
+    b = np.arange(8, dtype="float32").reshape(2, 4)
+    np.testing.assert_array_equal(Add()([a, b]).numpy(), a + b[:, None, :])
+    out = Add()([Input(shape=(3, 4)), Input(shape=(4,))])
+    assert out.shape == (None, 3, 4)

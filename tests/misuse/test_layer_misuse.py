@@ -155,6 +155,50 @@ def test_add_on_mismatched_shapes():
     assert_mentions(e, r"Add 'residual'", r"\(None, 3\)", r"\(None, 4\)", r"equal \(or broadcastable\) shapes")
 
 
+def test_subtract_on_three_inputs_fails_when_the_graph_is_built():
+    ins = [layers.Input(shape=(4,)) for _ in range(3)]
+    with pytest.raises(ValueError) as e:
+        layers.Subtract(name="diff")(ins)
+    assert_mentions(e, r"Subtract 'diff'", r"exactly 2 inputs", r"got 3")
+
+
+def test_merging_different_batch_sizes():
+    with pytest.raises(ValueError) as e:
+        layers.Average(name="mean")([np.ones((2, 3), np.float32), np.ones((3, 3), np.float32)])
+    assert_mentions(e, r"Average 'mean'", r"different batch sizes", r"\(2, 3\)", r"\(3, 3\)")
+
+
+def test_flatten_with_an_unknown_data_format():
+    with pytest.raises(ValueError) as e:
+        layers.Flatten(data_format="nchw", name="flat")
+    assert_mentions(e, r"Flatten 'flat'", r"'channels_last' or 'channels_first'", r"'nchw'")
+
+
+@pytest.mark.parametrize("arg", ["max_value", "negative_slope", "threshold"])
+def test_relu_with_a_negative_argument(arg):
+    with pytest.raises(ValueError) as e:
+        layers.ReLU(**{arg: -1.0}, name="act")
+    assert_mentions(e, r"ReLU 'act'", arg, r">= 0", r"-1\.0")
+
+
+def test_dropout_noise_shape_that_does_not_fit_the_inputs():
+    with pytest.raises(ValueError) as e:
+        layers.Dropout(0.5, noise_shape=(1, 5), name="drop")(np.ones((2, 3), np.float32), training=True)
+    assert_mentions(e, r"Dropout 'drop'", r"noise_shape \(1, 5\)", r"\(2, 3\)", r"one entry per axis")
+
+
+def test_rescaling_with_a_non_numeric_scale():
+    with pytest.raises(TypeError) as e:
+        layers.Rescaling("1/255", name="pixels")
+    assert_mentions(e, r"Rescaling 'pixels'", r"scale", r"'1/255'", r"number or a list of numbers")
+
+
+def test_a_mask_given_to_a_layer_without_masking_is_refused():
+    with pytest.raises(TypeError) as e:
+        layers.Dense(2, name="head")(np.ones((2, 3), np.float32), mask=np.ones((2, 3), bool))
+    assert_mentions(e, r"Dense 'head'", r"does not support masking", r"mask")
+
+
 # ----------------------------------------------------------------------------- normalization
 
 def test_batch_normalization_on_a_none_feature_axis():

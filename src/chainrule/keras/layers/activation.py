@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ... import ops as _ops
-from ...functions import clip_by_value, where
-from ...tensor import apply_op
+from ...functions import cast, clip_by_value, where
+from ...tensor import apply_op, as_tensor
 from .. import registry
 from .base import Layer
 
@@ -13,6 +13,9 @@ class ReLU(Layer):
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
+        for arg, value in (("max_value", max_value), ("negative_slope", negative_slope), ("threshold", threshold)):
+            if (value is None and arg != "max_value") or (value is not None and value < 0):
+                raise ValueError(f"ReLU {self.name!r}: {arg} must be a number >= 0, got {value}.")
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 
@@ -79,13 +82,20 @@ class ELU(Layer):
 
 
 class Softmax(Layer):
-    """Softmax along ``axis`` (default -1)."""
+    """Softmax along ``axis`` (default -1).
+
+    ``call(inputs, mask=None)``: where the boolean ``mask`` (broadcastable to the inputs) is False
+    the input is lowered by 1e9 first, so those positions get (almost) zero probability.
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
+        if mask is not None:  # tf.keras 2 adds a large negative number (-65504 in float16) where mask is False
+            large = 65504.0 if inputs.dtype == "float16" else 1e9
+            inputs = inputs + (1.0 - cast(as_tensor(mask), inputs.dtype)) * -large
         return self._keep(inputs, apply_op(_ops.Softmax(self.axis), inputs))
 
     def compute_output_shape(self, input_shape):

@@ -465,10 +465,10 @@ class Layer:
             training = outer
         if self._call_accepts_training:
             kwargs["training"] = training
-        mask = kwargs.get("mask", None)
         if "mask" in kwargs and not self._call_accepts_mask:
-            kwargs.pop("mask")
-        del mask
+            if kwargs.pop("mask") is not None:  # as tf.keras 2: a mask is never silently ignored
+                raise TypeError(f"{type(self).__name__} {self.name!r} does not support masking: its call() takes "
+                                "no `mask` argument. Drop mask=..., or apply the mask to the data first.")
         if self._activity_losses or self._added_losses:  # losses of the previous call
             self.__dict__["_activity_losses"], self.__dict__["_added_losses"] = [], []
         _context.training = training

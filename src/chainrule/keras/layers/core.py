@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from ... import ops as _ops
-from ...functions import cast, matmul, reshape
+from ...functions import cast, matmul, reshape, transpose
 from ...sparse import SparseTensor
 from ...tensor import Tensor, apply_op
 from .. import activations, constraints, initializers, registry, regularizers
@@ -202,15 +202,25 @@ class Activation(Layer):
 
 
 class Flatten(Layer):
-    """Flattens every axis but the batch axis: ``(N, 28, 28)`` -> ``(N, 784)``."""
+    """Flattens every axis but the batch axis: ``(N, 28, 28)`` -> ``(N, 784)``.
+
+    ``data_format='channels_first'`` (inputs ``(N, C, ...)``) flattens in channels-last order, as
+    tf.keras 2 does, so a model gives the same features whichever layout its images use.
+    """
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
+        data_format = data_format or "channels_last"
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(f"Flatten {self.name!r}: data_format must be 'channels_last' or 'channels_first', "
+                             f"got {data_format!r}.")
+        self.data_format = data_format
 
     def call(self, inputs):
         if inputs.ndim == 1:
             return reshape(inputs, (-1, 1))
+        if self.data_format == "channels_first" and inputs.ndim > 2:
+            inputs = transpose(inputs, [0] + list(range(2, inputs.ndim)) + [1])
         return reshape(inputs, (inputs.shape[0], -1))
 
     def compute_output_shape(self, input_shape):
@@ -280,6 +290,12 @@ class Dropout(Layer):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
+        if self.noise_shape is not None:
+            noise, shape = tuple(self.noise_shape), tuple(inputs.shape)
+            if len(noise) != len(shape) or any(n not in (None, 1, d) for n, d in zip(noise, shape)):
+                raise ValueError(f"Dropout {self.name!r}: noise_shape {noise} does not fit inputs of shape {shape}; "
+                                 "give one entry per axis: None (that axis' size), 1 (one mask value shared "
+                                 "along it) or the axis' size.")
         return apply_op(_ops.Dropout(self.rate, noise_shape=self.noise_shape, rng=self._rng), inputs)
 
     def compute_output_shape(self, input_shape):

@@ -1,82 +1,123 @@
 """Layers that merge several inputs: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum."""
 from __future__ import annotations
 
-from ...functions import concat, maximum, minimum
+from ...functions import concat, maximum, minimum, reshape
 from .. import registry
 from .base import Layer
 
 
+def _merged_dtype(layer, flat_inputs) -> str:
+    """The symbolic output dtype: float inputs are cast to the layer's dtype (tf.keras 2's autocast, as the
+    eager call does), other inputs (int ids) keep their own."""
+    dtype = flat_inputs[0].dtype
+    return layer.dtype if dtype.is_floating else dtype.name
+
+
 class _Merge(Layer):
+    """Element-wise merging of a list of inputs, with tf.keras 2's shape rules.
+
+    Shapes broadcast (aligned from the right; an axis of 1 stretches); an input of lower rank
+    gets axes of size 1 inserted after its batch axis first, so ``(N, 4)`` merges with
+    ``(N, 3, 4)``; every known batch size must agree. Subclasses define ``_merge(a, b)``
+    (folded over the list) or override ``_merge_all(inputs)``.
+    """
+
+    _EXACT_INPUTS = None  # Subtract: exactly 2
+
+    def _count_error(self, got) -> ValueError:
+        want = f"exactly {self._EXACT_INPUTS}" if self._EXACT_INPUTS else "at least 2"
+        return ValueError(f"{type(self).__name__} {self.name!r}: should be called on a list of {want} inputs, "
+                          f"got {got}.")
+
     def _check(self, inputs):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
-            raise ValueError(f"{type(self).__name__} {self.name!r}: expected a list of at least 2 inputs, got "
-                             f"{type(inputs).__name__}.")
+        if not isinstance(inputs, (list, tuple)):
+            raise self._count_error(f"a single {type(inputs).__name__}")
+        if len(inputs) < 2 or (self._EXACT_INPUTS and len(inputs) != self._EXACT_INPUTS):
+            raise self._count_error(f"{len(inputs)} inputs")
 
     def build(self, input_shape):
-        if not isinstance(input_shape, list) or len(input_shape) < 2:
-            raise ValueError(f"{type(self).__name__} {self.name!r}: should be called on a list of at least 2 "
-                             f"inputs, got input shape {input_shape}.")
+        if not isinstance(input_shape, list) or not all(isinstance(s, (tuple, list)) for s in input_shape):
+            raise self._count_error(f"input shape {input_shape}")
+        self._check(input_shape)
+        self.compute_output_shape(input_shape)  # refuses incompatible shapes and batch sizes now
         self.built = True
 
     def compute_output_shape(self, input_shape):
         shapes = [tuple(s) for s in input_shape]
-        out = list(shapes[0])
-        for s in shapes[1:]:
-            if len(s) != len(out):
-                raise ValueError(f"{type(self).__name__} {self.name!r}: inputs of different ranks {shapes}.")
-            for i, (a, b) in enumerate(zip(out, s)):
-                if a is None or b is None:
-                    out[i] = a if b is None else b if a is None else a
-                elif a == 1:
-                    out[i] = b
-                elif b != 1 and a != b:
-                    raise ValueError(f"{type(self).__name__} {self.name!r}: inputs with incompatible shapes "
-                                     f"{shapes}; element-wise merging needs equal (or broadcastable) shapes.")
-        return tuple(out)
+        batch_sizes = {s[0] for s in shapes if s} - {None}
+        if len(batch_sizes) > 1:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: cannot merge tensors with different batch "
+                             f"sizes; got shapes {shapes}.")
+        out = ()
+        for s in shapes:
+            out = self._broadcast(out, s[1:], shapes)
+        return (batch_sizes.pop() if batch_sizes else None,) + out
+
+    def _broadcast(self, a, b, shapes):
+        if len(a) < len(b):
+            a, b = b, a
+        cut = len(a) - len(b)
+        tail = []
+        for x, y in zip(a[cut:], b):
+            if x is None or y is None:
+                known = y if x is None else x
+                tail.append(None if known in (None, 1) else known)
+            elif x == 1 or y == 1 or x == y:
+                tail.append(y if x == 1 else x)
+            else:
+                raise ValueError(f"{type(self).__name__} {self.name!r}: inputs with incompatible shapes {shapes}; "
+                                 "element-wise merging needs equal (or broadcastable) shapes.")
+        return tuple(a[:cut]) + tuple(tail)
 
     def call(self, inputs):
         self._check(inputs)
+        ranks = [x.ndim for x in inputs]
+        top = max(ranks)
+        if min(ranks) != top:  # tf.keras 2: lower-rank inputs get axes after the batch axis
+            inputs = [reshape(x, tuple(x.shape[:1]) + (1,) * (top - x.ndim) + tuple(x.shape[1:])) for x in inputs]
+        return self._merge_all(list(inputs))
+
+    def _merge_all(self, inputs):
         out = inputs[0]
         for x in inputs[1:]:
             out = self._merge(out, x)
         return out
 
     def _output_dtype(self, flat_inputs):
-        return flat_inputs[0].dtype.name
+        return _merged_dtype(self, flat_inputs)
 
 
 class Add(_Merge):
-    """Element-wise sum of a list of same-shaped inputs."""
+    """Element-wise sum of a list of inputs."""
 
     def _merge(self, a, b):
         return a + b
 
 
 class Subtract(_Merge):
-    """``inputs[0] - inputs[1]``."""
+    """``inputs[0] - inputs[1]``; exactly two inputs."""
 
-    def call(self, inputs):
-        if len(inputs) != 2:
-            raise ValueError(f"Subtract {self.name!r}: expected exactly 2 inputs, got {len(inputs)}.")
-        return inputs[0] - inputs[1]
+    _EXACT_INPUTS = 2
+
+    def _merge(self, a, b):
+        return a - b
 
 
 class Multiply(_Merge):
-    """Element-wise product of a list of same-shaped inputs."""
+    """Element-wise product of a list of inputs."""
 
     def _merge(self, a, b):
         return a * b
 
 
 class Average(_Merge):
-    """Element-wise mean of a list of same-shaped inputs."""
+    """Element-wise mean of a list of inputs."""
 
-    def call(self, inputs):
-        self._check(inputs)
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = out + x
-        return out / float(len(inputs))
+    def _merge_all(self, inputs):
+        return super()._merge_all(inputs) / float(len(inputs))
+
+    def _merge(self, a, b):
+        return a + b
 
 
 class Maximum(_Merge):
@@ -126,7 +167,7 @@ class Concatenate(Layer):
         return concat(list(inputs), axis=self.axis)
 
     def _output_dtype(self, flat_inputs):
-        return flat_inputs[0].dtype.name
+        return _merged_dtype(self, flat_inputs)
 
     def get_config(self) -> dict:
         config = super().get_config()
