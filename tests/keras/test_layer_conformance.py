@@ -40,10 +40,6 @@ _C = np.array([[-1.0, 8.0, 0.0], [2.0, -3.0, 1.5]], dtype="float32")
 _D = np.array([1.0, -1.0], dtype="float32")   # one value per sample: broadcast over the other inputs' axes
 _NCHW = np.arange(24, dtype="float32").reshape(2, 3, 2, 2) / 10
 
-_BN_MOVING_STATS = ("BatchNormalization writes its moving statistics into the arrays directly (note_side_effect), "
-                    "so chainrule.function drops the trace and runs every call eagerly; the lead is moving them "
-                    "to Variable.apply_update in normalization.py")
-
 CASES = [
     # core
     case(layers.Dense, {"units": 3}, input_shape=(2, 4), expected_output_shape=(2, 3),
@@ -72,18 +68,14 @@ CASES = [
     # normalization
     case(layers.BatchNormalization, {}, input_shape=(4, 3), expected_output_shape=(4, 3),
          expected_num_trainable_weights=2, expected_num_non_trainable_weights=2,
-         expected_weight_names=["gamma", "beta", "moving_mean", "moving_variance"],
-         xfail={"function": _BN_MOVING_STATS}),
+         expected_weight_names=["gamma", "beta", "moving_mean", "moving_variance"]),
     case(layers.BatchNormalization, {"axis": 1, "momentum": 0.9, "epsilon": 0.01, "center": False,
                                      "gamma_initializer": "random_uniform"},
          label="axis1-no-center", input_shape=(4, 3, 2), expected_output_shape=(4, 3, 2),
          expected_num_trainable_weights=1, expected_num_non_trainable_weights=2,
-         expected_weight_names=["gamma", "moving_mean", "moving_variance"], xfail={"function": _BN_MOVING_STATS}),
+         expected_weight_names=["gamma", "moving_mean", "moving_variance"]),
     case(layers.BatchNormalization, {"axis": [1, 2]}, label="two-axes", input_shape=(4, 3, 2),
-         expected_weight_shapes=[(1, 3, 2)] * 4,
-         xfail={"weights": "BatchNormalization keeps only axis[0] of a list (weights (3,), not tf.keras 2's "
-                           "(1, 3, 2)); normalization.py is being rewritten by the lead",
-                "function": _BN_MOVING_STATS}),
+         expected_weight_shapes=[(1, 3, 2)] * 4),
     # activation layers
     case(layers.ReLU, {}, input_data=_A, expected_output=np.maximum(_A, 0)),
     case(layers.ReLU, {"max_value": 2.5, "negative_slope": 0.1, "threshold": 0.5}, label="capped-leaky",

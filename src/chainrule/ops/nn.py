@@ -421,7 +421,7 @@ class Dropout(Op):
 class BatchNorm(Op):
     """Training-mode batch normalization, fused: ``forward(x, gamma, beta)``.
 
-    Normalizes over every axis except ``axis`` with the batch mean and (biased)
+    Normalizes over every axis except ``axis`` (an int, or a tuple of kept axes) with the batch mean and (biased)
     variance: ``xhat = (x - mean) / sqrt(var + epsilon)``, ``out = gamma * xhat + beta``.
     ``gamma`` and ``beta`` have shape ``(C,)`` with ``C = x.shape[axis]``.
     With ``statistics=True`` it has two more outputs, the batch ``mean`` and
@@ -436,12 +436,11 @@ class BatchNorm(Op):
 
     def forward(self, x, gamma, beta):
         x = np.asarray(x)
-        axis = self.axis % x.ndim
-        self.axes = tuple(i for i in range(x.ndim) if i != axis)
-        self.param_shape = [1] * x.ndim
-        self.param_shape[axis] = x.shape[axis]
+        kept = {a % x.ndim for a in (self.axis if isinstance(self.axis, (tuple, list)) else (self.axis,))}
+        self.axes = tuple(i for i in range(x.ndim) if i not in kept)
+        self.param_shape = [x.shape[i] if i in kept else 1 for i in range(x.ndim)]
         self.gamma_shape = np.shape(gamma)
-        self.n = x.size // x.shape[axis]
+        self.n = int(np.prod([x.shape[i] for i in self.axes], dtype=np.int64))
         self.mean = x.mean(axis=self.axes, keepdims=True)
         centered = x - self.mean
         self.var = np.mean(centered * centered, axis=self.axes, keepdims=True)

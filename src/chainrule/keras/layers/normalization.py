@@ -18,7 +18,9 @@ class BatchNormalization(Layer):
     statistics move toward them: ``moving = moving * momentum + batch * (1 - momentum)``.
     Inference (and when the layer is frozen): ``(x - moving_mean) / sqrt(moving_variance + epsilon)
     * gamma + beta``. Weights, in order: ``gamma``, ``beta`` (trainable), ``moving_mean``,
-    ``moving_variance`` (non-trainable), each of shape ``(C,)``.
+    ``moving_variance`` (non-trainable), each of shape ``(C,)``; with several axes (``axis=[1, 2]``)
+    of the input's shape with 1 on the other axes, as tf.keras 2. Once built, ``axis`` is a list of
+    non-negative axes (tf.keras 2 writes ``'axis': [1]`` in configs).
     Defaults: ``axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True``.
     """
 
@@ -27,7 +29,7 @@ class BatchNormalization(Layer):
                  moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.axis = axis if isinstance(axis, int) else int(axis[0])
+        self.axis = int(axis) if isinstance(axis, (int, np.integer)) else [int(a) for a in axis]
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
@@ -41,15 +43,21 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape):
         rank = len(input_shape)
-        if not -rank <= self.axis < rank:
-            raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} is out of range for input shape "
-                             f"{tuple(input_shape)} (rank {rank}); use axis=-1 for the features (valid axes are "
-                             f"{-rank} to {rank - 1}).")
-        dim = input_shape[self.axis]
-        if dim is None:
-            raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} of input shape "
-                             f"{tuple(input_shape)} must be defined.")
-        shape = (int(dim),)
+        axes = [self.axis] if isinstance(self.axis, int) else list(self.axis)
+        for a in axes:
+            if not -rank <= a < rank:
+                raise ValueError(f"BatchNormalization {self.name!r}: axis {a} is out of range for input shape "
+                                 f"{tuple(input_shape)} (rank {rank}); use axis=-1 for the features (valid axes "
+                                 f"are {-rank} to {rank - 1}).")
+            if input_shape[a] is None:
+                raise ValueError(f"BatchNormalization {self.name!r}: axis {a} of input shape "
+                                 f"{tuple(input_shape)} must be defined.")
+        self.axis = sorted({a % rank for a in axes})
+        if len(self.axis) == 1:
+            shape = (int(input_shape[self.axis[0]]),)
+        else:
+            shape = tuple(int(input_shape[i]) if i in self.axis else 1 for i in range(rank))
+        self._param_shape = [int(input_shape[i]) if i in self.axis else 1 for i in range(rank)]
         self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
                                      regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
             if self.scale else None
@@ -67,21 +75,16 @@ class BatchNormalization(Layer):
             return var
         return Tensor(np.full(self.moving_mean._value.shape, fill, dtype=self.moving_mean._value.dtype))
 
-    def _broadcast_shape(self, ndim):
-        shape = [1] * ndim
-        shape[self.axis % ndim] = -1
-        return shape
-
     def call(self, inputs, training=None):
         gamma, beta = self._param(self.gamma, 1.0), self._param(self.beta, 0.0)
         if training and self.trainable:
-            out, mean, variance = apply_op(_ops.BatchNorm(self.axis, self.epsilon, statistics=True),
+            out, mean, variance = apply_op(_ops.BatchNorm(tuple(self.axis), self.epsilon, statistics=True),
                                            inputs, gamma, beta)
             average = MovingAverage(self.momentum)
             self.moving_mean.apply_update(average, mean)
             self.moving_variance.apply_update(average, variance)
             return out
-        shape = self._broadcast_shape(inputs.ndim)
+        shape = self._param_shape
         inv = rsqrt(self.moving_variance + self.epsilon)
         scale = reshape(gamma * inv, shape)
         shift = reshape(beta - self.moving_mean * gamma * inv, shape)
