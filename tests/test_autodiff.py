@@ -355,7 +355,7 @@ def test_ops_outside_any_tape_record_nothing():
 def test_the_tape_is_popped_when_the_block_raises():
     with pytest.raises(ZeroDivisionError):
         with chainrule.GradientTape():
-            1 / 0
+            _ = 1 / 0
     assert _tape_stack.active_tapes() == []
 
 

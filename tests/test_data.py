@@ -21,7 +21,7 @@ def test_iteration_yields_tensors_and_seed_loop_works():
     y = np.arange(100)
     train = Dataset.from_tensor_slices((x, y)).repeat().shuffle(50).batch(8).prefetch(1)
     steps = 0
-    for step, (bx, by) in enumerate(train.take(30), 1):
+    for step, (bx, _by) in enumerate(train.take(30), 1):
         assert isinstance(bx, tf.Tensor) and bx.shape == (8, 3)
         steps = step
     assert steps == 30

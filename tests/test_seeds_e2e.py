@@ -150,7 +150,7 @@ def test_gradient_tape_linear_regression_finds_the_slope():
         return tf.reduce_mean(tf.square(y_pred - y_true))
 
     optimizer = tf.optimizers.SGD(learning_rate)
-    for step in range(1, training_steps + 1):
+    for step in range(1, training_steps + 1):  # noqa: B007 (the last step is printed below)
         with tf.GradientTape() as tape:
             loss = mean_square(linear_regression(X), Y)
         gradients = tape.gradient(loss, [W, b])

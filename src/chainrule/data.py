@@ -420,7 +420,7 @@ class _Unbatch(Dataset):
         for batch in self.source._iter():
             n = len(nest.flatten(batch)[0])
             for i in range(n):
-                yield nest.map_structure(lambda a: a[i], batch)
+                yield nest.map_structure(lambda a, i=i: a[i], batch)
 
 
 class _Cache(Dataset):

@@ -93,7 +93,7 @@ def test_lambda_callback_and_history_object():
     cb = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append((epoch, round(logs["loss"], 6))))
     h = model().fit(x, y, epochs=3, verbose=0, callbacks=[cb])
     assert [e for e, _ in seen] == [0, 1, 2]
-    assert [l for _, l in seen] == [round(v, 6) for v in h.history["loss"]]
+    assert [loss for _, loss in seen] == [round(v, 6) for v in h.history["loss"]]
     assert isinstance(h, keras.callbacks.History) and h.epoch == [0, 1, 2]
 
 

@@ -45,7 +45,7 @@ def test_custom_gradient_tape_loop_and_fit_give_identical_weights():
 
     optimizer = keras.optimizers.Adam(0.01)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    for epoch in range(2):
+    for _epoch in range(2):
         for start in range(0, 64, 16):
             xb, yb = x[start:start + 16], y[start:start + 16]
             with tf.GradientTape() as tape:
@@ -66,7 +66,7 @@ def test_fit_on_a_softmax_output_equals_a_custom_loop_on_its_logits():
     optimizer = keras.optimizers.Adam(0.01)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     hidden, head = b.layers
-    for epoch in range(2):
+    for _epoch in range(2):
         for start in range(0, 64, 16):
             xb, yb = x[start:start + 16], y[start:start + 16]
             with tf.GradientTape() as tape:
@@ -158,7 +158,8 @@ def test_multi_output_history_keys_and_loss_weights():
 def test_regularization_loss_is_added_to_the_training_loss():
     x, y = blobs(32)
     keras.utils.set_random_seed(3)
-    model = Sequential([Dense(3, activation="softmax", input_shape=(4,), kernel_regularizer=keras.regularizers.l2(0.1))])
+    model = Sequential([Dense(3, activation="softmax", input_shape=(4,),
+                              kernel_regularizer=keras.regularizers.l2(0.1))])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     probs = model.predict(x, verbose=0)
     ce = -np.mean(np.log(probs[np.arange(32), y]))
@@ -293,7 +294,8 @@ def test_set_random_seed_makes_fit_repeat_bit_for_bit():
     results = []
     for _ in range(2):
         keras.utils.set_random_seed(7)
-        model = Sequential([Dense(8, activation="relu", input_shape=(4,)), Dropout(0.3), Dense(3, activation="softmax")])
+        model = Sequential([Dense(8, activation="relu", input_shape=(4,)), Dropout(0.3),
+                            Dense(3, activation="softmax")])
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         h = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
         results.append((model.get_weights(), h.history["loss"]))

@@ -256,7 +256,6 @@ def test_apply_gradients_with_a_wrong_gradient_shape_names_variable_and_shapes()
 
 
 def test_apply_gradients_given_gradients_without_variables_shows_the_zip_idiom():
-    w = tf.Variable(np.zeros(2, np.float32), name="w")
     with pytest.raises(ValueError) as e:
         keras.optimizers.SGD(0.1).apply_gradients([np.ones(2, np.float32)])
     assert_mentions(e, r"apply_gradients", r"\(gradient, variable\) pairs", r"zip\(grads")

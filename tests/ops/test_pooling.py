@@ -87,7 +87,8 @@ def pool_cases(draw):
     padding = draw(st.sampled_from(["valid", "same"]))
     spatial = tuple(draw(st.integers(p, p + (2 if rank == 3 else 4))) for p in pool)
     return dict(rank=rank, pool=pool, strides=strides, padding=padding, spatial=spatial,
-                channels=draw(st.integers(1, 3)), data_format=draw(st.sampled_from(["channels_last", "channels_first"])),
+                channels=draw(st.integers(1, 3)),
+                data_format=draw(st.sampled_from(["channels_last", "channels_first"])),
                 seed=draw(st.integers(0, 2 ** 16)))
 
 

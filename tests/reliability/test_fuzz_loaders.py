@@ -1,7 +1,5 @@
 """Property-based fuzzing of every loader: damaged files give a clear error or a valid load, never a crash."""
-import gzip
 import io
-import json
 import signal
 
 import numpy as np

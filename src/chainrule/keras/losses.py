@@ -33,7 +33,6 @@ Labels never get a gradient through the fused ops. A 1-D ``y_true`` against a
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -181,8 +180,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     """Binary cross-entropy, averaged over ``axis`` (default last): one value per sample.
 
     Probabilities: ``-(t * log(p + eps) + (1 - t) * log(1 - p + eps))`` with ``p`` clipped to
-    ``[eps, 1 - eps]``. Logits (``from_logits=True``): the fused ``SigmoidBinaryCrossEntropy``. ``label_smoothing`` moves labels towards 0.5:
-    ``t * (1 - ls) + 0.5 * ls``. Shapes: ``(N, d)`` -> ``(N,)``.
+    ``[eps, 1 - eps]``. Logits (``from_logits=True``): the fused ``SigmoidBinaryCrossEntropy``.
+    ``label_smoothing`` moves labels towards 0.5: ``t * (1 - ls) + 0.5 * ls``. Shapes: ``(N, d)`` -> ``(N,)``.
     """
     y_pred, y_true = _prepare(y_true, y_pred, "binary_crossentropy")
     _check(_check_binary_labels, y_true)
@@ -273,7 +272,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     ``y_true`` holds class indices (int or integral float) of shape ``(N,)`` or ``(N, 1)``
     (``(N, d0, ..)`` for ``y_pred`` ``(N, d0, .., C)``). Probabilities are clipped to
     ``[eps, 1 - eps]`` and their log goes through the fused ``SoftmaxWithLoss``, as
-    tf.keras 2 does; logits (``from_logits=True``) go in directly. ``ignore_class``: labels equal to it give a loss of 0.
+    tf.keras 2 does; logits (``from_logits=True``) go in directly. ``ignore_class``: labels equal to it
+    give a loss of 0.
 
     One-hot ``y_true`` (same shape as ``y_pred``) and out-of-range labels raise ``ValueError``.
     """

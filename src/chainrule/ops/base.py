@@ -58,7 +58,7 @@ class Op:
             params = list(inspect.signature(cls.forward).parameters.values())[1:]
             variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
             cached = variadic or len(params) != 1
-            setattr(cls, "_returns_tuple", cached)
+            cls._returns_tuple = cached
         return cached
 
     def _needs(self, i: int) -> bool:

@@ -325,7 +325,8 @@ class TensorBoard(Callback):
             except _io_errors() as e:
                 if not quiet:
                     warnings.warn(f"TensorBoard: closing the event file in {writer.get_logdir()!r} failed "
-                                  f"({type(e).__name__}: {e}); its last events may be lost.", RuntimeWarning)
+                                  f"({type(e).__name__}: {e}); its last events may be lost.", RuntimeWarning,
+                                  stacklevel=2)
 
     @contextlib.contextmanager
     def _io_guard(self):

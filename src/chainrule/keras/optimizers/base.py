@@ -37,7 +37,6 @@ Learning-rate schedules are in :mod:`.schedules`; each optimizer has its own mod
 """
 from __future__ import annotations
 
-import math
 import numbers
 import re
 import warnings

@@ -229,7 +229,7 @@ class LossesContainer:
         n = len(flat_pred)
         flat_true = _flat_like(y_true, self.output_names, n)
         flat_weights = _flat_like(sample_weight, self.output_names, n)
-        loss_values, tracked_values, batch_dim = [], [], 1.0
+        loss_values, batch_dim = [], 1.0
         for i, (loss, weight, head, y_t, y_p, sw) in enumerate(zip(self._losses, self._loss_weights, self._heads,
                                                                     flat_true, flat_pred, flat_weights)):
             if loss is None or y_t is None:
