@@ -22,6 +22,7 @@ from . import dtypes as _dtypes
 from . import ops as _ops
 from ._tape_stack import active_tapes, active_tracer, note_update, note_value_read
 from .errors import InvalidArgumentError
+from .tensor_shape import TensorShape
 
 _INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 
@@ -107,45 +108,6 @@ def to_array(value, dtype=None) -> np.ndarray:
 
 def _dtype_name(arr: np.ndarray) -> str:
     return _dtypes.as_dtype(arr.dtype).name
-
-
-# ----------------------------------------------------------------------------- shape
-
-class TensorShape(tuple):
-    """A tensor's shape: a tuple of ints (``None`` for an unknown dimension) with TF's helpers."""
-
-    __slots__ = ()
-
-    @property
-    def rank(self) -> int:
-        return len(self)
-
-    @property
-    def ndims(self) -> int:
-        return len(self)
-
-    def as_list(self) -> list:
-        """The dimensions as a list (``[None, 784]``)."""
-        return list(self)
-
-    def num_elements(self):
-        """The number of elements, or None when a dimension is unknown."""
-        if any(d is None for d in self):
-            return None
-        return int(np.prod(self, dtype=np.int64))
-
-    def is_fully_defined(self) -> bool:
-        return all(d is not None for d in self)
-
-    def __getitem__(self, item):
-        result = tuple.__getitem__(self, item)
-        return TensorShape(result) if isinstance(item, slice) else result
-
-    def __repr__(self) -> str:
-        return f"TensorShape({list(self)})"
-
-    def __str__(self) -> str:
-        return tuple.__repr__(self)
 
 
 # ----------------------------------------------------------------------------- running ops
