@@ -16,8 +16,12 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         reduce_any, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum, reshape,
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
                         truediv, where, zeros, zeros_like, tile, gather, boolean_mask, sort, argsort, unique,
-                        cumsum, range, linspace, eye, add_n, reduce_logsumexp, norm, floormod, mod)
-from . import data, math, nn, random, testing  # noqa: F401
+                        cumsum, range, linspace, eye, add_n, reduce_logsumexp, floormod, mod)
+from . import data, linalg, math, nn, random, testing  # noqa: F401
+# The tf.math and tf.linalg names TensorFlow also exposes at the top level.
+from .math import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, floor, round, scalar_mul,  # noqa: F401,E501,A004
+                   sign, sin, sinh, tan)
+from .linalg import einsum, norm, tensordot  # noqa: F401
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
 from . import config  # noqa: F401

@@ -106,8 +106,8 @@ def sqrt(x, name=None):
 
 
 def rsqrt(x, name=None):
-    """Element-wise ``1 / sqrt(x)``."""
-    return divide(1.0, sqrt(x))
+    """Element-wise ``1 / sqrt(x)`` (float tensors)."""
+    return _float_unary(_ops.Rsqrt(), x, "Rsqrt")
 
 
 def exp(x, name=None):
@@ -502,18 +502,18 @@ def add_n(inputs, name=None):
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
-    """``log(sum(exp(x)))`` over ``axis``, computed without overflow."""
+    """``log(sum(exp(x)))`` over ``axis`` (all axes when None), computed without overflow.
+
+    The maximum is subtracted first (and held constant for the gradient, which is the
+    softmax); an all ``-inf`` slice gives ``-inf`` and a ``+inf`` entry gives ``+inf``, as TensorFlow.
+    """
     t = as_tensor(input_tensor)
-    m = stop_max = reduce_max(t, axis=axis, keepdims=True)
-    out = log(reduce_sum(exp(t - stop_max), axis=axis, keepdims=True)) + m
-    return out if keepdims else squeeze(out, axis=None if axis is None else axis)
+    axis = _axis(axis)
+    # The shift is held constant (a no-gradient op): the gradient is the softmax, as TensorFlow's.
+    m = apply_op(_ops.NoGradient(_finite_or_zero), reduce_max(t, axis=axis, keepdims=True))
+    out = log(reduce_sum(exp(t - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else squeeze(out, axis=axis)
 
 
-def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):  # noqa: A002
-    """The Euclidean (or ``ord=1``) norm over ``axis`` (all axes by default)."""
-    t = as_tensor(tensor)
-    if ord in ("euclidean", 2, "fro"):
-        return sqrt(reduce_sum(square(t), axis=axis, keepdims=keepdims))
-    if ord == 1:
-        return reduce_sum(abs(t), axis=axis, keepdims=keepdims)
-    raise ValueError(f"norm: ord must be 'euclidean', 2 or 1, got {ord!r}.")
+def _finite_or_zero(v):
+    return np.where(np.isfinite(v), v, np.zeros((), dtype=v.dtype))
