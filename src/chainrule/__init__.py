@@ -22,6 +22,9 @@ from . import data, linalg, math, nn, random, testing  # noqa: F401
 from .math import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, floor, round, scalar_mul,  # noqa: F401,E501,A004
                    sign, sin, sinh, tan)
 from .linalg import einsum, norm, tensordot  # noqa: F401
+from .functions import (ensure_shape, gather_nd, is_tensor, meshgrid, repeat, reverse, roll,  # noqa: F401
+                        sequence_mask, split, unstack)
+from .functions import slice_ as slice  # noqa: F401,A004
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
 from . import config  # noqa: F401

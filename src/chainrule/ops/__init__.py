@@ -27,6 +27,7 @@ from .elementwise import (Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Ceil, Co
                           DivNoNan, Erf, Erfc, Expm1, Floor, Lgamma, Log1p, LogSigmoid, MulNoNan, Reciprocal,
                           Round, Rsqrt, Sign, Sin, Sinh, Softplus, Softsign, SquaredDifference, Tan, Xlogy)
 from .segment import CumProd, SegmentReduction  # noqa: E402
+from .shape import GatherNd  # noqa: E402
 from .linalg import (BandPart, Cholesky, Det, Eigh, Einsum, Inv, MatrixDiag, MatrixDiagPart, Qr,  # noqa: E402
                      Slogdet, Solve, Svd)
 

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from .base import Op
 
 
 def _t(a):
     return np.swapaxes(a, -1, -2)
+
+
+def _dims(shape) -> str:
+    return "[" + ",".join(str(d) for d in shape) + "]"
 
 
 class MatMul(Op):
@@ -24,15 +29,24 @@ class MatMul(Op):
     def forward(self, a, b):
         a, b = np.asarray(a), np.asarray(b)
         if a.ndim < 2 or b.ndim < 2:
-            raise ValueError(f"MatMul: both inputs need rank >= 2, got shapes {a.shape} and {b.shape}; "
-                             "reshape vectors to (1, n) or (n, 1), or use multiply for element-wise products.")
+            which = 0 if a.ndim < 2 else 1
+            raise InvalidArgumentError(
+                f"In[{which}] ndims must be >= 2 [Op:MatMul]: both inputs need rank >= 2, got shapes {a.shape} and "
+                f"{b.shape}; reshape vectors to (1, n) or (n, 1), use linalg.matvec, or multiply for element-wise "
+                "products.")
         A = _t(a) if self.transpose_a else a
         B = _t(b) if self.transpose_b else b
         if A.shape[-1] != B.shape[-2]:
-            raise ValueError(f"MatMul: inner dimensions do not match: {A.shape} @ {B.shape} "
-                             f"({A.shape[-1]} != {B.shape[-2]}).")
+            raise InvalidArgumentError(
+                f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, In[1]: {_dims(b.shape)} [Op:MatMul]: the inner "
+                f"dimensions do not match: {A.shape} @ {B.shape} ({A.shape[-1]} != {B.shape[-2]}).")
         self.A, self.B = A, B
-        return A @ B
+        try:
+            return A @ B
+        except ValueError:
+            raise InvalidArgumentError(
+                f"In[0] and In[1] must have compatible batch dimensions: {_dims(a.shape)} vs. {_dims(b.shape)} "
+                "[Op:BatchMatMulV2]; the leading axes must be equal or 1.") from None
 
     def backward(self, dout):
         da = db = None
@@ -49,7 +63,6 @@ class MatMul(Op):
 # Every op here works on the last two axes and batches over the leading ones (numpy.linalg semantics).
 
 def _linalg_error(op_name: str, message: str):
-    from ..errors import InvalidArgumentError
     return InvalidArgumentError(f"{message} [Op:{op_name}]")
 
 
