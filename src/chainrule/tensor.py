@@ -41,7 +41,11 @@ def _strings_to_bytes(arr: np.ndarray) -> np.ndarray:
 
 def _python_to_array(value) -> np.ndarray:
     """TensorFlow's inference for Python values: ints -> int32, floats -> float32."""
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor. (Rows of different lengths "
+                         "need chainrule.ragged.constant or padding.)") from None
     kind = arr.dtype.kind
     if kind == "f" and arr.dtype == np.float64:
         return arr.astype(np.float32)

@@ -120,3 +120,8 @@ def test_the_new_shape_functions_are_differentiable(fn):
     from chainrule.testing import check_gradients
     report = check_gradients(fn, np.arange(8.0).reshape(2, 4) / 7 + 0.1)
     assert report.max_error < 1e-6, str(report)
+
+
+def test_a_ragged_python_list_gives_tensorflows_value_error():
+    with pytest.raises(ValueError, match=r"^Can't convert non-rectangular Python sequence to Tensor\."):
+        tf.constant([[0, 1, 2, 3], [4, 5], [6, 7, 8], [9]])
