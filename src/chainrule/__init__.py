@@ -25,6 +25,8 @@ from .linalg import einsum, norm, tensordot  # noqa: F401
 from .functions import (ensure_shape, gather_nd, is_tensor, meshgrid, repeat, reverse, roll,  # noqa: F401
                         sequence_mask, split, unstack)
 from .functions import slice_ as slice  # noqa: F401,A004
+from .init_ops import (constant_initializer, ones_initializer, random_normal_initializer,  # noqa: F401
+                       random_uniform_initializer, zeros_initializer)
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
 from . import config  # noqa: F401
