@@ -19,6 +19,7 @@ import numbers
 import numpy as np
 
 from . import dtypes as _dtypes
+from . import _name_scope
 from . import ops as _ops
 from ._tape_stack import active_tapes, active_tracer, note_update, note_value_read
 from .errors import InvalidArgumentError
@@ -518,7 +519,9 @@ class Variable(Tensor):
         self.trainable = bool(trainable)
         self.constraint = constraint
         base = "Variable" if name is None else str(name)
-        self._name = base if base.endswith(":0") else base + ":0"
+        if not base.endswith(":0"):
+            base = _name_scope.scoped(base) + ":0"  # "outer/w:0" inside chainrule.name_scope("outer")
+        self._name = base
 
     @property
     def name(self) -> str:
