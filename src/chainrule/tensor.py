@@ -334,6 +334,8 @@ class Tensor:
     # -- printing, as TensorFlow prints
     def _numpy_text(self, is_repr: bool) -> str:
         v = self._value
+        if v.dtype.kind == "S":  # shown as TensorFlow shows strings: b'...' items of an object array
+            v = v.astype(object)
         text = str(v) if (not is_repr or v.ndim == 0) else repr(v)
         return "\n" + text if "\n" in text else text
 
