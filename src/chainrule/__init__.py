@@ -30,9 +30,27 @@ from .init_ops import (constant_initializer, ones_initializer, random_normal_ini
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
 from . import config  # noqa: F401
+# The rest of TensorFlow's core namespace.
+from . import (autograph, debugging, experimental, io, ragged, sparse, strings, summary,  # noqa: F401
+               version)
+from .context import (device, executing_eagerly, get_current_name_scope, init_scope,  # noqa: F401
+                      inside_function, name_scope)
+from .printing import print  # noqa: F401,A004
+from .debugging import Assert, assert_equal, assert_greater, assert_less, assert_rank  # noqa: F401
+from .ragged import RaggedTensor  # noqa: F401
+from .module import Module  # noqa: F401
+from .sparse import SparseTensor, SparseTensorSpec  # noqa: F401
+
+
+class UnconnectedGradients:
+    """``GradientTape.gradient(..., unconnected_gradients=...)``: ``NONE`` (None) or ``ZERO`` (zeros)."""
+
+    NONE = "none"
+    ZERO = "zero"
+
 
 newaxis = None
-__version__ = "0.1.0"
+__version__ = version.VERSION  # the TensorFlow API chainrule follows; chainrule's own: version.CHAINRULE_VERSION
 
 # tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
 from . import keras  # noqa: E402

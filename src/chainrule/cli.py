@@ -10,8 +10,9 @@ def _info(args) -> int:
 
     import numpy as np
 
-    from . import __version__, backend
-    print(f"chainrule {__version__}")
+    from . import backend
+    from .version import CHAINRULE_VERSION, VERSION
+    print(f"chainrule {CHAINRULE_VERSION} (TensorFlow API {VERSION})")
     print(f"python    {platform.python_version()}")
     print(f"numpy     {np.__version__}")
     print(f"backend   numpy, floatx {backend.floatx()}")
