@@ -66,3 +66,139 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """Inverted dropout: zero with probability ``rate``, scale the kept values by ``1/(1-rate)``."""
     return _float_unary(_ops.Dropout(rate, noise_shape=noise_shape, seed=seed), x, "Dropout")
+
+
+# ----------------------------------------------------------------------------- more of tf.nn
+# Compositions of ops (exact, so differentiable) and tf.math's functions under their tf.nn names.
+
+def softplus(features, name=None):
+    """``log(exp(features) + 1)`` computed without overflow (``chainrule.math.softplus``)."""
+    from .math import softplus as _softplus
+    return _softplus(features)
+
+
+def softsign(features, name=None):
+    """``features / (abs(features) + 1)``."""
+    from .math import softsign as _softsign
+    return _softsign(features)
+
+
+def relu6(features, name=None):
+    """``min(max(features, 0), 6)``."""
+    from .functions import clip_by_value
+    return clip_by_value(_float_checked(features, "Relu6"), 0, 6)
+
+
+def selu(features, name=None):
+    """``scale * (features if > 0 else alpha * (exp(features) - 1))`` with Klambauer et al.'s constants."""
+    from .functions import where
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    x = _float_checked(features, "Selu")
+    return scale * where(x > 0, x, alpha * elu(x))
+
+
+def silu(features, beta=1.0, name=None):
+    """``features * sigmoid(beta * features)`` (also called swish)."""
+    x = _float_checked(features, "Silu")
+    return x * sigmoid(x * beta if beta != 1.0 else x)
+
+
+swish = silu
+
+
+def gelu(features, approximate=False, name=None):
+    """``x * P(X <= x)`` for a standard normal X: ``0.5 x (1 + erf(x / sqrt(2)))``, or the tanh approximation."""
+    import math as _pymath
+    from .math import erf
+    x = _float_checked(features, "Gelu")
+    if approximate:
+        return 0.5 * x * (1.0 + tanh(_pymath.sqrt(2.0 / _pymath.pi) * (x + 0.044715 * x * x * x)))
+    return 0.5 * x * (1.0 + erf(x * (1.0 / _pymath.sqrt(2.0))))
+
+
+def _float_checked(x, op_name):
+    from .errors import InvalidArgumentError
+    t = as_tensor(x)
+    if t._value.dtype.kind not in "fc":
+        raise InvalidArgumentError(f"{op_name}: expected a floating-point tensor, got {t.dtype.name} of shape "
+                                   f"{t.shape}; cast it first, e.g. chainrule.cast(x, chainrule.float32).")
+    return t
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x / sqrt(max(sum(x**2, axis), epsilon))`` (``chainrule.math.l2_normalize``)."""
+    from .math import l2_normalize as _l2
+    return _l2(x, axis=axis, epsilon=epsilon, dim=dim)
+
+
+def l2_loss(t, name=None):
+    """``sum(t ** 2) / 2`` (no square root), a scalar."""
+    from .functions import reduce_sum, square
+    return reduce_sum(square(t)) / 2.0
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """``(mean, variance)`` of ``x`` over ``axes`` (population variance)."""
+    from .functions import reduce_mean, square
+    x = as_tensor(x)
+    mean = reduce_mean(x, axis=axes, keepdims=True)
+    variance = reduce_mean(square(x - mean), axis=axes, keepdims=keepdims)
+    if not keepdims:
+        from .functions import squeeze
+        mean = squeeze(mean, axis=axes)
+    return mean, variance
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """``scale * (x - mean) / sqrt(variance + variance_epsilon) + offset`` (offset/scale may be None)."""
+    from .functions import rsqrt
+    inv = rsqrt(variance + variance_epsilon)
+    if scale is not None:
+        inv = inv * scale
+    out = x * inv + ((offset - mean * inv) if offset is not None else -mean * inv)
+    return out
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """``value + bias`` with ``bias`` (1-D) added along the last axis (``'NC...'``: the second axis)."""
+    value, bias = as_tensor(value), as_tensor(bias)
+    if bias.ndim != 1:
+        raise ValueError(f"bias_add: bias must be 1-D, got shape {bias.shape}.")
+    if data_format is not None and data_format.startswith("NC"):
+        from .functions import reshape
+        bias = reshape(bias, [-1] + [1] * (value.ndim - 2))
+    return value + bias
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """The sum of the (weighted) per-example losses divided by ``global_batch_size`` (default: their number)."""
+    from .functions import reduce_sum
+    loss = as_tensor(per_example_loss)
+    if sample_weight is not None:
+        loss = loss * sample_weight
+    n = loss.shape[0] if global_batch_size is None and loss.ndim else (global_batch_size or 1)
+    return reduce_sum(loss) / float(n)
+
+
+def scale_regularization_loss(regularization_loss):
+    """The regularization loss unchanged (one replica)."""
+    from .functions import add_n
+    return add_n(regularization_loss) if isinstance(regularization_loss, (list, tuple)) else regularization_loss
+
+
+def in_top_k(targets, predictions, k, name=None):
+    """``chainrule.math.in_top_k``."""
+    from .math import in_top_k as _in_top_k
+    return _in_top_k(targets, predictions, k)
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+    """``chainrule.math.top_k``."""
+    from .functions import top_k as _top_k
+    return _top_k(input, k, sorted)
+
+
+def zero_fraction(value, name=None):
+    """``chainrule.math.zero_fraction``."""
+    from .math import zero_fraction as _zero_fraction
+    return _zero_fraction(value)
