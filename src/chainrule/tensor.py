@@ -207,6 +207,8 @@ def _raise_if_not_broadcastable(a: "Tensor", b: "Tensor", op_name: str) -> None:
 def binary(op_cls, a, b, op_name: str, **params):
     """Apply a two-input op with TensorFlow's operand conversion."""
     a, b = coerce_pair(a, b, op_name)
+    if op_cls is _ops.Add and a._value.dtype.kind in "SO":  # TensorFlow's AddV2 concatenates strings
+        return apply_op(_ops.NoGradient(_concat_strings), a, b)
     _check_numeric(a, op_name)
     try:
         return apply_op(op_cls(**params), a, b)
@@ -214,6 +216,14 @@ def binary(op_cls, a, b, op_name: str, **params):
         if op_cls is not _ops.MatMul and not isinstance(e, InvalidArgumentError):
             _raise_if_not_broadcastable(a, b, op_name)
         raise
+
+
+def _concat_strings(x, y):
+    x, y = np.broadcast_arrays(x, y)
+    flat = np.empty(x.size, dtype=object)
+    for i, (p, q) in enumerate(zip(x.ravel(), y.ravel())):
+        flat[i] = bytes(p) + bytes(q)
+    return flat.reshape(x.shape)
 
 
 def _true_divide(a, b):

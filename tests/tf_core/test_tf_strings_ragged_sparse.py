@@ -104,3 +104,14 @@ def test_sparse_dense_matmul_is_differentiable_in_the_dense_operand():
     with tf.GradientTape() as tape:
         y = tf.reduce_sum(tf.sparse.sparse_dense_matmul(st, b))
     assert tape.gradient(y, b).numpy().tolist() == [[1, 1], [0, 0], [2, 2]]
+
+
+def test_adding_string_tensors_concatenates_as_tensorflow():
+    assert (tf.constant("a") + tf.constant("b")).numpy() == b"ab"
+    assert tf.add(tf.constant(["a", "c"]), "x").numpy().tolist() == [b"ax", b"cx"]
+
+    @tf.function
+    def double(a):
+        return a + a
+
+    assert double(tf.constant("a")).numpy() == b"aa" and double(tf.constant("b")).numpy() == b"bb"   # TF
