@@ -360,7 +360,7 @@ class Tensor:
         note_value_read(self)
         if self._value.ndim == 0:
             return format(self._value.item(), spec)
-        return format(str(self), spec)
+        return format(self._value, spec)  # as TensorFlow: the numpy array's text, "[0 1 1 1]"
 
     # -- Python protocol
     def __len__(self) -> int:

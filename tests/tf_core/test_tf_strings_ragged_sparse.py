@@ -115,3 +115,10 @@ def test_adding_string_tensors_concatenates_as_tensorflow():
         return a + a
 
     assert double(tf.constant("a")).numpy() == b"aa" and double(tf.constant("b")).numpy() == b"bb"   # TF
+
+
+def test_formatting_a_tensor_gives_its_numpy_text_as_tensorflow():
+    # data guide: print("'survived': {}".format(label_batch)) prints "'survived': [0 1 1 1]" in TensorFlow
+    assert "{}".format(tf.constant([0, 1, 1, 1])) == "[0 1 1 1]"
+    assert f"{tf.constant(['male', 'female'])}" == "[b'male' b'female']"
+    assert f"{tf.constant(2.5):.2f}" == "2.50"
