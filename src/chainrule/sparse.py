@@ -41,6 +41,7 @@ class SparseTensor(Tensor):
     """
 
     __slots__ = ("_indices", "_values", "_dense_shape")
+    _is_chainrule_composite = True  # a structure leaf that is not one array (Dataset elements, is_tensor)
 
     def __init__(self, indices, values=None, dense_shape=None):
         if values is None and dense_shape is None and hasattr(indices, "tocoo"):  # a scipy sparse matrix
@@ -126,7 +127,8 @@ class SparseTensor(Tensor):
 
     def __repr__(self) -> str:
         idx, vals, shape = self._coo()
-        return (f"SparseTensor(indices={Tensor(idx)}, values={Tensor(vals)}, dense_shape={Tensor(shape)})")
+        return (f"SparseTensor(indices={Tensor(idx)!s}, values={Tensor(vals)!s}, "
+                f"dense_shape={Tensor(shape)!s})")
 
     __str__ = __repr__
 

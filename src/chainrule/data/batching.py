@@ -192,7 +192,7 @@ class Unbatch(_Unary):
             if any(len(leaf) != n for leaf in leaves):
                 raise InvalidArgumentError("Input element must have the same batch size in each component.")
             for i in range(n):
-                yield st.map_structure(lambda a: a[i], batch)
+                yield st.map_structure(lambda a: st.row(a, i), batch)
 
     def _cardinality(self):
         return UNKNOWN
@@ -203,7 +203,7 @@ class Unbatch(_Unary):
 
     def _make_probe(self):
         p = self.source._probe()
-        return None if p is None or len(st.leaves(p)[0]) == 0 else st.map_structure(lambda a: a[0], p)
+        return None if p is None or len(st.leaves(p)[0]) == 0 else st.map_structure(lambda a: st.row(a, 0), p)
 
 
 class Rebatch(_Unary):

@@ -255,8 +255,8 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
     else:
         sample = all_rows[:num_rows_for_inference]
         defaults = [_default_of(_infer_column([r[i] for r in sample if i < len(r)])) for i in range(len(names))]
-    keep = list(range(len(names))) if select_columns is None else [
-        names.index(c) if isinstance(c, str) else int(c) for c in select_columns]
+    keep = list(range(len(names))) if select_columns is None else sorted(  # in the file's order, as tf.data
+        names.index(c) if isinstance(c, str) else int(c) for c in select_columns)
     if label_name is not None and label_name not in names:
         raise ValueError(f"make_csv_dataset: label_name {label_name!r} is not a column of {names}.")
     columns = collections.OrderedDict()

@@ -30,7 +30,7 @@ class TensorSlices(Dataset):
 
     def rows(self, index):
         """The element(s) at ``index`` (an int, a slice or an index array: a whole batch at once)."""
-        return st.map_structure(lambda a: a[index], self.data)
+        return st.map_structure(lambda a: st.row(a, index), self.data)
 
     def _iter(self):
         for i in range(self.n):

@@ -56,6 +56,17 @@ def pack_like(structure, flat):
     return map_structure(lambda _: next(it), structure)
 
 
+def row(array, index):
+    """``array[index]``, keeping a string as a 0-d object array (numpy gives a bare ``bytes`` for a 1-D object
+    array; a bytes dtype would drop trailing NUL bytes)."""
+    out = array[index]
+    if array.dtype == object and not isinstance(out, np.ndarray):
+        boxed = np.empty((), dtype=object)
+        boxed[()] = out
+        return boxed
+    return out
+
+
 def to_numpy(x):
     """A leaf as a numpy array (strings stay numpy bytes arrays)."""
     if isinstance(x, Tensor):
