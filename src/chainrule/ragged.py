@@ -91,6 +91,7 @@ class RaggedTensor:
 
     @property
     def dtype(self):
+        """The values' dtype."""
         return self.flat_values.dtype
 
     @property
@@ -101,6 +102,7 @@ class RaggedTensor:
 
     @property
     def ndim(self) -> int:
+        """The number of axes, ragged ones included."""
         return len(self.shape)
 
     def bounding_shape(self, axis=None, name=None, out_type=None) -> Tensor:

@@ -90,17 +90,20 @@ class SparseTensor(Tensor):
 
     @property
     def shape(self):
+        """The dense shape as a TensorShape."""
         if self._dense_shape is None:  # a CSR matrix (the Dense fast path reads this per batch: no conversion)
             return TensorShape(tuple(int(d) for d in self._value.shape))
         return TensorShape([int(d) for d in self._dense_shape])
 
     @property
     def dtype(self):
+        """The values' dtype."""
         from . import dtypes
         return dtypes.as_dtype(self._value.dtype if self._values is None else self._values.dtype)
 
     @property
     def ndim(self) -> int:
+        """The rank of the dense tensor."""
         return 2 if self._dense_shape is None else int(self._dense_shape.size)
 
     def numpy(self):
@@ -115,6 +118,7 @@ class SparseTensor(Tensor):
         return np.asarray(self.numpy(), dtype=dtype)
 
     def get_shape(self):
+        """``shape``."""
         return self.shape
 
     def _no_arithmetic(self, *args):

@@ -61,10 +61,14 @@ class Dataset:
         return sources.Range(args, output_type)
 
     @staticmethod
-    def zip(*datasets, name=None) -> "Dataset":
-        """Elements of several datasets side by side (a tuple or dict of datasets); stops at the shortest."""
-        if len(datasets) == 1:
-            datasets = datasets[0]
+    def zip(*args, datasets=None, name=None) -> "Dataset":
+        """Elements of several datasets side by side: ``zip((a, b))``, ``zip(a, b)``, ``zip({"x": a, "y": b})``
+        or ``zip(datasets=...)``; stops at the shortest."""
+        if datasets is not None:
+            if args:
+                raise TypeError("Dataset.zip: give the datasets either positionally or as `datasets=`, not both.")
+        else:
+            datasets = args[0] if len(args) == 1 else args
         return sources.Zip(datasets)
 
     @staticmethod

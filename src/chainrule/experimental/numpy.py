@@ -254,6 +254,14 @@ def __getattr__(name):
     return wrapped
 
 
+for _name, _fn in list(globals().items()):
+    if callable(_fn) and not _name.startswith("_") and getattr(_fn, "__module__", None) == __name__ and \
+            not isinstance(_fn, type) and not _fn.__doc__:
+        _fn.__doc__ = (f"NumPy's ``{_name}`` on Tensors, with NumPy's dtype rules; runs chainrule ops, so it is "
+                       "differentiable.")
+del _name, _fn
+
+
 def experimental_enable_numpy_behavior(prefer_float32=False, dtype_conversion_mode="legacy") -> None:
     """Give Tensors NumPy's methods and attributes: ``T``, ``reshape``, ``astype``, ``ravel``, ``transpose``,
     ``sum``, ``mean``, ``max``, ``min``, ``prod``, ``std``, ``var``, ``clip``, ``squeeze``, ``flatten``, ``tolist``.

@@ -61,9 +61,11 @@ class GFile:
         return self._open().read(n)
 
     def readline(self):
+        """The next line (with its newline)."""
         return self._open().readline()
 
     def readlines(self):
+        """The remaining lines, as a list."""
         return self._open().readlines()
 
     def write(self, file_content):
@@ -76,9 +78,11 @@ class GFile:
         f.write(file_content)
 
     def seek(self, offset=None, whence=0, position=None):
+        """Move to byte ``offset`` (or ``position``), from the start by default."""
         return self._open().seek(position if offset is None else offset, whence)
 
     def tell(self):
+        """The current position."""
         return self._open().tell()
 
     def size(self) -> int:
@@ -86,10 +90,12 @@ class GFile:
         return stat(self.name).length
 
     def flush(self):
+        """Write buffered data to the file."""
         if self._file is not None:
             self._file.flush()
 
     def close(self):
+        """Close the file (also done by ``with``)."""
         if self._file is not None:
             self._file.close()
             self._file = None

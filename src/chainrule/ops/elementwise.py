@@ -36,11 +36,13 @@ def _elementwise_math(name, x):
 
 
 def erf(x):
+    """The Gauss error function of an array, in its dtype."""
     special = _scipy_special()
     return special.erf(x) if special is not None else _elementwise_math("erf", x)
 
 
 def erfc(x):
+    """``1 - erf(x)`` of an array, exact in the tail."""
     special = _scipy_special()
     return special.erfc(x) if special is not None else _elementwise_math("erfc", x)
 
