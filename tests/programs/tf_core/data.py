@@ -200,8 +200,33 @@ for line in survivors.take(10):
   print(line.numpy())
 
 # %% Consuming CSV data
-# needs: pandas in the TensorFlow reference environment (the guide's df = pd.read_csv(...) and
-# from_tensor_slices(dict(df)) cells; chainrule accepts a dict of pandas columns)
+# adapted: the guide reads the file with pandas (df = pd.read_csv(titanic_file)); the same columns are read
+# here with the csv module (ints, floats or strings, as pandas infers them), since the TensorFlow reference
+# environment has no pandas.
+import csv
+
+def read_columns(path):
+  with open(path) as f:
+    rows = list(csv.DictReader(f))
+  columns = {}
+  for key in rows[0]:
+    values = [r[key] for r in rows]
+    for kind in (int, float, str):
+      try:
+        columns[key] = np.array([kind(v) for v in values])
+        break
+      except ValueError:
+        continue
+  return columns
+
+df = read_columns(titanic_file)
+print(list(df)[:3], len(df["age"]))
+
+titanic_slices = tf.data.Dataset.from_tensor_slices(dict(df))
+
+for feature_batch in titanic_slices.take(1):
+  for key, value in feature_batch.items():
+    print("  {!r:20s}: {}".format(key, value))
 
 titanic_batches = tf.data.experimental.make_csv_dataset(
     titanic_file, batch_size=4,
