@@ -12,8 +12,9 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import ops as _ops
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, UnimplementedError
 from .tensor import Tensor, apply_op, as_tensor, binary, coerce_pair, to_array, _true_divide
+from .tensor_shape import TensorShape
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -272,7 +273,6 @@ def cast(x, dtype, name=None):
     if t._value.dtype == target.dtype and not t._is_variable:
         return t
     if target is _dtypes.string or t._value.dtype.kind in "SO":
-        from .errors import UnimplementedError
         raise UnimplementedError(f"Cast {t.dtype.name} to {target.name} is not supported [Op:Cast]; use "
                                  "chainrule.strings.to_number or chainrule.strings.as_string.")
     return apply_op(_ops.Cast(target.dtype), t)
@@ -709,7 +709,6 @@ def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None):
 
 def ensure_shape(x, shape, name=None):
     """``x`` unchanged if its shape is compatible with ``shape`` (None for any size), else ``InvalidArgumentError``."""
-    from .tensor_shape import TensorShape
     t = as_tensor(x)
     expected = TensorShape(shape)
     if not expected.is_compatible_with(t.shape):
@@ -721,3 +720,15 @@ def ensure_shape(x, shape, name=None):
 def is_tensor(x) -> bool:
     """True for a chainrule Tensor or Variable (also a SparseTensor or RaggedTensor), False otherwise."""
     return isinstance(x, Tensor) or getattr(x, "_is_chainrule_composite", False)
+
+
+# ----------------------------------------------------------------------------- softmax (tf.nn and tf.math)
+
+def softmax(logits, axis=None, name=None):
+    """Softmax along ``axis`` (default last), computed from shifted logits."""
+    return _float_unary(_ops.Softmax(-1 if axis is None else axis), logits, "Softmax")
+
+
+def log_softmax(logits, axis=None, name=None):
+    """Log-softmax along ``axis`` (default last), finite for logits of +-1000."""
+    return _float_unary(_ops.LogSoftmax(-1 if axis is None else axis), logits, "LogSoftmax")

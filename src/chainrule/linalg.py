@@ -16,8 +16,8 @@ import numpy as np
 
 from . import ops as _ops
 from .errors import InvalidArgumentError
-from .functions import (_axis, _same_dtype, abs, eye, matmul, maximum, reduce_max, reduce_sum,  # noqa: F401
-                        sqrt, square, squeeze, transpose)
+from .functions import (_axis, _same_dtype, abs, expand_dims, eye, log, matmul, maximum,  # noqa: F401
+                        reduce_max, reduce_sum, sqrt, square, squeeze, stack, transpose)
 from .math import l2_normalize  # noqa: F401
 from .tensor import Tensor, apply_op, as_tensor
 
@@ -141,7 +141,6 @@ def slogdet(input, name=None):  # noqa: A002
 def logdet(matrix, name=None):
     """``log(det(matrix))`` for Hermitian positive-definite matrices: ``2 * sum(log(diag(cholesky(matrix))))``."""
     chol = cholesky(matrix)
-    from .functions import log
     return 2.0 * reduce_sum(log(diag_part(chol)), axis=-1)
 
 
@@ -291,7 +290,6 @@ def cross(a, b, name=None):
     a, b = as_tensor(a), as_tensor(b)
     if a.shape[-1:] != (3,) or b.shape[-1:] != (3,):
         raise InvalidArgumentError(f"cross: both inputs need a last axis of size 3, got {a.shape} and {b.shape}.")
-    from .functions import stack
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
     return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
@@ -343,7 +341,6 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
         s = svd(transpose(t, perm), compute_uv=False)
         out = reduce_max(s, axis=-1)
         for ax in sorted((rows, cols)):
-            from .functions import expand_dims
             out = expand_dims(out, ax)
     return out if keep else squeeze(out, axis=[rows, cols])
 

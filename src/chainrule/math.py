@@ -21,7 +21,7 @@ from .functions import (_axis, _float_unary, _numeric_unary, abs, add, add_n, ar
                         reduce_min, reduce_prod, reduce_sum, rsqrt, sigmoid, sqrt, square, subtract, tanh, top_k,
                         truediv, where)
 from .functions import mod  # noqa: F401
-from .nn import log_softmax, softmax  # noqa: F401
+from .functions import log_softmax, softmax  # noqa: F401
 from ._tape_stack import note_value_read
 from .tensor import Tensor, apply_op, as_tensor, binary, coerce_pair
 

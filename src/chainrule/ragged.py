@@ -13,6 +13,7 @@ import builtins
 
 import numpy as np
 
+from .errors import _IndexOutOfBoundsError
 from .tensor import Tensor, TensorShape, to_array
 
 
@@ -155,7 +156,6 @@ class RaggedTensor:
         if isinstance(key, (int, np.integer)):
             n = len(self._row_splits) - 1
             if not -n <= key < n:
-                from .errors import _IndexOutOfBoundsError
                 raise _IndexOutOfBoundsError(f"slice index {key} of dimension 0 out of bounds. (RaggedTensor with "
                                              f"{n} rows)")
             key %= n

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dtypes
+from .errors import InvalidArgumentError
+from .functions import matmul
+from .functions import reduce_sum as _dense_reduce_sum
 from .tensor import Tensor, TensorShape, to_array
 
 #: Inputs smaller than this (in elements) or denser than this fraction stay dense.
@@ -98,7 +102,6 @@ class SparseTensor(Tensor):
     @property
     def dtype(self):
         """The values' dtype."""
-        from . import dtypes
         return dtypes.as_dtype(self._value.dtype if self._values is None else self._values.dtype)
 
     @property
@@ -143,7 +146,6 @@ class SparseTensorSpec:
     value_type = SparseTensor
 
     def __init__(self, shape=None, dtype="float32"):
-        from . import dtypes
         self.shape = TensorShape(shape)
         self.dtype = dtypes.as_dtype(dtype)
 
@@ -175,7 +177,6 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None) -> 
     With ``validate_indices`` the indices must be in row-major order and in range
     (``InvalidArgumentError`` otherwise, naming ``reorder``), as TensorFlow.
     """
-    from .errors import InvalidArgumentError
     idx, vals, shape = _check_sparse(sp_input)._coo()
     if validate_indices and len(idx):
         if np.any((idx < 0) | (idx >= shape)):
@@ -224,8 +225,7 @@ def reduce_sum(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=
 
 
 def _reduce_dense(dense, axis, keepdims):
-    from .functions import reduce_sum as _sum
-    return _sum(dense, axis=axis, keepdims=bool(keepdims))
+    return _dense_reduce_sum(dense, axis=axis, keepdims=bool(keepdims))
 
 
 def add(a, b, threshold=0, name=None):
@@ -241,7 +241,6 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None) ->
 
     ``adjoint_a``/``adjoint_b`` transpose the operand first. Either argument may be the sparse one.
     """
-    from .functions import matmul
     if isinstance(b, SparseTensor) and not isinstance(sp_a, SparseTensor):
         return matmul(sp_a, to_dense(b, validate_indices=False), transpose_a=adjoint_a, transpose_b=adjoint_b)
     dense_a = to_dense(_check_sparse(sp_a, "sp_a"), validate_indices=False)
@@ -252,7 +251,6 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None) ->
 
 def eye(num_rows, num_columns=None, dtype="float32", name=None) -> SparseTensor:
     """A sparse identity matrix."""
-    from . import dtypes
     n = int(num_rows)
     m = n if num_columns is None else int(num_columns)
     k = min(n, m)

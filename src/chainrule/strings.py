@@ -16,6 +16,7 @@ from . import dtypes as _dtypes
 from . import ops as _ops
 from ._tape_stack import note_value_read
 from .errors import InvalidArgumentError
+from .printing import _format_value
 from .ragged import RaggedTensor
 from .tensor import Tensor, apply_op, as_tensor
 
@@ -170,7 +171,6 @@ def to_number(string_tensor, out_type=_dtypes.float32, name=None):
 
 def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa: A001
     """``template`` with each ``placeholder`` replaced by the next input, tensors formatted as ``chainrule.print``."""
-    from .printing import _format_value
     values = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     parts = template.split(placeholder)
     if len(parts) - 1 != len(values):

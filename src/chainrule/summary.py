@@ -26,6 +26,7 @@ import types
 
 import numpy as np
 
+from . import _name_scope
 from .tensor import Tensor
 
 _INSTALL_HINT = ("chainrule.summary needs the `tensorboard` package (no TensorFlow required): "
@@ -210,8 +211,7 @@ def _emit(summary_fn, step):
 # ----------------------------------------------------------------------------- summary kinds
 
 def _tag(name):
-    from ._name_scope import current
-    return current() + name
+    return _name_scope.current() + name
 
 
 def scalar(name, data, step=None, description=None) -> bool:

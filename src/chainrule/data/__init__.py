@@ -6,7 +6,7 @@ window, interleave ...) and ``readers.py`` (text and CSV files);
 ``structure.py`` handles nested elements and ``element_spec``; ``options.py``
 ``Options``.
 """
-from . import experimental  # noqa: F401
+from . import batching, experimental, readers, sources, transforms  # noqa: F401
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, OwnedIterator  # noqa: F401
 from .options import Options, ThreadingOptions  # noqa: F401
 from .readers import CsvDataset, TextLineDataset  # noqa: F401

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor
+from ..tensor_spec import TensorSpec
 from . import structure as st
 from .dataset import UNKNOWN
 from .sources import Range, TensorSlices
@@ -110,7 +111,6 @@ class PaddedBatch(Batch):
         return st.pack_like(elements[0], out)
 
     def _spec(self):
-        from ..tensor_spec import TensorSpec
         spec = self.source._spec()
         shapes = _structure_like(spec, self.padded_shapes)
         batch = self.batch_size if self.drop_remainder else None

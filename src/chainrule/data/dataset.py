@@ -23,9 +23,12 @@ that may be short) is reported as ``None``, as tf.data does.
 """
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 from .._tape_stack import note_side_effect
+from ..errors import InvalidArgumentError, OutOfRangeError
 from ..tensor import Tensor
 from . import structure as st
 from .options import Options
@@ -48,17 +51,17 @@ class Dataset:
 
         Every component must have the same first dimension (``ValueError`` otherwise).
         """
-        return sources.TensorSlices(st.normalize(tensors))
+        return _step("sources", "TensorSlices")(st.normalize(tensors))
 
     @staticmethod
     def from_tensors(tensors, name=None) -> "Dataset":
         """A dataset of exactly one element: ``tensors`` itself."""
-        return sources.Single(st.normalize(tensors))
+        return _step("sources", "Single")(st.normalize(tensors))
 
     @staticmethod
     def range(*args, output_type=None, name=None) -> "Dataset":
         """Like Python's ``range``: ``Dataset.range(5)`` -> 0, 1, 2, 3, 4 (int64 scalars, or ``output_type``)."""
-        return sources.Range(args, output_type)
+        return _step("sources", "Range")(args, output_type)
 
     @staticmethod
     def zip(*args, datasets=None, name=None) -> "Dataset":
@@ -69,7 +72,7 @@ class Dataset:
                 raise TypeError("Dataset.zip: give the datasets either positionally or as `datasets=`, not both.")
         else:
             datasets = args[0] if len(args) == 1 else args
-        return sources.Zip(datasets)
+        return _step("sources", "Zip")(datasets)
 
     @staticmethod
     def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None,
@@ -80,7 +83,7 @@ class Dataset:
         optional ``output_shapes``) fix the element_spec; each value the generator yields
         is converted to it, and one of the wrong shape raises ``InvalidArgumentError``.
         """
-        return sources.Generator(generator, tuple(args or ()), output_types, output_shapes, output_signature)
+        return _step("sources", "Generator")(generator, tuple(args or ()), output_types, output_shapes, output_signature)
 
     @staticmethod
     def list_files(file_pattern, shuffle=None, seed=None, name=None) -> "Dataset":
@@ -89,24 +92,23 @@ class Dataset:
         Shuffled on each iteration unless ``shuffle=False`` (then sorted), as tf.data. A pattern
         matching nothing raises ``InvalidArgumentError`` when the dataset is iterated.
         """
-        from .readers import list_files
-        return list_files(file_pattern, shuffle=shuffle, seed=seed)
+        return _step("readers", "list_files")(file_pattern, shuffle=shuffle, seed=seed)
 
     @staticmethod
     def counter(start=0, step=1, dtype=None, name=None) -> "Dataset":
         """``start, start + step, ...`` forever (int64 by default)."""
-        return sources.Counter(start, step, dtype)
+        return _step("sources", "Counter")(start, step, dtype)
 
     @staticmethod
     def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
                              rerandomize_each_iteration=None) -> "Dataset":
         """Elements drawn at random from ``datasets`` with probabilities ``weights`` (uniform by default)."""
-        return transforms.SampleFrom(list(datasets), weights, seed, stop_on_empty_dataset)
+        return _step("transforms", "SampleFrom")(list(datasets), weights, seed, stop_on_empty_dataset)
 
     @staticmethod
     def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True) -> "Dataset":
         """Element i comes from ``datasets[choice_dataset[i]]``."""
-        return transforms.ChooseFrom(list(datasets), choice_dataset, stop_on_empty_dataset)
+        return _step("transforms", "ChooseFrom")(list(datasets), choice_dataset, stop_on_empty_dataset)
 
     # ------------------------------------------------------------------ transformations
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None) -> "Dataset":
@@ -116,7 +118,7 @@ class Dataset:
         """
         if int(buffer_size) <= 0 and int(buffer_size) != AUTOTUNE:
             raise ValueError(f"Dataset.shuffle: buffer_size must be positive, got {buffer_size}.")
-        return transforms.Shuffle(self, int(buffer_size), seed, reshuffle_each_iteration)
+        return _step("transforms", "Shuffle")(self, int(buffer_size), seed, reshuffle_each_iteration)
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None,
               name=None) -> "Dataset":
@@ -124,7 +126,7 @@ class Dataset:
         ``drop_remainder``). ``num_parallel_calls``/``deterministic`` are accepted."""
         if int(batch_size) <= 0:
             raise ValueError(f"Dataset.batch: batch_size must be positive, got {batch_size}.")
-        return batching.Batch(self, int(batch_size), bool(drop_remainder))
+        return _step("batching", "Batch")(self, int(batch_size), bool(drop_remainder))
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False,
                      name=None) -> "Dataset":
@@ -134,27 +136,27 @@ class Dataset:
         """
         if int(batch_size) <= 0:
             raise ValueError(f"Dataset.padded_batch: batch_size must be positive, got {batch_size}.")
-        return batching.PaddedBatch(self, int(batch_size), padded_shapes, padding_values, bool(drop_remainder))
+        return _step("batching", "PaddedBatch")(self, int(batch_size), padded_shapes, padding_values, bool(drop_remainder))
 
     def unbatch(self, name=None) -> "Dataset":
         """Split each element (a batch) back into its rows."""
-        return batching.Unbatch(self)
+        return _step("batching", "Unbatch")(self)
 
     def rebatch(self, batch_size, drop_remainder=False, name=None) -> "Dataset":
         """Batches of a new size: ``unbatch().batch(batch_size)``; a list of sizes is used in turn."""
-        return batching.Rebatch(self, batch_size, bool(drop_remainder))
+        return _step("batching", "Rebatch")(self, batch_size, bool(drop_remainder))
 
     def repeat(self, count=None, name=None) -> "Dataset":
         """Repeat the dataset ``count`` times (forever when None or -1)."""
-        return transforms.Repeat(self, None if count is None or int(count) < 0 else int(count))
+        return _step("transforms", "Repeat")(self, None if count is None or int(count) < 0 else int(count))
 
     def take(self, count, name=None) -> "Dataset":
         """The first ``count`` elements (all when -1)."""
-        return transforms.Take(self, int(count))
+        return _step("transforms", "Take")(self, int(count))
 
     def skip(self, count, name=None) -> "Dataset":
         """All but the first ``count`` elements."""
-        return transforms.Skip(self, int(count))
+        return _step("transforms", "Skip")(self, int(count))
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> "Dataset":
         """Apply ``map_func`` to each element (a tuple element is passed as separate arguments).
@@ -162,22 +164,22 @@ class Dataset:
         ``num_parallel_calls`` (e.g. ``AUTOTUNE``) and ``deterministic`` are accepted; a list
         returned by ``map_func`` becomes a tuple, as in tf.data.
         """
-        return transforms.Map(self, map_func)
+        return _step("transforms", "Map")(self, map_func)
 
     def filter(self, predicate, name=None) -> "Dataset":
         """Keep the elements for which ``predicate`` (called like ``map_func``) is true."""
-        return transforms.Filter(self, predicate)
+        return _step("transforms", "Filter")(self, predicate)
 
     def flat_map(self, map_func, name=None) -> "Dataset":
         """``map_func`` returns a Dataset for each element; their elements follow one another."""
-        return transforms.FlatMap(self, map_func)
+        return _step("transforms", "FlatMap")(self, map_func)
 
     def interleave(self, map_func, cycle_length=None, block_length=None, num_parallel_calls=None,
                    deterministic=None, name=None) -> "Dataset":
         """Like ``flat_map``, but ``cycle_length`` of the returned datasets are read in turn, ``block_length``
         elements (default 1) from each, as tf.data's deterministic order. ``cycle_length`` defaults
         to the number of CPU cores, as tf.data."""
-        return transforms.Interleave(self, map_func, cycle_length, block_length)
+        return _step("transforms", "Interleave")(self, map_func, cycle_length, block_length)
 
     def window(self, size, shift=None, stride=1, drop_remainder=False, name=None) -> "Dataset":
         """Windows of ``size`` elements (every ``stride``-th), starting every ``shift`` (default ``size``) elements.
@@ -189,47 +191,46 @@ class Dataset:
         if int(size) <= 0 or int(shift) <= 0 or int(stride) <= 0:
             raise ValueError(f"Dataset.window: size, shift and stride must be positive, got {size}, {shift}, "
                              f"{stride}.")
-        return batching.Window(self, int(size), int(shift), int(stride), bool(drop_remainder))
+        return _step("batching", "Window")(self, int(size), int(shift), int(stride), bool(drop_remainder))
 
     def scan(self, initial_state, scan_func, name=None) -> "Dataset":
         """Running state: ``new_state, output = scan_func(state, element)``; the dataset of outputs."""
-        return transforms.Scan(self, initial_state, scan_func)
+        return _step("transforms", "Scan")(self, initial_state, scan_func)
 
     def enumerate(self, start=0, name=None) -> "Dataset":
         """Pairs ``(index, element)`` with int64 indices from ``start``."""
-        return transforms.Enumerate(self, int(start))
+        return _step("transforms", "Enumerate")(self, int(start))
 
     def shard(self, num_shards, index, name=None) -> "Dataset":
         """Every ``num_shards``-th element, starting at ``index``."""
         num_shards, index = int(num_shards), int(index)
         if num_shards <= 0 or not 0 <= index < num_shards:
-            from ..errors import InvalidArgumentError
             raise InvalidArgumentError(f"Dataset.shard: num_shards must be positive and 0 <= index < num_shards, "
                                        f"got num_shards={num_shards}, index={index}.")
-        return transforms.Shard(self, num_shards, index)
+        return _step("transforms", "Shard")(self, num_shards, index)
 
     def concatenate(self, dataset, name=None) -> "Dataset":
         """This dataset's elements followed by ``dataset``'s (their structures and dtypes must match)."""
-        return transforms.Concatenate(self, dataset)
+        return _step("transforms", "Concatenate")(self, dataset)
 
     def take_while(self, predicate, name=None) -> "Dataset":
         """The elements up to (not including) the first for which ``predicate`` is false."""
-        return transforms.TakeWhile(self, predicate)
+        return _step("transforms", "TakeWhile")(self, predicate)
 
     def unique(self, name=None) -> "Dataset":
         """Each distinct element once, in order of first appearance (scalar int or string elements)."""
-        return transforms.Unique(self)
+        return _step("transforms", "Unique")(self)
 
     def cache(self, filename="", name=None) -> "Dataset":
         """Remember the elements of the first complete pass and replay them afterwards.
 
         The cache is kept in memory; a ``filename`` is accepted and not written to.
         """
-        return transforms.Cache(self)
+        return _step("transforms", "Cache")(self)
 
     def prefetch(self, buffer_size=AUTOTUNE, name=None) -> "Dataset":
         """Prepare up to ``buffer_size`` elements ahead in a background thread (2 for ``AUTOTUNE``)."""
-        return transforms.Prefetch(self, 2 if buffer_size in (None, AUTOTUNE) else max(int(buffer_size), 1))
+        return _step("transforms", "Prefetch")(self, 2 if buffer_size in (None, AUTOTUNE) else max(int(buffer_size), 1))
 
     def apply(self, transformation_func) -> "Dataset":
         """``transformation_func(self)``, which must return a Dataset."""
@@ -242,7 +243,7 @@ class Dataset:
         """This dataset with ``options`` (a :class:`Options`) attached; see ``options()``."""
         if not isinstance(options, Options):
             raise TypeError(f"Dataset.with_options: expected chainrule.data.Options, got {type(options).__name__}.")
-        return transforms.WithOptions(self, options)
+        return _step("transforms", "WithOptions")(self, options)
 
     def options(self) -> Options:
         """The options set with ``with_options`` on this dataset or upstream (the first set wins)."""
@@ -261,7 +262,6 @@ class Dataset:
 
     def get_single_element(self, name=None):
         """The only element; ``InvalidArgumentError`` when there are none or several."""
-        from ..errors import InvalidArgumentError
         it = self._iter()
         first = next(it, _END)
         if first is _END:
@@ -356,7 +356,6 @@ class OwnedIterator:
         try:
             return next(self)
         except StopIteration:
-            from ..errors import OutOfRangeError
             raise OutOfRangeError("End of sequence") from None
 
     next = __next__
@@ -366,4 +365,7 @@ class OwnedIterator:
         return self._dataset.element_spec
 
 
-from . import batching, sources, transforms  # noqa: E402,F401  (the steps subclass Dataset)
+def _step(module: str, name: str):
+    """The step ``name`` of ``chainrule.data.<module>``. The steps subclass Dataset, so their modules import
+    this one and cannot be imported at its top (an import cycle): each is loaded when first used."""
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)

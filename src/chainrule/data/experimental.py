@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import FailedPreconditionError
 from ..tensor import Tensor
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset
 from .options import AutoShardPolicy, AutotuneOptions, DistributeOptions, OptimizationOptions, \
     ThreadingOptions  # noqa: F401
 from .readers import CsvDataset, make_csv_dataset  # noqa: F401
+from .transforms import _Unary
 
 INFINITE_CARDINALITY = INFINITE
 UNKNOWN_CARDINALITY = UNKNOWN
@@ -63,13 +65,10 @@ def assert_cardinality(expected_cardinality):
     expected = int(np.asarray(expected_cardinality))
 
     def apply(dataset):
-        from .transforms import _Unary
-
         class _Asserted(_Unary):
             _tf_name = "_AssertCardinalityDataset"
 
             def _iter(self):
-                from ..errors import FailedPreconditionError
                 count = 0
                 for element in self.source._iter():
                     count += 1

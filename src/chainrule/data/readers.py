@@ -9,6 +9,7 @@ import zlib
 
 import numpy as np
 
+from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError, NotFoundError
 from ..io.gfile import _local, glob
 from ..strings import bytes_array
@@ -16,7 +17,7 @@ from ..tensor import Tensor
 from ..tensor_spec import TensorSpec
 from .dataset import UNKNOWN, Dataset
 from .sources import TensorSlices
-from .transforms import Shuffle
+from .transforms import Map, Shuffle
 
 
 def _filenames(filenames) -> list:
@@ -149,7 +150,6 @@ def _typed(field, default, column, row_number, na_value, required):
 
 def _default_of(value):
     """A ``record_defaults`` entry as ``(default, required, numpy dtype)``."""
-    from .. import dtypes as _dtypes
     if isinstance(value, Tensor):
         value = value._value.tolist() if value._value.ndim else value._value.item()
     if isinstance(value, _dtypes.DType) or isinstance(value, type):
@@ -273,7 +273,6 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
     if shuffle:
         ds = ds.shuffle(shuffle_buffer_size, seed=shuffle_seed)
     ds = ds.repeat(num_epochs).batch(batch_size)
-    from .transforms import Map
     return Map(ds, _ordered) if label_name is None else Map(ds, lambda f, y: (_ordered(f), y))
 
 

@@ -14,6 +14,7 @@ import collections
 
 import numpy as np
 
+from ..sparse import SparseTensorSpec
 from ..tensor import Tensor, to_array
 from ..tensor_spec import TensorSpec
 
@@ -119,7 +120,6 @@ def spec_of(element):
         if hasattr(a, "_is_chainrule_dataset"):
             return DatasetSpec(a.element_spec)
         if getattr(a, "_is_chainrule_composite", False) and hasattr(a, "dense_shape"):
-            from ..sparse import SparseTensorSpec
             return SparseTensorSpec.from_value(a)
         return TensorSpec(a.shape, a.dtype)
     return map_structure(leaf_spec, element)
@@ -168,6 +168,7 @@ class DatasetSpec:
 
     @property
     def value_type(self):
+        # dataset.py imports this module, so Dataset is looked up here, when asked for (not an import cycle).
         from .dataset import Dataset
         return Dataset
 

@@ -10,6 +10,7 @@ import numpy as np
 from .. import backend
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor
+from ..tensor_spec import TensorSpec
 from . import structure as st
 from .dataset import INFINITE, UNKNOWN, Dataset
 from .sources import Range, TensorSlices
@@ -197,7 +198,6 @@ class Enumerate(_Unary):
             yield np.asarray(i, dtype=np.int64), element
 
     def _spec(self):
-        from ..tensor_spec import TensorSpec
         return TensorSpec([], np.int64), self.source._spec()
 
     def _make_probe(self):
@@ -288,7 +288,6 @@ def _varying_sizes(source) -> set:
 
 
 def _relax_leading(spec, sizes):
-    from ..tensor_spec import TensorSpec
     if isinstance(spec, TensorSpec) and spec.shape.rank and spec.shape[0] in sizes:
         return TensorSpec([None] + spec.shape.as_list()[1:], spec.dtype, spec.name)
     return spec

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as _np
 
 from .. import functions as _f
+from ..linalg import tensordot
 from .. import math as _math
 from .. import random as _random_mod
 from ..tensor import Tensor, as_tensor
@@ -121,7 +122,6 @@ def matmul(x1, x2):
 
 def dot(a, b):
     """NumPy's ``dot``: inner product of vectors, matrix product, or a sum over the last/second-to-last axes."""
-    from ..linalg import tensordot
     a, b = _pair(a, b)
     if a.ndim == 0 or b.ndim == 0:
         return _f.multiply(a, b)
