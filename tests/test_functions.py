@@ -163,7 +163,7 @@ def test_cast_rules():
     t = chainrule.constant([1.5])
     assert chainrule.cast(t, chainrule.float32) is t      # no-op for a same-dtype Tensor
     assert chainrule.cast(t, "float64").dtype == chainrule.float64
-    with pytest.raises(InvalidArgumentError, match="string"):
+    with pytest.raises(chainrule.errors.UnimplementedError, match="string"):  # as TensorFlow
         chainrule.cast(chainrule.constant(["a"]), chainrule.float32)
 
 

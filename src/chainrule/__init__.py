@@ -16,14 +16,41 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         reduce_any, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum, reshape,
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
                         truediv, where, zeros, zeros_like, tile, gather, boolean_mask, sort, argsort, unique,
-                        cumsum, range, linspace, eye, add_n, reduce_logsumexp, norm, floormod, mod)
-from . import data, math, nest, nn, random, testing  # noqa: F401
+                        cumsum, range, linspace, eye, add_n, reduce_logsumexp, floormod, mod)
+from . import data, linalg, math, nest, nn, random, testing  # noqa: F401
+# The tf.math and tf.linalg names TensorFlow also exposes at the top level.
+from .math import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, floor, round, scalar_mul,  # noqa: F401,E501,A004
+                   sign, sin, sinh, tan)
+from .linalg import einsum, norm, tensordot  # noqa: F401
+from .functions import (ensure_shape, gather_nd, is_tensor, meshgrid, repeat, reverse, roll,  # noqa: F401
+                        sequence_mask, split, unstack)
+from .functions import slice_ as slice  # noqa: F401,A004
+from .init_ops import (constant_initializer, ones_initializer, random_normal_initializer,  # noqa: F401
+                       random_uniform_initializer, zeros_initializer)
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
 from . import config  # noqa: F401
+# The rest of TensorFlow's core namespace.
+from . import (autograph, debugging, experimental, io, ragged, sparse, strings, summary,  # noqa: F401
+               version)
+from .context import (device, executing_eagerly, get_current_name_scope, init_scope,  # noqa: F401
+                      inside_function, name_scope)
+from .printing import print  # noqa: F401,A004
+from .debugging import Assert, assert_equal, assert_greater, assert_less, assert_rank  # noqa: F401
+from .ragged import RaggedTensor  # noqa: F401
+from .module import Module  # noqa: F401
+from .sparse import SparseTensor, SparseTensorSpec  # noqa: F401
+
+
+class UnconnectedGradients:
+    """``GradientTape.gradient(..., unconnected_gradients=...)``: ``NONE`` (None) or ``ZERO`` (zeros)."""
+
+    NONE = "none"
+    ZERO = "zero"
+
 
 newaxis = None
-from ._version import __version__  # noqa: E402,F401
+__version__ = version.VERSION  # the TensorFlow API chainrule follows; chainrule's own: version.CHAINRULE_VERSION
 
 # tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
 from . import keras  # noqa: E402

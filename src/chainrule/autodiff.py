@@ -254,7 +254,8 @@ class GradientTape:
         results = backpropagate(records, grads, {id(s) for s in flat_sources}, _tensor_key)
         if not self._persistent:
             self._records = []
-            self._watched = {}
+            # Keep only the Variables: watched_variables() still lists them, as TensorFlow's tape does.
+            self._watched = {k: t for k, t in self._watched.items() if t._is_variable}
 
         def wrap(s):
             g = results.get(id(s))

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from . import backend
-from ._version import __version__
+from .version import CHAINRULE_VERSION, VERSION
 from .demo import run as run_demo
 from .demo_backprop import main as run_backprop_demo
 from .keras import activations
@@ -16,7 +16,7 @@ from .keras.models import load_model
 
 
 def _info(args) -> int:
-    print(f"chainrule {__version__}")
+    print(f"chainrule {CHAINRULE_VERSION} (TensorFlow API {VERSION})")
     print(f"python    {platform.python_version()}")
     print(f"numpy     {np.__version__}")
     print(f"backend   numpy, floatx {backend.floatx()}")

@@ -6,12 +6,15 @@ it is recorded on active tapes) and returns a Tensor.
 """
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from . import dtypes as _dtypes
 from . import ops as _ops
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, UnimplementedError
 from .tensor import Tensor, apply_op, as_tensor, binary, coerce_pair, to_array, _true_divide
+from .tensor_shape import TensorShape
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -106,8 +109,8 @@ def sqrt(x, name=None):
 
 
 def rsqrt(x, name=None):
-    """Element-wise ``1 / sqrt(x)``."""
-    return divide(1.0, sqrt(x))
+    """Element-wise ``1 / sqrt(x)`` (float tensors)."""
+    return _float_unary(_ops.Rsqrt(), x, "Rsqrt")
 
 
 def exp(x, name=None):
@@ -156,7 +159,13 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither.")
     x, y = coerce_pair(x, y, "SelectV2")
-    return apply_op(_ops.Where(), cond, x, y)  # Where casts to bool; a new Tensor here would be a constant to a trace
+    if cond._value.dtype != bool:
+        cond = cast(cond, _dtypes.bool)
+    try:
+        return apply_op(_ops.Where(), cond, x, y)
+    except ValueError:
+        raise InvalidArgumentError(f"condition {list(cond.shape)}, then {list(x.shape)}, and else {list(y.shape)} "
+                                   "must be broadcastable [Op:SelectV2]") from None
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
@@ -264,7 +273,8 @@ def cast(x, dtype, name=None):
     if t._value.dtype == target.dtype and not t._is_variable:
         return t
     if target is _dtypes.string or t._value.dtype.kind in "SO":
-        raise InvalidArgumentError(f"Cast: cannot cast {t.dtype.name} to {target.name}.")
+        raise UnimplementedError(f"Cast {t.dtype.name} to {target.name} is not supported [Op:Cast]; use "
+                                 "chainrule.strings.to_number or chainrule.strings.as_string.")
     return apply_op(_ops.Cast(target.dtype), t)
 
 
@@ -277,7 +287,7 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     """Remove axes of size 1 (all of them, or those in ``axis``)."""
     t = as_tensor(input)
     shape = t._value.shape
-    axes = range(len(shape)) if axis is None else [a % len(shape) for a in np.atleast_1d(_axis(axis))]
+    axes = builtins.range(len(shape)) if axis is None else [a % len(shape) for a in np.atleast_1d(_axis(axis))]
     for a in axes:
         if axis is not None and shape[a] != 1:
             raise InvalidArgumentError(f"squeeze: cannot squeeze axis {a} of size {shape[a]} (shape {shape}).")
@@ -290,6 +300,10 @@ def expand_dims(input, axis, name=None):  # noqa: A002
     t = as_tensor(input)
     shape = list(t._value.shape)
     axis = int(axis)
+    if not -len(shape) - 1 <= axis <= len(shape):
+        raise InvalidArgumentError(f"Tried to expand dim index {axis} for tensor with {len(shape)} dimensions. "
+                                   f"[Op:ExpandDims] (valid axes for shape {tuple(shape)}: {-len(shape) - 1} to "
+                                   f"{len(shape)})")
     shape.insert(axis if axis >= 0 else len(shape) + 1 + axis, 1)
     return reshape(t, shape)
 
@@ -311,14 +325,23 @@ def size(input, out_type=_dtypes.int32, name=None):  # noqa: A002
     return Tensor(np.asarray(as_tensor(input)._value.size, dtype=_dtypes.as_dtype(out_type).dtype))
 
 
+def _dims(shape, op_name="Fill") -> tuple:
+    """``shape`` as a tuple of sizes; a negative size raises TensorFlow's InvalidArgumentError."""
+    dims = _as_shape(shape)
+    for d in dims:
+        if d < 0:
+            raise InvalidArgumentError(f"Dimension {d} must be >= 0 [Op:{op_name}] (shape {list(dims)})")
+    return dims
+
+
 def zeros(shape, dtype=_dtypes.float32, name=None):
-    """A tensor of zeros (float32 by default)."""
-    return Tensor(np.zeros(_as_shape(shape), dtype=_dtypes.as_dtype(dtype).dtype))
+    """A tensor of zeros of ``shape`` (float32 by default); a negative size raises ``InvalidArgumentError``."""
+    return Tensor(np.zeros(_dims(shape), dtype=_dtypes.as_dtype(dtype).dtype))
 
 
 def ones(shape, dtype=_dtypes.float32, name=None):
-    """A tensor of ones (float32 by default)."""
-    return Tensor(np.ones(_as_shape(shape), dtype=_dtypes.as_dtype(dtype).dtype))
+    """A tensor of ones of ``shape`` (float32 by default); a negative size raises ``InvalidArgumentError``."""
+    return Tensor(np.ones(_dims(shape), dtype=_dtypes.as_dtype(dtype).dtype))
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
@@ -334,23 +357,39 @@ def ones_like(input, dtype=None, name=None):  # noqa: A002
 
 
 def fill(dims, value, name=None):
-    """A tensor of shape ``dims`` filled with ``value`` (dtype inferred from value)."""
+    """A tensor of shape ``dims`` filled with the scalar ``value`` (its dtype: ints give int32, floats float32).
+
+    A negative size raises ``InvalidArgumentError``.
+    """
+    shape = _dims(dims)
+    if isinstance(value, Tensor):  # an op, so a traced function fills with the value of each call
+        return apply_op(_ops.NoGradient(lambda v: np.full(shape, v, dtype=v.dtype)), value)
     v = to_array(value)
-    return Tensor(np.full(_as_shape(dims), v, dtype=v.dtype))
+    return Tensor(np.full(shape, v, dtype=v.dtype))
+
+
+def _arg_axis(t, axis, op_name) -> int:
+    axis = 0 if axis is None else int(axis)
+    if not -t.ndim <= axis < max(t.ndim, 1):
+        raise InvalidArgumentError(f"Expected dimension in the range [{-t.ndim}, {t.ndim}), but got {axis} "
+                                   f"[Op:{op_name}] (shape {t.shape})")
+    return axis
 
 
 def argmax(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
-    """Index of the largest value along ``axis`` (default 0), int64."""
+    """Index of the largest value along ``axis`` (default 0), int64; a bad axis raises ``InvalidArgumentError``."""
     dtype = _dtypes.as_dtype(output_type).dtype
-    return apply_op(_ops.NoGradient(lambda v: np.argmax(v, axis=0 if axis is None else int(axis)).astype(dtype)),
-                    as_tensor(input))
+    t = as_tensor(input)
+    ax = _arg_axis(t, axis, "ArgMax")
+    return apply_op(_ops.NoGradient(lambda v: np.argmax(v, axis=ax).astype(dtype)), t)
 
 
 def argmin(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
-    """Index of the smallest value along ``axis`` (default 0), int64."""
+    """Index of the smallest value along ``axis`` (default 0), int64; a bad axis raises ``InvalidArgumentError``."""
     dtype = _dtypes.as_dtype(output_type).dtype
-    return apply_op(_ops.NoGradient(lambda v: np.argmin(v, axis=0 if axis is None else int(axis)).astype(dtype)),
-                    as_tensor(input))
+    t = as_tensor(input)
+    ax = _arg_axis(t, axis, "ArgMin")
+    return apply_op(_ops.NoGradient(lambda v: np.argmin(v, axis=ax).astype(dtype)), t)
 
 
 def _comparison(ufunc, op_name):
@@ -379,6 +418,10 @@ def logical_not(x, name=None):
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, name=None):
     """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows."""
+    idx_tensor = as_tensor(indices)
+    if idx_tensor._value.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"OneHot: indices must be integers (uint8, int8, int32 or int64), got "
+                                   f"{idx_tensor.dtype.name}; cast them first.")
     dt = _dtypes.as_dtype(dtype).dtype if dtype is not None else np.float32
     on = np.asarray(1 if on_value is None else to_array(on_value), dtype=dt)
     off = np.asarray(0 if off_value is None else to_array(off_value), dtype=dt)
@@ -387,7 +430,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, 
         hot = idx.astype(np.int64)[..., None] == np.arange(int(depth))
         out = np.where(hot, on, off)
         return np.moveaxis(out, -1, axis) if axis != -1 else out
-    return apply_op(_ops.NoGradient(encode), as_tensor(indices))
+    return apply_op(_ops.NoGradient(encode), idx_tensor)
 
 
 # ----------------------------------------------------------------------------- more of TensorFlow's namespace
@@ -474,7 +517,13 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     values = [start, limit, delta]
     is_float = any(isinstance(v, float) or (isinstance(v, Tensor) and v.dtype.is_floating) for v in values)
     target = _dtypes.as_dtype(dtype).dtype if dtype is not None else (np.float32 if is_float else np.int32)
-    return Tensor(np.arange(*[np.asarray(to_array(v)).item() for v in values]).astype(target))
+    start, limit, delta = [np.asarray(to_array(v)).item() for v in values]
+    if delta == 0:
+        raise InvalidArgumentError(f"Requires delta != 0: {delta} [Op:Range]")
+    if (delta > 0 and start > limit) or (delta < 0 and start < limit):
+        relation = "start <= limit when delta > 0" if delta > 0 else "start >= limit when delta < 0"
+        raise InvalidArgumentError(f"Requires {relation}: {start}/{limit} [Op:Range]")
+    return Tensor(np.arange(start, limit, delta).astype(target))
 
 
 def linspace(start, stop, num, name=None, axis=0):
@@ -502,18 +551,185 @@ def add_n(inputs, name=None):
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
-    """``log(sum(exp(x)))`` over ``axis``, computed without overflow."""
+    """``log(sum(exp(x)))`` over ``axis`` (all axes when None), computed without overflow.
+
+    The maximum is subtracted first (and held constant for the gradient, which is the
+    softmax); an all ``-inf`` slice gives ``-inf`` and a ``+inf`` entry gives ``+inf``, as TensorFlow.
+    """
     t = as_tensor(input_tensor)
-    m = stop_max = reduce_max(t, axis=axis, keepdims=True)
-    out = log(reduce_sum(exp(t - stop_max), axis=axis, keepdims=True)) + m
-    return out if keepdims else squeeze(out, axis=None if axis is None else axis)
+    axis = _axis(axis)
+    # The shift is held constant (a no-gradient op): the gradient is the softmax, as TensorFlow's.
+    m = apply_op(_ops.NoGradient(_finite_or_zero), reduce_max(t, axis=axis, keepdims=True))
+    out = log(reduce_sum(exp(t - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else squeeze(out, axis=axis)
 
 
-def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):  # noqa: A002
-    """The Euclidean (or ``ord=1``) norm over ``axis`` (all axes by default)."""
+def _finite_or_zero(v):
+    return np.where(np.isfinite(v), v, np.zeros((), dtype=v.dtype))
+
+
+# ----------------------------------------------------------------------------- splitting, slicing, reordering
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Split ``value`` along ``axis`` into ``num_or_size_splits`` equal parts, or parts of the given sizes.
+
+    Sizes may contain one -1 (the rest). Returns a list of tensors; differentiable. Raises
+    ``InvalidArgumentError`` when the parts do not divide (or add up to) the axis' size.
+    """
+    t = as_tensor(value)
+    axis = int(axis) % max(t.ndim, 1)
+    n = t._value.shape[axis]
+    if isinstance(num_or_size_splits, Tensor):
+        num_or_size_splits = num_or_size_splits._value.tolist()
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        parts = int(num_or_size_splits)
+        if parts <= 0 or n % parts:
+            raise InvalidArgumentError(f"Number of ways to split should evenly divide the split dimension, but got "
+                                       f"split_dim {axis} (size = {n}) and num_split {parts} [Op:Split]")
+        sizes = [n // parts] * parts
+    else:
+        sizes = [int(s) for s in num_or_size_splits]
+        if sizes.count(-1) == 1:
+            sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise InvalidArgumentError(f"Determined shape must either match input shape along split_dim exactly if "
+                                       f"fully specified, or be less than the size of the input along split_dim if "
+                                       f"not fully specified.  Got: {sum(sizes)} (sizes {sizes}, dimension {axis} "
+                                       f"has size {n}) [Op:SplitV]")
+    out, start = [], 0
+    for size in sizes:
+        out.append(t[(slice(None),) * axis + (slice(start, start + size),)])
+        start += size
+    return out
+
+
+def unstack(value, num=None, axis=0, name="unstack"):
+    """The slices of ``value`` along ``axis`` as a list of tensors of rank one less; differentiable."""
+    t = as_tensor(value)
+    if t.ndim == 0:
+        raise ValueError("unstack: cannot unstack a scalar tensor.")
+    axis = int(axis)
+    if not -t.ndim <= axis < t.ndim:
+        raise ValueError(f"unstack: axis = {axis} not in [{-t.ndim}, {t.ndim}) for shape {t.shape}.")
+    axis %= t.ndim
+    return [t[(slice(None),) * axis + (i,)] for i in builtins.range(t._value.shape[axis])]
+
+
+def slice_(input_, begin, size, name=None):
+    """The block of ``input_`` starting at ``begin`` with ``size`` entries per axis (-1: to the end).
+
+    Raises ``InvalidArgumentError`` when the block does not fit in the input; differentiable.
+    """
+    t = as_tensor(input_)
+    begin, size = _as_shape(begin), _as_shape(size)
+    key = []
+    for axis, (b, s, n) in enumerate(zip(begin, size, t._value.shape)):
+        s = n - b if s == -1 else s
+        if b < 0 or b > n or s < 0 or b + s > n:
+            raise InvalidArgumentError(f"Expected size[{axis}] in [0, {n - b}], but got {s} [Op:Slice] (begin "
+                                       f"{list(begin)}, size {list(size)}, input shape {t.shape})")
+        key.append(builtins.slice(b, b + s))
+    return t[tuple(key)]
+
+
+slice_.__name__ = slice_.__qualname__ = "slice"  # tf.slice; not named so here, to keep Python's slice usable
+
+
+def reverse(tensor, axis, name=None):
+    """``tensor`` with the order of entries along each axis in ``axis`` reversed; differentiable."""
     t = as_tensor(tensor)
-    if ord in ("euclidean", 2, "fro"):
-        return sqrt(reduce_sum(square(t), axis=axis, keepdims=keepdims))
-    if ord == 1:
-        return reduce_sum(abs(t), axis=axis, keepdims=keepdims)
-    raise ValueError(f"norm: ord must be 'euclidean', 2 or 1, got {ord!r}.")
+    axes = {int(a) % t.ndim for a in np.atleast_1d(_axis(axis))}
+    return t[tuple(builtins.slice(None, None, -1) if i in axes else builtins.slice(None)
+                   for i in builtins.range(t.ndim))]
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002
+    """Shift entries along ``axis`` by ``shift`` (wrapping around); several axes/shifts may be given."""
+    t = as_tensor(input)
+    shifts, axes = np.atleast_1d(_axis(shift)), np.atleast_1d(_axis(axis))
+    for s, a in np.broadcast(shifts, axes):
+        a = int(a) % t.ndim
+        n = t._value.shape[a]
+        s = int(s) % n if n else 0
+        if s:
+            pre = (builtins.slice(None),) * a
+            t = concat([t[pre + (builtins.slice(n - s, None),)], t[pre + (builtins.slice(None, n - s),)]], axis=a)
+    return t
+
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """Repeat each entry ``repeats`` times along ``axis`` (the flattened input when None); differentiable."""
+    t = as_tensor(input)
+    reps = as_tensor(repeats)._value
+    if axis is None:
+        t, axis = reshape(t, [-1]), 0
+    axis = int(axis) % t.ndim
+    index = np.repeat(np.arange(t._value.shape[axis]), reps)
+    return gather(t, index, axis=axis)
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """Slices of ``params`` at the index tuples along ``indices``' last axis (see ``ops.GatherNd``); differentiable.
+
+    Only ``batch_dims=0`` is supported.
+    """
+    if batch_dims:
+        raise NotImplementedError("gather_nd: batch_dims > 0 is not supported in chainrule.")
+    return apply_op(_ops.GatherNd(), as_tensor(params), as_tensor(indices))
+
+
+def meshgrid(*args, **kwargs):
+    """Coordinate grids from 1-D tensors, ``indexing='xy'`` (default, as numpy) or ``'ij'``; differentiable."""
+    indexing = kwargs.pop("indexing", "xy")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}.")
+    ts = [reshape(as_tensor(a), [-1]) for a in args]
+    shape = [int(t._value.shape[0]) for t in ts]
+    if indexing == "xy" and len(ts) >= 2:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for i, t in enumerate(ts):
+        axis = i
+        if indexing == "xy" and len(ts) >= 2 and i < 2:
+            axis = 1 - i
+        view = [1] * len(ts)
+        view[axis] = -1
+        out.append(broadcast_to(reshape(t, view), shape))
+    return out
+
+
+def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None):
+    """``mask[..., j] = j < lengths[...]``: shape ``lengths.shape + (maxlen,)`` (maxlen default: max(lengths))."""
+    target = _dtypes.as_dtype(dtype).dtype
+
+    def mask(v):
+        n = int(v.max()) if maxlen is None and v.size else int(maxlen or 0)
+        return (np.arange(n) < v[..., None]).astype(target)
+    return apply_op(_ops.NoGradient(mask), as_tensor(lengths))
+
+
+def ensure_shape(x, shape, name=None):
+    """``x`` unchanged if its shape is compatible with ``shape`` (None for any size), else ``InvalidArgumentError``."""
+    t = as_tensor(x)
+    expected = TensorShape(shape)
+    if not expected.is_compatible_with(t.shape):
+        raise InvalidArgumentError(f"Shape of tensor x {list(t.shape)} is not compatible with expected shape "
+                                   f"{expected.as_list()}. [Op:EnsureShape]")
+    return t
+
+
+def is_tensor(x) -> bool:
+    """True for a chainrule Tensor or Variable (also a SparseTensor or RaggedTensor), False otherwise."""
+    return isinstance(x, Tensor) or getattr(x, "_is_chainrule_composite", False)
+
+
+# ----------------------------------------------------------------------------- softmax (tf.nn and tf.math)
+
+def softmax(logits, axis=None, name=None):
+    """Softmax along ``axis`` (default last), computed from shifted logits."""
+    return _float_unary(_ops.Softmax(-1 if axis is None else axis), logits, "Softmax")
+
+
+def log_softmax(logits, axis=None, name=None):
+    """Log-softmax along ``axis`` (default last), finite for logits of +-1000."""
+    return _float_unary(_ops.LogSoftmax(-1 if axis is None else axis), logits, "LogSoftmax")

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from . import ops as _ops
 from .functions import _float_unary, sigmoid, tanh  # noqa: F401 - re-exported names
-from .functions import transpose
+from .functions import log_softmax, softmax, transpose  # noqa: F401 - softmax and log_softmax are re-exported
+from .functions import add_n, clip_by_value, reduce_mean, reduce_sum, reshape, rsqrt, square, squeeze, where
+from .functions import top_k as _top_k
+from . import math as _math
+from .errors import InvalidArgumentError
 from .tensor import Tensor, apply_op, as_tensor, to_array
+
+_SQRT_2_OVER_PI = (2.0 / 3.141592653589793) ** 0.5
 
 
 def relu(features, name=None):
@@ -20,16 +26,6 @@ def leaky_relu(features, alpha=0.2, name=None):
 def elu(features, name=None):
     """``features`` where positive, else ``exp(features) - 1``."""
     return _float_unary(_ops.ELU(1.0), features, "Elu")
-
-
-def softmax(logits, axis=None, name=None):
-    """Softmax along ``axis`` (default last), computed from shifted logits."""
-    return _float_unary(_ops.Softmax(-1 if axis is None else axis), logits, "Softmax")
-
-
-def log_softmax(logits, axis=None, name=None):
-    """Log-softmax along ``axis`` (default last), finite for logits of +-1000."""
-    return _float_unary(_ops.LogSoftmax(-1 if axis is None else axis), logits, "LogSoftmax")
 
 
 def _labels(labels, dtype=None):
@@ -66,3 +62,121 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """Inverted dropout: zero with probability ``rate``, scale the kept values by ``1/(1-rate)``."""
     return _float_unary(_ops.Dropout(rate, noise_shape=noise_shape, seed=seed), x, "Dropout")
+
+
+# ----------------------------------------------------------------------------- more of tf.nn
+# Compositions of ops (exact, so differentiable) and tf.math's functions under their tf.nn names.
+
+def softplus(features, name=None):
+    """``log(exp(features) + 1)`` computed without overflow (``chainrule.math.softplus``)."""
+    return _math.softplus(features)
+
+
+def softsign(features, name=None):
+    """``features / (abs(features) + 1)``."""
+    return _math.softsign(features)
+
+
+def relu6(features, name=None):
+    """``min(max(features, 0), 6)``."""
+    return clip_by_value(_float_checked(features, "Relu6"), 0, 6)
+
+
+def selu(features, name=None):
+    """``scale * (features if > 0 else alpha * (exp(features) - 1))`` with Klambauer et al.'s constants."""
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    x = _float_checked(features, "Selu")
+    return scale * where(x > 0, x, alpha * elu(x))
+
+
+def silu(features, beta=1.0, name=None):
+    """``features * sigmoid(beta * features)`` (also called swish)."""
+    x = _float_checked(features, "Silu")
+    return x * sigmoid(x * beta if beta != 1.0 else x)
+
+
+swish = silu
+
+
+def gelu(features, approximate=False, name=None):
+    """``x * P(X <= x)`` for a standard normal X: ``0.5 x (1 + erf(x / sqrt(2)))``, or the tanh approximation."""
+    x = _float_checked(features, "Gelu")
+    if approximate:
+        return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
+    return apply_op(_ops.GELU(), x)
+
+
+def _float_checked(x, op_name):
+    t = as_tensor(x)
+    if t._value.dtype.kind not in "fc":
+        raise InvalidArgumentError(f"{op_name}: expected a floating-point tensor, got {t.dtype.name} of shape "
+                                   f"{t.shape}; cast it first, e.g. chainrule.cast(x, chainrule.float32).")
+    return t
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x / sqrt(max(sum(x**2, axis), epsilon))`` (``chainrule.math.l2_normalize``)."""
+    return _math.l2_normalize(x, axis=axis, epsilon=epsilon, dim=dim)
+
+
+def l2_loss(t, name=None):
+    """``sum(t ** 2) / 2`` (no square root), a scalar."""
+    return reduce_sum(square(t)) / 2.0
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """``(mean, variance)`` of ``x`` over ``axes`` (population variance)."""
+    x = as_tensor(x)
+    mean = reduce_mean(x, axis=axes, keepdims=True)
+    variance = reduce_mean(square(x - mean), axis=axes, keepdims=keepdims)
+    if not keepdims:
+        mean = squeeze(mean, axis=axes)
+    return mean, variance
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """``scale * (x - mean) / sqrt(variance + variance_epsilon) + offset`` (offset/scale may be None)."""
+    inv = rsqrt(variance + variance_epsilon)
+    if scale is not None:
+        inv = inv * scale
+    out = x * inv + ((offset - mean * inv) if offset is not None else -mean * inv)
+    return out
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """``value + bias`` with ``bias`` (1-D) added along the last axis (``'NC...'``: the second axis)."""
+    value, bias = as_tensor(value), as_tensor(bias)
+    if bias.ndim != 1:
+        raise ValueError(f"bias_add: bias must be 1-D, got shape {bias.shape}.")
+    if data_format is not None and data_format.startswith("NC"):
+        bias = reshape(bias, [-1] + [1] * (value.ndim - 2))
+    return value + bias
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """The sum of the (weighted) per-example losses divided by ``global_batch_size`` (default: their number)."""
+    loss = as_tensor(per_example_loss)
+    if sample_weight is not None:
+        loss = loss * sample_weight
+    n = loss.shape[0] if global_batch_size is None and loss.ndim else (global_batch_size or 1)
+    return reduce_sum(loss) / float(n)
+
+
+def scale_regularization_loss(regularization_loss):
+    """The regularization loss unchanged (one replica)."""
+    return add_n(regularization_loss) if isinstance(regularization_loss, (list, tuple)) else regularization_loss
+
+
+def in_top_k(targets, predictions, k, name=None):
+    """``chainrule.math.in_top_k``."""
+    return _math.in_top_k(targets, predictions, k)
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+    """``chainrule.math.top_k``."""
+    return _top_k(input, k, sorted)
+
+
+def zero_fraction(value, name=None):
+    """``chainrule.math.zero_fraction``."""
+    return _math.zero_fraction(value)

@@ -31,7 +31,7 @@ def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name
     rng = _rng(seed)
     if dt.is_integer:
         if maxval is None:
-            raise ValueError("random.uniform: maxval is required for integer dtypes.")
+            raise ValueError(f"Must specify maxval for integer dtype {dt!r} (random.uniform).")
         return Tensor(rng.integers(minval, maxval, size=_shape(shape)).astype(dt.dtype))
     maxval = 1 if maxval is None else maxval
     u = rng.random(_shape(shape), dtype=np.float64)
@@ -61,6 +61,86 @@ def shuffle(value, seed=None, name=None):
     """A copy of ``value`` with its first axis randomly permuted."""
     v = value._value if isinstance(value, Tensor) else np.asarray(value)
     return Tensor(v[_rng(seed).permutation(len(v))])
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    """Draw ``num_samples`` class indices per row of ``logits`` ``[batch, classes]`` (unnormalized log-probabilities).
+
+    Returns ``[batch, num_samples]`` int64 (or ``dtype``). A class with logit ``-inf`` is never drawn.
+    """
+    return _categorical(_rng(seed), logits, num_samples, dtype)
+
+
+def _categorical(rng, logits, num_samples, dtype):
+    lg = np.asarray(logits._value if isinstance(logits, Tensor) else logits, dtype=np.float64)
+    if lg.ndim != 2:
+        raise ValueError(f"categorical: logits must be 2-D [batch, classes], got shape {lg.shape}.")
+    p = np.exp(lg - lg.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    # Inverse-CDF sampling, one uniform draw per sample (vectorized over the batch).
+    cdf = np.cumsum(p, axis=1)
+    u = rng.random((lg.shape[0], int(num_samples)))
+    draws = np.minimum((u[:, :, None] >= cdf[:, None, :]).sum(axis=2), lg.shape[1] - 1)
+    return Tensor(draws.astype(_dtypes.as_dtype(dtype or _dtypes.int64).dtype))
+
+
+def gamma(shape, alpha, beta=None, dtype=_dtypes.float32, seed=None, name=None):
+    """Gamma draws: shape ``shape + broadcast(alpha, beta).shape`` (``beta`` is the rate, default 1)."""
+    a = np.asarray(alpha._value if isinstance(alpha, Tensor) else alpha, dtype=np.float64)
+    b = 1.0 if beta is None else np.asarray(beta._value if isinstance(beta, Tensor) else beta, dtype=np.float64)
+    size = _shape(shape) + np.broadcast_shapes(np.shape(a), np.shape(b))
+    return Tensor((_rng(seed).gamma(a, size=size) / b).astype(_dtypes.as_dtype(dtype).dtype))
+
+
+def poisson(shape, lam, dtype=_dtypes.float32, seed=None, name=None):
+    """Poisson draws: shape ``shape + lam.shape``, in ``dtype`` (float32 by default, as TensorFlow)."""
+    lam_arr = np.asarray(lam._value if isinstance(lam, Tensor) else lam, dtype=np.float64)
+    size = _shape(shape) + lam_arr.shape
+    return Tensor(_rng(seed).poisson(lam_arr, size=size).astype(_dtypes.as_dtype(dtype).dtype))
+
+
+def _stateless_rng(seed):
+    """A generator fixed by the shape-[2] integer ``seed``: the same seed gives the same draws, always."""
+    values = np.asarray(seed._value if isinstance(seed, Tensor) else seed).ravel()
+    if values.size != 2:
+        raise ValueError(f"stateless random ops need a seed of shape [2] (two integers), got {seed!r}.")
+    return np.random.default_rng([int(v) & 0xFFFFFFFFFFFFFFFF for v in values])
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None, alg="auto_select"):
+    """Normal values that depend only on ``seed`` (two ints): the same call always gives the same tensor."""
+    rng = _stateless_rng(seed)
+    return Tensor((mean + stddev * rng.standard_normal(_shape(shape))).astype(_dtypes.as_dtype(dtype).dtype))
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_dtypes.float32, name=None, alg="auto_select"):
+    """Uniform values in ``[minval, maxval)`` that depend only on ``seed``; ints need both bounds (ValueError)."""
+    dt = _dtypes.as_dtype(dtype)
+    rng = _stateless_rng(seed)
+    if dt.is_integer:
+        if maxval is None:
+            raise ValueError(f"For integer `dtype` argument {dt!r}, argument `minval` and `maxval` must be both "
+                             f"None or not None. Got `minval`={minval} and `maxval`={maxval}.")
+        return Tensor(rng.integers(minval, maxval, size=_shape(shape)).astype(dt.dtype))
+    maxval = 1 if maxval is None else maxval
+    return Tensor((minval + (maxval - minval) * rng.random(_shape(shape))).astype(dt.dtype))
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None,
+                               alg="auto_select"):
+    """Normal values within two standard deviations that depend only on ``seed``."""
+    rng = _stateless_rng(seed)
+    out = rng.standard_normal(_shape(shape))
+    bad = np.abs(out) > 2
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(out) > 2
+    return Tensor((mean + stddev * out).astype(_dtypes.as_dtype(dtype).dtype))
+
+
+def stateless_categorical(logits, num_samples, seed, dtype=_dtypes.int64, name=None):
+    """``categorical`` draws that depend only on ``seed``."""
+    return _categorical(_stateless_rng(seed), logits, num_samples, dtype)
 
 
 class Generator:

@@ -19,9 +19,11 @@ import numbers
 import numpy as np
 
 from . import dtypes as _dtypes
+from . import _name_scope
 from . import ops as _ops
 from ._tape_stack import active_tapes, active_tracer, note_update, note_value_read
 from .errors import InvalidArgumentError
+from .tensor_shape import TensorShape
 
 _INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 
@@ -40,7 +42,11 @@ def _strings_to_bytes(arr: np.ndarray) -> np.ndarray:
 
 def _python_to_array(value) -> np.ndarray:
     """TensorFlow's inference for Python values: ints -> int32, floats -> float32."""
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor. (Rows of different lengths "
+                         "need chainrule.ragged.constant or padding.)") from None
     kind = arr.dtype.kind
     if kind == "f" and arr.dtype == np.float64:
         return arr.astype(np.float32)
@@ -107,45 +113,6 @@ def to_array(value, dtype=None) -> np.ndarray:
 
 def _dtype_name(arr: np.ndarray) -> str:
     return _dtypes.as_dtype(arr.dtype).name
-
-
-# ----------------------------------------------------------------------------- shape
-
-class TensorShape(tuple):
-    """A tensor's shape: a tuple of ints (``None`` for an unknown dimension) with TF's helpers."""
-
-    __slots__ = ()
-
-    @property
-    def rank(self) -> int:
-        return len(self)
-
-    @property
-    def ndims(self) -> int:
-        return len(self)
-
-    def as_list(self) -> list:
-        """The dimensions as a list (``[None, 784]``)."""
-        return list(self)
-
-    def num_elements(self):
-        """The number of elements, or None when a dimension is unknown."""
-        if any(d is None for d in self):
-            return None
-        return int(np.prod(self, dtype=np.int64))
-
-    def is_fully_defined(self) -> bool:
-        return all(d is not None for d in self)
-
-    def __getitem__(self, item):
-        result = tuple.__getitem__(self, item)
-        return TensorShape(result) if isinstance(item, slice) else result
-
-    def __repr__(self) -> str:
-        return f"TensorShape({list(self)})"
-
-    def __str__(self) -> str:
-        return tuple.__repr__(self)
 
 
 # ----------------------------------------------------------------------------- running ops
@@ -240,6 +207,8 @@ def _raise_if_not_broadcastable(a: "Tensor", b: "Tensor", op_name: str) -> None:
 def binary(op_cls, a, b, op_name: str, **params):
     """Apply a two-input op with TensorFlow's operand conversion."""
     a, b = coerce_pair(a, b, op_name)
+    if op_cls is _ops.Add and a._value.dtype.kind in "SO":  # TensorFlow's AddV2 concatenates strings
+        return apply_op(_ops.NoGradient(_concat_strings), a, b)
     _check_numeric(a, op_name)
     try:
         return apply_op(op_cls(**params), a, b)
@@ -247,6 +216,14 @@ def binary(op_cls, a, b, op_name: str, **params):
         if op_cls is not _ops.MatMul and not isinstance(e, InvalidArgumentError):
             _raise_if_not_broadcastable(a, b, op_name)
         raise
+
+
+def _concat_strings(x, y):
+    x, y = np.broadcast_arrays(x, y)
+    flat = np.empty(x.size, dtype=object)
+    for i, (p, q) in enumerate(zip(x.ravel(), y.ravel())):
+        flat[i] = bytes(p) + bytes(q)
+    return flat.reshape(x.shape)
 
 
 def _true_divide(a, b):
@@ -366,6 +343,8 @@ class Tensor:
     # -- printing, as TensorFlow prints
     def _numpy_text(self, is_repr: bool) -> str:
         v = self._value
+        if v.dtype.kind == "S":  # shown as TensorFlow shows strings: b'...' items of an object array
+            v = v.astype(object)
         text = str(v) if (not is_repr or v.ndim == 0) else repr(v)
         return "\n" + text if "\n" in text else text
 
@@ -380,7 +359,7 @@ class Tensor:
         note_value_read(self)
         if self._value.ndim == 0:
             return format(self._value.item(), spec)
-        return format(str(self), spec)
+        return format(self._value, spec)  # as TensorFlow: the numpy array's text, "[0 1 1 1]"
 
     # -- Python protocol
     def __len__(self) -> int:
@@ -551,7 +530,9 @@ class Variable(Tensor):
         self.trainable = bool(trainable)
         self.constraint = constraint
         base = "Variable" if name is None else str(name)
-        self._name = base if base.endswith(":0") else base + ":0"
+        if not base.endswith(":0"):
+            base = _name_scope.scoped(base) + ":0"  # "outer/w:0" inside chainrule.name_scope("outer")
+        self._name = base
 
     @property
     def name(self) -> str:

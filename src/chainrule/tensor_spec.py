@@ -31,9 +31,9 @@ class TensorSpec:
         self.name = name
 
     @property
-    def shape(self):
-        """The shape as a TensorShape (``None`` for an unknown rank)."""
-        return self._shape
+    def shape(self) -> TensorShape:
+        """The shape as a TensorShape (``TensorShape(None)`` for an unknown rank, as TensorFlow)."""
+        return TensorShape(None) if self._shape is None else self._shape
 
     @property
     def dtype(self) -> _dtypes.DType:
@@ -48,7 +48,7 @@ class TensorSpec:
     def _shape_compatible(self, shape) -> bool:
         if self._shape is None:
             return True
-        if shape is None:
+        if shape is None or getattr(shape, "rank", 0) is None:
             return False
         return len(shape) == len(self._shape) and all(
             a is None or b is None or a == b for a, b in zip(self._shape, shape))
@@ -56,7 +56,7 @@ class TensorSpec:
     def is_compatible_with(self, spec_or_tensor) -> bool:
         """True when the dtypes are equal and every known dimension agrees."""
         if isinstance(spec_or_tensor, TensorSpec):
-            return spec_or_tensor.dtype == self._dtype and self._shape_compatible(spec_or_tensor.shape)
+            return spec_or_tensor.dtype == self._dtype and self._shape_compatible(spec_or_tensor._shape)
         arr = spec_or_tensor._value if isinstance(spec_or_tensor, Tensor) else np.asarray(spec_or_tensor)
         return _dtypes.as_dtype(arr.dtype) == self._dtype and self._shape_compatible(arr.shape)
 
@@ -68,5 +68,5 @@ class TensorSpec:
         return hash((self._shape, self._dtype.name, self.name))
 
     def __repr__(self) -> str:
-        shape = "None" if self._shape is None else str(tuple(self._shape))
+        shape = "<unknown>" if self._shape is None else str(tuple(self._shape))
         return f"TensorSpec(shape={shape}, dtype=chainrule.{self._dtype.name}, name={self.name!r})"

@@ -35,3 +35,14 @@ from .time_layers import LSTM, RNN, TimeAffine, TimeEmbedding, TimeLSTM, TimeRNN
 MulLayer, AddLayer = Mul, Add
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+# tf.math's element-wise functions, segment reductions and running products, linear algebra.
+from .elementwise import (Acos, Acosh, Asin, Asinh, Atan, Atan2, Atanh, Ceil, Cos, Cosh, Digamma,  # noqa: E402
+                          DivNoNan, Erf, Erfc, Expm1, Floor, Lgamma, Log1p, LogSigmoid, MulNoNan, Reciprocal,
+                          Round, Rsqrt, Sign, Sin, Sinh, Softsign, SquaredDifference, Tan, Xlogy)
+from .segment import CumProd, SegmentReduction  # noqa: E402
+from .shape import GatherNd  # noqa: E402
+from .linalg import (BandPart, Cholesky, Det, Eigh, Einsum, Inv, MatrixDiag, MatrixDiagPart, Qr,  # noqa: E402
+                     Slogdet, Solve, Svd)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

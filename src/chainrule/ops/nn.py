@@ -91,45 +91,66 @@ class ELU(Op):
             np.result_type(dout), copy=False)
 
 
-def erfc(z, tol=1e-17):
-    """Complementary error function of a float array, accurate to ~1e-13 relative, never overflowing.
+def _erf_series(x, tol):
+    """``erf(x)`` for ``0 <= x < 2`` (float64): ``2/sqrt(pi) * exp(-x^2) * sum_n (2 x^2)^n x / (1*3*...*(2n+1))``.
 
-    ``|z| < 2``: ``erf(z) = 2/sqrt(pi) * exp(-z^2) * sum_n (2 z^2)^n z / (1*3*...*(2n+1))``
-    (all terms positive, so no cancellation), ``erfc = 1 - erf``.
-    ``|z| >= 2``: the continued fraction
-    ``erfc(z) = exp(-z^2) / sqrt(pi) / (z + (1/2) / (z + 1 / (z + (3/2) / (z + ...))))``.
-    Negative arguments use ``erfc(-z) = 2 - erfc(z)``. ``tol`` (relative) sets the number of series
-    terms; 1e-9 is plenty for a float32 result.
+    All terms are positive, so there is no cancellation; ``tol`` (relative) sets the number of terms.
+    """
+    if not x.size:
+        return x.copy()
+    two_x2 = 2.0 * x * x
+    # Terms needed for the largest x: stop once (2 x^2)^n / (2n+1)!! < tol (the sum is >= x).
+    ratio, ratio_max, n_terms = 1.0, 2.0 * float(x.max()) ** 2, 0
+    while ratio > tol and n_terms < 40:
+        n_terms += 1
+        ratio *= ratio_max / (2 * n_terms + 1)
+    term = x.copy()
+    total = x.copy()
+    for n in range(1, n_terms + 1):
+        np.multiply(term, two_x2, out=term)
+        term *= 1.0 / (2 * n + 1)
+        total += term
+    total *= np.exp(-0.5 * two_x2)
+    return (2.0 / _SQRT_PI) * total
+
+
+def _erfc_fraction(x):
+    """``erfc(x)`` for ``x >= 2`` (float64) by the continued fraction
+    ``exp(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...))))``: no overflow, no cancellation."""
+    if not x.size:
+        return x.copy()
+    f = x.copy()
+    for k in range(60 if float(x.min()) < 3.0 else 30, 0, -1):
+        np.divide(0.5 * k, f, out=f)
+        f += x
+    return np.exp(-x * x) / (_SQRT_PI * f)
+
+
+def erfc(z, tol=1e-17):
+    """Complementary error function of a float array (float64), accurate to ~1e-13 relative, never overflowing.
+
+    ``|z| < 2``: ``1 - erf`` with erf by its series; ``|z| >= 2``: the continued fraction; negative
+    arguments use ``erfc(-z) = 2 - erfc(z)``. ``tol`` 1e-9 is plenty for a float32 result.
     """
     z = np.asarray(z, dtype=np.float64)
     a = np.abs(z)
     out = np.empty_like(a)
     small = a < 2.0
-    if small.any():
-        x = a[small]
-        two_x2 = 2.0 * x * x
-        # Terms needed for the largest |z|: stop once (2 z^2)^n / (2n+1)!! < tol (the sum is >= z).
-        ratio, ratio_max, n_terms = 1.0, 2.0 * float(x.max()) ** 2, 0
-        while ratio > tol and n_terms < 40:
-            n_terms += 1
-            ratio *= ratio_max / (2 * n_terms + 1)
-        term = x.copy()
-        total = x.copy()
-        for n in range(1, n_terms + 1):
-            np.multiply(term, two_x2, out=term)
-            term *= 1.0 / (2 * n + 1)
-            total += term
-        total *= np.exp(-0.5 * two_x2)
-        out[small] = 1.0 - (2.0 / _SQRT_PI) * total
-    big = ~small
-    if big.any():
-        x = a[big]
-        f = x.copy()
-        for k in range(60 if float(x.min()) < 3.0 else 30, 0, -1):
-            np.divide(0.5 * k, f, out=f)
-            f += x
-        out[big] = np.exp(-x * x) / (_SQRT_PI * f)
+    out[small] = 1.0 - _erf_series(a[small], tol)
+    out[~small] = _erfc_fraction(a[~small])
     return np.where(z < 0, 2.0 - out, out)
+
+
+def erf(z, tol=1e-17):
+    """The Gauss error function of a float array (float64): the series for ``|z| < 2`` (exact near 0),
+    ``1 - erfc`` beyond; odd in ``z``."""
+    z = np.asarray(z, dtype=np.float64)
+    a = np.abs(z)
+    out = np.empty_like(a)
+    small = a < 2.0
+    out[small] = _erf_series(a[small], tol)
+    out[~small] = 1.0 - _erfc_fraction(a[~small])
+    return np.copysign(out, z)
 
 
 def ndtr(x, tol=1e-17):

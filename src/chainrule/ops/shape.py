@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, _IndexOutOfBoundsError
 from .base import Op
 
 
@@ -21,14 +21,27 @@ class Reshape(Op):
         try:
             return x.reshape(self.shape)
         except ValueError:
-            if self.shape.count(-1) > 1:
-                raise ValueError(f"Reshape: only one dimension may be -1, got shape {self.shape} for a tensor of "
-                                 f"shape {x.shape}; give every other dimension explicitly.") from None
-            raise ValueError(f"Reshape: cannot reshape a tensor of shape {x.shape} ({x.size} values) "
-                             f"into shape {self.shape}; the number of values must stay the same.") from None
+            raise _reshape_error(x, self.shape) from None
 
     def backward(self, dout):
         return np.reshape(dout, self.in_shape)
+
+
+def _reshape_error(x, shape) -> InvalidArgumentError:
+    """TensorFlow's message for a failed reshape, then the shapes and the fix (built only after numpy failed)."""
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        return InvalidArgumentError(f"Only one input size may be -1, not both {unknown[0]} and {unknown[1]} "
+                                    f"[Op:Reshape]: only one dimension may be -1, got shape {tuple(shape)} for a "
+                                    f"tensor of shape {x.shape}; give every other dimension explicitly.")
+    if any(s < -1 for s in shape):
+        return InvalidArgumentError(f"Size {shape.index(min(shape))} must be non-negative, not {min(shape)} "
+                                    "[Op:Reshape]")
+    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    what = f"requires a multiple of {known}" if unknown else f"has {known}"
+    return InvalidArgumentError(f"Input to reshape is a tensor with {x.size} values, but the requested shape "
+                                f"{what} [Op:Reshape]: cannot reshape a tensor of shape {x.shape} into shape "
+                                f"{tuple(shape)}; the number of values must stay the same.")
 
 
 class Transpose(Op):
@@ -74,7 +87,10 @@ class GetItem(Op):
     def forward(self, x):
         x = np.asarray(x)
         self.in_shape, self.in_dtype = x.shape, x.dtype
-        return x[self.key]
+        try:
+            return x[self.key]
+        except IndexError as e:
+            raise _index_error(e, x.shape) from None
 
     def backward(self, dout):
         dx = np.zeros(self.in_shape, dtype=dout.dtype)
@@ -83,6 +99,18 @@ class GetItem(Op):
         else:
             dx[self.key] = dout
         return dx
+
+
+def _index_error(e: IndexError, shape) -> InvalidArgumentError:
+    """numpy's out-of-bounds IndexError as TensorFlow's InvalidArgumentError (still an IndexError)."""
+    import re
+    m = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", str(e))
+    if m:
+        index, axis, size = m.groups()
+        return _IndexOutOfBoundsError(f"slice index {index} of dimension {axis} out of bounds. [Op:StridedSlice] "
+                                      f"(the tensor has shape {shape}; valid indices along dimension {axis} are "
+                                      f"{-int(size)} to {int(size) - 1})")
+    return _IndexOutOfBoundsError(f"{e} [Op:StridedSlice] (the tensor has shape {shape})")
 
 
 class Concat(Op):
@@ -160,7 +188,12 @@ class BroadcastTo(Op):
         self.shape = tuple(int(s) for s in shape)
 
     def forward(self, x):
-        return np.broadcast_to(x, self.shape)
+        try:
+            return np.broadcast_to(x, self.shape)
+        except ValueError:
+            raise InvalidArgumentError(f"Incompatible shapes: {list(np.shape(x))} vs. {list(self.shape)} "
+                                       "[Op:BroadcastTo]; each axis of the input, aligned from the right, must equal "
+                                       "the target's or be 1.") from None
 
     def backward(self, dout):
         return dout
@@ -202,8 +235,9 @@ class Tile(Op):
     def forward(self, x):
         x = np.asarray(x)
         if len(self.multiples) != x.ndim:
-            raise ValueError(f"Tile: multiples {self.multiples} must have one entry per axis of the input "
-                             f"(shape {x.shape}).")
+            raise InvalidArgumentError(f"Expected multiples argument to be a vector of length {x.ndim} but got "
+                                       f"length {len(self.multiples)} [Op:Tile]; give one multiple per axis of the "
+                                       f"input (shape {x.shape}).")
         self.in_shape = x.shape
         return np.tile(x, self.multiples)
 
@@ -230,9 +264,13 @@ class Gather(Op):
         params = np.asarray(params)
         self.in_shape, self.indices = params.shape, np.asarray(indices).astype(np.intp)
         n = params.shape[self.axis]
-        if self.indices.size and (self.indices.min() < -n or self.indices.max() >= n):
-            raise ValueError(f"Gather: indices must be in [0, {n}) for axis {self.axis} of shape {params.shape}, "
-                             f"got values from {self.indices.min()} to {self.indices.max()}.")
+        if self.indices.size and (self.indices.min() < 0 or self.indices.max() >= n):
+            flat = self.indices.ravel()
+            bad = int(np.flatnonzero((flat < 0) | (flat >= n))[0])
+            raise _IndexOutOfBoundsError(
+                f"indices[{bad}] = {flat[bad]} is not in [0, {n}) [Op:GatherV2] (gathering along axis "
+                f"{self.axis} of a tensor of shape {params.shape}; negative indices are not allowed, as in "
+                "TensorFlow)")
         return np.take(params, self.indices, axis=self.axis)
 
     def backward(self, dout):
@@ -291,3 +329,34 @@ class CumSum(Op):
 
     def backward(self, dout):
         return self._cumsum(dout, not self.reverse)
+
+
+class GatherNd(Op):
+    """``params[indices[..., 0], indices[..., 1], ...]``: slices of ``params`` at the index tuples in ``indices``.
+
+    ``indices`` ``[..., k]`` picks along the first k axes of ``params``; the output is
+    ``indices.shape[:-1] + params.shape[k:]``. Backward scatters ``dout`` back with
+    ``np.add.at`` (repeated index tuples add up); the indices get no gradient. An index
+    outside ``[0, size)`` raises TensorFlow's ``InvalidArgumentError``.
+    """
+
+    def forward(self, params, indices):
+        params, indices = np.asarray(params), np.asarray(indices).astype(np.intp)
+        k = indices.shape[-1] if indices.ndim else 0
+        if indices.ndim == 0 or k > params.ndim:
+            raise InvalidArgumentError(f"indices.shape[-1] must be <= params.rank, but saw indices shape "
+                                       f"{list(indices.shape)} and params shape {list(params.shape)} [Op:GatherNd]")
+        bounds = np.asarray(params.shape[:k])
+        bad = np.any((indices < 0) | (indices >= bounds), axis=-1)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise _IndexOutOfBoundsError(
+                f"indices{list(where)} = {indices[where].tolist()} does not index into param shape "
+                f"{list(params.shape)} [Op:GatherNd]")
+        self.in_shape, self.key = params.shape, tuple(np.moveaxis(indices, -1, 0))
+        return params[self.key]
+
+    def backward(self, dout):
+        dx = np.zeros(self.in_shape, dtype=dout.dtype)
+        np.add.at(dx, self.key, dout)
+        return dx, None

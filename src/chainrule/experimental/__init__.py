@@ -1,0 +1,2 @@
+"""``chainrule.experimental``: TensorFlow's ``tf.experimental`` namespace (``numpy`` so far)."""
+from . import numpy  # noqa: F401

@@ -1,0 +1,119 @@
+"""The TensorFlow core guides adapted in tests/programs/tf_core/ run on chainrule and print what TensorFlow prints.
+
+Each program runs in a subprocess (``OPENBLAS_NUM_THREADS=1``, an empty working folder, ``CHAINRULE_DATA``
+as set for the suite). Its stdout is compared line by line with ``expected/<guide>.txt``, which is what
+tensorflow-cpu 2.21 printed for the same file (made by ``make_expected.py``; names rewritten ``tf.`` ->
+``chainrule.``). The comparison:
+
+* numbers are compared with a relative tolerance of 1e-5 (float32 sums may differ in the last digit) and
+  whitespace is ignored (numpy pads columns to the widest number);
+* an error message is compared up to its ``[Op:Name]``, or as a prefix of chainrule's (which adds the
+  shapes and the fix after TensorFlow's text);
+* lines starting with ``[varies]`` (timings, shuffles, training from random weights) are not compared;
+* the lines in ``KNOWN_DIFFERENCES`` differ on purpose, each for the reason given.
+
+Lines chainrule cannot run yet stay in the programs as ``# needs: <feature>`` comments.
+"""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROGRAMS = Path(__file__).resolve().parent / "programs" / "tf_core"
+DATA = os.environ.get("CHAINRULE_DATA")
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+GUIDES = {  # guide: needs CHAINRULE_DATA
+    "tensor": False, "variable": False, "autodiff": False, "intro_to_graphs": False, "function": False,
+    "intro_to_modules": False, "basic_training_loops": False, "data": True,
+}
+
+# (guide, a substring of TensorFlow's line) -> why chainrule prints something else there
+KNOWN_DIFFERENCES = {
+    ("variable", "Cannot assign value to variable"):
+        "Variable.assign's shape error is worded by chainrule (it names both shapes and says they must match)",
+    ("autodiff", "ResourceVariable :"): "the guide prints type(x).__name__: chainrule's class is Variable",
+    ("autodiff", "EagerTensor :"): "the guide prints type(x).__name__: chainrule's class is Tensor",
+    ("intro_to_graphs", "def tf__simple_relu(x):"):
+        "autograph.to_code: TensorFlow shows AutoGraph's converted code, chainrule the function as written",
+    ("function", "def tf__f(x):"): "autograph.to_code: as above (chainrule's source starts at the decorator)",
+}
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+_OP_SUFFIX = re.compile(r"(\[Op:[A-Za-z0-9_]+\]).*$")
+_ERROR_LINE = re.compile(r"^\w*(Error|Exception): ")
+
+
+def _split(line: str):
+    """``(text without numbers and whitespace, [numbers])`` of a line, cut after an ``[Op:Name]`` marker."""
+    line = _OP_SUFFIX.sub(r"\1", line)
+    numbers = [float(n) for n in _NUMBER.findall(line)]
+    text = re.sub(r"\s+", "", _NUMBER.sub("#", line))
+    return text, numbers
+
+
+def _same(expected: str, actual: str, rtol=1e-5, atol=1e-6) -> bool:
+    e_text, e_nums = _split(expected)
+    a_text, a_nums = _split(actual)
+    if e_text != a_text or len(e_nums) != len(a_nums):
+        return False
+    return all(abs(a - e) <= atol + rtol * abs(e) for e, a in zip(e_nums, a_nums))
+
+
+def compare(guide: str, expected: str, actual: str) -> list:
+    """The mismatching lines as readable strings (empty when the outputs agree)."""
+    exp_lines, act_lines = expected.splitlines(), actual.splitlines()
+    problems = []
+    if len(exp_lines) != len(act_lines):
+        problems.append(f"{len(act_lines)} lines printed, TensorFlow printed {len(exp_lines)}")
+    for number, (e, a) in enumerate(zip(exp_lines, act_lines), 1):
+        if e.startswith("[varies]") and a.startswith("[varies]"):
+            continue
+        if any(g == guide and key in e for (g, key) in KNOWN_DIFFERENCES):
+            continue
+        if _ERROR_LINE.match(e) and a.startswith(e.rstrip()):  # chainrule's message adds the fix after TF's
+            continue
+        if not _same(e, a):
+            problems.append(f"line {number}:\n  TensorFlow: {e}\n  chainrule:  {a}")
+            if len(problems) >= 8:
+                break
+    return problems
+
+
+def test_the_comparison_itself():
+    assert _same("[[2.6894143e-01 7.3105854e-01]", "[[2.6894140e-01 7.3105860e-01]")
+    assert not _same("loss=6.79460", "loss=6.79560")
+    assert _same("x [Op:Reshape] name: ", "x [Op:Reshape]: cannot reshape ...")
+    assert _same("[[10.2245865  4.6487384]]", "[[10.2245865  4.648738 ]]")
+    assert not _same("chainrule.Tensor(2, shape=(), dtype=int32)", "chainrule.Tensor(2, shape=(), dtype=int64)")
+    assert compare("x", "a\n[varies] 1\nb", "a\n[varies] 2\nb") == []
+    assert compare("x", "a\nb", "a\nc") != []
+    assert compare("x", "ValueError: bad value.", "ValueError: bad value. (Fix: ...)") == []
+
+
+@pytest.mark.parametrize("guide", sorted(GUIDES))
+def test_guide_prints_what_tensorflow_prints(guide, tmp_path):
+    if GUIDES[guide] and not DATA:
+        pytest.skip("CHAINRULE_DATA is not set (CI sets it to ../shared/datasets)")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])))
+    env.pop("CHAINRULE_REFERENCE", None)
+    run = subprocess.run([sys.executable, str(PROGRAMS / f"{guide}.py")], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, f"{guide}.py failed:\n{run.stderr[-3000:]}"
+    expected = (PROGRAMS / "expected" / f"{guide}.txt").read_text()
+    problems = compare(guide, expected, run.stdout)
+    assert not problems, f"{guide}.py differs from TensorFlow's output:\n" + "\n".join(problems)
+
+
+def test_every_needs_marker_names_a_feature():
+    markers = 0
+    for program in PROGRAMS.glob("*.py"):
+        for number, line in enumerate(program.read_text().splitlines(), 1):
+            if line.strip().startswith("# needs:"):
+                markers += 1
+                assert re.match(r"# needs: \S", line.strip()), f"{program.name}:{number} has an empty needs marker"
+    assert markers > 0
