@@ -303,8 +303,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     ``axis=None``: the whole tensor as one vector; an int: vector norms along that axis;
     a pair: matrix norms over those two axes. ``ord``: ``'euclidean'`` (the square root
     of the sum of squares), ``1``, ``2``, ``np.inf`` or any ``p > 0`` for vectors
-    (``(sum |x|**p)**(1/p)``); ``'fro'``, ``'euclidean'``, ``1`` (largest column sum), ``np.inf`` (largest row sum) or ``2`` (largest singular value, no gradient) for
-    matrices. Raises ``ValueError`` for other ``ord`` values, as TensorFlow.
+    (``(sum |x|**p)**(1/p)``); ``'fro'``, ``'euclidean'``, ``1`` (largest column sum),
+    ``np.inf`` (largest row sum) or ``2`` (largest singular value, no gradient) for matrices.
+    Raises ``ValueError`` for other ``ord`` values, as TensorFlow.
     """
     t = as_tensor(tensor)
     keep = bool(keepdims)
