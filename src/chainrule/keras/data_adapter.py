@@ -110,6 +110,13 @@ def check_finite_numeric(data, what: str, finite: bool = False):
     method = "validation_data" if "validation_data" in what else method
     leaves = nest.flatten(data) if data is not None else []
     for i, arr in enumerate(leaves):
+        if is_sparse(arr):  # a CSR matrix: its stored values (the zeros are finite)
+            if not arr.shape[0] or not arr.shape[1]:
+                raise ValueError(f"{what}: got an empty sparse matrix of shape {arr.shape}; there is nothing to "
+                                 f"{_NOTHING_TO.get(method, 'compute on')}.")
+            arr = arr.data
+            if not arr.size:
+                continue
         label = what if len(leaves) == 1 else f"{what}[{i}]"
         if arr.dtype.kind in "OSU":
             raise ValueError(f"{label}: found an array of dtype {arr.dtype} (strings or Python objects) with "
@@ -128,16 +135,23 @@ def check_finite_numeric(data, what: str, finite: bool = False):
                                  f"before {_BEFORE.get(method, 'training')}.")
 
 
+def _rows(a) -> int:
+    """The number of samples in one array (or CSR matrix): its first dimension (1 for a scalar)."""
+    shape = getattr(a, "shape", None)
+    if shape is None:
+        shape = np.shape(a)
+    return shape[0] if len(shape) else 1
+
+
 def num_samples(data) -> int:
-    leaves = nest.flatten(data)
-    sizes = {len(a) if np.ndim(a) else 1 for a in leaves}
+    sizes = {_rows(a) for a in nest.flatten(data)}
     return sizes.pop() if len(sizes) == 1 else -1
 
 
 def check_cardinality(x, y, sample_weight=None):
     """Raise Keras's error when x, y and sample_weight hold different numbers of samples."""
     parts = [("x", x), ("y", y), ("sample_weight", sample_weight)]
-    sizes = {name: [len(a) if np.ndim(a) else 1 for a in nest.flatten(d)] for name, d in parts if d is not None}
+    sizes = {name: [_rows(a) for a in nest.flatten(d)] for name, d in parts if d is not None}
     all_sizes = {s for v in sizes.values() for s in v}
     if len(all_sizes) > 1:
         detail = "\n".join(f"  {name} sizes: {', '.join(map(str, v))}" for name, v in sizes.items())
@@ -147,7 +161,7 @@ def check_cardinality(x, y, sample_weight=None):
 
 def cast_floats(data, dtype):
     """Float arrays converted once to the model's float type (so batches need no conversion)."""
-    def cast(a):
+    def cast(a):  # numpy arrays and CSR matrices alike
         return a.astype(dtype) if a.dtype.kind == "f" and a.dtype != dtype else a
     return nest.map_structure(cast, data) if data is not None else None
 

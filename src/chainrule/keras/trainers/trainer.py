@@ -252,14 +252,23 @@ class Trainer:
 
     def _prepare(self, x, y=None, sample_weight=None, what="fit"):
         names = self._output_names()
-        x = da.normalize_structure(x, self._n_inputs(), f"{what}: x", self.name, getattr(self, "input_names", None))
+        sparse_ok = self._sparse_input_ok()
+        if _sparse.is_sparse(x) and not isinstance(x, Tensor):  # a scipy sparse matrix, as tf.keras takes one
+            x = x.tocsr() if sparse_ok else x.toarray()
+        else:
+            x = da.normalize_structure(x, self._n_inputs(), f"{what}: x", self.name,
+                                       getattr(self, "input_names", None))
+            if sparse_ok and _sparse.worth_sparse(x):
+                # Mostly-zero rows (multi-hot text): one scan now costs less than one dense epoch; every
+                # batch is then a row slice of the nonzeros and Dense multiplies only those.
+                x = _sparse.to_csr(x)
         y = da.normalize_structure(y, len(names), f"{what}: y", self.name, names,
                                    kind="output") if y is not None else None
         if isinstance(y, dict) and getattr(self, "_is_graph_network", False):
             y = [y[name] for name in names] if len(names) > 1 else y[names[0]]
         sample_weight = da.to_numpy(sample_weight) if sample_weight is not None else None
         finite = not what.startswith("predict")  # predict passes NaN through: its outputs then show it
-        da.check_finite_numeric(x, f"{what}: x", finite)
+        da.check_finite_numeric(x, f"{what}: x", finite)  # on a CSR matrix: its stored values only
         if y is not None:
             da.check_finite_numeric(y, f"{what}: y", finite)
         da.check_cardinality(x, y, sample_weight)
@@ -271,10 +280,6 @@ class Trainer:
             return da.DatasetBatches(x, steps)
         if batch_size is not None:
             batch_size = args.count_argument(batch_size, "batch_size", what, "the number of samples per batch")
-        if self._sparse_input_ok() and _sparse.worth_sparse(x):
-            # Mostly-zero rows (multi-hot text): one scan now costs less than one dense epoch; every
-            # batch is then a row slice of the nonzeros and Dense multiplies only those.
-            x = _sparse.to_csr(x)
         return da.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle=shuffle, steps=steps)
 
     def _sparse_input_ok(self) -> bool:
@@ -341,8 +346,8 @@ class Trainer:
                 vx, vy, *vsw = validation_data
                 try:
                     vx, vy, vsw = self._prepare(vx, vy, vsw[0] if vsw else None, what="fit: validation_data")
-                    if getattr(self, "_is_graph_network", False):
-                        self._match_inputs(vx)  # shapes checked now, not after the first epoch
+                    if getattr(self, "_is_graph_network", False):  # shapes checked now, not after the first epoch
+                        self._match_inputs(_sparse.SparseTensor(vx) if _sparse.is_sparse(vx) else vx)
                 except (ValueError, TypeError) as e:
                     args.raise_prefixed(e, "fit: validation_data: ")
                 val = self._batches(vx, vy, vsw, validation_batch_size or batch_size or 32, steps=validation_steps,
