@@ -178,7 +178,7 @@ class _Trace:
                     out = out.copy()
                 append(out)
             elif kind == _UPDATE:
-                extra._value = a.forward(extra._value, *[read(s) for s in sources])
+                extra._store(a.forward(extra._value, *[read(s) for s in sources]))
             elif kind == _MULTI_OP:
                 values.extend(np.asarray(o) for o in a.forward(*[read(s) for s in sources]))
             else:

@@ -513,7 +513,7 @@ class Variable(Tensor):
     shape cannot change). ``name`` reads ``'weight:0'`` for ``name='weight'``.
     """
 
-    __slots__ = ("trainable", "_name", "_aggregation", "constraint")
+    __slots__ = ("trainable", "_name", "_aggregation", "constraint", "_storage")
     _is_variable = True
 
     def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, constraint=None,
@@ -529,6 +529,7 @@ class Variable(Tensor):
         super().__init__(np.array(arr, copy=True))
         self.trainable = bool(trainable)
         self.constraint = constraint
+        self._storage = None  # set when an optimizer keeps this variable in its flat buffer (a view of it)
         base = "Variable" if name is None else str(name)
         if not base.endswith(":0"):
             base = _name_scope.scoped(base) + ":0"  # "outer/w:0" inside chainrule.name_scope("outer")
@@ -603,8 +604,17 @@ class Variable(Tensor):
         statistics, metric state and ``assign*`` all come through here, so a ``chainrule.function``
         trace records the update and every replay repeats it.
         """
-        self._value = update.forward(self._value, *[t._value for t in inputs])
+        self._store(update.forward(self._value, *[t._value for t in inputs]))
         note_update(self, update, inputs)
+
+    def _store(self, value) -> None:
+        """Bind ``value`` as the new value; a variable an optimizer keeps in its flat buffer stays there
+        (the value is copied into its slice of the buffer, so one kernel call can update them all)."""
+        storage = self._storage
+        if storage is not None and value is not storage:
+            np.copyto(storage, value)
+            value = storage
+        self._value = value
 
     def __repr__(self) -> str:
         return (f"<chainrule.Variable {self._name!r} shape={self.shape} dtype={self.dtype.name}, "

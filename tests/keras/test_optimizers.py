@@ -632,3 +632,57 @@ def test_keras3_style_custom_optimizer_gets_cast_gradients():
     assert seen == [(chainrule.float32, chainrule.float32, ())] * 2  # Tensors, as Keras 3 passes them
     np.testing.assert_allclose(v.numpy(), [1 - 0.1 - 0.15] * 2, rtol=1e-6)
     assert [x.name for x in opt.variables] == ["iteration:0", "learning_rate:0", "w_momentum:0"]
+
+
+# ----------------------------------------------------------------------------- one kernel call for all variables
+
+class _PerVariableAdam(optimizers.Adam):
+    """The same Adam, updated one variable at a time (an overridden update_step keeps the flat group off)."""
+
+    def update_step(self, gradient, variable, learning_rate):
+        super().update_step(gradient, variable, learning_rate)
+
+
+def _three_variables():
+    rng = np.random.default_rng(4)
+    return [chainrule.Variable(rng.normal(size=s).astype(np.float32), name=n)
+            for s, n in (((5, 3), "w"), ((3,), "b"), ((3, 2), "v"))]
+
+
+def test_the_flat_group_updates_all_variables_at_once_with_identical_numbers():
+    flat_vars, plain_vars = _three_variables(), _three_variables()
+    flat, plain = optimizers.Adam(0.01, amsgrad=True), _PerVariableAdam(0.01, amsgrad=True)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        grads = [rng.normal(size=v.shape).astype(np.float32) for v in flat_vars]
+        flat.apply_gradients(zip(grads, flat_vars))
+        plain.apply_gradients(zip(grads, plain_vars))
+    assert flat._flat is not None and plain._flat is None
+    buffer = flat._flat.params._value
+    assert all(np.shares_memory(v._value, buffer) for v in flat_vars)  # one buffer, one kernel call per step
+    for a, b in zip(flat_vars + flat.variables, plain_vars + plain.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert [v.name for v in flat.variables] == [v.name for v in plain.variables]  # the saved layout is unchanged
+
+
+def test_assigning_a_variable_in_the_flat_group_keeps_it_there():
+    variables = _three_variables()
+    opt = optimizers.SGD(0.1, momentum=0.9)
+    opt.apply_gradients(zip([np.ones(v.shape, np.float32) for v in variables], variables))
+    variables[0].assign(np.zeros((5, 3), np.float32))
+    opt.set_weights(opt.get_weights())
+    opt.apply_gradients(zip([np.ones(v.shape, np.float32) for v in variables], variables))
+    assert np.shares_memory(variables[0]._value, opt._flat.params._value)
+    # zeros, then one momentum step: m = 0.9 * (-0.1) - 0.1 = -0.19
+    np.testing.assert_allclose(variables[0].numpy(), np.full((5, 3), -0.19, np.float32), rtol=1e-6)
+
+
+def test_a_variable_kept_by_one_optimizer_is_updated_one_by_one_by_another():
+    variables = _three_variables()
+    first, second = optimizers.SGD(0.1), optimizers.SGD(0.1)
+    first.apply_gradients(zip([np.ones(v.shape, np.float32) for v in variables], variables))
+    second.apply_gradients(zip([np.ones(v.shape, np.float32) for v in variables], variables))
+    assert first._flat is not None and second._flat is None
+    first.apply_gradients(zip([np.ones(v.shape, np.float32) for v in variables], variables))
+    before = _three_variables()
+    np.testing.assert_allclose(variables[1].numpy(), before[1].numpy() - 0.3, rtol=1e-6)

@@ -320,6 +320,17 @@ class NadamStep(StateUpdate):
         return var
 
 
+# ----------------------------------------------------------------------------- gradients as one buffer
+
+class ConcatenateFlat(Op):
+    """The inputs raveled and joined into one 1-D array (an optimizer's gradients, for one kernel call)."""
+
+    differentiable = False
+
+    def forward(self, *arrays):
+        return np.concatenate([a.reshape(-1) for a in arrays])
+
+
 # ----------------------------------------------------------------------------- gradient clipping (no gradient)
 
 class ClipGradientByNorm(Op):

@@ -40,4 +40,5 @@ class Adagrad(Optimizer):
         return config
 
 
+Optimizer._FLAT_UPDATE_STEPS.add(Adagrad.update_step)
 registry.register("optimizers", Adagrad)

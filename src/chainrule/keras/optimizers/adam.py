@@ -53,4 +53,5 @@ class Adam(Optimizer):
         return config
 
 
+Optimizer._FLAT_UPDATE_STEPS.add(Adam.update_step)
 registry.register("optimizers", Adam)

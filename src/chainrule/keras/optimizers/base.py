@@ -320,12 +320,20 @@ class Optimizer:
             self._slots.append(tuple(self.add_variable_from_reference(variable, slot, initializer=init)
                                      for slot, init in specs))
         self.built = True
+        self._flat = _FlatGroup.make(self) if self._flat is None else None
+
+    # A built-in optimizer whose update_step is one kernel call (and is not overridden) updates all its
+    # variables at once, from one buffer (see _FlatGroup). Each built-in module adds its update_step here.
+    _FLAT_UPDATE_STEPS: set = set()
+    _flat = None
 
     def _get_variable_index(self, variable) -> int:
         return self._index[id(variable)]
 
     def _slots_of(self, variable) -> tuple:
-        """The slot Variables of a model variable, in ``_slot_specs`` order."""
+        """The slot Variables of a model variable, in ``_slot_specs`` order (the flat buffers' for the group)."""
+        if self._flat is not None and variable is self._flat.params:
+            return self._flat.slots
         return self._slots[self._index[id(variable)]]
 
     # ------------------------------------------------------------------ Keras-style assign helpers
@@ -442,7 +450,12 @@ class Optimizer:
         self._update_all(grads, variables, lr)
 
     def _update_all(self, grads, variables, lr):
-        """Run ``update_step`` for each pair (Nadam hooks in here to advance its shared state first)."""
+        """Run ``update_step`` for each pair, or once over the flat buffer when the step updates exactly
+        the variables the optimizer keeps there (Nadam hooks in here to advance its shared state first)."""
+        flat = self._flat
+        if flat is not None and flat.covers(variables):
+            self.update_step(apply_op(_updates.ConcatenateFlat(), *grads), flat.params, lr)
+            return
         for g, v in zip(grads, variables):
             self.update_step(g, v, lr)
 
@@ -621,3 +634,50 @@ class Optimizer:
 
 
 _ONE = Tensor(np.asarray(1, dtype=np.int64))
+
+
+class _FlatGroup:
+    """An optimizer's variables and their slots, each kind stored in one flat buffer.
+
+    The model variables and their slot Variables stay what they are (names, shapes, saving); only
+    their arrays become slices of one buffer per kind (``Variable._storage``), so the optimizer's
+    kernel (``AdamStep``...) runs once over everything instead of once per variable: the same Keras
+    formula, element by element, with one Python call. Made when the optimizer is built, for a
+    built-in optimizer with no gradient accumulation, when every variable has the same float dtype
+    and none is kept in another optimizer's buffer; otherwise the variables are updated one by one.
+    """
+
+    def __init__(self, variables, slots):
+        self.variables = list(variables)
+        self._ids = [id(v) for v in self.variables]
+        dtype = self.variables[0]._value.dtype
+        total = sum(v._value.size for v in self.variables)
+        self.params = self._link(self.variables, total, dtype, "params")
+        self.slots = tuple(self._link([s[k] for s in slots], total, dtype, f"slot_{k}")
+                           for k in range(len(slots[0]) if slots else 0))
+
+    @staticmethod
+    def _link(variables, total, dtype, name):
+        buffer = Variable(np.zeros(total, dtype=dtype), trainable=False, name=f"flat_{name}")
+        offset = 0
+        for v in variables:
+            n = v._value.size
+            view = buffer._value[offset:offset + n].reshape(v._value.shape)
+            np.copyto(view, v._value)
+            v._value = v._storage = view
+            offset += n
+        return buffer
+
+    @classmethod
+    def make(cls, optimizer):
+        variables = optimizer._trainable_variables
+        if (type(optimizer).update_step not in Optimizer._FLAT_UPDATE_STEPS or optimizer.gradient_accumulation_steps
+                or len(variables) < 2 or any(v._storage is not None for v in variables)
+                or len({v._value.dtype for v in variables}) != 1 or variables[0]._value.dtype.kind != "f"):
+            return None
+        return cls(variables, optimizer._slots)
+
+    def covers(self, variables) -> bool:
+        """True when ``variables`` are exactly this group's, in order (and still kept in its buffer)."""
+        return len(variables) == len(self._ids) and all(
+            id(v) == k and v._storage is not None for v, k in zip(variables, self._ids))

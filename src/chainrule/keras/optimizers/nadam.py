@@ -62,4 +62,5 @@ class Nadam(Optimizer):
         return config
 
 
+Optimizer._FLAT_UPDATE_STEPS.add(Nadam.update_step)
 registry.register("optimizers", Nadam)

@@ -54,4 +54,5 @@ class RMSprop(Optimizer):
         return config
 
 
+Optimizer._FLAT_UPDATE_STEPS.add(RMSprop.update_step)
 registry.register("optimizers", RMSprop)

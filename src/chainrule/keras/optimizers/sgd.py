@@ -41,4 +41,5 @@ class SGD(Optimizer):
         return config
 
 
+Optimizer._FLAT_UPDATE_STEPS.add(SGD.update_step)
 registry.register("optimizers", SGD)
