@@ -76,7 +76,6 @@ class Progbar:
         self._seen_so_far = current
         now = time.time()
         per_step = self._step_time(current, now)
-        metrics = "".join(f" - {k}:{format_value(v)}" for k, v in self._values.items())
         if self.verbose == 1:
             if not finalize and (now - self._last_update < self.interval or not self._dynamic):
                 return
@@ -101,7 +100,7 @@ class Progbar:
                 info = f" - ETA: {eta_text}"
             else:
                 info = f" - {now - self._start:.0f}s" + format_time(per_step, self.unit_name)
-            line = bar + info + metrics
+            line = bar + info + self._metrics_text()
             prev = self._total_width
             self._total_width = len(line)
             pad = " " * max(prev - len(line), 0)
@@ -113,10 +112,14 @@ class Progbar:
             count = f"{current:{digits}d}/{self.target}" if self.target else f"{current}"
             elapsed = now - self._start
             steps = max(current, 1)
-            line = (f"{count} - {elapsed:.0f}s" + metrics + " -" + format_time(elapsed, "epoch") + " -"
+            line = (f"{count} - {elapsed:.0f}s" + self._metrics_text() + " -" + format_time(elapsed, "epoch") + " -"
                     + format_time(elapsed / steps, self.unit_name))
             self.stream.write(line + "\n")
             self.stream.flush()
+
+    def _metrics_text(self) -> str:
+        # formatted only when a line is written: most steps write nothing
+        return "".join(f" - {k}:{format_value(v)}" for k, v in self._values.items())
 
     def add(self, n, values=None):
         """Advance by ``n`` steps."""
