@@ -28,7 +28,7 @@ from .embedding import Embedding
 from .normalization import LayerNorm
 from .attention import MaskedSoftmax, ScaledDotProductAttention
 from .recurrent import (RECURRENT_ACTIVATIONS, GRUSequence, GRUStep, LSTMSequence, LSTMStep, SimpleRNNSequence,
-                        SimpleRNNStep, split_packed)
+                        SimpleRNNStep)
 from .time_layers import LSTM, RNN, TimeAffine, TimeEmbedding, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
 
 # The seed's names for the same objects.
