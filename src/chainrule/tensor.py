@@ -317,7 +317,8 @@ class Tensor:
 
     # `_keras_logits`: set on softmax/sigmoid outputs (as tf.keras 2 does) to the
     # pre-activation tensor, so a matching cross-entropy can use the fused op.
-    __slots__ = ("_value", "_keras_logits", "__weakref__")
+    # `_keras_mask`: set by Keras layers on their outputs (a boolean Tensor, tf.keras 2's mask metadata).
+    __slots__ = ("_value", "_keras_logits", "_keras_mask", "__weakref__")
     __array_priority__ = 100  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     _is_variable = False
 
