@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import ops as _ops
-from ...functions import clip_by_value, where
+from ...functions import cast, clip_by_value, where
 from ...tensor import apply_op
 from .. import registry
 from .base import Layer
@@ -13,6 +13,7 @@ class ReLU(Layer):
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 
@@ -40,6 +41,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, alpha=None, negative_slope=None, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         slope = alpha if alpha is not None else negative_slope
         self.alpha = 0.3 if slope is None else float(slope)
 
@@ -64,6 +66,7 @@ class ELU(Layer):
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.alpha = float(alpha)
 
     def call(self, inputs):
@@ -79,13 +82,20 @@ class ELU(Layer):
 
 
 class Softmax(Layer):
-    """Softmax along ``axis`` (default -1)."""
+    """Softmax along ``axis`` (default -1).
+
+    ``mask`` (boolean, broadcastable to the inputs; False = excluded) pushes the excluded
+    logits down by 1e9 first, as tf.keras 2 does, so they get (almost) no weight.
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = axis
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
+        if mask is not None:
+            return apply_op(_ops.MaskedSoftmax(self.axis), inputs, cast(mask, "bool"))
         out = apply_op(_ops.Softmax(self.axis), inputs)
         if self.axis in (-1, inputs.ndim - 1):
             out._keras_logits = inputs
