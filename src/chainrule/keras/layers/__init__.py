@@ -15,3 +15,7 @@ from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, S
                   StackedRNNCells, TimeDistributed, Wrapper)
 from .pooling1d import (GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D,  # noqa: F401,E402
                         GlobalMaxPooling1D)
+# Attention and normalization over features (issue 17).
+from .einsum_dense import EinsumDense  # noqa: F401,E402
+from .layer_normalization import LayerNormalization  # noqa: F401,E402
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401,E402

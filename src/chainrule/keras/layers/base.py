@@ -14,6 +14,7 @@ graph shows where masks flow before it runs.
 """
 from __future__ import annotations
 
+import inspect
 import threading
 
 import numpy as np
@@ -150,6 +151,16 @@ def _shape_of(x):
     return tuple(np.shape(x))
 
 
+def _first_parameter(fn):
+    """The name of the first parameter of a (bound) ``call``, or None."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    return params[0].name if params and params[0].kind in (params[0].POSITIONAL_ONLY,
+                                                          params[0].POSITIONAL_OR_KEYWORD) else None
+
+
 def _keras_tensors(*structures) -> list:
     """Every KerasTensor in the (nested) structures, in order."""
     return [t for s in structures for t in nest.flatten(s) if isinstance(t, KerasTensor)]
@@ -175,13 +186,13 @@ def _dummy(t):
     return value
 
 
-def _mask_spec(mask, output):
-    """A boolean KerasTensor for a mask computed in a dry run, shaped after the output it belongs to."""
-    shape = tuple(mask.shape)
-    if len(shape) <= len(output.shape):
-        shape = tuple(output.shape[:len(shape)])
-    elif shape:
-        shape = (None,) + shape[1:]
+def _mask_spec(mask, output, dummy_shape=None):
+    """A boolean KerasTensor for a mask computed on zeros: an axis the output leaves unknown (None) is
+    unknown in the mask too when the mask matched the output's stand-in size there."""
+    if dummy_shape is None:
+        dummy_shape = tuple(2 if d is None else d for d in output.shape)
+    shape = tuple(None if i < len(output.shape) and output.shape[i] is None and d == dummy_shape[i] else d
+                  for i, d in enumerate(mask.shape))
     return KerasTensor(shape, "bool")
 
 
@@ -469,7 +480,10 @@ class Layer:
 
     def __call__(self, *args, **kwargs):
         if not args:
-            raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
+            first = _first_parameter(self.call)
+            if first is None or first not in kwargs:  # layer(query=q, value=v) names its first argument
+                raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
+            args = (kwargs.pop(first),)
         inputs, rest = args[0], args[1:]
         if isinstance(inputs, Tensor) and inputs._value.dtype == self._np_dtype:
             if not self.built:  # the common case: one tensor already of the layer's dtype
@@ -562,7 +576,9 @@ class Layer:
         masks_needed = self._supports_masking and (
             _input_masks(inputs) is not None or "mask" in kwargs
             or type(self).compute_mask is not Layer.compute_mask)
-        if type(self).compute_output_shape is not Layer.compute_output_shape and not _keras_tensors(rest, kwargs):
+        # compute_output_shape describes the plain call: options such as return_attention_scores=True need a run.
+        plain = not _keras_tensors(rest, kwargs) and not (set(kwargs) - {"mask"})
+        if type(self).compute_output_shape is not Layer.compute_output_shape and plain:
             in_shapes = nest.map_structure(lambda t: t.shape, inputs)
             out_shape = self.compute_output_shape(in_shapes)
             dtype = _dtypes.as_dtype(self._output_dtype(flat))
@@ -599,7 +615,7 @@ class Layer:
             out_spec = KerasTensor(shape, t.dtype)
             mask = getattr(t, "_keras_mask", None)
             if mask is not None:
-                out_spec._keras_mask = _mask_spec(mask, out_spec)
+                out_spec._keras_mask = _mask_spec(mask, out_spec, tuple(t.shape))
             return out_spec
         return nest.map_structure(spec, out)
 

@@ -23,10 +23,7 @@ def _check_mask_list(layer, inputs, mask):
 
 
 class _Merge(Layer):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-
+    # Defining compute_mask makes the layer support masking (Layer.__init__).
     def compute_mask(self, inputs, mask=None):
         if mask is None:
             return None

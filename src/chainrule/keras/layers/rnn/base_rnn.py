@@ -25,7 +25,8 @@ from ....tensor import Tensor, Variable, apply_op
 from ..base import KerasTensor, Layer
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
-from .cells import StackedRNNCells, _GatedCell, is_multiple_state, output_size_of, zero_states
+from .cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _GatedCell, is_multiple_state,
+                    output_size_of, zero_states)
 
 
 def standardize_args(inputs, initial_state, constants, num_constants):
@@ -61,7 +62,6 @@ def _fused_cells(cell):
 
 
 def _builtin_call(cell):
-    from .cells import GRUCell, LSTMCell, SimpleRNNCell
     for cls in (SimpleRNNCell, LSTMCell, GRUCell):
         if isinstance(cell, cls):
             return cls.call

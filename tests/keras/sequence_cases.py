@@ -1,7 +1,8 @@
-"""Small models shared by the tf.keras fixture script and chainrule's tests (sequence layers, issue 17).
+"""Small models shared by the tf.keras fixture script and chainrule's tests (sequence and attention layers,
+issue 17).
 
 Each case is ``build(keras, tf) -> Model`` plus the kinds of its inputs; ``keras`` and ``tf`` are
-tf.keras and tensorflow in ``fixtures/make_rnn_fixtures.py`` and chainrule's in the tests, so both
+tf.keras and tensorflow in ``fixtures/make_sequence_fixtures.py`` and chainrule's in the tests, so both
 frameworks build the same model from the same lines. Inputs (``make_inputs``) are seeded:
 ``padded`` sequences have zero steps that a ``Masking`` layer masks (sample 2 is masked entirely
 where the case allows it), ``ids`` are token ids with 0 as padding.
@@ -41,6 +42,10 @@ def make_inputs(kinds, seed, full_mask=True):
             out.append(rng.normal(size=shape).astype("float32"))
         elif kind == "state":
             out.append((rng.normal(size=(B,) + shape) * 0.5).astype("float32"))
+        elif kind == "bool":         # an attention mask: at least one True per row
+            m = rng.random((B,) + shape) < 0.6
+            m[..., 0] = True
+            out.append(m)
         elif kind == "ids":
             ids = rng.integers(1, VOCAB, size=(B,) + shape).astype("int32")
             ids[0, :2] = 0
@@ -280,6 +285,59 @@ def repeat_vector_decoder(keras, tf):
     h = keras.layers.RepeatVector(T)(x)
     h = keras.layers.LSTM(3, return_sequences=True)(h)
     return keras.Model(x, keras.layers.Dense(2, activation="softmax")(h))
+
+
+# ----------------------------------------------------------------------------- normalization and attention
+
+@case(PADDED, full_mask=False)
+def layer_normalization_masked_lstm(keras, tf):
+    x = keras.Input((T, D))
+    L = keras.layers
+    h = L.LayerNormalization()(_masked(keras, x))            # the mask passes through
+    h = L.LayerNormalization(axis=[1, 2], center=False, epsilon=1e-5)(h)
+    return keras.Model(x, L.LSTM(2, return_sequences=True)(h))
+
+
+@case(IDS)
+def mha_self_attention_masked(keras, tf):
+    x = keras.Input((T,), dtype="int32")
+    e = keras.layers.Embedding(VOCAB, 6, mask_zero=True)(x)
+    y = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)(e, e)
+    return keras.Model(x, keras.layers.GlobalAveragePooling1D()(y))
+
+
+@case(FLOAT, ("float", (4, D)), ("bool", (T, 4)))
+def mha_cross_attention_mask_and_scores(keras, tf):
+    q, v, m = keras.Input((T, D)), keras.Input((4, D)), keras.Input((T, 4), dtype="bool")
+    out, scores = keras.layers.MultiHeadAttention(2, 3, dropout=0.3)(q, v, attention_mask=m,
+                                                                     return_attention_scores=True)
+    return keras.Model([q, v, m], [out, scores])
+
+
+@case(FLOAT, ("float", (4, D)), ("float", (4, 2)))
+def mha_key_value_dim_output_shape_causal(keras, tf):
+    q, v, k = keras.Input((T, D)), keras.Input((4, D)), keras.Input((4, 2))
+    layer = keras.layers.MultiHeadAttention(3, 2, value_dim=4, output_shape=5, use_bias=False)
+    return keras.Model([q, v, k], layer(q, v, key=k, use_causal_mask=True))
+
+
+@case(("float", (3, 4, D)))
+def mha_two_attention_axes(keras, tf):
+    x = keras.Input((3, 4, D))
+    return keras.Model(x, keras.layers.MultiHeadAttention(2, 2, attention_axes=(1, 2))(x, x))
+
+
+@case(IDS, IDS)
+def dense_attention_layers_masked(keras, tf):
+    a, b = keras.Input((T,), dtype="int32"), keras.Input((T,), dtype="int32")
+    L = keras.layers
+    emb = L.Embedding(VOCAB, D, mask_zero=True)
+    q, v = emb(a), emb(b)
+    dot, scores = L.Attention(use_scale=True)([q, v], return_attention_scores=True)
+    causal = L.Attention(score_mode="concat", use_scale=True)([q, v], use_causal_mask=True)
+    additive = L.AdditiveAttention()([q, v, L.Dense(D)(v)])
+    plain = L.AdditiveAttention(use_scale=False)([q, v])
+    return keras.Model([a, b], [dot, scores, causal, additive, plain])
 
 
 def _flat(value):

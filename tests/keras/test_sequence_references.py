@@ -1,6 +1,6 @@
-"""Sequence layers against real tf.keras 2: outputs, masks and gradients of the models in ``rnn_cases.py``.
+"""Sequence layers against real tf.keras 2: outputs, masks and gradients of the models in ``sequence_cases.py``.
 
-The numbers come from ``fixtures/rnn_tf_keras.npz`` (made by ``fixtures/make_rnn_fixtures.py``
+The numbers come from ``fixtures/sequence_tf_keras.npz`` (made by ``fixtures/make_sequence_fixtures.py``
 with tensorflow 2.21 + tf_keras): the same model built from the same lines with tf.keras, random
 weights set in both, masked steps included (sample 2 of most cases has no real step at all).
 """
@@ -13,9 +13,9 @@ import pytest
 import chainrule as tf
 from chainrule import keras
 
-from rnn_cases import CASES, mask_summary
+from sequence_cases import CASES, mask_summary
 
-FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "rnn_tf_keras.npz")
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "sequence_tf_keras.npz")
 DATA = np.load(FIXTURE)
 META = json.loads(str(DATA["meta"]))
 
