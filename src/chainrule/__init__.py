@@ -17,7 +17,7 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
                         truediv, where, zeros, zeros_like, tile, gather, boolean_mask, sort, argsort, unique,
                         cumsum, range, linspace, eye, add_n, reduce_logsumexp, norm, floormod, mod)
-from . import data, math, nest, nn, random, testing  # noqa: F401
+from . import data, math, nest, nn, random, strings, testing  # noqa: F401
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
 from . import config  # noqa: F401

@@ -19,3 +19,6 @@ from .pooling1d import (GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D
 from .einsum_dense import EinsumDense  # noqa: F401,E402
 from .layer_normalization import LayerNormalization  # noqa: F401,E402
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401,E402
+# Text preprocessing (issue 17); keras.layers.experimental.preprocessing is tf.keras 2.x's older path to them.
+from .text import (CategoryEncoding, Hashing, IntegerLookup, StringLookup, TextVectorization)  # noqa: F401,E402
+from . import experimental  # noqa: F401,E402

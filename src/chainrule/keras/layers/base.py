@@ -179,7 +179,8 @@ def _input_masks(inputs):
 
 def _dummy(t):
     """Zeros standing for a KerasTensor in a dry run (unknown dimensions become 2), its mask attached."""
-    value = Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape), dtype=t.dtype.dtype))
+    shape = tuple(2 if d is None else d for d in t.shape)
+    value = Tensor(np.full(shape, b"") if t.dtype.name == "string" else np.zeros(shape, dtype=t.dtype.dtype))
     if t._keras_mask is not None:
         value._keras_mask = _dummy(t._keras_mask)
         value._keras_mask._value[...] = True
@@ -224,7 +225,7 @@ class Layer:
         self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__),
                                                               self._NAME_ZERO_BASED)
         self._dtype = _dtypes.as_dtype(dtype).name if dtype is not None else _backend.floatx()
-        self._np_dtype = np.dtype(self._dtype)
+        self._np_dtype = _dtypes.as_dtype(self._dtype).dtype  # np.object_ for 'string' layers
         self.built = False
         self._inbound_nodes = []
         self._outbound_nodes = []
