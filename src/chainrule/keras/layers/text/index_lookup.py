@@ -264,11 +264,14 @@ class IndexLookup(PreprocessingLayer):
     def _depth(self):
         return self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
 
-    def call(self, inputs):
-        if self._frozen_vocab_size is None and self.output_mode != INT:
+    def _ensure_known_vocab_size(self):
+        if self.output_mode != INT and not self.pad_to_max_tokens and self._frozen_vocab_size is None:
             raise RuntimeError(f"When using `output_mode={self.output_mode!r}` and `pad_to_max_tokens=False`, you "
                                f"must set the layer's vocabulary before calling it. Either pass a `vocabulary` "
                                f"argument to the layer, or call `adapt` with some sample data.")
+
+    def call(self, inputs):
+        self._ensure_known_vocab_size()
         if self.invert:
             ids = inputs._value.astype(np.int64)
             return Tensor(self._invert_ids(ids))

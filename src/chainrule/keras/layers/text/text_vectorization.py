@@ -185,6 +185,7 @@ class TextVectorization(PreprocessingLayer):
         return x if isinstance(x, Tensor) else Tensor(as_bytes_array(x, f"TextVectorization {self.name!r}"))
 
     def call(self, inputs):
+        self._lookup_layer._ensure_known_vocab_size()
         strings, rows = self._tokens(inputs)
         lookup = self._lookup_layer
         if rows is None:  # no split: each string is one token
