@@ -177,6 +177,11 @@ def _input_masks(inputs):
     return nest.pack_sequence_as(inputs, masks)
 
 
+def _as_mask(m):
+    """A mask given by the user (a list, a numpy array) as a Tensor; Tensors and None as they are."""
+    return m if m is None or isinstance(m, (Tensor, KerasTensor)) else Tensor(to_array(m))
+
+
 def _dummy(t):
     """Zeros standing for a KerasTensor in a dry run (unknown dimensions become 2), its mask attached."""
     shape = tuple(2 if d is None else d for d in t.shape)
@@ -503,7 +508,10 @@ class Layer:
             kwargs["training"] = training
         input_masks = None
         if "mask" in kwargs:  # an explicit mask wins over the inputs' own
-            input_masks = kwargs["mask"] if self._call_accepts_mask else kwargs.pop("mask")
+            mask = kwargs["mask"] if self._call_accepts_mask else kwargs.pop("mask")
+            input_masks = None if mask is None else nest.map_structure(_as_mask, mask)
+            if self._call_accepts_mask:
+                kwargs["mask"] = input_masks
         elif self._supports_masking or self._call_accepts_mask:
             input_masks = _input_masks(inputs)
             if input_masks is not None and self._call_accepts_mask:

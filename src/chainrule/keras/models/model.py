@@ -180,6 +180,12 @@ class Model(Trainer, Layer):
         outputs = self._run_graph(inputs, training=False, mask=mask)
         return nest.map_structure(lambda t: getattr(t, "_keras_mask", None), outputs)
 
+    def reset_states(self):
+        """Reset the states of every stateful layer (stateful RNNs), as tf.keras 2's ``Model.reset_states``."""
+        for layer in self.layers:
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     # ------------------------------------------------------------------ introspection
     @property
     def layers(self) -> list:

@@ -22,6 +22,7 @@ from .... import ops as _ops
 from ...._suggest import accepts_argument
 from ....functions import stack, transpose, where, zeros_like
 from ....tensor import Tensor, Variable, apply_op
+from ... import registry
 from ..base import KerasTensor, Layer
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
@@ -379,3 +380,6 @@ class RNN(Layer):
         config = dict(config)
         cell = deserialize_layer(config.pop("cell"), custom_objects)
         return cls(cell, **config)
+
+
+registry.register("layers", RNN)
