@@ -199,5 +199,5 @@ def test_experimental_preprocessing_path_and_pad_sequences():
     assert keras.layers.experimental.preprocessing.TextVectorization is L.TextVectorization
     assert keras.layers.experimental.preprocessing.StringLookup is L.StringLookup
     assert keras.preprocessing.sequence.pad_sequences is keras.utils.pad_sequences
-    np.testing.assert_array_equal(keras.preprocessing.sequence.pad_sequences([[1, 2, 3], [4]], maxlen=2, padding="post"),
-                                  [[2, 3], [4, 0]])
+    padded = keras.preprocessing.sequence.pad_sequences([[1, 2, 3], [4]], maxlen=2, padding="post")
+    np.testing.assert_array_equal(padded, [[2, 3], [4, 0]])

@@ -50,8 +50,8 @@ def lookup_cases(L):
         ("string_count_max", L.StringLookup(output_mode="count", max_tokens=4), words,
          np.array([["c", "c", "a"], ["e", "b", "b"]])),
         # (tf.keras's tf-idf adapt needs the same number of distinct tokens in every row)
-        ("string_tf_idf", L.StringLookup(output_mode="tf_idf"), np.array([["a", "b", "c"], ["c", "d", "e"], ["a", "e", "f"]]),
-         np.array([["c", "c", "a"], ["e", "zz", "b"]])),
+        ("string_tf_idf", L.StringLookup(output_mode="tf_idf"),
+         np.array([["a", "b", "c"], ["c", "d", "e"], ["a", "e", "f"]]), np.array([["c", "c", "a"], ["e", "zz", "b"]])),
         ("string_one_hot", L.StringLookup(vocabulary=["x", "y", "z"], output_mode="one_hot"), None,
          np.array(["x", "q", "z"])),
         ("string_invert", L.StringLookup(vocabulary=["x", "y", "z"], invert=True, mask_token="[M]"), None,
@@ -70,7 +70,8 @@ def lookup_cases(L):
         ("hashing_multi_hot", L.Hashing(num_bins=5, output_mode="multi_hot"), None, np.array([["a", "b", "c"]])),
         ("hashing_count", L.Hashing(num_bins=5, output_mode="count"), None, np.array([["a", "a", "b"]])),
         ("category_multi_hot", L.CategoryEncoding(num_tokens=4), None, np.array([[0, 1], [3, 3]])),
-        ("category_count", L.CategoryEncoding(num_tokens=4, output_mode="count"), None, np.array([[0, 1, 1], [3, 3, 2]])),
+        ("category_count", L.CategoryEncoding(num_tokens=4, output_mode="count"), None,
+         np.array([[0, 1, 1], [3, 3, 2]])),
         ("category_one_hot", L.CategoryEncoding(num_tokens=4, output_mode="one_hot"), None, np.array([0, 3, 2])),
     ]
 

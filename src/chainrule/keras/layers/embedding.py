@@ -40,7 +40,7 @@ class Embedding(Layer):
                 kwargs["input_shape"] = (None,)
         kwargs.pop("autocast", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+        for value in (input_dim, output_dim):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
                 raise ValueError(f"Embedding {self.name!r}: both `input_dim` and `output_dim` should be positive "
                                  f"integers. Received input_dim = {input_dim} and output_dim = {output_dim}.")

@@ -10,7 +10,10 @@ from .base import Layer
 
 
 class RepeatVector(Layer):
-    """Repeats each sample's vector ``n`` times along a new axis 1: ``(batch, features)`` -> ``(batch, n, features)``."""
+    """Repeats each sample's vector ``n`` times along a new axis 1.
+
+    ``(batch, features)`` -> ``(batch, n, features)``.
+    """
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)

@@ -19,7 +19,10 @@ __all__ = ["Tokenizer", "text_to_word_sequence", "one_hot", "hashing_trick", "to
 
 def text_to_word_sequence(input_text, filters=DEFAULT_FILTERS, lower=True, split=" "):
     """The words of ``input_text``: lower-cased, each character of ``filters`` replaced by ``split``, split on
-    ``split``, empty strings dropped. ``'This is a sample sentence.'`` -> ``['this', 'is', 'a', 'sample', 'sentence']``."""
+    ``split``, empty strings dropped.
+
+    ``'This is a sample sentence.'`` -> ``['this', 'is', 'a', 'sample', 'sentence']``.
+    """
     if lower:
         input_text = input_text.lower()
     input_text = input_text.translate(str.maketrans({c: split for c in filters}))

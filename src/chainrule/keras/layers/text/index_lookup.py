@@ -44,9 +44,11 @@ class IndexLookup(PreprocessingLayer):
         output_mode = output_mode_name(kwargs.get("name") or type(self).__name__, output_mode,
                                        (INT, ONE_HOT, MULTI_HOT, COUNT, TF_IDF))
         if invert and output_mode != INT:
-            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: output_mode={output_mode}")
+            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: "
+                             f"output_mode={output_mode}")
         if sparse:
-            raise ValueError(f"{type(self).__name__}: sparse=True (a SparseTensor output) is not supported by chainrule.")
+            raise ValueError(f"{type(self).__name__}: sparse=True (a SparseTensor output) is not supported by "
+                             "chainrule.")
         if idf_weights is not None and output_mode != TF_IDF:
             raise ValueError(f"`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
                              f"idf_weights={idf_weights} and output_mode={output_mode}")

@@ -21,7 +21,8 @@ def as_bytes_array(value, what):
     elif arr.dtype.kind == "O":
         flat = [v.encode("utf-8") if isinstance(v, str) else v for v in arr.reshape(-1).tolist()]
         if not all(isinstance(v, bytes) for v in flat):
-            raise ValueError(f"{what}: expected strings, got values of types {sorted({type(v).__name__ for v in flat})}.")
+            kinds = sorted({type(v).__name__ for v in flat})
+            raise ValueError(f"{what}: expected strings, got values of types {kinds}.")
         arr = np.array(flat, dtype=bytes).reshape(arr.shape) if flat else np.zeros(arr.shape, dtype="S1")
     if arr.dtype.kind != "S":
         raise ValueError(f"{what}: expected strings, got an array of dtype {arr.dtype} and shape {arr.shape}.")

@@ -80,10 +80,10 @@ class TextVectorization(PreprocessingLayer):
         kwargs.pop("vocabulary_size", None)
         kwargs.setdefault("dtype", "string")
         super().__init__(**kwargs)
-        if standardize not in (None, LOWER, STRIP_PUNCTUATION, LOWER_AND_STRIP_PUNCTUATION) and not callable(standardize):
+        standardizations = (LOWER, STRIP_PUNCTUATION, LOWER_AND_STRIP_PUNCTUATION)
+        if standardize is not None and standardize not in standardizations and not callable(standardize):
             raise ValueError(f"The `standardize` argument of layer {self.name} received an invalid value "
-                             f"{standardize}. Valid values are None, {[LOWER, STRIP_PUNCTUATION, LOWER_AND_STRIP_PUNCTUATION]} "
-                             "or a callable.")
+                             f"{standardize}. Valid values are None, {list(standardizations)} or a callable.")
         if split not in (None, WHITESPACE, CHARACTER) and not callable(split):
             raise ValueError(f"The `split` argument of layer {self.name} received an invalid value {split}. Valid "
                              f"values are None, {[WHITESPACE, CHARACTER]} or a callable.")
