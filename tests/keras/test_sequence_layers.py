@@ -246,3 +246,27 @@ def test_rnn_with_a_user_cell_trains_and_stacked_cells_keep_nested_states():
     out, h1, (h2, c2) = L.RNN([L.GRUCell(3), L.LSTMCell(2)], return_state=True)(_seq())
     assert (out.shape, h1.shape, h2.shape, c2.shape) == ((4, 2), (4, 3), (4, 2), (4, 2))
     np.testing.assert_array_equal(out.numpy(), h2.numpy())
+
+
+def _recorded_ops(layer, x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        layer(x, training=True)
+    return [type(record[0]).__name__ for record in tape._records]
+
+
+def test_which_layers_run_a_sequence_as_one_op():
+    x = tf.constant(_seq())
+
+    class Tweaked(L.LSTMCell):
+        def call(self, inputs, states, training=None):
+            return super().call(inputs * 2.0, states, training)
+
+    assert _recorded_ops(L.LSTM(3), x).count("LSTMSequence") == 1
+    assert _recorded_ops(L.RNN([L.GRUCell(3), L.SimpleRNNCell(2)]), x)[:2] == ["GRUSequence", "SimpleRNNSequence"]
+    assert _recorded_ops(L.LSTM(3, activation="relu"), x).count("LSTMSequence") == 1
+    step_by_step = [_recorded_ops(L.LSTM(3, recurrent_dropout=0.2), x), _recorded_ops(L.GRU(3, activation="gelu"), x),
+                    _recorded_ops(L.RNN(Tweaked(3)), x)]
+    for ops in step_by_step:
+        assert not any(name.endswith("Sequence") for name in ops)
+    assert _recorded_ops(L.RNN(Tweaked(3)), x).count("LSTMStep") == 6  # one step op per timestep

@@ -26,8 +26,7 @@ from ... import registry
 from ..base import KerasTensor, Layer
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
-from .cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _GatedCell, is_multiple_state,
-                    output_size_of, zero_states)
+from .cells import StackedRNNCells, _GatedCell, is_multiple_state, output_size_of, zero_states
 
 
 def standardize_args(inputs, initial_state, constants, num_constants):
@@ -54,19 +53,7 @@ def standardize_args(inputs, initial_state, constants, num_constants):
 def _fused_cells(cell):
     """The cells of a sequence that can run as whole-sequence ops, or None (step by step)."""
     cells = cell.cells if isinstance(cell, StackedRNNCells) else [cell]
-    for c in cells:
-        if not isinstance(c, _GatedCell) or type(c).call is not _builtin_call(c) or c.recurrent_dropout:
-            return None
-        if c._op_activations() is None:
-            return None
-    return cells
-
-
-def _builtin_call(cell):
-    for cls in (SimpleRNNCell, LSTMCell, GRUCell):
-        if isinstance(cell, cls):
-            return cls.call
-    return None
+    return cells if all(isinstance(c, _GatedCell) and c.can_fuse() for c in cells) else None
 
 
 class RNN(Layer):

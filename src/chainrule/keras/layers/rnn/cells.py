@@ -165,13 +165,16 @@ class _GatedCell(DropoutRNNCellMixin, Layer):
         bias = self.bias if self.use_bias else zeros_bias(self._bias_shape(), self.kernel._value.dtype)
         return self.kernel, self.recurrent_kernel, bias
 
+    def can_fuse(self) -> bool:
+        """Whether a whole sequence of this cell can run as one op: the built-in cell's own ``call`` (not a
+        subclass's), activations the recurrent ops support, and no recurrent dropout."""
+        builtin = next(cls for cls in type(self).__mro__ if "_make_sequence_op" in cls.__dict__)
+        return type(self).call is builtin.call and not self.recurrent_dropout and self._op_activations() is not None
+
     def sequence_op(self, go_backwards, zero_output_for_mask, return_sequences):
-        """The whole-sequence op for this cell, or None when the sequence must run step by step."""
-        names = self._op_activations()
-        if names is None or self.recurrent_dropout:
-            return None
-        return self._make_sequence_op(names, go_backwards=go_backwards, zero_output_for_mask=zero_output_for_mask,
-                                      return_sequences=return_sequences)
+        """The whole-sequence op for this cell (see ``can_fuse``)."""
+        return self._make_sequence_op(self._op_activations(), go_backwards=go_backwards,
+                                      zero_output_for_mask=zero_output_for_mask, return_sequences=return_sequences)
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         if inputs is not None:
