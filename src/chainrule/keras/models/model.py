@@ -180,6 +180,13 @@ class Model(Trainer, Layer):
         outputs = self._run_graph(inputs, training=False, mask=mask)
         return nest.map_structure(lambda t: getattr(t, "_keras_mask", None), outputs)
 
+    def _string_input_positions(self) -> tuple:
+        """The positions of the model's string inputs (``Input(dtype='string')`` before a ``TextVectorization``),
+        where ``fit``/``predict`` data may be text (``data_adapter.check_finite_numeric(string_inputs=...)``)."""
+        if not self._is_graph_network:
+            return ()
+        return tuple(i for i, t in enumerate(self.inputs) if t.dtype.name == "string")
+
     def reset_states(self):
         """Reset the states of every stateful layer (stateful RNNs), as tf.keras 2's ``Model.reset_states``."""
         for layer in self.layers:
