@@ -44,6 +44,16 @@ WORKLOADS = {
 
 ORDER = ("W1", "W2", "W3", "W3b", "W4", "W5", "W6", "W7")
 
+#: Workloads whose functions live outside workloads.py: name -> module of this package.
+WORKLOAD_MODULES = {}
+
+# Issue 17: recurrent text classifiers (benchmarks/workloads_rnn.py).
+WORKLOADS["W9"] = Workload("W9", "IMDB sequences (200 tokens): Embedding(10000,64)-LSTM(64)-Dense(1,sigmoid), "
+                                 "Adam(1e-3), batch 64, 1 epoch", ("imdb",))
+WORKLOADS["W9b"] = Workload("W9b", "IMDB as W9 with GRU(64) (reset_after=True, PyTorch's convention)", ("imdb",))
+WORKLOAD_MODULES.update(W9="workloads_rnn", W9b="workloads_rnn")
+ORDER = ORDER + ("W9", "W9b")
+
 #: Sizes of each mode. ``None`` means the whole dataset. ``--quick`` checks the harness in a few
 #: minutes; ``default`` is ``make bench`` (under 20 minutes on 2 cores); ``--full`` only raises W2
 #: to the seed's 10,000 iterations.
@@ -86,4 +96,8 @@ TARGETS = (
     Target("W5", "batch 8", "time_ratio", 0.5, "W5 steps/s at batch 8 >= 2 x PyTorch"),
     Target("W6", "compiled", "speedup", 1.5, "W6 chainrule.function >= 1.5 x faster than eager"),
     Target("W7", "step", "pct_numpy", 70.0, "W7 training step >= 70% of numpy's matmul rate"),
+)
+TARGETS = TARGETS + (
+    Target("W9", "train", "time_ratio", 1.0, "W9 training time <= 1.0 x PyTorch"),
+    Target("W9b", "train", "time_ratio", 1.0, "W9b training time <= 1.0 x PyTorch"),
 )

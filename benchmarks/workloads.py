@@ -640,8 +640,14 @@ def w7_torch(cfg):
 
 
 def get(workload: str, framework: str):
-    """The function that runs ``workload`` (``'W3b'``) with ``framework`` (``'chainrule'``/``'torch'``)."""
-    return globals()[f"{workload.lower()}_{framework}"]
+    """The function that runs ``workload`` (``'W3b'``) with ``framework`` (``'chainrule'``/``'torch'``):
+    defined here, or in a ``workloads_*`` module named in ``spec.WORKLOAD_MODULES``."""
+    name = f"{workload.lower()}_{framework}"
+    if name in globals():
+        return globals()[name]
+    import importlib
+    from .spec import WORKLOAD_MODULES
+    return getattr(importlib.import_module(f"benchmarks.{WORKLOAD_MODULES[workload]}"), name)
 
 
 def run(workload: str, framework: str, cfg: dict) -> dict:

@@ -113,6 +113,21 @@ CASES = {
         False, [r"AND gate, one neuron: \d/4", r"XOR gate, one neuron: \d/4",
                 r"XOR, 2-2-1 network after \d+ epochs: loss \d\.\d{4}"],
         ["gates_error_sum.png", "xor_loss.png"], []),
+    "imdb_text_classification.py": (
+        True, [r"Total params: 160,289", r"^<START> \S+ \S+", r"test accuracy: 0\.\d{4}"],
+        ["imdb_text_loss.png", "imdb_text_accuracy.png"], []),
+    "imdb_bidirectional_lstm.py": (
+        True, [r"Total params: 2,757,761", r"bidirectional \(Bidirectiona", r"validation \(test set\) accuracy after 1 "
+               r"epochs: 0\.\d{4}"],
+        ["imdb_bilstm_history.png"], []),
+    "imdb_transformer.py": (
+        True, [r"Total params: 657,758", r"transformer_block \(Transfor", r"validation \(test set\) accuracy after 1 "
+               r"epochs: 0\.\d{4}"],
+        ["imdb_transformer_attention.png"], []),
+    "addition_rnn.py": (
+        False, [r"Total params: 205,324", r"Total questions: 4000", r"^Q .+ T .+ [☑☒] ",
+                r"validation exact-match accuracy: [01]\.\d{4}"],
+        ["addition_rnn_accuracy.png"], []),
 }
 
 STDIN = {"font_shade.py": "0,0,0\n255,255,255\n"}

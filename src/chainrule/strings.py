@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 
+from . import string_hashes
+
 from . import dtypes as _dtypes
 from . import ops as _ops
 from ._tape_stack import note_value_read
@@ -246,3 +248,19 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
     encoded = ["".join(chr(int(c)) for c in row).encode(output_encoding, errors) for row in flat]
     return Tensor(bytes_array(encoded, v.shape[:-1]))
 
+
+
+def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
+    """``Fingerprint64(s) % num_buckets`` (FarmHash), int64: TensorFlow's bucket for every string, bit-exact."""
+    arr = _strings(input)._value
+    return Tensor(string_hashes.hash_strings(arr, int(num_buckets)))
+
+
+def to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
+    """``SipHash-2-4(key, s) % num_buckets``, int64, with ``key`` two unsigned 64-bit integers (bit-exact)."""
+    if len(key) != 2:
+        raise ValueError(f"tf.strings.to_hash_bucket_strong: key must have 2 elements, got {key}.")
+    return Tensor(string_hashes.hash_strings(_strings(input)._value, int(num_buckets), key=tuple(key)))
+
+
+to_hash_bucket = to_hash_bucket_fast

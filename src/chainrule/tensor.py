@@ -293,7 +293,8 @@ class Tensor:
     ``np.array(t)`` and matplotlib accept a Tensor directly.
     """
 
-    __slots__ = ("_value", "__weakref__")
+    # `_keras_mask`: set by Keras layers on their outputs (a boolean Tensor, tf.keras 2's mask metadata).
+    __slots__ = ("_value", "_keras_mask", "__weakref__")
     __array_priority__ = 100  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     _is_variable = False
 

@@ -100,11 +100,13 @@ _NOTHING_TO = {"fit": "train on", "train_on_batch": "train on", "evaluate": "eva
 _BEFORE = {"evaluate": "evaluating", "test_on_batch": "evaluating", "validation_data": "validating"}
 
 
-def check_finite_numeric(data, what: str, finite: bool = False):
+def check_finite_numeric(data, what: str, finite: bool = False, string_inputs=()):
     """Reject string/object arrays and empty arrays; with ``finite``, NaN/inf in float arrays too.
 
     ``what`` is ``'<method>: x'`` (or ``y``). The finite check is one pass over each float
-    array, done once per fit/evaluate call (never per batch).
+    array, done once per fit/evaluate call (never per batch). ``string_inputs``: the positions
+    (in flattened order) where strings are expected, a model input of dtype string (a
+    ``TextVectorization`` model); text arrays are accepted there.
     """
     method = what.split(":")[0] if ":" in what else what
     method = "validation_data" if "validation_data" in what else method
@@ -118,6 +120,8 @@ def check_finite_numeric(data, what: str, finite: bool = False):
             if not arr.size:
                 continue
         label = what if len(leaves) == 1 else f"{what}[{i}]"
+        if arr.dtype.kind in "SU" and i in string_inputs:
+            continue
         if arr.dtype.kind in "OSU":
             raise ValueError(f"{label}: found an array of dtype {arr.dtype} (strings or Python objects) with "
                              f"shape {arr.shape}; convert it to numbers first (e.g. with np.asarray(x, "

@@ -27,8 +27,9 @@ from .spatial import Crop, ResizeBilinear, UpSampleNearest, ZeroPad
 from .embedding import Embedding
 from .normalization import LayerNorm
 from .attention import MaskedSoftmax, ScaledDotProductAttention
+from .einsum import Einsum
 from .recurrent import (RECURRENT_ACTIVATIONS, GRUSequence, GRUStep, LSTMSequence, LSTMStep, SimpleRNNSequence,
-                        SimpleRNNStep, split_packed)
+                        SimpleRNNStep)
 from .time_layers import LSTM, RNN, TimeAffine, TimeEmbedding, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
 
 # The seed's names for the same objects.

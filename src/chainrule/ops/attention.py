@@ -35,7 +35,7 @@ class MaskedSoftmax(Op):
     """``forward(x[, mask])``: softmax along ``axis`` with masked (False) positions pushed to ~0.
 
     ``mask`` is boolean, broadcastable to ``x``. Backward: ``y * (dout - sum(dout * y))``
-    (and ``None`` for the mask).
+    in a tuple with one entry per input (``None`` for the mask).
     """
 
     def __init__(self, axis=-1):
@@ -50,7 +50,7 @@ class MaskedSoftmax(Op):
     def backward(self, dout):
         y = self.out
         dx = y * (dout - np.sum(dout * y, axis=self.axis, keepdims=True))
-        return (dx, None) if self.has_mask else dx
+        return (dx, None) if self.has_mask else (dx,)  # forward takes (x, mask=None): one entry per input
 
 
 class ScaledDotProductAttention(Op):

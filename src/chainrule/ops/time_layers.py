@@ -19,7 +19,7 @@ import numpy as np
 
 from .embedding import Embedding
 from .nn import Affine, SoftmaxWithLoss
-from .recurrent import LSTMSequence, LSTMStep, SimpleRNNSequence, SimpleRNNStep, split_packed
+from .recurrent import LSTMSequence, LSTMStep, SimpleRNNSequence, SimpleRNNStep
 
 
 class _Params:
@@ -64,19 +64,15 @@ class TimeRNN(_Params):
         self.h, self.dh, self.stateful = None, None, stateful
 
     def forward(self, xs):
-        n, steps, _ = xs.shape
+        n = xs.shape[0]
         h0 = self.h if self.stateful and self.h is not None else np.zeros((n, self.params[1].shape[0]),
                                                                           dtype=self.params[0].dtype)
         self.op = SimpleRNNSequence()
-        hs, (h,) = split_packed(self.op.forward(xs, h0, *self.params), steps, 1)
-        self.h = h.copy()
+        hs, self.h = self.op.forward(xs, h0, *self.params)
         return hs
 
     def backward(self, dhs):
-        n, steps, units = dhs.shape
-        dout = np.zeros((n, steps + 1, units), dtype=dhs.dtype)
-        dout[:, :steps] = dhs
-        dxs, self.dh, *grads = self.op.backward(dout)
+        dxs, self.dh, *grads = self.op.backward(dhs, None)
         self._store_grads(grads)
         return dxs
 
@@ -99,11 +95,10 @@ class LSTM(_Params):
 
     def forward(self, x, h_prev, c_prev):
         self.op = LSTMStep()
-        out = self.op.forward(x, h_prev, c_prev, *self.params)
-        return out[:, 0], out[:, 1]
+        return self.op.forward(x, h_prev, c_prev, *self.params)
 
     def backward(self, dh_next, dc_next):
-        dx, dh_prev, dc_prev, *grads = self.op.backward(np.stack([dh_next, dc_next], axis=1))
+        dx, dh_prev, dc_prev, *grads = self.op.backward(dh_next, dc_next)
         self._store_grads(grads)
         return dx, dh_prev, dc_prev
 
@@ -122,21 +117,16 @@ class TimeLSTM(_Params):
         self.h, self.c, self.dh, self.stateful = None, None, None, stateful
 
     def forward(self, xs):
-        n, steps, _ = xs.shape
-        shape, dtype = (n, self.params[1].shape[0]), self.params[0].dtype
+        shape, dtype = (xs.shape[0], self.params[1].shape[0]), self.params[0].dtype
         fresh = not self.stateful
         h0 = self.h if not fresh and self.h is not None else np.zeros(shape, dtype=dtype)
         c0 = self.c if not fresh and self.c is not None else np.zeros(shape, dtype=dtype)
         self.op = LSTMSequence()
-        hs, (h, c) = split_packed(self.op.forward(xs, h0, c0, *self.params), steps, 2)
-        self.h, self.c = h.copy(), c.copy()
+        hs, self.h, self.c = self.op.forward(xs, h0, c0, *self.params)
         return hs
 
     def backward(self, dhs):
-        n, steps, units = dhs.shape
-        dout = np.zeros((n, steps + 2, units), dtype=dhs.dtype)
-        dout[:, :steps] = dhs
-        dxs, self.dh, _, *grads = self.op.backward(dout)
+        dxs, self.dh, _, *grads = self.op.backward(dhs, None, None)
         self._store_grads(grads)
         return dxs
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import ops as _ops
 from ...functions import cast, clip_by_value, where
-from ...tensor import apply_op, as_tensor
+from ...tensor import apply_op
 from .. import registry
 from .base import Layer
 
@@ -16,6 +16,7 @@ class ReLU(Layer):
         for arg, value in (("max_value", max_value), ("negative_slope", negative_slope), ("threshold", threshold)):
             if (value is None and arg != "max_value") or (value is not None and value < 0):
                 raise ValueError(f"ReLU {self.name!r}: {arg} must be a number >= 0, got {value}.")
+        self.supports_masking = True
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 
@@ -43,6 +44,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, alpha=None, negative_slope=None, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         slope = alpha if alpha is not None else negative_slope
         self.alpha = 0.3 if slope is None else float(slope)
 
@@ -67,6 +69,7 @@ class ELU(Layer):
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.alpha = float(alpha)
 
     def call(self, inputs):
@@ -84,18 +87,18 @@ class ELU(Layer):
 class Softmax(Layer):
     """Softmax along ``axis`` (default -1).
 
-    ``call(inputs, mask=None)``: where the boolean ``mask`` (broadcastable to the inputs) is False
-    the input is lowered by 1e9 first, so those positions get (almost) zero probability.
+    ``mask`` (boolean, broadcastable to the inputs; False = excluded) pushes the excluded
+    logits down by 1e9 first, as tf.keras 2 does, so they get (almost) no weight.
     """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = axis
 
     def call(self, inputs, mask=None):
-        if mask is not None:  # tf.keras 2 adds a large negative number (-65504 in float16) where mask is False
-            large = 65504.0 if inputs.dtype == "float16" else 1e9
-            inputs = inputs + (1.0 - cast(as_tensor(mask), inputs.dtype)) * -large
+        if mask is not None:
+            return apply_op(_ops.MaskedSoftmax(self.axis), inputs, cast(mask, "bool"))
         return self._keep(inputs, apply_op(_ops.Softmax(self.axis), inputs))
 
     def compute_output_shape(self, input_shape):

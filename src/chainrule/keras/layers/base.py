@@ -4,9 +4,17 @@ A layer is called on Tensors (eager: returns Tensors), on numpy arrays
 (converted with the layer's dtype) or on symbolic ``KerasTensor``s from
 ``Input`` (functional API: returns KerasTensors and records a ``Node`` so a
 ``Model`` can later replay the graph).
+
+Masks (tf.keras 2): a tensor may carry a boolean ``_keras_mask`` (True = a real
+step). A layer whose ``call`` takes ``mask`` receives its inputs' masks; a layer
+that ``supports_masking`` sets ``compute_mask(inputs, mask)`` on its outputs (by
+default the input mask passes through). Layers that do not support masking drop
+the mask. KerasTensors carry the mask's shape the same way, so a functional
+graph shows where masks flow before it runs.
 """
 from __future__ import annotations
 
+import inspect
 import threading
 
 import numpy as np
@@ -73,6 +81,7 @@ class KerasTensor:
         self.dtype = _dtypes.as_dtype(dtype)
         self._keras_history = (layer, node_index, tensor_index)
         self.name = name
+        self._keras_mask = None  # a boolean KerasTensor when the values carry a mask
 
     @property
     def ndim(self) -> int:
@@ -96,15 +105,36 @@ class KerasTensor:
 
 
 class Node:
-    """One call of a layer in a functional graph: the symbolic inputs and outputs of that call."""
+    """One call of a layer in a functional graph: the symbolic inputs and outputs of that call.
 
-    def __init__(self, layer, call_args, inputs, outputs, call_kwargs):
+    ``call_args`` is the first argument (a tensor, list or dict), ``call_rest`` the further
+    positional arguments and ``call_kwargs`` the keyword arguments; KerasTensors may appear
+    in all three (``mha(query, value, attention_mask=m)``). ``input_tensors`` lists every
+    KerasTensor the call reads: the first argument's, then the others'.
+    """
+
+    def __init__(self, layer, call_args, inputs, outputs, call_kwargs, call_rest=()):
         self.layer = layer
-        self.call_args = call_args  # the structure passed to the layer (tensor, list or dict)
+        self.call_args = call_args
+        self.call_rest = tuple(call_rest)
         self.input_tensors = inputs  # flat list of KerasTensors
         self.output_tensors = outputs  # flat list of KerasTensors
         self.call_kwargs = call_kwargs
         self.parent_nodes = [t.node for t in inputs]
+
+    @property
+    def first_arg_tensors(self) -> list:
+        """The KerasTensors of the first argument (what a tf.keras 2 config lists as the node's inputs)."""
+        return [t for t in nest.flatten(self.call_args) if isinstance(t, KerasTensor)]
+
+    def replay(self, value_of, training):
+        """Call the layer again with each KerasTensor replaced by ``value_of(tensor)``."""
+        def swap(t):
+            return value_of(t) if isinstance(t, KerasTensor) else t
+        args = nest.map_structure(swap, self.call_args)
+        rest = [nest.map_structure(swap, a) for a in self.call_rest]
+        kwargs = {k: nest.map_structure(swap, v) for k, v in self.call_kwargs.items()}
+        return self.layer(args, *rest, training=training, **kwargs)
 
     @property
     def is_input(self) -> bool:
@@ -120,6 +150,57 @@ def _shape_of(x):
     if isinstance(x, (Tensor, KerasTensor)):
         return tuple(x.shape)
     return tuple(np.shape(x))
+
+
+def _first_parameter(fn):
+    """The name of the first parameter of a (bound) ``call``, or None."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    return params[0].name if params and params[0].kind in (params[0].POSITIONAL_ONLY,
+                                                          params[0].POSITIONAL_OR_KEYWORD) else None
+
+
+def _keras_tensors(*structures) -> list:
+    """Every KerasTensor in the (nested) structures, in order."""
+    return [t for s in structures for t in nest.flatten(s) if isinstance(t, KerasTensor)]
+
+
+def _input_masks(inputs):
+    """The ``_keras_mask`` of each input tensor, in the inputs' nesting; None when no input has one."""
+    if isinstance(inputs, (Tensor, KerasTensor)):
+        return getattr(inputs, "_keras_mask", None)
+    flat = nest.flatten(inputs)
+    masks = [getattr(t, "_keras_mask", None) for t in flat]
+    if all(m is None for m in masks):
+        return None
+    return nest.pack_sequence_as(inputs, masks)
+
+
+def _as_mask(m):
+    """A mask given by the user (a list, a numpy array) as a Tensor; Tensors and None as they are."""
+    return m if m is None or isinstance(m, (Tensor, KerasTensor)) else Tensor(to_array(m))
+
+
+def _dummy(t):
+    """Zeros standing for a KerasTensor in a dry run (unknown dimensions become 2), its mask attached."""
+    shape = tuple(2 if d is None else d for d in t.shape)
+    value = Tensor(np.full(shape, b"") if t.dtype.name == "string" else np.zeros(shape, dtype=t.dtype.dtype))
+    if t._keras_mask is not None:
+        value._keras_mask = _dummy(t._keras_mask)
+        value._keras_mask._value[...] = True
+    return value
+
+
+def _mask_spec(mask, output, dummy_shape=None):
+    """A boolean KerasTensor for a mask computed on zeros: an axis the output leaves unknown (None) is
+    unknown in the mask too when the mask matched the output's stand-in size there."""
+    if dummy_shape is None:
+        dummy_shape = tuple(2 if d is None else d for d in output.shape)
+    shape = tuple(None if i < len(output.shape) and output.shape[i] is None and d == dummy_shape[i] else d
+                  for i, d in enumerate(mask.shape))
+    return KerasTensor(shape, "bool")
 
 
 # ----------------------------------------------------------------------------- Layer
@@ -150,7 +231,7 @@ class Layer:
         self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__),
                                                               self._NAME_ZERO_BASED)
         self._dtype = _dtypes.as_dtype(dtype).name if dtype is not None else _backend.floatx()
-        self._np_dtype = np.dtype(self._dtype)
+        self._np_dtype = _dtypes.as_dtype(self._dtype).dtype  # np.object_ for 'string' layers
         self.built = False
         self._inbound_nodes = []
         self._outbound_nodes = []
@@ -173,6 +254,8 @@ class Layer:
         self.activity_regularizer = act_reg
         self._call_accepts_training = accepts_argument(self.call, "training")
         self._call_accepts_mask = accepts_argument(self.call, "mask")
+        # As tf.keras 2: a layer that defines compute_mask supports masking; others set supports_masking.
+        self._supports_masking = type(self).compute_mask is not Layer.compute_mask
 
     # -- attribute tracking: sub-layers assigned as attributes (or in lists/dicts) are owned
     def __setattr__(self, key, value):
@@ -221,7 +304,7 @@ class Layer:
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype)
         value = to_array(value, dtype)
-        var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}", dtype=dtype,
+        var = Variable(value, trainable=trainable, name=f"{self._weight_scope()}/{name or 'weight'}", dtype=dtype,
                        constraint=constraints.get(constraint))
         var_record = _WeightInfo(var, regularizers.get(regularizer))
         if trainable:
@@ -229,6 +312,11 @@ class Layer:
         else:
             self._own_non_trainable.append(var_record)
         return var
+
+    def _weight_scope(self) -> str:
+        """The prefix of this layer's weight names: its name, or the scope a containing layer set in
+        ``_scope`` before building it (tf.keras 2's name scopes: ``lstm/lstm_cell/kernel:0``)."""
+        return self.__dict__.get("_scope") or self.name
 
     def _preorder(self) -> list:
         """This layer then its tracked sub-layers, depth first (a sub-layer held twice comes twice). No recursion."""
@@ -448,7 +536,10 @@ class Layer:
 
     def __call__(self, *args, **kwargs):
         if not args:
-            raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
+            first = _first_parameter(self.call)
+            if first is None or first not in kwargs:  # layer(query=q, value=v) names its first argument
+                raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
+            args = (kwargs.pop(first),)
         inputs, rest = args[0], args[1:]
         if isinstance(inputs, Tensor) and inputs._value.dtype == self._np_dtype:
             if not self.built:  # the common case: one tensor already of the layer's dtype
@@ -465,10 +556,19 @@ class Layer:
             training = outer
         if self._call_accepts_training:
             kwargs["training"] = training
-        if "mask" in kwargs and not self._call_accepts_mask:
-            if kwargs.pop("mask") is not None:  # as tf.keras 2: a mask is never silently ignored
+        input_masks = None
+        if "mask" in kwargs:  # an explicit mask wins over the inputs' own
+            if not self._call_accepts_mask and kwargs["mask"] is not None:  # as tf.keras 2: never silently ignored
                 raise TypeError(f"{type(self).__name__} {self.name!r} does not support masking: its call() takes "
                                 "no `mask` argument. Drop mask=..., or apply the mask to the data first.")
+            mask = kwargs["mask"] if self._call_accepts_mask else kwargs.pop("mask")
+            input_masks = None if mask is None else nest.map_structure(_as_mask, mask)
+            if self._call_accepts_mask:
+                kwargs["mask"] = input_masks
+        elif self._supports_masking or self._call_accepts_mask:
+            input_masks = _input_masks(inputs)
+            if input_masks is not None and self._call_accepts_mask:
+                kwargs["mask"] = input_masks
         if self._activity_losses or self._added_losses:  # losses of the previous call
             self.__dict__["_activity_losses"], self.__dict__["_added_losses"] = [], []
         _context.training = training
@@ -476,12 +576,27 @@ class Layer:
             outputs = self.call(inputs, *rest, **kwargs)
         finally:
             _context.training = outer
+        if self._supports_masking and (input_masks is not None or type(self).compute_mask is not Layer.compute_mask):
+            self._set_output_masks(inputs, outputs, input_masks)
         if self.activity_regularizer is not None:
             for out in nest.flatten(outputs):
                 if isinstance(out, Tensor):
                     n = out.shape[0] if out.ndim else 1
                     self._activity_losses.append(self.activity_regularizer(out) / cast(n, out.dtype))
         return outputs
+
+    def _set_output_masks(self, inputs, outputs, input_masks):
+        """Put ``compute_mask(inputs, input_masks)`` on the output tensors (unless ``call`` already did)."""
+        flat = nest.flatten(outputs)
+        if getattr(self, "_compute_output_and_mask_jointly", False) or all(
+                getattr(t, "_keras_mask", None) is not None for t in flat):
+            return
+        masks = self.compute_mask(inputs, input_masks)
+        if masks is None:
+            return
+        for t, m in zip(flat, nest.flatten(masks)):
+            if isinstance(t, Tensor) and m is not None:
+                t._keras_mask = m
 
     def _symbolic_call(self, inputs, rest, kwargs):
         flat = nest.flatten(inputs)
@@ -496,38 +611,60 @@ class Layer:
             raise type(e)(f"{e}") from e
         kwargs = dict(kwargs)
         kwargs.pop("training", None)
+        if kwargs.get("mask", 0) is None:
+            kwargs.pop("mask")
         specs = self._infer_output(inputs, rest, kwargs)
         node_index = len(self._inbound_nodes)
         outputs_flat = [KerasTensor(spec.shape, spec.dtype, layer=self, node_index=node_index, tensor_index=i)
                         for i, spec in enumerate(nest.flatten(specs))]
+        for t, spec in zip(outputs_flat, nest.flatten(specs)):
+            t._keras_mask = spec._keras_mask
         outputs = nest.pack_sequence_as(specs, outputs_flat)
-        node = Node(self, inputs, flat, outputs_flat, kwargs)
+        node = Node(self, inputs, flat + _keras_tensors(rest, kwargs), outputs_flat, kwargs, rest)
         self._inbound_nodes.append(node)
-        for x in flat:
+        for x in node.input_tensors:
             x._keras_history[0]._outbound_nodes.append(node)
         return outputs
 
     def _infer_output(self, inputs, rest, kwargs):
-        """The outputs' shapes and dtypes for symbolic inputs, as unconnected KerasTensors in the output nesting.
+        """The outputs' shapes, dtypes and masks for symbolic inputs, as unconnected KerasTensors in the
+        output nesting.
 
-        From ``compute_output_shape`` when the layer defines it, otherwise from a dry run.
+        From ``compute_output_shape`` when the layer defines it (and every tensor is in the first
+        argument), otherwise from a dry run on zeros; masks from ``compute_mask`` on zeros (or from
+        the dry run).
         """
         flat = nest.flatten(inputs)
-        if type(self).compute_output_shape is not Layer.compute_output_shape:
+        masks_needed = self._supports_masking and (
+            _input_masks(inputs) is not None or "mask" in kwargs
+            or type(self).compute_mask is not Layer.compute_mask)
+        # compute_output_shape describes the plain call: options such as return_attention_scores=True need a run.
+        plain = not _keras_tensors(rest, kwargs) and not (set(kwargs) - {"mask"})
+        if type(self).compute_output_shape is not Layer.compute_output_shape and plain:
             in_shapes = nest.map_structure(lambda t: t.shape, inputs)
             out_shape = self.compute_output_shape(in_shapes)
             dtype = _dtypes.as_dtype(self._output_dtype(flat))
             if isinstance(out_shape, list) and out_shape and isinstance(out_shape[0], (tuple, list)):
-                return [KerasTensor(s, dtype) for s in out_shape]
-            return KerasTensor(out_shape, dtype)
+                specs = [KerasTensor(s, dtype) for s in out_shape]
+            else:
+                specs = KerasTensor(out_shape, dtype)
+            if masks_needed:
+                dummy = nest.map_structure(_dummy, inputs)
+                explicit = kwargs.get("mask")
+                masks = self.compute_mask(dummy, nest.map_structure(_dummy, explicit) if explicit is not None
+                                          else _input_masks(dummy))
+                if masks is not None:
+                    for t, m in zip(nest.flatten(specs), nest.flatten(masks)):
+                        t._keras_mask = _mask_spec(m, t) if m is not None else None
+            return specs
         # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis.
-        dummy = nest.map_structure(lambda t: Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape),
-                                                             dtype=t.dtype.dtype)), inputs)
+        dummy, dummy_rest, dummy_kwargs = (nest.map_structure(
+            lambda t: _dummy(t) if isinstance(t, KerasTensor) else t, s) for s in (inputs, list(rest), kwargs))
         saved = self._activity_losses, self._added_losses
         tapes = list(active_tapes())
         active_tapes().clear()
         try:
-            out = Layer.__call__(self, dummy, *rest, training=False, **kwargs)
+            out = Layer.__call__(self, dummy, *dummy_rest, training=False, **dummy_kwargs)
         finally:
             active_tapes().extend(tapes)
             self._activity_losses, self._added_losses = saved
@@ -537,11 +674,52 @@ class Layer:
             shape = tuple(t.shape)
             if batch_unknown and shape:
                 shape = (None,) + shape[1:]
-            return KerasTensor(shape, t.dtype)
+            out_spec = KerasTensor(shape, t.dtype)
+            mask = getattr(t, "_keras_mask", None)
+            if mask is not None:
+                out_spec._keras_mask = _mask_spec(mask, out_spec, tuple(t.shape))
+            return out_spec
         return nest.map_structure(spec, out)
 
     def _output_dtype(self, flat_inputs):
         return self._dtype
+
+    # -- masks
+    @property
+    def supports_masking(self) -> bool:
+        """Whether ``compute_mask`` gives the outputs a mask (otherwise an input mask is dropped)."""
+        return self._supports_masking
+
+    @supports_masking.setter
+    def supports_masking(self, value):
+        self._supports_masking = bool(value)
+
+    def compute_mask(self, inputs, mask=None):
+        """The output mask for ``inputs`` and their ``mask``: the input mask itself when the layer supports
+        masking, None otherwise (a TypeError if a layer that does not support masking is given one)."""
+        if not self._supports_masking:
+            if any(m is not None for m in nest.flatten(mask)):
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed an input_mask: "
+                                f"{mask}")
+            return None
+        return mask
+
+    @property
+    def input_mask(self):
+        """The mask(s) of the inputs of the layer's (only) call, or None."""
+        tensors = self._inbound_nodes[0].first_arg_tensors if self._inbound_nodes else []
+        if not tensors:
+            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no defined input mask.")
+        masks = [t._keras_mask for t in tensors]
+        return masks[0] if len(masks) == 1 else masks
+
+    @property
+    def output_mask(self):
+        """The mask(s) of the outputs of the layer's (only) call, or None."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no defined output mask.")
+        masks = [t._keras_mask for t in self._inbound_nodes[0].output_tensors]
+        return masks[0] if len(masks) == 1 else masks
 
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape``; by default found by running the layer once."""

@@ -71,6 +71,7 @@ class InputLayer(Layer):
             if batch_input_shape:
                 batch_input_shape = batch_input_shape[:1] + _check_input_shape(batch_input_shape[1:], "Input")
         super().__init__(name=name, dtype=dtype, batch_input_shape=tuple(batch_input_shape))
+        self.supports_masking = True
         self.built = True
         self.sparse, self.ragged = sparse, ragged
         out = KerasTensor(self._batch_input_shape, self._dtype, layer=self, node_index=0, tensor_index=0,
@@ -114,6 +115,7 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.supports_masking = True
         if not _is_positive_integer(units):
             shown = f"{units!r} ({type(units).__name__})" if isinstance(units, (str, bytes)) or not isinstance(
                 units, numbers.Number) else f"{units}"
@@ -187,6 +189,7 @@ class Activation(Layer):
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.activation = activations.get(activation)
 
     def call(self, inputs):
@@ -279,6 +282,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= float(rate) < 1:
             shown = f"{rate}" if isinstance(rate, numbers.Real) else f"{rate!r}"
             raise ValueError(f"Dropout {self.name!r}: rate must be a number in [0, 1), got {shown}.")

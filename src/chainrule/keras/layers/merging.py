@@ -1,9 +1,25 @@
-"""Layers that merge several inputs: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum."""
+"""Layers that merge several inputs: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum.
+
+Masks combine as in tf.keras 2: an element-wise merge keeps a step where every masked input
+keeps it (logical and); Concatenate joins the masks along its axis (an unmasked input counts
+as all True) and keeps a position where all of them do.
+"""
 from __future__ import annotations
 
-from ...functions import concat, maximum, minimum, reshape
+from ...functions import cast, concat, expand_dims, maximum, minimum, ones_like, reduce_all, reshape
 from .. import registry
 from .base import Layer
+
+
+def _check_mask_list(layer, inputs, mask):
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"{type(layer).__name__} {layer.name!r}: `mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"{type(layer).__name__} {layer.name!r}: `inputs` should be a list. Received: "
+                         f"inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(f"{type(layer).__name__} {layer.name!r}: the lists `inputs` and `mask` should have the "
+                         f"same length. Received: {len(inputs)} inputs and {len(mask)} masks.")
 
 
 def _merged_dtype(layer, flat_inputs) -> str:
@@ -28,6 +44,16 @@ class _Merge(Layer):
         want = f"exactly {self._EXACT_INPUTS}" if self._EXACT_INPUTS else "at least 2"
         return ValueError(f"{type(self).__name__} {self.name!r}: should be called on a list of {want} inputs, "
                           f"got {got}.")
+
+    # Defining compute_mask makes the layer support masking (Layer.__init__).
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        _check_mask_list(self, inputs, mask)
+        masks = [expand_dims(cast(m, "bool"), 0) for m in mask if m is not None]
+        if not masks:
+            return None
+        return reduce_all(concat(masks, axis=0), axis=0)
 
     def _check(self, inputs):
         if not isinstance(inputs, (list, tuple)):
@@ -139,7 +165,24 @@ class Concatenate(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = int(axis)
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        _check_mask_list(self, inputs, mask)
+        if all(m is None for m in mask):
+            return None
+        masks = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                masks.append(cast(ones_like(x), "bool"))
+            elif m.ndim < x.ndim:
+                masks.append(expand_dims(cast(m, "bool"), -1))
+            else:
+                masks.append(cast(m, "bool"))
+        return reduce_all(concat(masks, axis=self.axis), axis=-1)
 
     def build(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) < 2:

@@ -10,7 +10,10 @@ recursion.
 """
 from __future__ import annotations
 
+import inspect
+
 from ... import nest
+from ..layers.base import KerasTensor
 from ..layers.core import InputLayer
 from ..layers.serialization import deserialize as deserialize_layer
 from ..layers.serialization import serialize as serialize_layer
@@ -125,6 +128,24 @@ def _json_simple(value) -> bool:
     return True
 
 
+def _node_kwargs(node, ref) -> dict:
+    """A node's arguments after the first, by name, as tf.keras 2 writes them: KerasTensors as
+    ``[layer_name, node_index, tensor_index]``, other values when they are plain JSON."""
+    kwargs = dict(node.call_kwargs or {})
+    if node.call_rest:
+        names = [p for p in inspect.signature(node.layer.call).parameters][1:]
+        kwargs.update(zip(names, node.call_rest))
+
+    def serialize(value):
+        return ref(value._keras_history) if isinstance(value, KerasTensor) else value
+    out = {}
+    for key, value in kwargs.items():
+        value = nest.map_structure(serialize, value)
+        if _json_simple(value):
+            out[key] = value
+    return out
+
+
 def functional_config(model) -> dict:
     """tf.keras 2's functional config; node indices count only this model's calls of each layer."""
     if not getattr(model, "_is_graph_network", False):
@@ -150,8 +171,8 @@ def functional_config(model) -> dict:
         for node in layer._inbound_nodes:
             if id(node) not in model._network_node_ids or node.is_input:
                 continue
-            kwargs = {k: v for k, v in (node.call_kwargs or {}).items() if _json_simple(v)}
-            nodes.append([ref(h) + [kwargs] for h in node.iterate_inbound()])
+            kwargs = _node_kwargs(node, ref)
+            nodes.append([ref(t._keras_history) + [kwargs] for t in node.first_arg_tensors])
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = nodes
@@ -201,6 +222,50 @@ def _parse_node(node_data, layer_name):
     return refs, kwargs
 
 
+def _kwarg_refs(kwargs, layer_names) -> list:
+    """The tensor references ``[layer_name, node_index, tensor_index]`` inside a node's keyword arguments."""
+    return [tuple(v) for v in _leaf_lists(kwargs) if _is_ref(v, layer_names)]
+
+
+def _is_ref(value, layer_names) -> bool:
+    return (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and value[0] in layer_names
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in value[1:]))
+
+
+def _leaf_lists(value):
+    """Every list in ``value`` that holds no list or dict (tensor references are such lists)."""
+    out, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            if any(isinstance(v, (list, dict)) for v in item):
+                stack.extend(item)
+            else:
+                out.append(item)
+    return out
+
+
+def _resolve_refs(value, tensors, layer_names):
+    """``value`` with every tensor reference replaced by its KerasTensor (lists rebuilt, no recursion)."""
+    if _is_ref(value, layer_names):
+        return tensors[tuple(value)]
+    if not isinstance(value, (list, dict)):
+        return value
+    root = [value]
+    stack = [(root, 0)]
+    while stack:
+        holder, key = stack.pop()
+        node = holder[key]
+        if _is_ref(node, layer_names):
+            holder[key] = tensors[tuple(node)]
+        elif isinstance(node, (list, dict)):
+            node = holder[key] = type(node)(node)
+            stack.extend((node, k) for k in (node if isinstance(node, dict) else range(len(node))))
+    return root[0]
+
+
 def _io_refs(refs, what):
     if isinstance(refs, list) and refs and isinstance(refs[0], str):  # Keras 3 writes one input flat
         refs = [refs]
@@ -234,21 +299,23 @@ def functional_from_config(cls, config, custom_objects=None):
     for name, layer in created.items():
         if isinstance(layer, InputLayer):
             tensors[(name, 0, 0)] = layer._inbound_nodes[0].output_tensors[0]
+    names = set(created)
     progress = True
     while progress and any(queues.values()):
         progress = False
         for name, queue in queues.items():
             while queue:
                 k, refs, kwargs = queue[0]
-                if not all(r in tensors for r in refs):
+                if not all(r in tensors for r in refs + _kwarg_refs(kwargs, names)):
                     break
                 args = [tensors[r] for r in refs]
+                kwargs = {key: _resolve_refs(v, tensors, names) for key, v in kwargs.items()}
                 out = created[name](args[0] if len(args) == 1 else args, **kwargs)
                 for ti, t in enumerate(nest.flatten(out)):
                     tensors[(name, k, ti)] = t
                 queue.pop(0)
                 progress = True
-    stuck = {name: q[0][1] for name, q in queues.items() if q}
+    stuck = {name: q[0][1] + _kwarg_refs(q[0][2], names) for name, q in queues.items() if q}
     if stuck:
         missing = sorted({r for refs in stuck.values() for r in refs if r not in tensors})
         raise ValueError(f"Model config is inconsistent: cannot connect layer(s) {sorted(stuck)}; their inputs "

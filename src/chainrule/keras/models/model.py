@@ -12,6 +12,7 @@ import collections
 import numpy as np
 
 from ... import nest
+from ...tensor import Tensor
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
 from .. import registry
@@ -27,6 +28,9 @@ class Model(Trainer, Layer):
     ``Model(inputs, outputs, name=None)`` builds a functional model; subclass it
     and define ``call(inputs, training=None)`` for a subclassed model.
     """
+
+    # The layers inside put the masks on the outputs while the graph runs (tf.keras 2's Functional).
+    _compute_output_and_mask_jointly = True
 
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", None)
@@ -84,12 +88,15 @@ class Model(Trainer, Layer):
         self._is_graph_network = True
         self.built = True
 
-    def _run_graph(self, inputs, training=None):
+    def _run_graph(self, inputs, training=None, mask=None):
         flat_in = self._match_inputs(inputs)
+        if mask is not None:  # an explicit mask for the inputs (tf.keras: Functional.call(inputs, mask=...))
+            for x, m in zip(flat_in, nest.flatten(mask)):
+                if m is not None:
+                    x._keras_mask = m if isinstance(m, Tensor) else Tensor(np.asarray(m, dtype=bool))
         values = {id(t): v for t, v in zip(self.inputs, flat_in)}
         for node in self._execution_nodes:
-            args = nest.map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
-            out = node.layer(args, training=training, **node.call_kwargs)
+            out = node.replay(lambda t: values[id(t)], training)
             for t, v in zip(node.output_tensors, nest.flatten(out)):
                 values[id(t)] = v
         return nest.map_structure(lambda t: values[id(t)], self._nested_outputs)
@@ -116,7 +123,10 @@ class Model(Trainer, Layer):
         out = []
         for i, (t, x) in enumerate(zip(self.inputs, flat)):
             layer = t._keras_history[0]
+            mask = getattr(x, "_keras_mask", None)
             x = layer._convert_input(x)
+            if mask is not None and getattr(x, "_keras_mask", None) is None:  # a cast copy keeps the mask
+                x._keras_mask = mask
             expected = t.shape
             got = tuple(x.shape)
             if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
@@ -139,7 +149,7 @@ class Model(Trainer, Layer):
 
     def call(self, inputs, training=None, mask=None):
         if self._is_graph_network:
-            return self._run_graph(inputs, training=training)
+            return self._run_graph(inputs, training=training, mask=mask)
         raise NotImplementedError(f"Model {self.name!r}: a subclassed Model must implement `call(self, inputs)`.")
 
     def _convert_input(self, x):
@@ -162,6 +172,26 @@ class Model(Trainer, Layer):
         if not self.built:
             self._build_input_shape = input_shapes[0] if len(input_shapes) == 1 else input_shapes
             self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        """The output masks of a functional model for ``inputs`` (runs the graph, as tf.keras 2 does)."""
+        if not self._is_graph_network:
+            return Layer.compute_mask(self, inputs, mask)
+        outputs = self._run_graph(inputs, training=False, mask=mask)
+        return nest.map_structure(lambda t: getattr(t, "_keras_mask", None), outputs)
+
+    def _string_input_positions(self) -> tuple:
+        """The positions of the model's string inputs (``Input(dtype='string')`` before a ``TextVectorization``),
+        where ``fit``/``predict`` data may be text (``data_adapter.check_finite_numeric(string_inputs=...)``)."""
+        if not self._is_graph_network:
+            return ()
+        return tuple(i for i, t in enumerate(self.inputs) if t.dtype.name == "string")
+
+    def reset_states(self):
+        """Reset the states of every stateful layer (stateful RNNs), as tf.keras 2's ``Model.reset_states``."""
+        for layer in self.layers:
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
 
     # ------------------------------------------------------------------ introspection
     @property

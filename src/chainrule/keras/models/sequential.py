@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import nest
+from ...tensor import Tensor
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import Input, InputLayer
 from .. import registry
@@ -107,6 +108,8 @@ class Sequential(Model):
         if self._input_tensor is not None:
             inputs = self._match_inputs(inputs)[0]
         x = inputs
+        if mask is not None and isinstance(x, Tensor):
+            x._keras_mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask, dtype=bool))
         for layer in self._seq_layers:
             x = layer(x, training=training)
         return x

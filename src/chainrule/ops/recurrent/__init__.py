@@ -3,14 +3,13 @@
 
 Each cell kind has one core (``*Core``) that both ops run, so a sequence is
 exactly its steps; the sequence op adds the time loop, masks, ``go_backwards``
-and backpropagation through time. See ``sequence.py`` for the packed output
-(outputs and final states in one array) and the mask semantics.
+and backpropagation through time. See ``sequence.py`` for the outputs (the steps'
+outputs and the final states, one array each) and the mask semantics.
 """
 from .activations import RECURRENT_ACTIVATIONS
 from .gru import GRUCore, GRUSequence, GRUStep
 from .lstm import LSTMCore, LSTMSequence, LSTMStep
-from .sequence import split_packed
 from .simple_rnn import SimpleRNNCore, SimpleRNNSequence, SimpleRNNStep
 
 __all__ = ["RECURRENT_ACTIVATIONS", "GRUCore", "GRUSequence", "GRUStep", "LSTMCore", "LSTMSequence", "LSTMStep",
-           "SimpleRNNCore", "SimpleRNNSequence", "SimpleRNNStep", "split_packed"]
+           "SimpleRNNCore", "SimpleRNNSequence", "SimpleRNNStep"]

@@ -158,11 +158,11 @@ class _LSTMOptions:
 
 
 class LSTMStep(_LSTMOptions, CellStep):
-    """One LSTM step: ``forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`` -> ``(B, 2, U)``.
+    """One LSTM step: ``forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`` -> ``(h, c)``.
 
-    ``out[:, 0]`` is the new ``h`` (also the cell's output), ``out[:, 1]`` the new ``c``.
+    Two outputs, ``(B, U)`` each: the new ``h`` (also the cell's output) and the new ``c``.
     ``x (B, D)``, states ``(B, U)``, weights in tf.keras layout (gate order i, f, c, o).
-    Backward (``dout (B, 2, U)``) returns ``(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)``.
+    Backward (``dh, dc``, either may be None) returns ``(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)``.
     """
 
     def __init__(self, activation="tanh", recurrent_activation="sigmoid"):
@@ -173,14 +173,14 @@ class LSTMSequence(_LSTMOptions, RecurrentSequence):
     """An LSTM over a whole sequence: ``forward(x, h0, c0, kernel, recurrent_kernel, bias[, mask])``.
 
     ``x (B, T, D)``, ``h0``/``c0`` ``(B, U)``, ``mask (B, T)`` booleans (optional).
-    Returns the packed ``(B, T + 2, U)``: outputs ``[:, :T]``, final ``h`` ``[:, T]``,
-    final ``c`` ``[:, T + 1]`` (see :func:`split_packed`). ``go_backwards`` processes
-    the steps last to first (outputs in that order); ``zero_output_for_mask`` gives
-    zeros instead of the previous output on masked steps.
+    Returns ``(outputs, h, c)``: ``outputs (B, T, U)`` (with ``return_sequences=False``
+    only the last one, ``(B, U)``), the final ``h`` and ``c`` ``(B, U)``. ``go_backwards``
+    processes the steps last to first (outputs in that order); ``zero_output_for_mask``
+    gives zeros instead of the previous output on masked steps.
     Backward returns ``(dx, dh0, dc0, dkernel, drecurrent_kernel, dbias[, None])``.
     """
 
     def __init__(self, activation="tanh", recurrent_activation="sigmoid", go_backwards=False,
-                 zero_output_for_mask=False):
-        RecurrentSequence.__init__(self, go_backwards, zero_output_for_mask)
+                 zero_output_for_mask=False, return_sequences=True):
+        RecurrentSequence.__init__(self, go_backwards, zero_output_for_mask, return_sequences)
         self._set(activation, recurrent_activation)

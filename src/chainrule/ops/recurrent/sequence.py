@@ -1,4 +1,4 @@
-"""What every recurrent op shares: the cell core's protocol, input checks, masks, the packed output.
+"""What every recurrent op shares: the cell core's protocol, input checks, masks, the outputs.
 
 A *core* (``SimpleRNNCore``, ``LSTMCore``, ``GRUCore``) holds one cell's
 weights in the layout its arithmetic wants and the time-major buffers of one
@@ -25,15 +25,15 @@ The core protocol (states and gates are column blocks ``(features, batch)``)::
     core.dxt                        # (T, B, D): gradient of the time-major inputs
     core.weight_grads(needs)        # (dkernel, drecurrent_kernel, dbias) in tf.keras layout
 
-The packed output
------------------
-The tape records one output array per op, so a sequence op returns its
-outputs and its final states in ONE array of shape ``(B, T + S, U)``:
-``packed[:, :T]`` are the outputs of the T steps (in processing order, so
-reversed with ``go_backwards``, as tf.keras returns them), ``packed[:, T + k]``
-is final state ``k`` (``h`` for SimpleRNN and GRU; ``h`` then ``c`` for LSTM).
-:func:`split_packed` takes it apart; on Tensors each slice is an op, so the
-gradients of the outputs and of the final states all flow back into this op.
+The outputs
+-----------
+A sequence op has several outputs (the tape gives ``backward`` one gradient per
+output, ``None`` for an output nobody used): first the outputs of the T steps
+``(B, T, U)`` (in processing order, so reversed with ``go_backwards``, as tf.keras
+returns them), or with ``return_sequences=False`` only the last one ``(B, U)``,
+which is what a layer that returns no sequence needs (the ``(B, T, U)`` array is
+then never written); then each final state ``(B, U)`` (``h`` for SimpleRNN and
+GRU; ``h`` then ``c`` for LSTM).
 
 Masks (tf.keras ``backend.rnn``)
 --------------------------------
@@ -50,12 +50,6 @@ import numpy as np
 
 from .. import workspace
 from ..base import Op
-
-
-def split_packed(packed, timesteps: int, n_states: int):
-    """``(outputs, [state, ...])`` from a packed output ``(B, T + n_states, U)``; works on arrays and Tensors."""
-    outputs = packed[:, :timesteps]
-    return outputs, [packed[:, timesteps + k] for k in range(n_states)]
 
 
 def weight_dtype(*arrays):
@@ -205,8 +199,9 @@ class CellStep(Op):
     """Base of the one-step ops: ``forward(x, *states, kernel, recurrent_kernel, bias)`` -> new state(s).
 
     ``x`` is ``(B, D)``, each state ``(B, U)``. Returns ``h`` ``(B, U)`` for a
-    one-state cell, and ``(B, S, U)`` (the S new states along axis 1) otherwise.
-    Backward returns ``(dx, d_states..., dkernel, drecurrent_kernel, dbias)``.
+    one-state cell, and the tuple of the S new states otherwise (LSTM: ``(h, c)``,
+    two outputs). Backward (one gradient per output) returns
+    ``(dx, d_states..., dkernel, drecurrent_kernel, dbias)``.
     """
 
     def forward(self, x, *args):
@@ -227,18 +222,14 @@ class CellStep(Op):
         core.project(0, 1)
         core.step(0)
         self.core = core
-        new = core.final_states()
-        return np.ascontiguousarray(new[0]) if n == 1 else np.stack(new, axis=1)
+        new = [np.ascontiguousarray(s) for s in core.final_states()]
+        return new[0] if n == 1 else tuple(new)
 
-    def backward(self, dout):
+    def backward(self, *douts):
         core = self.core
         n = core.n_states
-        dout = np.asarray(dout, dtype=core.dtype)
         batch, units = core.xt.shape[1], core.units
-        if n == 1:
-            d_states = [np.array(np.broadcast_to(dout, (batch, units)).T)]
-        else:
-            d_states = [np.array(np.broadcast_to(dout, (batch, n, units))[:, k].T) for k in range(n)]
+        d_states = [_column_grad(d, batch, units, core.dtype) for d in douts]
         needs = tuple(self._needs(i) for i in range(n + 4))
         core.start_backward()
         core.step_backward(0, d_states)
@@ -248,19 +239,29 @@ class CellStep(Op):
                 *core.weight_grads(needs[n + 1:]))
 
 
+def _column_grad(dout, batch, units, dtype):
+    """A state's gradient ``(B, U)`` (or None: zeros) as a fresh ``(U, B)`` column block."""
+    if dout is None:
+        return np.zeros((units, batch), dtype=dtype)
+    return np.array(np.broadcast_to(np.asarray(dout, dtype=dtype), (batch, units)).T)
+
+
 class RecurrentSequence(Op):
     """Base of the sequence ops: ``forward(x, *initial_states, kernel, recurrent_kernel, bias[, mask])``.
 
     ``x`` is ``(B, T, D)`` (batch-major, as tf.keras's default), each initial
     state ``(B, U)``, ``mask`` an optional ``(B, T)`` boolean array. Returns the
-    packed ``(B, T + S, U)`` array described in this module's docstring.
-    Backward returns one gradient per input: ``dx``, the initial states',
+    tuple ``(outputs, *final_states)`` described in this module's docstring
+    (``outputs`` is ``(B, T, U)``, or the last output ``(B, U)`` with
+    ``return_sequences=False``). Backward takes one gradient per output (None
+    for unused ones) and returns one per input: ``dx``, the initial states',
     the three weights' (tf.keras layout), and ``None`` for the mask.
     """
 
-    def __init__(self, go_backwards=False, zero_output_for_mask=False):
+    def __init__(self, go_backwards=False, zero_output_for_mask=False, return_sequences=True):
         self.go_backwards = bool(go_backwards)
         self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.return_sequences = bool(return_sequences)
 
     # ------------------------------------------------------------------ forward
     def forward(self, x, *args):
@@ -302,7 +303,7 @@ class RecurrentSequence(Op):
                 if partial and partial[t]:
                     core.carry(t, keep[t])
         self.core = core
-        return self._pack(core)
+        return (self._outputs(core), *[np.ascontiguousarray(s) for s in core.final_states()])
 
     def _masks(self, mask, batch, steps, dtype):
         """Per-step mask bookkeeping: ``keep`` (T, 1, B), True where the previous state is carried."""
@@ -325,31 +326,39 @@ class RecurrentSequence(Op):
         seen = m if self.zero_output_for_mask else np.logical_or.accumulate(m, axis=0)
         self.out_weight = seen[:, :, None].astype(dtype)   # (T, B, 1)
 
-    def _pack(self, core):
+    def _outputs(self, core):
+        """The outputs of every step ``(B, T, U)``, or of the last one ``(B, U)``."""
         batch, steps, _, units = self.shape
-        packed = workspace.empty((batch, steps + core.n_states, units), core.dtype)
+        if not self.return_sequences:
+            last = core.H[steps].T
+            return last * self.out_weight[-1] if self.out_weight is not None else np.ascontiguousarray(last)
+        outputs = workspace.empty((batch, steps, units), core.dtype)
         hs = core.H[1:].transpose(2, 0, 1)
         if self.out_weight is None:
-            np.copyto(packed[:, :steps], hs)
+            np.copyto(outputs, hs)
         else:
-            np.multiply(hs, self.out_weight.transpose(1, 0, 2), out=packed[:, :steps])
-        for k, s in enumerate(core.final_states()):
-            packed[:, steps + k] = s
-        return packed
+            np.multiply(hs, self.out_weight.transpose(1, 0, 2), out=outputs)
+        return outputs
 
     # ------------------------------------------------------------------ backward
-    def backward(self, dout):
+    def backward(self, d_outputs, *d_finals):
         batch, steps, features, units = self.shape
         core = self.core
         n = core.n_states
-        dout = np.asarray(dout, dtype=core.dtype)
-        if dout.shape != (batch, steps + n, units):
-            dout = np.broadcast_to(dout, (batch, steps + n, units))
-        # What each step's state h_t receives from the outputs (time-major, never written into).
-        d_outputs = dout[:, :steps].transpose(1, 0, 2)
-        if self.out_weight is not None:
-            d_outputs = d_outputs * self.out_weight
-        d_states = [np.array(dout[:, steps + k].T) for k in range(n)]
+        d_states = [_column_grad(d, batch, units, core.dtype) for d in d_finals]
+        # What each step's state h_t receives from the outputs (time-major, never written into), or None.
+        d_steps, d_last = None, None
+        if d_outputs is not None:
+            d_outputs = np.asarray(d_outputs, dtype=core.dtype)
+            if self.return_sequences:
+                d_steps = np.broadcast_to(d_outputs, (batch, steps, units)).transpose(1, 0, 2)
+                if self.out_weight is not None:
+                    d_steps = d_steps * self.out_weight
+            else:
+                d_last = np.broadcast_to(d_outputs, (batch, units))
+                if self.out_weight is not None:
+                    d_last = d_last * self.out_weight[-1]
+                d_states[0] += d_last.T
         needs = tuple(self._needs(i) for i in range(n + 4))
         grad_needs = (needs[0],) + needs[n + 1:]
         partial, skipped, keep = self.partial, self.skipped, self.keep
@@ -357,7 +366,8 @@ class RecurrentSequence(Op):
         for s in range(((steps - 1) // self.chunk) * self.chunk, -1, -self.chunk):
             e = min(s + self.chunk, steps)
             for t in range(e - 1, s - 1, -1):
-                d_states[0] += d_outputs[t].T
+                if d_steps is not None:
+                    d_states[0] += d_steps[t].T
                 if skipped and skipped[t]:
                     core.skip_backward(t)
                     continue

@@ -90,11 +90,12 @@ class SimpleRNNStep(_SimpleRNNOptions, CellStep):
 class SimpleRNNSequence(_SimpleRNNOptions, RecurrentSequence):
     """A SimpleRNN over a sequence: ``forward(x, h0, kernel, recurrent_kernel, bias[, mask])``.
 
-    ``x (B, T, D)``, ``h0 (B, U)``, ``mask (B, T)`` booleans (optional). Returns the
-    packed ``(B, T + 1, U)``: outputs ``[:, :T]``, final ``h`` ``[:, T]``.
+    ``x (B, T, D)``, ``h0 (B, U)``, ``mask (B, T)`` booleans (optional). Returns
+    ``(outputs, h)``: ``outputs (B, T, U)`` (the last one, ``(B, U)``, with
+    ``return_sequences=False``) and the final ``h (B, U)``.
     Backward returns ``(dx, dh0, dkernel, drecurrent_kernel, dbias[, None])``.
     """
 
-    def __init__(self, activation="tanh", go_backwards=False, zero_output_for_mask=False):
-        RecurrentSequence.__init__(self, go_backwards, zero_output_for_mask)
+    def __init__(self, activation="tanh", go_backwards=False, zero_output_for_mask=False, return_sequences=True):
+        RecurrentSequence.__init__(self, go_backwards, zero_output_for_mask, return_sequences)
         self._set(activation)

@@ -1,0 +1,148 @@
+"""``SimpleRNN``, ``LSTM`` and ``GRU``: an ``RNN`` around the matching cell, with tf.keras 2's arguments.
+
+Their weights live in the cell (``lstm/lstm_cell/kernel:0`` ...), in tf.keras's layout, so weights
+move between chainrule and tf.keras files unchanged. With the default activations a sequence is
+one op (``LSTMSequence`` ...); see :mod:`.base_rnn`.
+"""
+from __future__ import annotations
+
+from ... import activations, registry, regularizers
+from .base_rnn import RNN
+from .cells import GRUCell, LSTMCell, SimpleRNNCell
+
+_CELL_ARGS = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+              "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
+              "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout")
+_RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "time_major")
+
+
+class _CellLayer(RNN):
+    """An ``RNN`` whose cell the layer builds from its own arguments (and forwards them as attributes)."""
+
+    cell_class = None
+    cell_name = None
+
+    def __init__(self, cell_args, rnn_args, kwargs):
+        kwargs.pop("return_runtime", None)
+        kwargs.pop("enable_caching_device", None)
+        implementation = kwargs.pop("implementation", 2)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
+        cell = self.cell_class(dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
+                               name=self.cell_name, implementation=implementation, **cell_args)
+        super().__init__(cell, activity_regularizer=activity_regularizer, **rnn_args, **kwargs)
+
+    def _iid_input_dropout(self) -> bool:
+        # tf.keras 2's LSTM/GRU take their fused ("cuDNN-compatible") path exactly when this holds; that
+        # path multiplies the whole (batch, timesteps, features) input by one dropout mask.
+        cell = self.cell
+        return (cell.activation is activations.tanh and getattr(cell, "recurrent_activation", None) is
+                activations.sigmoid and cell.recurrent_dropout == 0 and not self.unroll and cell.use_bias
+                and getattr(cell, "reset_after", True))
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        del config["cell"]
+        cell_config = self.cell.get_config()
+        for key in ("name", "trainable", "dtype", "batch_input_shape"):
+            cell_config.pop(key, None)
+        config.update(cell_config)
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        if config.get("implementation") == 0:
+            config["implementation"] = 1
+        return cls(**config)
+
+
+class SimpleRNN(_CellLayer):
+    """A fully connected RNN: ``h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``.
+
+    tf.keras 2's arguments and defaults (tanh, glorot-uniform kernel, orthogonal recurrent kernel,
+    zero bias); see :class:`RNN` for ``return_sequences``, ``return_state``, ``go_backwards``,
+    ``stateful``, ``time_major`` and the masks.
+    """
+
+    cell_class = SimpleRNNCell
+    cell_name = "simple_rnn_cell"
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 **kwargs):
+        kwargs.pop("implementation", None)
+        values = locals()
+        super().__init__({k: values[k] for k in _CELL_ARGS},
+                         {k: values[k] for k in _RNN_ARGS if k != "time_major"},
+                         dict(kwargs, activity_regularizer=activity_regularizer))
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.pop("implementation", None)
+        return config
+
+
+class LSTM(_CellLayer):
+    """Long Short-Term Memory (Hochreiter 1997), tf.keras 2's ``LSTM``.
+
+    Weights (in the cell, tf.keras layout): ``kernel (features, 4 * units)``, ``recurrent_kernel
+    (units, 4 * units)``, ``bias (4 * units,)`` with gate blocks i, f, c, o; ``unit_forget_bias``
+    starts the forget gate's bias at 1. With tanh/sigmoid (the defaults) or any activation the
+    recurrent ops support, a sequence runs as one ``LSTMSequence`` op; ``recurrent_dropout``
+    or another activation runs the cell step by step. See :class:`RNN` for the other arguments.
+    """
+
+    cell_class = LSTMCell
+    cell_name = "lstm_cell"
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, time_major=False, unroll=False, **kwargs):
+        values = locals()
+        cell_args = {k: values[k] for k in _CELL_ARGS}
+        cell_args.update(recurrent_activation=recurrent_activation, unit_forget_bias=unit_forget_bias)
+        super().__init__(cell_args, {k: values[k] for k in _RNN_ARGS},
+                         dict(kwargs, activity_regularizer=activity_regularizer))
+
+
+class GRU(_CellLayer):
+    """Gated Recurrent Unit (Cho 2014), tf.keras 2's ``GRU``.
+
+    ``reset_after=True`` (default, cuDNN's and PyTorch's convention): bias ``(2, 3 * units)``;
+    ``False``: bias ``(3 * units,)``. Gate blocks z, r, h. See :class:`LSTM` for how it runs and
+    :class:`RNN` for the other arguments.
+    """
+
+    cell_class = GRUCell
+    cell_name = "gru_cell"
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 unroll=False, time_major=False, reset_after=True, **kwargs):
+        values = locals()
+        cell_args = {k: values[k] for k in _CELL_ARGS}
+        cell_args.update(recurrent_activation=recurrent_activation, reset_after=reset_after)
+        super().__init__(cell_args, {k: values[k] for k in _RNN_ARGS},
+                         dict(kwargs, activity_regularizer=activity_regularizer))
+
+
+# units, activation, dropout ...: read-only properties reading the cell, as tf.keras 2's.
+for _name in _CELL_ARGS:
+    setattr(_CellLayer, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
+for _cls, _names in ((LSTM, ("recurrent_activation", "unit_forget_bias", "implementation")),
+                     (GRU, ("recurrent_activation", "reset_after", "implementation"))):
+    for _name in _names:
+        setattr(_cls, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
+del _cls, _name, _names
+
+registry.register("layers", SimpleRNN, LSTM, GRU)

@@ -1,0 +1,3 @@
+"""``keras.preprocessing``: tf.keras 2's text and sequence helpers (``text.Tokenizer``, ``sequence.pad_sequences``)."""
+from . import sequence, text  # noqa: F401
+from ..utils.text_dataset import text_dataset_from_directory  # noqa: F401  (tf.keras 2.x's older path)
