@@ -17,7 +17,7 @@ from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_va
                         shape, sigmoid, size, sqrt, square, squeeze, stack, subtract, tanh, transpose,
                         truediv, where, zeros, zeros_like, tile, gather, boolean_mask, sort, argsort, unique,
                         cumsum, range, linspace, eye, add_n, reduce_logsumexp, floormod, mod)
-from . import data, linalg, math, nest, nn, random, strings, testing  # noqa: F401
+from . import data, linalg, math, nest, nn, random, testing  # noqa: F401
 # The tf.math and tf.linalg names TensorFlow also exposes at the top level.
 from .math import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, floor, round, scalar_mul,  # noqa: F401,E501,A004
                    sign, sin, sinh, tan)

@@ -27,7 +27,6 @@ from .spatial import Crop, ResizeBilinear, UpSampleNearest, ZeroPad
 from .embedding import Embedding
 from .normalization import LayerNorm
 from .attention import MaskedSoftmax, ScaledDotProductAttention
-from .einsum import Einsum
 from .recurrent import (RECURRENT_ACTIVATIONS, GRUSequence, GRUStep, LSTMSequence, LSTMStep, SimpleRNNSequence,
                         SimpleRNNStep)
 from .time_layers import LSTM, RNN, TimeAffine, TimeEmbedding, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
