@@ -4,6 +4,7 @@
 ``Variable`` and (in ``chainrule.keras``) the Keras API. Every gradient is a
 local ``forward``/``backward`` pair in :mod:`chainrule.ops`.
 """
+from ._missing import missing_attribute as _missing_attribute
 from . import backend, dtypes, errors, ops  # noqa: F401
 from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: F401,A004
                      float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32, uint64)
@@ -55,3 +56,5 @@ __version__ = version.VERSION  # the TensorFlow API chainrule follows; chainrule
 # tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
 from . import keras  # noqa: E402
 from .keras import losses, optimizers  # noqa: E402,F401
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

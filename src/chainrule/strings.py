@@ -8,6 +8,7 @@ vector, as TensorFlow does. Strings have no gradient.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import re
 
 import numpy as np
@@ -246,3 +247,5 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
     encoded = ["".join(chr(int(c)) for c in row).encode(output_encoding, errors) for row in flat]
     return Tensor(bytes_array(encoded, v.shape[:-1]))
 
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
