@@ -13,7 +13,7 @@ PUBLIC = [tf, tf.config, tf.math, tf.nn, tf.linalg, tf.random, tf.data, tf.io, t
 @pytest.mark.parametrize("module", PUBLIC, ids=lambda m: m.__name__)
 def test_missing_name_explains_itself_and_hasattr_stays_false(module):
     with pytest.raises(AttributeError) as e:
-        module.NotAThing
+        module.NotAThing  # noqa: B018
     message = str(e.value)
     tf_name = "tf" + module.__name__[len("chainrule"):] + ".NotAThing"
     assert f"module {module.__name__!r} has no attribute 'NotAThing'" in message
@@ -36,14 +36,14 @@ def test_names_tensorflow_programs_use_are_unaffected():
 
 def test_a_typo_suggests_the_provided_name():
     with pytest.raises(AttributeError, match="Did you mean 'Dense'"):
-        keras.layers.Dens
+        keras.layers.Dens  # noqa: B018
     with pytest.raises(AttributeError, match="Did you mean 'reduce_sum'"):
-        tf.reduce_summ
+        tf.reduce_summ  # noqa: B018
 
 
 def test_private_and_dunder_probes_get_the_plain_message():
     with pytest.raises(AttributeError) as e:
-        keras.layers.__wrapped__
+        keras.layers.__wrapped__  # noqa: B018
     assert str(e.value) == "module 'chainrule.keras.layers' has no attribute '__wrapped__'"
     assert not hasattr(tf, "_pytest_probe")
     assert "missing_attribute" not in dir(keras.layers)
