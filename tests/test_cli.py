@@ -161,15 +161,16 @@ def test_predict_ends_quietly_on_ctrl_c(font_model):
     assert proc.returncode == 130 and "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
-def test_demo_says_why_it_drew_no_picture(monkeypatch, tmp_path):
+def test_demo_says_why_it_drew_no_picture(tmp_path):
+    history = {"loss": [1.0], "val_loss": [1.0], "accuracy": [0.5], "val_accuracy": [0.5]}
+    code = ("import sys\nsys.modules['matplotlib'] = None  # as if matplotlib were not installed\n"
+            "from chainrule import demo\n"
+            f"print(demo._plot({history!r}, {str(tmp_path)!r}))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("(None, 'matplotlib is not installed") and "chainrule[demo]" in result.stdout
     from chainrule import demo
-    monkeypatch.setitem(sys.modules, "matplotlib", None)   # as if matplotlib were not installed
-    path, reason = demo._plot({"loss": [1.0], "val_loss": [1.0], "accuracy": [0.5], "val_accuracy": [0.5]},
-                              str(tmp_path))
-    assert path is None and "matplotlib is not installed" in reason and "chainrule[demo]" in reason
-    monkeypatch.delitem(sys.modules, "matplotlib")
     blocked = tmp_path / "file"
     blocked.write_text("")
-    path, reason = demo._plot({"loss": [1.0], "val_loss": [1.0], "accuracy": [0.5], "val_accuracy": [0.5]},
-                              str(blocked / "sub"))
+    path, reason = demo._plot(history, str(blocked / "sub"))
     assert path is None and "cannot write to" in reason and "--out" in reason
