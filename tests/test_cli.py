@@ -168,7 +168,7 @@ def test_demo_says_why_it_drew_no_picture(tmp_path):
             f"print(demo._plot({history!r}, {str(tmp_path)!r}))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("(None, 'matplotlib is not installed") and "chainrule[demo]" in result.stdout
+    assert result.stdout.startswith('(None, "matplotlib is not installed') and "chainrule[demo]" in result.stdout
     from chainrule import demo
     blocked = tmp_path / "file"
     blocked.write_text("")
