@@ -292,3 +292,8 @@ def test_missing_onnx_package_says_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(context, "onnx", None)
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[onnx\]'"):
         chainrule.onnx.export(SEEDS["xor"][0], tmp_path / "x.onnx")
+
+
+def test_chainrule_onnx_is_reachable_from_the_top_package():
+    import chainrule as tf
+    assert tf.onnx.export is chainrule.onnx.export

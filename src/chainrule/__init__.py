@@ -57,4 +57,23 @@ __version__ = version.VERSION  # the TensorFlow API chainrule follows; chainrule
 from . import keras  # noqa: E402
 from .keras import losses, optimizers  # noqa: E402,F401
 
-__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
+_missing = _missing_attribute(__name__)
+
+
+def __getattr__(name: str):
+    """``chainrule.onnx`` on first use (it is not imported with chainrule: the onnx package is optional); any
+    other missing name explains itself (see ``chainrule._missing``).
+
+    Args:
+        name: the attribute asked for.
+
+    Returns:
+        The ``chainrule.onnx`` module.
+
+    Raises:
+        AttributeError: a name chainrule does not provide.
+    """
+    if name == "onnx":
+        import importlib  # chainrule.onnx sits above the whole package: loaded when first asked for
+        return importlib.import_module(".onnx", __name__)
+    return _missing(name)
