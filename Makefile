@@ -1,10 +1,11 @@
 # Two commands work on a fresh machine with only Python 3.11:
-#   make demo   create .venv, install, run the demo
-#   make test   create .venv, install, run the whole test suite
+#   make demo   create .venv, install chainrule and matplotlib (the demo's only extra), run the demo
+#   make test   create .venv, install chainrule with the test extra, run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test test-fast lint bench clean
 
@@ -12,9 +13,16 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+# The demo needs numpy, h5py (chainrule's own dependencies) and matplotlib for its picture: nothing else.
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/chainrule demo
 
 test: $(STAMP)

@@ -16,7 +16,8 @@ Writes ``backprop_loss.png``, ``backprop_accuracy.png``, ``backprop_prediction.p
 """
 import numpy as np
 
-from _common import banner, one_hot_encode, parse_args, plt, savefig
+from _common import banner, parse_args, plt, savefig
+from sklearn.preprocessing import OneHotEncoder
 
 from chainrule.demo_backprop import TwoLayerNet
 from chainrule.keras import datasets
@@ -163,8 +164,8 @@ def main():
     (x_train, y_train), (x_test, y_test) = mnist.load_data()
     if args.quick:
         x_train, y_train, x_test, y_test = x_train[:3000], y_train[:3000], x_test[:1000], y_test[:1000]
-    y_train_dummy = one_hot_encode(y_train)
-    y_test_dummy = one_hot_encode(y_test)
+    y_train_dummy = OneHotEncoder().fit_transform(y_train.reshape(-1, 1)).toarray()
+    y_test_dummy = OneHotEncoder().fit_transform(y_test.reshape(-1, 1)).toarray()
     x_train = x_train.reshape(x_train.shape[0], -1) / 255.0
     x_test = x_test.reshape(x_test.shape[0], -1) / 255.0
     print("x_train.shape, x_test.shape:", x_train.shape, x_test.shape)

@@ -18,7 +18,8 @@ Writes ``boston_history.png`` and ``boston_kfold_mae.png``.
 """
 import numpy as np
 
-from _common import KFold, banner, parse_args, plot_model_or_note, plt, savefig, train_test_split
+from _common import banner, parse_args, plot_model_or_note, plt, savefig
+from sklearn.model_selection import KFold, train_test_split
 
 import chainrule as tf
 from chainrule.keras.datasets.boston_housing import load_data

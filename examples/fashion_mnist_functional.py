@@ -18,8 +18,9 @@ the seed's. Writes ``fashion_sample.png``, ``fashion_random_samples.png``,
 """
 import numpy as np
 
-from _common import (banner, classification_report, confusion_matrix, heatmap, parse_args, plot_model_or_note,
-                     plt, savefig, train_test_split)
+from _common import banner, heatmap, parse_args, plot_model_or_note, plt, savefig
+from sklearn.metrics import classification_report, confusion_matrix
+from sklearn.model_selection import train_test_split
 
 import chainrule as tf
 from chainrule.keras.datasets.fashion_mnist import load_data

@@ -23,11 +23,13 @@ downloads the seed's URL when it is not there). Writes ``font_shade_training.png
 """
 import os
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from _common import Timer, banner, parse_args, plt, savefig, seed_file, train_test_split
+from _common import Timer, banner, parse_args, plt, savefig, seed_file
+from sklearn.model_selection import train_test_split
 
 import chainrule as tf
 from chainrule import keras
@@ -200,6 +202,27 @@ def main():
         print(f"  try: echo 0,0,0 | chainrule predict {path} --labels LIGHT,DARK")
     except Exception as exc:  # saving is still being finished in chainrule
         print(f"NOTE: model.save('{path}') does not work yet in chainrule: {type(exc).__name__}: {exc}")
+
+    banner("4b. The seed's scikit-learn MLPClassifier, and the Keras model as a scikit-learn estimator")
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    from chainrule.keras.wrappers import KerasClassifier
+    nn = MLPClassifier(solver='sgd', hidden_layer_sizes=(3, ), activation='relu',
+                       max_iter=50 if args.quick else 100000, learning_rate_init=.05, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # --quick stops it early on purpose
+        nn.fit(X_train_k / 255.0, Y_train_k)
+    print("MLPClassifier 테스트 세트 점수: %f" % nn.score(X_test_k / 255.0, Y_test_k))
+
+    def font_shade_model():
+        return Sequential([Rescaling(1 / 255, input_shape=(3,)), Dense(3, activation="relu"),
+                           Dense(1, activation="sigmoid")])
+
+    clf = KerasClassifier(font_shade_model, optimizer="sgd", optimizer__learning_rate=.05, epochs=epochs,
+                          batch_size=32, verbose=0, random_state=0)
+    clf.fit(X_train_k, Y_train_k)
+    print("KerasClassifier 테스트 세트 점수: %f" % clf.score(X_test_k, Y_test_k))
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     ax1.plot(curve_steps, curve_acc, "b-")

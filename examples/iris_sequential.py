@@ -13,7 +13,8 @@ Writes ``iris_accuracy_loss.png``.
 import numpy as np
 import pandas as pd
 
-from _common import parse_args, plt, savefig, seed_file, train_test_split
+from _common import parse_args, plt, savefig, seed_file
+from sklearn.model_selection import train_test_split
 
 from chainrule.keras.layers import Dense
 from chainrule.keras.models import Sequential

@@ -26,7 +26,8 @@ import os
 
 import numpy as np
 
-from _common import banner, parse_args, plt, savefig, train_test_split
+from _common import banner, parse_args, plt, savefig
+from sklearn.model_selection import train_test_split
 
 import chainrule as tf
 from chainrule.keras import models

@@ -16,8 +16,9 @@ Writes ``mnist_samples.png``, ``mnist_history.png``, ``mnist_prediction.png``, `
 """
 import numpy as np
 
-from _common import (banner, classification_report, confusion_matrix, heatmap, parse_args, plot_model_or_note,
-                     plt, savefig, train_test_split)
+from _common import banner, heatmap, parse_args, plot_model_or_note, plt, savefig
+from sklearn.metrics import classification_report, confusion_matrix
+from sklearn.model_selection import train_test_split
 
 import chainrule as tf
 from chainrule.keras.datasets.mnist import load_data

@@ -20,11 +20,13 @@ DATA = os.environ.get("CHAINRULE_DATA")
 try:
     import matplotlib  # noqa: F401
     import pandas  # noqa: F401
+    import sklearn  # noqa: F401
     HAVE_EXAMPLE_DEPS = True
-except ImportError:  # the examples need the `examples` extra: matplotlib and pandas
+except ImportError:  # the examples need the `examples` extra: matplotlib, pandas and scikit-learn
     HAVE_EXAMPLE_DEPS = False
 
-pytestmark = pytest.mark.skipif(not HAVE_EXAMPLE_DEPS, reason="the examples need matplotlib and pandas")
+pytestmark = pytest.mark.skipif(not HAVE_EXAMPLE_DEPS, reason="the examples need matplotlib, pandas and "
+                                                               "scikit-learn")
 
 # script: (needs CHAINRULE_DATA, key lines (regexes), PNG files, other files)
 CASES = {
@@ -44,6 +46,7 @@ CASES = {
     "font_shade.py": (
         True,
         [r"by-hand network test accuracy: 0\.\d{4}", r"keras model test accuracy: 0\.\d{4}",
+         r"MLPClassifier 테스트 세트 점수: 0\.\d{6}", r"KerasClassifier 테스트 세트 점수: 0\.\d{6}",
          r"dC_dW2: seed shape \(1, 3\), exact shape \(1, 3\)", r"^LIGHT ", r"^DARK "],
         ["font_shade_training.png"], ["font_shade.keras"]),
     "iris_sequential.py": (

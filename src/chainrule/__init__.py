@@ -4,6 +4,7 @@
 ``Variable`` and (in ``chainrule.keras``) the Keras API. Every gradient is a
 local ``forward``/``backward`` pair in :mod:`chainrule.ops`.
 """
+from ._missing import missing_attribute as _missing_attribute
 from . import backend, dtypes, errors, ops  # noqa: F401
 from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: F401,A004
                      float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32, uint64)
@@ -55,3 +56,24 @@ __version__ = version.VERSION  # the TensorFlow API chainrule follows; chainrule
 # tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
 from . import keras  # noqa: E402
 from .keras import losses, optimizers  # noqa: E402,F401
+
+_missing = _missing_attribute(__name__)
+
+
+def __getattr__(name: str):
+    """``chainrule.onnx`` on first use (it is not imported with chainrule: the onnx package is optional); any
+    other missing name explains itself (see ``chainrule._missing``).
+
+    Args:
+        name: the attribute asked for.
+
+    Returns:
+        The ``chainrule.onnx`` module.
+
+    Raises:
+        AttributeError: a name chainrule does not provide.
+    """
+    if name == "onnx":
+        import importlib  # chainrule.onnx sits above the whole package: loaded when first asked for
+        return importlib.import_module(".onnx", __name__)
+    return _missing(name)

@@ -8,6 +8,7 @@ function itself, and ``experimental.do_not_convert`` is the identity.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import inspect
 import textwrap
 import types
@@ -65,3 +66,5 @@ def _set_loop_options(parallel_iterations=None, swap_memory=None, maximum_iterat
 
 experimental = types.SimpleNamespace(do_not_convert=_do_not_convert, Feature=_Feature,
                                      set_loop_options=_set_loop_options)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

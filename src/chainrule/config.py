@@ -8,6 +8,7 @@ chainrule's switch that turns off every speed-only path at once.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import collections
 import types
 
@@ -94,3 +95,5 @@ experimental = types.SimpleNamespace(
     get_visible_devices=get_visible_devices)
 
 del _backend
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -9,6 +9,7 @@ input).
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from . import dtypes as _dtypes
@@ -256,3 +257,5 @@ def disable_check_numerics() -> None:
 
 def set_log_device_placement(enabled) -> None:
     """Accepted for compatibility: everything runs on the CPU."""
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

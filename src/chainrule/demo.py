@@ -2,7 +2,8 @@
 
 No data folder and no network are needed: 5,000 training and 1,000 test
 images ship with chainrule. Prints the tf.keras progress bar and the test
-accuracy, and writes the training curves to ``<out>/demo_curves.png``.
+accuracy, and writes the training curves to ``<out>/demo_curves.png`` (or says why it could not:
+matplotlib missing, folder not writable).
 """
 from __future__ import annotations
 
@@ -30,19 +31,32 @@ def run(out_dir="examples/out", epochs=5, verbose=1, print_fn=print) -> dict:
     test_loss, test_acc = model.evaluate(x_test, y_test, verbose=2 if verbose else 0)
     print_fn(f"\nTest accuracy: {test_acc:.4f}")
 
-    path = _plot(history.history, out_dir)
+    path, reason = _plot(history.history, out_dir)
     if path:
-        print_fn(f"Training curves written to {path}")
-    return {"test_accuracy": test_acc, "test_loss": test_loss, "history": history.history, "plot": path}
+        print_fn(f"Training curves written to {os.path.abspath(path)}")
+    else:
+        print_fn(f"Training curves not drawn: {reason}")
+    return {"test_accuracy": test_acc, "test_loss": test_loss, "history": history.history, "plot": path,
+            "plot_note": reason}
 
 
 def _plot(history: dict, out_dir: str):
+    """Draw the loss and accuracy curves into ``<out_dir>/demo_curves.png``: ``(path, None)`` or
+    ``(None, why not)``."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return None
+        return None, ("matplotlib is not installed (pip install matplotlib, or pip install 'chainrule[demo]'; "
+                      "make demo installs it).")
+    try:
+        return _draw(plt, history, out_dir), None
+    except OSError as e:
+        return None, f"cannot write to {os.path.abspath(out_dir)!r}: {e.strerror or e}. Pick another folder with --out."
+
+
+def _draw(plt, history: dict, out_dir: str) -> str:
     os.makedirs(out_dir, exist_ok=True)
     epochs = range(1, len(history["loss"]) + 1)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))

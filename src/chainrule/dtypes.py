@@ -7,6 +7,7 @@ attribute.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 
@@ -118,3 +119,5 @@ def as_dtype(value) -> DType:
     if npd in _BY_NUMPY:
         return _BY_NUMPY[npd]
     raise TypeError(f"Unsupported dtype {npd} (no chainrule equivalent).")
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

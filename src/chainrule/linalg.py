@@ -10,6 +10,7 @@ have no gradient in chainrule. Singular or non-positive-definite inputs raise
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import collections
 
 import numpy as np
@@ -363,3 +364,5 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):
     """``(tensor / norm(tensor), norm(tensor))`` along ``axis`` (the norm kept for broadcasting)."""
     n = norm(tensor, ord=ord, axis=axis, keepdims=True)
     return as_tensor(tensor) / n, n
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -9,6 +9,7 @@ The top-level names TensorFlow also has (``tf.sin``, ``tf.round`` ...) are the s
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from . import dtypes as _dtypes
@@ -424,3 +425,5 @@ def invert_permutation(x, name=None):
         return out
     return _no_gradient(invert, x)
 
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

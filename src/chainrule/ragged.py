@@ -9,6 +9,7 @@ do not accept it: pad it with ``to_tensor()`` first.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import builtins
 
 import numpy as np
@@ -305,3 +306,5 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None, row_splits_dtype
         Tensor(to_array(0, dtype))._value.dtype
     return RaggedTensor(Tensor(values.astype(target)), np.concatenate([[0], np.cumsum([len(r) for r in rows])]))
 
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -1,6 +1,7 @@
 """``chainrule.random``: random tensors from the one seeded backend Generator."""
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from . import backend
@@ -187,3 +188,5 @@ def get_global_generator() -> Generator:
     g = Generator.__new__(Generator)
     g._rng = backend.rng()
     return g
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

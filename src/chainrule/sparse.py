@@ -11,6 +11,7 @@ without it everything stays dense.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from . import dtypes
@@ -301,3 +302,5 @@ def to_csr(x, rows_per_chunk=1024):
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.concatenate(counts), out=indptr[1:])
     return sp.csr_matrix((np.concatenate(values), np.concatenate(columns), indptr), shape=(n, m))
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

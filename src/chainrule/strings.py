@@ -8,6 +8,7 @@ vector, as TensorFlow does. Strings have no gradient.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import re
 
 import numpy as np
@@ -264,3 +265,6 @@ def to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
 
 
 to_hash_bucket = to_hash_bucket_fast
+
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -18,6 +18,7 @@ graph to record in chainrule: accepted, writes nothing.
 """
 from __future__ import annotations
 
+from ._missing import missing_attribute as _missing_attribute
 import contextlib
 import io as _pyio
 import threading
@@ -315,3 +316,5 @@ def graph(graph_data):
 
 
 experimental = types.SimpleNamespace(set_step=_set_step, get_step=_get_step)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

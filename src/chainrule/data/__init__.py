@@ -6,6 +6,7 @@ window, interleave ...) and ``readers.py`` (text and CSV files);
 ``structure.py`` handles nested elements and ``element_spec``; ``options.py``
 ``Options``.
 """
+from .._missing import missing_attribute as _missing_attribute
 from . import batching, experimental, readers, sources, transforms  # noqa: F401
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, OwnedIterator  # noqa: F401
 from .options import Options, ThreadingOptions  # noqa: F401
@@ -15,3 +16,5 @@ from .structure import DatasetSpec  # noqa: F401
 INFINITE_CARDINALITY = INFINITE
 UNKNOWN_CARDINALITY = UNKNOWN
 Iterator = OwnedIterator
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

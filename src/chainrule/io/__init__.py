@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from .._missing import missing_attribute as _missing_attribute
 import base64
 import csv
 import io as _pyio
@@ -268,3 +269,5 @@ def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=F
     """A uint8 image ``[height, width, 1 or 3]`` as JPEG bytes (``quality`` 0-100)."""
     return _encode(image, "JPEG", quality=int(quality))
 
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -10,6 +10,7 @@ is :func:`relu`, a callable is returned as is, and ``serialize(relu)`` is
 """
 from __future__ import annotations
 
+from .._missing import missing_attribute as _missing_attribute
 import math
 
 import numpy as np
@@ -230,3 +231,5 @@ def get(identifier):
     Anything else raises ``TypeError``.
     """
     return registry.get("activations", identifier, default=linear)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -1,4 +1,5 @@
 """``keras.backend``: session-level helpers (names, floatx, epsilon, random seed)."""
+from .._missing import missing_attribute as _missing_attribute
 from ..backend import epsilon, floatx, set_floatx  # noqa: F401
 from .layers.base import reset_names
 
@@ -6,3 +7,5 @@ from .layers.base import reset_names
 def clear_session() -> None:
     """Reset the automatic layer/model names (``dense``, ``dense_1`` ... start again)."""
     reset_names()
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

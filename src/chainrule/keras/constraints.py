@@ -10,6 +10,7 @@ into each unit). ``epsilon`` is ``chainrule.backend.epsilon()`` (1e-7).
 """
 from __future__ import annotations
 
+from .._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from ..backend import epsilon
@@ -166,3 +167,5 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """Resolve a constraint: ``None`` -> None, a name or dict -> :func:`deserialize`, a callable as is."""
     return registry.get("constraints", identifier)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

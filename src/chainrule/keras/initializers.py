@@ -16,6 +16,7 @@ kernel ``(..., in, out)`` both are multiplied by the receptive field
 """
 from __future__ import annotations
 
+from .._missing import missing_attribute as _missing_attribute
 import math
 
 import numpy as np
@@ -411,3 +412,5 @@ def get(identifier):
     """Resolve an initializer: ``None`` -> None, a name or dict -> :func:`deserialize`,
     a class -> a new instance, an instance or any callable ``(shape, dtype)`` -> itself."""
     return registry.get("initializers", identifier)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

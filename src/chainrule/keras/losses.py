@@ -32,6 +32,7 @@ Labels never get a gradient through the fused ops. A 1-D ``y_true`` against a
 """
 from __future__ import annotations
 
+from .._missing import missing_attribute as _missing_attribute
 import math
 
 import numpy as np
@@ -671,3 +672,5 @@ def get(identifier):
     (``"Did you mean 'binary_crossentropy'?"``).
     """
     return registry.get("losses", identifier)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -23,6 +23,7 @@ stays ``'mae'``; ``AUC()`` is ``'auc'``.
 from __future__ import annotations
 
 
+from .._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from chainrule._tape_stack import paused_tapes
@@ -1001,3 +1002,5 @@ def get_metric(identifier, loss=None, output_shape=None, target_shape=None):
         return obj()
     name = identifier if isinstance(identifier, str) else _object_name(obj)
     return MeanMetricWrapper(obj, name=name)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -11,6 +11,7 @@ tf.keras writes into saved configs.
 """
 from __future__ import annotations
 
+from .._missing import missing_attribute as _missing_attribute
 import math
 
 import numpy as np
@@ -175,3 +176,5 @@ def deserialize(config, custom_objects=None):
 def get(identifier):
     """Resolve a regularizer: ``None`` -> None, a name or dict -> :func:`deserialize`, a callable as is."""
     return registry.get("regularizers", identifier)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -1,6 +1,6 @@
 """Fixtures for the dataset loader tests.
 
-Every test runs with ``CHAINRULE_HOME`` in a fresh temporary folder and with Keras's download
+Every test runs with ``CHAINRULE_HOME`` and ``KERAS_HOME`` in fresh temporary folders and with Keras's download
 origin pointed at a ``file://`` folder that does not exist, so no test can touch the network
 or the user's real cache. Tests that need the real files use ``shared_data``: the folder named
 by ``CHAINRULE_DATA`` or, failing that, the repository's sibling ``shared/datasets``.
@@ -31,6 +31,7 @@ def isolated(monkeypatch, tmp_path):
     """A private cache folder and an origin that holds nothing; returns the cache's datasets folder."""
     home = tmp_path / "chainrule_home"
     monkeypatch.setenv("CHAINRULE_HOME", str(home))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.setattr(_files, "KERAS_ORIGIN", (tmp_path / "no_origin").as_uri() + "/")
     if SHARED is not None:
         monkeypatch.setenv("CHAINRULE_DATA", str(SHARED))
@@ -78,5 +79,6 @@ def module_env(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CHAINRULE_DATA", str(SHARED))
         mp.setenv("CHAINRULE_HOME", str(tmp_path_factory.mktemp("module_home")))
+        mp.setenv("KERAS_HOME", str(tmp_path_factory.mktemp("module_keras_home")))
         mp.setattr(_files, "KERAS_ORIGIN", (tmp_path_factory.mktemp("empty") / "none").as_uri() + "/")
         yield mp

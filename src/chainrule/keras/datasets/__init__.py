@@ -8,6 +8,9 @@ out like chainrule's shared datasets folder: ``mnist/``, ``fashion_mnist/``, ``i
 Nothing is unpickled except Keras's own ``imdb.npz`` once its sha256 has matched.
 ``mnist.load_data(subset='bundled')`` needs no files and no network.
 """
+from ..._missing import missing_attribute as _missing_attribute
 from . import boston_housing, fashion_mnist, imdb, mnist  # noqa: F401
 
 __all__ = ["boston_housing", "fashion_mnist", "imdb", "mnist"]
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -6,8 +6,13 @@ Lookup order for every dataset (first match wins):
    datasets folder: ``mnist/``, ``fashion_mnist/``, ``imdb/``, ``boston_housing/``;
 2. the cache ``$CHAINRULE_HOME/datasets/`` (``CHAINRULE_HOME`` defaults to ``~/.chainrule``),
    holding files in the layout tf.keras caches them in ``~/.keras/datasets/``;
-3. a download of Keras's file from :data:`KERAS_ORIGIN`, verified against the sha256 Keras
-   publishes, then moved into the cache atomically.
+3. tf.keras's own cache ``$KERAS_HOME/datasets/`` (``KERAS_HOME`` defaults to ``~/.keras``),
+   read only: a TensorFlow user's ``mnist.npz`` and friends are used where they are;
+4. a download of Keras's file from :data:`KERAS_ORIGIN`, verified against the sha256 Keras
+   publishes, then moved into chainrule's cache atomically.
+
+When all four fail, one ``FileNotFoundError`` (no chained traceback) lists where it looked and
+how to get the file.
 
 Every file read is checked against the digests of the published files (or, for files
 whose bytes may legitimately differ, of their decompressed content) and a mismatch raises
@@ -109,6 +114,12 @@ def cache_folder():
     return os.path.join(chainrule_home(), "datasets")
 
 
+def keras_cache_folder():
+    """tf.keras's dataset cache, ``$KERAS_HOME/datasets`` (default ``~/.keras/datasets``); only read."""
+    home = os.environ.get("KERAS_HOME") or os.path.join("~", ".keras")
+    return os.path.join(os.path.abspath(os.path.expanduser(home)), "datasets")
+
+
 def _layout_note():
     root = data_folder()
     state = f"CHAINRULE_DATA={root}" if root is not None else "CHAINRULE_DATA is not set"
@@ -153,21 +164,46 @@ def require_digest(path, keys, what):
 
 @dataclass
 class Found:
-    """Files found for a dataset: ``kind`` tells the reader their format; ``where`` is data/cache/download."""
+    """Files found for a dataset: ``kind`` tells the reader their format; ``where`` is data, cache, keras-cache
+    or download."""
     kind: str
     paths: tuple
     where: str
 
 
+def _cache_folders():
+    """The caches searched after ``$CHAINRULE_DATA``: ``(folder, description)``, chainrule's first."""
+    return [(cache_folder(), "chainrule's cache"), (keras_cache_folder(), "tf.keras's cache")]
+
+
 def _options_text(folder, data_options, cache_options):
     lines = []
-    for _, names in data_options:
-        lines.append(f"  - {', '.join(names)} in $CHAINRULE_DATA/{folder}/")
-    cache = cache_folder()
-    for _, names in cache_options:
-        shown = [n if os.path.isabs(n) else os.path.join(cache, n) for n in names]
-        lines.append(f"  - {', '.join(shown)}")
+    data = [", ".join(names) for _, names in data_options]
+    if data:
+        lines.append(f"  - $CHAINRULE_DATA/{folder}/: {'; or '.join(data)}  {_layout_note()}")
+    shown = []
+    for base, description in _cache_folders():
+        for _, names in cache_options:
+            paths = ", ".join(n if os.path.isabs(n) else os.path.join(base, n) for n in names)
+            if paths not in shown:
+                shown.append(paths)
+                lines.append(f"  - {paths}  ({description})")
     return "\n".join(lines)
+
+
+def _not_found(dataset, folder, data_options, cache_options, downloads, failure, hint):
+    """The one error for a dataset found nowhere: where it looked, and how to get the file."""
+    if downloads is not None:
+        urls = ", ".join(url for _, url, _ in downloads[1])
+        lines = f"\n  - a download of {urls}: the download failed ({failure})"
+        names = ", ".join(os.path.basename(n) for n, _, _ in downloads[1])
+        how = (f"To get it: run once with network access (the file is downloaded, checked and cached), or copy "
+               f"{names} into {cache_folder()} or {keras_cache_folder()}, or set CHAINRULE_DATA to a folder "
+               f"holding {folder}/ as above.")
+    else:
+        lines, how = "", "To get it: place the files in one of the places above."
+    return FileNotFoundError(f"{dataset}: no data file found. Looked for:\n"
+                             f"{_options_text(folder, data_options, cache_options)}{lines}\n{how}{hint}")
 
 
 def load(dataset, folder, data_options, cache_options, downloads, reader, hint=""):
@@ -178,11 +214,20 @@ def load(dataset, folder, data_options, cache_options, downloads, reader, hint="
         folder: subfolder of ``$CHAINRULE_DATA`` (``'mnist'``).
         data_options: ``[(kind, names), ...]`` tried in order inside ``$CHAINRULE_DATA/folder``; a
             group of names is used only when all are present (a partial group is an error).
-        cache_options: ``[(kind, names), ...]`` tried in order inside the cache folder.
+        cache_options: ``[(kind, names), ...]`` tried in order inside chainrule's cache folder, then
+            inside tf.keras's (``~/.keras/datasets``).
         downloads: ``(kind, [(name, url, sha256_or_md5), ...])`` fetched into the cache folder
             when nothing was found (only the missing names are fetched), or ``None``.
         reader: ``reader(found) -> result``; raises :class:`ChecksumError` on a bad digest.
         hint: extra sentence for the "not found" message.
+
+    Returns:
+        What ``reader`` returns.
+
+    Raises:
+        FileNotFoundError: the files are nowhere and cannot be downloaded (one message, no chained
+            traceback), or ``$CHAINRULE_DATA/folder`` holds only part of a group of files.
+        ChecksumError: a file found fails its checksum and no good copy could be had.
     """
     root = data_folder()
     if root is not None:
@@ -209,19 +254,31 @@ def load(dataset, folder, data_options, cache_options, downloads, reader, hint="
                     raise
                 print(f"{e}\nA cached file seems to be incomplete or outdated, so we will re-download the data.")
                 try:
-                    fresh = _fetch(dataset, folder, data_options, cache_options, downloads, force=True)
-                except FileNotFoundError as fetch_error:
-                    raise ChecksumError(f"{e}\nDownloading a fresh copy failed too: {fetch_error.__cause__}") \
-                        from fetch_error
+                    fresh = _fetch(downloads, force=True)
+                except DownloadError as fetch_error:
+                    raise ChecksumError(f"{e}\nDownloading a fresh copy failed too: {fetch_error}") from None
                 return reader(fresh)
+    keras_cache = keras_cache_folder()
+    for kind, names in cache_options:
+        paths = tuple(os.path.join(keras_cache, n) for n in names)
+        if keras_cache != cache and all(os.path.isfile(p) for p in paths):
+            try:
+                return reader(Found(kind, paths, "keras-cache"))
+            except ChecksumError as e:
+                if downloads is None:
+                    raise
+                print(f"{e}\nThe file in tf.keras's cache is left as it is; chainrule downloads its own copy.")
     if downloads is None:
-        raise FileNotFoundError(
-            f"{dataset}: no data file found. Place one of the following {_layout_note()}:\n"
-            f"{_options_text(folder, data_options, cache_options)}{hint}")
-    return reader(_fetch(dataset, folder, data_options, cache_options, downloads, hint=hint))
+        raise _not_found(dataset, folder, data_options, cache_options, None, None, hint)
+    try:
+        found = _fetch(downloads)
+    except DownloadError as e:
+        raise _not_found(dataset, folder, data_options, cache_options, downloads, e, hint) from None
+    return reader(found)
 
 
-def _fetch(dataset, folder, data_options, cache_options, downloads, force=False, hint=""):
+def _fetch(downloads, force=False):
+    """Download the missing files of ``downloads`` into the cache; raises ``DownloadError``."""
     kind, items = downloads
     cache = cache_folder()
     paths = []
@@ -230,12 +287,7 @@ def _fetch(dataset, folder, data_options, cache_options, downloads, force=False,
         paths.append(dest)
         if os.path.isfile(dest) and not force:
             continue
-        try:
-            _download(url, dest, digest)
-        except DownloadError as e:
-            raise FileNotFoundError(
-                f"{dataset}: no data file found, and the download failed ({e}).\nTo work offline, place one of the "
-                f"following {_layout_note()}:\n{_options_text(folder, data_options, cache_options)}{hint}") from e
+        _download(url, dest, digest)
     return Found(kind, tuple(paths), "download")
 
 

@@ -1,4 +1,5 @@
 """``keras.layers``: every built-in layer with tf.keras's names and defaults."""
+from ..._missing import missing_attribute as _missing_attribute
 from .base import KerasTensor, Layer, Node  # noqa: F401
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
 from .normalization import BatchNormalization  # noqa: F401
@@ -22,3 +23,5 @@ from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa:
 # Text preprocessing (issue 17); keras.layers.experimental.preprocessing is tf.keras 2.x's older path to them.
 from .text import (CategoryEncoding, Hashing, IntegerLookup, StringLookup, TextVectorization)  # noqa: F401,E402
 from . import experimental  # noqa: F401,E402
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

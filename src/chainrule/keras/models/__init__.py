@@ -1,4 +1,5 @@
 """``keras.models``: Model, Sequential, and loading/saving helpers."""
+from ..._missing import missing_attribute as _missing_attribute
 from .model import Model  # noqa: F401
 from .sequential import Sequential  # noqa: F401
 
@@ -26,3 +27,5 @@ def model_from_json(json_string, custom_objects=None):
 def clone_model(model, input_tensors=None, clone_function=None):
     """A new model with the same architecture and fresh weights."""
     return model_from_json(model.to_json())
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

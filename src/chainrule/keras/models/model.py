@@ -270,6 +270,31 @@ class Model(Trainer, Layer):
         from ..saving import model_to_json  # façade: saving is a higher floor
         return model_to_json(self, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
+        """Export the inference graph for serving elsewhere, as Keras 3's ``model.export``.
+
+        Args:
+            filepath: the file to write (``"model.onnx"``).
+            format: ``"onnx"`` (an ONNX file for onnxruntime; needs ``pip install 'chainrule[onnx]'``).
+                ``"tf_saved_model"``, Keras's default, is not provided by chainrule.
+            verbose: print where the file went.
+            **kwargs: passed to :func:`chainrule.onnx.export` (``opset=17``).
+
+        Returns:
+            The absolute path written.
+
+        Raises:
+            ValueError: an unknown ``format``, or a model or layer that cannot be exported (the message
+                names it).
+            ImportError: the ``onnx`` package is not installed.
+        """
+        if format != "onnx":
+            raise ValueError(f"Model {self.name!r}: export format {format!r} is not provided by chainrule; use "
+                             "format='onnx' (an ONNX file that onnxruntime serves), or model.save(...) for a "
+                             "'.keras'/'.h5' file that tf.keras reads.")
+        from ...onnx import export as export_onnx  # façade: chainrule.onnx is a higher floor (optional onnx)
+        return export_onnx(self, filepath, verbose=verbose, **kwargs)
+
     def get_config(self) -> dict:
         if not self._is_graph_network:
             if type(self).get_config is Model.get_config:

@@ -5,6 +5,7 @@ casting, clipping, weight decay, EMA, state for saving); each optimizer is one m
 its slots and its textbook ``update_step`` (``opt.apply_gradients(zip(grads, variables))``).
 Learning-rate schedules are in ``schedules``.
 """
+from ..._missing import missing_attribute as _missing_attribute
 from . import schedules  # noqa: F401
 from .. import registry
 from .adagrad import Adagrad
@@ -42,3 +43,5 @@ def get(identifier):
     """
     return registry.get("optimizers", identifier, accepts=lambda obj: isinstance(obj, Optimizer),
                         expected="a name such as 'adam', an Optimizer instance or a config dict")
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

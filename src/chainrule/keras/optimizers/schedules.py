@@ -8,6 +8,7 @@ step re-evaluates it at every replay.
 """
 from __future__ import annotations
 
+from ..._missing import missing_attribute as _missing_attribute
 import bisect
 import math
 
@@ -206,3 +207,5 @@ def serialize(schedule) -> dict:
 def deserialize(config, custom_objects=None):
     """Rebuild a schedule from :func:`serialize`'s output (``custom_objects`` for user classes)."""
     return registry.deserialize("schedules", config, custom_objects)
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

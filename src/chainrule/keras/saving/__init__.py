@@ -18,6 +18,7 @@ Example::
     restored = keras.models.load_model("model.keras")
     model.save_weights("model.weights.h5"); model.load_weights("model.weights.h5")
 """
+from ..._missing import missing_attribute as _missing_attribute
 from ..registry import (CustomObjectScope, custom_object_scope, get_registered_name,  # noqa: F401
                         get_registered_object, register_keras_serializable)
 from .api import load_model, load_weights, model_from_json, model_to_json, save_model, save_weights  # noqa: F401
@@ -25,3 +26,5 @@ from .api import load_model, load_weights, model_from_json, model_to_json, save_
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_to_json", "model_from_json",
            "register_keras_serializable", "get_registered_name", "get_registered_object",
            "custom_object_scope", "CustomObjectScope"]
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

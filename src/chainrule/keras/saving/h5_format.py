@@ -6,7 +6,7 @@ layer with ``weight_names`` and datasets such as ``model_weights/dense/dense/ker
 from __future__ import annotations
 
 from ..._version import __version__
-from . import hdf5, keras_format
+from . import hdf5, keras_format, tf2_optimizer
 from .atomic import atomic_write
 from .serialization import (BACKEND, KERAS_VERSION, compile_config, compile_from_config, dumps, legacy_model_config,
                             loads, model_from_entry)
@@ -134,15 +134,23 @@ def _load_legacy_weights(group, model, path, by_name=False, skip_mismatch=False)
     hdf5.apply_plan(plan)
 
 
-def _write_legacy_optimizer(f, optimizer) -> None:
+def _write_legacy_optimizer(f, model) -> None:
+    """``optimizer_weights`` in tf.keras 2's layout (see :mod:`.tf2_optimizer`), so tf.keras 2 loads the state;
+    an optimizer tf.keras 2 does not have keeps chainrule's own (Keras 3) layout."""
+    optimizer = model.optimizer
     group = f.create_group("optimizer_weights")
-    names = _unique_names([f"{optimizer.name}/{_weight_name(v)}" for v in optimizer.variables])
+    if tf2_optimizer.supports(optimizer):
+        names, values = tf2_optimizer.weights(optimizer, model.trainable_weights)
+    else:
+        names = _unique_names([f"{optimizer.name}/{_weight_name(v)}" for v in optimizer.variables])
+        values = optimizer.get_weights()
     hdf5.write_str_list(group, "weight_names", names)
-    for name, value in zip(names, optimizer.get_weights()):
+    for name, value in zip(names, values):
         hdf5.put(group, name, value)
 
 
 def _read_legacy_optimizer(f):
+    """``(names, arrays)`` of the ``optimizer_weights`` group, or None without one."""
     group = hdf5.get_hard(f, "optimizer_weights", "the file")
     if group is None:
         return None
@@ -153,7 +161,19 @@ def _read_legacy_optimizer(f):
         if ds is None:
             raise ValueError(f"optimizer_weights lists {name!r} but the file has no dataset for it")
         arrays.append(hdf5.read_array(ds, f"optimizer weight {name!r}"))
-    return arrays
+    return names, arrays
+
+
+def _restore_optimizer(model, saved, path) -> None:
+    """Map the saved optimizer state onto ``model.optimizer``: chainrule's earlier (Keras 3) layout by position,
+    tf.keras 2's (and chainrule's ``.h5`` files now) through :mod:`.tf2_optimizer`."""
+    if saved is None:
+        return
+    names, arrays = saved
+    if tf2_optimizer.supports(model.optimizer) and not tf2_optimizer.is_chainrule_layout(names):
+        tf2_optimizer.restore(model, arrays, names, path)
+    else:
+        hdf5.restore_optimizer(model, arrays, path)
 
 
 def _weights_file_kind(f) -> str:
@@ -169,6 +189,8 @@ def save_model(model, path, overwrite, include_optimizer) -> None:
     """Write ``model`` as tf.keras 2's ``.h5`` file, atomically."""
     model_config = dumps(legacy_model_config(model, path))
     training = compile_config(model, keras3=False)
+    if training is not None and tf2_optimizer.supports(model.optimizer):  # as tf.keras 2 writes it, so it loads
+        training["optimizer_config"] = tf2_optimizer.config(model.optimizer)
     training_text = dumps(training) if training is not None else None
     with atomic_write(path, overwrite, "the model") as tmp:
         with hdf5.open_for_writing(tmp) as f:
@@ -180,7 +202,7 @@ def save_model(model, path, overwrite, include_optimizer) -> None:
                 f.attrs["training_config"] = training_text
             _write_legacy_weights(f.create_group("model_weights"), model)
             if include_optimizer and training is not None:
-                _write_legacy_optimizer(f, model.optimizer)
+                _write_legacy_optimizer(f, model)
 
 
 def load_model(path, custom_objects, compile):  # noqa: A002
@@ -204,7 +226,7 @@ def load_model(path, custom_objects, compile):  # noqa: A002
             raise ValueError("it has no 'model_weights' group")
         _load_legacy_weights(group, model, path)
         if compile and model.optimizer is not None and training is not None:
-            hdf5.restore_optimizer(model, _read_legacy_optimizer(f), path)
+            _restore_optimizer(model, _read_legacy_optimizer(f), path)
         return model
 
 

@@ -5,6 +5,12 @@ name their items by snake-case class name with ``_1, _2`` suffixes, each ``vars`
 the attribute ``name=<layer.name>``), ``optimizer/vars/0`` (iteration), ``1`` (learning
 rate), then the slots, and ``vars`` for the model's own variables. ``.weights.h5`` files and
 training backups hold the same tree.
+
+``metadata.json`` says which Keras format a file follows: chainrule writes ``keras_version``
+:data:`KERAS3_FORMAT_VERSION` and ``keras_format`` ``"keras-3"``. A ``.keras`` file saved by tf.keras 2
+(``keras_version`` 2.x) has the same tree but tf.keras 2's optimizer layout (no learning-rate variable,
+its own slot order: :mod:`.tf2_optimizer` maps it) and ``metrics/`` groups holding the compiled metrics'
+running totals, which are not restored (metrics start afresh after ``compile``, as in Keras 3).
 """
 from __future__ import annotations
 
@@ -17,12 +23,15 @@ from ... import nest
 from ..layers.base import Layer
 from ..._version import __version__
 from ..utils.naming import to_snake_case
-from . import hdf5
+from . import hdf5, tf2_optimizer
 from .atomic import atomic_write
 from .serialization import (KERAS_VERSION, build_from_config, compile_from_config, dumps, keras3_model_config, loads,
                             model_from_entry)
 
 _MAX_JSON_BYTES = 64 * 1024 * 1024
+#: The Keras release whose ``.keras`` layout chainrule's files follow (Keras 3: the optimizer saves its
+#: learning rate as a variable); written as ``keras_version`` in ``metadata.json``.
+KERAS3_FORMAT_VERSION = "3.0.0"
 _INTERNAL_ATTRS = {"_tracked_layers", "_seq_layers", "_graph_layers"}
 
 
@@ -112,11 +121,30 @@ def _all_vars_groups(f):
     return found
 
 
-def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer=True):
-    """Load a Keras 3 weights tree into ``model`` (matched by path, or by layer name); nothing changes on a mismatch."""
+def follows_tf_keras_2(metadata: dict) -> bool:
+    """True for a ``.keras`` file written by tf.keras 2 (its optimizer variables follow tf.keras 2's layout).
+
+    Args:
+        metadata: the archive's ``metadata.json``.
+
+    Returns:
+        Whether ``keras_version`` is 2.x in a file chainrule did not write (chainrule's files before it
+        wrote :data:`KERAS3_FORMAT_VERSION` said 2.11.0 but followed Keras 3).
+    """
+    version = str(metadata.get("keras_version", ""))
+    return version.startswith("2.") and "chainrule_version" not in metadata
+
+
+def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer=True, tf2_layout=False):
+    """Load a Keras 3 weights tree into ``model`` (matched by path, or by layer name); nothing changes on a mismatch.
+
+    ``tf2_layout``: the optimizer variables follow tf.keras 2's layout (a ``.keras`` file tf.keras 2 wrote).
+    """
     layers = _layer_paths(model)
     file_groups = _all_vars_groups(f)
     file_groups.pop("optimizer", None)
+    for p in [p for p in file_groups if p == "metrics" or p.startswith("metrics/")]:
+        file_groups.pop(p)  # tf.keras 2's compiled metrics' totals: not model weights, not restored
     model_vars = sum(len(hdf5.own_variables(layer)) for _, layer in layers)
     file_vars = sum(len(g.keys()) for g in file_groups.values())
     if model_vars == 0 and file_vars and not model.built:
@@ -162,7 +190,10 @@ def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer
         if group is not None:
             arrays = [hdf5.read_array(ds, f"'optimizer/vars/{i}'")
                       for i, ds in enumerate(hdf5.vars_datasets(group, "'optimizer/vars'"))]
-            hdf5.restore_optimizer(model, arrays, path)
+            if tf2_layout and tf2_optimizer.supports(model.optimizer):
+                tf2_optimizer.restore(model, arrays, None, path)
+            else:
+                hdf5.restore_optimizer(model, arrays, path)
 
 
 def _open_archive(path):
@@ -199,7 +230,8 @@ def _open_archive(path):
 def save_model(model, path, overwrite, include_optimizer) -> None:
     """Write ``model`` as a ``.keras`` archive (uncompressed, fixed member dates), atomically."""
     config_text = dumps(keras3_model_config(model, path), indent=None)
-    meta = {"keras_version": KERAS_VERSION, "chainrule_version": __version__,
+    meta = {"keras_version": KERAS3_FORMAT_VERSION, "keras_format": "keras-3", "tensorflow_api": KERAS_VERSION,
+            "chainrule_version": __version__,
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     with atomic_write(path, overwrite, "the model") as tmp:
         weights = io.BytesIO()
@@ -215,12 +247,12 @@ def save_model(model, path, overwrite, include_optimizer) -> None:
 
 def load_model(path, custom_objects, compile):  # noqa: A002
     """The model in a ``.keras`` archive: architecture, weights and (with ``compile``) the compile state."""
-    config, _metadata, weights = _open_archive(path)
+    config, metadata, weights = _open_archive(path)
     model = model_from_entry(config, custom_objects)
     if compile and config.get("compile_config") is not None:
         compile_from_config(model, config["compile_config"], custom_objects)
     with hdf5.h5py_module().File(io.BytesIO(weights), "r") as f:
-        load_tree(f, model, path, load_optimizer=bool(compile))
+        load_tree(f, model, path, load_optimizer=bool(compile), tf2_layout=follows_tf_keras_2(metadata))
     return model
 
 
@@ -233,7 +265,8 @@ def save_weights(model, path, overwrite) -> None:
 
 def load_weights(model, path, by_name, skip_mismatch) -> None:
     """Load the weights inside a ``.keras`` archive (building the model from its ``build_config`` if needed)."""
-    config, _metadata, weights = _open_archive(path)
+    config, metadata, weights = _open_archive(path)
     build_from_config(model, config)
     with hdf5.h5py_module().File(io.BytesIO(weights), "r") as f:
-        load_tree(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch)
+        load_tree(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch,
+                  tf2_layout=follows_tf_keras_2(metadata))

@@ -1,4 +1,5 @@
 """``keras.utils``: data helpers, seeding, plotting and printing utilities."""
+from ..._missing import missing_attribute as _missing_attribute
 import random as _random
 
 import numpy as _np
@@ -35,3 +36,5 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     out = _np.zeros((y.size, num_classes), dtype=dtype)
     out[_np.arange(y.size), y] = 1
     return out.reshape(shape + (num_classes,))
+
+__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

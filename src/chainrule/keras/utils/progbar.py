@@ -2,8 +2,10 @@
 
 ``1875/1875 [==============================] - 3s 1ms/step - loss: 0.2925 - accuracy: 0.9155``
 
-On a terminal (or in Jupyter) the bar is redrawn in place; written to a file
-or pipe, only the final line of each run is printed, so logs stay readable.
+On a terminal the bar is redrawn in place (backspaces and a carriage return, as tf.keras 2); in a
+Jupyter notebook it is rewritten with a carriage return alone, which the notebook applies to the
+line in place (a saved notebook keeps one line, not a stream of backspaces); written to a file or
+pipe, only the final line of each run is printed, so logs stay readable.
 """
 from __future__ import annotations
 
@@ -14,9 +16,35 @@ import time
 import numpy as np
 
 
-def _is_dynamic(stream) -> bool:
-    return bool((hasattr(stream, "isatty") and stream.isatty()) or "ipykernel" in sys.modules
-                or "PYCHARM_HOSTED" in os.environ)
+def _in_notebook(stream) -> bool:
+    """True when ``stream`` is a Jupyter kernel's output (ipykernel's OutStream, or stdout under a kernel)."""
+    if type(stream).__module__.split(".")[0] == "ipykernel":
+        return True
+    return "ipykernel" in sys.modules and stream is sys.stdout and not _isatty(stream)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
+        return False
+
+
+def display_mode(stream) -> str | None:
+    """How the bar is redrawn on ``stream``: ``"terminal"``, ``"notebook"`` or ``None`` (final lines only).
+
+    Args:
+        stream: the text stream the bar writes to.
+
+    Returns:
+        ``"notebook"`` for a Jupyter kernel's output, ``"terminal"`` for a tty (or PyCharm's console),
+        ``None`` for a file or pipe.
+    """
+    if _in_notebook(stream):
+        return "notebook"
+    if _isatty(stream) or "PYCHARM_HOSTED" in os.environ:
+        return "terminal"
+    return None
 
 
 def format_time(seconds: float, unit_name: str) -> str:
@@ -48,7 +76,8 @@ class Progbar:
         self.interval = interval
         self.unit_name = unit_name
         self.stream = stream if stream is not None else sys.stdout
-        self._dynamic = _is_dynamic(self.stream)
+        self._mode = display_mode(self.stream)
+        self._dynamic = self._mode is not None
         self._values: dict = {}
         self._total_width = 0
         self._seen_so_far = 0
@@ -104,7 +133,10 @@ class Progbar:
             prev = self._total_width
             self._total_width = len(line)
             pad = " " * max(prev - len(line), 0)
-            prefix = ("\b" * prev + "\r") if self._dynamic else ""
+            if self._mode == "terminal":
+                prefix = "\b" * prev + "\r"
+            else:  # a notebook applies the carriage return itself; backspaces would pile up in the saved file
+                prefix = "\r" if self._mode == "notebook" else ""
             self.stream.write(prefix + line + pad + ("\n" if finalize else ""))
             self.stream.flush()
         elif self.verbose == 2 and finalize:

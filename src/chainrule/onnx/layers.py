@@ -1,0 +1,185 @@
+"""The ONNX converters of chainrule's layers: the one place where a layer class learns to export.
+
+Every function here follows the converter contract of :mod:`chainrule.onnx`:
+``convert(ctx, layer, inputs, node) -> output names``. New layers (convolutions, recurrent layers...)
+add theirs here with ``@register_converter(TheLayer)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..dtypes import as_dtype
+from ..keras.layers.activation import ELU, LeakyReLU, ReLU, Softmax
+from ..keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
+from ..keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
+from ..keras.layers.normalization import BatchNormalization
+from ..keras.layers.preprocessing import Rescaling
+from ..keras.models.model import Model
+from .context import ExportError, emit_softmax, relu_general
+from .registry import register_converter
+
+
+def _input_dtype(node, i=0):
+    return node.input_tensors[i].dtype if node is not None else None
+
+
+def _as_layer_dtype(ctx, layer, x, node, i=0):
+    """Float inputs cast to the layer's dtype, as the layer casts them when called."""
+    dtype = _input_dtype(node, i)
+    return x if dtype is None else ctx.cast_to(x, dtype, layer.dtype, name=f"{layer.name}/cast")
+
+
+# ----------------------------------------------------------------------------- core layers
+
+@register_converter(Dense)
+def convert_dense(ctx, layer, inputs, node):
+    """``activation(x @ kernel + bias)``: MatMul (any rank) and Add."""
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    y = ctx.op("MatMul", [x, ctx.weight(layer.kernel, f"{layer.name}/kernel")], name=f"{layer.name}/MatMul")
+    if layer.use_bias:
+        y = ctx.op("Add", [y, ctx.weight(layer.bias, f"{layer.name}/bias")], name=f"{layer.name}/BiasAdd")
+    return [ctx.activation(layer.activation, y, layer)]
+
+
+@register_converter(Activation)
+def convert_activation(ctx, layer, inputs, node):
+    """The layer's activation function."""
+    dtype = _input_dtype(node)
+    return [ctx.activation(layer.activation, inputs[0], layer, dtype=dtype)]
+
+
+@register_converter(Dropout)
+def convert_dropout(ctx, layer, inputs, node):
+    """The identity: dropout acts only in training."""
+    return [inputs[0]]
+
+
+@register_converter(Flatten)
+def convert_flatten(ctx, layer, inputs, node):
+    """ONNX Flatten(axis=1); channels_first inputs are moved to channels-last order first."""
+    x = inputs[0]
+    rank = len(node.input_tensors[0].shape)
+    if rank == 1:
+        shape = ctx.constant(np.asarray([-1, 1], dtype=np.int64), f"{layer.name}/shape")
+        return [ctx.op("Reshape", [x, shape], name=layer.name)]
+    if layer.data_format == "channels_first" and rank > 2:
+        x = ctx.op("Transpose", [x], name=f"{layer.name}/to_channels_last", perm=[0] + list(range(2, rank)) + [1])
+    return [ctx.op("Flatten", [x], name=layer.name, axis=1)]
+
+
+@register_converter(Reshape)
+def convert_reshape(ctx, layer, inputs, node):
+    """ONNX Reshape to ``(batch,) + target_shape`` (0 keeps the batch size)."""
+    shape = ctx.constant(np.asarray((0,) + tuple(layer.target_shape), dtype=np.int64), f"{layer.name}/shape")
+    return [ctx.op("Reshape", [inputs[0], shape], name=layer.name)]
+
+
+@register_converter(Rescaling)
+def convert_rescaling(ctx, layer, inputs, node):
+    """``x * scale + offset`` in the layer's dtype."""
+    dtype = np.dtype(as_dtype(layer.dtype).as_numpy_dtype)
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    y = ctx.op("Mul", [x, ctx.constant(np.asarray(layer.scale, dtype), f"{layer.name}/scale")],
+               name=f"{layer.name}/scale")
+    return [ctx.op("Add", [y, ctx.constant(np.asarray(layer.offset, dtype), f"{layer.name}/offset")],
+                   name=f"{layer.name}/offset")]
+
+
+@register_converter(BatchNormalization)
+def convert_batch_normalization(ctx, layer, inputs, node):
+    """Inference form with the moving statistics folded: ``x * scale + shift`` over the layer's axes."""
+    dtype = np.dtype(as_dtype(layer.dtype).as_numpy_dtype)
+    mean, variance = layer.moving_mean.numpy(), layer.moving_variance.numpy()
+    gamma = layer.gamma.numpy() if layer.gamma is not None else np.ones_like(mean)
+    beta = layer.beta.numpy() if layer.beta is not None else np.zeros_like(mean)
+    inv = (1.0 / np.sqrt(variance + np.asarray(layer.epsilon, variance.dtype))).astype(dtype)
+    shape = layer._param_shape
+    scale = (gamma * inv).astype(dtype).reshape(shape)
+    shift = (beta - mean * gamma * inv).astype(dtype).reshape(shape)
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    y = ctx.op("Mul", [x, ctx.constant(scale, f"{layer.name}/scale")], name=f"{layer.name}/scale")
+    return [ctx.op("Add", [y, ctx.constant(shift, f"{layer.name}/shift")], name=f"{layer.name}/shift")]
+
+
+# ----------------------------------------------------------------------------- activation layers
+
+@register_converter(ReLU)
+def convert_relu(ctx, layer, inputs, node):
+    """Relu, Clip for ``max_value`` alone, or the general thresholded form."""
+    x, dtype = inputs[0], _input_dtype(node) or layer.dtype
+    if layer.negative_slope == 0 and layer.threshold == 0:
+        if layer.max_value is None:
+            return [ctx.op("Relu", [x], name=layer.name)]
+        return [ctx.op("Clip", [x, ctx.scalar(0, dtype), ctx.scalar(layer.max_value, dtype)], name=layer.name)]
+    return [relu_general(ctx, x, dtype, layer.name, layer.negative_slope, layer.max_value, layer.threshold,
+                         keep_at_threshold=True)]
+
+
+@register_converter(LeakyReLU)
+def convert_leaky_relu(ctx, layer, inputs, node):
+    """LeakyRelu with the layer's ``alpha``."""
+    return [ctx.op("LeakyRelu", [inputs[0]], name=layer.name, alpha=float(layer.alpha))]
+
+
+@register_converter(ELU)
+def convert_elu(ctx, layer, inputs, node):
+    """Elu with the layer's ``alpha``."""
+    return [ctx.op("Elu", [inputs[0]], name=layer.name, alpha=float(layer.alpha))]
+
+
+@register_converter(Softmax)
+def convert_softmax(ctx, layer, inputs, node):
+    """Softmax along the layer's axis (or axes)."""
+    return [emit_softmax(ctx, inputs[0], _input_dtype(node) or layer.dtype, layer.name, axis=layer.axis)]
+
+
+# ----------------------------------------------------------------------------- merging layers
+
+def _aligned(ctx, layer, inputs, node):
+    """Inputs cast to the layer's dtype (floats) and, for lower ranks, given axes after the batch axis."""
+    ranks = [len(t.shape) for t in node.input_tensors]
+    top = max(ranks)
+    out = []
+    for i, (x, rank) in enumerate(zip(inputs, ranks)):
+        if node.input_tensors[i].dtype.is_floating:
+            x = _as_layer_dtype(ctx, layer, x, node, i)
+        if rank < top:
+            axes = ctx.constant(np.arange(1, 1 + top - rank, dtype=np.int64), f"{layer.name}/axes")
+            x = ctx.op("Unsqueeze", [x, axes], name=f"{layer.name}/expand")
+        out.append(x)
+    return out
+
+
+_VARIADIC = {Add: "Sum", Average: "Mean", Maximum: "Max", Minimum: "Min"}
+
+
+@register_converter(_Merge)
+def convert_merge(ctx, layer, inputs, node):
+    """Add -> Sum, Average -> Mean, Maximum -> Max, Minimum -> Min, Multiply -> Mul, Subtract -> Sub."""
+    xs = _aligned(ctx, layer, inputs, node)
+    op = next((v for cls, v in _VARIADIC.items() if isinstance(layer, cls)), None)
+    if op is not None:
+        return [ctx.op(op, xs, name=layer.name)]
+    binary = "Mul" if isinstance(layer, Multiply) else "Sub" if isinstance(layer, Subtract) else None
+    if binary is None:
+        raise ExportError(f"ONNX export: merging layer {layer.name!r} ({type(layer).__name__}) has no converter.")
+    out = xs[0]
+    for x in xs[1:]:
+        out = ctx.op(binary, [out, x], name=layer.name)
+    return [out]
+
+
+@register_converter(Concatenate)
+def convert_concatenate(ctx, layer, inputs, node):
+    """Concat along the layer's axis."""
+    xs = [_as_layer_dtype(ctx, layer, x, node, i) if node.input_tensors[i].dtype.is_floating else x
+          for i, x in enumerate(inputs)]
+    return [ctx.op("Concat", xs, name=layer.name, axis=int(layer.axis))]
+
+
+# ----------------------------------------------------------------------------- nested models
+
+@register_converter(Model)
+def convert_model(ctx, layer, inputs, node):
+    """A Sequential or functional model used as a layer: its calls are inlined."""
+    return ctx.convert_graph(layer, inputs)
