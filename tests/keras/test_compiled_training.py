@@ -262,3 +262,18 @@ def test_callbacks_get_on_batch_end_and_dict_logs():
     x, y = _data(n=32)
     model.fit(x, y, batch_size=16, verbose=0, callbacks=[Recorder()])
     assert seen == [("train", dict), ("epoch", dict), ("batch", dict), ("batch", dict)]
+
+
+def test_masked_steps_count_neither_in_the_loss_nor_in_the_metrics():
+    """An Embedding(mask_zero) model evaluated as tf_keras 2.21 does (numbers from it, same weights): the loss is
+    the mean over the 5 real steps, not the 8 positions, and accuracy counts the real steps only."""
+    inp = keras.Input((4,), dtype="int32")
+    h = layers.Embedding(10, 3, mask_zero=True, embeddings_initializer=keras.initializers.Constant(
+        np.linspace(-1, 1, 30).reshape(10, 3)))(inp)
+    out = layers.Dense(2, activation="softmax", kernel_initializer=keras.initializers.Constant(
+        [[0.5, -0.5], [1.0, 0.2], [-0.3, 0.7]]))(h)
+    model = keras.Model(inp, out)
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    x, y = np.array([[1, 2, 0, 0], [3, 4, 5, 0]]), np.array([[0, 1, 1, 1], [1, 0, 1, 0]])
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    assert loss == pytest.approx(0.7127367854118347, rel=1e-6) and accuracy == pytest.approx(0.6, rel=1e-6)

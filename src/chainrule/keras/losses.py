@@ -464,7 +464,19 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         losses = self.call(y_true, y_pred)
         sample_weight = self._apply_mask(y_true, losses, sample_weight)
+        mask = getattr(y_pred, "_keras_mask", None)
+        if mask is not None:  # a masked prediction (a sequence): masked steps count for nothing (tf.keras 2)
+            sample_weight = self._apply_valid_mask(losses, sample_weight, mask)
         return compute_weighted_loss(losses, sample_weight, reduction=self.reduction)
+
+    def _apply_valid_mask(self, losses, sample_weight, mask):
+        """tf.keras 2's ``apply_valid_mask``: the mask becomes a weight, and a mean divides by the steps kept."""
+        mask = cast(mask, losses._value.dtype)
+        if tuple(mask.shape) != tuple(losses.shape):
+            mask = reshape(mask, tuple(losses.shape))
+        if self.reduction in (Reduction.AUTO, Reduction.SUM_OVER_BATCH_SIZE):
+            mask = apply_op(_ops.NoGradient(_rescale_mask), mask)
+        return mask if sample_weight is None else mask * _aligned_weights(sample_weight, mask)
 
     def _apply_mask(self, y_true, losses, sample_weight):
         return sample_weight

@@ -85,7 +85,9 @@ class OutputHead:
         kept = self.layer._kept_logits
         if kept is None or kept[1] is not y_pred:
             return None
-        return self.loss_on_logits(y_true, kept[0], sample_weight=sample_weight)
+        logits = kept[0]
+        logits._keras_mask = getattr(y_pred, "_keras_mask", None)  # the loss masks the logits as it would y_pred
+        return self.loss_on_logits(y_true, logits, sample_weight=sample_weight)
 
 
 def _final_activation(layer):
@@ -167,6 +169,22 @@ def match_dtype_and_rank(y_t, y_p, sw):
     return y_t, y_p, sw
 
 
+def apply_mask(y_p, sw, mask=None):
+    """tf.keras's ``apply_mask``: a prediction's mask (``y_pred._keras_mask``) multiplies the sample weights
+    (or becomes them), so masked steps count neither in the loss nor in the metrics."""
+    mask = getattr(y_p, "_keras_mask", None) if mask is None else mask
+    if mask is None:
+        return sw
+    mask = cast(mask, y_p._value.dtype)
+    if sw is None:
+        return mask
+    if sw.ndim == mask.ndim + 1 and sw.shape[-1] == 1:
+        mask = expand_dims(mask, -1)
+    elif mask.ndim == sw.ndim + 1 and mask.shape[-1] == 1:
+        sw = expand_dims(sw, -1)
+    return sw * mask
+
+
 def _batch_dim(y) -> float:
     return float(y.shape[0]) if y is not None and y.ndim else 1.0
 
@@ -235,6 +253,7 @@ class LossesContainer:
             if loss is None or y_t is None:
                 continue
             y_t, y_p, sw = match_dtype_and_rank(y_t, y_p, sw)
+            sw = apply_mask(y_p, sw)
             batch_dim = _batch_dim(y_t)
             value = head(y_t, y_p, sw) if head is not None else None
             if value is None:
@@ -332,8 +351,10 @@ class MetricsContainer:
             if y_t is None or not (group or weighted):
                 continue
             y_t, y_p, sw = match_dtype_and_rank(y_t, y_p, sw)
-            for m in group:  # as tf.keras 2: `metrics` ignore sample weights, `weighted_metrics` use them
-                m.update_state(y_t, y_p)
+            mask = getattr(y_p, "_keras_mask", None)
+            sw = apply_mask(y_p, sw, mask)
+            for m in group:  # as tf.keras 2: `metrics` see only the mask, `weighted_metrics` the sample weights
+                m.update_state(y_t, y_p, sample_weight=None if mask is None else cast(mask, y_p._value.dtype))
             for m in weighted:
                 m.update_state(y_t, y_p, sample_weight=sw)
 

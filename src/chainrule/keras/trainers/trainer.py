@@ -268,7 +268,8 @@ class Trainer:
             y = [y[name] for name in names] if len(names) > 1 else y[names[0]]
         sample_weight = da.to_numpy(sample_weight) if sample_weight is not None else None
         finite = not what.startswith("predict")  # predict passes NaN through: its outputs then show it
-        da.check_finite_numeric(x, f"{what}: x", finite)  # on a CSR matrix: its stored values only
+        string_inputs = self._string_input_positions() if hasattr(self, "_string_input_positions") else ()
+        da.check_finite_numeric(x, f"{what}: x", finite, string_inputs)  # CSR: its stored values only
         if y is not None:
             da.check_finite_numeric(y, f"{what}: y", finite)
         da.check_cardinality(x, y, sample_weight)
