@@ -30,6 +30,9 @@ class FakeComm:
     def Bcast(self, buffer, root=0):
         pass
 
+    def bcast(self, obj, root=0):
+        return obj
+
 
 class FakeTwoReplicaStrategy(Strategy):
     """A strategy whose second replica is simulated by ``FakeComm``."""

@@ -52,6 +52,21 @@ def fit_run(strategy, epochs=2, optimizer="adam", callbacks=None, verbose=0):
     return model, history, evaluation, prediction
 
 
+def dataset_fit_run(strategy, dropout=False):
+    """fit on a shuffled, batched Dataset of global batches (the multi-worker Keras guide's input)."""
+    x, y, _, _ = make_data()
+    tf.keras.utils.set_random_seed(2)
+    with strategy.scope():
+        model = build_model()
+        if dropout:
+            model = tf.keras.Sequential([tf.keras.Input(shape=(8,)), tf.keras.layers.Dense(16, activation="relu"),
+                                         tf.keras.layers.Dropout(0.3), tf.keras.layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(GLOBAL_BATCH)
+    history = model.fit(dataset, epochs=2, verbose=0)
+    return model, history
+
+
 def custom_loop_run(strategy, steps=3, compiled=True):
     """TensorFlow's custom-training-loop guide, shrunk: returns the weights, the reduced losses, the accuracy."""
     x, y, _, _ = make_data()
@@ -113,6 +128,11 @@ def scenario_train(strategy, out):
         collective.AllReduce.forward = original
     _save(out, "sgd", rank, calls=np.asarray(calls), **{f"w{i}": w for i, w in enumerate(model2.get_weights())},
           loss=np.asarray(history2.history["loss"]))
+
+    for dropout in (False, True):
+        model3, history3 = dataset_fit_run(strategy, dropout)
+        _save(out, f"dataset-{int(dropout)}", rank, **{f"w{i}": w for i, w in enumerate(model3.get_weights())},
+              loss=np.asarray(history3.history["loss"]))
 
     for compiled in (True, False):
         weights, losses, accuracy = custom_loop_run(strategy, compiled=compiled)

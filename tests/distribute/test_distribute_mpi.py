@@ -100,6 +100,18 @@ def test_one_all_reduce_per_step_over_every_gradient_and_clipping_after_it(train
     np.testing.assert_allclose(r0["loss"], history.history["loss"], rtol=1e-5)
 
 
+def test_fit_on_a_shuffled_dataset_of_global_batches(trained):
+    out, _ = trained
+    r0, r1 = ranks(out, "dataset-0")
+    assert_same_on_both_ranks(r0, r1)  # both ranks shuffled in the same order, took halves of the same batches
+    model, history = sc.dataset_fit_run(tf.distribute.get_strategy())
+    for got, want in zip(weights_of(r0), model.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(r0["loss"], history.history["loss"], rtol=1e-5)
+    # with Dropout the masks differ from one process's (drawn per replica batch), but the replicas stay identical
+    assert_same_on_both_ranks(*ranks(out, "dataset-1"))
+
+
 @pytest.mark.parametrize("compiled", [True, False], ids=["chainrule.function", "eager"])
 def test_custom_training_loop_with_run_and_reduce_matches_one_process(trained, compiled):
     out, _ = trained

@@ -22,13 +22,13 @@ import warnings
 
 import numpy as np
 
-from .. import backend as _backend
 from .. import nest
 from ..functions import reduce_sum
 from ..ops.collective import AllGather, AllReduce
 from ..tensor import Tensor, apply_op, as_tensor
 from . import context as _context
 from . import mpi as _mpi
+from . import sync as _sync
 from .cluster_resolver import MPIClusterResolver
 from .input import DistributedDataset, InputContext, PerReplicaDataset
 
@@ -282,18 +282,11 @@ class MultiWorkerMirroredStrategy(Strategy):
         hosts = comm.allgather(socket.gethostname()) if self._num_replicas > 1 else [socket.gethostname()]
         self._cluster_resolver = cluster_resolver or MPIClusterResolver(self._replica_id, hosts)
         if self._num_replicas > 1:
-            _share_random_state(comm, self._replica_id)
+            _sync.share_random_state(comm)  # models built next start identical
         elif os.environ.get("TF_CONFIG"):
             warnings.warn("MultiWorkerMirroredStrategy: TF_CONFIG is set, but chainrule's workers are the processes "
                           "of an mpiexec job, and this process runs alone (1 replica). Launch the script with "
                           "`mpiexec -n N python train.py`.", stacklevel=2)
-
-
-def _share_random_state(comm, rank) -> None:
-    """Every process takes the chief's random-number state: models built next start identical."""
-    state = comm.bcast(_backend.get_rng_state() if rank == 0 else None, root=0)
-    if rank != 0:
-        _backend.set_rng_state(state)
 
 
 _DEFAULT = _DefaultStrategy()

@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 
+from .. import backend as _backend
 from .. import nest
 from ..ops.collective import AllReduce
 from ..tensor import Tensor, Variable, apply_op
@@ -141,3 +142,16 @@ def average_variables(variables, comm) -> None:
     means = AllReduce(comm, weight=1.0).forward(*[v._value for v in variables])
     for variable, mean in zip(variables, means):
         variable.assign(mean)
+
+
+def share_random_state(comm) -> None:
+    """Every replica takes the chief's random-number state (``chainrule.backend.rng()``).
+
+    Done when the strategy is created (so models built next start identical) and at the start
+    of every training epoch (so shuffles, of arrays or of a ``Dataset``, draw the same order on
+    every replica even if an uneven last batch made them draw different amounts before).
+    """
+    rank = comm.Get_rank()
+    state = comm.bcast(_backend.get_rng_state() if rank == 0 else None, root=0)
+    if rank != 0:
+        _backend.set_rng_state(state)

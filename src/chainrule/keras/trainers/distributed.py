@@ -6,11 +6,12 @@ replica there is none and the loops run exactly as without a strategy. The Train
 marked points:
 
 * **batches** (:meth:`Replicas.shard`): every batch of the data is a *global* batch; replica ``i``
-  takes the ``i``-th of N equal row ranges (``distribute.input.shard_bounds``). When shuffling,
-  every replica draws the permutation (their random states stay in step) and then takes the
-  chief's. The global batch size must be a multiple of N, and the data must have at least N
-  samples (clear errors otherwise). A last training batch too small to give every replica a
-  sample is skipped (with a warning); in evaluation a replica without rows skips that step.
+  takes the ``i``-th of N equal row ranges (``distribute.input.shard_bounds``). Every training
+  epoch starts from the chief's random state, so every replica shuffles (arrays, or a
+  ``Dataset.shuffle``) in the same order. The global batch size must be a multiple of N, and
+  the data must have at least N samples (clear errors otherwise). A last training batch too
+  small to give every replica a sample is skipped (with a warning); in evaluation a replica
+  without rows skips that step.
 * **steps** (:meth:`Replicas.run`): the step runs in a replica context whose gradient weight is
   this replica's number of samples, so the optimizer's one all-reduce gives the gradient of the
   global batch's mean loss; the logs returned are the global batch's: the metrics' states are
@@ -99,12 +100,6 @@ class Replicas:
         start, stop = _input.shard_bounds(rows, self.index, self.count)
         return da.take(x, slice(start, stop)), da.take(y, slice(start, stop)), da.take(sample_weight,
                                                                                         slice(start, stop))
-
-    def broadcast_order(self, order):
-        """The chief's permutation, on every replica."""
-        order = np.ascontiguousarray(order, dtype=np.int64)
-        self.comm.Bcast(order, root=0)
-        return order
 
     # ------------------------------------------------------------------ steps
     def run(self, function, batch):
@@ -223,13 +218,15 @@ class ShardedBatches:
         return self.steps
 
     def epoch(self, rng):
+        if self.training:  # every replica draws the chief's shuffle order
+            _sync.share_random_state(self.replicas.comm)
         if isinstance(self.batches, da.ArrayBatches):
             return self._array_epoch(rng)
         return self._dataset_epoch(rng)
 
     def _array_epoch(self, rng):
         b, index, count = self.batches, self.replicas.index, self.replicas.count
-        order = self.replicas.broadcast_order(rng.permutation(b.n)) if b.shuffle else None
+        order = rng.permutation(b.n) if b.shuffle else None
         bs = b.batch_size
         for step in range(self.steps):
             lo, hi = step * bs, min((step + 1) * bs, b.n)
