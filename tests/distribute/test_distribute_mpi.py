@@ -157,3 +157,18 @@ def test_a_dead_rank_ends_the_job_and_the_rerun_resumes_from_the_backup(tmp_path
     for got, want in zip(weights_of(r0), model.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     assert not (tmp_path / "backup").exists()  # deleted by the chief when training completed
+
+
+@pytest.mark.skipif(not os.environ.get("CHAINRULE_DATA"), reason="CHAINRULE_DATA is not set (CI sets it)")
+def test_the_distributed_mnist_example_on_two_ranks(tmp_path):
+    example = os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples", "distributed_mnist.py")
+    src = os.path.dirname(os.path.dirname(tf.__file__))
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg",
+               PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = tmp_path / "out"
+    result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, example, "--quick", "--out", str(out)],
+                            capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.count("replicas in sync: 2, global batch size: 128") == 1  # the chief's line only
+    assert result.stdout.count("test accuracy: 0.") == 1
+    assert sorted(os.listdir(out)) == ["distributed_mnist.keras", "distributed_mnist_curves.png"]

@@ -229,15 +229,23 @@ def test_fit_under_two_fake_replicas_trains_on_this_replicas_half_of_every_globa
         m.compile(optimizer=tf.keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
         return m
-    with FakeTwoReplicaStrategy().scope():
-        replicated = model()
-    history = replicated.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    def batch_logs(seen):  # a callback reading every batch's logs: they are then made global every step
+        return tf.keras.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: seen.append(dict(logs)))
+
     rows = np.concatenate([np.arange(i, i + 16) for i in range(0, 128, 32)])
-    alone = model()
-    reference = alone.fit(x[rows], y[rows], batch_size=16, epochs=2, shuffle=False, verbose=0)
-    for a, b in zip(replicated.get_weights(), alone.get_weights()):
-        np.testing.assert_array_equal(a, b)
-    assert history.history == reference.history
+    for per_batch in (False, True):
+        seen, seen_alone = [], []
+        with FakeTwoReplicaStrategy().scope():
+            replicated = model()
+        history = replicated.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0,
+                                 callbacks=[batch_logs(seen)] if per_batch else None)
+        alone = model()
+        reference = alone.fit(x[rows], y[rows], batch_size=16, epochs=2, shuffle=False, verbose=0,
+                              callbacks=[batch_logs(seen_alone)] if per_batch else None)
+        for a, b in zip(replicated.get_weights(), alone.get_weights()):
+            np.testing.assert_array_equal(a, b)
+        assert history.history == reference.history
+        assert seen == seen_alone
     assert replicated.distribute_strategy.num_replicas_in_sync == 2
     with pytest.raises(ValueError, match="fit: the global batch size 33 is not divisible by the 2 replicas"):
         replicated.fit(x, y, batch_size=33, verbose=0)

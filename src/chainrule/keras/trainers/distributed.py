@@ -14,8 +14,10 @@ marked points:
   without rows skips that step.
 * **steps** (:meth:`Replicas.run`): the step runs in a replica context whose gradient weight is
   this replica's number of samples, so the optimizer's one all-reduce gives the gradient of the
-  global batch's mean loss; the logs returned are the global batch's: the metrics' states are
-  summed over the replicas (one small all-reduce) before their results are read.
+  global batch's mean loss; the logs are the global batch's: the metrics' states are summed over
+  the replicas (one small all-reduce) before their results are read. That is done every step
+  when the progress bar or a callback may read the logs of a batch, else once at the end of the
+  epoch or evaluation (:meth:`Replicas.final_logs`): one synchronisation less per step.
 * **callbacks** (:meth:`Replicas.callbacks`): only the chief prints the progress bar and writes
   checkpoints, TensorBoard logs, CSV logs and ``BackupAndRestore`` state; the other replicas
   restore from the chief's backup but never write it.
@@ -43,13 +45,28 @@ from ...ops.collective import AllReduce
 from ...sparse import SparseTensor
 from ..callbacks.base import Callback
 from ..callbacks.checkpoint import BackupAndRestore, ModelCheckpoint
-from ..callbacks.history import ProgbarLogger
+from ..callbacks.early_stopping import EarlyStopping
+from ..callbacks.history import History, ProgbarLogger
+from ..callbacks.lr_schedulers import LearningRateScheduler, ReduceLROnPlateau
 from ..callbacks.simple import CSVLogger
 from ..callbacks.tensorboard import TensorBoard
 from .. import data_adapter as da
 
 #: Callbacks that only the chief runs: they print or write files.
 CHIEF_ONLY = (ModelCheckpoint, TensorBoard, CSVLogger, ProgbarLogger)
+#: Callbacks that read the logs only at the end of an epoch (or of an evaluation).
+EPOCH_LEVEL = (History, BackupAndRestore, EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, CSVLogger)
+
+
+def _reads_batch_logs(callback) -> bool:
+    """Whether ``callback`` may read the logs of a batch in the middle of an epoch (unknown ones may)."""
+    if isinstance(callback, EPOCH_LEVEL):
+        return False
+    if isinstance(callback, ModelCheckpoint):
+        return callback.save_freq != "epoch"
+    if isinstance(callback, TensorBoard):
+        return callback.update_freq != "epoch"
+    return True
 
 
 def for_model(model):
@@ -83,6 +100,10 @@ class Replicas:
         self.is_chief = self.index == 0
         self._keys = {}  # per step function: its log keys, fixed by its first step
         self._extras = {}  # per step function: whether it returns values that are not metric results
+        self._local = {}  # per step function: the logs of its last step on this replica
+        # Whether the logs of every step are made global (an all-reduce per step), or only the last ones of a
+        # loop (final_logs), when no callback reads them in between (see callbacks()).
+        self.batch_logs = True
 
     # ------------------------------------------------------------------ data
     def shard(self, batches, what, training=False):
@@ -112,8 +133,19 @@ class Replicas:
             local = {}
         else:
             with ReplicaContext(self.strategy, gradient_weight=_input.rows_of(batch[0])):
-                local = function(da.pack_x_y_sample_weight(*batch))
-        return self.global_logs(local, function)
+                local = self._local[function] = function(da.pack_x_y_sample_weight(*batch))
+        return self.global_logs(local, function) if self.batch_logs else local
+
+    def final_logs(self, logs, function):
+        """The last logs of a loop over ``function``'s steps as the global batch's (made now unless every step's
+        were)."""
+        return logs if self.batch_logs else self.global_logs(self._local.get(function, {}), function)
+
+    def validation(self):
+        """These replicas for fit's validation: nobody reads its logs before the end."""
+        other = Replicas(self.model, self.strategy)
+        other.batch_logs = False
+        return other
 
     def global_logs(self, local, function=None):
         """The logs of the global batch: every metric's result over the replicas' summed states.
@@ -138,9 +170,14 @@ class Replicas:
         return {k: np.mean([np.asarray(d[k], dtype=np.float64) for d in gathered if k in d], axis=0) for k in keys}
 
     # ------------------------------------------------------------------ callbacks and files
-    def callbacks(self, callbacks):
+    def callbacks(self, callbacks, verbose):
         """The callbacks this replica runs: all of them on the chief; on the others, none that print or
-        write, and ``BackupAndRestore`` only to restore the chief's backup."""
+        write, and ``BackupAndRestore`` only to restore the chief's backup.
+
+        Also decides, the same way on every replica, whether every step's logs must be global: when the
+        progress bar shows them (``verbose=1``) or a callback may read them during the epoch.
+        """
+        self.batch_logs = verbose == 1 or any(_reads_batch_logs(c) for c in nest.flatten(list(callbacks or [])))
         if self.is_chief:
             return callbacks
         kept = []

@@ -367,7 +367,7 @@ class Trainer:
         if replicas is not None:  # each replica takes its share of every global batch; only the chief writes
             train = replicas.shard(train, "fit", training=True)
             val = replicas.shard(val, "fit: validation_data") if val is not None else None
-            callbacks = replicas.callbacks(callbacks)
+            callbacks = replicas.callbacks(callbacks, verbose)
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0 and _distributed.prints(replicas),
                            model=self, verbose=verbose, epochs=int(epochs), steps=len(train) or None)
         train_function = self.make_train_function()
@@ -395,12 +395,13 @@ class Trainer:
                     break
             if step < 0:
                 raise ValueError("fit: the training data produced no batches.")
-            epoch_logs = dict(logs)
             if replicas is not None:
+                logs = _python_logs(replicas.final_logs(logs, train_function))  # global, if not made every step
                 replicas.average_statistics()  # e.g. BatchNormalization's moving statistics
+            epoch_logs = dict(logs)
             if val is not None and validate_on(epoch + 1):
                 try:
-                    val_logs = self._run_evaluation(val, replicas=replicas)
+                    val_logs = self._run_evaluation(val, replicas=replicas and replicas.validation())
                 except (ValueError, TypeError) as e:
                     args.raise_prefixed(e, "fit: validation_data: ")
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -434,7 +435,7 @@ class Trainer:
                 logs = _python_logs(replicas.run(test_function, batch))
             if callbacks is not None:
                 callbacks.on_test_batch_end(step, logs)
-        return logs
+        return logs if replicas is None else _python_logs(replicas.final_logs(logs, test_function))
 
     def _inference_batches(self, x, y, sample_weight, batch_size, steps, what):
         """The batches of evaluate/predict (``steps`` checked)."""
@@ -457,7 +458,7 @@ class Trainer:
         replicas = _distributed.for_model(self)
         if replicas is not None:  # each replica evaluates its share of every batch; only the chief prints
             batches = replicas.shard(batches, "evaluate")
-            callbacks = replicas.callbacks(callbacks)
+            callbacks = replicas.callbacks(callbacks, verbose)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0 and _distributed.prints(replicas),
                            model=self, verbose=verbose, epochs=1, steps=len(batches) or None, _mode="evaluate")
         cbs.on_test_begin()
@@ -475,7 +476,7 @@ class Trainer:
         replicas = _distributed.for_model(self)
         if replicas is not None:  # each replica predicts its share of every batch; gathered below
             batches = replicas.shard(batches, "predict")
-            callbacks = replicas.callbacks(callbacks)
+            callbacks = replicas.callbacks(callbacks, verbose)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0 and _distributed.prints(replicas),
                            model=self, verbose=verbose, epochs=1, steps=len(batches) or None)
         predict_function = self.make_predict_function()
