@@ -50,13 +50,17 @@ class AllReduce(Op):
         n = sum(sizes)
         weighted = self.weight is not None
         send = np.empty(n + weighted, dtype=dtype)
+        weight = dtype.type(self.weight) if weighted else None
         offset = 0
-        for a, size in zip(arrays, sizes):
-            np.copyto(send[offset:offset + size], a.reshape(-1), casting="unsafe")
+        for a, size in zip(arrays, sizes):  # one pass: copied (and weighted) into the buffer
+            part = send[offset:offset + size]
+            if weighted:
+                np.multiply(a.reshape(-1), weight, out=part, casting="unsafe")
+            else:
+                np.copyto(part, a.reshape(-1), casting="unsafe")
             offset += size
         if weighted:
-            send[:n] *= dtype.type(self.weight)
-            send[n] = self.weight
+            send[n] = weight
         recv = np.empty_like(send)
         self.comm.Allreduce(send, recv)
         if weighted:
