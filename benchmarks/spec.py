@@ -87,3 +87,14 @@ TARGETS = (
     Target("W6", "compiled", "speedup", 1.5, "W6 chainrule.function >= 1.5 x faster than eager"),
     Target("W7", "step", "pct_numpy", 70.0, "W7 training step >= 70% of numpy's matmul rate"),
 )
+
+# W10: data parallelism over MPI (benchmarks/workloads_distributed.py), chainrule only: the same two models
+# trained one epoch with 1 and with 2 ranks (mpiexec), samples/s and scaling efficiency; no targets.
+WORKLOADS["W10"] = Workload(
+    "W10", "data-parallel training over MPI: one epoch of W1's model (32 per replica) and of W4's (128 per replica) "
+           "with 1 and 2 ranks, 1 BLAS thread each (weak scaling; needs chainrule[distributed])",
+    ("mnist", "fashion_mnist"), ("quickstart 1 rank", "quickstart 2 ranks", "quickstart 2 independent",
+                                 "fashion 1 rank", "fashion 2 ranks", "fashion 2 independent"))
+ORDER = ORDER + ("W10",)
+#: Workloads with no PyTorch counterpart: the runner runs only chainrule for them.
+CHAINRULE_ONLY = frozenset({"W10"})

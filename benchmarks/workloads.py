@@ -641,6 +641,9 @@ def w7_torch(cfg):
 
 def get(workload: str, framework: str):
     """The function that runs ``workload`` (``'W3b'``) with ``framework`` (``'chainrule'``/``'torch'``)."""
+    if workload == "W10":  # data parallelism over MPI, in its own module (which imports this one)
+        from . import workloads_distributed
+        return getattr(workloads_distributed, f"w10_{framework}")
     return globals()[f"{workload.lower()}_{framework}"]
 
 
