@@ -296,3 +296,25 @@ def test_sync_helpers_are_noops_without_replicas():
     grads = [tf.constant([1.0])]
     assert dsync.aggregate_gradients(grads) is grads
     assert dsync.multi_replica_strategy() is None
+
+
+def test_a_custom_train_step_and_the_on_batch_methods_under_two_fake_replicas():
+    class Custom(tf.keras.Model):
+        def train_step(self, data):
+            logs = super().train_step(data)
+            return {**logs, "rows": tf.cast(tf.shape(data[0])[0], "float32")}  # not a metric: averaged
+
+    x = np.random.default_rng(2).normal(size=(64, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    with FakeTwoReplicaStrategy().scope():
+        inputs = tf.keras.Input(shape=(3,))
+        model = Custom(inputs, tf.keras.layers.Dense(1)(inputs))
+        model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    history = model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    assert history.history["rows"] == [16.0]  # each replica's share of the last global batch
+    assert set(history.history) == {"loss", "mae", "rows"}
+    logs = model.train_on_batch(x[:8], y[:8], return_dict=True)
+    assert logs["rows"] == 4.0 and np.isfinite(logs["loss"])
+    assert model.predict_on_batch(x[:6]).shape == (6, 1)  # 3 rows here, gathered with the partner's 3
+    with pytest.raises(ValueError, match="train_on_batch: the global batch size 7 is not divisible"):
+        model.train_on_batch(x[:7], y[:7])
