@@ -23,6 +23,7 @@ import time
 
 from . import report
 from .spec import FRAMEWORKS, MODES, ORDER, THREAD_VARS, WORKLOADS
+from .spec import CHAINRULE_ONLY
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -220,10 +221,13 @@ def main(argv=None) -> int:
         env = child_env(args.threads)
         results = {w: {fw: [] for fw in frameworks} for w in plan}
         total = len(plan) * repeats * len(frameworks)
+        total -= repeats * (len(frameworks) - 1) * sum(w in CHAINRULE_ONLY for w in plan)
         k = 0
         for w in plan:
             for r in range(repeats):
                 for fw in frameworks:  # alternate: chainrule, torch, chainrule, torch, ...
+                    if fw != "chainrule" and w in CHAINRULE_ONLY:
+                        continue
                     k += 1
                     cfg = dict(sizes, seed=args.first_seed + r, threads=args.threads,
                                cache=os.path.join(tmp, "data"))

@@ -101,3 +101,15 @@ TARGETS = TARGETS + (
     Target("W9", "train", "time_ratio", 1.0, "W9 training time <= 1.0 x PyTorch"),
     Target("W9b", "train", "time_ratio", 1.0, "W9b training time <= 1.0 x PyTorch"),
 )
+
+# W10: data parallelism over MPI (benchmarks/workloads_distributed.py), chainrule only: the same two models
+# trained one epoch with 1 and with 2 ranks (mpiexec), samples/s and scaling efficiency; no targets.
+WORKLOADS["W10"] = Workload(
+    "W10", "data-parallel training over MPI: one epoch of W1's model (32 per replica) and of W4's (128 per replica) "
+           "with 1 and 2 ranks, 1 BLAS thread each (weak scaling; needs chainrule[distributed])",
+    ("mnist", "fashion_mnist"), ("quickstart 1 rank", "quickstart 2 ranks", "quickstart 2 independent",
+                                 "fashion 1 rank", "fashion 2 ranks", "fashion 2 independent"))
+ORDER = ORDER + ("W10",)
+#: Workloads with no PyTorch counterpart: the runner runs only chainrule for them.
+CHAINRULE_ONLY = frozenset({"W10"})
+WORKLOAD_MODULES.update(W10="workloads_distributed")

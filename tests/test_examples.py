@@ -112,6 +112,9 @@ CASES = {
                 r"held-out perplexity before training: \d+\.\d",
                 r"held-out perplexity after training: \d+\.\d \(\d+ iterations", r"^sample: \w+"],
         ["lstm_lm_perplexity.png"], []),
+    "distributed_mnist.py": (  # one process here; tests/distribute/ runs mpiexec -n 2
+        True, [r"replicas in sync: 1, global batch size: 64", r"test accuracy: 0\.\d{4}"],
+        ["distributed_mnist_curves.png"], ["distributed_mnist.keras"]),
     "perceptron_gates.py": (
         False, [r"AND gate, one neuron: \d/4", r"XOR gate, one neuron: \d/4",
                 r"XOR, 2-2-1 network after \d+ epochs: loss \d\.\d{4}"],

@@ -30,6 +30,7 @@ from .init_ops import (constant_initializer, ones_initializer, random_normal_ini
                        random_uniform_initializer, zeros_initializer)
 from .function import function  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401
+from . import distribute  # noqa: F401  (tf.distribute: data-parallel training over MPI)
 from . import config  # noqa: F401
 # The rest of TensorFlow's core namespace.
 from . import (autograph, debugging, experimental, io, ragged, sparse, strings, summary,  # noqa: F401

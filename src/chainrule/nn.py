@@ -8,6 +8,7 @@ from .functions import log_softmax, softmax, transpose  # noqa: F401 - softmax a
 from .functions import add_n, clip_by_value, reduce_mean, reduce_sum, reshape, rsqrt, square, squeeze, where
 from .functions import top_k as _top_k
 from . import math as _math
+from .distribute import context as _distribute_context
 from .errors import InvalidArgumentError
 from .tensor import Tensor, apply_op, as_tensor, to_array
 
@@ -155,17 +156,29 @@ def bias_add(value, bias, data_format=None, name=None):
 
 
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
-    """The sum of the (weighted) per-example losses divided by ``global_batch_size`` (default: their number)."""
+    """The sum of the (weighted) per-example losses divided by ``global_batch_size``.
+
+    ``global_batch_size`` defaults to this replica's number of examples times the number of
+    replicas in sync (1 outside a strategy), so that summing the replicas' gradients, as
+    ``apply_gradients`` does in ``strategy.run``, gives the gradient of the global batch's mean.
+    """
     loss = as_tensor(per_example_loss)
     if sample_weight is not None:
         loss = loss * sample_weight
-    n = loss.shape[0] if global_batch_size is None and loss.ndim else (global_batch_size or 1)
-    return reduce_sum(loss) / float(n)
+    if global_batch_size is None:
+        global_batch_size = (loss.shape[0] if loss.ndim else 1) * _distribute_context.num_replicas_in_sync()
+    return reduce_sum(loss) / float(global_batch_size or 1)
 
 
 def scale_regularization_loss(regularization_loss):
-    """The regularization loss unchanged (one replica)."""
-    return add_n(regularization_loss) if isinstance(regularization_loss, (list, tuple)) else regularization_loss
+    """The regularization loss (a tensor, or a list summed) divided by the number of replicas in sync.
+
+    Every replica adds it to its loss and ``strategy.run``'s ``apply_gradients`` sums the
+    replicas' gradients, so each contributes its share; with one replica it is unchanged.
+    """
+    loss = add_n(regularization_loss) if isinstance(regularization_loss, (list, tuple)) else regularization_loss
+    replicas = _distribute_context.num_replicas_in_sync()
+    return loss if replicas == 1 else as_tensor(loss) / float(replicas)
 
 
 def in_top_k(targets, predictions, k, name=None):

@@ -28,6 +28,7 @@ import numpy as np
 
 from chainrule._tape_stack import paused_tapes
 from chainrule.backend import epsilon, floatx
+from chainrule.distribute import sync as _distribute_sync
 from chainrule.functions import cast, reshape
 from chainrule.ops import NoGradient
 from chainrule.ops.updates import AddInPlace, MetricAccumulate
@@ -239,6 +240,14 @@ class Metric:
         self.name = name if name is not None else to_snake_case(type(self).__name__)
         self._dtype = str(getattr(dtype, "name", dtype)) if dtype is not None else floatx()
         self._variables = []
+        # Created in the scope of a strategy with several replicas, the result read outside a replica
+        # step counts every replica's batches (tf.keras's sync-on-read metric state).
+        self._distribute_strategy = _distribute_sync.multi_replica_strategy()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "result" in cls.__dict__:
+            cls.result = _distribute_sync.sync_on_read(cls.__dict__["result"])
 
     @property
     def dtype(self) -> str:

@@ -323,12 +323,34 @@ class NadamStep(StateUpdate):
 # ----------------------------------------------------------------------------- gradients as one buffer
 
 class ConcatenateFlat(Op):
-    """The inputs raveled and joined into one 1-D array (an optimizer's gradients, for one kernel call)."""
+    """The inputs raveled and joined into one 1-D array (an optimizer's gradients, for one kernel call).
+
+    Inputs that already lie one after another at the start of one 1-D buffer (the gradients an
+    all-reduce returns as views of its result) are that buffer's slice: no copy.
+    """
 
     differentiable = False
+    returns_view = True  # of its inputs' buffer, sometimes: apply_op copies it when an input is a Variable
 
     def forward(self, *arrays):
-        return np.concatenate([a.reshape(-1) for a in arrays])
+        joined = _consecutive_views(arrays)
+        return joined if joined is not None else np.concatenate([a.reshape(-1) for a in arrays])
+
+
+def _consecutive_views(arrays):
+    """``base[:total]`` when the arrays are C-contiguous views filling the start of one 1-D ``base`` in
+    order; else None."""
+    base = arrays[0].base
+    if base is None or base.ndim != 1 or not base.flags.c_contiguous:
+        return None
+    if any(a.base is not base or a.dtype != base.dtype or not a.flags.c_contiguous for a in arrays):
+        return None
+    start = position = base.__array_interface__["data"][0]
+    for a in arrays:
+        if a.__array_interface__["data"][0] != position:
+            return None
+        position += a.nbytes
+    return base[:(position - start) // base.itemsize]
 
 
 # ----------------------------------------------------------------------------- gradient clipping (no gradient)

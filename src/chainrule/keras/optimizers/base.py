@@ -45,6 +45,7 @@ import numpy as np
 
 from ... import backend as _backend
 from ...autodiff import GradientTape
+from ...distribute import sync as _distribute_sync
 from ...functions import cast
 from ...ops import updates as _updates
 from ...tensor import Tensor, Variable, apply_op
@@ -363,23 +364,35 @@ class Optimizer:
         """Apply ``[(gradient, variable), ...]`` (a zip works); returns ``iterations``.
 
         A gradient is a Tensor, a numpy array or ``None`` (skipped with a
-        warning). Gradients are cast to their variable's dtype.
+        warning). Gradients are cast to their variable's dtype. Under a strategy
+        with several replicas, the replicas' gradients are combined first (see
+        :meth:`apply`) unless ``skip_gradients_aggregation`` (or tf.keras 2's
+        ``experimental_aggregate_gradients=False``) says the caller did it.
         """
+        skip_gradients_aggregation = skip_gradients_aggregation or not kwargs.get(
+            "experimental_aggregate_gradients", True)
         pairs = list(grads_and_vars)
         if pairs:
             for pair in pairs:
                 if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                     raise ValueError(f"apply_gradients expects (gradient, variable) pairs, e.g. "
                                      f"zip(grads, model.trainable_variables); got an element {pair!r}.")
-            self.apply([p[0] for p in pairs], [p[1] for p in pairs])
+            self.apply([p[0] for p in pairs], [p[1] for p in pairs],
+                       skip_gradients_aggregation=skip_gradients_aggregation)
         return self._iterations
 
-    def apply(self, grads, trainable_variables=None):
+    def apply(self, grads, trainable_variables=None, *, skip_gradients_aggregation=False):
         """Keras 3's form: ``grads`` in the order of ``trainable_variables`` (or of the built variables).
 
         One step, as tf.keras 2's ``apply_gradients``: skip ``None`` gradients, cast,
         (accumulate,) clip, decay, ``update_step`` each variable, update the moving
         averages, ``iterations += 1``, then project each variable with its constraint.
+
+        In a replica step of a strategy with several replicas (``strategy.run``, a ``fit``
+        step), the gradients are first combined over the replicas, before anything else
+        sees them: one all-reduce over one contiguous buffer holding all of them (see
+        ``chainrule.distribute.sync.aggregate_gradients``), so every replica applies the
+        same update. ``skip_gradients_aggregation=True`` leaves them as they are.
         """
         grads = list(grads)
         if not grads:
@@ -402,6 +415,8 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: got {len(grads)} gradients for {len(variables)} variables; "
                              f"pass one gradient per variable.")
         grads, variables = self._filter_and_cast(grads, variables)
+        if not skip_gradients_aggregation:
+            grads = _distribute_sync.aggregate_gradients(grads)  # one all-reduce (nothing with one replica)
         if self.loss_scale_factor is not None:
             grads = [g * (1.0 / self.loss_scale_factor) for g in grads]
 

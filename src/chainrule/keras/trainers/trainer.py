@@ -30,6 +30,7 @@ from ..._fpenv import flushing
 from ..._suggest import did_you_mean_argument
 from ...autodiff import GradientTape
 from ...function import function
+from ... import distribute as _distribute
 from ... import sparse as _sparse
 from ...tensor import Tensor
 from .. import data_adapter as da
@@ -38,6 +39,7 @@ from ..callbacks.callback_list import CallbackList
 from ..data_adapter import unpack_x_y_sample_weight
 from ..layers.core import Dense
 from . import arguments as args
+from . import distributed as _distributed
 from .compile_utils import LossesContainer, MetricsContainer
 
 # tf.keras 2's Model.compile takes these through **kwargs, for compatibility only.
@@ -77,6 +79,7 @@ class Trainer:
         self._is_compiled = False
         self._compile_config = None
         self._run_eagerly = None
+        self._distribute_strategy = None
         self.train_function = self.test_function = self.predict_function = None
 
     # ------------------------------------------------------------------ compile
@@ -122,9 +125,16 @@ class Trainer:
         self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
                                     weighted_metrics=weighted_metrics)
         self._run_eagerly = run_eagerly
+        # As tf.keras: compiled inside `strategy.scope()`, the model trains with that strategy's replicas.
+        self._distribute_strategy = _distribute.get_strategy()
         self.train_function = self.test_function = self.predict_function = None
         self._is_compiled = True
         self.stop_training = False
+
+    @property
+    def distribute_strategy(self):
+        """The ``chainrule.distribute`` strategy the model was compiled under (the default strategy if none)."""
+        return self._distribute_strategy or _distribute.get_strategy()
 
     @property
     def run_eagerly(self) -> bool:
@@ -354,12 +364,19 @@ class Trainer:
                 val = self._batches(vx, vy, vsw, validation_batch_size or batch_size or 32, steps=validation_steps,
                                     what="fit: validation")
 
-        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                           verbose=verbose, epochs=int(epochs), steps=len(train) or None)
+        replicas = _distributed.for_model(self)  # None unless compiled in the scope of a multi-replica strategy
+        if replicas is not None:  # each replica takes its share of every global batch; only the chief writes
+            train = replicas.shard(train, "fit", training=True)
+            val = replicas.shard(val, "fit: validation_data") if val is not None else None
+            callbacks = replicas.callbacks(callbacks, verbose)
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0 and _distributed.prints(replicas),
+                           model=self, verbose=verbose, epochs=int(epochs), steps=len(train) or None)
         train_function = self.make_train_function()
         self.stop_training = False
         rng = _backend.rng()
         cbs.on_train_begin()
+        if replicas is not None:
+            replicas.broadcast_model()  # every replica starts from the chief's (possibly restored) state
         logs = {}
         resume = getattr(self, "_initial_epoch_override", None)  # set by BackupAndRestore after a crash
         self._initial_epoch_override = None
@@ -370,23 +387,33 @@ class Trainer:
             step = -1
             for step, batch in enumerate(train.epoch(rng)):
                 cbs.on_train_batch_begin(step)
-                logs = _python_logs(train_function(da.pack_x_y_sample_weight(*batch)))
+                if replicas is None:
+                    logs = _python_logs(train_function(da.pack_x_y_sample_weight(*batch)))
+                else:  # this replica's step: one all-reduce of the gradients; the logs are the global batch's
+                    logs = _python_logs(replicas.run(train_function, batch))
                 cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             if step < 0:
                 raise ValueError("fit: the training data produced no batches.")
+            if replicas is not None:
+                logs = _python_logs(replicas.final_logs(logs, train_function))  # global, if not made every step
+                replicas.average_statistics()  # e.g. BatchNormalization's moving statistics
             epoch_logs = dict(logs)
             if val is not None and validate_on(epoch + 1):
                 try:
-                    val_logs = self._run_evaluation(val)
+                    val_logs = self._run_evaluation(val, replicas=replicas and replicas.validation())
                 except (ValueError, TypeError) as e:
                     args.raise_prefixed(e, "fit: validation_data: ")
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
+            if replicas is not None:  # wait for the chief's checkpoints; stop together
+                self.stop_training = replicas.barrier(self.stop_training)
             if self.stop_training:
                 break
         cbs.on_train_end(logs)
+        if replicas is not None:
+            replicas.barrier()
         self.history = cbs.history
         return cbs.history
 
@@ -396,17 +423,20 @@ class Trainer:
                                "`model.compile(optimizer, loss)`.")
 
     # ------------------------------------------------------------------ evaluate / predict
-    def _run_evaluation(self, batches, callbacks=None):
+    def _run_evaluation(self, batches, callbacks=None, replicas=None):
         test_function = self.make_test_function()
         self.reset_metrics()
         logs = {}
         for step, batch in enumerate(batches.epoch(None)):
             if callbacks is not None:
                 callbacks.on_test_batch_begin(step)
-            logs = _python_logs(test_function(da.pack_x_y_sample_weight(*batch)))
+            if replicas is None:
+                logs = _python_logs(test_function(da.pack_x_y_sample_weight(*batch)))
+            else:  # this replica's rows (maybe none), then the global batch's logs
+                logs = _python_logs(replicas.run(test_function, batch))
             if callbacks is not None:
                 callbacks.on_test_batch_end(step, logs)
-        return logs
+        return logs if replicas is None else _python_logs(replicas.final_logs(logs, test_function))
 
     def _inference_batches(self, x, y, sample_weight, batch_size, steps, what):
         """The batches of evaluate/predict (``steps`` checked)."""
@@ -426,10 +456,14 @@ class Trainer:
         verbose = args.verbosity(verbose, "evaluate")
         args.check_callbacks(callbacks, "evaluate")
         batches = self._inference_batches(x, y, sample_weight, batch_size, steps, "evaluate")
-        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-                           steps=len(batches) or None, _mode="evaluate")
+        replicas = _distributed.for_model(self)
+        if replicas is not None:  # each replica evaluates its share of every batch; only the chief prints
+            batches = replicas.shard(batches, "evaluate")
+            callbacks = replicas.callbacks(callbacks, verbose)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0 and _distributed.prints(replicas),
+                           model=self, verbose=verbose, epochs=1, steps=len(batches) or None, _mode="evaluate")
         cbs.on_test_begin()
-        logs = self._run_evaluation(batches, cbs)
+        logs = self._run_evaluation(batches, cbs, replicas)
         cbs.on_test_end(logs)
         return _results(logs, return_dict)
 
@@ -440,18 +474,27 @@ class Trainer:
         verbose = args.verbosity(verbose, "predict")
         args.check_callbacks(callbacks, "predict")
         batches = self._inference_batches(x, None, None, batch_size, steps, "predict")
-        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-                           steps=len(batches) or None)
+        replicas = _distributed.for_model(self)
+        if replicas is not None:  # each replica predicts its share of every batch; gathered below
+            batches = replicas.shard(batches, "predict")
+            callbacks = replicas.callbacks(callbacks, verbose)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0 and _distributed.prints(replicas),
+                           model=self, verbose=verbose, epochs=1, steps=len(batches) or None)
         predict_function = self.make_predict_function()
         cbs.on_predict_begin()
         chunks, structure = [], None
         for step, batch in enumerate(batches.epoch(None)):
+            if batch is None:  # this replica has no rows of this batch
+                chunks.append(None)
+                continue
             cbs.on_predict_batch_begin(step)
             out = predict_function(da.pack_x_y_sample_weight(*batch))
             structure = out
             chunks.append([o._value for o in nest.flatten(out)])
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
+        if replicas is not None:
+            chunks = replicas.gather(chunks)
         if not chunks:
             raise ValueError("predict: the input produced no batches (is it empty?).")
         outs = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
@@ -469,7 +512,12 @@ class Trainer:
         self._build_for(x)
         if reset_metrics:
             self.reset_metrics()
-        logs = _python_logs(self.make_train_function()(da.pack_x_y_sample_weight(x, y, sample_weight)))
+        replicas = _distributed.for_model(self)
+        if replicas is None:
+            logs = _python_logs(self.make_train_function()(da.pack_x_y_sample_weight(x, y, sample_weight)))
+        else:  # this replica's share of the global batch
+            batch = replicas.shard_batch(x, y, sample_weight, "train_on_batch", training=True)
+            logs = _python_logs(replicas.run(self.make_train_function(), batch))
         return _results(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
@@ -479,14 +527,24 @@ class Trainer:
         self._build_for(x)
         if reset_metrics:
             self.reset_metrics()
-        logs = _python_logs(self.make_test_function()(da.pack_x_y_sample_weight(x, y, sample_weight)))
+        replicas = _distributed.for_model(self)
+        if replicas is None:
+            logs = _python_logs(self.make_test_function()(da.pack_x_y_sample_weight(x, y, sample_weight)))
+        else:  # this replica's share of the batch
+            batch = replicas.shard_batch(x, y, sample_weight, "test_on_batch")
+            logs = _python_logs(replicas.run(self.make_test_function(), batch))
         return _results(logs, return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch as numpy arrays."""
         x, _, _ = self._prepare(x, what="predict_on_batch")
+        replicas = _distributed.for_model(self)
+        if replicas is not None:  # each replica predicts its rows; every replica returns all of them
+            x = replicas.shard_batch(x, None, None, "predict_on_batch")[0]
         out = self.make_predict_function()(da.pack_x_y_sample_weight(x))
         outs = [o._value for o in nest.flatten(out)]
+        if replicas is not None:
+            outs = replicas.gather([outs])[0]
         return outs[0] if len(outs) == 1 else outs
 
 
