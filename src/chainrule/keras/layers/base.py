@@ -18,7 +18,7 @@ from ..._tape_stack import active_tapes
 from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
-from .. import constraints, initializers, registry, regularizers
+from .. import constraints, initializers, limits, registry, regularizers
 from .. import metrics as _metrics
 from ..utils.naming import to_snake_case
 
@@ -215,6 +215,7 @@ class Layer:
         callable) becomes the Variable's ``constraint``, applied by the optimizer after each update.
         """
         shape = tuple(int(s) for s in (shape or ()))
+        limits.charge_weight(shape, self.name, name or "weight")  # a file's config may not allocate unbounded
         dtype = _dtypes.as_dtype(dtype or self._dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
