@@ -9,7 +9,10 @@ and is all or nothing: every shape is checked and every value read and converted
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import re
 import warnings
 import zlib
 
@@ -28,9 +31,32 @@ def h5py_module():
     return h5py
 
 
+_ERRNO = re.compile(r"errno = (\d+)")
+
+
+@contextlib.contextmanager
 def open_for_writing(path):
+    """An HDF5 file open for writing; an I/O failure (also one at close) is an ``OSError`` with its errno.
+
+    h5py reports a failed flush at close (disk full, file size limit) as a ``RuntimeError``
+    ("Can't decrement id ref count (unable to extend file properly, errno = 27...)"); turned
+    into ``OSError(27, ...)`` here, :func:`~chainrule.keras.saving.atomic.atomic_write` names
+    the file and removes the temporary one.
+    """
     # HDF5 1.8 object formats carry metadata checksums, so corruption is detected on read.
-    return h5py_module().File(path, "w", libver=("v108", "v108"))
+    try:
+        with h5py_module().File(path, "w", libver=("v108", "v108")) as f:
+            yield f
+    except (RuntimeError, OSError) as e:
+        if isinstance(e, OSError) and e.errno is not None:
+            raise
+        found = _ERRNO.search(str(e))
+        if found is None and isinstance(e, RuntimeError):
+            raise
+        if found is None:
+            raise OSError(f"HDF5 write failed: {e}") from e
+        code = int(found.group(1))
+        raise OSError(code, os.strerror(code)) from e
 
 
 def _crc(arr: np.ndarray) -> int:
