@@ -129,12 +129,17 @@ def read_str_list(group, name: str):
     return out
 
 
-def _safe_member(name: str, where: str) -> str:
-    if not isinstance(name, str) or not name or name.startswith("/") or "\x00" in name or \
-            any(part == ".." for part in name.split("/")):
+def _name_parts(name: str, where: str) -> list:
+    """The link names of a relative HDF5 path, as HDF5 reads it ('a//b' is 'a/b', '.' is the group itself).
+
+    '..' is an ordinary link name in HDF5 (there is no parent traversal), so a layer named
+    '../up' round-trips; an absolute name, an empty one or a NUL is refused.
+    """
+    parts = [p for p in name.split("/") if p not in ("", ".")] if isinstance(name, str) else []
+    if not parts or name.startswith("/") or "\x00" in name:
         raise ValueError(f"{where} names the entry {name!r}, which is not a plain relative name inside its "
                          "group; refusing to follow it.")
-    return name
+    return parts
 
 
 def check_dataset(ds, where: str) -> None:
@@ -171,9 +176,8 @@ def check_dataset(ds, where: str) -> None:
 def get_hard(group, name: str, where: str):
     """``group[name]`` for a plain in-file link only (no soft/external links)."""
     h5py = h5py_module()
-    _safe_member(name, where)
     node = group
-    for part in name.split("/"):
+    for part in _name_parts(name, where):
         link = node.get(part, getlink=True)
         if link is None:
             return None
