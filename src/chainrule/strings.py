@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 
+from . import _integers
 from . import dtypes as _dtypes
 from . import ops as _ops
 from ._tape_stack import note_value_read
@@ -93,7 +94,8 @@ def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002
 
     A ``pos`` past the end raises ``InvalidArgumentError``, as TensorFlow.
     """
-    start, size = int(as_tensor(pos)._value), int(as_tensor(len)._value)
+    start = _integers.integers(as_tensor(pos), "pos", "Substr")[0]
+    size = _integers.integers(as_tensor(len), "len", "Substr")[0]
 
     def cut(b):
         s = b if unit == "BYTE" else b.decode("utf-8")
