@@ -141,8 +141,16 @@ def test_load_weights_does_not_build_a_model_for_a_huge_input_shape_from_the_fil
     assert peak < 8, f"the load allocated {peak:.0f} MiB before refusing"
 
 
-def test_the_limits_are_documented_in_one_place():
+def test_the_limits_live_in_one_module_that_every_loader_reads(tmp_path, monkeypatch):
     from chainrule.keras import limits
-    for name in ("MAX_JSON_BYTES", "MAX_JSON_DEPTH", "MAX_COMPRESSION_RATIO", "COMPRESSION_CHECK_FLOOR",
-                 "WEIGHT_SLACK_VALUES", "max_member_bytes"):
-        assert name in limits.__doc__, name
+    model = _model()
+    deflated = tmp_path / "deflated.keras"
+    model.save(str(tmp_path / "good.keras"))
+    _rewrite_archive(tmp_path / "good.keras", deflated, {}, zipfile.ZIP_DEFLATED)
+    monkeypatch.setattr(limits, "MAX_JSON_DEPTH", 3)
+    with pytest.raises(ValueError, match=r"nested more than 3 levels"):
+        keras.models.model_from_json(model.to_json())
+    monkeypatch.setattr(limits, "COMPRESSION_CHECK_FLOOR", 0)
+    monkeypatch.setattr(limits, "MAX_COMPRESSION_RATIO", 1)
+    with pytest.raises(ValueError, match=r"deflated\.keras.*decompression bomb"):
+        keras.models.load_model(str(deflated))
