@@ -10,6 +10,7 @@ import builtins
 
 import numpy as np
 
+from . import _integers
 from . import dtypes as _dtypes
 from . import ops as _ops
 from .errors import InvalidArgumentError, UnimplementedError
@@ -34,20 +35,20 @@ def _numeric_unary(op, x, op_name):
     return apply_op(op, t)
 
 
-def _as_shape(shape) -> tuple:
-    if isinstance(shape, Tensor):
-        shape = shape._value.tolist()
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(-1 if s is None else int(s) for s in shape)
+def _as_shape(shape, op_name="Reshape", what="shape", attr="Tshape", error=InvalidArgumentError) -> tuple:
+    """A shape argument as a tuple of ints (None -> -1); floats are refused, as TensorFlow does."""
+    return tuple(-1 if s is None else s for s in _integers.integers(shape, what, op_name, attr, error))
 
 
-def _axis(axis):
-    if isinstance(axis, Tensor):
-        axis = axis._value.tolist()
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis
+def _axis(axis, op_name="Sum"):
+    """An axis argument: None, an int or a tuple of ints (a float raises TensorFlow's TypeError)."""
+    if axis is None:
+        return None
+    if isinstance(axis, Tensor) and axis._value.ndim == 0:
+        return _integers.integer(axis, "axis", op_name)
+    if isinstance(axis, (list, tuple, np.ndarray, Tensor)):
+        return _integers.integers(axis, "axis", op_name, "Tidx", TypeError)
+    return _integers.integer(axis, "axis", op_name)
 
 
 # ----------------------------------------------------------------------------- arithmetic
@@ -159,8 +160,10 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither.")
     x, y = coerce_pair(x, y, "SelectV2")
-    if cond._value.dtype != bool:
-        cond = cast(cond, _dtypes.bool)
+    if cond._value.dtype != bool:  # TensorFlow never reads numbers as truth values here
+        raise InvalidArgumentError(f"cannot compute SelectV2 as input #0(zero-based) was expected to be a bool tensor "
+                                   f"but is a {cond.dtype.name} tensor [Op:SelectV2]; compare first, e.g. "
+                                   "chainrule.where(c > 0, x, y), or cast with chainrule.cast(c, chainrule.bool).")
     try:
         return apply_op(_ops.Where(), cond, x, y)
     except ValueError:
@@ -185,7 +188,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     """Sum over ``axis`` (all axes when None)."""
-    return _numeric_unary(_ops.Sum(_axis(axis), keepdims), input_tensor, "Sum")
+    return _numeric_unary(_ops.Sum(_axis(axis, "Sum"), keepdims), input_tensor, "Sum")
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
@@ -221,12 +224,14 @@ def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
 # ----------------------------------------------------------------------------- shapes
 
 def reshape(tensor, shape, name=None):
-    """Reshape; one dimension may be -1."""
+    """Reshape; one dimension may be -1. A shape of floats raises ``InvalidArgumentError`` (as TensorFlow)."""
     return apply_op(_ops.Reshape(_as_shape(shape)), as_tensor(tensor))
 
 
 def transpose(a, perm=None, conjugate=False, name=None):
     """Permute the axes by ``perm`` (reverse them by default)."""
+    if perm is not None:
+        perm = _integers.integers(perm, "perm", "Transpose", "Tperm")
     return apply_op(_ops.Transpose(perm), as_tensor(a))
 
 
@@ -252,7 +257,7 @@ def _same_dtype(values, op_name):
 def concat(values, axis, name=None):
     """Join tensors along an existing ``axis``."""
     ts = _same_dtype(values, "ConcatV2")
-    return apply_op(_ops.Concat(int(axis)), *ts)
+    return apply_op(_ops.Concat(_integers.integer(axis, "axis", "ConcatV2")), *ts)
 
 
 def stack(values, axis=0, name=None):
@@ -263,7 +268,7 @@ def stack(values, axis=0, name=None):
 
 def broadcast_to(input, shape, name=None):  # noqa: A002 - TensorFlow's name
     """Broadcast ``input`` to ``shape``."""
-    return apply_op(_ops.BroadcastTo(_as_shape(shape)), as_tensor(input))
+    return apply_op(_ops.BroadcastTo(_as_shape(shape, "BroadcastTo", "shape", "Tidx")), as_tensor(input))
 
 
 def cast(x, dtype, name=None):
@@ -299,7 +304,7 @@ def expand_dims(input, axis, name=None):  # noqa: A002
     """Insert an axis of size 1 at ``axis``."""
     t = as_tensor(input)
     shape = list(t._value.shape)
-    axis = int(axis)
+    axis = _integers.integer(axis, "axis", "ExpandDims")
     if not -len(shape) - 1 <= axis <= len(shape):
         raise InvalidArgumentError(f"Tried to expand dim index {axis} for tensor with {len(shape)} dimensions. "
                                    f"[Op:ExpandDims] (valid axes for shape {tuple(shape)}: {-len(shape) - 1} to "
@@ -325,9 +330,9 @@ def size(input, out_type=_dtypes.int32, name=None):  # noqa: A002
     return Tensor(np.asarray(as_tensor(input)._value.size, dtype=_dtypes.as_dtype(out_type).dtype))
 
 
-def _dims(shape, op_name="Fill") -> tuple:
-    """``shape`` as a tuple of sizes; a negative size raises TensorFlow's InvalidArgumentError."""
-    dims = _as_shape(shape)
+def _dims(shape, op_name="Fill", error=InvalidArgumentError) -> tuple:
+    """``shape`` as a tuple of sizes; a negative size or a float raises TensorFlow's error."""
+    dims = _as_shape(shape, op_name, "shape", "index_type", error)
     for d in dims:
         if d < 0:
             raise InvalidArgumentError(f"Dimension {d} must be >= 0 [Op:{op_name}] (shape {list(dims)})")
@@ -336,12 +341,12 @@ def _dims(shape, op_name="Fill") -> tuple:
 
 def zeros(shape, dtype=_dtypes.float32, name=None):
     """A tensor of zeros of ``shape`` (float32 by default); a negative size raises ``InvalidArgumentError``."""
-    return Tensor(np.zeros(_dims(shape), dtype=_dtypes.as_dtype(dtype).dtype))
+    return Tensor(np.zeros(_dims(shape, error=TypeError), dtype=_dtypes.as_dtype(dtype).dtype))
 
 
 def ones(shape, dtype=_dtypes.float32, name=None):
     """A tensor of ones of ``shape`` (float32 by default); a negative size raises ``InvalidArgumentError``."""
-    return Tensor(np.ones(_dims(shape), dtype=_dtypes.as_dtype(dtype).dtype))
+    return Tensor(np.ones(_dims(shape, error=TypeError), dtype=_dtypes.as_dtype(dtype).dtype))
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
@@ -369,7 +374,7 @@ def fill(dims, value, name=None):
 
 
 def _arg_axis(t, axis, op_name) -> int:
-    axis = 0 if axis is None else int(axis)
+    axis = 0 if axis is None else _integers.integer(axis, "axis", op_name)
     if not -t.ndim <= axis < max(t.ndim, 1):
         raise InvalidArgumentError(f"Expected dimension in the range [{-t.ndim}, {t.ndim}), but got {axis} "
                                    f"[Op:{op_name}] (shape {t.shape})")
@@ -417,7 +422,13 @@ def logical_not(x, name=None):
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, name=None):
-    """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows."""
+    """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows.
+
+    ``depth`` must be a non-negative integer (``TypeError`` for 2.5, ``InvalidArgumentError`` for -1).
+    """
+    depth = _integers.integer(depth, "depth", "OneHot")
+    if depth < 0:
+        raise InvalidArgumentError(f"depth must be non-negative, got: {depth} [Op:OneHot]")
     idx_tensor = as_tensor(indices)
     if idx_tensor._value.dtype.kind not in "iu":
         raise InvalidArgumentError(f"OneHot: indices must be integers (uint8, int8, int32 or int64), got "
@@ -427,7 +438,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, 
     off = np.asarray(0 if off_value is None else to_array(off_value), dtype=dt)
 
     def encode(idx):
-        hot = idx.astype(np.int64)[..., None] == np.arange(int(depth))
+        hot = idx.astype(np.int64)[..., None] == np.arange(depth)
         out = np.where(hot, on, off)
         return np.moveaxis(out, -1, axis) if axis != -1 else out
     return apply_op(_ops.NoGradient(encode), idx_tensor)
@@ -437,12 +448,21 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, 
 
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeat ``input`` ``multiples[i]`` times along each axis i."""
-    return apply_op(_ops.Tile(_as_shape(multiples)), as_tensor(input))
+    return apply_op(_ops.Tile(_as_shape(multiples, "Tile", "multiples", "Tmultiples")), as_tensor(input))
 
 
 def gather(params, indices, axis=None, batch_dims=0, name=None):
-    """Slices of ``params`` along ``axis`` (default 0) at integer ``indices``; differentiable in ``params``."""
-    return apply_op(_ops.Gather(0 if axis is None else int(axis)), as_tensor(params), as_tensor(indices))
+    """Slices of ``params`` along ``axis`` (default 0) at integer ``indices``; differentiable in ``params``.
+
+    Float indices raise ``InvalidArgumentError`` (TensorFlow never truncates them).
+    """
+    axis = 0 if axis is None else _integers.integers(axis, "axis", "GatherV2", "Taxis")[0]
+    idx = as_tensor(indices)
+    if idx._value.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"Value for attr 'Tindices' of {idx.dtype.name} is not in the list of allowed "
+                                   f"values: int16, int32, int64 [Op:GatherV2]: indices must be integers, got "
+                                   f"{idx.dtype.name} values; cast them first: chainrule.cast(i, chainrule.int32).")
+    return apply_op(_ops.Gather(axis), as_tensor(params), idx)
 
 
 def boolean_mask(tensor, mask, axis=None, name=None):
@@ -485,10 +505,19 @@ class TopKV2(tuple):
 
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
-    """The ``k`` largest entries along the last axis and their indices (values are differentiable)."""
+    """The ``k`` largest entries along the last axis and their indices (values are differentiable).
+
+    ``k`` must be an integer from 0 to the size of the last axis (``InvalidArgumentError`` otherwise).
+    """
     t = as_tensor(input)
-    idx = apply_op(_ops.NoGradient(lambda v: np.argsort(-v, axis=-1, kind="stable")[..., :int(k)].astype(np.int32)),
-                   t)
+    k = _integers.integer(k, "k", "TopKV2")
+    if k < 0:
+        raise InvalidArgumentError(f"Need k >= 0, got {k} [Op:TopKV2]")
+    columns = t._value.shape[-1] if t.ndim else 0
+    if t.ndim == 0 or columns < k:
+        raise InvalidArgumentError(f"input must have at least k columns. Had {columns}, needed {k} [Op:TopKV2] "
+                                   f"(input shape {t.shape})")
+    idx = apply_op(_ops.NoGradient(lambda v: np.argsort(-v, axis=-1, kind="stable")[..., :k].astype(np.int32)), t)
     return TopKV2((apply_op(_ops.TakeAlongAxis(-1), t, idx), idx))
 
 
@@ -507,7 +536,7 @@ def unique(x, out_idx=_dtypes.int32, name=None):
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     """Cumulative sum along ``axis``; differentiable."""
-    return _numeric_unary(_ops.CumSum(int(axis), exclusive, reverse), x, "Cumsum")
+    return _numeric_unary(_ops.CumSum(_integers.integer(axis, "axis", "Cumsum"), exclusive, reverse), x, "Cumsum")
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TensorFlow's name
@@ -530,15 +559,17 @@ def linspace(start, stop, num, name=None, axis=0):
     """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (float32 for Python floats)."""
     s = to_array(start)
     dtype = s.dtype if s.dtype.kind == "f" else np.float32
-    return Tensor(np.linspace(s, to_array(stop), int(num), axis=axis).astype(dtype))
+    num = _integers.integer(num, "num", "LinSpace")
+    return Tensor(np.linspace(s, to_array(stop), num, axis=axis).astype(dtype))
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, name=None):
-    """An identity matrix (optionally batched)."""
-    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
-               dtype=_dtypes.as_dtype(dtype).dtype)
+    """An identity matrix (optionally batched); sizes must be integers (``TypeError`` otherwise, as TensorFlow)."""
+    rows = _integers.integer(num_rows, "num_rows", "eye")
+    columns = None if num_columns is None else _integers.integer(num_columns, "num_columns", "eye")
+    m = np.eye(rows, columns, dtype=_dtypes.as_dtype(dtype).dtype)
     if batch_shape is not None:
-        m = np.broadcast_to(m, tuple(batch_shape) + m.shape).copy()
+        m = np.broadcast_to(m, _dims(batch_shape, "eye", TypeError) + m.shape).copy()
     return Tensor(m)
 
 
@@ -577,10 +608,14 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     ``InvalidArgumentError`` when the parts do not divide (or add up to) the axis' size.
     """
     t = as_tensor(value)
-    axis = int(axis) % max(t.ndim, 1)
+    axis = _integers.integer(axis, "axis", "Split") % max(t.ndim, 1)
     n = t._value.shape[axis]
     if isinstance(num_or_size_splits, Tensor):
         num_or_size_splits = num_or_size_splits._value.tolist()
+    if isinstance(num_or_size_splits, (float, np.floating)):
+        raise ValueError(f"Rank-0 tensors are not supported as the num_or_size_splits argument to split. Argument "
+                         f"provided: {num_or_size_splits}. Pass an int (the number of equal parts) or a list of "
+                         "int sizes.")
     if isinstance(num_or_size_splits, (int, np.integer)):
         parts = int(num_or_size_splits)
         if parts <= 0 or n % parts:
@@ -588,7 +623,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
                                        f"split_dim {axis} (size = {n}) and num_split {parts} [Op:Split]")
         sizes = [n // parts] * parts
     else:
-        sizes = [int(s) for s in num_or_size_splits]
+        sizes = list(_integers.integers(num_or_size_splits, "num_or_size_splits", "SplitV", "Tlen"))
         if sizes.count(-1) == 1:
             sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
         if sum(sizes) != n or any(s < 0 for s in sizes):
@@ -621,7 +656,7 @@ def slice_(input_, begin, size, name=None):
     Raises ``InvalidArgumentError`` when the block does not fit in the input; differentiable.
     """
     t = as_tensor(input_)
-    begin, size = _as_shape(begin), _as_shape(size)
+    begin, size = _as_shape(begin, "Slice", "begin", "Index"), _as_shape(size, "Slice", "size", "Index")
     key = []
     for axis, (b, s, n) in enumerate(zip(begin, size, t._value.shape)):
         s = n - b if s == -1 else s
@@ -638,7 +673,7 @@ slice_.__name__ = slice_.__qualname__ = "slice"  # tf.slice; not named so here, 
 def reverse(tensor, axis, name=None):
     """``tensor`` with the order of entries along each axis in ``axis`` reversed; differentiable."""
     t = as_tensor(tensor)
-    axes = {int(a) % t.ndim for a in np.atleast_1d(_axis(axis))}
+    axes = {a % t.ndim for a in _integers.integers(axis, "axis", "ReverseV2", "Tidx")}
     return t[tuple(builtins.slice(None, None, -1) if i in axes else builtins.slice(None)
                    for i in builtins.range(t.ndim))]
 
@@ -646,7 +681,8 @@ def reverse(tensor, axis, name=None):
 def roll(input, shift, axis, name=None):  # noqa: A002
     """Shift entries along ``axis`` by ``shift`` (wrapping around); several axes/shifts may be given."""
     t = as_tensor(input)
-    shifts, axes = np.atleast_1d(_axis(shift)), np.atleast_1d(_axis(axis))
+    shifts = np.asarray(_integers.integers(shift, "shift", "Roll", "Tshift"))
+    axes = np.asarray(_integers.integers(axis, "axis", "Roll", "Taxis"))
     for s, a in np.broadcast(shifts, axes):
         a = int(a) % t.ndim
         n = t._value.shape[a]
@@ -661,6 +697,9 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
     """Repeat each entry ``repeats`` times along ``axis`` (the flattened input when None); differentiable."""
     t = as_tensor(input)
     reps = as_tensor(repeats)._value
+    if reps.dtype.kind not in "iub":
+        raise TypeError(f"Argument `tensor` (name: repeats) must be of type integer. Received `tensor` = {repeats!r} "
+                        f"of dtype: {as_tensor(repeats).dtype.name}. Pass integers.")
     if axis is None:
         t, axis = reshape(t, [-1]), 0
     axis = int(axis) % t.ndim

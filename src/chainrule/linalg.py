@@ -15,6 +15,7 @@ import collections
 
 import numpy as np
 
+from . import _integers
 from . import ops as _ops
 from .errors import InvalidArgumentError
 from .functions import (_axis, _same_dtype, abs, expand_dims, eye, log, matmul, maximum,  # noqa: F401
@@ -151,17 +152,36 @@ def solve(matrix, rhs, adjoint=False, name=None):
     ``matrix`` ``[..., M, M]``, ``rhs`` ``[..., M, K]``. Raises ``InvalidArgumentError``
     for a singular matrix or mismatched rows.
     """
-    a = _float_matrix(matrix, "MatrixSolve")
+    return _solve(matrix, rhs, adjoint, "MatrixSolve")
+
+
+def _check_systems(a, b, op_name) -> None:
+    """``InvalidArgumentError`` naming the op and both shapes when ``rhs`` does not fit ``matrix``: the rows
+    must match and the batch (leading) axes broadcast (numpy's own error would not say which op)."""
+    sa, sb = tuple(a._value.shape), tuple(b._value.shape)
+    if len(sb) < 2 or sb[-2] != sa[-2]:
+        raise InvalidArgumentError(f"Input matrix and right-hand side must have the same number of rows: "
+                                   f"{list(sa)} vs. {list(sb)} [Op:{op_name}]")
+    try:
+        np.broadcast_shapes(sa[:-2], sb[:-2])
+    except ValueError:
+        raise InvalidArgumentError(f"In[0] and In[1] must have compatible batch dimensions: {list(sa)} vs. "
+                                   f"{list(sb)} [Op:{op_name}]; the leading (batch) axes must be equal or 1.") from None
+
+
+def _solve(matrix, rhs, adjoint, op_name):
+    a = _float_matrix(matrix, op_name)
     b = as_tensor(rhs)
     if b._value.dtype != a._value.dtype:
-        raise InvalidArgumentError(f"MatrixSolve: matrix is {a.dtype.name} but rhs is {b.dtype.name}; cast one.")
+        raise InvalidArgumentError(f"{op_name}: matrix is {a.dtype.name} but rhs is {b.dtype.name}; cast one.")
+    _check_systems(a, b, op_name)
     return apply_op(_ops.Solve(adjoint), a, b)
 
 
 def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
     """``solve`` using only the lower (``lower=True``) or upper triangle of ``matrix``."""
     tri = band_part(matrix, -1, 0) if lower else band_part(matrix, 0, -1)
-    return solve(tri, rhs, adjoint=adjoint)
+    return _solve(tri, rhs, adjoint, "MatrixTriangularSolve")
 
 
 def cholesky(input, name=None):  # noqa: A002
@@ -189,6 +209,7 @@ def pinv(a, rcond=None, validate_args=False, name=None):
 def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     """The least-squares solution of ``matrix @ x = rhs`` (no gradient in chainrule)."""
     a, b = _float_matrix(matrix, "MatrixSolveLs"), as_tensor(rhs)
+    _check_systems(a, b, "MatrixSolveLs")
 
     def solve_ls(av, bv):
         if l2_regularizer:
@@ -278,7 +299,9 @@ def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
     t = as_tensor(input)
     if t.ndim < 2:
         raise ValueError(f"linalg.band_part: input must have rank >= 2, got shape {t.shape}.")
-    return apply_op(_ops.BandPart(int(num_lower), int(num_upper)), t)
+    lower = _integers.integer(num_lower, "num_lower", "MatrixBandPart", "int64")
+    upper = _integers.integer(num_upper, "num_upper", "MatrixBandPart", "int64")
+    return apply_op(_ops.BandPart(lower, upper), t)
 
 
 def trace(x, name=None):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
+from . import _integers
 from . import dtypes as _dtypes
 from . import ops as _ops
 from .errors import InvalidArgumentError
@@ -223,7 +224,7 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     t = as_tensor(x)
     if t._value.ndim == 0:
         raise InvalidArgumentError("Cumprod: the input must be at least 1-D, got a scalar [Op:Cumprod]")
-    return _numeric_unary(_ops.CumProd(int(axis), exclusive, reverse), t, "Cumprod")
+    return _numeric_unary(_ops.CumProd(_integers.integer(axis, "axis", "Cumprod"), exclusive, reverse), t, "Cumprod")
 
 
 # ----------------------------------------------------------------------------- segments
@@ -259,8 +260,8 @@ def _sorted_segment(reduction, op_name):
 def _unsorted_segment(reduction, op_name):
     def fn(data, segment_ids, num_segments, name=None):
         ids = _segment_ids(segment_ids)
-        return _numeric_unary_pair(_ops.SegmentReduction(int(as_tensor(num_segments)._value), reduction, op_name),
-                                   data, ids, op_name)
+        num = _integers.integers(num_segments, "num_segments", op_name, "Tnumsegments")[0]
+        return _numeric_unary_pair(_ops.SegmentReduction(num, reduction, op_name), data, ids, op_name)
     fn.__name__ = fn.__qualname__ = f"unsorted_segment_{reduction}"
     fn.__doc__ = (f"The {reduction} of the entries of ``data`` with each segment id, in any order.\n\n"
                   "``segment_ids``: an int tensor whose shape is a prefix of ``data.shape`` (negative ids are "
@@ -306,6 +307,8 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dtypes.in
         raise ValueError(f"bincount: axis must be None, 0 or -1, got {axis!r}.")
     inputs = [arr] if weights is None else [arr, as_tensor(weights)]
     default_dtype = _dtypes.as_dtype(dtype).dtype
+    min_length = None if minlength is None else _integers.integer(minlength, "minlength", "Bincount")
+    max_length = None if maxlength is None else _integers.integer(maxlength, "maxlength", "Bincount")
 
     def count_all(values, w=None):
         if values.size and values.min() < 0:
@@ -313,9 +316,9 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dtypes.in
                                        "[Op:Bincount]")
         length = int(values.max()) + 1 if values.size else 0
         if minlength is not None:
-            length = max(length, int(minlength))
+            length = max(length, min_length)
         if maxlength is not None:
-            length = min(length, int(maxlength))
+            length = min(length, max_length)
 
         def count(v, wv):
             keep = v < length
@@ -343,13 +346,15 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     """
     inputs = [labels, predictions] + ([] if weights is None else [weights])
     out_dtype = _dtypes.as_dtype(dtype).dtype
+    if num_classes is not None:
+        num_classes = _integers.integer(num_classes, "num_classes", "confusion_matrix")
 
     def matrix(lab, pred, w=None):
         lab, pred = lab.ravel().astype(np.int64), pred.ravel().astype(np.int64)
         if lab.shape != pred.shape:
             raise InvalidArgumentError(f"confusion_matrix: labels and predictions must have the same number of "
                                        f"values, got {lab.size} and {pred.size}.")
-        n = int(max(lab.max(initial=-1), pred.max(initial=-1)) + 1) if num_classes is None else int(num_classes)
+        n = int(max(lab.max(initial=-1), pred.max(initial=-1)) + 1) if num_classes is None else num_classes
         for what, v in (("labels", lab), ("predictions", pred)):
             if v.size and (v.min() < 0 or v.max() >= n):
                 raise InvalidArgumentError(f"confusion_matrix: `{what}` out of bound: values must be in [0, {n}), "
@@ -376,6 +381,8 @@ def in_top_k(targets, predictions, k, name=None):
     boundary count as in (fewer than ``k`` classes score strictly higher); a non-finite
     prediction for the target gives False, as TensorFlow.
     """
+    k = _integers.integer(k, "k", "InTopKV2")
+
     def in_top(t, p):
         t = t.astype(np.intp)
         if p.ndim != 2 or t.shape != p.shape[:1]:
@@ -384,7 +391,7 @@ def in_top_k(targets, predictions, k, name=None):
         valid = (t >= 0) & (t < p.shape[1])
         score = p[np.arange(len(t)), np.where(valid, t, 0)]
         higher = np.sum(p > score[:, None], axis=1)
-        return valid & np.isfinite(score) & (higher < int(k))
+        return valid & np.isfinite(score) & (higher < k)
     return _no_gradient(in_top, targets, predictions)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
-from . import backend
+from . import _integers, backend
 from ._tape_stack import note_side_effect
 from . import dtypes as _dtypes
 from .tensor import Tensor
@@ -15,10 +15,9 @@ def set_seed(seed):
     backend.set_seed(seed)
 
 
-def _shape(shape):
-    if isinstance(shape, Tensor):
-        shape = shape._value.tolist()
-    return (int(shape),) if np.ndim(shape) == 0 else tuple(int(s) for s in shape)
+def _shape(shape, op_name="RandomUniform"):
+    """A shape argument as ints; floats raise TensorFlow's InvalidArgumentError (never truncated)."""
+    return _integers.integers(shape, "shape", op_name, "T")
 
 
 def _rng(seed):
@@ -33,7 +32,9 @@ def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name
     if dt.is_integer:
         if maxval is None:
             raise ValueError(f"Must specify maxval for integer dtype {dt!r} (random.uniform).")
-        return Tensor(rng.integers(minval, maxval, size=_shape(shape)).astype(dt.dtype))
+        low = _integers.integer(minval, "minval", "RandomUniformInt", dt.name)
+        high = _integers.integer(maxval, "maxval", "RandomUniformInt", dt.name)
+        return Tensor(rng.integers(low, high, size=_shape(shape)).astype(dt.dtype))
     maxval = 1 if maxval is None else maxval
     u = rng.random(_shape(shape), dtype=np.float64)
     return Tensor((minval + (maxval - minval) * u).astype(dt.dtype))
@@ -42,7 +43,7 @@ def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name
 def normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
     """Normally distributed values."""
     dt = _dtypes.as_dtype(dtype)
-    return Tensor(_rng(seed).normal(mean, stddev, size=_shape(shape)).astype(dt.dtype))
+    return Tensor(_rng(seed).normal(mean, stddev, size=_shape(shape, "RandomStandardNormal")).astype(dt.dtype))
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):

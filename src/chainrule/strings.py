@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from . import string_hashes
+from . import _integers, string_hashes
 
 from . import dtypes as _dtypes
 from . import ops as _ops
@@ -96,7 +96,8 @@ def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002
 
     A ``pos`` past the end raises ``InvalidArgumentError``, as TensorFlow.
     """
-    start, size = int(as_tensor(pos)._value), int(as_tensor(len)._value)
+    start = _integers.integers(as_tensor(pos), "pos", "Substr")[0]
+    size = _integers.integers(as_tensor(len), "len", "Substr")[0]
 
     def cut(b):
         s = b if unit == "BYTE" else b.decode("utf-8")

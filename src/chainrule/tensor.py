@@ -526,6 +526,11 @@ class Variable(Tensor):
             raise ValueError("Variable: initial_value must be given (an array, number or callable).")
         if callable(initial_value):
             initial_value = initial_value()
+        if isinstance(initial_value, Tensor) and dtype is not None and \
+                _dtypes.as_dtype(dtype).dtype != initial_value._value.dtype:
+            raise ValueError(f"initial_value: Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for "
+                             f"Tensor with dtype {_dtype_name(initial_value._value)}; cast it first, e.g. "
+                             f"chainrule.cast(value, chainrule.{_dtypes.as_dtype(dtype).name}).")
         arr = to_array(initial_value, dtype)
         super().__init__(np.array(arr, copy=True))
         self.trainable = bool(trainable)
@@ -554,6 +559,11 @@ class Variable(Tensor):
     read_value = value
 
     def _new_value(self, value, op_name):
+        if isinstance(value, Tensor) and value._value.dtype != self._value.dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_dtype_name(self._value)} for Tensor with dtype "
+                             f"{_dtype_name(value._value)}: cannot {op_name} it to variable {self._name!r}. "
+                             "TensorFlow does not cast a Tensor implicitly; cast it first, e.g. "
+                             f"chainrule.cast(value, chainrule.{_dtype_name(self._value)}).")
         try:
             arr = to_array(value, self._value.dtype)
         except TypeError as e:
@@ -632,6 +642,9 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
     ``dtype`` forces the type (ints -> int32 and floats -> float32 otherwise);
     ``shape`` reshapes the value, or fills it when ``value`` is a scalar.
     """
+    if isinstance(value, Tensor) and dtype is not None and _dtypes.as_dtype(dtype).dtype != value._value.dtype:
+        raise TypeError(f"Expected tensor {value._numpy_text(False)} with dtype {_dtypes.as_dtype(dtype).name}, but "
+                        f"got dtype {_dtype_name(value._value)}; use chainrule.cast to change a Tensor's dtype.")
     arr = to_array(value, dtype)
     if shape is not None:
         shape = tuple(int(s) for s in shape)

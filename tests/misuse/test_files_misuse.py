@@ -4,10 +4,12 @@ Each test checks the exception type and that the message names the file (or mode
 what is wrong with it, and what to do. Nothing loaded is executed (DESIGN.md), so a
 bad file must always end in a clear error, never in a crash deep inside h5py/zipfile.
 """
+import json
 import os
 import re
 import zipfile
 
+import h5py
 import numpy as np
 import pytest
 
@@ -275,3 +277,74 @@ def test_load_weights_from_a_text_file(tmp_path):
     with pytest.raises(ValueError) as e:
         mlp().load_weights(str(path))
     assert_mentions(e, r"weights\.h5", r"neither a '\.keras' zip archive nor an HDF5", r"text file")
+
+
+# ----------------------------------------------------------------------------- configs inside files
+
+def _rewrite_keras_config(path, edit):
+    """Apply ``edit`` to the config.json of the .keras archive at ``path`` (other members kept)."""
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    config = json.loads(members["config.json"])
+    edit(config)
+    members["config.json"] = json.dumps(config)
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+@pytest.mark.parametrize("kind", ["keras", "h5", "json"])
+def test_a_config_nested_thousands_of_levels_deep(saved, kind):
+    if kind == "json":
+        with pytest.raises(ValueError) as e:
+            keras.models.model_from_json('{"class_name": "Sequential", "config": {"layers": ' + "[" * 5000 +
+                                         "]" * 5000 + "}}")
+        assert_mentions(e, r"model JSON", r"nested more than 100 levels", r"MAX_JSON_DEPTH")
+        return
+    path = saved[kind]
+    deep = "[" * 5000 + "]" * 5000
+    if kind == "keras":
+        with zipfile.ZipFile(path) as zf:
+            members = {name: zf.read(name) for name in zf.namelist()}
+        members["config.json"] = members["config.json"].decode().replace('"layers": [', f'"junk": {deep}, "layers": [')
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+    else:
+        with h5py.File(path, "r+") as f:
+            f.attrs["model_config"] = f.attrs["model_config"].replace('"layers": [', f'"junk": {deep}, "layers": [')
+    with pytest.raises(ValueError) as e:
+        keras.models.load_model(str(path))
+    assert_mentions(e, re.escape(path.name), r"(config\.json|model_config) is nested more than 100 levels")
+
+
+@pytest.mark.parametrize("key, value, named", [
+    ("dtype", {"module": "keras", "class_name": "NopePolicy", "config": {"name": "float32"}, "registered_name": None},
+     r"Unknown dtype policy 'NopePolicy'"),
+    ("kernel_constraint", "max_nrom", r"Unknown constraint: 'max_nrom'"),
+    ("kernel_regularizer", {"class_name": "L3", "config": {}}, r"Unknown regularizer: 'L3'"),
+    ("bias_initializer", {"module": "keras.initializers", "class_name": "Zeroes", "config": {},
+                          "registered_name": None}, r"Unknown initializer: 'Zeroes'"),
+], ids=["dtype-policy", "constraint", "regularizer", "initializer"])
+def test_an_unknown_name_in_a_loaded_layer_config(saved, key, value, named):
+    path = saved["keras"]
+    _rewrite_keras_config(path, lambda c: c["config"]["layers"][1]["config"].__setitem__(key, value))
+    with pytest.raises(ValueError) as e:
+        keras.models.load_model(str(path))
+    assert_mentions(e, r"model\.keras", named)
+
+
+def test_an_unknown_keyword_in_a_loaded_input_layer_config(saved):
+    path = saved["keras"]
+    _rewrite_keras_config(path, lambda c: c["config"]["layers"][0]["config"].__setitem__("batch_sise", 8))
+    with pytest.raises(ValueError) as e:
+        keras.models.load_model(str(path))
+    assert_mentions(e, r"model\.keras", r"InputLayer", r"Unrecognized keyword arguments: \['batch_sise'\]")
+
+
+def test_loss_weights_that_are_not_numbers_in_a_loaded_compile_config(saved):
+    path = saved["keras"]
+    _rewrite_keras_config(path, lambda c: c["compile_config"].__setitem__("loss_weights", "mse"))
+    with pytest.raises(ValueError) as e:
+        keras.models.load_model(str(path))
+    assert_mentions(e, r"model\.keras", r"loss_weights should hold numbers", r"'mse'")

@@ -108,3 +108,25 @@ def test_misspelled_monitor_suggests_the_closest_metric():
               callbacks=[keras.callbacks.EarlyStopping(monitor="val_los")])
     text = " ".join(str(w.message) for w in record)
     assert "val_los" in text and "Did you mean 'val_loss'?" in text, text
+
+
+# ----------------------------------------------------------------------------- layer and model names
+
+@pytest.mark.parametrize("make, given", [
+    (lambda: layers.Dense(3, name=5), 5),
+    (lambda: layers.Dense(3, name=b"dense"), b"dense"),
+    (lambda: keras.Sequential(name=3.5), 3.5),
+], ids=["int", "bytes", "Sequential-float"])
+def test_a_name_that_is_not_a_string_is_a_type_error_at_construction(make, given):
+    with pytest.raises(TypeError) as e:
+        make()
+    assert_mentions(e, r"Expected `name` argument to be a string", re.escape(repr(given)))
+
+
+@pytest.mark.parametrize("given, fixed", [("", "layer"), (".", "layer"), ("block/.", "block"), ("/abs", "abs"),
+                                          ("a\x00b", "ab")], ids=["empty", "dot", "dot-part", "absolute", "nul"])
+def test_a_name_a_file_cannot_store_is_refused_at_construction_with_the_rule(given, fixed):
+    with pytest.raises(ValueError) as e:
+        layers.Dense(3, name=given)
+    assert_mentions(e, r"Dense", re.escape(repr(given)), r"non-empty", r"start with '/'", r"'\.' path component",
+                    r"NUL", rf"e\.g\. {re.escape(repr(fixed))}")

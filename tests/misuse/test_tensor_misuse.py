@@ -259,3 +259,107 @@ def test_apply_gradients_given_gradients_without_variables_shows_the_zip_idiom()
     with pytest.raises(ValueError) as e:
         keras.optimizers.SGD(0.1).apply_gradients([np.ones(2, np.float32)])
     assert_mentions(e, r"apply_gradients", r"\(gradient, variable\) pairs", r"zip\(grads")
+
+
+# ----------------------------------------------------------------------------- where TensorFlow raises, we raise
+# Each case was checked with tensorflow-cpu 2.21 + tf_keras: the same exception type, and the key words of
+# TensorFlow's message (chainrule adds what to do). Before, each of these cast or truncated silently.
+
+_F64 = np.ones(3)  # numpy float64
+
+
+def _variable(dtype="float32"):
+    return tf.Variable(np.zeros(3, dtype), name="w")
+
+
+STRICT = [
+    # Variables: a Tensor of another dtype is not cast implicitly (numpy arrays and Python numbers are).
+    ("assign-float64", lambda: _variable().assign(tf.constant(_F64)), ValueError,
+     [r"Tensor conversion requested dtype float32 for Tensor with dtype float64", r"'w:0'", r"chainrule\.cast"]),
+    ("assign_add-float64", lambda: _variable().assign_add(tf.constant(_F64)), ValueError,
+     [r"requested dtype float32 for Tensor with dtype float64", r"assign_add"]),
+    ("assign_sub-int32", lambda: _variable().assign_sub(tf.constant([1, 2, 3])), ValueError,
+     [r"requested dtype float32 for Tensor with dtype int32", r"assign_sub"]),
+    ("assign-int64-into-int32", lambda: _variable("int32").assign(tf.constant(np.arange(3))), ValueError,
+     [r"requested dtype int32 for Tensor with dtype int64"]),
+    ("Variable-dtype", lambda: tf.Variable(tf.constant(_F64), dtype="float32"), ValueError,
+     [r"initial_value: Tensor conversion requested dtype float32 for Tensor with dtype float64"]),
+    ("constant-dtype", lambda: tf.constant(tf.constant(_F64), dtype="float32"), TypeError,
+     [r"Expected tensor .* with dtype float32, but got dtype float64"]),
+    # Integer arguments are never truncated.
+    ("Dataset.batch-2.5", lambda: tf.data.Dataset.range(5).batch(2.5), TypeError,
+     [r"Cannot convert 2\.5 to EagerTensor of dtype int64", r"batch_size", r"such as 2"]),
+    ("Dataset.batch-2.0", lambda: tf.data.Dataset.range(5).batch(2.0), TypeError, [r"Cannot convert 2\.0"]),
+    ("Dataset.shuffle", lambda: tf.data.Dataset.range(5).shuffle(10.5), TypeError, [r"buffer_size"]),
+    ("Dataset.take", lambda: tf.data.Dataset.range(5).take(1.5), TypeError, [r"Dataset\.take", r"count"]),
+    ("Dataset.repeat", lambda: tf.data.Dataset.range(5).repeat(1.5), TypeError, [r"Dataset\.repeat"]),
+    ("Dataset.range", lambda: tf.data.Dataset.range(2.5), TypeError, [r"Cannot convert 2\.5", r"int64"]),
+    ("one_hot-negative", lambda: tf.one_hot([0, 1], depth=-1), InvalidArgumentError,
+     [r"depth must be non-negative, got: -1", r"OneHot"]),
+    ("one_hot-float", lambda: tf.one_hot([0, 1], depth=2.5), TypeError, [r"Cannot convert 2\.5", r"depth"]),
+    ("zeros", lambda: tf.zeros([2.5]), TypeError, [r"Cannot convert \[2\.5\] to EagerTensor of dtype int32"]),
+    ("fill", lambda: tf.fill([2.5], 1.0), InvalidArgumentError, [r"Value for attr 'index_type' of float"]),
+    ("reshape", lambda: tf.reshape(tf.ones((2, 3)), [3.0, 2]), InvalidArgumentError,
+     [r"Value for attr 'Tshape' of float is not in the list of allowed values: int32, int64", r"Reshape"]),
+    ("tile", lambda: tf.tile(tf.ones((2, 3)), [1.5, 1]), InvalidArgumentError, [r"'Tmultiples' of float"]),
+    ("broadcast_to", lambda: tf.broadcast_to(tf.ones(3), [2.5, 3]), InvalidArgumentError, [r"BroadcastTo"]),
+    ("expand_dims", lambda: tf.expand_dims(tf.ones(3), 0.5), TypeError, [r"Cannot convert 0\.5", r"axis"]),
+    ("reduce_sum-axis", lambda: tf.reduce_sum(tf.ones((2, 3)), axis=1.0), TypeError, [r"Cannot convert 1\.0"]),
+    ("argmax-axis", lambda: tf.argmax(tf.ones((2, 3)), axis=1.5), TypeError, [r"ArgMax", r"axis"]),
+    ("concat-axis", lambda: tf.concat([tf.ones(3), tf.ones(3)], axis=0.5), TypeError, [r"ConcatV2"]),
+    ("gather-float-indices", lambda: tf.gather(tf.ones((2, 3)), [0.5]), InvalidArgumentError,
+     [r"Value for attr 'Tindices' of float32", r"GatherV2", r"cast"]),
+    ("cumsum-axis", lambda: tf.math.cumsum(tf.ones((2, 3)), axis=0.5), TypeError, [r"Cumsum"]),
+    ("split-float", lambda: tf.split(tf.ones((2, 4)), 2.0, axis=1), ValueError,
+     [r"Rank-0 tensors are not supported as the num_or_size_splits argument"]),
+    ("eye", lambda: tf.eye(2.5), TypeError, [r"num_rows"]),
+    ("top_k-float", lambda: tf.math.top_k(tf.ones((2, 3)), k=1.5), TypeError, [r"Cannot convert 1\.5", r"\bk\b"]),
+    ("top_k-negative", lambda: tf.math.top_k(tf.ones((2, 3)), k=-1), InvalidArgumentError, [r"Need k >= 0, got -1"]),
+    ("top_k-too-many", lambda: tf.math.top_k(tf.ones((2, 3)), k=5), InvalidArgumentError,
+     [r"input must have at least k columns. Had 3, needed 5"]),
+    ("slice", lambda: tf.slice(tf.ones((2, 3)), [0.5, 0], [1, 1]), InvalidArgumentError, [r"'Index' of float"]),
+    ("bincount", lambda: tf.math.bincount(tf.constant([1, 2]), minlength=2.5), TypeError, [r"minlength"]),
+    ("random.uniform-shape", lambda: tf.random.uniform([2.5]), InvalidArgumentError, [r"Value for attr 'T' of float"]),
+    ("random.uniform-int-maxval", lambda: tf.random.uniform([2], maxval=2.5, dtype="int32"), TypeError,
+     [r"maxval"]),
+    ("band_part", lambda: tf.linalg.band_part(tf.ones((2, 2)), 0.5, 1), TypeError, [r"dtype int64", r"num_lower"]),
+    ("roll", lambda: tf.roll(tf.ones((2, 3)), 0.5, 0), InvalidArgumentError, [r"'Tshift' of float"]),
+    ("transpose-perm", lambda: tf.transpose(tf.ones((2, 3)), [1.0, 0.0]), InvalidArgumentError, [r"'Tperm'"]),
+    ("reverse-axis", lambda: tf.reverse(tf.ones((2, 3)), [0.5]), InvalidArgumentError, [r"ReverseV2"]),
+    ("repeat-float", lambda: tf.repeat(tf.ones(3), 1.5), TypeError, [r"must be of type integer"]),
+    ("substr", lambda: tf.strings.substr("abc", 0.5, 1), InvalidArgumentError, [r"Substr"]),
+    ("where-float-condition", lambda: tf.where(tf.ones(3), tf.ones(3), tf.zeros(3)), InvalidArgumentError,
+     [r"expected to be a bool tensor but is a float32 tensor", r"SelectV2"]),
+    # Labels out of range and batched systems that do not fit.
+    ("sparse-ce-label", lambda: keras.losses.SparseCategoricalCrossentropy()(np.array([0, 5]),
+                                                                              np.full((2, 3), 1 / 3, np.float32)),
+     InvalidArgumentError, [r"Received a label value of 5 which is outside the valid range of \[0, 3\)",
+                            r"3 classes"]),
+    ("sparse-ce-logits-negative", lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+        np.array([0, -1]), np.zeros((2, 3), np.float32)), InvalidArgumentError, [r"label value of -1"]),
+    ("solve-batch", lambda: tf.linalg.solve(tf.ones((2, 3, 3)), tf.ones((5, 3, 1))), InvalidArgumentError,
+     [r"compatible batch dimensions: \[2, 3, 3\] vs\. \[5, 3, 1\]", r"MatrixSolve"]),
+    ("triangular_solve-batch", lambda: tf.linalg.triangular_solve(tf.ones((2, 3, 3)), tf.ones((5, 3, 1))),
+     InvalidArgumentError, [r"MatrixTriangularSolve", r"\[2, 3, 3\] vs\. \[5, 3, 1\]"]),
+    ("lstsq-batch", lambda: tf.linalg.lstsq(tf.ones((2, 3, 3)), tf.ones((5, 3, 1))), InvalidArgumentError,
+     [r"MatrixSolveLs", r"batch dimensions"]),
+]
+
+
+@pytest.mark.parametrize("call, error, patterns", [case[1:] for case in STRICT], ids=[case[0] for case in STRICT])
+def test_where_tensorflow_raises_chainrule_raises(call, error, patterns):
+    with pytest.raises(error) as e:
+        call()
+    assert_mentions(e, *patterns)
+
+
+def test_numpy_values_convert_as_in_tensorflow_but_a_tensor_of_another_dtype_does_not():
+    v = _variable()
+    v.assign(_F64)  # a numpy float64 array is converted, as in TensorFlow
+    v.assign_add(np.arange(3))
+    assert v.numpy().tolist() == [1.0, 2.0, 3.0] and v.dtype == tf.float32
+    assert tf.zeros(np.int64(2)).shape == (2,) and tf.reshape(tf.ones(6), tf.constant([2, 3])).shape == (2, 3)
+    assert tf.data.Dataset.range(5).batch(np.int64(2)).cardinality() == 3
+    with pytest.raises(ValueError):
+        v.assign(tf.constant(_F64))
+    assert v.numpy().tolist() == [1.0, 2.0, 3.0]

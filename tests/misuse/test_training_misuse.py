@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from chainrule import keras
+from chainrule.errors import InvalidArgumentError
 from chainrule.keras import layers
 
 
@@ -372,3 +373,116 @@ def test_training_does_not_warn_for_a_correct_setup(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         classifier().fit(x, y, epochs=1, verbose=0)
+
+
+# ----------------------------------------------------------------------------- generators and Sequences
+
+def _pairs(x, y, size=4):
+    for i in range(0, len(x), size):
+        yield x[i:i + size], y[i:i + size]
+
+
+class _Batches(keras.utils.Sequence):
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, index):
+        return np.ones((4, FEATURES), np.float32), np.zeros(4, int)
+
+
+@pytest.mark.parametrize("source, kind", [(lambda x, y: _pairs(x, y), "python generator"),
+                                          (lambda x, y: _Batches(), r"`keras\.utils\.Sequence`")],
+                         ids=["generator", "Sequence"])
+@pytest.mark.parametrize("argument", ["y", "sample_weight"])
+def test_y_or_sample_weight_next_to_a_source_of_batches(data, source, kind, argument):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(source(x, y), **{argument: y}, verbose=0)
+    assert_mentions(e, rf"`{argument}` argument is not supported when using {kind} as input", r"yield \(x, y\)")
+
+
+def test_validation_split_with_a_generator(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(_pairs(x, y), validation_split=0.2, verbose=0)
+    assert_mentions(e, r"validation_split", r"python generator", r"pass validation_data")
+
+
+def test_a_generator_yielding_something_that_is_not_a_batch(data):
+    def words():
+        yield "not a batch"
+    with pytest.raises(ValueError) as e:
+        classifier().fit(words(), verbose=0)
+    assert_mentions(e, r"batch 0 from the generator", r"str", r"x, \(x, y\) or \(x, y, sample_weight\)")
+
+
+def test_a_generator_function_passed_without_calling_it(data):
+    x, y = data
+
+    def batches():
+        yield from _pairs(x, y)
+    with pytest.raises(TypeError) as e:
+        classifier().fit(batches, verbose=0)
+    assert_mentions(e, r"fit: x", r"generator function: call it, fit\(batches\(\), \.\.\.\)",
+                    r"keras\.utils\.Sequence")
+
+
+def test_an_iterable_that_is_not_an_iterator(data):
+    x, y = data
+
+    class Loader:
+        def __iter__(self):
+            return _pairs(x, y)
+    with pytest.raises(TypeError) as e:
+        classifier().fit(Loader(), verbose=0)
+    assert_mentions(e, r"Loader object", r"iterable but not an iterator", r"iter\(", r"keras\.utils\.Sequence")
+
+
+def test_an_empty_generator(data):
+    with pytest.raises(ValueError) as e:
+        classifier().fit(iter([]), verbose=0)
+    assert_mentions(e, r"fit", r"produced no batches")
+
+
+# ----------------------------------------------------------------------------- class_weight (tf.keras's rules)
+
+@pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 1.0, 2: 1.0, 5: 2.0}, {0: 1.0, 1: 1.0, 2: 1.0, -1: 2.0},
+                                          {1: 1.0, 2: 1.0, 3: 1.0}], ids=["gap", "negative", "from-one"])
+def test_class_weight_keys_outside_zero_to_n_minus_one(data, class_weight):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(x, y, class_weight=class_weight, verbose=0)
+    assert_mentions(e, r"Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+                       r"classes", re.escape(str(class_weight)))
+
+
+def test_class_weight_keys_outside_range_with_a_generator(data):
+    x, y = data
+    with pytest.raises(ValueError) as e:
+        classifier().fit(_pairs(x, y), class_weight={0: 1.0, 2: 1.0}, verbose=0)
+    assert_mentions(e, r"Expected `class_weight` to be a dict with keys from 0")
+
+
+def test_class_weight_without_a_weight_for_a_label_in_y(data):
+    x, y = data
+    with pytest.raises(InvalidArgumentError) as e:
+        classifier().fit(x, y, class_weight={0: 1.0, 1: 2.0}, verbose=0)
+    assert_mentions(e, r"class label 2", r"2 classes \(0 to 1\)", r"Add a weight for every class")
+
+
+def test_class_weight_that_is_not_a_dict(data):
+    x, y = data
+    with pytest.raises(TypeError) as e:
+        classifier().fit(x, y, class_weight=[1.0, 2.0, 1.0], verbose=0)
+    assert_mentions(e, r"class_weight must be a dict", r"\{0: 1\.0, 1: 5\.0\}", r"list")
+
+
+def test_class_weight_with_several_outputs(data):
+    x, y = data
+    inputs = layers.Input(shape=(FEATURES,))
+    model = keras.Model(inputs, [layers.Dense(CLASSES, activation="softmax", name="a")(inputs),
+                                 layers.Dense(CLASSES, activation="softmax", name="b")(inputs)])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError) as e:
+        model.fit(x, [y, y], class_weight={0: 1.0, 1: 1.0, 2: 1.0}, verbose=0)
+    assert_mentions(e, r"`class_weight` is only supported for Models with a single output")

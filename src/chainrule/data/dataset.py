@@ -27,6 +27,7 @@ import importlib
 
 import numpy as np
 
+from .. import _integers
 from .._tape_stack import note_side_effect
 from ..errors import InvalidArgumentError, OutOfRangeError
 from ..tensor import Tensor
@@ -117,17 +118,19 @@ class Dataset:
 
         With ``reshuffle_each_iteration`` (the default) each pass has a new order.
         """
-        if int(buffer_size) <= 0 and int(buffer_size) != AUTOTUNE:
+        buffer_size = _count(buffer_size, "buffer_size", "shuffle")
+        if buffer_size <= 0 and buffer_size != AUTOTUNE:
             raise ValueError(f"Dataset.shuffle: buffer_size must be positive, got {buffer_size}.")
-        return _step("transforms", "Shuffle")(self, int(buffer_size), seed, reshuffle_each_iteration)
+        return _step("transforms", "Shuffle")(self, buffer_size, seed, reshuffle_each_iteration)
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None,
               name=None) -> "Dataset":
         """Stack consecutive elements into batches of ``batch_size`` (the last may be smaller unless
         ``drop_remainder``). ``num_parallel_calls``/``deterministic`` are accepted."""
-        if int(batch_size) <= 0:
+        batch_size = _count(batch_size, "batch_size", "batch")
+        if batch_size <= 0:
             raise ValueError(f"Dataset.batch: batch_size must be positive, got {batch_size}.")
-        return _step("batching", "Batch")(self, int(batch_size), bool(drop_remainder))
+        return _step("batching", "Batch")(self, batch_size, bool(drop_remainder))
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False,
                      name=None) -> "Dataset":
@@ -135,9 +138,10 @@ class Dataset:
 
         ``padding_values`` (a scalar or a structure like the elements) defaults to 0 (b'' for strings).
         """
-        if int(batch_size) <= 0:
+        batch_size = _count(batch_size, "batch_size", "padded_batch")
+        if batch_size <= 0:
             raise ValueError(f"Dataset.padded_batch: batch_size must be positive, got {batch_size}.")
-        return _step("batching", "PaddedBatch")(self, int(batch_size), padded_shapes, padding_values,
+        return _step("batching", "PaddedBatch")(self, batch_size, padded_shapes, padding_values,
                                                 bool(drop_remainder))
 
     def unbatch(self, name=None) -> "Dataset":
@@ -146,19 +150,22 @@ class Dataset:
 
     def rebatch(self, batch_size, drop_remainder=False, name=None) -> "Dataset":
         """Batches of a new size: ``unbatch().batch(batch_size)``; a list of sizes is used in turn."""
-        return _step("batching", "Rebatch")(self, batch_size, bool(drop_remainder))
+        sizes = _integers.integers(batch_size, "batch_size", "Dataset.rebatch", error=TypeError)
+        return _step("batching", "Rebatch")(self, sizes[0] if np.ndim(batch_size) == 0 else list(sizes),
+                                            bool(drop_remainder))
 
     def repeat(self, count=None, name=None) -> "Dataset":
         """Repeat the dataset ``count`` times (forever when None or -1)."""
-        return _step("transforms", "Repeat")(self, None if count is None or int(count) < 0 else int(count))
+        count = None if count is None else _count(count, "count", "repeat")
+        return _step("transforms", "Repeat")(self, None if count is None or count < 0 else count)
 
     def take(self, count, name=None) -> "Dataset":
         """The first ``count`` elements (all when -1)."""
-        return _step("transforms", "Take")(self, int(count))
+        return _step("transforms", "Take")(self, _count(count, "count", "take"))
 
     def skip(self, count, name=None) -> "Dataset":
         """All but the first ``count`` elements."""
-        return _step("transforms", "Skip")(self, int(count))
+        return _step("transforms", "Skip")(self, _count(count, "count", "skip"))
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> "Dataset":
         """Apply ``map_func`` to each element (a tuple element is passed as separate arguments).
@@ -189,11 +196,13 @@ class Dataset:
         Each window is itself a Dataset (a tuple/dict of Datasets for tuple/dict elements);
         ``flat_map(lambda w: w.batch(size))`` turns them into tensors.
         """
-        shift = size if shift is None else shift
-        if int(size) <= 0 or int(shift) <= 0 or int(stride) <= 0:
+        size = _count(size, "size", "window")
+        shift = size if shift is None else _count(shift, "shift", "window")
+        stride = _count(stride, "stride", "window")
+        if size <= 0 or shift <= 0 or stride <= 0:
             raise ValueError(f"Dataset.window: size, shift and stride must be positive, got {size}, {shift}, "
                              f"{stride}.")
-        return _step("batching", "Window")(self, int(size), int(shift), int(stride), bool(drop_remainder))
+        return _step("batching", "Window")(self, size, shift, stride, bool(drop_remainder))
 
     def scan(self, initial_state, scan_func, name=None) -> "Dataset":
         """Running state: ``new_state, output = scan_func(state, element)``; the dataset of outputs."""
@@ -201,11 +210,11 @@ class Dataset:
 
     def enumerate(self, start=0, name=None) -> "Dataset":
         """Pairs ``(index, element)`` with int64 indices from ``start``."""
-        return _step("transforms", "Enumerate")(self, int(start))
+        return _step("transforms", "Enumerate")(self, _count(start, "start", "enumerate"))
 
     def shard(self, num_shards, index, name=None) -> "Dataset":
         """Every ``num_shards``-th element, starting at ``index``."""
-        num_shards, index = int(num_shards), int(index)
+        num_shards, index = _count(num_shards, "num_shards", "shard"), _count(index, "index", "shard")
         if num_shards <= 0 or not 0 <= index < num_shards:
             raise InvalidArgumentError(f"Dataset.shard: num_shards must be positive and 0 <= index < num_shards, "
                                        f"got num_shards={num_shards}, index={index}.")
@@ -232,7 +241,9 @@ class Dataset:
 
     def prefetch(self, buffer_size=AUTOTUNE, name=None) -> "Dataset":
         """Prepare up to ``buffer_size`` elements ahead in a background thread (2 for ``AUTOTUNE``)."""
-        return _step("transforms", "Prefetch")(self, 2 if buffer_size in (None, AUTOTUNE) else max(int(buffer_size), 1))
+        if buffer_size is not None:
+            buffer_size = _count(buffer_size, "buffer_size", "prefetch")
+        return _step("transforms", "Prefetch")(self, 2 if buffer_size in (None, AUTOTUNE) else max(buffer_size, 1))
 
     def apply(self, transformation_func) -> "Dataset":
         """``transformation_func(self)``, which must return a Dataset."""
@@ -365,6 +376,11 @@ class OwnedIterator:
     @property
     def element_spec(self):
         return self._dataset.element_spec
+
+
+def _count(value, what: str, method: str) -> int:
+    """An integer argument of a Dataset method: a float (2.5, or 2.0) or a string is TensorFlow's TypeError."""
+    return _integers.integer(value, what, f"Dataset.{method}", "int64")
 
 
 def _step(module: str, name: str):

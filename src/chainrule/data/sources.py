@@ -5,6 +5,7 @@ import itertools
 
 import numpy as np
 
+from .. import _integers
 from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, to_array
@@ -72,7 +73,7 @@ class Range(Dataset):
     def __init__(self, args, output_type):
         if not 1 <= len(args) <= 3:
             raise ValueError(f"Dataset.range takes 1 to 3 arguments (start, stop, step), got {len(args)}.")
-        self.args = tuple(int(np.asarray(a._value if isinstance(a, Tensor) else a)) for a in args)
+        self.args = tuple(_integers.integer(a, "argument", "Dataset.range", "int64") for a in args)
         self.dtype = np.dtype(_dtypes.as_dtype(output_type or _dtypes.int64).dtype)
         if len(self.args) == 3 and self.args[2] == 0:
             raise InvalidArgumentError("Dataset.range: step must not be 0.")

@@ -122,6 +122,8 @@ def check_finite_numeric(data, what: str, finite: bool = False, string_inputs=()
         label = what if len(leaves) == 1 else f"{what}[{i}]"
         if arr.dtype.kind in "SU" and i in string_inputs:
             continue
+        if arr.dtype.kind == "O" and arr.ndim == 0:
+            raise TypeError(_unreadable_object(arr[()], label, method))
         if arr.dtype.kind in "OSU":
             raise ValueError(f"{label}: found an array of dtype {arr.dtype} (strings or Python objects) with "
                              f"shape {arr.shape}; convert it to numbers first (e.g. with np.asarray(x, "
@@ -145,6 +147,19 @@ def _rows(a) -> int:
     if shape is None:
         shape = np.shape(a)
     return shape[0] if len(shape) else 1
+def _unreadable_object(obj, label, method) -> str:
+    """The message for a Python object that is neither array data nor a source of batches."""
+    kind = type(obj).__name__
+    if callable(obj) and getattr(obj, "__code__", None) is not None and obj.__code__.co_flags & 0x20:
+        hint = f"it is a generator function: call it, {method}({obj.__name__}(), ...)"
+    elif hasattr(obj, "__iter__") and not hasattr(obj, "__next__"):
+        hint = ("it is iterable but not an iterator; pass iter(...) of it to read its batches once, or wrap it in a "
+                "keras.utils.Sequence (__len__ and __getitem__) to read it every epoch")
+    else:
+        hint = "convert it to numpy arrays first"
+    return (f"{label}: got a {kind} object, which {method} cannot read as data ({hint}). {method} takes numpy "
+            "arrays or Tensors (a list or dict of them for several inputs), a chainrule.data.Dataset, a Python "
+            "generator yielding batches (x, y) or (x, y, sample_weight), or a keras.utils.Sequence.")
 
 
 def num_samples(data) -> int:

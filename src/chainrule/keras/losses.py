@@ -276,7 +276,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     tf.keras 2 does; logits (``from_logits=True``) go in directly. ``ignore_class``: labels equal to it
     give a loss of 0.
 
-    One-hot ``y_true`` (same shape as ``y_pred``) and out-of-range labels raise ``ValueError``.
+    One-hot ``y_true`` (same shape as ``y_pred``) raises ``ValueError``; an out-of-range label raises
+    ``InvalidArgumentError`` (a ``ValueError``) naming it and the number of classes, as TensorFlow.
     """
     name = "sparse_categorical_crossentropy"
     y_pred = _pred(y_pred, name)
@@ -310,9 +311,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
         labels = where(valid, labels, zeros_like(labels))
     try:
         per_sample = apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels)
-    except ValueError as e:
+    except ValueError as e:  # an out-of-range label stays an InvalidArgumentError, as TensorFlow's
         message = str(e).replace("SoftmaxWithLoss: ", "")
-        raise ValueError(f"{name}: {message}") from None
+        raise type(e)(f"{name}: {message}") from None
     if valid is not None:
         per_sample = per_sample * cast(valid, per_sample._value.dtype)
     return per_sample

@@ -308,6 +308,12 @@ def build(kind, obj, config, custom_objects=None):
         return obj.from_config(config)
 
 
+def _short(value, limit=200) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a config from a file may be megabytes long."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
 def deserialize(kind, config, custom_objects=None):
     """The object a serialized form names: a name (``'relu'``) or a dict ``{'class_name', 'config', ...}``.
 
@@ -321,9 +327,10 @@ def deserialize(kind, config, custom_objects=None):
         obj = resolve(kind, config, custom_objects)
         return build(kind, obj, {}, custom_objects) if isinstance(obj, type) or id(obj) in k.factories else obj
     if not isinstance(config, dict):
-        raise k.bad_type(f"Could not interpret {k.label} identifier: {config!r}")
+        raise k.bad_type(f"Could not interpret {k.label} identifier: {_short(config)}")
     if "class_name" not in config:
-        raise ValueError(f"Cannot deserialize {k.label} {config!r}: expected a dict with 'class_name' and 'config'.")
+        raise ValueError(f"Cannot deserialize {k.label} {_short(config)}: expected a dict with 'class_name' and "
+                         "'config'.")
     inner = config.get("config")
     if config["class_name"] == "function" and isinstance(inner, str):  # Keras 3's form of a named function
         check_module_name(config.get("module"), k.label)

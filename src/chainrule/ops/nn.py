@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import backend
+from ..errors import InvalidArgumentError
 from .base import Op
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -292,8 +293,11 @@ def _labels_to_indices(labels, n_classes, op_name):
     t = t.astype(np.intp, copy=False)
     if t.size and (t.min() < 0 or t.max() >= n_classes):
         bad = t.min() if t.min() < 0 else t.max()
-        raise ValueError(f"{op_name}: label {bad} is out of range for {n_classes} classes (valid: 0 to "
-                         f"{n_classes - 1}); check the labels or the size of the last layer.")
+        shown = " ".join(str(v) for v in t.ravel()[:10]) + (" ..." if t.size > 10 else "")
+        raise InvalidArgumentError(f"{op_name}: Received a label value of {bad} which is outside the valid range of "
+                                   f"[0, {n_classes}). Label values: {shown}. The label {bad} is out of range for "
+                                   f"{n_classes} classes (valid: 0 to {n_classes - 1}); check the labels or the size "
+                                   "of the last layer.")
     return t
 
 

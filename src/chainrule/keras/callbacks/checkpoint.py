@@ -179,24 +179,49 @@ class BackupAndRestore(Callback):
             raise ValueError(f"BackupAndRestore: a backup exists in {self.backup_dir!r} but model "
                              f"{self.model.name!r} has not created its weights yet, so it cannot be restored. Build "
                              "it first (call it on a batch of data or model.build(input_shape)) before fit.")
-        metadata = read_training_backup(self.model, self._backup_path)
+        metadata = read_training_backup(self.model, self._backup_path, check=self._random_states)
+        self._set_random_states(self._random_states(metadata))
+        epoch = metadata["epoch"]
+        self.model._initial_epoch_override = epoch + 1
+
+    def _random_states(self, metadata):
+        """The epoch and random-number states of a backup's metadata, checked (``ValueError``) but not applied."""
         epoch = metadata.get("epoch")
         if not isinstance(epoch, int) or epoch < 0:
             raise ValueError(f"BackupAndRestore: the backup {self._backup_path!r} holds an invalid epoch {epoch!r}.")
+        states = {}
         try:
             if metadata.get("rng_state") is not None:
-                _backend.set_rng_state(metadata["rng_state"])
+                states["rng"] = metadata["rng_state"]
             if metadata.get("numpy_state") is not None:
                 name, key, pos, has_gauss, cached = metadata["numpy_state"]
-                np.random.set_state((str(name), np.asarray(key, dtype=np.uint32), int(pos), int(has_gauss),
-                                     float(cached)))
+                states["numpy"] = (str(name), np.asarray(key, dtype=np.uint32), int(pos), int(has_gauss),
+                                   float(cached))
             if metadata.get("python_state") is not None:
                 version, state, gauss = metadata["python_state"]
-                random.setstate((int(version), tuple(int(v) for v in state), gauss))
+                states["python"] = (int(version), tuple(int(v) for v in state), gauss)
+            before = self._current_random_states()
+            try:
+                self._set_random_states(states)  # the only full check of a state is setting it
+            finally:
+                self._set_random_states(before)
         except (TypeError, ValueError, KeyError) as e:
             raise ValueError(f"BackupAndRestore: the random-number state in {self._backup_path!r} is invalid "
                              f"({e}).") from e
-        self.model._initial_epoch_override = epoch + 1
+        return states
+
+    @staticmethod
+    def _current_random_states():
+        return {"rng": _backend.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
+
+    @staticmethod
+    def _set_random_states(states):
+        if "rng" in states:
+            _backend.set_rng_state(states["rng"])
+        if "numpy" in states:
+            np.random.set_state(states["numpy"])
+        if "python" in states:
+            random.setstate(states["python"])
 
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(self.backup_dir, exist_ok=True)

@@ -26,7 +26,7 @@ from ..._tape_stack import active_tapes
 from ...functions import cast
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
-from .. import constraints, initializers, registry, regularizers
+from .. import constraints, initializers, limits, registry, regularizers
 from .. import metrics as _metrics
 from ..utils.naming import to_snake_case
 
@@ -42,6 +42,27 @@ def unique_name(base: str, zero_based: bool = True) -> str:
     if zero_based:
         return base if count == 0 else f"{base}_{count}"
     return f"{base}_{count + 1}"
+
+
+def _checked_name(name, cls) -> str:
+    """A layer or model name that every file format stores and reads back unchanged.
+
+    Raises ``TypeError`` for a non-string (as tf.keras) and ``ValueError`` for a name that an
+    HDF5 file cannot hold as written: empty, starting with '/', with a '.' path component (HDF5
+    reads 'x/.' as 'x') or a NUL. Other names, '/' inside ('conv1/7x7_s2') and '..' included,
+    round-trip through every format.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{cls.__name__}: Expected `name` argument to be a string, but got: {name!r} "
+                        f"({type(name).__name__}).")
+    parts = name.split("/")
+    if not name or name.startswith("/") or "." in parts or "\x00" in name:
+        fixed = "/".join(p for p in name.replace("\x00", "").split("/") if p not in ("", ".")) or "layer"
+        raise ValueError(f"{cls.__name__}: invalid name {name!r}: a layer or model name must be a non-empty string "
+                         "that does not start with '/', has no '.' path component (such as 'x/.') and no NUL "
+                         "character, so that saved files store it unchanged. Choose another name, e.g. "
+                         f"{fixed!r}.")
+    return name
 
 
 def reset_names() -> None:
@@ -228,8 +249,8 @@ class Layer:
         self._own_trainable = []
         self._own_non_trainable = []
         self._trainable = bool(trainable)
-        self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__),
-                                                              self._NAME_ZERO_BASED)
+        self.name = _checked_name(name, type(self)) if name is not None else unique_name(
+            to_snake_case(type(self).__name__), self._NAME_ZERO_BASED)
         self._dtype = _dtypes.as_dtype(dtype).name if dtype is not None else _backend.floatx()
         self._np_dtype = _dtypes.as_dtype(self._dtype).dtype  # np.object_ for 'string' layers
         self.built = False
@@ -298,6 +319,7 @@ class Layer:
         callable) becomes the Variable's ``constraint``, applied by the optimizer after each update.
         """
         shape = tuple(int(s) for s in (shape or ()))
+        limits.charge_weight(shape, self.name, name or "weight")  # a file's config may not allocate unbounded
         dtype = _dtypes.as_dtype(dtype or self._dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"

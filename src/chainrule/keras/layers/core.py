@@ -59,6 +59,13 @@ class InputLayer(Layer):
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None,
                  sparse=False, ragged=False, **kwargs):
+        # tf.keras 2 and Keras 3 write these; any other keyword is refused as they do (a config is checked).
+        unknown = sorted(k for k, v in kwargs.items()
+                         if k not in ("input_tensor", "type_spec", "optional") or v not in (None, False))
+        if unknown:
+            raise ValueError(f"InputLayer: Unrecognized keyword arguments: {unknown} (with values "
+                             f"{[kwargs[k] for k in unknown]}); InputLayer takes input_shape/batch_input_shape, "
+                             "batch_size, dtype, sparse, ragged and name.")
         if name is None:
             name = unique_name("input", zero_based=False)
         if batch_input_shape is None:

@@ -52,9 +52,17 @@ def unwrap_keras3_values(value):
     return root[0]
 
 
+_DTYPE_POLICY_CLASSES = ("DTypePolicy", "FloatDTypePolicy", "Policy")  # Keras 3, Keras 3.0-3.3, tf.keras 2
+
+
 def _dtype_name(dtype):
-    """``"float32"`` from a Keras 3 ``{"class_name": "DTypePolicy", "config": {"name": "float32"}}``."""
+    """``"float32"`` from a Keras 3 ``{"class_name": "DTypePolicy", "config": {"name": "float32"}}``
+    (or tf.keras 2's mixed-precision ``Policy``); another class is refused, never ignored."""
     if isinstance(dtype, dict):
+        cls = dtype.get("class_name")
+        if cls not in _DTYPE_POLICY_CLASSES:
+            raise ValueError(f"Unknown dtype policy {cls!r} in config (known: {', '.join(_DTYPE_POLICY_CLASSES)}); "
+                             "chainrule takes a dtype name or a plain DTypePolicy.")
         inner = dtype.get("config")
         if isinstance(inner, dict) and isinstance(inner.get("name"), str):
             return inner["name"]

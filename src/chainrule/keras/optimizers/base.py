@@ -683,6 +683,12 @@ class _FlatGroup:
             offset += n
         return buffer
 
+    def unlink(self) -> None:
+        """Give the model variables arrays of their own again (the group is being discarded)."""
+        for v in self.variables:
+            v._value = v._value.copy()
+            v._storage = None
+
     @classmethod
     def make(cls, optimizer):
         variables = optimizer._trainable_variables

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import os
 import re
 import secrets
 
 _TMP_SUFFIX = ".chainrule-tmp"
+_MAX_STEM_BYTES = 200  # + '.', '.<pid>.<8 hex>' and the suffix: at most 236 bytes, under NAME_MAX (255)
 
 
 def as_path(filepath) -> str:
@@ -65,13 +67,22 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _temp_stem(base: str) -> str:
+    """``base`` as it starts a temporary name: shortened (with a hash of the whole) when long, so that
+    ``.<stem>.<pid>.<random><suffix>`` stays within NAME_MAX (255 bytes) for any valid file name."""
+    raw = os.fsencode(base)
+    if len(raw) <= _MAX_STEM_BYTES:
+        return base
+    return os.fsdecode(raw[:_MAX_STEM_BYTES - 16]) + "~" + hashlib.sha1(raw).hexdigest()[:12]
+
+
 def _temp_name(folder: str, base: str) -> str:
-    return os.path.join(folder, f".{base}.{os.getpid()}.{secrets.token_hex(4)}{_TMP_SUFFIX}")
+    return os.path.join(folder, f".{_temp_stem(base)}.{os.getpid()}.{secrets.token_hex(4)}{_TMP_SUFFIX}")
 
 
 def _cleanup_stale_temps(folder: str, base: str) -> None:
     """Remove temporary files that an earlier, interrupted save of ``base`` left behind."""
-    pattern = re.compile(r"^\." + re.escape(base) + r"\.(\d+)\.[0-9a-f]+" + re.escape(_TMP_SUFFIX) + "$")
+    pattern = re.compile(r"^\." + re.escape(_temp_stem(base)) + r"\.(\d+)\.[0-9a-f]+" + re.escape(_TMP_SUFFIX) + "$")
     try:
         names = os.listdir(folder)
     except OSError:

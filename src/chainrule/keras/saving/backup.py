@@ -23,8 +23,12 @@ def write_training_backup(model, filepath, metadata: dict) -> None:
             keras_format.write_tree(f, model)
 
 
-def read_training_backup(model, filepath) -> dict:
-    """Restore :func:`write_training_backup`'s weights and optimizer state into ``model``; return the metadata."""
+def read_training_backup(model, filepath, check=None) -> dict:
+    """Restore :func:`write_training_backup`'s weights and optimizer state into ``model``; return the metadata.
+
+    All or nothing: ``check(metadata)`` (raising ``ValueError`` for metadata it refuses) runs,
+    and every weight is read and checked, before the first variable changes.
+    """
     path = as_path(filepath)
     sniff(path)
     with load_errors(path, "Cannot restore the training backup"):
@@ -36,5 +40,8 @@ def read_training_backup(model, filepath) -> dict:
             metadata = loads(text, "training_metadata")
             if not isinstance(metadata, dict):
                 raise ValueError("training_metadata should be a JSON object")
-            keras_format.load_tree(f, model, path)
+            pairs = keras_format.tree_plan(f, model, path)
+            if check is not None:
+                check(metadata)
+            hdf5.assign_all(pairs)
     return metadata

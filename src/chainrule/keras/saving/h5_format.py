@@ -6,6 +6,7 @@ layer with ``weight_names`` and datasets such as ``model_weights/dense/dense/ker
 from __future__ import annotations
 
 from ..._version import __version__
+from .. import limits
 from . import hdf5, keras_format, tf2_optimizer
 from .atomic import atomic_write
 from .serialization import (BACKEND, KERAS_VERSION, compile_config, compile_from_config, dumps, legacy_model_config,
@@ -84,7 +85,8 @@ def _legacy_file_layers(group, where):
     return out
 
 
-def _load_legacy_weights(group, model, path, by_name=False, skip_mismatch=False):
+def _legacy_weights_plan(group, model, path, by_name=False, skip_mismatch=False) -> list:
+    """``[(variable, value)]`` of tf.keras 2's weights layout in ``group``: read and checked, nothing assigned."""
     file_layers = _legacy_file_layers(group, "the file")
     model_layers = [layer for layer in model.layers if _legacy_weights(layer)]
     if not model_layers and file_layers and not model.built:
@@ -131,7 +133,7 @@ def _load_legacy_weights(group, model, path, by_name=False, skip_mismatch=False)
         else:
             plan.append((own, datasets, "top_level_model_weights"))
     hdf5.report_problems(problems, model, path, skip_mismatch)
-    hdf5.apply_plan(plan)
+    return hdf5.read_plan(plan)
 
 
 def _write_legacy_optimizer(f, model) -> None:
@@ -149,31 +151,34 @@ def _write_legacy_optimizer(f, model) -> None:
         hdf5.put(group, name, value)
 
 
-def _read_legacy_optimizer(f):
-    """``(names, arrays)`` of the ``optimizer_weights`` group, or None without one."""
+def _optimizer_state(model, f, path) -> list:
+    """``[(optimizer variable, value)]`` of the file's ``optimizer_weights``, read and checked, nothing assigned:
+    tf.keras 2's layout (chainrule's ``.h5`` files are written in it) through :mod:`.tf2_optimizer`, chainrule's
+    earlier Keras 3 layout by position."""
+    datasets = _legacy_optimizer_datasets(f)
+    if datasets is None:
+        return []
+    names = [where[len("optimizer weight '"):-1] for _, where in datasets]
+    if tf2_optimizer.supports(model.optimizer) and not tf2_optimizer.is_chainrule_layout(names):
+        return tf2_optimizer.state(model, [hdf5.read_array(ds, where) for ds, where in datasets], names, path)
+    return hdf5.optimizer_state(model, datasets, path)
+
+
+def _legacy_optimizer_datasets(f):
+    """``[(dataset, where)]`` of ``optimizer_weights`` (checked, not read), or None when the file has none."""
     group = hdf5.get_hard(f, "optimizer_weights", "the file")
     if group is None:
         return None
     names = hdf5.read_str_list(group, "weight_names") or []
-    arrays = []
+    datasets = []
     for name in names:
         ds = hdf5.get_hard(group, name, "optimizer_weights")
         if ds is None:
             raise ValueError(f"optimizer_weights lists {name!r} but the file has no dataset for it")
-        arrays.append(hdf5.read_array(ds, f"optimizer weight {name!r}"))
-    return names, arrays
-
-
-def _restore_optimizer(model, saved, path) -> None:
-    """Map the saved optimizer state onto ``model.optimizer``: chainrule's earlier (Keras 3) layout by position,
-    tf.keras 2's (and chainrule's ``.h5`` files now) through :mod:`.tf2_optimizer`."""
-    if saved is None:
-        return
-    names, arrays = saved
-    if tf2_optimizer.supports(model.optimizer) and not tf2_optimizer.is_chainrule_layout(names):
-        tf2_optimizer.restore(model, arrays, names, path)
-    else:
-        hdf5.restore_optimizer(model, arrays, path)
+        where = f"optimizer weight {name!r}"
+        hdf5.check_dataset(ds, where)
+        datasets.append((ds, where))
+    return datasets
 
 
 def _weights_file_kind(f) -> str:
@@ -206,7 +211,11 @@ def save_model(model, path, overwrite, include_optimizer) -> None:
 
 
 def load_model(path, custom_objects, compile):  # noqa: A002
-    """The model in a tf.keras 2 ``.h5`` file: architecture, weights and (with ``compile``) the compile state."""
+    """The model in a tf.keras 2 ``.h5`` file: architecture, weights and (with ``compile``) the compile state.
+
+    The layers built from ``model_config`` may create no more weight values than the file stores
+    (:func:`chainrule.keras.limits.weight_budget`).
+    """
     with hdf5.h5py_module().File(path, "r") as f:
         text = hdf5.read_attr_str(f.attrs, "model_config")
         if text is None:
@@ -217,16 +226,18 @@ def load_model(path, custom_objects, compile):  # noqa: A002
         entry = loads(text, "model_config")
         if not isinstance(entry, dict):
             raise ValueError("model_config should be a JSON object")
-        model = model_from_entry(entry, custom_objects)
+        with limits.weight_budget(hdf5.stored_values(f), path):
+            model = model_from_entry(entry, custom_objects)
         training = hdf5.read_attr_str(f.attrs, "training_config")
         if compile and training is not None:
             compile_from_config(model, loads(training, "training_config"), custom_objects)
         group = hdf5.get_hard(f, "model_weights", "the file")
         if group is None:
             raise ValueError("it has no 'model_weights' group")
-        _load_legacy_weights(group, model, path)
+        pairs = _legacy_weights_plan(group, model, path)
         if compile and model.optimizer is not None and training is not None:
-            _restore_optimizer(model, _read_legacy_optimizer(f), path)
+            pairs += _optimizer_state(model, f, path)
+        hdf5.assign_all(pairs)
         return model
 
 
@@ -238,13 +249,16 @@ def save_weights(model, path, overwrite) -> None:
 
 
 def load_weights(model, path, by_name, skip_mismatch) -> None:
-    """Load weights from any HDF5 file: tf.keras 2 weights, a whole ``.h5`` model, or a Keras 3 tree."""
+    """Load weights from any HDF5 file: tf.keras 2 weights, a whole ``.h5`` model, or a Keras 3 tree.
+
+    All or nothing: every weight is read and checked before the first one is assigned.
+    """
     with hdf5.h5py_module().File(path, "r") as f:
         layout = _weights_file_kind(f)
         if layout == "legacy":
-            _load_legacy_weights(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch)
+            hdf5.assign_all(_legacy_weights_plan(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch))
         elif layout == "legacy_model":
             group = hdf5.get_hard(f, "model_weights", "the file")
-            _load_legacy_weights(group, model, path, by_name=by_name, skip_mismatch=skip_mismatch)
+            hdf5.assign_all(_legacy_weights_plan(group, model, path, by_name=by_name, skip_mismatch=skip_mismatch))
         else:
             keras_format.load_tree(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch)

@@ -2,14 +2,23 @@
 
 Writing adds a CRC32 attribute to every dataset (Keras readers ignore it) so flipped bits are
 caught on load. Reading follows only plain in-file links, accepts only numeric datasets with
-standard filters, and checks every shape before any variable changes.
+standard filters whose declared size the file really stores (:mod:`chainrule.keras.limits`),
+and is all or nothing: every shape is checked and every value read and converted
+(:func:`read_plan`, :func:`optimizer_state`) before the first variable changes
+(:func:`assign_all`).
 """
 from __future__ import annotations
 
+import contextlib
+import math
+import os
+import re
 import warnings
 import zlib
 
 import numpy as np
+
+from .. import limits
 
 _CRC_ATTR = "chainrule_crc32"
 _HDF5_ATTR_LIMIT = 64512       # tf.keras splits list attributes larger than this into name0, name1, ...
@@ -22,9 +31,32 @@ def h5py_module():
     return h5py
 
 
+_ERRNO = re.compile(r"errno = (\d+)")
+
+
+@contextlib.contextmanager
 def open_for_writing(path):
+    """An HDF5 file open for writing; an I/O failure (also one at close) is an ``OSError`` with its errno.
+
+    h5py reports a failed flush at close (disk full, file size limit) as a ``RuntimeError``
+    ("Can't decrement id ref count (unable to extend file properly, errno = 27...)"); turned
+    into ``OSError(27, ...)`` here, :func:`~chainrule.keras.saving.atomic.atomic_write` names
+    the file and removes the temporary one.
+    """
     # HDF5 1.8 object formats carry metadata checksums, so corruption is detected on read.
-    return h5py_module().File(path, "w", libver=("v108", "v108"))
+    try:
+        with h5py_module().File(path, "w", libver=("v108", "v108")) as f:
+            yield f
+    except (RuntimeError, OSError) as e:
+        if isinstance(e, OSError) and e.errno is not None:
+            raise
+        found = _ERRNO.search(str(e))
+        if found is None and isinstance(e, RuntimeError):
+            raise
+        if found is None:
+            raise OSError(f"HDF5 write failed: {e}") from e
+        code = int(found.group(1))
+        raise OSError(code, os.strerror(code)) from e
 
 
 def _crc(arr: np.ndarray) -> int:
@@ -97,15 +129,25 @@ def read_str_list(group, name: str):
     return out
 
 
-def _safe_member(name: str, where: str) -> str:
-    if not isinstance(name, str) or not name or name.startswith("/") or "\x00" in name or \
-            any(part == ".." for part in name.split("/")):
+def _name_parts(name: str, where: str) -> list:
+    """The link names of a relative HDF5 path, as HDF5 reads it ('a//b' is 'a/b', '.' is the group itself).
+
+    '..' is an ordinary link name in HDF5 (there is no parent traversal), so a layer named
+    '../up' round-trips; an absolute name, an empty one or a NUL is refused.
+    """
+    parts = [p for p in name.split("/") if p not in ("", ".")] if isinstance(name, str) else []
+    if not parts or name.startswith("/") or "\x00" in name:
         raise ValueError(f"{where} names the entry {name!r}, which is not a plain relative name inside its "
                          "group; refusing to follow it.")
-    return name
+    return parts
 
 
 def check_dataset(ds, where: str) -> None:
+    """A numeric, in-file dataset with standard filters whose declared size the file really holds.
+
+    Only metadata is read: the shape is checked against the bytes stored before any data is
+    (a dataset may declare (65536, 65536) and store nothing; reading it would allocate 16 GiB).
+    """
     h5py = h5py_module()
     if not isinstance(ds, h5py.Dataset):
         raise ValueError(f"{where} should be a dataset of numbers, found a group")
@@ -116,19 +158,26 @@ def check_dataset(ds, where: str) -> None:
         raise ValueError(f"{where} reads its data from outside the file (external storage or a virtual "
                          "dataset); refusing it")
     plist = ds.id.get_create_plist()
-    for i in range(plist.get_nfilters()):
-        filter_id = plist.get_filter(i)[0]
+    filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+    for filter_id in filters:
         if filter_id not in _SAFE_H5_FILTERS:
             raise ValueError(f"{where} uses the HDF5 filter {filter_id}, which is not a standard one; refusing "
                              "to load a filter plugin")
+    declared = math.prod(int(d) for d in ds.shape) * ds.dtype.itemsize
+    stored = int(ds.id.get_storage_size())
+    what = f"{where} (shape {tuple(int(d) for d in ds.shape)}, {ds.dtype})"
+    if filters:
+        limits.check_compressed_size(declared, stored, what)
+    elif stored < declared:
+        raise ValueError(f"{what} declares {declared} bytes of data but the file stores only {stored}; "
+                         "refusing a dataset whose data is not in the file")
 
 
 def get_hard(group, name: str, where: str):
     """``group[name]`` for a plain in-file link only (no soft/external links)."""
     h5py = h5py_module()
-    _safe_member(name, where)
     node = group
-    for part in name.split("/"):
+    for part in _name_parts(name, where):
         link = node.get(part, getlink=True)
         if link is None:
             return None
@@ -163,7 +212,7 @@ def vars_datasets(group, where):
     datasets = []
     for key in ordered:
         ds = get_hard(group, key, where)
-        check_dataset(ds, f"{where}/{key}")
+        check_dataset(ds, f"'{where.strip(chr(39))}/{key}'")
         datasets.append(ds)
     return datasets
 
@@ -183,10 +232,53 @@ def unbuilt_error(model, path):
         "`model(x[:1])`, or `model.build(input_shape)`, then call load_weights.")
 
 
-def apply_plan(plan):
+def value_for(variable, arr: np.ndarray, where: str) -> np.ndarray:
+    """``arr`` converted to ``variable``'s dtype, checked first: integers must stay integers and fit."""
+    target = variable._value.dtype
+    if arr.dtype == target:
+        return arr
+    if target.kind in "iub" and arr.dtype.kind == "f" and arr.size:
+        if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.trunc(arr)):
+            raise ValueError(f"{where} holds non-integer values for the {target} variable {variable.name!r}")
+    if target.kind in "iu" and arr.dtype.kind in "iuf" and arr.size:
+        info = np.iinfo(target)
+        if arr.min() < info.min or arr.max() > info.max:
+            raise ValueError(f"{where} holds values from {arr.min()} to {arr.max()}, outside the range of the "
+                             f"{target} variable {variable.name!r}")
+    return arr.astype(target)
+
+
+def read_plan(plan) -> list:
+    """``[(variable, value)]`` for a plan of ``(variables, datasets, where)``: every dataset read, checked
+    (checksum, dtype) and converted, and no variable changed yet."""
+    out = []
     for variables, datasets, where in plan:
         for var, ds in zip(variables, datasets):
-            var.assign(read_array(ds, where))
+            out.append((var, value_for(var, read_array(ds, where), where)))
+    return out
+
+
+def assign_all(pairs) -> None:
+    """Assign the values :func:`read_plan` (or :func:`optimizer_state`) checked: the only step that changes state."""
+    for variable, value in pairs:
+        variable.assign(value)
+
+
+def stored_values(f) -> int:
+    """The number of values held by the numeric datasets of ``f`` whose data the file really stores (metadata only)."""
+    h5py = h5py_module()
+    total = 0
+
+    def visit(name, obj):
+        nonlocal total
+        if isinstance(obj, h5py.Dataset):
+            try:
+                check_dataset(obj, name)
+            except ValueError:
+                return  # not counted; the loader refuses it if it is used
+            total += math.prod(int(d) for d in obj.shape)
+    f.visititems(visit)
+    return total
 
 
 def report_problems(problems, model, path, skip_mismatch):
@@ -202,20 +294,50 @@ def report_problems(problems, model, path, skip_mismatch):
                      "these layers).")
 
 
-def restore_optimizer(model, arrays, path) -> None:
+def snapshot(optimizer) -> dict:
+    """The attributes of an optimizer with their containers copied, for :func:`restore_snapshot` (no values)."""
+    return {k: (v.copy() if isinstance(v, (list, dict, set)) else v) for k, v in vars(optimizer).items()}
+
+
+def restore_snapshot(optimizer, saved) -> None:
+    """Undo a build made to take a state that was then refused: the optimizer is as :func:`snapshot` saw it,
+    and model variables it had moved into its flat buffer get arrays of their own again."""
+    flat = optimizer.__dict__.get("_flat")
+    if flat is not None and saved.get("_flat") is not flat:
+        flat.unlink()
+    optimizer.__dict__.clear()
+    optimizer.__dict__.update(saved)
+
+
+def optimizer_state(model, datasets, path) -> list:
+    """``[(optimizer variable, value)]`` to restore from ``datasets`` ``[(dataset, where)]``, all read and checked.
+
+    An optimizer that was not built yet is built on the model's trainable weights to take the
+    state (as Keras does); when the state is then refused (``ValueError``) or skipped (a
+    different number of variables: a warning, as Keras 3), the build is undone, so the
+    optimizer is left exactly as it was. Shapes are compared before any data is read.
+    """
     optimizer = model.optimizer
-    if arrays is None or optimizer is None:
-        return
-    if len(arrays) != len(optimizer.variables) and not optimizer.built and model.trainable_weights:
+    if datasets is None or optimizer is None:
+        return []
+    saved = None
+    if len(datasets) != len(optimizer.variables) and not optimizer.built and model.trainable_weights:
+        saved = snapshot(optimizer)
         optimizer.build(model.trainable_weights)
-    if len(arrays) != len(optimizer.variables):
-        warnings.warn(f"Skipping the optimizer state in {path!r}: optimizer {optimizer.name!r} has "
-                      f"{len(optimizer.variables)} variables but the file has {len(arrays)}. Training goes on "
-                      "with a fresh optimizer state.", stacklevel=3)
-        return
-    variables = optimizer.variables
-    if shapes(arrays) != shapes(variables):
-        raise ValueError(f"the optimizer state in the file has shapes {shapes(arrays)} but optimizer "
-                         f"{optimizer.name!r} built on this model has {shapes(variables)}")
-    for variable, value in zip(variables, arrays):
-        np.copyto(variable._value, value, casting="unsafe")
+    try:
+        variables = optimizer.variables
+        if len(datasets) != len(variables):
+            warnings.warn(f"Skipping the optimizer state in {path!r}: optimizer {optimizer.name!r} has "
+                          f"{len(variables)} variables but the file has {len(datasets)}. Training goes on "
+                          "with a fresh optimizer state.", stacklevel=4)
+            if saved is not None:
+                restore_snapshot(optimizer, saved)
+            return []
+        if shapes([ds for ds, _ in datasets]) != shapes(variables):
+            raise ValueError(f"the optimizer state in the file has shapes {shapes([ds for ds, _ in datasets])} but "
+                             f"optimizer {optimizer.name!r} built on this model has {shapes(variables)}")
+        return [(var, value_for(var, read_array(ds, where), where)) for var, (ds, where) in zip(variables, datasets)]
+    except BaseException:
+        if saved is not None:
+            restore_snapshot(optimizer, saved)
+        raise

@@ -20,6 +20,7 @@ import re
 import zipfile
 
 from ... import nest
+from .. import limits
 from ..layers.base import Layer
 from ..._version import __version__
 from ..utils.naming import to_snake_case
@@ -28,7 +29,6 @@ from .atomic import atomic_write
 from .serialization import (KERAS_VERSION, build_from_config, compile_from_config, dumps, keras3_model_config, loads,
                             model_from_entry)
 
-_MAX_JSON_BYTES = 64 * 1024 * 1024
 #: The Keras release whose ``.keras`` layout chainrule's files follow (Keras 3: the optimizer saves its
 #: learning rate as a variable); written as ``keras_version`` in ``metadata.json``.
 KERAS3_FORMAT_VERSION = "3.0.0"
@@ -135,8 +135,9 @@ def follows_tf_keras_2(metadata: dict) -> bool:
     return version.startswith("2.") and "chainrule_version" not in metadata
 
 
-def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer=True, tf2_layout=False):
-    """Load a Keras 3 weights tree into ``model`` (matched by path, or by layer name); nothing changes on a mismatch.
+def tree_plan(f, model, path, by_name=False, skip_mismatch=False, load_optimizer=True, tf2_layout=False) -> list:
+    """``[(variable, value)]`` that loading a Keras 3 weights tree into ``model`` assigns (matched by path, or by
+    layer name), with the optimizer's state: everything read and checked, nothing assigned yet.
 
     ``tf2_layout``: the optimizer variables follow tf.keras 2's layout (a ``.keras`` file tf.keras 2 wrote).
     """
@@ -184,20 +185,55 @@ def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer
                 problems.append(f"The file has weights at '{_vars_path(p)}' (layer "
                                 f"{hdf5.read_attr_str(g.attrs, 'name')!r}) that no layer of the model takes")
     hdf5.report_problems(problems, model, path, skip_mismatch)
-    hdf5.apply_plan(plan)
+    pairs = hdf5.read_plan(plan)
     if load_optimizer and getattr(model, "optimizer", None) is not None and "optimizer" in f:
         group = hdf5.get_hard(f, "optimizer/vars", "'optimizer'")
         if group is not None:
-            arrays = [hdf5.read_array(ds, f"'optimizer/vars/{i}'")
-                      for i, ds in enumerate(hdf5.vars_datasets(group, "'optimizer/vars'"))]
+            datasets = [(ds, f"'optimizer/vars/{i}'")
+                        for i, ds in enumerate(hdf5.vars_datasets(group, "'optimizer/vars'"))]
             if tf2_layout and tf2_optimizer.supports(model.optimizer):
-                tf2_optimizer.restore(model, arrays, None, path)
+                arrays = [hdf5.read_array(ds, where) for ds, where in datasets]
+                pairs += tf2_optimizer.state(model, arrays, None, path)
             else:
-                hdf5.restore_optimizer(model, arrays, path)
+                pairs += hdf5.optimizer_state(model, datasets, path)
+    return pairs
+
+
+def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer=True, tf2_layout=False) -> None:
+    """Load a Keras 3 weights tree into ``model`` (and its optimizer): all of it, or nothing on any error."""
+    hdf5.assign_all(tree_plan(f, model, path, by_name, skip_mismatch, load_optimizer, tf2_layout))
+
+
+def _read_member(zf, info, limit: int):
+    """The bytes of one archive member in a BytesIO, streamed: never more than ``limit`` (its declared size)."""
+    out = io.BytesIO()
+    with zf.open(info) as src:
+        while True:
+            chunk = src.read(1 << 20)
+            if not chunk:
+                break
+            if out.tell() + len(chunk) > limit:
+                raise ValueError(f"the archive member {info.filename!r} inflates beyond the {limit} bytes it "
+                                 "declares; refusing it")
+            out.write(chunk)
+    out.seek(0)
+    return out
+
+
+def _check_member(info, limit: int) -> None:
+    """Refuse a member whose declared size is over ``limit`` or inflates suspiciously, before reading it."""
+    if info.file_size > limit:
+        raise ValueError(f"the archive member {info.filename!r} declares {info.file_size} bytes, more than the "
+                         f"{limit} bytes chainrule reads for it (chainrule.keras.limits); refusing it")
+    limits.check_compressed_size(info.file_size, info.compress_size, f"the archive member {info.filename!r}")
 
 
 def _open_archive(path):
-    """``(config, metadata, weights_bytes)`` from a ``.keras`` archive, after checking every member name."""
+    """``(config, metadata, weights)`` from a ``.keras`` archive (``weights``: a BytesIO of the HDF5 file).
+
+    Every member name is checked, and every member's declared size before it is decompressed
+    (:mod:`chainrule.keras.limits`); members are streamed, never beyond their declared size.
+    """
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
         names = [i.filename for i in infos]
@@ -213,16 +249,19 @@ def _open_archive(path):
                 raise ValueError(f"the archive has no {required!r}: it is not a Keras '.keras' file "
                                  f"(members: {names[:10]})")
         for name in ("config.json", "metadata.json"):
-            if name in names and zf.getinfo(name).file_size > _MAX_JSON_BYTES:
-                raise ValueError(f"{name} is {zf.getinfo(name).file_size} bytes; refusing such a large config")
-        config = loads(zf.read("config.json"), "config.json")
-        metadata = loads(zf.read("metadata.json"), "metadata.json") if "metadata.json" in names else {}
-        weights = zf.read("model.weights.h5")
+            if name in names:
+                _check_member(zf.getinfo(name), limits.MAX_JSON_BYTES)
+        weights_info = zf.getinfo("model.weights.h5")
+        _check_member(weights_info, limits.max_member_bytes())
+        config = loads(_read_member(zf, zf.getinfo("config.json"), limits.MAX_JSON_BYTES).getvalue(), "config.json")
+        metadata = loads(_read_member(zf, zf.getinfo("metadata.json"), limits.MAX_JSON_BYTES).getvalue(),
+                         "metadata.json") if "metadata.json" in names else {}
+        weights = _read_member(zf, weights_info, weights_info.file_size)
     if not isinstance(config, dict):
         raise ValueError(f"config.json should hold a JSON object, found {type(config).__name__}")
     if not isinstance(metadata, dict):
         raise ValueError(f"metadata.json should hold a JSON object, found {type(metadata).__name__}")
-    if weights[:8] != b"\x89HDF\r\n\x1a\n":
+    if weights.getbuffer()[:8] != b"\x89HDF\r\n\x1a\n":
         raise ValueError("model.weights.h5 inside the archive is not an HDF5 file")
     return config, metadata, weights
 
@@ -246,12 +285,17 @@ def save_model(model, path, overwrite, include_optimizer) -> None:
 
 
 def load_model(path, custom_objects, compile):  # noqa: A002
-    """The model in a ``.keras`` archive: architecture, weights and (with ``compile``) the compile state."""
+    """The model in a ``.keras`` archive: architecture, weights and (with ``compile``) the compile state.
+
+    The layers built from the config may create no more weight values than the archive stores
+    (:func:`chainrule.keras.limits.weight_budget`), checked before anything is allocated.
+    """
     config, metadata, weights = _open_archive(path)
-    model = model_from_entry(config, custom_objects)
-    if compile and config.get("compile_config") is not None:
-        compile_from_config(model, config["compile_config"], custom_objects)
-    with hdf5.h5py_module().File(io.BytesIO(weights), "r") as f:
+    with hdf5.h5py_module().File(weights, "r") as f:
+        with limits.weight_budget(hdf5.stored_values(f), path):
+            model = model_from_entry(config, custom_objects)
+        if compile and config.get("compile_config") is not None:
+            compile_from_config(model, config["compile_config"], custom_objects)
         load_tree(f, model, path, load_optimizer=bool(compile), tf2_layout=follows_tf_keras_2(metadata))
     return model
 
@@ -266,7 +310,8 @@ def save_weights(model, path, overwrite) -> None:
 def load_weights(model, path, by_name, skip_mismatch) -> None:
     """Load the weights inside a ``.keras`` archive (building the model from its ``build_config`` if needed)."""
     config, metadata, weights = _open_archive(path)
-    build_from_config(model, config)
-    with hdf5.h5py_module().File(io.BytesIO(weights), "r") as f:
+    with hdf5.h5py_module().File(weights, "r") as f:
+        with limits.weight_budget(hdf5.stored_values(f), path):
+            build_from_config(model, config)
         load_tree(f, model, path, by_name=by_name, skip_mismatch=skip_mismatch,
                   tf2_layout=follows_tf_keras_2(metadata))

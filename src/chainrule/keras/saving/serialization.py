@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from .. import losses, metrics, optimizers, registry
+from .. import limits, losses, metrics, optimizers, registry
 from ..layers.serialization import unwrap_keras3_values
 
 KERAS_VERSION = "2.11.0"       # the tf.keras API chainrule copies; written where Keras writes its version
@@ -57,13 +57,44 @@ def dumps(obj, **kwargs) -> str:
 
 
 def loads(text, what):
-    """A parsed JSON value; invalid JSON raises ``ValueError`` naming ``what``."""
+    """A parsed JSON value; invalid, oversized or too deeply nested JSON raises ``ValueError`` naming ``what``.
+
+    The bounds are :data:`chainrule.keras.limits.MAX_JSON_BYTES` and ``MAX_JSON_DEPTH``: a config
+    nested thousands of levels deep would otherwise end in a ``RecursionError`` (in the parser or
+    in the code that walks the config).
+    """
+    if len(text) > limits.MAX_JSON_BYTES:
+        raise ValueError(f"{what} is {len(text)} bytes, more than the {limits.MAX_JSON_BYTES} bytes a config may "
+                         "have (chainrule.keras.limits.MAX_JSON_BYTES); refusing it.")
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{what} is not valid JSON ({e}).") from e
+    except RecursionError:
+        value = None
+        depth = limits.MAX_JSON_DEPTH + 1
+    else:
+        depth = _depth(value)
+    if depth > limits.MAX_JSON_DEPTH:
+        raise ValueError(f"{what} is nested more than {limits.MAX_JSON_DEPTH} levels deep (lists and objects within "
+                         "one another; chainrule.keras.limits.MAX_JSON_DEPTH); a model config never is. Refusing "
+                         "it.") from None
+    return value
+
+
+def _depth(value) -> int:
+    """How deeply lists and dicts nest in a parsed JSON value (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            if level > limits.MAX_JSON_DEPTH:
+                break
+            stack.extend((v, level + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def check_untrusted_config(config, what="model") -> None:
@@ -275,6 +306,8 @@ def _check_name(value, kind, custom_objects):
 def _deserialize_compile_item(value, kind, custom_objects):
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    if isinstance(value, str) and kind == "loss_weights":
+        raise ValueError(f"cannot restore the compile state: loss_weights should hold numbers, found {value!r}")
     if isinstance(value, str):
         _check_name(value, kind, custom_objects)
         return custom_objects[value] if custom_objects and value in custom_objects else value

@@ -74,4 +74,4 @@ def load_errors(path: str, action: str):
         raise ValueError(f"{action} {path!r}: the file is corrupted or truncated "
                          f"({type(e).__name__}: {e}).") from e
     except TypeError as e:
-        raise ValueError(f"{action} {path!r} failed: {e}") from e
+        raise ValueError(f"{action} {path!r}: {e}") from e

@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 from ...ops.updates import NadamProduct
+from . import hdf5
 
 # Per optimizer class: blocks of (tf.keras 2 slot, chainrule slot); a block is emitted for every variable
 # before the next block starts, its slots interleaved per variable.
@@ -167,13 +168,16 @@ def _parse_name(name: str):
     return None
 
 
-def restore(model, arrays, names, path) -> None:
-    """Load tf.keras 2's optimizer state into ``model.optimizer`` (built on the model's trainable variables).
+def state(model, arrays, names, path) -> list:
+    """``[(optimizer variable, value)]`` restoring tf.keras 2's optimizer state: matched and checked, nothing
+    assigned (the caller assigns everything at once, weights included, or nothing).
 
-    Values are matched by name when every name parses and names the model's variables (a ``.h5`` file),
-    otherwise by position in tf.keras 2's order (a ``.keras`` file, or renamed layers). Slots chainrule
-    does not keep (SGD's ``m`` without momentum) are left out; Nadam's ``u_product`` is recomputed from
-    ``iteration``. A state that fits neither way is skipped with a warning, as tf.keras 2 does.
+    The optimizer is built on the model's trainable variables when it is not yet. Values are matched
+    by name when every name parses and names the model's variables (a ``.h5`` file), otherwise by
+    position in tf.keras 2's order (a ``.keras`` file, or renamed layers). Slots chainrule does not
+    keep (SGD's ``m`` without momentum) are left out; Nadam's ``u_product`` is recomputed from
+    ``iteration``. A state that fits neither way is skipped with a warning, as tf.keras 2 does, and
+    a build made for it is undone.
 
     Args:
         model: the compiled model.
@@ -183,10 +187,24 @@ def restore(model, arrays, names, path) -> None:
     """
     optimizer = model.optimizer
     if optimizer is None or arrays is None:
-        return
+        return []
     variables = list(model.trainable_weights)
+    saved = None
     if not optimizer.built and variables:
+        saved = hdf5.snapshot(optimizer)
         optimizer.build(variables)
+    try:
+        pairs = _state_pairs(optimizer, arrays, names, path)
+    except BaseException:
+        if saved is not None:
+            hdf5.restore_snapshot(optimizer, saved)
+        raise
+    if pairs is None and saved is not None:
+        hdf5.restore_snapshot(optimizer, saved)
+    return pairs or []
+
+
+def _state_pairs(optimizer, arrays, names, path):
     variables = list(optimizer._trainable_variables)
     assignments = _by_name(optimizer, variables, arrays, names) if names is not None else None
     if assignments is None:
@@ -195,24 +213,24 @@ def restore(model, arrays, names, path) -> None:
         warnings.warn(f"Skipping the optimizer state in {path!r}: it has {len(arrays)} values, which do not fit "
                       f"tf.keras 2's layout for optimizer {optimizer.name!r} on this model ("
                       f"{1 + len(_plan(optimizer, len(variables)))} values). Training goes on with a fresh "
-                      "optimizer state.", stacklevel=4)
-        return
+                      "optimizer state.", stacklevel=5)
+        return None
     iteration, pairs = assignments
     bad = [(tuple(v.shape), np.shape(a)) for v, a in pairs if v is not None and tuple(v.shape) != np.shape(a)]
     if bad:
         raise ValueError(f"the optimizer state in the file does not fit the model: shapes {bad[0][1]} in the file "
                          f"for a slot of shape {bad[0][0]}")
-    optimizer.iterations = int(np.asarray(iteration))
-    for slot, value in pairs:
-        if slot is not None:
-            slot.assign(np.asarray(value, dtype=slot.dtype.dtype))
+    steps = int(np.asarray(iteration))
+    out = [(optimizer._iterations, np.asarray(steps, dtype=np.int64))]
+    out += [(slot, np.asarray(value, dtype=slot.dtype.dtype)) for slot, value in pairs if slot is not None]
     u_product = getattr(optimizer, "_u_product", None)
     if u_product is not None:  # Nadam: the product of u_t over the steps taken
         value = np.ones((), dtype=u_product.dtype.dtype)
         step = NadamProduct(optimizer.beta_1)
-        for t in range(int(np.asarray(iteration))):
+        for t in range(steps):
             value = step.forward(value, t)
-        u_product.assign(value)
+        out.append((u_product, value))
+    return out
 
 
 def _by_name(optimizer, variables, arrays, names):

@@ -6,26 +6,79 @@ import numbers
 import numpy as np
 
 from ... import nest
+from ...errors import InvalidArgumentError
 from ..callbacks.base import Callback
 from ..callbacks.callback_list import CallbackList
 
 
-def class_weights_to_sample_weight(y, class_weight, sample_weight, what="fit"):
-    y = np.asarray(y if not isinstance(y, list) else y[0])
+def class_weight_table(class_weight, what="fit") -> np.ndarray:
+    """``class_weight`` checked as tf.keras 2 does, as an array of weights indexed by class.
+
+    It must be a dict whose keys are exactly 0, 1, ..., K-1 (``ValueError`` otherwise, with
+    tf.keras's message) and whose values are numbers.
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"{what}: class_weight must be a dict {{class index: weight}}, e.g. {{0: 1.0, 1: 5.0}}, got "
+                        f"{type(class_weight).__name__}.")
+    try:
+        keys = sorted(class_weight)
+    except TypeError:
+        keys = None
+    if keys is None or any(isinstance(k, bool) or not isinstance(k, (numbers.Integral, float, np.floating))
+                           for k in keys) or keys != list(range(len(keys))):
+        raise ValueError(f"{what}: Expected `class_weight` to be a dict with keys from 0 to one less than the number "
+                         f"of classes, found {class_weight}")
+    table = []
+    for i in range(len(keys)):
+        value = class_weight[i]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{what}: class_weight[{i}] must be a number, got {value!r}.")
+        table.append(float(value))
+    return np.asarray(table, dtype=np.float32)
+
+
+def _labels(y, what):
+    """Integer class labels of ``y`` (argmax of one-hot rows); ``ValueError`` for non-integer targets."""
+    y = np.asarray(y)
     if y.ndim > 1 and y.shape[-1] > 1:
-        labels = np.argmax(y, axis=-1)
-    else:
-        flat = y.reshape(len(y))
-        if flat.dtype.kind in "fc":
-            fractional = flat != np.round(flat)
-            if fractional.any():
-                example = float(flat[fractional][0].real)
-                raise ValueError(f"{what}: class_weight needs integer class labels (or one-hot rows), but y has "
-                                 f"non-integer values such as {example:.4g}; for regression pass sample_weight "
-                                 "instead.")
-        labels = flat.round().astype(int)
-    weights = np.array([class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
-    return weights if sample_weight is None else weights * sample_weight
+        return np.argmax(y, axis=-1).reshape(-1)
+    flat = y.reshape(-1)
+    if flat.dtype.kind in "fc":
+        fractional = flat != np.round(flat)
+        if fractional.any():
+            example = float(flat[fractional][0].real)
+            raise ValueError(f"{what}: class_weight needs integer class labels (or one-hot rows), but y has "
+                             f"non-integer values such as {example:.4g}; for regression pass sample_weight "
+                             "instead.")
+        return flat.real.round().astype(np.int64)
+    return flat.astype(np.int64)
+
+
+def class_weights_to_sample_weight(y, class_weight, sample_weight, what="fit"):
+    """Per-sample weights from ``class_weight`` (a dict, or :func:`class_weight_table`'s array) and ``y``.
+
+    Only for single-output models (``ValueError`` otherwise, as tf.keras); a label that has no
+    weight raises ``InvalidArgumentError`` naming it and the number of classes.
+    """
+    if isinstance(y, (list, tuple, dict)):
+        if len(y) != 1:
+            raise ValueError(f"{what}: `class_weight` is only supported for Models with a single output.")
+        y = next(iter(y.values())) if isinstance(y, dict) else y[0]
+    table = class_weight if isinstance(class_weight, np.ndarray) else class_weight_table(class_weight, what)
+    labels = _labels(y, what)
+    bad = (labels < 0) | (labels >= len(table))
+    if bad.any():
+        label = int(labels[bad][0])
+        raise InvalidArgumentError(f"{what}: y holds the class label {label}, but class_weight gives weights for "
+                                   f"{len(table)} classes (0 to {len(table) - 1}); indices[{int(np.argmax(bad))}] = "
+                                   f"{label} is not in [0, {len(table)}). Add a weight for every class in y.")
+    weights = table[labels]
+    if sample_weight is None:
+        return weights
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.size == weights.size:
+        return weights * sample_weight.reshape(weights.shape)
+    return weights.reshape((-1,) + (1,) * (sample_weight.ndim - 1)) * sample_weight
 
 
 def count_argument(value, name, what, meaning="", minimum=1):

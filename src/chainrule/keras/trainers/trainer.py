@@ -21,6 +21,7 @@ both give bit-identical weights.
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from ...function import function
 from ... import distribute as _distribute
 from ... import sparse as _sparse
 from ...tensor import Tensor
+from .. import batch_sources as bs
 from .. import data_adapter as da
 from .. import optimizers
 from ..callbacks.callback_list import CallbackList
@@ -289,9 +291,43 @@ class Trainer:
     def _batches(self, x, y, sample_weight, batch_size, shuffle=False, steps=None, what="fit"):
         if da.is_dataset(x):
             return da.DatasetBatches(x, steps)
+        if bs.is_sequence(x) or bs.is_generator(x):
+            return self._python_batches(x, shuffle, steps, what)
         if batch_size is not None:
             batch_size = args.count_argument(batch_size, "batch_size", what, "the number of samples per batch")
         return da.ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle=shuffle, steps=steps)
+
+    @staticmethod
+    def _batch_source(x):
+        """'dataset', 'python generator' or '`keras.utils.Sequence`' when ``x`` hands out batches; else None."""
+        if da.is_dataset(x):
+            return "dataset"
+        if bs.is_sequence(x):
+            return "`keras.utils.Sequence`"
+        return "python generator" if bs.is_generator(x) else None
+
+    def _check_batch_source(self, x, y, sample_weight, what):
+        """tf.keras's refusals of ``y``/``sample_weight`` next to a source of whole batches; the source's name."""
+        kind = self._batch_source(x)
+        if kind is not None:
+            for name, value in (("y", y), ("sample_weight", sample_weight)):
+                if value is not None:
+                    raise ValueError(f"{what}: `{name}` argument is not supported when using {kind} as input; its "
+                                     f"batches carry it: yield (x, y) or (x, y, sample_weight).")
+        return kind
+
+    def _python_batches(self, x, shuffle, steps, what):
+        """Batches of a generator or a Sequence; the model is built on the first one, as tf.keras does."""
+        dtype = np.dtype(self.dtype)
+        if bs.is_sequence(x):
+            batches = bs.SequenceBatches(x, steps, shuffle, what, dtype)
+        else:
+            batches = bs.GeneratorBatches(x, steps, what, dtype)
+        if not self.built or (self._is_graph_network is False and not self.weights):
+            first = batches.peek_x()
+            if first is not None:
+                self._build_for(first)
+        return batches
 
     def _sparse_input_ok(self) -> bool:
         """True when the model has one input and every layer reading it is a Dense (which takes sparse rows)."""
@@ -316,6 +352,9 @@ class Trainer:
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False):
         """Train for ``epochs`` passes over the data; returns a ``History`` (``.history`` dict of lists).
 
+        ``x`` may be arrays/Tensors (with ``y``), a ``chainrule.data.Dataset``, a Python generator
+        or a ``keras.utils.Sequence`` yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches
+        (see :mod:`chainrule.keras.batch_sources`); ``validation_data`` likewise.
         ``max_queue_size``, ``workers`` and ``use_multiprocessing`` are accepted for signature
         compatibility only (batches are produced in the training thread).
         """
@@ -335,10 +374,16 @@ class Trainer:
             validation_steps = args.count_argument(validation_steps, "validation_steps", "fit",
                                                    "the number of validation batches; None uses all of them")
 
-        if da.is_dataset(x):
+        source = self._check_batch_source(x, y, sample_weight, "fit")
+        if source is not None:
             if validation_split:
-                raise ValueError("fit: validation_split is not supported for datasets; pass validation_data.")
-            train = self._batches(x, None, None, batch_size, steps=steps_per_epoch)
+                raise ValueError(f"fit: validation_split is only supported for arrays and Tensors, not for a "
+                                 f"{source.strip('`')}; pass validation_data.")
+            train = self._batches(x, None, None, batch_size, shuffle=shuffle, steps=steps_per_epoch)
+            if class_weight is not None:
+                table = args.class_weight_table(class_weight, "fit")
+                train = bs.ClassWeightedBatches(
+                    train, lambda y_, sw: args.class_weights_to_sample_weight(y_, table, sw, "fit"))
         else:
             x, y, sample_weight = self._prepare(x, y, sample_weight)
             if class_weight is not None:
@@ -350,8 +395,9 @@ class Trainer:
 
         val = None
         if validation_data is not None:
-            if da.is_dataset(validation_data):
-                val = self._batches(validation_data, None, None, None, steps=validation_steps)
+            if self._batch_source(validation_data) is not None:
+                val = self._batches(validation_data, None, None, None, steps=validation_steps,
+                                    what="fit: validation_data")
             else:
                 args.check_validation_structure(validation_data)
                 vx, vy, *vsw = validation_data
@@ -395,6 +441,8 @@ class Trainer:
                 if self.stop_training:
                     break
             if step < 0:
+                if getattr(train, "ran_out", False):  # a generator exhausted by the epochs before (warned)
+                    break
                 raise ValueError("fit: the training data produced no batches.")
             if replicas is not None:
                 logs = _python_logs(replicas.final_logs(logs, train_function))  # global, if not made every step
@@ -409,7 +457,7 @@ class Trainer:
             cbs.on_epoch_end(epoch, epoch_logs)
             if replicas is not None:  # wait for the chief's checkpoints; stop together
                 self.stop_training = replicas.barrier(self.stop_training)
-            if self.stop_training:
+            if self.stop_training or getattr(train, "ran_out", False):
                 break
         cbs.on_train_end(logs)
         if replicas is not None:
@@ -442,8 +490,8 @@ class Trainer:
         """The batches of evaluate/predict (``steps`` checked)."""
         if steps is not None:
             steps = args.count_argument(steps, "steps", what, "the number of batches; None uses all the data")
-        if da.is_dataset(x):
-            return self._batches(x, None, None, None, steps=steps)
+        if self._check_batch_source(x, y, sample_weight, what) is not None:
+            return self._batches(x, None, None, None, steps=steps, what=what)
         x, y, sample_weight = self._prepare(x, y, sample_weight, what=what)
         self._build_for(x)
         return self._batches(x, y, sample_weight, batch_size, steps=steps, what=what)
@@ -464,6 +512,8 @@ class Trainer:
                            model=self, verbose=verbose, epochs=1, steps=len(batches) or None, _mode="evaluate")
         cbs.on_test_begin()
         logs = self._run_evaluation(batches, cbs, replicas)
+        if not logs:
+            raise ValueError("evaluate: the input produced no batches (is it empty, or an exhausted generator?).")
         cbs.on_test_end(logs)
         return _results(logs, return_dict)
 
@@ -501,6 +551,34 @@ class Trainer:
         if isinstance(structure, dict):
             return nest.pack_sequence_as(structure, outs)
         return outs[0] if len(outs) == 1 else outs
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1, class_weight=None,
+                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Deprecated (tf.keras 2): ``fit`` takes generators itself; this calls it."""
+        warnings.warn("`Model.fit_generator` is deprecated and will be removed in a future version. Please use "
+                      "`Model.fit`, which supports generators.", DeprecationWarning, stacklevel=2)
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
+                        validation_freq=validation_freq, class_weight=class_weight, max_queue_size=max_queue_size,
+                        workers=workers, use_multiprocessing=use_multiprocessing, shuffle=shuffle,
+                        initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                           use_multiprocessing=False, verbose=0):
+        """Deprecated (tf.keras 2): ``evaluate`` takes generators itself; this calls it."""
+        warnings.warn("`Model.evaluate_generator` is deprecated and will be removed in a future version. Please "
+                      "use `Model.evaluate`, which supports generators.", DeprecationWarning, stacklevel=2)
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
+                             workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                          use_multiprocessing=False, verbose=0):
+        """Deprecated (tf.keras 2): ``predict`` takes generators itself; this calls it."""
+        warnings.warn("`Model.predict_generator` is deprecated and will be removed in a future version. Please "
+                      "use `Model.predict`, which supports generators.", DeprecationWarning, stacklevel=2)
+        return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
+                            workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):

@@ -10,6 +10,7 @@ from ..registry import (CustomObjectScope, custom_object_scope, get_registered_n
 from .data_utils import get_file, validate_file  # noqa: F401
 from .progbar import Progbar  # noqa: F401
 from .vis_utils import model_to_dot, plot_model  # noqa: F401
+from .sequence import Sequence  # noqa: F401
 from .sequence_utils import normalize, pad_sequences, split_dataset  # noqa: F401
 from .text_dataset import text_dataset_from_directory  # noqa: F401
 
