@@ -117,6 +117,8 @@ def load_tree(f, model, path, by_name=False, skip_mismatch=False, load_optimizer
     layers = _layer_paths(model)
     file_groups = _all_vars_groups(f)
     file_groups.pop("optimizer", None)
+    for p in [p for p in file_groups if p.split("/")[0] == "metrics"]:
+        file_groups.pop(p)   # compiled metrics' running totals (tf.keras 2.13+ writes them); not weights
     model_vars = sum(len(hdf5.own_variables(layer)) for _, layer in layers)
     file_vars = sum(len(g.keys()) for g in file_groups.values())
     if model_vars == 0 and file_vars and not model.built:
