@@ -32,6 +32,7 @@ import math
 
 import numpy as np
 
+from . import workspace
 from .base import Op
 from .windows import (check_data_format, check_output_shape, col2im_nd, crop_spatial, deconv_output_length,
                       effective_kernel, from_channels_last, normalize_tuple, output_shape,
@@ -50,12 +51,26 @@ def conv_forward(xp, kernel, strides, dilation, groups, out_sp):
     m = xp.shape[0] * math.prod(out_sp)
     view = window_view(xp, kernel.shape[:rank], strides, dilation, out_sp)      # (N, *out, *k, C_in)
     if groups == 1:
-        col = view.reshape(m, -1)                                                # im2col: the one copy
-        return col @ kernel.reshape(-1, cout), col                               # the one GEMM
+        col = _im2col(view, m)                                                   # im2col: the one copy
+        y = workspace.empty((m, cout), np.result_type(col, kernel))
+        return np.matmul(col, kernel.reshape(-1, cout), out=y), col              # the one GEMM
     grouped = view.reshape(view.shape[:-1] + (groups, -1))
     col = np.moveaxis(grouped, -2, 0).reshape(groups, m, -1)
     y = np.matmul(col, _grouped_kernel(kernel, groups))                          # (G, M, C_out/G)
     return y.transpose(1, 0, 2).reshape(m, cout), col
+
+
+def _im2col(view, rows):
+    """The column matrix ``(rows, -1)`` of a window view, copied into a workspace buffer.
+
+    (A pooled buffer rather than ``view.reshape``'s fresh array: tens of MB per call would
+    otherwise be page-faulted in anew at every training step.)
+    """
+    if view.flags.c_contiguous:   # 1x1 kernels at stride 1: the view is the matrix already
+        return view.reshape(rows, -1)
+    col = workspace.empty(view.shape, view.dtype)
+    np.copyto(col, view)
+    return col.reshape(rows, -1)
 
 
 def _grouped_kernel(kernel, groups):
@@ -71,6 +86,16 @@ def conv_kernel_grad(col, dy, kernel_shape, groups):
     cout = kernel_shape[-1]
     dyg = dy.reshape(-1, groups, cout // groups).transpose(1, 0, 2)              # (G, M, C_out/G)
     return np.matmul(col.transpose(0, 2, 1), dyg).transpose(1, 0, 2).reshape(kernel_shape)
+
+
+def bias_grad(dy2):
+    """``dbias = dy.sum(axis=0)`` for ``dy (M, C)``, as a matrix-vector product with ones.
+
+    (BLAS's GEMV reads ``dy`` once, row by row: ~10x faster than numpy's column
+    reduction on the tall matrices of convolutions, e.g. 0.15 ms instead of 1.8 ms
+    for (86528, 32).)
+    """
+    return np.ones(dy2.shape[0], dtype=dy2.dtype) @ dy2
 
 
 def flipped_kernel(kernel, groups):
@@ -107,16 +132,25 @@ def conv_input_grad(dy, kernel, spatial_shape, pads, strides, dilation, groups):
     its padding. Stride 1: a convolution of ``dy`` with :func:`flipped_kernel`,
     ``dy`` padded by ``e - 1 - before`` / ``e - 1 - after`` (cropped where that is
     negative). Otherwise: ``col2im(dy @ W.T)`` with the padding cut off.
+
+    Stride 1 with at least twice as many output as input channels also takes
+    the ``col2im`` route: its column matrix has ``prod(k) * C_in`` columns per output
+    position where the flipped convolution's im2col copies ``prod(k) * C_out`` per input
+    position (MNIST convnet's 32 -> 64 layer: 12.6 ms instead of 18.7 ms at batch 128;
+    with C_in = C_out the flipped convolution is faster, 39 ms against 55 ms for 64 -> 64 on 32x32).
     """
     rank = kernel.ndim - 2
     ksize, cout = kernel.shape[:rank], kernel.shape[-1]
     n, out_sp = dy.shape[0], dy.shape[1:-1]
-    if all(s == 1 for s in strides):
+    cin = kernel.shape[-2] * groups
+    if all(s == 1 for s in strides) and not (groups == 1 and cout >= 2 * cin):
         dyp = pad_for_input_grad(dy, ksize, dilation, pads)
         dx, _ = conv_forward(dyp, flipped_kernel(kernel, groups), strides, dilation, groups, tuple(spatial_shape))
         return dx.reshape(n, *spatial_shape, -1)
     if groups == 1:
-        dcol = (dy.reshape(-1, cout) @ kernel.reshape(-1, cout).T).reshape(n, *out_sp, *ksize, -1)
+        dcol = workspace.empty((dy.size // cout, math.prod(ksize) * cin), np.result_type(dy, kernel))
+        np.matmul(dy.reshape(-1, cout), kernel.reshape(-1, cout).T, out=dcol)
+        dcol = dcol.reshape(n, *out_sp, *ksize, -1)
     else:
         dyg = dy.reshape(-1, groups, cout // groups).transpose(1, 0, 2)
         dcolg = np.matmul(dyg, _grouped_kernel(kernel, groups).transpose(0, 2, 1))  # (G, M, prod(k)*C_in/G)
@@ -216,7 +250,7 @@ class Conv(Op):
         if self._needs(1):
             dkernel = conv_kernel_grad(self.col, dy2, kernel.shape, groups)
         if self.has_bias and self._needs(2):
-            dbias = dy2.sum(axis=0)
+            dbias = bias_grad(dy2)
         if self._needs(0):
             dx = _to_format(conv_input_grad(dy, kernel, *self.geometry, groups), self.data_format)
         return (dx, dkernel, dbias) if self.has_bias else (dx, dkernel)
@@ -309,7 +343,7 @@ class ConvTranspose(Op):
             if self._needs(1):
                 dkernel = conv_kernel_grad(col, self.x.reshape(-1, self.x.shape[-1]), kernel.shape, 1)
         if self.has_bias and self._needs(2):
-            dbias = dy.reshape(-1, dy.shape[-1]).sum(axis=0)
+            dbias = bias_grad(dy.reshape(-1, dy.shape[-1]))
         return (dx, dkernel, dbias) if self.has_bias else (dx, dkernel)
 
 
@@ -377,7 +411,7 @@ class DepthwiseConv(Op):
         if self._needs(1):
             dkernel = np.einsum(f"{n}{o}{k}c,{n}{o}cm->{k}cm", self.view, dy4)
         if self.has_bias and self._needs(2):
-            dbias = dy.reshape(-1, cin * mult).sum(axis=0)
+            dbias = bias_grad(dy.reshape(-1, cin * mult))
         if self._needs(0):
             if all(s == 1 for s in strides):
                 dyp = pad_for_input_grad(dy4, ksize, dilation, pads)

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from . import workspace
 from .base import Op
 from .reduction import Max, Mean
 from .windows import (check_data_format, check_output_shape, crop_spatial, normalize_tuple, offset_slices,
@@ -77,7 +78,8 @@ class _Pool(Op):
         For disjoint windows ``contribution`` writes into ``target`` (the slab of
         ``dx``); otherwise it is called with ``None`` and returns the slab to add.
         """
-        dxp = np.zeros(self.padded_shape, dtype=dtype)
+        dxp = workspace.empty(self.padded_shape, dtype)
+        dxp.fill(0)
         for i, slices in self._slabs():
             if self.disjoint:
                 contribution(i, dxp[slices])
@@ -102,25 +104,31 @@ class MaxPool(_Pool):
     def forward(self, x):
         xp = self._prepare(x)
         slabs = [xp[slices] for _, slices in self._slabs()]
-        out = slabs[0].copy()
+        out = workspace.empty(slabs[0].shape, xp.dtype)
+        np.copyto(out, slabs[0])
         for slab in slabs[1:]:
             np.maximum(out, slab, out=out)
         # argmax = how many offsets come before the first one holding the maximum, counted with
         # whole-array comparisons and adds (masked numpy writes are an order of magnitude slower).
         index_type = np.uint8 if len(slabs) <= 256 else np.int32
-        argmax = np.zeros(out.shape, dtype=index_type)
-        not_yet = np.ones(out.shape, dtype=bool)
+        argmax = workspace.empty(out.shape, index_type)
+        argmax.fill(0)
+        not_yet = workspace.empty(out.shape, bool)
+        not_yet.fill(True)
+        differs = workspace.empty(out.shape, bool)
         for slab in slabs[:-1]:
-            not_yet &= slab != out
+            np.not_equal(slab, out, out=differs)
+            not_yet &= differs
             argmax += not_yet
         self.argmax = argmax
         return out
 
     def backward(self, dout):
         dy = np.asarray(dout)
+        winners = workspace.empty(self.argmax.shape, bool)
 
         def contribution(i, target):
-            winners = self.argmax == i
+            np.equal(self.argmax, i, out=winners)
             if target is None:
                 return dy * winners
             np.multiply(dy, winners, out=target)
