@@ -641,7 +641,11 @@ def w7_torch(cfg):
 
 def get(workload: str, framework: str):
     """The function that runs ``workload`` (``'W3b'``) with ``framework`` (``'chainrule'``/``'torch'``)."""
-    return globals()[f"{workload.lower()}_{framework}"]
+    name = f"{workload.lower()}_{framework}"
+    if workload.upper().startswith("W8"):
+        from . import workloads_conv  # imported here: it builds on this module's helpers
+        return getattr(workloads_conv, name)
+    return globals()[name]
 
 
 def run(workload: str, framework: str, cfg: dict) -> dict:
