@@ -18,3 +18,5 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgP
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,  # noqa: F401
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from .regularization import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D  # noqa: F401
+from .image_preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip,  # noqa: F401
+                                  RandomRotation, RandomTranslation, RandomZoom, Resizing)

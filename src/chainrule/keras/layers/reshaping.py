@@ -17,15 +17,15 @@ TF_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanc
 
 
 def check_interpolation(value, owner, supported=("nearest", "bilinear")) -> str:
-    """``value`` lower-cased; ``NotImplementedError`` for tf.keras names chainrule lacks, ``ValueError`` otherwise."""
+    """``value`` lower-cased; ``NotImplementedError`` otherwise (tf.keras raises that type for unknown names too)."""
     name = str(value).lower()
     if name in supported:
         return name
     if name in TF_INTERPOLATIONS:
         raise NotImplementedError(f"{owner}: interpolation={value!r} is not implemented in chainrule; use one of "
                                   f"{', '.join(map(repr, supported))}.")
-    raise ValueError(f"{owner}: value not recognized for `interpolation`: {value!r}; supported values are "
-                     f"{', '.join(map(repr, supported))}.")
+    raise NotImplementedError(f"{owner}: value not recognized for `interpolation`: {value!r}; supported values "
+                              f"are {', '.join(map(repr, supported))}.")
 
 
 class _SpatialLayer(Layer):
