@@ -25,8 +25,8 @@ from ... import ops as _ops
 from ...functions import cast, clip_by_value, expand_dims, reduce_mean, squeeze, where
 from ...tensor import Tensor, apply_op
 from .. import registry
+from ..utils.image_utils import check_interpolation
 from .base import Layer
-from .reshaping import check_interpolation
 
 H_AXIS, W_AXIS = -3, -2
 

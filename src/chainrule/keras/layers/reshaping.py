@@ -9,24 +9,9 @@ from __future__ import annotations
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
+from ..utils.image_utils import check_interpolation
 from . import conv_utils
 from .base import Layer
-
-#: Interpolations tf.keras's UpSampling2D / Resizing accept; chainrule computes the first two.
-TF_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
-
-
-def check_interpolation(value, owner, supported=("nearest", "bilinear")) -> str:
-    """``value`` lower-cased; ``NotImplementedError`` otherwise (tf.keras raises that type for unknown names too)."""
-    name = str(value).lower()
-    if name in supported:
-        return name
-    if name in TF_INTERPOLATIONS:
-        raise NotImplementedError(f"{owner}: interpolation={value!r} is not implemented in chainrule; use one of "
-                                  f"{', '.join(map(repr, supported))}.")
-    raise NotImplementedError(f"{owner}: value not recognized for `interpolation`: {value!r}; supported values "
-                              f"are {', '.join(map(repr, supported))}.")
-
 
 class _SpatialLayer(Layer):
     """Shared by the padding, cropping and up-sampling layers: rank checks and per-axis output sizes."""
