@@ -32,6 +32,7 @@ def isolated(monkeypatch, tmp_path):
     home = tmp_path / "chainrule_home"
     monkeypatch.setenv("CHAINRULE_HOME", str(home))
     monkeypatch.setattr(_files, "KERAS_ORIGIN", (tmp_path / "no_origin").as_uri() + "/")
+    monkeypatch.setattr(_files, "CIFAR_ORIGIN", (tmp_path / "no_origin").as_uri() + "/")
     if SHARED is not None:
         monkeypatch.setenv("CHAINRULE_DATA", str(SHARED))
     return home / "datasets"
