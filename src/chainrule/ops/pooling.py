@@ -72,6 +72,20 @@ class _Pool(Op):
         for i, k in enumerate(np.ndindex(*self.pool)):
             yield i, offset_slices(k, self.out_sp, self.strides_, ones, self.first)
 
+    def _zero_uncovered(self, dxp):
+        """Zero what the slabs will not write: everything, unless the windows tile the input (stride = pool).
+
+        Tiling windows write every position in ``[0, out * pool)`` of each axis, so only the
+        remainder past it needs zeros (for a 26x26 map pooled 2x2: nothing, one pass saved).
+        """
+        if not (self.disjoint and self.strides_ == self.pool):
+            dxp.fill(0)
+            return
+        lead = (slice(None),) * self.first
+        for axis, (o, p) in enumerate(zip(self.out_sp, self.pool)):
+            if o * p < dxp.shape[self.first + axis]:
+                dxp[lead + (slice(None),) * axis + (slice(o * p, None),)] = 0
+
     def _scatter(self, contribution, dtype):
         """``dx`` from ``contribution(i, target)``, the gradient slab of window offset ``i``; pads cut off.
 
@@ -79,7 +93,7 @@ class _Pool(Op):
         ``dx``); otherwise it is called with ``None`` and returns the slab to add.
         """
         dxp = workspace.empty(self.padded_shape, dtype)
-        dxp.fill(0)
+        self._zero_uncovered(dxp)
         for i, slices in self._slabs():
             if self.disjoint:
                 contribution(i, dxp[slices])
