@@ -285,7 +285,8 @@ def _every_layer_model():
     s = layers.Conv1D(3, 2, padding="causal", dilation_rate=2)(s)
     s = layers.SeparableConv1D(3, 2, padding="same")(layers.DepthwiseConv1D(2, padding="same")(s))
     s = layers.Conv1DTranspose(2, 2, strides=2)(layers.ZeroPadding1D(1)(layers.Cropping1D((1, 0))(s)))
-    s = layers.Flatten()(layers.AvgPool1D()(layers.MaxPool1D(1)(layers.UpSampling1D()(layers.SpatialDropout1D(0.1)(s)))))
+    s = layers.UpSampling1D()(layers.SpatialDropout1D(0.1)(s))
+    s = layers.Flatten()(layers.AvgPool1D()(layers.MaxPool1D(1)(s)))
     out = layers.Dense(3, activation="softmax")(layers.Concatenate()([a, v, s]))
     return Model(inp, out)
 

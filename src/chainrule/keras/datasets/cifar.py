@@ -48,7 +48,7 @@ def read_members(path, names):
 
 
 def parse_records(content, n_labels, label_limits, where):
-    """Records ``<n_labels label bytes><3072 pixel bytes>`` -> ``(images (N, 3, 32, 32) uint8, labels (N, n_labels))``."""
+    """``<n_labels label bytes><3072 pixel bytes>`` records -> uint8 ``(images (N, 3, 32, 32), labels (N, n_labels))``."""
     size = n_labels + PIXELS
     if not content or len(content) % size:
         raise ValueError(f"{where}: {len(content)} bytes is not a whole number of {size}-byte CIFAR records; the file "

@@ -324,7 +324,9 @@ class Conv1DTranspose(_ConvTranspose):
 
 
 class Conv2DTranspose(_ConvTranspose):
-    """Transposed 2-D convolution: ``(batch, H, W, C_in)`` -> ``(batch, H', W', filters)``, kernel ``(kh, kw, filters, C_in)``.
+    """Transposed 2-D convolution: ``(batch, H, W, C_in)`` -> ``(batch, H', W', filters)``.
+
+    Kernel ``(kh, kw, filters, C_in)``.
 
     ``Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', output_padding=None,
     data_format=None, dilation_rate=(1, 1), ...)``; output sizes as :class:`Conv1DTranspose` per axis.
@@ -360,8 +362,8 @@ class Conv3DTranspose(_ConvTranspose):
                          activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
                          bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
         if max(self.dilation_rate) > 1:
-            raise ValueError(f"Conv3DTranspose {self.name!r}: dilation_rate={dilation_rate!r} is not supported (tf.keras "
-                             f"2 ignores it for this layer); use dilation_rate=1.")
+            raise ValueError(f"Conv3DTranspose {self.name!r}: dilation_rate={dilation_rate!r} is not supported "
+                             f"(tf.keras 2 ignores it for this layer); use dilation_rate=1.")
 
     def get_config(self) -> dict:
         config = super().get_config()

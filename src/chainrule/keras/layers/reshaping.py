@@ -59,7 +59,7 @@ class _ZeroPadding(_SpatialLayer):
 
 
 class ZeroPadding1D(_ZeroPadding):
-    """Zeros at the start and end of the steps axis: ``(batch, steps, features)`` -> ``(batch, steps + a + b, features)``.
+    """Zeros at both ends of the steps axis: ``(batch, steps, features)`` -> ``(batch, steps + a + b, features)``.
 
     ``ZeroPadding1D(padding=1)``: an int (both ends) or ``(a, b)``.
     """
@@ -75,7 +75,7 @@ class ZeroPadding1D(_ZeroPadding):
 
 
 class ZeroPadding2D(_ZeroPadding):
-    """Rows and columns of zeros around images: ``(batch, H, W, C)`` -> ``(batch, H + top + bottom, W + left + right, C)``.
+    """Rows and columns of zeros around images: ``(batch, H, W, C)`` -> ``(batch, H + top + bottom, W + l + r, C)``.
 
     ``ZeroPadding2D(padding=(1, 1), data_format=None)``: an int, ``(symmetric_h, symmetric_w)`` or
     ``((top, bottom), (left, right))``.
