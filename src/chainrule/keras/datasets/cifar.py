@@ -48,7 +48,10 @@ def read_members(path, names):
 
 
 def parse_records(content, n_labels, label_limits, where):
-    """``<n_labels label bytes><3072 pixel bytes>`` records -> uint8 ``(images (N, 3, 32, 32), labels (N, n_labels))``."""
+    """``<n_labels label bytes><3072 pixel bytes>`` records -> ``(images (N, 3, 32, 32), labels (N, n_labels))``.
+
+    Both uint8; ``label_limits`` bounds each label column (a larger value means a corrupt file).
+    """
     size = n_labels + PIXELS
     if not content or len(content) % size:
         raise ValueError(f"{where}: {len(content)} bytes is not a whole number of {size}-byte CIFAR records; the file "
