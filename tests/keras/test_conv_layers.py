@@ -361,3 +361,17 @@ def test_conv3d_transpose_refuses_dilation_that_tf_keras_ignores():
     with pytest.raises(ValueError, match="dilation_rate"):
         layers.Conv3DTranspose(2, 2, dilation_rate=2)
     assert "dilation_rate" not in layers.Conv3DTranspose(2, 2).get_config()
+
+
+def test_one_channel_images_give_the_direct_convolution():
+    """The grayscale first layer takes im2col's per-offset path; checked against the definition."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3, 9, 8, 1))
+    layer = layers.Conv2D(4, (3, 2), dtype="float64")
+    y = layer(x).numpy()
+    kernel, bias = layer.get_weights()
+    expected = np.zeros((3, 7, 7, 4))
+    for i in range(7):
+        for j in range(7):
+            expected[:, i, j] = np.einsum("nhw,hwo->no", x[:, i:i + 3, j:j + 2, 0], kernel[:, :, 0]) + bias
+    np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
