@@ -306,57 +306,6 @@ def test_every_layer_round_trips_through_keras_and_h5_files(tmp_path, suffix):
     np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
-MNIST_CONVNET_SUMMARY = """Model: "sequential"
-_________________________________________________________________
- Layer (type)                Output Shape              Param #   
-=================================================================
- conv2d (Conv2D)             (None, 26, 26, 32)        320       
-                                                                 
- max_pooling2d (MaxPooling2D  (None, 13, 13, 32)       0         
- )                                                               
-                                                                 
- conv2d_1 (Conv2D)           (None, 11, 11, 64)        18496     
-                                                                 
- max_pooling2d_1 (MaxPooling  (None, 5, 5, 64)         0         
- 2D)                                                             
-                                                                 
- flatten (Flatten)           (None, 1600)              0         
-                                                                 
- dropout (Dropout)           (None, 1600)              0         
-                                                                 
- dense (Dense)               (None, 10)                16010     
-                                                                 
-=================================================================
-Total params: 34,826
-Trainable params: 34,826
-Non-trainable params: 0
-_________________________________________________________________"""
-
-
-def test_mnist_convnet_summary_is_tf_keras_table():
-    """keras.io's mnist_convnet as tf.keras 2.11 prints it (the format every chainrule summary uses; the
-    shapes and counts are also those tf_keras 2.21 printed in the fixture run, whose table layout is newer)."""
-    model = Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-        layers.MaxPooling2D(pool_size=(2, 2)),
-        layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-        layers.MaxPooling2D(pool_size=(2, 2)),
-        layers.Flatten(),
-        layers.Dropout(0.5),
-        layers.Dense(10, activation="softmax"),
-    ])
-    lines = []
-    model.summary(print_fn=lines.append)
-    assert "\n".join(lines) == MNIST_CONVNET_SUMMARY
-    theirs = META["mnist_convnet_summary"]
-    for row in ["conv2d (Conv2D)             (None, 26, 26, 32)        320",
-                "conv2d_1 (Conv2D)           (None, 11, 11, 64)        18496",
-                "(None, 5, 5, 64)", "dense (Dense)               (None, 10)                16010",
-                "Total params: 34826"]:
-        assert row in theirs
-
-
 def test_conv3d_transpose_refuses_dilation_that_tf_keras_ignores():
     with pytest.raises(ValueError, match="dilation_rate"):
         layers.Conv3DTranspose(2, 2, dilation_rate=2)

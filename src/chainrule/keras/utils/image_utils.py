@@ -80,7 +80,7 @@ def load_img(path, grayscale=False, color_mode="rgb", target_size=None, interpol
     """
     image_module = pil_module("keras.utils.load_img")
     if grayscale:
-        warnings.warn('grayscale is deprecated. Please use color_mode = "grayscale"')
+        warnings.warn('grayscale is deprecated. Please use color_mode = "grayscale"', stacklevel=2)
         color_mode = "grayscale"
     if isinstance(path, io.BytesIO):
         img = image_module.open(path)
@@ -174,6 +174,6 @@ def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
     """
     img = array_to_img(x, data_format=_data_format(data_format), scale=scale)
     if img.mode == "RGBA" and file_format in ("jpg", "jpeg"):
-        warnings.warn("The JPG format does not support RGBA images, converting to RGB.")
+        warnings.warn("The JPG format does not support RGBA images, converting to RGB.", stacklevel=2)
         img = img.convert("RGB")
     img.save(path, format=file_format, **kwargs)
