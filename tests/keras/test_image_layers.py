@@ -250,3 +250,14 @@ def test_augmentation_model_saves_and_loads(tmp_path):
         restored = keras.models.load_model(path)
         assert [layer.get_config() for layer in restored.layers] == [layer.get_config() for layer in model.layers]
         np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", AUGMENTERS + [lambda: layers.RandomCrop(6, 6)])
+def test_traced_calls_draw_anew_each_time(make):
+    """A chainrule.function replay must not repeat the first call's random draws (fit traces its step)."""
+    tf.random.set_seed(0)
+    layer = make()
+    x = np.random.default_rng(1).uniform(0, 255, (8, 10, 12, 3)).astype("float32")
+    traced = tf.function(lambda t: layer(t, training=True))
+    outs = {traced(x).numpy().tobytes() for _ in range(4)}
+    assert len(outs) == 4

@@ -22,6 +22,7 @@ import numpy as np
 
 from ... import backend as _backend
 from ... import ops as _ops
+from ..._tape_stack import note_side_effect
 from ...functions import cast, clip_by_value, expand_dims, reduce_mean, squeeze, where
 from ...tensor import Tensor, apply_op
 from .. import registry
@@ -169,7 +170,12 @@ class _RandomLayer(Layer):
 
     @property
     def rng(self) -> np.random.Generator:
-        """The layer's own generator when it has a seed, else the global seeded one (read at each call)."""
+        """The layer's own generator when it has a seed, else the global seeded one (read at each call).
+
+        The draws are made here in Python, outside any op, so a ``chainrule.function`` trace is
+        told: a replay would repeat the first step's flips and angles, so that trace runs eagerly.
+        """
+        note_side_effect(f"{type(self).__name__}'s random draw")
         return self._rng if self._rng is not None else _backend.rng()
 
     def call(self, inputs, training=None):
