@@ -237,6 +237,8 @@ def _mode_text(meta) -> str:
     if s.get("imdb_train_n"):
         parts.append(f"IMDB on the first {s['imdb_train_n']:,} train / {s['imdb_test_n']:,} test reviews")
     parts.append(f"W5 {s['w5_steps']:,} steps per batch size, W6 {s['w6_calls']:,} calls, W7 {s['w7_steps']} steps")
+    if s.get("w8b_iters"):
+        parts.append(f"W8b {s['w8b_iters']} iterations")
     return "; ".join(parts)
 
 

@@ -207,6 +207,9 @@ def main(argv=None) -> int:
         notes.append("PyTorch is not installed: chainrule only, ratios are empty (pip install torch==2.13.0, "
                      "the CPU build, to compare).")
 
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        notes.append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} was set: numpy's OpenBLAS used that "
+                     f"core's kernels instead of the ones it detects.")
     started = time.time()
     load_start = loadavg()
     tmp = tempfile.mkdtemp(prefix="chainrule-bench-")

@@ -40,12 +40,17 @@ WORKLOADS = {
                          "(chainrule.function; torch.jit.trace for reference)", (), ("eager", "compiled")),
     "W7": Workload("W7", "large batch: W1's model at batch 4096, achieved GFLOP/s of a training step vs "
                          "numpy's float32 matmul rate on the same shapes (synthetic data)", (), ("step",)),
+    "W8": Workload("W8", "keras.io MNIST convnet: Conv2D(32,3,relu)-MaxPool-Conv2D(64,3,relu)-MaxPool-Flatten-"
+                         "Dropout(0.5)-Dense(10,softmax), Adam, batch 128, 1 epoch (PyTorch: nn.Conv2d, NCHW)",
+                   ("mnist",)),
+    "W8b": Workload("W8b", "one Conv2D 64->64, 3x3, 'same', batch 32 of 32x32: forward + backward (dx, dW, db)",
+                    (), ("fwd+bwd",)),
 }
 
-ORDER = ("W1", "W2", "W3", "W3b", "W4", "W5", "W6", "W7")
+ORDER = ("W1", "W2", "W3", "W3b", "W4", "W5", "W6", "W7", "W8", "W8b")
 
 #: Workloads whose functions live outside workloads.py: name -> module of this package.
-WORKLOAD_MODULES = {}
+WORKLOAD_MODULES = {"W8": "workloads_conv", "W8b": "workloads_conv"}
 
 # Issue 17: recurrent text classifiers (benchmarks/workloads_rnn.py).
 WORKLOADS["W9"] = Workload("W9", "IMDB sequences (200 tokens): Embedding(10000,64)-LSTM(64)-Dense(1,sigmoid), "
@@ -59,11 +64,11 @@ ORDER = ORDER + ("W9", "W9b")
 #: to the seed's 10,000 iterations.
 MODES = {
     "quick": dict(repeats=1, train_n=12_000, imdb_train_n=5_000, imdb_test_n=5_000, w2_iters=1_000,
-                  w5_steps=200, w6_calls=1_000, w7_steps=3),
+                  w5_steps=200, w6_calls=1_000, w7_steps=3, w8b_iters=5, w8_profile_steps=5),
     "default": dict(repeats=3, train_n=None, imdb_train_n=None, imdb_test_n=None, w2_iters=10_000,
-                    w5_steps=2_000, w6_calls=10_000, w7_steps=20),
+                    w5_steps=2_000, w6_calls=10_000, w7_steps=20, w8b_iters=30, w8_profile_steps=20),
     "full": dict(repeats=3, train_n=None, imdb_train_n=None, imdb_test_n=None, w2_iters=10_000,
-                 w5_steps=2_000, w6_calls=10_000, w7_steps=20),
+                 w5_steps=2_000, w6_calls=10_000, w7_steps=20, w8b_iters=30, w8_profile_steps=20),
 }
 
 
@@ -96,6 +101,9 @@ TARGETS = (
     Target("W5", "batch 8", "time_ratio", 0.5, "W5 steps/s at batch 8 >= 2 x PyTorch"),
     Target("W6", "compiled", "speedup", 1.5, "W6 chainrule.function >= 1.5 x faster than eager"),
     Target("W7", "step", "pct_numpy", 70.0, "W7 training step >= 70% of numpy's matmul rate"),
+    # issue 16
+    Target("W8", "train", "time_ratio", 1.0, "W8 MNIST convnet epoch <= 1.0 x PyTorch"),
+    Target("W8", "train", "acc_diff", 0.5, "W8 test accuracy within 0.5 points of PyTorch"),
 )
 TARGETS = TARGETS + (
     Target("W9", "train", "time_ratio", 1.0, "W9 training time <= 1.0 x PyTorch"),

@@ -115,6 +115,15 @@ CASES = {
     "distributed_mnist.py": (  # one process here; tests/distribute/ runs mpiexec -n 2
         True, [r"replicas in sync: 1, global batch size: 64", r"test accuracy: 0\.\d{4}"],
         ["distributed_mnist_curves.png"], ["distributed_mnist.keras"]),
+    "mnist_convnet.py": (
+        True, [r"Total params: 34,826", r"x_train shape: \(2000, 28, 28, 1\)",
+               r"test accuracy: 0\.\d{4} after 1 epochs"],
+        ["mnist_convnet_curves.png", "mnist_convnet_filters.png"], []),
+    "fashion_mnist_augmentation.py": (
+        True, [r"Total params: 421,642", r"data_augmentation \(Sequenti", r"test accuracy: 0\.\d{4} \(loss",
+               r"predict is deterministic \(augmentation off at inference\): True"],
+        ["fashion_augmented_samples.png", "fashion_augmentation_curves.png", "fashion_augmentation_predictions.png"],
+        []),
     "perceptron_gates.py": (
         False, [r"AND gate, one neuron: \d/4", r"XOR gate, one neuron: \d/4",
                 r"XOR, 2-2-1 network after \d+ epochs: loss \d\.\d{4}"],

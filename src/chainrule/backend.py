@@ -27,6 +27,24 @@ def set_floatx(value: str) -> None:
     _FLOATX = value
 
 
+_IMAGE_DATA_FORMAT = "channels_last"
+
+
+def image_data_format() -> str:
+    """The default ``data_format`` of image layers: ``'channels_last'`` (N, H, W, C) unless set otherwise."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Set the default ``data_format``: ``'channels_last'`` or ``'channels_first'``."""
+    global _IMAGE_DATA_FORMAT
+    value = str(data_format).lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"set_image_data_format: data_format must be 'channels_last' or 'channels_first', "
+                         f"got {data_format!r}.")
+    _IMAGE_DATA_FORMAT = value
+
+
 def epsilon() -> float:
     """The fuzz factor Keras uses to clip probabilities (1e-7)."""
     return 1e-7

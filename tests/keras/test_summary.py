@@ -1,7 +1,11 @@
 """Every model the seeds define builds with the seeds' parameter counts and prints tf.keras 2's table."""
+import json
+from pathlib import Path
+
 import pytest
 
 from chainrule import keras
+from chainrule.keras import layers
 from chainrule.keras.layers import (Activation, BatchNormalization, Concatenate, Dense, Dropout, Flatten,
                                     Input)
 from chainrule.keras.models import Model, Sequential
@@ -207,3 +211,53 @@ def test_sequential_builds_on_first_call_and_then_summarizes():
     out = model(np.ones((2, 3)))
     assert out.shape == (2, 1)
     assert "(None, 4)" in summary_text(model)
+
+
+MNIST_CONVNET_SUMMARY = """Model: "sequential"
+_________________________________________________________________
+ Layer (type)                Output Shape              Param #   
+=================================================================
+ conv2d (Conv2D)             (None, 26, 26, 32)        320       
+                                                                 
+ max_pooling2d (MaxPooling2D  (None, 13, 13, 32)       0         
+ )                                                               
+                                                                 
+ conv2d_1 (Conv2D)           (None, 11, 11, 64)        18496     
+                                                                 
+ max_pooling2d_1 (MaxPooling  (None, 5, 5, 64)         0         
+ 2D)                                                             
+                                                                 
+ flatten (Flatten)           (None, 1600)              0         
+                                                                 
+ dropout (Dropout)           (None, 1600)              0         
+                                                                 
+ dense (Dense)               (None, 10)                16010     
+                                                                 
+=================================================================
+Total params: 34,826
+Trainable params: 34,826
+Non-trainable params: 0
+_________________________________________________________________"""
+
+
+def test_mnist_convnet_summary_is_tf_keras_table():
+    """keras.io's mnist_convnet as tf.keras 2.11 prints it (the format every chainrule summary uses; the
+    shapes and counts are also those tf_keras 2.21 printed in the fixture run, whose table layout is newer)."""
+    model = Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+        layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+        layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(10, activation="softmax"),
+    ])
+    assert summary_text(model) == MNIST_CONVNET_SUMMARY
+    theirs = json.loads((Path(__file__).parent / "fixtures" / "conv_layers_tf.json").read_text())[
+        "mnist_convnet_summary"]
+    for row in ["conv2d (Conv2D)             (None, 26, 26, 32)        320",
+                "conv2d_1 (Conv2D)           (None, 11, 11, 64)        18496",
+                "(None, 5, 5, 64)", "dense (Dense)               (None, 10)                16010",
+                "Total params: 34826"]:
+        assert row in theirs

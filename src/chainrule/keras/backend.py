@@ -1,6 +1,6 @@
 """``keras.backend``: session-level helpers (names, floatx, epsilon, random seed)."""
 from .._missing import missing_attribute as _missing_attribute
-from ..backend import epsilon, floatx, set_floatx  # noqa: F401
+from ..backend import epsilon, floatx, image_data_format, set_floatx, set_image_data_format  # noqa: F401
 from .layers.base import reset_names
 
 

@@ -23,7 +23,8 @@ from .nn import (ELU, GELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, R
 from .windows import col2im, conv_output_length, deconv_output_length, im2col
 from .conv import Conv, Convolution, ConvTranspose, DepthwiseConv
 from .pooling import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool, Pooling
-from .spatial import Crop, ResizeBilinear, UpSampleNearest, ZeroPad
+from .spatial import Crop, ResizeBilinear, ResizeNearest, UpSampleNearest, ZeroPad
+from .warp import ProjectiveTransform
 from .embedding import Embedding
 from .normalization import LayerNorm
 from .attention import MaskedSoftmax, ScaledDotProductAttention

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..errors import InvalidArgumentError
+from . import workspace
 from .base import Op
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -49,8 +50,9 @@ class ReLU(Op):
     """
 
     def forward(self, x):
-        self.positive = x > 0
-        return np.maximum(x, 0)
+        # Workspace buffers: feature maps of convnets are tens of MB per step (see ops.workspace).
+        self.positive = np.greater(x, 0, out=workspace.empty(np.shape(x), bool))
+        return np.maximum(x, 0, out=workspace.empty(np.shape(x), np.result_type(x, 0)))
 
     @property
     def mask(self):
@@ -58,7 +60,7 @@ class ReLU(Op):
         return ~self.positive
 
     def backward(self, dout):
-        return dout * self.positive
+        return np.multiply(dout, self.positive, out=workspace.empty(np.shape(dout), np.result_type(dout)))
 
 
 class LeakyReLU(Op):

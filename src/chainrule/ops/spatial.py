@@ -201,3 +201,51 @@ class ResizeBilinear(Op):
             _add_rows(dx, upper, grad * lerp, axis)
             grad = dx
         return grad
+
+
+def nearest_indices(in_size: int, out_size: int):
+    """TensorFlow 2's half-pixel nearest-neighbour source index of each output position along one axis.
+
+    ``min(floor((o + 0.5) * in / out), in - 1)`` computed in float32, as ``tf.image.resize(...,
+    'nearest')`` does (``half_pixel_centers=True``); non-decreasing in ``o``.
+    """
+    scale = np.float32(in_size) / np.float32(out_size)
+    coord = (np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * scale
+    return np.minimum(np.floor(coord).astype(np.int64), in_size - 1)
+
+
+class ResizeNearest(Op):
+    """Nearest-neighbour resize of the spatial axes to ``size``, as ``tf.image.resize(..., 'nearest')``.
+
+    Any sizes, up or down (:class:`UpSampleNearest` is the integer-factor case). Each output takes
+    the value at :func:`nearest_indices` along every axis. Backward adds each output's gradient
+    back to its source position (a segment sum per axis).
+    """
+
+    def __init__(self, size, data_format="channels_last"):
+        self.size = tuple(int(s) for s in size)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+        if any(s < 1 for s in self.size):
+            raise ValueError(f"ResizeNearest: size must be positive, got {size!r}.")
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.axes = _spatial_axes(x, self.data_format, self.name, rank=len(self.size))
+        self.in_shape = x.shape
+        self.plan = []
+        out = x
+        for axis, n_out in zip(self.axes, self.size):
+            index = nearest_indices(x.shape[axis], n_out)
+            out = np.take(out, index, axis=axis)
+            self.plan.append((axis, index))
+        return out
+
+    def backward(self, dout):
+        grad = np.asarray(dout)
+        shape = list(grad.shape)
+        for axis, index in reversed(self.plan):
+            shape[axis] = self.in_shape[axis]
+            dx = np.zeros(shape, dtype=grad.dtype)
+            _add_rows(dx, index, grad, axis)
+            grad = dx
+        return grad

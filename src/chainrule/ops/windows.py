@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import workspace
+
 DATA_FORMATS = ("channels_last", "channels_first")
 
 
@@ -175,12 +177,26 @@ def deconv_output_length(input_length, kernel_size: int, padding: str, output_pa
 def pad_spatial(x, pads, value=0, first_axis=1):
     """``x`` padded on its spatial axes (``first_axis`` onwards, one pair each in ``pads``) with ``value``.
 
-    Returns ``x`` itself when every pad is 0.
+    Returns ``x`` itself when every pad is 0. The result is a workspace buffer
+    (:mod:`chainrule.ops.workspace`): the borders are filled, the interior copied.
     """
     if not any(b or a for b, a in pads):
         return x
-    width = [(0, 0)] * first_axis + [tuple(p) for p in pads] + [(0, 0)] * (x.ndim - first_axis - len(pads))
-    return np.pad(x, width, mode="constant", constant_values=value)
+    shape = list(x.shape)
+    for i, (b, a) in enumerate(pads):
+        shape[first_axis + i] += b + a
+    out = workspace.empty(shape, x.dtype)
+    lead = (slice(None),) * first_axis
+    interior = []
+    for i, (b, a) in enumerate(pads):
+        n = x.shape[first_axis + i]
+        if b:
+            out[lead + tuple(interior) + (slice(0, b),)] = value
+        if a:
+            out[lead + tuple(interior) + (slice(b + n, None),)] = value
+        interior.append(slice(b, b + n))
+    out[lead + tuple(interior)] = x
+    return out
 
 
 def crop_spatial(x, pads, first_axis=1):
@@ -227,7 +243,8 @@ def col2im_nd(dcol, padded_shape, kernel_size, strides, dilation):
     rank = len(kernel_size)
     out_shape = dcol.shape[1:1 + rank]
     rest = dcol.shape[1 + 2 * rank:]
-    dxp = np.zeros((dcol.shape[0], *padded_shape, *rest), dtype=dcol.dtype)
+    dxp = workspace.empty((dcol.shape[0], *padded_shape, *rest), dcol.dtype)
+    dxp.fill(0)
     lead = (slice(None),) * (1 + rank)
     for k in np.ndindex(*kernel_size):
         dxp[offset_slices(k, out_shape, strides, dilation)] += dcol[lead + k]

@@ -33,6 +33,7 @@ def isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("CHAINRULE_HOME", str(home))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.setattr(_files, "KERAS_ORIGIN", (tmp_path / "no_origin").as_uri() + "/")
+    monkeypatch.setattr(_files, "CIFAR_ORIGIN", (tmp_path / "no_origin").as_uri() + "/")
     if SHARED is not None:
         monkeypatch.setenv("CHAINRULE_DATA", str(SHARED))
     return home / "datasets"

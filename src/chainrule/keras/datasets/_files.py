@@ -37,6 +37,9 @@ from ..utils.data_utils import DownloadError, _download, _hash_file, chainrule_h
 
 #: Where tf.keras 2.11 downloads its datasets from. Tests point this at a ``file://`` folder.
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+#: Where CIFAR's binary tarballs are published (tf.keras downloads the python-pickle ones from the
+#: same folder; chainrule reads the binary version, see ``cifar.py``). Tests point this elsewhere too.
+CIFAR_ORIGIN = "https://www.cs.toronto.edu/~kriz/"
 
 IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
              "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -85,6 +88,12 @@ FILE_DIGESTS = {
                                   "md5": {"bfafd718b763782e994055a2d397834f"}},
     "boston_housing/boston_housing.csv": {
         "sha256": {"79ac716620024011b03c0c44d2bf99069b8173649181926d9109c25475a3804c"}},
+    # CIFAR's binary tarballs as published by A. Krizhevsky (the digests TensorFlow Datasets checks,
+    # tensorflow/datasets url_checksums/cifar10.txt and cifar100.txt: 170052171 and 168513733 bytes).
+    "cifar10/cifar-10-binary.tar.gz": {
+        "sha256": {"c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"}},
+    "cifar100/cifar-100-binary.tar.gz": {
+        "sha256": {"58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec"}},
 }
 
 #: sha256 of the *decompressed* IDX files, so that any gzip of the right content is accepted
@@ -124,7 +133,7 @@ def _layout_note():
     root = data_folder()
     state = f"CHAINRULE_DATA={root}" if root is not None else "CHAINRULE_DATA is not set"
     return (f"({state}; it names a folder laid out like chainrule's shared datasets folder, with subfolders "
-            f"mnist/, fashion_mnist/, imdb/ and boston_housing/)")
+            f"mnist/, fashion_mnist/, imdb/, boston_housing/, cifar10/ and cifar100/)")
 
 
 # ---------------------------------------------------------------------------------------------

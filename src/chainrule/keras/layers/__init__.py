@@ -22,6 +22,20 @@ from .layer_normalization import LayerNormalization  # noqa: F401,E402
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401,E402
 # Text preprocessing (issue 17); keras.layers.experimental.preprocessing is tf.keras 2.x's older path to them.
 from .text import (CategoryEncoding, Hashing, IntegerLookup, StringLookup, TextVectorization)  # noqa: F401,E402
+# Convolution, pooling, reshaping and image preprocessing (issue 16).
+from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose,  # noqa: F401,E402
+                            Convolution1D, Convolution1DTranspose, Convolution2D, Convolution2DTranspose,
+                            Convolution3D, Convolution3DTranspose, DepthwiseConv1D, DepthwiseConv2D,
+                            SeparableConv1D, SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D,  # noqa: F401,E402
+                      AvgPool3D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool2D, GlobalAvgPool3D,
+                      GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D,
+                      MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,  # noqa: F401,E402
+                        UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from .regularization import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D  # noqa: F401,E402
+from .image_preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip,  # noqa: F401,E402
+                                  RandomRotation, RandomTranslation, RandomZoom, Resizing)
 from . import experimental  # noqa: F401,E402
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
