@@ -676,3 +676,49 @@ def test_gradients_are_freed_without_the_cycle_collector():
         assert ref() is None
     finally:
         gc.enable()
+
+
+# -- nested tapes: a gradient differentiated again is refused clearly, never a silent None
+
+
+def test_a_second_derivative_raises_a_clear_error_instead_of_none():
+    x = chainrule.Variable(3.0)
+    with chainrule.GradientTape() as outer:
+        with chainrule.GradientTape() as inner:
+            y = x * x * x
+        dy_dx = inner.gradient(y, x)
+    assert float(dy_dx) == 27.0  # the first derivative is still right
+    with pytest.raises(NotImplementedError, match="second-order derivative"):
+        outer.gradient(dy_dx, x)
+
+
+def test_a_gradient_penalty_through_a_layer_raises_the_same_error():
+    w = chainrule.Variable(np.array([[0.5], [-1.0]], dtype=np.float32))
+    x = chainrule.constant(np.array([[1.0, 2.0]], dtype=np.float32))
+    with chainrule.GradientTape() as outer:
+        with chainrule.GradientTape() as inner:
+            inner.watch(x)
+            out = chainrule.matmul(x, w)
+        g = inner.gradient(out, x)
+        penalty = chainrule.reduce_sum(g * g)
+    with pytest.raises(NotImplementedError, match="inner GradientTape"):
+        outer.gradient(penalty, w)
+
+
+def test_an_outer_tape_that_does_not_use_the_inner_gradient_is_unaffected():
+    x = chainrule.Variable(3.0)
+    with chainrule.GradientTape() as outer:
+        with chainrule.GradientTape() as inner:
+            y = x * x
+        g = inner.gradient(y, x)
+        z = x * 2.0 + 0.0 * chainrule.stop_gradient(g)
+    assert float(outer.gradient(z, x)) == 2.0
+
+
+def test_a_persistent_tape_can_take_gradients_inside_its_own_context():
+    x = chainrule.Variable(3.0)
+    with chainrule.GradientTape(persistent=True) as tape:
+        y = x * x
+        first = tape.gradient(y, x)
+        second = tape.gradient(y, x)
+    assert float(first) == float(second) == 6.0

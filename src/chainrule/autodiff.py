@@ -216,6 +216,14 @@ class GradientTape:
             else:
                 self._watched[id(output)] = output
 
+    def _record_gradient_results(self, inputs, results):
+        """Record gradients computed by a tape nested in this one (see :class:`chainrule.ops.GradientResult`)."""
+        watched = tuple(t for t in inputs if self._is_watched(t))
+        if watched:
+            for r in results:
+                if r is not None:
+                    self._record(_ops.GradientResult(r._value), watched, r)
+
     # -- differentiation
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         """Gradients of ``target`` (summed if not scalar) with respect to ``sources``.
@@ -269,6 +277,9 @@ class GradientTape:
             return Tensor(g.reshape(s._value.shape))
 
         flat_results = [wrap(s) for s in flat_sources]
+        for tape in active_tapes():
+            if tape is not self or self._persistent:
+                tape._record_gradient_results(targets + flat_sources, flat_results)
         tracer = active_tracer()
         if tracer is not None:  # a compiled chainrule.function replays this walk
             tracer.record_gradient(records, targets, seeds, flat_sources, flat_results,

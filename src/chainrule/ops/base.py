@@ -86,3 +86,32 @@ class NoGradient(Op):
     def forward(self, *inputs):
         import numpy as np
         return np.asarray(self.fn(*inputs, **self.kwargs))
+
+
+class GradientResult(Op):
+    """Marks a gradient computed while an outer GradientTape was recording (nested tapes).
+
+    ``forward`` returns the gradient already computed (given to the constructor); the outer tape
+    records it with the tensors the gradient came from as inputs. chainrule's ops have first-order
+    ``backward`` formulas written on arrays, so differentiating a gradient again (a second derivative,
+    a Hessian, a gradient penalty) is not possible: ``backward`` raises a ``NotImplementedError`` that
+    says so, instead of the outer tape silently returning ``None``. An outer target that does not
+    depend on the gradient (logging it, say) never reaches this backward.
+    """
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, *inputs):
+        return self.value
+
+    def backward(self, dout):
+        raise NotImplementedError(
+            "GradientTape.gradient: the target depends on a gradient computed by an inner GradientTape, so this "
+            "asks for a second-order derivative (a Hessian, a gradient penalty, d2y/dx2). chainrule's ops have "
+            "first-order backward formulas only and cannot differentiate a gradient again (TensorFlow can). "
+            "Compute the second derivative another way, e.g. with central differences of the first "
+            "(chainrule.testing.numerical_gradient), or restructure the loss so that it does not depend on a gradient.")
+
+    def __repr__(self) -> str:
+        return "GradientResult()"
