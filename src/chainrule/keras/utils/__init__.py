@@ -13,6 +13,7 @@ from .vis_utils import model_to_dot, plot_model  # noqa: F401
 from .sequence import Sequence  # noqa: F401
 from .sequence_utils import normalize, pad_sequences, split_dataset  # noqa: F401
 from .text_dataset import text_dataset_from_directory  # noqa: F401
+from .timeseries_dataset import timeseries_dataset_from_array  # noqa: F401
 from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401
 from .image_dataset import image_dataset_from_directory  # noqa: F401
 
