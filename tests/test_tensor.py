@@ -439,3 +439,13 @@ def test_variable_in_arithmetic_is_a_tensor():
     assert type(r) is chainrule.Tensor
     np.testing.assert_array_equal(r.numpy(), [2.0, 4.0])
     assert isinstance(v, chainrule.Tensor)
+
+
+def test_set_shape_checks_compatibility_like_tensorflow_eager():
+    x = chainrule.constant(np.zeros((4, 3, 2), np.float32))
+    x.set_shape([None, 3, None])
+    x.set_shape(None)
+    assert x.shape == (4, 3, 2)
+    with pytest.raises(ValueError, match=r"Tensor's shape \(4, 3, 2\) is not compatible with supplied shape "
+                                         r"\(4, 2, 2\)"):
+        x.set_shape([4, 2, 2])

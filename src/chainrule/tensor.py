@@ -308,7 +308,22 @@ class Tensor:
         return TensorShape(self._value.shape)
 
     def get_shape(self) -> TensorShape:
+        """The static shape (the same as ``shape``)."""
         return self.shape
+
+    def set_shape(self, shape) -> None:
+        """Check that ``shape`` (a list with None for any size, or a TensorShape) fits this tensor's shape.
+
+        An eager tensor's shape is always fully known, so this only checks, as TensorFlow's eager
+        ``set_shape`` does; code written for graphs (``inputs.set_shape([None, width, None])`` in a
+        ``Dataset.map``) runs unchanged.
+
+        Raises:
+            ValueError: the shapes are incompatible (rank or a known size differs).
+        """
+        wanted = TensorShape(shape)
+        if not self.shape.is_compatible_with(wanted):
+            raise ValueError(f"Tensor's shape {self.shape} is not compatible with supplied shape {wanted}.")
 
     @property
     def dtype(self) -> _dtypes.DType:
