@@ -15,7 +15,9 @@ from ... import backend as _backend
 from ... import dtypes as _dtypes
 from ... import nest
 from ..._tape_stack import active_tapes
+from ...context import name_scope as _name_scope
 from ...functions import cast
+from ...module import Module
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
 from .. import constraints, initializers, registry, regularizers
@@ -124,8 +126,22 @@ def _shape_of(x):
 
 # ----------------------------------------------------------------------------- Layer
 
-class Layer:
+class _LayerNameScope(_name_scope):
+    """``layer.name_scope``: a context manager for the scope ``'<layer name>/'`` that, called, returns that
+    scope (tf.keras 2's ``layer.name_scope()`` is a method returning it)."""
+
+    def __call__(self) -> str:
+        return self.name
+
+
+class Layer(Module):
     """Base class of every layer: owns weights (``add_weight`` in ``build``) and computes in ``call``.
+
+    A Layer is a :class:`chainrule.Module` (``tf.Module``): ``variables``/``trainable_variables``
+    are its weights (in tf.keras 2's order), ``submodules`` the layers and Modules it holds,
+    ``name_scope`` its scope. ``tf.Variable`` attributes (also in lists and dicts) become weights,
+    as those of ``add_weight``, in the order they are assigned; so do the Variables a plain
+    ``Module`` attribute holds when it is assigned.
 
     Args:
         trainable: whether the layer's weights are updated by training.
@@ -147,8 +163,8 @@ class Layer:
         self._own_trainable = []
         self._own_non_trainable = []
         self._trainable = bool(trainable)
-        self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__),
-                                                              self._NAME_ZERO_BASED)
+        self._name = name if name is not None else unique_name(to_snake_case(type(self).__name__),
+                                                               self._NAME_ZERO_BASED)
         self._dtype = _dtypes.as_dtype(dtype).name if dtype is not None else _backend.floatx()
         self._np_dtype = np.dtype(self._dtype)
         self.built = False
@@ -174,25 +190,49 @@ class Layer:
         self._call_accepts_training = accepts_argument(self.call, "training")
         self._call_accepts_mask = accepts_argument(self.call, "mask")
 
-    # -- attribute tracking: sub-layers assigned as attributes (or in lists/dicts) are owned
+    # -- names (a Layer's name may be any string, unlike a Module's)
+    @property
+    def name(self) -> str:
+        """The layer's name (read-only, as in tf.keras 2)."""
+        return self._name
+
+    @property
+    def name_scope(self) -> _LayerNameScope:
+        """``with layer.name_scope:`` names Variables ``'<layer>/...'``; ``layer.name_scope()`` gives ``'<layer>/'``."""
+        return _LayerNameScope(self._name + "/")
+
+    # -- attribute tracking: sub-layers, Variables, Modules and Metrics assigned as attributes
+    # (or in lists/dicts) are owned, as tf.keras 2's Layer.__setattr__ does.
     def __setattr__(self, key, value):
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and key != "_tracked_layers":
             # Keras 3 tracks the layers of a dict attribute in insertion order (the order its files use).
             leaves = nest.flatten(value, sort_dicts=False)
-            layers = [v for v in leaves if isinstance(v, Layer) and v is not self]
-            if layers:
-                known = {id(t) for t in tracked}
-                for v in layers:
-                    if id(v) not in known:
-                        known.add(id(v))
+            has_variables = False
+            for v in leaves:
+                if isinstance(v, Layer):
+                    if v is not self and all(v is not t for t in tracked):
                         tracked.append(v)
-            for v in leaves:  # Metric objects held as attributes are the layer's metrics, as in tf.keras
-                if isinstance(v, _metrics.Metric):
+                elif isinstance(v, Variable):
+                    has_variables = True
+                elif isinstance(v, _metrics.Metric):  # the layer's metrics, as in tf.keras
                     own = self.__dict__.setdefault("_metrics", [])
                     if all(v is not m for m in own):
                         own.append(v)
+                elif isinstance(v, Module):  # a tf.Module: its Variables are the layer's own weights
+                    for var in v.variables:
+                        self._track_variable(var)
+            if has_variables:  # in tf.nest order (dict keys sorted), as tf.keras 2
+                for v in nest.flatten(value):
+                    if isinstance(v, Variable):
+                        self._track_variable(v)
         object.__setattr__(self, key, value)
+
+    def _track_variable(self, var, regularizer=None) -> None:
+        """Make ``var`` one of this layer's own weights (trainable or not as the Variable says), once."""
+        own = self._own_trainable if var.trainable else self._own_non_trainable
+        if all(info.var is not var for info in own):
+            own.append(_WeightInfo(var, regularizer))
 
     # -- dtype
     @property
@@ -223,11 +263,7 @@ class Layer:
         value = to_array(value, dtype)
         var = Variable(value, trainable=trainable, name=f"{self.name}/{name or 'weight'}", dtype=dtype,
                        constraint=constraints.get(constraint))
-        var_record = _WeightInfo(var, regularizers.get(regularizer))
-        if trainable:
-            self._own_trainable.append(var_record)
-        else:
-            self._own_non_trainable.append(var_record)
+        self._track_variable(var, regularizers.get(regularizer))
         return var
 
     def _preorder(self) -> list:
