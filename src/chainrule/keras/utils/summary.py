@@ -31,8 +31,8 @@ def _print_row(fields, positions, print_fn):
 
 
 def _is_sequential_like(model) -> bool:
-    if not getattr(model, "_is_graph_network", False):
-        return True
+    if type(model).__name__ == "Sequential" or not getattr(model, "_is_graph_network", False):
+        return True  # as tf.keras 2 (a Sequential holding one layer twice still prints one row for it)
     for nodes in model._nodes_by_depth.values():
         if len(nodes) > 1 or (len(nodes) == 1 and len(nodes[0].input_tensors) > 1):
             return False
