@@ -10,6 +10,7 @@ import builtins
 
 import numpy as np
 
+from . import _dispatch
 from . import dtypes as _dtypes
 from . import ops as _ops
 from .errors import InvalidArgumentError, UnimplementedError
@@ -733,3 +734,7 @@ def softmax(logits, axis=None, name=None):
 def log_softmax(logits, axis=None, name=None):
     """Log-softmax along ``axis`` (default last), finite for logits of +-1000."""
     return _float_unary(_ops.LogSoftmax(-1 if axis is None else axis), logits, "LogSoftmax")
+
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

@@ -14,6 +14,7 @@ import collections
 
 import numpy as np
 
+from . import _dispatch
 from . import ops as _ops
 from .errors import InvalidArgumentError
 from .functions import (_axis, _same_dtype, abs, expand_dims, eye, log, matmul, maximum,  # noqa: F401
@@ -363,3 +364,7 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):
     """``(tensor / norm(tensor), norm(tensor))`` along ``axis`` (the norm kept for broadcasting)."""
     n = norm(tensor, ord=ord, axis=axis, keepdims=True)
     return as_tensor(tensor) / n, n
+
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _dispatch
 from . import dtypes as _dtypes
 from . import ops as _ops
 from .errors import InvalidArgumentError
@@ -424,3 +425,6 @@ def invert_permutation(x, name=None):
         return out
     return _no_gradient(invert, x)
 
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

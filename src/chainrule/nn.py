@@ -1,6 +1,7 @@
 """``chainrule.nn``: activations and fused losses with TensorFlow's names and signatures."""
 from __future__ import annotations
 
+from . import _dispatch
 from . import ops as _ops
 from .functions import _float_unary, sigmoid, tanh  # noqa: F401 - re-exported names
 from .functions import log_softmax, softmax, transpose  # noqa: F401 - softmax and log_softmax are re-exported
@@ -180,3 +181,7 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
 def zero_fraction(value, name=None):
     """``chainrule.math.zero_fraction``."""
     return _math.zero_fraction(value)
+
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())
