@@ -11,8 +11,11 @@ import threading
 
 import numpy as np
 
+from ... import _dispatch, _operators
 from ... import backend as _backend
 from ... import dtypes as _dtypes
+from ... import linalg as _linalg
+from ... import math as _math
 from ... import nest
 from ..._tape_stack import active_tapes
 from ...context import name_scope as _name_scope
@@ -96,17 +99,109 @@ class KerasTensor:
     def __len__(self):
         raise TypeError("A KerasTensor is symbolic: it has no length. Use .shape[0] instead.")
 
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"{self!r} is symbolic (a functional-API input or layer output): it has no value to "
+                        "convert to a numpy array. Call layers or chainrule functions on it to build a model, "
+                        "then call the model on data. (For `tensor + keras_tensor`, write `keras_tensor + tensor` "
+                        "or chainrule.add(tensor, keras_tensor).)")
+
+    # numpy defers `array OP keras_tensor` to the operators below instead of converting this tensor.
+    __array_ufunc__ = None
+
+    # -- operators: each records a layer of the functional graph under tf.keras 2's name (TFOpLambda)
+    def __add__(self, other):
+        return _dispatch.symbolic_call(_operators.add, (self, other), api_name="__operators__.add")
+
+    def __radd__(self, other):
+        return _dispatch.symbolic_call(_operators.add, (other, self), api_name="__operators__.add")
+
+    def __sub__(self, other):
+        return _dispatch.symbolic_call(_math.subtract, (self, other), api_name="math.subtract")
+
+    def __rsub__(self, other):
+        return _dispatch.symbolic_call(_math.subtract, (other, self), api_name="math.subtract")
+
+    def __mul__(self, other):
+        return _dispatch.symbolic_call(_math.multiply, (self, other), api_name="math.multiply")
+
+    def __rmul__(self, other):
+        return _dispatch.symbolic_call(_math.multiply, (other, self), api_name="math.multiply")
+
+    def __truediv__(self, other):
+        return _dispatch.symbolic_call(_math.truediv, (self, other), api_name="math.truediv")
+
+    def __rtruediv__(self, other):
+        return _dispatch.symbolic_call(_math.truediv, (other, self), api_name="math.truediv")
+
+    def __floordiv__(self, other):
+        return _dispatch.symbolic_call(_math.floordiv, (self, other), api_name="math.floordiv")
+
+    def __rfloordiv__(self, other):
+        return _dispatch.symbolic_call(_math.floordiv, (other, self), api_name="math.floordiv")
+
+    def __mod__(self, other):
+        return _dispatch.symbolic_call(_math.floormod, (self, other), api_name="math.floormod")
+
+    def __rmod__(self, other):
+        return _dispatch.symbolic_call(_math.floormod, (other, self), api_name="math.floormod")
+
+    def __pow__(self, other):
+        return _dispatch.symbolic_call(_math.pow, (self, other), api_name="math.pow")
+
+    def __rpow__(self, other):
+        return _dispatch.symbolic_call(_math.pow, (other, self), api_name="math.pow")
+
+    def __matmul__(self, other):
+        return _dispatch.symbolic_call(_linalg.matmul, (self, other), api_name="linalg.matmul")
+
+    def __rmatmul__(self, other):
+        return _dispatch.symbolic_call(_linalg.matmul, (other, self), api_name="linalg.matmul")
+
+    def __neg__(self):
+        return _dispatch.symbolic_call(_math.negative, (self,), api_name="math.negative")
+
+    def __abs__(self):
+        return _dispatch.symbolic_call(_math.abs, (self,), api_name="math.abs")
+
+    def __lt__(self, other):
+        return _dispatch.symbolic_call(_math.less, (self, other), api_name="math.less")
+
+    def __le__(self, other):
+        return _dispatch.symbolic_call(_math.less_equal, (self, other), api_name="math.less_equal")
+
+    def __gt__(self, other):
+        return _dispatch.symbolic_call(_math.greater, (self, other), api_name="math.greater")
+
+    def __ge__(self, other):
+        return _dispatch.symbolic_call(_math.greater_equal, (self, other), api_name="math.greater_equal")
+
+    def __getitem__(self, key):
+        return _dispatch.symbolic_call(_operators.getitem, (self, key), api_name="__operators__.getitem")
+
+
+def symbolic_tensors(structure) -> list:
+    """The KerasTensors among ``structure``'s leaves (lists, tuples and dicts walked), in order."""
+    return [x for x in nest.flatten(structure) if isinstance(x, KerasTensor)]
+
 
 class Node:
-    """One call of a layer in a functional graph: the symbolic inputs and outputs of that call."""
+    """One call of a layer in a functional graph: the symbolic inputs and outputs of that call.
 
-    def __init__(self, layer, call_args, inputs, outputs, call_kwargs):
+    ``call_args`` is the first argument (a tensor, list or dict), ``extra_args`` the other
+    positional arguments and ``call_kwargs`` the keyword arguments; KerasTensors may be anywhere
+    in them, and all of them (in that order) are the node's ``input_tensors``.
+    """
+
+    def __init__(self, layer, call_args, inputs, outputs, call_kwargs, extra_args=()):
         self.layer = layer
         self.call_args = call_args  # the structure passed to the layer (tensor, list or dict)
+        self.extra_args = tuple(extra_args)  # the positional arguments after the first
         self.input_tensors = inputs  # flat list of KerasTensors
         self.output_tensors = outputs  # flat list of KerasTensors
         self.call_kwargs = call_kwargs
         self.parent_nodes = [t.node for t in inputs]
+        # True when inputs come beside the first argument (other positional arguments, tensor keywords)
+        self.has_extra_inputs = bool(self.extra_args) or bool(symbolic_tensors(call_kwargs))
 
     @property
     def is_input(self) -> bool:
@@ -486,6 +581,9 @@ class Layer(Module):
         if not args:
             raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
         inputs, rest = args[0], args[1:]
+        if (rest or len(kwargs) > ("training" in kwargs)) and _dispatch.contains_symbolic(rest, kwargs):
+            # Keras tensors beside the first argument: layer(targets, logits), layer(query, value)
+            return self._symbolic_call(inputs, rest, kwargs)
         if isinstance(inputs, Tensor) and inputs._value.dtype == self._np_dtype:
             if not self.built:  # the common case: one tensor already of the layer's dtype
                 self._maybe_build([inputs._value.shape])
@@ -520,28 +618,36 @@ class Layer(Module):
         return outputs
 
     def _symbolic_call(self, inputs, rest, kwargs):
+        """Record a call on KerasTensors: every KerasTensor among the arguments (positional, keyword,
+        inside lists and dicts) is an input of the new graph node."""
         flat = nest.flatten(inputs)
-        for x in flat:
-            if not isinstance(x, KerasTensor):
-                raise ValueError(f"Layer {self.name!r}: mixing symbolic inputs (from Input) with concrete "
-                                 f"values ({type(x).__name__}) in one call is not supported.")
-        shapes = [x.shape for x in flat]
+        if any(isinstance(x, KerasTensor) for x in flat) and not self._accepts_constant_inputs:
+            for x in flat:
+                if not isinstance(x, KerasTensor):
+                    raise ValueError(f"Layer {self.name!r}: mixing symbolic inputs (from Input) with concrete "
+                                     f"values ({type(x).__name__}) in one call is not supported.")
+        kwargs = dict(kwargs)
+        kwargs.pop("training", None)
+        first = [x for x in flat if isinstance(x, KerasTensor)]
+        all_inputs = first + symbolic_tensors(list(rest)) + symbolic_tensors(kwargs)
+        shapes = [x.shape for x in (first or all_inputs)]
         try:
             self._maybe_build(shapes)
         except (ValueError, TypeError) as e:
             raise type(e)(f"{e}") from e
-        kwargs = dict(kwargs)
-        kwargs.pop("training", None)
         specs = self._infer_output(inputs, rest, kwargs)
         node_index = len(self._inbound_nodes)
         outputs_flat = [KerasTensor(spec.shape, spec.dtype, layer=self, node_index=node_index, tensor_index=i)
                         for i, spec in enumerate(nest.flatten(specs))]
         outputs = nest.pack_sequence_as(specs, outputs_flat)
-        node = Node(self, inputs, flat, outputs_flat, kwargs)
+        node = Node(self, inputs, all_inputs, outputs_flat, kwargs, extra_args=rest)
         self._inbound_nodes.append(node)
-        for x in flat:
+        for x in all_inputs:
             x._keras_history[0]._outbound_nodes.append(node)
         return outputs
+
+    # A layer whose first argument may hold constants beside KerasTensors (TFOpLambda: ``1 - x``).
+    _accepts_constant_inputs = False
 
     def _infer_output(self, inputs, rest, kwargs):
         """The outputs' shapes and dtypes for symbolic inputs, as unconnected KerasTensors in the output nesting.
@@ -557,8 +663,13 @@ class Layer(Module):
                 return [KerasTensor(s, dtype) for s in out_shape]
             return KerasTensor(out_shape, dtype)
         # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis.
-        dummy = nest.map_structure(lambda t: Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape),
-                                                             dtype=t.dtype.dtype)), inputs)
+        def zeros_for(t):
+            if not isinstance(t, KerasTensor):
+                return t
+            return Tensor(np.zeros(tuple(2 if d is None else d for d in t.shape), dtype=t.dtype.dtype))
+        dummy = nest.map_structure(zeros_for, inputs)
+        rest = tuple(nest.map_structure(zeros_for, list(rest)))
+        kwargs = nest.map_structure(zeros_for, kwargs)
         saved = self._activity_losses, self._added_losses
         tapes = list(active_tapes())
         active_tapes().clear()
@@ -567,7 +678,7 @@ class Layer(Module):
         finally:
             active_tapes().extend(tapes)
             self._activity_losses, self._added_losses = saved
-        batch_unknown = bool(flat) and flat[0].shape and flat[0].shape[0] is None
+        batch_unknown = bool(flat) and isinstance(flat[0], KerasTensor) and flat[0].shape and flat[0].shape[0] is None
 
         def spec(t):
             shape = tuple(t.shape)
