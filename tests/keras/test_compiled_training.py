@@ -178,8 +178,6 @@ def test_a_custom_train_step_with_its_own_metrics_property():
     assert all(t is not None for t in model.train_function._traces.values())
 
 
-@pytest.mark.xfail(strict=True, reason="a layer called on two symbolic tensors (targets, logits) needs every "
-                                      "positional argument treated as a graph input; it comes with attention layers")
 def test_an_endpoint_layer_adds_the_loss_and_its_metric():
     """The Keras guide 'Training & evaluation with the built-in methods': compile() with no loss."""
     class LogisticEndpoint(layers.Layer):

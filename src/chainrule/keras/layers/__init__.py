@@ -7,3 +7,5 @@ from .merging import (Add, Average, Concatenate, Maximum, Minimum, Multiply, Sub
                       average, concatenate, multiply, subtract)
 from .preprocessing import Rescaling  # noqa: F401
 from .serialization import deserialize, serialize  # noqa: F401
+from .tf_op_layer import SlicingOpLambda, TFOpLambda  # noqa: F401
+from .graph_losses import AddLoss, AddMetric  # noqa: F401

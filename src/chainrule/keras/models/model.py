@@ -14,6 +14,7 @@ import numpy as np
 from ... import nest
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
+from ..layers.graph_losses import AddLoss, AddMetric
 from .. import registry
 from ..trainers import Trainer
 from ..utils.summary import print_summary
@@ -84,12 +85,62 @@ class Model(Trainer, Layer):
         self._is_graph_network = True
         self.built = True
 
+    def _extend_graph(self, tensor) -> None:
+        """Run the calls that produce ``tensor`` (a KerasTensor computed from this model's inputs) in every
+        forward pass too, after the model's own (tf.keras 2's ``_insert_layers``): how ``add_loss`` and
+        ``add_metric`` of Keras tensors join the model."""
+        nodes, _, _ = map_graph(self.inputs, [tensor], self.name)
+        new_nodes = [n for n in nodes if id(n) not in self._network_node_ids and not n.is_input]
+        if not new_nodes:
+            return
+        known = {id(layer) for layer in self._graph_layers}
+        new_layers = []
+        for node in new_nodes:
+            if id(node.layer) not in known:
+                known.add(id(node.layer))
+                new_layers.append(node.layer)
+        self._execution_nodes = self._execution_nodes + new_nodes
+        self._network_node_ids = self._network_node_ids | {id(n) for n in new_nodes}
+        lowest = min(self._nodes_by_depth) if self._nodes_by_depth else 0
+        for i, node in enumerate(new_nodes):
+            self._nodes_by_depth[lowest - 1 - i] = [node]
+        self._graph_layers = self._graph_layers + new_layers  # assigned: the new layers are tracked
+
+    def _add_graph_endpoint(self, layer, tensor, what):
+        if not self._is_graph_network:
+            raise ValueError(f"Model {self.name!r}: {what} takes a Keras tensor only in a functional model (built "
+                             "from keras.Input). In a subclassed model, call it inside call() with a tensor.")
+        self._extend_graph(layer(tensor))
+
+    def add_loss(self, losses) -> None:
+        """Add a loss: a tensor computed in ``call``, or (functional model) a Keras tensor of the graph, such as
+        ``model.add_loss(chainrule.reduce_sum(x1) * 0.1)``, computed on every forward pass (an ``AddLoss`` layer)."""
+        if isinstance(losses, KerasTensor):
+            return self._add_graph_endpoint(AddLoss(unconditional=False), losses, "add_loss")
+        return Layer.add_loss(self, losses)
+
+    def add_metric(self, value, name=None, aggregation=None, **kwargs) -> None:
+        """As :meth:`Layer.add_metric`; a Keras tensor of a functional model is averaged on every forward pass
+        (an ``AddMetric`` layer), as ``model.add_metric(keras.backend.std(x1), name='std_of_activation')``."""
+        if isinstance(value, KerasTensor):
+            if name is None:
+                raise ValueError(f"Model {self.name!r}: please provide a name for your metric, like "
+                                 "`model.add_metric(tensor, name='mean_activation')`.")
+            return self._add_graph_endpoint(AddMetric(aggregation=aggregation, metric_name=name), value, "add_metric")
+        return Layer.add_metric(self, value, name=name, aggregation=aggregation, **kwargs)
+
     def _run_graph(self, inputs, training=None):
         flat_in = self._match_inputs(inputs)
         values = {id(t): v for t, v in zip(self.inputs, flat_in)}
+        def value_of(t):
+            return values[id(t)] if isinstance(t, KerasTensor) else t
         for node in self._execution_nodes:
-            args = nest.map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.call_args)
-            out = node.layer(args, training=training, **node.call_kwargs)
+            args = nest.map_structure(value_of, node.call_args)
+            if node.has_extra_inputs:
+                rest = [nest.map_structure(value_of, a) for a in node.extra_args]  # layer(targets, logits)
+                out = node.layer(args, *rest, training=training, **nest.map_structure(value_of, node.call_kwargs))
+            else:
+                out = node.layer(args, training=training, **node.call_kwargs)
             for t, v in zip(node.output_tensors, nest.flatten(out)):
                 values[id(t)] = v
         return nest.map_structure(lambda t: values[id(t)], self._nested_outputs)
@@ -188,6 +239,20 @@ class Model(Trainer, Layer):
             hint = did_you_mean(str(name), [la.name for la in layers])
             raise ValueError(f"No such layer: {name}. Existing layers are: {[la.name for la in layers]}.{hint}")
         raise ValueError("get_layer: provide either a layer name or a layer index.")
+
+    @property
+    def input(self):
+        """The model's Keras input tensor(s) (a functional model), as given to ``Model(inputs=...)``."""
+        if self._is_graph_network:
+            return self._nested_inputs
+        return Layer.input.fget(self)
+
+    @property
+    def output(self):
+        """The model's Keras output tensor(s) (a functional model)."""
+        if self._is_graph_network:
+            return self._nested_outputs
+        return Layer.output.fget(self)
 
     @property
     def input_shape(self):
