@@ -12,6 +12,7 @@ import collections
 import numpy as np
 
 from ... import nest
+from ...functions import expand_dims, squeeze
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
 from ..layers.graph_losses import AddLoss, AddMetric
@@ -170,6 +171,11 @@ class Model(Trainer, Layer):
             x = layer._convert_input(x)
             expected = t.shape
             got = tuple(x.shape)
+            # As tf.keras 2: a column of shape (N,) feeds an Input(shape=(1,)), and (N, 1) an Input(shape=()).
+            if len(got) == len(expected) - 1 and expected[-1] == 1:
+                x, got = expand_dims(x, -1), got + (1,)
+            elif len(got) == len(expected) + 1 and got[-1] == 1:
+                x, got = squeeze(x, axis=-1), got[:-1]
             if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
                 raise ValueError(
                     f"Input {i} of layer {self.name!r} is incompatible with the layer: expected "
