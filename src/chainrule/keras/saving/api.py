@@ -5,6 +5,7 @@ by name when writing and by content when reading, and name the file in every err
 from __future__ import annotations
 
 from ..registry import CustomObjectScope
+from ..safe_mode import SafeModeScope
 from . import h5_format, keras_format
 from .atomic import as_path
 from .serialization import BACKEND, KERAS_VERSION, dumps, legacy_model_config, loads, model_from_entry
@@ -60,17 +61,19 @@ def save_weights(model, filepath, overwrite=True, **kwargs):
                      "layout) or '.h5' (tf.keras 2 layout); TensorFlow checkpoint files are not supported.")
 
 
-def load_model(filepath, custom_objects=None, compile=True, **kwargs):  # noqa: A002
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kwargs):  # noqa: A002
     """Load a model saved by ``model.save`` (``.keras`` or ``.h5``, by content), never running code from it.
 
     Restores the architecture, the weights and (with ``compile=True``) the
     compile state, including the optimizer's slots and iteration count, so
     that training continues exactly where it stopped. Custom classes and
     functions come from ``custom_objects`` or ``register_keras_serializable``.
+    ``safe_mode=False`` allows the one kind of code a file can hold, a ``Lambda`` layer's bytecode:
+    only for files you trust.
     """
     path = as_path(filepath)
     fmt = keras_format if sniff(path) == "zip" else h5_format
-    with CustomObjectScope(custom_objects), load_errors(path, "Cannot load the model from"):
+    with CustomObjectScope(custom_objects), SafeModeScope(safe_mode), load_errors(path, "Cannot load the model from"):
         return fmt.load_model(path, custom_objects, compile)
 
 
@@ -95,12 +98,13 @@ def model_to_json(model, **kwargs) -> str:
     return dumps(entry, **kwargs)
 
 
-def model_from_json(json_string, custom_objects=None):
-    """A new (uncompiled, freshly initialized) model from :func:`model_to_json`'s output."""
+def model_from_json(json_string, custom_objects=None, safe_mode=True):
+    """A new (uncompiled, freshly initialized) model from :func:`model_to_json`'s output (``safe_mode``: as
+    :func:`load_model`)."""
     if not isinstance(json_string, (str, bytes)):
         raise TypeError(f"model_from_json expects a JSON string, got {type(json_string).__name__}.")
     entry = loads(json_string, "The model JSON")
     if not isinstance(entry, dict) or "class_name" not in entry:
         raise ValueError("The model JSON should be an object with 'class_name' and 'config' (from model.to_json()).")
-    with CustomObjectScope(custom_objects):
+    with CustomObjectScope(custom_objects), SafeModeScope(safe_mode):
         return model_from_entry(entry, custom_objects)
