@@ -44,6 +44,8 @@ _NCHW = np.arange(24, dtype="float32").reshape(2, 3, 2, 2) / 10
 # Why some checks do not apply to the layers tf.keras 2 makes for chainrule functions on Keras tensors:
 _NO_AUTOCAST = ("a TFOpLambda keeps the dtype its function gives (float64 in, float64 out), as tf.keras 2's, which "
                 "sets autocast=False")
+_INT_OUTPUT = "Discretization's output_mode='int' gives bin indices as int64, whatever the input dtype"
+_NO_GRADIENT = "bucketing has no gradient (tf.keras 2's Discretization is not differentiable either)"
 _NODE_KWARGS = ("the function's keywords (axis=, slice_spec=) are arguments of the recorded call, not of the layer: "
                 "compute_output_shape and a Sequential built from the config call it without them")
 
@@ -122,6 +124,18 @@ CASES = [
     case(layers.Rescaling, {"scale": 0.5, "offset": -1.0}, input_data=_A, expected_output=_A * 0.5 - 1.0),
     case(layers.Rescaling, {"scale": [1.0, 0.5, 2.0], "offset": [0.0, 1.0, -1.0]}, label="per-channel",
          input_data=_A, expected_output=np.array([[1.0, 3.5, -5.0], [0.5, 0.5, 7.0]], dtype="float32")),
+    case(layers.Normalization, {"mean": [1.0, 2.0, -1.0], "variance": [4.0, 1.0, 0.25]}, input_data=_A,
+         expected_output=(_A - np.array([1.0, 2.0, -1.0], "float32")) / np.array([2.0, 1.0, 0.5], "float32"),
+         expected_num_trainable_weights=0),
+    case(layers.Normalization, {"axis": None, "mean": 2.0, "variance": 4.0, "invert": True}, label="invert",
+         input_data=_A, expected_output=_A * 2.0 + 2.0),
+    case(layers.Discretization, {"bin_boundaries": [0.0, 1.0, 2.5]}, input_data=_A,
+         expected_output=np.array([[2, 3, 0], [1, 0, 3]], dtype="int64"), differentiable=False,
+         skip={"dtype_policy": _INT_OUTPUT, "gradients": _NO_GRADIENT, "fit": _NO_GRADIENT}),
+    case(layers.Discretization, {"bin_boundaries": [0.0, 1.0], "output_mode": "count"}, label="count",
+         input_data=_A, expected_output=np.array([[1, 0, 2], [1, 1, 1]], dtype="float32"), differentiable=False,
+         skip={"gradients": _NO_GRADIENT, "fit": _NO_GRADIENT}),
+    case(layers.Lambda, {"function": keras.activations.relu}, input_data=_A, expected_output=np.maximum(_A, 0)),
     # functional-API bookkeeping: a chainrule function on Keras tensors, x[...], model.add_loss/add_metric
     case(layers.TFOpLambda, {"function": "nn.relu"}, input_data=_A, expected_output=np.maximum(_A, 0),
          expected_num_trainable_weights=0, skip={"dtype_policy": _NO_AUTOCAST}),
@@ -143,6 +157,8 @@ CASES = [
 NOT_TESTED_HERE = {
     layers.Layer: "the abstract base class (tested through every subclass)",
     layers.InputLayer: "the graph's entry point: it computes nothing and is made by keras.Input",
+    layers.PreprocessingLayer: "the abstract base of the adaptable layers (tested through Normalization and "
+                               "Discretization)",
 }
 
 

@@ -9,3 +9,7 @@ from .preprocessing import Rescaling  # noqa: F401
 from .serialization import deserialize, serialize  # noqa: F401
 from .tf_op_layer import SlicingOpLambda, TFOpLambda  # noqa: F401
 from .graph_losses import AddLoss, AddMetric  # noqa: F401
+from .preprocessing_base import PreprocessingLayer  # noqa: F401
+from .numeric_preprocessing import Discretization, Normalization  # noqa: F401
+from .lambda_layer import Lambda  # noqa: F401
+from . import experimental  # noqa: F401
