@@ -187,21 +187,21 @@ def symbolic_tensors(structure) -> list:
 class Node:
     """One call of a layer in a functional graph: the symbolic inputs and outputs of that call.
 
-    ``call_args`` is the first argument (a tensor, list or dict), ``extra_args`` the other
+    ``call_args`` is the first argument (a tensor, list or dict), ``call_rest`` the further
     positional arguments and ``call_kwargs`` the keyword arguments; KerasTensors may be anywhere
     in them, and all of them (in that order) are the node's ``input_tensors``.
     """
 
-    def __init__(self, layer, call_args, inputs, outputs, call_kwargs, extra_args=()):
+    def __init__(self, layer, call_args, inputs, outputs, call_kwargs, call_rest=()):
         self.layer = layer
         self.call_args = call_args  # the structure passed to the layer (tensor, list or dict)
-        self.extra_args = tuple(extra_args)  # the positional arguments after the first
+        self.call_rest = tuple(call_rest)  # the positional arguments after the first
         self.input_tensors = inputs  # flat list of KerasTensors
         self.output_tensors = outputs  # flat list of KerasTensors
         self.call_kwargs = call_kwargs
         self.parent_nodes = [t.node for t in inputs]
         # True when inputs come beside the first argument (other positional arguments, tensor keywords)
-        self.has_extra_inputs = bool(self.extra_args) or bool(symbolic_tensors(call_kwargs))
+        self.has_extra_inputs = bool(self.call_rest) or bool(symbolic_tensors(call_kwargs))
 
     @property
     def is_input(self) -> bool:
@@ -640,7 +640,7 @@ class Layer(Module):
         outputs_flat = [KerasTensor(spec.shape, spec.dtype, layer=self, node_index=node_index, tensor_index=i)
                         for i, spec in enumerate(nest.flatten(specs))]
         outputs = nest.pack_sequence_as(specs, outputs_flat)
-        node = Node(self, inputs, all_inputs, outputs_flat, kwargs, extra_args=rest)
+        node = Node(self, inputs, all_inputs, outputs_flat, kwargs, call_rest=rest)
         self._inbound_nodes.append(node)
         for x in all_inputs:
             x._keras_history[0]._outbound_nodes.append(node)

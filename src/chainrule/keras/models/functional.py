@@ -162,12 +162,12 @@ def _serialize_node(node, ref):
     (``[_CONSTANT_VALUE, -1, value, kwargs]`` for a constant); the other positional arguments join the kwargs
     under their parameter names; Keras tensors inside kwargs are written ``[name, node_index, tensor_index]``."""
     kwargs = {}
-    if node.extra_args:
+    if node.call_rest:
         names = _call_arg_names(node.layer)[1:]
-        if len(names) < len(node.extra_args):
-            raise ValueError(f"Layer {node.layer.name!r} was called with {len(node.extra_args) + 1} positional "
+        if len(names) < len(node.call_rest):
+            raise ValueError(f"Layer {node.layer.name!r} was called with {len(node.call_rest) + 1} positional "
                              "arguments but its call() names fewer; the model config cannot record them.")
-        kwargs.update(zip(names, node.extra_args))
+        kwargs.update(zip(names, node.call_rest))
     kwargs.update(node.call_kwargs or {})
     kwargs = nest.map_structure(lambda v: ref(v._keras_history) if isinstance(v, KerasTensor) else _json_constant(v),
                                 kwargs)

@@ -138,7 +138,7 @@ class Model(Trainer, Layer):
         for node in self._execution_nodes:
             args = nest.map_structure(value_of, node.call_args)
             if node.has_extra_inputs:
-                rest = [nest.map_structure(value_of, a) for a in node.extra_args]  # layer(targets, logits)
+                rest = [nest.map_structure(value_of, a) for a in node.call_rest]  # layer(targets, logits)
                 out = node.layer(args, *rest, training=training, **nest.map_structure(value_of, node.call_kwargs))
             else:
                 out = node.layer(args, training=training, **node.call_kwargs)
