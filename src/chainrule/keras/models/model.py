@@ -291,18 +291,21 @@ class Model(Trainer, Layer):
     # The saving package is a floor above the models (it writes and reads them), so these façades
     # import it when called.
     def save(self, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
-        """Save architecture, weights and compile state: ``.keras`` (zip) or ``.h5`` (legacy HDF5)."""
+        """Save architecture, weights and compile state: ``.keras`` (zip), ``.h5`` (legacy HDF5), or for any other
+        name (``save_format='tf'``) a SavedModel-like directory that chainrule loads back (TensorFlow cannot)."""
         from ..saving import save_model  # façade: saving is a higher floor
         save_model(self, filepath, overwrite=overwrite, save_format=save_format,
                    include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
-        """Save only the weights (``.weights.h5``/``.h5``), layer by layer."""
+        """Save only the weights: ``.weights.h5``/``.h5``, or for any other name tf.keras 2's checkpoint files
+        (``<name>.index``, ``<name>.data-00000-of-00001``; chainrule's content)."""
         from ..saving import save_weights  # façade: saving is a higher floor
-        save_weights(self, filepath, overwrite=overwrite)
+        save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
-        """Load weights saved by ``save_weights`` (or a full ``.h5``/``.keras`` file) into this model."""
+        """Load weights saved by ``save_weights`` (or a full ``.h5``/``.keras`` file, or a saved directory) into
+        this model; for checkpoint files, returns the restore status (``.expect_partial()``...)."""
         from ..saving import load_weights  # façade: saving is a higher floor
         return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
