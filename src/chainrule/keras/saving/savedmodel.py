@@ -64,7 +64,8 @@ def _warn_once(path):
         warnings.warn(f"chainrule saved {path!r} as a SavedModel-like directory (variables/, assets/, chainrule's "
                       "own JSON files). chainrule loads it back (keras.models.load_model / "
                       "chainrule.saved_model.load), but it is not a TensorFlow SavedModel: TensorFlow and TF "
-                      "Serving cannot load or serve it. Use a '.keras' file to exchange a model with Keras.", UserWarning, stacklevel=5)
+                      "Serving cannot load or serve it. Use a '.keras' file to exchange a model with Keras.",
+                      UserWarning, stacklevel=5)
 
 
 @contextlib.contextmanager
