@@ -119,8 +119,10 @@ class Trainer:
         self.loss = loss
         self.compiled_loss = LossesContainer(loss, loss_weights, model=self)
         self.compiled_metrics = MetricsContainer(metrics, weighted_metrics, model=self)
-        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
-                                    weighted_metrics=weighted_metrics)
+        # Set directly: the Metric objects in these arguments are the compiled metrics' business, not metrics the
+        # model holds as attributes (Layer.__setattr__ would track them, and they would outlive a new compile).
+        self.__dict__["_compile_config"] = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                                weighted_metrics=weighted_metrics)
         self._run_eagerly = run_eagerly
         self.train_function = self.test_function = self.predict_function = None
         self._is_compiled = True
