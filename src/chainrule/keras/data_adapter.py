@@ -6,6 +6,7 @@ name, and batched ``chainrule.data.Dataset`` objects yielding ``(x, y)`` pairs.
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -199,30 +200,44 @@ class ArrayBatches:
 
 
 class DatasetBatches:
-    """Batches from an iterable dataset yielding ``x``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    """Batches from an iterable dataset yielding ``x``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    As tf.keras 2: in training (``epoch(rng)``), when ``steps`` is given and is not the dataset's length,
+    one iterator runs through the epochs (epoch 2 continues where epoch 1 stopped); otherwise, and always
+    for evaluation (``epoch(None)``), each pass reads the dataset anew.
+    """
 
     def __init__(self, dataset, steps=None):
         self.dataset = dataset
         self.steps = steps
+        card = None
+        try:
+            card = int(dataset.cardinality()) if hasattr(dataset, "cardinality") else len(dataset)
+        except TypeError:
+            card = None
         if steps is None:
-            try:
-                card = int(dataset.cardinality()) if hasattr(dataset, "cardinality") else len(dataset)
-                self.steps = card if card >= 0 else None
-            except TypeError:
-                self.steps = None
+            self.steps = card if card is not None and card >= 0 else None
+        self._recreate = steps is None or card == steps
+        self._iterator = None
 
     def __len__(self):
         return self.steps if self.steps is not None else 0
 
     def epoch(self, rng):
-        for step, batch in enumerate(self.dataset):
-            if self.steps is not None and step >= self.steps:
+        if self._recreate or self._iterator is None or rng is None:
+            self._iterator = iter(self.dataset)
+        for _ in range(self.steps) if self.steps is not None else itertools.count():
+            batch = next(self._iterator, _END)
+            if batch is _END:
                 break
             if isinstance(batch, tuple) and len(batch) in (2, 3):
                 parts = [nest.map_structure(to_numpy, b) for b in batch] + [None]
                 yield parts[0], parts[1], parts[2]
             else:
                 yield nest.map_structure(to_numpy, batch), None, None
+
+
+_END = object()
 
 
 def is_dataset(x) -> bool:
