@@ -45,6 +45,12 @@ def _is_sequential_like(model) -> bool:
     return True
 
 
+def _class_name(layer) -> str:
+    """The class shown in the table: tf.keras 2 calls a functional model's class ``Functional``."""
+    name = type(layer).__name__
+    return "Functional" if name == "Model" and getattr(layer, "_is_graph_network", False) else name
+
+
 def _output_shape(layer):
     try:
         return layer.output_shape
@@ -74,7 +80,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     print_fn("=" * line_length)
     for layer in model.layers:
         params = layer.count_params() if (layer.built or layer.weights) else "0 (unused)"
-        fields = [f"{layer.name} ({type(layer).__name__})", _output_shape(layer), params]
+        fields = [f"{layer.name} ({_class_name(layer)})", _output_shape(layer), params]
         if not sequential_like:
             connections = []
             for node in layer._inbound_nodes:
