@@ -361,6 +361,10 @@ class Layer(Module):
         self._track_variable(var, regularizers.get(regularizer))
         return var
 
+    def add_variable(self, *args, **kwargs):
+        """tf.keras 2's deprecated alias of :meth:`add_weight`."""
+        return self.add_weight(*args, **kwargs)
+
     def _preorder(self) -> list:
         """This layer then its tracked sub-layers, depth first (a sub-layer held twice comes twice). No recursion."""
         out, stack = [], [self]
