@@ -59,9 +59,12 @@ class Sequential(Model):
         self._seq_layers.append(layer)
         if all(layer is not t for t in self._tracked_layers):
             self._tracked_layers.append(layer)
-        if self._input_tensor is None and len(self._seq_layers) == 1 and layer._batch_input_shape is not None:
-            self._set_input(Input(batch_shape=layer._batch_input_shape, dtype=layer.dtype,
-                                  name=f"{layer.name}_input"), connect=False)
+        batch_shape = layer._batch_input_shape
+        if batch_shape is None and getattr(layer, "_is_graph_network", False) and len(layer.inputs) == 1:
+            batch_shape = layer.inputs[0].shape  # a functional model first: its input, as tf.keras 2
+        if self._input_tensor is None and len(self._seq_layers) == 1 and batch_shape is not None:
+            self._set_input(Input(batch_shape=batch_shape, dtype=layer.dtype, name=f"{layer.name}_input"),
+                            connect=False)
         if self._input_tensor is not None:
             self._last_output = layer(self._last_output)
             self._init_graph_network(self._input_tensor, self._last_output)
