@@ -47,7 +47,7 @@ def test_write_list_and_restore_a_module(tmp_path):
     np.testing.assert_array_equal(tf.train.load_variable(prefix, "model/dense_1/w"), model.dense_1.w.numpy())
     reader = tf.train.load_checkpoint(prefix)
     assert reader.get_variable_to_shape_map()["model/dense_2/b/.ATTRIBUTES/VARIABLE_VALUE"] == [2]
-    assert reader.get_variable_to_dtype_map()["model/dense_2/b/.ATTRIBUTES/VARIABLE_VALUE"] == "float32"
+    assert reader.get_variable_to_dtype_map()["model/dense_2/b/.ATTRIBUTES/VARIABLE_VALUE"] == tf.float32
 
 
 def test_save_numbers_checkpoints_and_records_the_latest(tmp_path):

@@ -87,6 +87,8 @@ def _attribute_names(obj) -> dict:
 
 
 def _layer_children(layer) -> list:
+    if "_tracked_layers" not in vars(layer):  # a subclass that skipped Layer.__init__: its attributes
+        return _module_children(layer)
     attr_of = _attribute_names(layer)
     unique = _Names()
     out = [(unique(attr_of.get(id(info.var)) or _short_name(info.var)), info.var)

@@ -224,7 +224,9 @@ def save_weights(model, prefix, overwrite=True) -> None:
 
 def load_weights(model, prefix):
     """Restore weights written by :func:`save_weights` (or the ``variables/`` of a saved directory); returns the
-    restore status (``expect_partial()``...). The model must be built (call it on data first)."""
+    restore status. As tf.keras 2, a partial match is allowed (the layers the file covers are loaded, by their
+    position in the model; ``status.assert_consumed()`` checks everything matched); a file that matches nothing
+    or a weight of another shape raises ``ValueError``. The model must be built (call it on data first)."""
     prefix = os.fspath(prefix)
     if os.path.isdir(prefix) and is_saved_model_dir(prefix):
         prefix = os.path.join(prefix, _VARIABLES)
@@ -232,9 +234,10 @@ def load_weights(model, prefix):
         raise ValueError(f"Cannot load the weights of {prefix!r} into model {model.name!r}: it has no weights yet. "
                          "Build it first: call it on a batch of data (model(x[:1])) or model.build(input_shape).")
     status = restore_graph(model, prefix)
-    if status.unmatched_object_keys:
-        raise ValueError(f"Cannot load the weights of {prefix!r} into model {model.name!r}: no value for "
-                         f"{status.unmatched_object_keys[:5]} (is it the same architecture?)")
+    if not status.matched:
+        raise ValueError(f"Cannot load the weights of {prefix!r} into model {model.name!r}: none of its values fits "
+                         f"the model (the model needs {status.unmatched_object_keys[:3]}...; is it the same "
+                         "architecture?)")
     return status
 
 

@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from ...dtypes import as_dtype
 from ...tensor import Variable
 from ..layers.base import Layer
 from ..optimizers.base import Optimizer
@@ -419,8 +420,8 @@ class CheckpointReader:
         return {k: list(e["shape"]) for k, e in self._index["entries"].items()}
 
     def get_variable_to_dtype_map(self) -> dict:
-        """``{key: dtype name}``."""
-        return {k: e["dtype"] for k, e in self._index["entries"].items()}
+        """``{key: DType}`` (``chainrule.string`` for the object-graph description)."""
+        return {k: as_dtype(e["dtype"]) for k, e in self._index["entries"].items()}
 
 
 def load_checkpoint(ckpt_dir_or_file) -> CheckpointReader:
