@@ -5,7 +5,8 @@ Not a test and never run by the tests: it needs a TensorFlow install (tensorflow
 ``CHAINRULE_REFERENCE=tensorflow`` (so it imports TensorFlow instead of chainrule), ``CHAINRULE_DATA`` set
 (MNIST and Auto MPG are read from there by the programs themselves), ``TF_ENABLE_ONEDNN_OPTS=0`` and one
 thread, in an empty working folder. The stdout is stored after one rewrite that only changes names:
-``tf.`` becomes ``chainrule.`` where TensorFlow prints its own module name.
+``tf.Tensor``/``tf.Variable`` become ``chainrule.Tensor``/``chainrule.Variable`` (layer names such as
+``tf.math.square`` are chainrule's too and stay).
 
     CHAINRULE_DATA=/path/to/datasets python tests/programs/keras_guides/make_expected.py /path/to/tf-venv/bin/python
 """
@@ -24,7 +25,7 @@ GUIDES = ["sequential_model", "functional_api", "training_with_built_in_methods"
 
 
 def normalize(text: str) -> str:
-    return re.sub(r"<tf\.", "<chainrule.", text)
+    return re.sub(r"\btf\.(Tensor|Variable)\b", r"chainrule.\1", text)
 
 
 def main(python, only=None):
