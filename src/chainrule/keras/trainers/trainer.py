@@ -375,10 +375,13 @@ class Trainer:
             epoch_logs = dict(logs)
             if val is not None and validate_on(epoch + 1):
                 try:
-                    val_logs = self._run_evaluation(val)
+                    cbs.on_test_begin({})  # as tf.keras 2: callbacks see the validation pass
+                    val_logs = self._run_evaluation(val, cbs)
+                    cbs.on_test_end(val_logs)
                 except (ValueError, TypeError) as e:
                     args.raise_prefixed(e, "fit: validation_data: ")
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            logs = epoch_logs  # on_train_end receives the last epoch's logs, validation included
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
