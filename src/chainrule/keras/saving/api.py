@@ -65,6 +65,10 @@ def save_weights(model, filepath, overwrite=True, save_format=None, **kwargs):
         raise ValueError(f"Unknown save_format {save_format!r} for save_weights: use 'h5' or 'tf'.")
     if fmt != "tf" and lower.endswith(".weights.h5"):
         return keras_format.save_weights(model, path, overwrite)
+    if fmt is None and lower.endswith(".keras"):
+        raise ValueError(f"Invalid filepath extension for save_weights: {path!r} names a whole-model '.keras' file. "
+                         "Use '.weights.h5' (Keras 3 layout) or '.h5' (tf.keras 2 layout) for weights, or "
+                         "model.save(...) for the whole model.")
     if fmt in ("h5", "hdf5") or (fmt is None and lower.endswith((".h5", ".hdf5"))):
         return h5_format.save_weights(model, path, overwrite)
     return savedmodel.save_weights(model, path, overwrite)
