@@ -401,7 +401,7 @@ class SigmoidBinaryCrossEntropy(Op):
         dx *= scale
         dt = -self.x * scale
         if dt.shape != self.t_shape and dt.size == int(np.prod(self.t_shape)):
-            dt = dt.reshape(self.t_shape)  # labels of shape (N,) against logits (N, 1); broadcasts are undone by the tape
+            dt = dt.reshape(self.t_shape)  # labels (N,) against logits (N, 1); the tape undoes broadcasts
         return dx, dt
 
 
