@@ -94,6 +94,13 @@ class Normalization(PreprocessingLayer):
             self._fixed_variance = Tensor(variance.reshape(self._broadcast_shape))
         self.built = True
 
+    def _adapted_input_shape(self, batch_shape) -> tuple:
+        """The sizes of the kept axes are part of the layer (its statistics have them); the others are unknown.
+        (tf.keras 2 records them all unknown, so it cannot rebuild an adapted layer from its config.)"""
+        ndim = len(batch_shape)
+        keep = {a if a >= 0 else a + ndim for a in self.axis}
+        return tuple(d if i in keep and i > 0 else None for i, d in enumerate(batch_shape))
+
     @property
     def mean(self) -> Tensor:
         """The mean, shaped to broadcast against the inputs (``(1, features)`` for the default axis)."""

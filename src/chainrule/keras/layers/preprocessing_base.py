@@ -49,8 +49,8 @@ class PreprocessingLayer(Layer):
                 break
             batch = _as_array(batch)
             if not self.built:
-                if self._batch_input_shape is None:  # as tf.keras 2: the rank is now known, the sizes are not
-                    self._batch_input_shape = (None,) * batch.ndim
+                if self._batch_input_shape is None:  # as tf.keras 2: the rank is now known
+                    self._batch_input_shape = self._adapted_input_shape(tuple(batch.shape))
                 self._build_input_shape = tuple(batch.shape)
                 self.build(tuple(batch.shape))
                 self.built = True
@@ -75,6 +75,10 @@ class PreprocessingLayer(Layer):
         if array.ndim == 0:
             return iter([array])
         return (array[i:i + size] for i in range(0, max(len(array), 1), size))
+
+    def _adapted_input_shape(self, batch_shape) -> tuple:
+        """The input shape ``adapt`` records for a layer built on a batch of ``batch_shape``: sizes unknown."""
+        return (None,) * len(batch_shape)
 
     def update_state(self, data) -> None:
         """Accumulate statistics from one batch (numpy array)."""
