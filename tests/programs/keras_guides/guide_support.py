@@ -4,8 +4,8 @@
   expected outputs are made that way), chainrule otherwise.
 * ``load_mnist(n_train, n_test)``: MNIST read from ``$CHAINRULE_DATA/mnist``'s IDX files by numpy, so both
   frameworks see the same arrays without a download (``keras.datasets.mnist.load_data()`` in the guides).
-* ``seeded_weights(model, seed)``: every weight set from a seeded numpy generator (Glorot-uniform kernels,
-  zero biases, unit scales), so both frameworks start training from the same point.
+* ``seeded_weights(model, seed)``: every trainable weight set from a seeded numpy generator (Glorot-uniform
+  kernels, zero biases, unit scales), so both frameworks start training from the same point.
 """
 import gzip
 import os
@@ -42,10 +42,15 @@ def load_mnist(n_train=None, n_test=None):
 
 
 def seeded_weights(model, seed=0):
-    """Set every weight of a built model from ``numpy.random.RandomState(seed)``, in ``model.weights`` order."""
+    """Set every trainable weight of a built model from ``numpy.random.RandomState(seed)``, in ``model.weights``
+    order (the others, such as an adapted Normalization's statistics, keep their values)."""
     rng = np.random.RandomState(seed)
+    trainable = {id(w) for w in model.trainable_weights}
     values = []
     for w in model.weights:
+        if id(w) not in trainable:
+            values.append(w.numpy())
+            continue
         shape = tuple(int(d) for d in w.shape)
         name = w.name.split("/")[-1]
         if any(k in name for k in ("bias", "beta", "moving_mean")):
