@@ -20,7 +20,7 @@ from ... import nest
 from ..._tape_stack import active_tapes
 from ...context import name_scope as _name_scope
 from ...functions import cast
-from ...module import Module
+from ...module import Module, apply_deferred_restoration
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
 from .. import constraints, initializers, registry, regularizers
@@ -322,6 +322,8 @@ class Layer(Module):
                     if isinstance(v, Variable):
                         self._track_variable(v)
         object.__setattr__(self, key, value)
+        if "_deferred_restorations" in self.__dict__:  # a checkpoint restored before this weight existed
+            apply_deferred_restoration(self, key, value)
 
     def _track_variable(self, var, regularizer=None) -> None:
         """Make ``var`` one of this layer's own weights (trainable or not as the Variable says), once."""
