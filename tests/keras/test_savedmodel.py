@@ -9,6 +9,8 @@ import chainrule as tf
 from chainrule import keras
 from chainrule.keras.saving import savedmodel
 
+pytestmark = pytest.mark.filterwarnings("ignore:chainrule saved")  # the tests that check the warning catch it
+
 
 @pytest.fixture(autouse=True)
 def _warn_every_time():

@@ -195,6 +195,8 @@ def test_save_weights_without_an_extension_writes_checkpoint_files(tmp_path):
     model.compile("adam", "mse")
     prefix = str(tmp_path / "checkpoints" / "my_checkpoint")
     model.save_weights(prefix)
+    model.save_weights(str(tmp_path / "w.h5"), save_format="tf")  # save_format='tf' wins over the name
+    assert os.path.exists(tmp_path / "w.h5.index")
     assert sorted(os.listdir(tmp_path / "checkpoints")) == ["checkpoint", "my_checkpoint.data-00000-of-00001",
                                                             "my_checkpoint.index"]
     fresh = keras.Sequential([keras.layers.Dense(4, activation="relu", input_shape=(3,)), keras.layers.Dense(1)])
@@ -203,8 +205,59 @@ def test_save_weights_without_an_extension_writes_checkpoint_files(tmp_path):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(FileExistsError):
         model.save_weights(prefix, overwrite=False)
-    unbuilt = keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(1)])
-    with pytest.raises(ValueError, match="Build it first"):
-        unbuilt.load_weights(prefix)
-    model.save_weights(str(tmp_path / "w.h5"), save_format="tf")  # save_format='tf' wins over the name
-    assert os.path.exists(tmp_path / "w.h5.index")
+    unbuilt = keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
+    unbuilt.load_weights(prefix)  # kept until the layers are built, as TensorFlow's deferred restoration
+    x = np.ones((2, 3), "float32")
+    np.testing.assert_array_equal(unbuilt(x), model(x))
+    with pytest.raises(ValueError, match="shapes differ"):
+        keras.Sequential([keras.layers.Dense(4, input_shape=(7,))]).load_weights(str(tmp_path / "w.h5"))
+    inputs = keras.Input((3,))
+    other = keras.Model(inputs, keras.layers.Dense(4)(inputs))  # its Dense is layer-1, the file's are layer-0/1
+    with pytest.raises(ValueError, match="none of its values fits"):
+        other.layers[1].kernel.assign(np.zeros((3, 4), "float32"))
+        tf.train.Checkpoint(unrelated=tf.Variable(1.0)).write(str(tmp_path / "unrelated"))
+        other.load_weights(str(tmp_path / "unrelated"))
+
+
+class Lazy(tf.Module):
+    """Creates its variables on first call, as the intro_to_modules guide's FlexibleDenseModule."""
+
+    def __init__(self):
+        super().__init__()
+        self.built = False
+
+    def __call__(self, x):
+        if not self.built:
+            self.w = tf.Variable(tf.random.normal([x.shape[-1], 2]), name="w")
+            self.built = True
+        return x @ self.w
+
+
+def test_a_restore_before_the_variables_exist_is_applied_when_they_are_created(tmp_path):
+    """TensorFlow's deferred restoration: the guide restores into a fresh model whose layers build lazily."""
+    model = Lazy()
+    x = tf.constant([[1.0, 2.0, 3.0]])
+    expected = model(x)
+    prefix = tf.train.Checkpoint(model=model).write(str(tmp_path / "lazy"))
+    fresh = Lazy()
+    tf.train.Checkpoint(model=fresh).restore(prefix)
+    np.testing.assert_array_equal(fresh(x), expected)
+    wrong = Lazy()
+    tf.train.Checkpoint(model=wrong).restore(prefix)
+    with pytest.raises(ValueError, match="shape"):
+        wrong(tf.constant([[1.0, 2.0]]))
+
+    class SubclassedNet(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(3)
+
+        def call(self, x):
+            return self.hidden(x)
+
+    net = SubclassedNet()
+    net(np.ones((1, 2), "float32"))
+    path = tf.train.Checkpoint(net=net).save(str(tmp_path / "net"))
+    fresh_net = SubclassedNet()  # not built: its Dense makes kernel and bias on the first call
+    tf.train.Checkpoint(net=fresh_net).restore(path)
+    np.testing.assert_array_equal(fresh_net(np.ones((1, 2), "float32")), net(np.ones((1, 2), "float32")))

@@ -226,15 +226,13 @@ def load_weights(model, prefix):
     """Restore weights written by :func:`save_weights` (or the ``variables/`` of a saved directory); returns the
     restore status. As tf.keras 2, a partial match is allowed (the layers the file covers are loaded, by their
     position in the model; ``status.assert_consumed()`` checks everything matched); a file that matches nothing
-    or a weight of another shape raises ``ValueError``. The model must be built (call it on data first)."""
+    or a weight of another shape raises ``ValueError``. The weights of layers not built yet are assigned when
+    they are created (TensorFlow's deferred restoration)."""
     prefix = os.fspath(prefix)
     if os.path.isdir(prefix) and is_saved_model_dir(prefix):
         prefix = os.path.join(prefix, _VARIABLES)
-    if not model.built or not model.weights:
-        raise ValueError(f"Cannot load the weights of {prefix!r} into model {model.name!r}: it has no weights yet. "
-                         "Build it first: call it on a batch of data (model(x[:1])) or model.build(input_shape).")
     status = restore_graph(model, prefix)
-    if not status.matched:
+    if not status.assigned and (model.weights or not status.deferred):
         raise ValueError(f"Cannot load the weights of {prefix!r} into model {model.name!r}: none of its values fits "
                          f"the model (the model needs {status.unmatched_object_keys[:3]}...; is it the same "
                          "architecture?)")

@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from ...dtypes import as_dtype
+from ...module import Module, defer_restoration
 from ...tensor import Variable
 from ..layers.base import Layer
 from ..optimizers.base import Optimizer
@@ -39,6 +40,8 @@ class CheckpointLoadStatus:
     def __init__(self, path, matched, unused_file_keys, unmatched_object_keys):
         self.path = path
         self.matched = matched
+        self.assigned = 0  # values assigned now
+        self.deferred = []  # keys kept until their Variable is created
         self.unused_file_keys = sorted(unused_file_keys)
         self.unmatched_object_keys = sorted(unmatched_object_keys)
 
@@ -113,7 +116,31 @@ def restore_graph(root, prefix):
             leaf.assign(values[key].astype(leaf._value.dtype, copy=False))
         else:
             leaf.set(values[key])
-    return CheckpointLoadStatus(prefix, bool(keys), file_keys - set(keys), set(leaves) - file_keys)
+    deferred = _defer_missing(objects, file_keys - set(keys), prefix, index)
+    status = CheckpointLoadStatus(prefix, bool(keys) or bool(deferred), file_keys - set(keys) - deferred,
+                                  set(leaves) - file_keys)
+    status.assigned, status.deferred = len(keys), sorted(deferred)
+    return status
+
+
+def _defer_missing(objects, unused, prefix, index) -> set:
+    """Values whose Variable does not exist yet, under an object of the graph (a Module that creates its
+    variables on first call, an unbuilt Keras layer): kept on that object and assigned when the Variable
+    is set (as TensorFlow's deferred restoration). Returns the keys kept."""
+    by_path = {path: obj for path, obj in objects}
+    kept = {}
+    for key in unused:
+        if not key.endswith(object_graph.VARIABLE_SUFFIX):
+            continue
+        parent, _, name = key[: -len(object_graph.VARIABLE_SUFFIX)].rpartition("/")
+        owner = by_path.get(parent)
+        if isinstance(owner, Module) and name not in vars(owner):
+            kept[key] = (owner, name)
+    if kept:
+        values = tensor_bundle.read_values(prefix, index, list(kept))
+        for key, (owner, name) in kept.items():
+            defer_restoration(owner, name, values[key], prefix)
+    return set(kept)
 
 
 def write_graph(root, prefix) -> str:
