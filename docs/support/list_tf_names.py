@@ -6,9 +6,10 @@ Run once, by hand, in a TensorFlow environment (never by the tests):
 
 Made with tensorflow-cpu 2.21.0 and tf_keras 2.21.0 (``tf.keras`` is tf_keras with TF_USE_LEGACY_KERAS=1). The
 walk starts at ``tf`` and goes into every public submodule (names without a leading underscore), listing each
-public attribute as ``tf.<module>.<name>``; ``tf.compat`` (the TF1 and versioned copies of the whole API),
-``tf.raw_ops`` (2000+ generated op wrappers), ``tf.dtensor``, ``tf.security``, TPU/XLA/Lite/MLIR tooling and ``tf.keras.<x>.experimental``-style mirrors under
-``tf.keras.__internal__`` are left out, as are submodules of a class. The first line records the versions.
+public attribute as ``tf.<module>.<name>``. Left out (``SKIP``): ``tf.compat`` (the TF1 and versioned copies of
+the whole API), ``tf.raw_ops`` (2000+ generated op wrappers), ``tf.dtensor``, ``tf.security``, the TPU, XLA,
+Lite and MLIR tooling, ``keras.applications`` and the ``__internal__`` modules. The first line records the
+versions.
 """
 import os
 import sys
