@@ -86,3 +86,34 @@ def test_k_function_gives_an_intermediate_output():
     get_hidden = K.function([model.input], [model.get_layer("hidden").output])
     (values,) = get_hidden([X])
     np.testing.assert_allclose(values, model.get_layer("hidden")(X).numpy(), rtol=1e-6)
+
+
+def test_the_other_backend_helpers():
+    assert K.backend() == "tensorflow" and K.is_tensor(K.constant(1.0)) and not K.is_tensor(1.0)
+    K.set_learning_phase(1)
+    with pytest.raises(ValueError):
+        K.set_learning_phase(2)
+    v, w = K.variable([1.0, 2.0]), K.variable(0.0)
+    K.batch_set_value([(v, [3.0, 4.0]), (w, 5.0)])
+    assert [np.asarray(a).tolist() for a in K.batch_get_value([v, w])] == [[3.0, 4.0], 5.0]
+    keras.utils.set_random_seed(0)
+    u = K.get_value(K.random_uniform((1000,), 2.0, 3.0))
+    assert u.min() >= 2.0 and u.max() < 3.0 and u.dtype == np.float32
+    t = K.get_value(K.truncated_normal((1000,), stddev=1.0))
+    assert np.abs(t).max() <= 2.0
+    b = K.get_value(K.random_bernoulli((1000,), p=0.3))
+    assert set(np.unique(b)) <= {0.0, 1.0} and 0.2 < b.mean() < 0.4
+    assert K.int_shape(K.random_normal_variable((2, 3), 0.0, 1.0)) == (2, 3)
+    assert K.int_shape(K.random_uniform_variable((4,), 0.0, 1.0)) == (4,)
+    np.testing.assert_array_equal(K.zeros_like(X), np.zeros_like(X))
+    np.testing.assert_array_equal(K.gather(K.constant(X), [1, 0]), X[[1, 0]])
+    np.testing.assert_array_equal(K.reverse(K.constant(X), 1), X[:, ::-1])
+    np.testing.assert_allclose(K.bias_add(K.constant(X), K.constant([1.0, 2.0, 3.0])), X + [1.0, 2.0, 3.0])
+    assert K.in_train_phase(lambda: 1, lambda: 2, training=True) == 1
+    assert K.in_test_phase(1, 2, training=True) == 2
+    np.testing.assert_array_equal(K.dropout(K.constant(X), 0.0), X)
+    np.testing.assert_array_equal(K.print_tensor(K.constant(X), "x:"), X)
+    with tf.GradientTape() as tape:
+        x = K.variable(2.0)
+        y = K.stop_gradient(x * x) + x
+    assert float(tape.gradient(y, x)) == 1.0

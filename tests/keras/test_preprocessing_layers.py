@@ -264,3 +264,18 @@ def test_experimental_preprocessing_names_the_same_classes():
     assert "Normalization" in dir(preprocessing)
     with pytest.raises(AttributeError):
         preprocessing.NotALayer  # noqa: B018
+
+
+def test_enable_unsafe_deserialization_allows_bytecode_for_the_whole_process(tmp_path):
+    from chainrule.keras import safe_mode
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, layers.Lambda(lambda x: x * 3.0)(inputs))
+    model.save(str(tmp_path / "lambda.keras"))
+    try:
+        keras.saving.enable_unsafe_deserialization()
+        loaded = keras.models.load_model(str(tmp_path / "lambda.keras"))
+        np.testing.assert_allclose(loaded(np.ones((1, 2), "float32")), [[3.0, 3.0]])
+    finally:
+        safe_mode._unsafe_everywhere = False
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.models.load_model(str(tmp_path / "lambda.keras"))

@@ -261,3 +261,21 @@ def test_a_restore_before_the_variables_exist_is_applied_when_they_are_created(t
     fresh_net = SubclassedNet()  # not built: its Dense makes kernel and bias on the first call
     tf.train.Checkpoint(net=fresh_net).restore(path)
     np.testing.assert_array_equal(fresh_net(np.ones((1, 2), "float32")), net(np.ones((1, 2), "float32")))
+
+
+def test_the_checkpoint_state_and_reader_helpers(tmp_path):
+    ckpt = tf.train.Checkpoint(v=tf.Variable([1.0, 2.0]))
+    first = ckpt.save(str(tmp_path / "c"), options=tf.train.CheckpointOptions())
+    state = tf.train.get_checkpoint_state(str(tmp_path))
+    assert state["model_checkpoint_path"] == first and state["all_model_checkpoint_paths"] == [first]
+    assert tf.train.get_checkpoint_state(str(tmp_path / "none")) is None
+    reader = tf.train.load_checkpoint(str(tmp_path))  # a folder: its latest checkpoint
+    assert reader.has_tensor("v/.ATTRIBUTES/VARIABLE_VALUE") and not reader.has_tensor("w")
+    np.testing.assert_array_equal(reader.get_tensor("v/.ATTRIBUTES/VARIABLE_VALUE"), [1.0, 2.0])
+    assert ckpt.read(first).assigned == 2  # v and the save counter
+
+
+def test_add_variable_is_add_weight():
+    layer = keras.layers.Layer()
+    v = layer.add_variable("kernel", shape=(2, 3))
+    assert tuple(v.shape) == (2, 3) and layer.trainable_weights == [v]
