@@ -420,12 +420,11 @@ def logical_not(x, name=None):
 def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, name=None):
     """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows.
 
-    As TensorFlow, a numpy array or list of floats is converted to int64 (truncating); a float Tensor
-    raises ``InvalidArgumentError``.
+    As TensorFlow, a numpy array of floats is converted to int64 (truncating); float Python numbers and a
+    float Tensor raise ``InvalidArgumentError``.
     """
-    if not isinstance(indices, Tensor):
-        arr = to_array(indices)
-        indices = arr.astype(np.int64) if arr.dtype.kind == "f" else arr
+    if isinstance(indices, np.ndarray) and indices.dtype.kind == "f":
+        indices = indices.astype(np.int64)
     idx_tensor = as_tensor(indices)
     if idx_tensor._value.dtype.kind not in "iu":
         raise InvalidArgumentError(f"OneHot: indices must be integers (uint8, int8, int32 or int64), got "
