@@ -56,7 +56,8 @@ __version__ = version.VERSION  # the TensorFlow API chainrule follows; chainrule
 
 # tf.keras and the TF-level aliases of Keras modules (tf.optimizers.SGD, tf.losses...).
 from . import keras  # noqa: E402
-from .keras import losses, optimizers  # noqa: E402,F401
+from .keras import initializers, losses, metrics, optimizers  # noqa: E402,F401
+from . import saved_model, train  # noqa: E402,F401 - tf.train and tf.saved_model know Keras objects
 
 _missing = _missing_attribute(__name__)
 

@@ -45,9 +45,18 @@ def set_image_data_format(data_format: str) -> None:
     _IMAGE_DATA_FORMAT = value
 
 
+_EPSILON = 1e-7
+
+
 def epsilon() -> float:
-    """The fuzz factor Keras uses to clip probabilities (1e-7)."""
-    return 1e-7
+    """The fuzz factor Keras uses to clip probabilities (default 1e-7; see :func:`set_epsilon`)."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor returned by :func:`epsilon` (``keras.backend.set_epsilon``)."""
+    global _EPSILON
+    _EPSILON = float(value)
 
 
 def rng() -> numpy.random.Generator:

@@ -98,8 +98,13 @@ _BY_NAME.update({"half": float16, "double": float64, "float": float32, "int": in
 _BY_NUMPY = {d._np: d for d in _ALL if d is not string}
 
 
+# TensorFlow's DataType enum (types.proto), which tf.as_dtype accepts as plain ints.
+_BY_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8", 7: "string", 8: "complex64",
+            9: "int64", 10: "bool", 17: "uint16", 18: "complex128", 19: "float16", 22: "uint32", 23: "uint64"}
+
+
 def as_dtype(value) -> DType:
-    """Return the :class:`DType` for a DType, name, numpy dtype or Python/numpy type.
+    """Return the :class:`DType` for a DType, name, numpy dtype, Python/numpy type or TensorFlow enum number.
 
     Raises ``TypeError`` naming the value when it is not a known element type.
     """
@@ -107,6 +112,8 @@ def as_dtype(value) -> DType:
         return value
     if isinstance(value, str) and value in _BY_NAME:
         return _BY_NAME[value]
+    if type(value) is int and value in _BY_ENUM:  # TensorFlow's DataType numbers: tf.zeros(1, 1) is float32
+        return _BY_NAME[_BY_ENUM[value]]
     if value is str or value is bytes:
         return string
     try:

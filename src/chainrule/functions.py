@@ -11,6 +11,7 @@ import builtins
 import numpy as np
 
 from . import _integers
+from . import _dispatch
 from . import dtypes as _dtypes
 from . import ops as _ops
 from .errors import InvalidArgumentError, UnimplementedError
@@ -425,7 +426,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, 
     """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows.
 
     ``depth`` must be a non-negative integer (``TypeError`` for 2.5, ``InvalidArgumentError`` for -1).
+    As TensorFlow, a numpy array of floats is converted to int64 (truncating); float Python numbers and a
+    float Tensor raise ``InvalidArgumentError``.
     """
+    if isinstance(indices, np.ndarray) and indices.dtype.kind == "f":
+        indices = indices.astype(np.int64)
     depth = _integers.integer(depth, "depth", "OneHot")
     if depth < 0:
         raise InvalidArgumentError(f"depth must be non-negative, got: {depth} [Op:OneHot]")
@@ -772,3 +777,7 @@ def softmax(logits, axis=None, name=None):
 def log_softmax(logits, axis=None, name=None):
     """Log-softmax along ``axis`` (default last), finite for logits of +-1000."""
     return _float_unary(_ops.LogSoftmax(-1 if axis is None else axis), logits, "LogSoftmax")
+
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

@@ -16,6 +16,7 @@ import collections
 import numpy as np
 
 from . import _integers
+from . import _dispatch
 from . import ops as _ops
 from .errors import InvalidArgumentError
 from .functions import (_axis, _same_dtype, abs, expand_dims, eye, log, matmul, maximum,  # noqa: F401
@@ -389,3 +390,6 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):
     return as_tensor(tensor) / n, n
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

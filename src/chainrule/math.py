@@ -13,6 +13,7 @@ from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from . import _integers
+from . import _dispatch
 from . import dtypes as _dtypes
 from . import ops as _ops
 from .errors import InvalidArgumentError
@@ -434,3 +435,5 @@ def invert_permutation(x, name=None):
 
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

@@ -73,7 +73,12 @@ class Module:
     """
 
     _TF_MODULE_IGNORED_PROPERTIES = frozenset(("_self_unconditional_checkpoint_dependencies",
-                                               "_self_unconditional_dependency_names"))
+                                               "_self_unconditional_dependency_names", "_deferred_restorations"))
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if "_deferred_restorations" in self.__dict__:  # a checkpoint restored before this Variable existed
+            apply_deferred_restoration(self, name, value)
 
     def __init__(self, name=None):
         if name is None:
@@ -142,6 +147,30 @@ class Module:
             with self.name_scope:
                 return method(self, *args, **kwargs)
         return method_with_name_scope
+
+
+def defer_restoration(owner, name: str, value, where: str) -> None:
+    """Keep a checkpoint's ``value`` for the Variable ``owner.<name>`` that does not exist yet.
+
+    TensorFlow restores a Variable created after ``Checkpoint.restore`` (a Module that makes its
+    variables on first call) when it is assigned to its attribute; so does chainrule: the first
+    Variable assigned to ``owner.<name>`` takes ``value``. ``where`` names the checkpoint in errors.
+    """
+    owner.__dict__.setdefault("_deferred_restorations", {})[name] = (value, where)
+
+
+def apply_deferred_restoration(owner, name: str, variable) -> None:
+    """If a checkpoint left a value for ``owner.<name>`` and ``variable`` is a Variable, assign it (once)."""
+    deferred = owner.__dict__.get("_deferred_restorations")
+    if not deferred or name not in deferred or not isinstance(variable, Variable):
+        return
+    value, where = deferred.pop(name)
+    if not deferred:
+        del owner.__dict__["_deferred_restorations"]
+    if tuple(value.shape) != tuple(variable.shape):
+        raise ValueError(f"Cannot restore {name!r} of {type(owner).__name__} from the checkpoint {where!r}: the "
+                         f"Variable created has shape {tuple(variable.shape)}, the checkpoint {tuple(value.shape)}.")
+    variable.assign(value.astype(variable._value.dtype, copy=False))
 
 
 def _children_with_paths(value):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ._missing import missing_attribute as _missing_attribute
+from . import _dispatch
 from . import ops as _ops
 from .functions import _float_unary, sigmoid, tanh  # noqa: F401 - re-exported names
 from .functions import log_softmax, softmax, transpose  # noqa: F401 - softmax and log_softmax are re-exported
@@ -196,3 +197,6 @@ def zero_fraction(value, name=None):
     return _math.zero_fraction(value)
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

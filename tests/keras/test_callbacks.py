@@ -36,8 +36,9 @@ def test_hooks_run_in_keras_order_with_model_and_params():
     rec = Record()
     m.fit(x, y, epochs=2, batch_size=16, validation_data=(x, y), verbose=0, callbacks=[rec])
     assert rec.model is m and rec.params == {"verbose": 0, "epochs": 2, "steps": 2}
+    validation = ["on_test_begin"] + ["on_test_batch_begin", "on_test_batch_end"] * 2 + ["on_test_end"]  # tf.keras
     expected_epoch = ["on_epoch_begin", "on_train_batch_begin", "on_train_batch_end", "on_train_batch_begin",
-                      "on_train_batch_end", "on_epoch_end"]
+                      "on_train_batch_end"] + validation + ["on_epoch_end"]
     assert calls == ["on_train_begin"] + expected_epoch * 2 + ["on_train_end"]
     calls.clear()
     m.evaluate(x, y, batch_size=16, verbose=0, callbacks=[rec])

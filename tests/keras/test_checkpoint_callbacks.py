@@ -9,7 +9,9 @@ import textwrap
 import numpy as np
 import pytest
 
+import chainrule as tf
 from chainrule import backend, keras
+from chainrule.keras.saving import savedmodel
 from chainrule.keras.callbacks import BackupAndRestore, ModelCheckpoint
 from chainrule.keras.layers import Dense, Dropout
 from chainrule.keras.models import Sequential
@@ -105,11 +107,31 @@ def test_save_freq_in_batches(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["m-1-2.h5", "m-2-1.h5", "m-2-3.h5"]
 
 
+def test_checkpoint_files_and_directories_as_tf_keras_2_writes_them(tmp_path):
+    """The 'Save and load models' tutorial: cp-{epoch:04d}.ckpt weights, then latest_checkpoint + load_weights."""
+    model = small_model()
+    x, y = regression_data(32)
+    folder = tmp_path / "training_2"
+    cb = ModelCheckpoint(str(folder / "cp-{epoch:04d}.ckpt"), save_weights_only=True)
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[cb])
+    assert sorted(os.listdir(folder)) == ["checkpoint", "cp-0001.ckpt.data-00000-of-00001", "cp-0001.ckpt.index",
+                                          "cp-0002.ckpt.data-00000-of-00001", "cp-0002.ckpt.index"]
+    latest = tf.train.latest_checkpoint(str(folder))
+    assert latest == str(folder / "cp-0002.ckpt")
+    fresh = small_model()
+    fresh.load_weights(latest)
+    np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
+    cb = ModelCheckpoint(str(tmp_path / "saved_model_dir"))
+    savedmodel._warned = False  # the warning comes once per process
+    with pytest.warns(UserWarning, match="TensorFlow and TF Serving cannot"):
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[cb])
+    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "saved_model_dir").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))
+
+
 def test_filepath_errors():
-    with pytest.raises(ValueError, match="cannot write TensorFlow checkpoints"):
-        ModelCheckpoint("cp-{epoch:04d}.ckpt", save_weights_only=True)
-    with pytest.raises(ValueError, match="SavedModel"):
-        ModelCheckpoint("saved_model_dir")
+    with pytest.raises(ValueError, match="save_weights_only=True"):
+        ModelCheckpoint("weights-{epoch}.weights.h5")
     with pytest.raises(ValueError, match="Unrecognized save_freq"):
         ModelCheckpoint("m.keras", save_freq="batch")
     cb = ModelCheckpoint("m-{val_acc}.keras")

@@ -599,18 +599,14 @@ def test_damaged_files_give_clear_errors(tmp_path, ext, damage):
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.keras"):
         keras.models.load_model(tmp_path / "nope.keras")
-    with pytest.raises(ValueError, match="is a directory.*SavedModel"):
+    with pytest.raises(ValueError, match="not a directory saved by chainrule"):
         keras.models.load_model(tmp_path)
 
 
 def test_unsupported_extensions_and_overwrite(tmp_path):
     model, _, _ = trained("sequential")
-    with pytest.raises(ValueError, match=r"'\.keras'.*'\.h5'.*SavedModel"):
-        model.save(tmp_path / "model")
     with pytest.raises(ValueError, match="save_weights"):
         model.save(tmp_path / "model.weights.h5")
-    with pytest.raises(ValueError, match=r"'\.weights\.h5'.*checkpoint"):
-        model.save_weights(tmp_path / "model.ckpt")
     model.save(tmp_path / "m.keras")
     before = (tmp_path / "m.keras").read_bytes()
     with pytest.raises(FileExistsError, match="overwrite=False"):

@@ -81,10 +81,13 @@ def test_saving_a_model_with_a_custom_layer_without_get_config(tmp_path):
     assert_mentions(e, r"'scaler'", r"Layer Scale", r"override\s+`get_config\(\)`", r"super\(\)\.get_config\(\)")
 
 
-def test_saving_with_an_unknown_extension(tmp_path):
-    with pytest.raises(ValueError) as e:
-        mlp().save(str(tmp_path / "model.pkl"))
-    assert_mentions(e, r"model\.pkl", r"extension", r"'\.keras'", r"'\.h5'")
+def test_saving_with_an_unknown_extension_writes_a_directory_and_says_tensorflow_cannot_read_it(tmp_path):
+    from chainrule.keras.saving import savedmodel
+    savedmodel._warned = False  # the warning comes once per process
+    with pytest.warns(UserWarning, match=r"model\.pkl.*TensorFlow and TF Serving cannot load or serve it.*'\.keras'"):
+        mlp().save(str(tmp_path / "model.pkl"))  # tf.keras 2 writes a SavedModel directory for such names too
+    assert (tmp_path / "model.pkl").is_dir()
+    assert keras.models.load_model(str(tmp_path / "model.pkl")).count_params() == mlp().count_params()
 
 
 def test_saving_a_whole_model_to_a_weights_file_name(tmp_path):
@@ -111,10 +114,10 @@ def test_saving_over_an_existing_file_with_overwrite_false(saved):
     assert_mentions(e, r"model\.keras", r"overwrite=False", r"overwrite=True")
 
 
-def test_saving_in_tensorflow_savedmodel_format(tmp_path):
+def test_saving_with_an_unknown_save_format(tmp_path):
     with pytest.raises(ValueError) as e:
-        mlp().save(str(tmp_path / "export"), save_format="tf")
-    assert_mentions(e, r"save_format='tf'", r"not supported", r"'\.keras'")
+        mlp().save(str(tmp_path / "export"), save_format="onnx")
+    assert_mentions(e, r"save_format", r"'onnx'", r"'keras'", r"'h5'", r"'tf'")
 
 
 # ----------------------------------------------------------------------------- loading models
@@ -200,7 +203,11 @@ def test_loading_a_directory(tmp_path):
     folder.mkdir()
     with pytest.raises(ValueError) as e:
         keras.models.load_model(str(folder))
-    assert_mentions(e, r"saved_model", r"is a directory", r"SavedModel directories are not supported")
+    assert_mentions(e, r"saved_model", r"not a directory saved by chainrule")
+    (folder / "saved_model.pb").write_bytes(b"\x08\x01")
+    with pytest.raises(ValueError) as e:
+        keras.models.load_model(str(folder))
+    assert_mentions(e, r"TensorFlow SavedModel", r"chainrule cannot run", r"'\.keras' or '\.h5'")
 
 
 def test_loading_a_weights_file_as_a_model(saved):

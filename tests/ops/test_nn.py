@@ -261,7 +261,7 @@ def test_sigmoid_bce_by_hand():
     assert op.forward(np.array([0.0, 0.0]), np.array([1.0, 0.0])) == pytest.approx(math.log(2.0))
     dx, dt = op.backward()
     np.testing.assert_allclose(dx, [-0.25, 0.25])
-    assert dt is None
+    np.testing.assert_allclose(dt, [0.0, 0.0])  # -x / size: the labels are differentiable, as in TensorFlow
     op = ops.SigmoidBinaryCrossEntropy(reduction="none")
     x = np.array([2.0, -1.0, 0.5])
     t = np.array([1.0, 0.0, 0.3])
@@ -285,6 +285,9 @@ def test_sigmoid_bce_is_finite_at_1000():
 def test_sigmoid_bce_gradients(rng, reduction):
     t = chainrule.constant(rng.uniform(0, 1, size=(3, 4)))
     assert_grads(lambda x: apply_op(ops.SigmoidBinaryCrossEntropy(reduction), x, t), signed(rng, (3, 4)))
+    x = chainrule.constant(signed(rng, (3, 4)))
+    assert_grads(lambda labels: apply_op(ops.SigmoidBinaryCrossEntropy(reduction), x, labels),
+                 rng.uniform(0, 1, size=(3, 4)))
 
 
 # ----------------------------------------------------------------------------- Dropout

@@ -356,13 +356,25 @@ class OwnedIterator:
     def __init__(self, dataset: Dataset):
         self._dataset = dataset
         self._it = dataset._iter()
+        self._position = 0  # elements produced: what a checkpoint of this iterator saves
 
     def __iter__(self):
         return self
 
     def __next__(self):
         note_side_effect("a dataset iterator advanced")
-        return st.to_tensors(next(self._it))
+        element = next(self._it)
+        self._position += 1
+        return st.to_tensors(element)
+
+    def _restore_position(self, position: int) -> None:
+        """Continue after the first ``position`` elements (a restored checkpoint): the dataset is read again from
+        its start and that many elements are skipped, so a pipeline that shuffles without a seed resumes in a
+        different order."""
+        self._it = self._dataset._iter()
+        for _ in range(int(position)):
+            next(self._it)
+        self._position = int(position)
 
     def get_next(self):
         """The next element; ``OutOfRangeError`` at the end (``next()`` raises ``StopIteration``)."""

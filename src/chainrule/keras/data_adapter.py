@@ -6,6 +6,7 @@ name, and batched ``chainrule.data.Dataset`` objects yielding ``(x, y)`` pairs.
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -203,7 +204,12 @@ def split_validation(x, y, sample_weight, validation_split: float):
 
 
 class ArrayBatches:
-    """Batches of in-memory arrays: one permutation per epoch when shuffling, slices otherwise."""
+    """Batches of in-memory arrays: one permutation per pass over the data when shuffling, slices otherwise.
+
+    As tf.keras 2: in training (``epoch(rng)``) with a ``steps`` that is not the number of batches in the
+    data, the batches run on from epoch to epoch (epoch 2 starts where epoch 1 stopped, a new pass over
+    the data begins when one ends); otherwise each epoch is one pass (at most ``steps`` batches).
+    """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
         self.x, self.y, self.sample_weight = x, y, sample_weight
@@ -211,17 +217,19 @@ class ArrayBatches:
         self.n = x.shape[0] if self.sparse else num_samples(x)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
-        full = int(math.ceil(self.n / self.batch_size))
-        self.steps = full if steps is None else min(int(steps), full)
+        self.full = full = int(math.ceil(self.n / self.batch_size))
+        self._stream = steps is not None and int(steps) != full and full > 0
+        self.steps = full if steps is None else (int(steps) if self._stream else min(int(steps), full))
+        self._batches = None
 
     def __len__(self):
         return self.steps
 
-    def epoch(self, rng):
-        """Yield ``(x, y, sample_weight)`` batches for one pass."""
-        order = rng.permutation(self.n) if self.shuffle else None
+    def _pass(self, rng, steps):
+        """Yield ``(x, y, sample_weight)`` batches of one pass over the data (its first ``steps`` batches)."""
+        order = rng.permutation(self.n) if self.shuffle and rng is not None else None
         bs = self.batch_size
-        for step in range(self.steps):
+        for step in range(steps):
             if order is None:
                 idx = slice(step * bs, min((step + 1) * bs, self.n))
             else:
@@ -230,32 +238,60 @@ class ArrayBatches:
             xb = SparseTensor(self.x[idx]) if self.sparse else take(self.x, idx)
             yield xb, take(self.y, idx), take(self.sample_weight, idx)
 
+    def _passes(self, rng):
+        while True:
+            yield from self._pass(rng, self.full)
+
+    def epoch(self, rng):
+        """Yield the ``(x, y, sample_weight)`` batches of one epoch."""
+        if not self._stream or rng is None:
+            yield from self._pass(rng, min(self.steps, self.full))
+            return
+        if self._batches is None:
+            self._batches = self._passes(rng)
+        for _ in range(self.steps):
+            yield next(self._batches)
+
 
 class DatasetBatches:
-    """Batches from an iterable dataset yielding ``x``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    """Batches from an iterable dataset yielding ``x``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    As tf.keras 2: in training (``epoch(rng)``), when ``steps`` is given and is not the dataset's length,
+    one iterator runs through the epochs (epoch 2 continues where epoch 1 stopped); otherwise, and always
+    for evaluation (``epoch(None)``), each pass reads the dataset anew.
+    """
 
     def __init__(self, dataset, steps=None):
         self.dataset = dataset
         self.steps = steps
+        card = None
+        try:
+            card = int(dataset.cardinality()) if hasattr(dataset, "cardinality") else len(dataset)
+        except TypeError:
+            card = None
         if steps is None:
-            try:
-                card = int(dataset.cardinality()) if hasattr(dataset, "cardinality") else len(dataset)
-                self.steps = card if card >= 0 else None
-            except TypeError:
-                self.steps = None
+            self.steps = card if card is not None and card >= 0 else None
+        self._recreate = steps is None or card == steps
+        self._iterator = None
 
     def __len__(self):
         return self.steps if self.steps is not None else 0
 
     def epoch(self, rng):
-        for step, batch in enumerate(self.dataset):
-            if self.steps is not None and step >= self.steps:
+        if self._recreate or self._iterator is None or rng is None:
+            self._iterator = iter(self.dataset)
+        for _ in range(self.steps) if self.steps is not None else itertools.count():
+            batch = next(self._iterator, _END)
+            if batch is _END:
                 break
             if isinstance(batch, tuple) and len(batch) in (2, 3):
                 parts = [nest.map_structure(to_numpy, b) for b in batch] + [None]
                 yield parts[0], parts[1], parts[2]
             else:
                 yield nest.map_structure(to_numpy, batch), None, None
+
+
+_END = object()
 
 
 def is_dataset(x) -> bool:

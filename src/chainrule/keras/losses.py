@@ -203,13 +203,19 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 
 def _check_binary_labels(v: np.ndarray) -> np.ndarray:
-    """Targets of a binary cross-entropy must lie in [0, 1] (two reductions over the labels, no copy)."""
+    """Integer targets of a binary cross-entropy must be 0 or 1: class ids such as 2 are the usual mistake.
+
+    Non-integral targets outside [0, 1] are computed with the formula, as TensorFlow does (the Keras guide's
+    endpoint layer passes its arguments in the other order and trains on such values).
+    """
     if not v.size or v.dtype.kind not in "iuf" or (v.min() >= 0 and v.max() <= 1):
         return v
-    bad = v[(v < 0) | (v > 1)].flat[0]
     integral = v.dtype.kind in "iu" or bool(np.all(v == np.round(v)))
-    shown = f"{int(bad)}" if integral else f"{float(bad):g}"
-    if integral and v.min() >= 0:
+    if not integral:
+        return v
+    bad = v[(v < 0) | (v > 1)].flat[0]
+    shown = f"{int(bad)}"
+    if v.min() >= 0:
         k = int(v.max()) + 1
         fix = (f"for {k} classes use a Dense({k}, activation='softmax') output with "
                "sparse_categorical_crossentropy")

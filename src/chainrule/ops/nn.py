@@ -373,7 +373,8 @@ class SigmoidBinaryCrossEntropy(Op):
 
     Element-wise loss ``max(x, 0) - x * t + log(1 + exp(-|x|))`` (never overflows).
     ``reduction='mean'`` averages over every element, ``'sum'`` adds them,
-    ``'none'`` returns the element-wise values. Backward: ``((sigmoid(x) - t) / size, None)``.
+    ``'none'`` returns the element-wise values. Backward: ``((sigmoid(x) - t) / size, -x / size)``: the
+    labels get a gradient too, as in TensorFlow (a model whose labels are computed trains through them).
     """
 
     def __init__(self, reduction="mean"):
@@ -392,7 +393,7 @@ class SigmoidBinaryCrossEntropy(Op):
             except ValueError:
                 raise ValueError(f"SigmoidBinaryCrossEntropy: labels of shape {t.shape} do not fit logits "
                                  f"of shape {x.shape}; they must have the same shape (up to axes of size 1).") from None
-        self.x, self.t = x, t.astype(x.dtype, copy=False)
+        self.x, self.t, self.t_shape = x, t.astype(x.dtype, copy=False), np.shape(labels)
         loss = np.maximum(x, 0) - x * self.t + np.log1p(np.exp(-np.abs(x)))
         if self.reduction == "none":
             return loss
@@ -402,10 +403,14 @@ class SigmoidBinaryCrossEntropy(Op):
     def backward(self, dout=1):
         dx = sigmoid(self.x) - self.t
         if self.reduction == "mean":
-            dx *= np.asarray(dout, dtype=dx.dtype) / dx.dtype.type(max(dx.size, 1))
+            scale = np.asarray(dout, dtype=dx.dtype) / dx.dtype.type(max(dx.size, 1))
         else:
-            dx *= np.asarray(dout, dtype=dx.dtype)
-        return dx, None
+            scale = np.asarray(dout, dtype=dx.dtype)
+        dx *= scale
+        dt = -self.x * scale
+        if dt.shape != self.t_shape and dt.size == int(np.prod(self.t_shape)):
+            dt = dt.reshape(self.t_shape)  # labels (N,) against logits (N, 1); the tape undoes broadcasts
+        return dx, dt
 
 
 class Dropout(Op):

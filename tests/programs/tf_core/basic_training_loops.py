@@ -2,9 +2,8 @@
 
 Source: tensorflow/docs, site/en/guide/basic_training_loops.ipynb (TF 2.21 docs). The code cells are here in
 order. Adaptations: the noise comes from a seeded numpy generator instead of ``tf.random.normal`` (so both
-frameworks fit the same data and print the same losses); the matplotlib plots are skipped. The Keras
-part's ``save_weights`` and ``fit`` of a model holding ``tf.Variable`` attributes are the Keras side of
-issue 13 and are kept as ``# needs:`` comments.
+frameworks fit the same data and print the same losses); the matplotlib plots are skipped; the last
+``fit`` runs with ``verbose=0`` and ``shuffle=False`` and prints its losses and the trained variables.
 
 Run with chainrule: ``python basic_training_loops.py``; the expected output was made with
 ``CHAINRULE_REFERENCE=tensorflow python basic_training_loops.py`` (see ``make_expected.py``).
@@ -141,8 +140,7 @@ keras_model = MyModelKeras()
 training_loop(keras_model, x, y)
 
 # You can also save a checkpoint using Keras's built-in support
-# needs: model.save_weights("path") in the tf.keras 2 checkpoint format (Keras side of issue 13)
-# keras_model.save_weights("my_checkpoint")
+keras_model.save_weights("my_checkpoint")
 
 keras_model = MyModelKeras()
 
@@ -162,5 +160,6 @@ keras_model.compile(
 )
 
 print(x.shape[0])
-# needs: Keras models tracking tf.Variable attributes (Keras side of issue 13: fit would train nothing)
-# keras_model.fit(x, y, epochs=10, batch_size=1000)
+history = keras_model.fit(x, y, epochs=10, batch_size=1000, verbose=0, shuffle=False)  # adapted: no progress bar
+print([round(v, 5) for v in history.history["loss"]])
+print(keras_model.w.numpy(), keras_model.b.numpy())

@@ -465,15 +465,13 @@ for inputs,labels in dense_labels_ds.take(3):
 range_ds = tf.data.Dataset.range(20)
 
 iterator = iter(range_ds)
-# needs: tf.train.Checkpoint / CheckpointManager of a dataset iterator (checkpoints are the Keras side of
-# issue 13)
-# ckpt = tf.train.Checkpoint(step=tf.Variable(0), iterator=iterator)
-# manager = tf.train.CheckpointManager(ckpt, '/tmp/my_ckpt', max_to_keep=3)
+ckpt = tf.train.Checkpoint(step=tf.Variable(0), iterator=iterator)
+manager = tf.train.CheckpointManager(ckpt, str(work / 'my_ckpt'), max_to_keep=3)  # adapted: in the temp folder
 print([next(iterator).numpy() for _ in range(5)])
-# save_path = manager.save()
+save_path = manager.save()
 print([next(iterator).numpy() for _ in range(5)])
-# ckpt.restore(manager.latest_checkpoint)
-# print([next(iterator).numpy() for _ in range(5)])
+ckpt.restore(manager.latest_checkpoint)
+print([next(iterator).numpy() for _ in range(5)])
 
 # %% Using tf.data with tf.keras
 train, test = tf.keras.datasets.fashion_mnist.load_data()

@@ -4,8 +4,11 @@ Source: tensorflow/docs, site/en/guide/intro_to_modules.ipynb (TF 2.21 docs). Th
 order; bare expressions are printed. Adaptations: random initial weights are set from a seeded numpy
 generator (both frameworks then print the same numbers); the ``%load_ext``/``%tensorboard``/``!ls`` cells and
 the profiler cell are skipped (notebook magics, a profiler); files are written to a temporary folder.
-Checkpoints, SavedModel and the Keras parts are the Keras side of issue 13: those lines are kept as
-``# needs:`` comments where chainrule cannot run them yet.
+chainrule's checkpoint and SavedModel files have TensorFlow's names but their own content, so the directory
+listings print only the names both write; Keras variables print without their name scopes (tf.keras 2 creates
+them under the layers' scopes: ``the_model/flexible_dense/w:0``); the subclassed Keras model is saved to a
+SavedModel directory rather than a ``.keras`` file (chainrule writes a model without ``get_config`` only to a
+directory).
 
 Run with chainrule: ``python intro_to_modules.py``; the expected output was made with
 ``CHAINRULE_REFERENCE=tensorflow python intro_to_modules.py`` (see ``make_expected.py``).
@@ -120,14 +123,19 @@ print("Model results:", my_model(tf.constant([[2.0, 2.0, 2.0]])))
 
 # %% Saving weights
 chkp_path = "my_checkpoint"
-# needs: tf.train.Checkpoint (checkpoints are the Keras side of issue 13)
-# checkpoint = tf.train.Checkpoint(model=my_model)
-# checkpoint.write(chkp_path)
-# tf.train.list_variables(chkp_path)
-# new_model = MySequentialModule()
-# new_checkpoint = tf.train.Checkpoint(model=new_model)
-# new_checkpoint.restore("my_checkpoint")
-# new_model(tf.constant([[2.0, 2.0, 2.0]]))
+checkpoint = tf.train.Checkpoint(model=my_model)
+checkpoint.write(chkp_path)
+
+print(sorted(name for name in os.listdir(".") if name.startswith("my_checkpoint")))  # adapted: !ls my_checkpoint*
+
+print(tf.train.list_variables(chkp_path))
+
+new_model = MySequentialModule()
+new_checkpoint = tf.train.Checkpoint(model=new_model)
+new_checkpoint.restore("my_checkpoint")
+
+# Should be the same result as above
+print(repr(new_model(tf.constant([[2.0, 2.0, 2.0]]))))
 
 
 # %% Saving functions
@@ -169,10 +177,20 @@ with writer.as_default():
       name="my_func_trace",
       step=0)
 
-# needs: tf.saved_model.save / load (SavedModel is the Keras side of issue 13)
-# tf.saved_model.save(my_model, "the_saved_model")
-# new_model = tf.saved_model.load("the_saved_model")
-# isinstance(new_model, SequentialModule)
+tf.saved_model.save(my_model, "the_saved_model")
+
+# Inspect the SavedModel in the directory (adapted: !ls; TensorFlow also writes saved_model.pb and
+# fingerprint.pb, chainrule, which writes no graphs, its own JSON description)
+print(sorted(name for name in os.listdir("the_saved_model") if name in ("assets", "variables")))
+
+# The variables/ directory contains a checkpoint of the variables
+print(sorted(os.listdir("the_saved_model/variables")))
+
+new_model = tf.saved_model.load("the_saved_model")
+
+print(isinstance(new_model, SequentialModule))
+
+print(new_model([[2.0, 2.0, 2.0]]))  # adapted: the loaded model, called as the guide's text describes
 print(my_model([[2.0, 2.0, 2.0]]))
 print(my_model([[[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]]))
 
@@ -218,8 +236,7 @@ print(flexible_dense.variables)
 # Call it, with predictably random results
 print("Model results:", flexible_dense(tf.constant([[2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])))
 
-# needs: Keras layers tracking tf.Variable attributes (Keras side of issue 13; TF lists w and b here)
-# print(flexible_dense.variables)
+print([(v.name.split("/")[-1], tuple(v.shape)) for v in flexible_dense.variables])  # adapted: see the header
 
 try:
   print("Model results:", flexible_dense(tf.constant([[2.0, 2.0, 2.0, 2.0]])))
@@ -245,9 +262,10 @@ my_sequential_model = MySequentialModel(name="the_model")
 # Call it on a tensor, with random results
 print("Model results:", my_sequential_model(tf.constant([[2.0, 2.0, 2.0]])))
 
-# needs: Keras layers tracking tf.Variable attributes and Keras layers as Modules (Keras side of issue 13)
-# print(my_sequential_model.variables)
-# print(my_sequential_model.submodules)
+print([(v.name.split("/")[-1], tuple(v.shape)) for v in my_sequential_model.variables])  # adapted: see the header
+print([v.numpy().round(4).tolist() for v in my_sequential_model.variables])
+
+print([type(m).__name__ for m in my_sequential_model.submodules])  # adapted: TF prints object addresses
 
 inputs = tf.keras.Input(shape=[3,])
 
@@ -256,12 +274,13 @@ x = FlexibleDense(2)(x)
 
 my_functional_model = tf.keras.Model(inputs=inputs, outputs=x)
 
-# needs: model.summary() parameter counts of tf.Variable attributes (Keras side of issue 13)
-# my_functional_model.summary()
+my_functional_model.summary()
 
 print(repr(my_functional_model(tf.constant([[2.0, 2.0, 2.0]]))))
 
-# needs: saving a subclassed model holding tf.Variable attributes to .keras (Keras side of issue 13)
-# my_sequential_model.save("exname_of_file.keras")
-# reconstructed_model = tf.keras.models.load_model("exname_of_file.keras")
-# reconstructed_model(tf.constant([[2.0, 2.0, 2.0]]))
+# adapted: a SavedModel directory instead of "exname_of_file.keras": chainrule writes a subclassed model without
+# get_config to a directory (and reloads it when the class is defined in the program), not to a .keras file
+my_sequential_model.save("exname_of_file")
+reconstructed_model = tf.keras.models.load_model("exname_of_file")
+
+print(repr(reconstructed_model(tf.constant([[2.0, 2.0, 2.0]]))))

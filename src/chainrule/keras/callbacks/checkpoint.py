@@ -11,21 +11,17 @@ from ..saving.backup import read_training_backup, write_training_backup
 from .base import Callback, _closest_key_hint
 
 
-def _checkpoint_extension_error(filepath, weights_only):
-    if weights_only:
-        return ValueError(f"ModelCheckpoint: with save_weights_only=True the filepath must end in '.weights.h5' "
-                          f"(Keras 3 layout) or '.h5' (tf.keras 2 layout), got {filepath!r}. chainrule cannot "
-                          "write TensorFlow checkpoints ('.ckpt').")
-    return ValueError(f"ModelCheckpoint: the filepath must end in '.keras' (recommended) or '.h5', got "
-                      f"{filepath!r}. chainrule cannot write TensorFlow SavedModel directories; use "
-                      "save_weights_only=True with a '.weights.h5' name to keep only the weights.")
+_FILE_EXTENSIONS = (".keras", ".h5", ".hdf5")  # a file; other names are checkpoint prefixes or directories
 
 
 class ModelCheckpoint(Callback):
     """Save the model (or its weights) during training, as tf.keras 2.11 does.
 
     ``filepath`` may hold ``{epoch:02d}`` (1-based), ``{batch}`` and any log key
-    such as ``{val_loss:.2f}``. With ``save_best_only`` the file is written only
+    such as ``{val_loss:.2f}``. It names what ``model.save``/``save_weights`` write: ``.keras``/``.h5``
+    files, or for other names tf.keras 2's defaults (checkpoint files such as ``cp-0005.ckpt.index``
+    with ``save_weights_only``, else a SavedModel-like directory; chainrule's content, see
+    ``keras.saving``). With ``save_best_only`` the file is written only
     when ``monitor`` improves on the best value so far (``mode='auto'`` means
     max for names containing ``'acc'``, min otherwise; ``initial_value_threshold``
     sets the starting best). ``save_freq='epoch'`` saves after every epoch, an
@@ -50,10 +46,9 @@ class ModelCheckpoint(Callback):
         kwargs.pop("load_weights_on_restart", None)
         if kwargs:
             raise TypeError(f"ModelCheckpoint: unexpected keyword argument(s) {sorted(kwargs)}.")
-        lower = self.filepath.lower()
-        allowed = (".weights.h5", ".h5", ".hdf5") if save_weights_only else (".keras", ".h5", ".hdf5")
-        if not lower.endswith(allowed) or (not save_weights_only and lower.endswith(".weights.h5")):
-            raise _checkpoint_extension_error(self.filepath, save_weights_only)
+        if not save_weights_only and self.filepath.lower().endswith(".weights.h5"):
+            raise ValueError(f"ModelCheckpoint: {self.filepath!r} names a weights file ('.weights.h5'): pass "
+                             "save_weights_only=True, or use a '.keras' name to save the whole model.")
         if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool)
                                      or save_freq <= 0):
             raise ValueError(f"Unrecognized save_freq: {save_freq!r}. Expected save_freq are 'epoch' or a positive "
@@ -115,7 +110,7 @@ class ModelCheckpoint(Callback):
         folder = os.path.dirname(filepath)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        if os.path.isdir(filepath):
+        if os.path.isdir(filepath) and filepath.lower().endswith(_FILE_EXTENSIONS):
             raise IsADirectoryError(f"Please specify a non-directory filepath for ModelCheckpoint. Filepath used is "
                                     f"an existing directory: {filepath}")
         if not self.save_best_only:

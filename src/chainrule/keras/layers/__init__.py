@@ -36,6 +36,12 @@ from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSamp
 from .regularization import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D  # noqa: F401,E402
 from .image_preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip,  # noqa: F401,E402
                                   RandomRotation, RandomTranslation, RandomZoom, Resizing)
+# Functional-API op layers, graph losses, numeric preprocessing and Lambda (issue 13).
+from .tf_op_layer import SlicingOpLambda, TFOpLambda  # noqa: F401,E402
+from .graph_losses import AddLoss, AddMetric  # noqa: F401,E402
+from .preprocessing_base import PreprocessingLayer  # noqa: F401,E402
+from .numeric_preprocessing import Discretization, Normalization  # noqa: F401,E402
+from .lambda_layer import Lambda  # noqa: F401,E402
 from . import experimental  # noqa: F401,E402
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

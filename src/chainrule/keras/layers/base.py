@@ -19,11 +19,16 @@ import threading
 
 import numpy as np
 
+from ... import _dispatch, _operators
 from ... import backend as _backend
 from ... import dtypes as _dtypes
+from ... import linalg as _linalg
+from ... import math as _math
 from ... import nest
 from ..._tape_stack import active_tapes
+from ...context import name_scope as _name_scope
 from ...functions import cast
+from ...module import Module, apply_deferred_restoration
 from ...tensor import Tensor, Variable, to_array
 from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
 from .. import constraints, initializers, limits, registry, regularizers
@@ -124,6 +129,90 @@ class KerasTensor:
     def __len__(self):
         raise TypeError("A KerasTensor is symbolic: it has no length. Use .shape[0] instead.")
 
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"{self!r} is symbolic (a functional-API input or layer output): it has no value to "
+                        "convert to a numpy array. Call layers or chainrule functions on it to build a model, "
+                        "then call the model on data. (For `tensor + keras_tensor`, write `keras_tensor + tensor` "
+                        "or chainrule.add(tensor, keras_tensor).)")
+
+    # numpy defers `array OP keras_tensor` to the operators below instead of converting this tensor.
+    __array_ufunc__ = None
+
+    # -- operators: each records a layer of the functional graph under tf.keras 2's name (TFOpLambda)
+    def __add__(self, other):
+        return _dispatch.symbolic_call(_operators.add, (self, other), api_name="__operators__.add")
+
+    def __radd__(self, other):
+        return _dispatch.symbolic_call(_operators.add, (other, self), api_name="__operators__.add")
+
+    def __sub__(self, other):
+        return _dispatch.symbolic_call(_math.subtract, (self, other), api_name="math.subtract")
+
+    def __rsub__(self, other):
+        return _dispatch.symbolic_call(_math.subtract, (other, self), api_name="math.subtract")
+
+    def __mul__(self, other):
+        return _dispatch.symbolic_call(_math.multiply, (self, other), api_name="math.multiply")
+
+    def __rmul__(self, other):
+        return _dispatch.symbolic_call(_math.multiply, (other, self), api_name="math.multiply")
+
+    def __truediv__(self, other):
+        return _dispatch.symbolic_call(_math.truediv, (self, other), api_name="math.truediv")
+
+    def __rtruediv__(self, other):
+        return _dispatch.symbolic_call(_math.truediv, (other, self), api_name="math.truediv")
+
+    def __floordiv__(self, other):
+        return _dispatch.symbolic_call(_math.floordiv, (self, other), api_name="math.floordiv")
+
+    def __rfloordiv__(self, other):
+        return _dispatch.symbolic_call(_math.floordiv, (other, self), api_name="math.floordiv")
+
+    def __mod__(self, other):
+        return _dispatch.symbolic_call(_math.floormod, (self, other), api_name="math.floormod")
+
+    def __rmod__(self, other):
+        return _dispatch.symbolic_call(_math.floormod, (other, self), api_name="math.floormod")
+
+    def __pow__(self, other):
+        return _dispatch.symbolic_call(_math.pow, (self, other), api_name="math.pow")
+
+    def __rpow__(self, other):
+        return _dispatch.symbolic_call(_math.pow, (other, self), api_name="math.pow")
+
+    def __matmul__(self, other):
+        return _dispatch.symbolic_call(_linalg.matmul, (self, other), api_name="linalg.matmul")
+
+    def __rmatmul__(self, other):
+        return _dispatch.symbolic_call(_linalg.matmul, (other, self), api_name="linalg.matmul")
+
+    def __neg__(self):
+        return _dispatch.symbolic_call(_math.negative, (self,), api_name="math.negative")
+
+    def __abs__(self):
+        return _dispatch.symbolic_call(_math.abs, (self,), api_name="math.abs")
+
+    def __lt__(self, other):
+        return _dispatch.symbolic_call(_math.less, (self, other), api_name="math.less")
+
+    def __le__(self, other):
+        return _dispatch.symbolic_call(_math.less_equal, (self, other), api_name="math.less_equal")
+
+    def __gt__(self, other):
+        return _dispatch.symbolic_call(_math.greater, (self, other), api_name="math.greater")
+
+    def __ge__(self, other):
+        return _dispatch.symbolic_call(_math.greater_equal, (self, other), api_name="math.greater_equal")
+
+    def __getitem__(self, key):
+        return _dispatch.symbolic_call(_operators.getitem, (self, key), api_name="__operators__.getitem")
+
+
+def symbolic_tensors(structure) -> list:
+    """The KerasTensors among ``structure``'s leaves (lists, tuples and dicts walked), in order."""
+    return [x for x in nest.flatten(structure) if isinstance(x, KerasTensor)]
+
 
 class Node:
     """One call of a layer in a functional graph: the symbolic inputs and outputs of that call.
@@ -136,8 +225,8 @@ class Node:
 
     def __init__(self, layer, call_args, inputs, outputs, call_kwargs, call_rest=()):
         self.layer = layer
-        self.call_args = call_args
-        self.call_rest = tuple(call_rest)
+        self.call_args = call_args  # the structure passed to the layer (tensor, list or dict)
+        self.call_rest = tuple(call_rest)  # the positional arguments after the first
         self.input_tensors = inputs  # flat list of KerasTensors
         self.output_tensors = outputs  # flat list of KerasTensors
         self.call_kwargs = call_kwargs
@@ -183,11 +272,6 @@ def _first_parameter(fn):
                                                           params[0].POSITIONAL_OR_KEYWORD) else None
 
 
-def _keras_tensors(*structures) -> list:
-    """Every KerasTensor in the (nested) structures, in order."""
-    return [t for s in structures for t in nest.flatten(s) if isinstance(t, KerasTensor)]
-
-
 def _input_masks(inputs):
     """The ``_keras_mask`` of each input tensor, in the inputs' nesting; None when no input has one."""
     if isinstance(inputs, (Tensor, KerasTensor)):
@@ -226,8 +310,22 @@ def _mask_spec(mask, output, dummy_shape=None):
 
 # ----------------------------------------------------------------------------- Layer
 
-class Layer:
+class _LayerNameScope(_name_scope):
+    """``layer.name_scope``: a context manager for the scope ``'<layer name>/'`` that, called, returns that
+    scope (tf.keras 2's ``layer.name_scope()`` is a method returning it)."""
+
+    def __call__(self) -> str:
+        return self.name
+
+
+class Layer(Module):
     """Base class of every layer: owns weights (``add_weight`` in ``build``) and computes in ``call``.
+
+    A Layer is a :class:`chainrule.Module` (``tf.Module``): ``variables``/``trainable_variables``
+    are its weights (in tf.keras 2's order), ``submodules`` the layers and Modules it holds,
+    ``name_scope`` its scope. ``tf.Variable`` attributes (also in lists and dicts) become weights,
+    as those of ``add_weight``, in the order they are assigned; so do the Variables a plain
+    ``Module`` attribute holds when it is assigned.
 
     Args:
         trainable: whether the layer's weights are updated by training.
@@ -249,7 +347,7 @@ class Layer:
         self._own_trainable = []
         self._own_non_trainable = []
         self._trainable = bool(trainable)
-        self.name = _checked_name(name, type(self)) if name is not None else unique_name(
+        self._name = _checked_name(name, type(self)) if name is not None else unique_name(
             to_snake_case(type(self).__name__), self._NAME_ZERO_BASED)
         self._dtype = _dtypes.as_dtype(dtype).name if dtype is not None else _backend.floatx()
         self._np_dtype = _dtypes.as_dtype(self._dtype).dtype  # np.object_ for 'string' layers
@@ -278,25 +376,51 @@ class Layer:
         # As tf.keras 2: a layer that defines compute_mask supports masking; others set supports_masking.
         self._supports_masking = type(self).compute_mask is not Layer.compute_mask
 
-    # -- attribute tracking: sub-layers assigned as attributes (or in lists/dicts) are owned
+    # -- names (a Layer's name may be any string, unlike a Module's)
+    @property
+    def name(self) -> str:
+        """The layer's name (read-only, as in tf.keras 2)."""
+        return self._name
+
+    @property
+    def name_scope(self) -> _LayerNameScope:
+        """``with layer.name_scope:`` names Variables ``'<layer>/...'``; ``layer.name_scope()`` gives ``'<layer>/'``."""
+        return _LayerNameScope(self._name + "/")
+
+    # -- attribute tracking: sub-layers, Variables, Modules and Metrics assigned as attributes
+    # (or in lists/dicts) are owned, as tf.keras 2's Layer.__setattr__ does.
     def __setattr__(self, key, value):
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and key != "_tracked_layers":
             # Keras 3 tracks the layers of a dict attribute in insertion order (the order its files use).
             leaves = nest.flatten(value, sort_dicts=False)
-            layers = [v for v in leaves if isinstance(v, Layer) and v is not self]
-            if layers:
-                known = {id(t) for t in tracked}
-                for v in layers:
-                    if id(v) not in known:
-                        known.add(id(v))
+            has_variables = False
+            for v in leaves:
+                if isinstance(v, Layer):
+                    if v is not self and all(v is not t for t in tracked):
                         tracked.append(v)
-            for v in leaves:  # Metric objects held as attributes are the layer's metrics, as in tf.keras
-                if isinstance(v, _metrics.Metric):
+                elif isinstance(v, Variable):
+                    has_variables = True
+                elif isinstance(v, _metrics.Metric):  # the layer's metrics, as in tf.keras
                     own = self.__dict__.setdefault("_metrics", [])
                     if all(v is not m for m in own):
                         own.append(v)
+                elif isinstance(v, Module):  # a tf.Module: its Variables are the layer's own weights
+                    for var in v.variables:
+                        self._track_variable(var)
+            if has_variables:  # in tf.nest order (dict keys sorted), as tf.keras 2
+                for v in nest.flatten(value):
+                    if isinstance(v, Variable):
+                        self._track_variable(v)
         object.__setattr__(self, key, value)
+        if "_deferred_restorations" in self.__dict__:  # a checkpoint restored before this weight existed
+            apply_deferred_restoration(self, key, value)
+
+    def _track_variable(self, var, regularizer=None) -> None:
+        """Make ``var`` one of this layer's own weights (trainable or not as the Variable says), once."""
+        own = self._own_trainable if var.trainable else self._own_non_trainable
+        if all(info.var is not var for info in own):
+            own.append(_WeightInfo(var, regularizer))
 
     # -- dtype
     @property
@@ -328,17 +452,16 @@ class Layer:
         value = to_array(value, dtype)
         var = Variable(value, trainable=trainable, name=f"{self._weight_scope()}/{name or 'weight'}", dtype=dtype,
                        constraint=constraints.get(constraint))
-        var_record = _WeightInfo(var, regularizers.get(regularizer))
-        if trainable:
-            self._own_trainable.append(var_record)
-        else:
-            self._own_non_trainable.append(var_record)
+        self._track_variable(var, regularizers.get(regularizer))
         return var
 
     def _weight_scope(self) -> str:
         """The prefix of this layer's weight names: its name, or the scope a containing layer set in
         ``_scope`` before building it (tf.keras 2's name scopes: ``lstm/lstm_cell/kernel:0``)."""
         return self.__dict__.get("_scope") or self.name
+    def add_variable(self, *args, **kwargs):
+        """tf.keras 2's deprecated alias of :meth:`add_weight`."""
+        return self.add_weight(*args, **kwargs)
 
     def _preorder(self) -> list:
         """This layer then its tracked sub-layers, depth first (a sub-layer held twice comes twice). No recursion."""
@@ -563,6 +686,9 @@ class Layer:
                 raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
             args = (kwargs.pop(first),)
         inputs, rest = args[0], args[1:]
+        if (rest or len(kwargs) > ("training" in kwargs)) and _dispatch.contains_symbolic(rest, kwargs):
+            # Keras tensors beside the first argument: layer(targets, logits), layer(query, value)
+            return self._symbolic_call(inputs, rest, kwargs)
         if isinstance(inputs, Tensor) and inputs._value.dtype == self._np_dtype:
             if not self.built:  # the common case: one tensor already of the layer's dtype
                 self._maybe_build([inputs._value.shape])
@@ -621,20 +747,25 @@ class Layer:
                 t._keras_mask = m
 
     def _symbolic_call(self, inputs, rest, kwargs):
+        """Record a call on KerasTensors: every KerasTensor among the arguments (positional, keyword,
+        inside lists and dicts) is an input of the new graph node."""
         flat = nest.flatten(inputs)
-        for x in flat:
-            if not isinstance(x, KerasTensor):
-                raise ValueError(f"Layer {self.name!r}: mixing symbolic inputs (from Input) with concrete "
-                                 f"values ({type(x).__name__}) in one call is not supported.")
-        shapes = [x.shape for x in flat]
-        try:
-            self._maybe_build(shapes)
-        except (ValueError, TypeError) as e:
-            raise type(e)(f"{e}") from e
+        if any(isinstance(x, KerasTensor) for x in flat) and not self._accepts_constant_inputs:
+            for x in flat:
+                if not isinstance(x, KerasTensor):
+                    raise ValueError(f"Layer {self.name!r}: mixing symbolic inputs (from Input) with concrete "
+                                     f"values ({type(x).__name__}) in one call is not supported.")
         kwargs = dict(kwargs)
         kwargs.pop("training", None)
         if kwargs.get("mask", 0) is None:
             kwargs.pop("mask")
+        first = [x for x in flat if isinstance(x, KerasTensor)]
+        all_inputs = first + symbolic_tensors(list(rest)) + symbolic_tensors(kwargs)
+        shapes = [x.shape for x in (first or all_inputs)]
+        try:
+            self._maybe_build(shapes)
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"{e}") from e
         specs = self._infer_output(inputs, rest, kwargs)
         node_index = len(self._inbound_nodes)
         outputs_flat = [KerasTensor(spec.shape, spec.dtype, layer=self, node_index=node_index, tensor_index=i)
@@ -642,11 +773,14 @@ class Layer:
         for t, spec in zip(outputs_flat, nest.flatten(specs)):
             t._keras_mask = spec._keras_mask
         outputs = nest.pack_sequence_as(specs, outputs_flat)
-        node = Node(self, inputs, flat + _keras_tensors(rest, kwargs), outputs_flat, kwargs, rest)
+        node = Node(self, inputs, all_inputs, outputs_flat, kwargs, call_rest=rest)
         self._inbound_nodes.append(node)
-        for x in node.input_tensors:
+        for x in all_inputs:
             x._keras_history[0]._outbound_nodes.append(node)
         return outputs
+
+    # A layer whose first argument may hold constants beside KerasTensors (TFOpLambda: ``1 - x``).
+    _accepts_constant_inputs = False
 
     def _infer_output(self, inputs, rest, kwargs):
         """The outputs' shapes, dtypes and masks for symbolic inputs, as unconnected KerasTensors in the
@@ -661,7 +795,7 @@ class Layer:
             _input_masks(inputs) is not None or "mask" in kwargs
             or type(self).compute_mask is not Layer.compute_mask)
         # compute_output_shape describes the plain call: options such as return_attention_scores=True need a run.
-        plain = not _keras_tensors(rest, kwargs) and not (set(kwargs) - {"mask"})
+        plain = not symbolic_tensors([list(rest), kwargs]) and not (set(kwargs) - {"mask"})
         if type(self).compute_output_shape is not Layer.compute_output_shape and plain:
             in_shapes = nest.map_structure(lambda t: t.shape, inputs)
             out_shape = self.compute_output_shape(in_shapes)
@@ -690,7 +824,7 @@ class Layer:
         finally:
             active_tapes().extend(tapes)
             self._activity_losses, self._added_losses = saved
-        batch_unknown = bool(flat) and flat[0].shape and flat[0].shape[0] is None
+        batch_unknown = bool(flat) and isinstance(flat[0], KerasTensor) and flat[0].shape and flat[0].shape[0] is None
 
         def spec(t):
             shape = tuple(t.shape)

@@ -7,9 +7,10 @@ from .sequential import Sequential  # noqa: F401
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
-    """Load a model saved by ``model.save`` (``.keras`` or ``.h5``); never runs code from the file."""
+    """Load a model saved by ``model.save``; never runs code from the file unless ``safe_mode=False``
+    (a ``Lambda`` layer's bytecode)."""
     from ..saving import load_model as _load  # façade: saving is a higher floor
-    return _load(filepath, custom_objects=custom_objects, compile=compile)
+    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
 def save_model(model, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
@@ -18,14 +19,16 @@ def save_model(model, filepath, overwrite=True, save_format=None, include_optimi
     _save(model, filepath, overwrite=overwrite, save_format=save_format, include_optimizer=include_optimizer)
 
 
-def model_from_json(json_string, custom_objects=None):
+def model_from_json(json_string, custom_objects=None, safe_mode=True):
     """Rebuild an (uncompiled, freshly initialized) model from ``model.to_json()``."""
     from ..saving import model_from_json as _from_json  # façade: saving is a higher floor
-    return _from_json(json_string, custom_objects=custom_objects)
+    return _from_json(json_string, custom_objects=custom_objects, safe_mode=safe_mode)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
     """A new model with the same architecture and fresh weights."""
-    return model_from_json(model.to_json())
+    # The JSON never leaves this process, so a Lambda's bytecode is this program's own code.
+    return model_from_json(model.to_json(), safe_mode=False)
+
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

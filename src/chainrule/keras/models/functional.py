@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
 from ... import nest
+from ...tensor import Tensor
 from ..layers.base import KerasTensor
 from ..layers.core import InputLayer
 from ..layers.serialization import deserialize as deserialize_layer
@@ -128,22 +131,56 @@ def _json_simple(value) -> bool:
     return True
 
 
-def _node_kwargs(node, ref) -> dict:
-    """A node's arguments after the first, by name, as tf.keras 2 writes them: KerasTensors as
-    ``[layer_name, node_index, tensor_index]``, other values when they are plain JSON."""
-    kwargs = dict(node.call_kwargs or {})
-    if node.call_rest:
-        names = [p for p in inspect.signature(node.layer.call).parameters][1:]
-        kwargs.update(zip(names, node.call_rest))
+_CONSTANT = "_CONSTANT_VALUE"  # tf.keras 2's marker for a constant where a node's first argument has a tensor
 
-    def serialize(value):
-        return ref(value._keras_history) if isinstance(value, KerasTensor) else value
-    out = {}
-    for key, value in kwargs.items():
-        value = nest.map_structure(serialize, value)
-        if _json_simple(value):
-            out[key] = value
-    return out
+
+def _call_arg_names(layer) -> list:
+    """The names of ``layer.call``'s positional parameters (TFOpLambda: its function's)."""
+    own = getattr(layer, "_call_arg_names", None)
+    if own is not None:
+        return own()
+    try:
+        params = inspect.signature(layer.call).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _json_constant(value):
+    """A constant argument as JSON (tensors and arrays as nested lists)."""
+    if isinstance(value, Tensor):
+        value = value.numpy()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _serialize_node(node, ref):
+    """tf.keras 2's node data: ``[name, node_index, tensor_index, kwargs]`` for each tensor of the first argument
+    (``[_CONSTANT_VALUE, -1, value, kwargs]`` for a constant); the other positional arguments join the kwargs
+    under their parameter names; Keras tensors inside kwargs are written ``[name, node_index, tensor_index]``."""
+    kwargs = {}
+    if node.call_rest:
+        names = _call_arg_names(node.layer)[1:]
+        if len(names) < len(node.call_rest):
+            raise ValueError(f"Layer {node.layer.name!r} was called with {len(node.call_rest) + 1} positional "
+                             "arguments but its call() names fewer; the model config cannot record them.")
+        kwargs.update(zip(names, node.call_rest))
+    kwargs.update(node.call_kwargs or {})
+    kwargs = nest.map_structure(lambda v: ref(v._keras_history) if isinstance(v, KerasTensor) else _json_constant(v),
+                                kwargs)
+    kwargs = {k: v for k, v in kwargs.items() if _json_simple(v)}
+
+    def entry(t):
+        if isinstance(t, KerasTensor):
+            return ref(t._keras_history) + [kwargs]
+        return [_CONSTANT, -1, _json_constant(t), kwargs]
+    first = node.call_args
+    if getattr(node.layer, "_preserve_input_structure_in_config", False) and not nest.is_nested(first):
+        return entry(first)
+    return [entry(t) for t in nest.flatten(first)]
 
 
 def functional_config(model) -> dict:
@@ -171,8 +208,7 @@ def functional_config(model) -> dict:
         for node in layer._inbound_nodes:
             if id(node) not in model._network_node_ids or node.is_input:
                 continue
-            kwargs = _node_kwargs(node, ref)
-            nodes.append([ref(t._keras_history) + [kwargs] for t in node.first_arg_tensors])
+            nodes.append(_serialize_node(node, ref))
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = nodes
@@ -204,66 +240,63 @@ def _keras3_tensor_refs(args) -> list:
     return out
 
 
-def _parse_node(node_data, layer_name):
-    """``(refs, kwargs)`` from a tf.keras 2 node ``[[name, ni, ti, {kwargs}], ...]`` or a Keras 3 node dict."""
+class _TensorRef:
+    """A Keras tensor named inside a node's kwargs (``[layer_name, node_index, tensor_index]``)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+
+def _kwarg_refs(value, layer_names):
+    """``value`` with each ``[layer_name, node_index, tensor_index]`` list naming a layer of the config replaced by a
+    :class:`_TensorRef` (tf.keras 2 marks Keras tensors in kwargs that way)."""
+    if (isinstance(value, list) and len(value) in (3, 4) and isinstance(value[0], str) and value[0] in layer_names
+            and isinstance(value[1], int) and isinstance(value[2], int)):
+        return _TensorRef((value[0], value[1], value[2]))
+    if isinstance(value, list):
+        return [_kwarg_refs(v, layer_names) for v in value]
+    if isinstance(value, dict):
+        return {k: _kwarg_refs(v, layer_names) for k, v in value.items()}
+    return value
+
+
+def _kwarg_ref_keys(value) -> list:
+    if isinstance(value, _TensorRef):
+        return [value.key]
+    if isinstance(value, list):
+        return [k for v in value for k in _kwarg_ref_keys(v)]
+    if isinstance(value, dict):
+        return [k for v in value.values() for k in _kwarg_ref_keys(v)]
+    return []
+
+
+def _parse_node(node_data, layer_name, layer_names=()):
+    """``(items, kwargs, single)`` from a tf.keras 2 node ``[[name, ni, ti, {kwargs}], ...]`` (or one such entry,
+    as TFOpLambda writes it) or a Keras 3 node dict. ``items`` are ``("ref", key)`` or ``("const", value)`` for
+    the first argument; ``kwargs`` holds :class:`_TensorRef` where it names tensors."""
+    single = False
     if isinstance(node_data, dict):  # Keras 3
-        refs = [_ref_key(r, f"input of layer {layer_name!r}") for r in _keras3_tensor_refs(node_data.get("args", []))]
+        items = [("ref", _ref_key(r, f"input of layer {layer_name!r}"))
+                 for r in _keras3_tensor_refs(node_data.get("args", []))]
         kwargs = node_data.get("kwargs") or {}
     elif isinstance(node_data, list):
-        refs, kwargs = [], {}
+        if node_data and isinstance(node_data[0], str):  # one entry, not wrapped in a list
+            node_data, single = [node_data], True
+        items, kwargs = [], {}
         for r in node_data:
-            refs.append(_ref_key(r, f"input of layer {layer_name!r}"))
-            if len(r) > 3 and isinstance(r[3], dict):
+            if isinstance(r, list) and len(r) >= 3 and r[0] == _CONSTANT:
+                items.append(("const", r[2]))
+            else:
+                items.append(("ref", _ref_key(r, f"input of layer {layer_name!r}")))
+            if isinstance(r, list) and len(r) > 3 and isinstance(r[3], dict):
                 kwargs = r[3]
     else:
         raise ValueError(f"Model config is invalid: layer {layer_name!r} has an inbound node {node_data!r}.")
-    kwargs = {k: v for k, v in kwargs.items()
+    kwargs = {k: _kwarg_refs(v, layer_names) for k, v in kwargs.items()
               if k != "training" and not (k == "mask" and v is None) and _json_simple(v)}
-    return refs, kwargs
-
-
-def _kwarg_refs(kwargs, layer_names) -> list:
-    """The tensor references ``[layer_name, node_index, tensor_index]`` inside a node's keyword arguments."""
-    return [tuple(v) for v in _leaf_lists(kwargs) if _is_ref(v, layer_names)]
-
-
-def _is_ref(value, layer_names) -> bool:
-    return (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and value[0] in layer_names
-            and all(isinstance(i, int) and not isinstance(i, bool) for i in value[1:]))
-
-
-def _leaf_lists(value):
-    """Every list in ``value`` that holds no list or dict (tensor references are such lists)."""
-    out, stack = [], [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            if any(isinstance(v, (list, dict)) for v in item):
-                stack.extend(item)
-            else:
-                out.append(item)
-    return out
-
-
-def _resolve_refs(value, tensors, layer_names):
-    """``value`` with every tensor reference replaced by its KerasTensor (lists rebuilt, no recursion)."""
-    if _is_ref(value, layer_names):
-        return tensors[tuple(value)]
-    if not isinstance(value, (list, dict)):
-        return value
-    root = [value]
-    stack = [(root, 0)]
-    while stack:
-        holder, key = stack.pop()
-        node = holder[key]
-        if _is_ref(node, layer_names):
-            holder[key] = tensors[tuple(node)]
-        elif isinstance(node, (list, dict)):
-            node = holder[key] = type(node)(node)
-            stack.extend((node, k) for k in (node if isinstance(node, dict) else range(len(node))))
-    return root[0]
+    return items, kwargs, single
 
 
 def _io_refs(refs, what):
@@ -293,29 +326,33 @@ def functional_from_config(cls, config, custom_objects=None):
         nodes = entry.get("inbound_nodes") or []
         if not isinstance(nodes, list):
             raise ValueError(f"Model config is invalid: 'inbound_nodes' of layer {name!r} should be a list.")
-        queues[name] = [(k,) + _parse_node(node, name) for k, node in enumerate(nodes)]
+        queues[name] = nodes
+    layer_names = set(created)
+    queues = {name: [(k,) + _parse_node(node, name, layer_names) for k, node in enumerate(nodes)]
+              for name, nodes in queues.items()}
 
     tensors = {}
     for name, layer in created.items():
         if isinstance(layer, InputLayer):
             tensors[(name, 0, 0)] = layer._inbound_nodes[0].output_tensors[0]
-    names = set(created)
     progress = True
     while progress and any(queues.values()):
         progress = False
         for name, queue in queues.items():
             while queue:
-                k, refs, kwargs = queue[0]
-                if not all(r in tensors for r in refs + _kwarg_refs(kwargs, names)):
+                k, items, kwargs, single = queue[0]
+                refs = [key for kind, key in items if kind == "ref"] + _kwarg_ref_keys(kwargs)
+                if not all(r in tensors for r in refs):
                     break
-                args = [tensors[r] for r in refs]
-                kwargs = {key: _resolve_refs(v, tensors, names) for key, v in kwargs.items()}
-                out = created[name](args[0] if len(args) == 1 else args, **kwargs)
+                args = [tensors[value] if kind == "ref" else value for kind, value in items]
+                kwargs = nest.map_structure(lambda v: tensors[v.key] if isinstance(v, _TensorRef) else v, kwargs)
+                out = created[name](args[0] if single or len(args) == 1 else args, **kwargs)
                 for ti, t in enumerate(nest.flatten(out)):
                     tensors[(name, k, ti)] = t
                 queue.pop(0)
                 progress = True
-    stuck = {name: q[0][1] + _kwarg_refs(q[0][2], names) for name, q in queues.items() if q}
+    stuck = {name: [key for kind, key in q[0][1] if kind == "ref"] + _kwarg_ref_keys(q[0][2])
+             for name, q in queues.items() if q}
     if stuck:
         missing = sorted({r for refs in stuck.values() for r in refs if r not in tensors})
         raise ValueError(f"Model config is inconsistent: cannot connect layer(s) {sorted(stuck)}; their inputs "
@@ -328,5 +365,10 @@ def functional_from_config(cls, config, custom_objects=None):
 
     inputs = [lookup(k, "input") for k in _io_refs(config.get("input_layers"), "input_layers")]
     outputs = [lookup(k, "output") for k in _io_refs(config.get("output_layers"), "output_layers")]
-    return cls(inputs=inputs if len(inputs) > 1 else inputs[0], outputs=outputs if len(outputs) > 1 else outputs[0],
-               name=config.get("name"))
+    model = cls(inputs=inputs if len(inputs) > 1 else inputs[0], outputs=outputs if len(outputs) > 1 else outputs[0],
+                name=config.get("name"))
+    # Calls that lead to no output (model.add_loss / add_metric of Keras tensors) still run in every forward pass.
+    for key, tensor in tensors.items():
+        if not isinstance(created[key[0]], InputLayer) and id(tensor.node) not in model._network_node_ids:
+            model._extend_graph(tensor)
+    return model

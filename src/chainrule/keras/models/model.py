@@ -12,9 +12,11 @@ import collections
 import numpy as np
 
 from ... import nest
+from ...functions import expand_dims, squeeze
 from ...tensor import Tensor
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
+from ..layers.graph_losses import AddLoss, AddMetric
 from .. import registry
 from ..trainers import Trainer
 from ..utils.summary import print_summary
@@ -88,6 +90,50 @@ class Model(Trainer, Layer):
         self._is_graph_network = True
         self.built = True
 
+    def _extend_graph(self, tensor) -> None:
+        """Run the calls that produce ``tensor`` (a KerasTensor computed from this model's inputs) in every
+        forward pass too, after the model's own (tf.keras 2's ``_insert_layers``): how ``add_loss`` and
+        ``add_metric`` of Keras tensors join the model."""
+        nodes, _, _ = map_graph(self.inputs, [tensor], self.name)
+        new_nodes = [n for n in nodes if id(n) not in self._network_node_ids and not n.is_input]
+        if not new_nodes:
+            return
+        known = {id(layer) for layer in self._graph_layers}
+        new_layers = []
+        for node in new_nodes:
+            if id(node.layer) not in known:
+                known.add(id(node.layer))
+                new_layers.append(node.layer)
+        self._execution_nodes = self._execution_nodes + new_nodes
+        self._network_node_ids = self._network_node_ids | {id(n) for n in new_nodes}
+        lowest = min(self._nodes_by_depth) if self._nodes_by_depth else 0
+        for i, node in enumerate(new_nodes):
+            self._nodes_by_depth[lowest - 1 - i] = [node]
+        self._graph_layers = self._graph_layers + new_layers  # assigned: the new layers are tracked
+
+    def _add_graph_endpoint(self, layer, tensor, what):
+        if not self._is_graph_network:
+            raise ValueError(f"Model {self.name!r}: {what} takes a Keras tensor only in a functional model (built "
+                             "from keras.Input). In a subclassed model, call it inside call() with a tensor.")
+        self._extend_graph(layer(tensor))
+
+    def add_loss(self, losses) -> None:
+        """Add a loss: a tensor computed in ``call``, or (functional model) a Keras tensor of the graph, such as
+        ``model.add_loss(chainrule.reduce_sum(x1) * 0.1)``, computed on every forward pass (an ``AddLoss`` layer)."""
+        if isinstance(losses, KerasTensor):
+            return self._add_graph_endpoint(AddLoss(unconditional=False), losses, "add_loss")
+        return Layer.add_loss(self, losses)
+
+    def add_metric(self, value, name=None, aggregation=None, **kwargs) -> None:
+        """As :meth:`Layer.add_metric`; a Keras tensor of a functional model is averaged on every forward pass
+        (an ``AddMetric`` layer), as ``model.add_metric(keras.backend.std(x1), name='std_of_activation')``."""
+        if isinstance(value, KerasTensor):
+            if name is None:
+                raise ValueError(f"Model {self.name!r}: please provide a name for your metric, like "
+                                 "`model.add_metric(tensor, name='mean_activation')`.")
+            return self._add_graph_endpoint(AddMetric(aggregation=aggregation, metric_name=name), value, "add_metric")
+        return Layer.add_metric(self, value, name=name, aggregation=aggregation, **kwargs)
+
     def _run_graph(self, inputs, training=None, mask=None):
         flat_in = self._match_inputs(inputs)
         if mask is not None:  # an explicit mask for the inputs (tf.keras: Functional.call(inputs, mask=...))
@@ -129,6 +175,11 @@ class Model(Trainer, Layer):
                 x._keras_mask = mask
             expected = t.shape
             got = tuple(x.shape)
+            # As tf.keras 2: a column of shape (N,) feeds an Input(shape=(1,)), and (N, 1) an Input(shape=()).
+            if len(got) == len(expected) - 1 and expected[-1] == 1:
+                x, got = expand_dims(x, -1), got + (1,)
+            elif len(got) == len(expected) + 1 and got[-1] == 1:
+                x, got = squeeze(x, axis=-1), got[:-1]
             if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
                 raise ValueError(
                     f"Input {i} of layer {self.name!r} is incompatible with the layer: expected "
@@ -220,6 +271,20 @@ class Model(Trainer, Layer):
         raise ValueError("get_layer: provide either a layer name or a layer index.")
 
     @property
+    def input(self):
+        """The model's Keras input tensor(s) (a functional model), as given to ``Model(inputs=...)``."""
+        if self._is_graph_network:
+            return self._nested_inputs
+        return Layer.input.fget(self)
+
+    @property
+    def output(self):
+        """The model's Keras output tensor(s) (a functional model)."""
+        if self._is_graph_network:
+            return self._nested_outputs
+        return Layer.output.fget(self)
+
+    @property
     def input_shape(self):
         if self._is_graph_network:
             shapes = [tuple(t.shape) for t in self.inputs]
@@ -250,18 +315,21 @@ class Model(Trainer, Layer):
     # The saving package is a floor above the models (it writes and reads them), so these façades
     # import it when called.
     def save(self, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
-        """Save architecture, weights and compile state: ``.keras`` (zip) or ``.h5`` (legacy HDF5)."""
+        """Save architecture, weights and compile state: ``.keras`` (zip), ``.h5`` (legacy HDF5), or for any other
+        name (``save_format='tf'``) a SavedModel-like directory that chainrule loads back (TensorFlow cannot)."""
         from ..saving import save_model  # façade: saving is a higher floor
         save_model(self, filepath, overwrite=overwrite, save_format=save_format,
                    include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
-        """Save only the weights (``.weights.h5``/``.h5``), layer by layer."""
+        """Save only the weights: ``.weights.h5``/``.h5``, or for any other name tf.keras 2's checkpoint files
+        (``<name>.index``, ``<name>.data-00000-of-00001``; chainrule's content)."""
         from ..saving import save_weights  # façade: saving is a higher floor
-        save_weights(self, filepath, overwrite=overwrite)
+        save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
-        """Load weights saved by ``save_weights`` (or a full ``.h5``/``.keras`` file) into this model."""
+        """Load weights saved by ``save_weights`` (or a full ``.h5``/``.keras`` file, or a saved directory) into
+        this model; for checkpoint files, returns the restore status (``.expect_partial()``...)."""
         from ..saving import load_weights  # façade: saving is a higher floor
         return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 

@@ -31,8 +31,12 @@ class Sequential(Model):
 
     @property
     def layers(self) -> list:
-        """The added layers (without the InputLayer), in order."""
-        return list(self._seq_layers)
+        """The added layers (without the InputLayer), in order; a layer added twice is listed once."""
+        out = []
+        for layer in self._seq_layers:
+            if all(layer is not seen for seen in out):
+                out.append(layer)
+        return out
 
     def add(self, layer) -> None:
         """Append a layer (or, first, an ``Input`` tensor / ``InputLayer``)."""
@@ -48,15 +52,20 @@ class Sequential(Model):
         if not isinstance(layer, Layer):
             raise TypeError(f"The added layer must be an instance of class Layer. Received: layer={layer!r} of "
                             f"type {type(layer).__name__}.")
-        if any(existing.name == layer.name for existing in self._seq_layers):
+        if any(existing.name == layer.name and existing is not layer for existing in self._seq_layers):
             raise ValueError(f"All layers added to a Sequential model should have unique names. Name "
                              f"{layer.name!r} is already the name of a layer in this model. Update the `name` "
                              "argument to pass a unique name.")
+        # The same instance may come twice (tf.keras allows it): it is applied twice, its weights shared.
         self._seq_layers.append(layer)
-        self._tracked_layers.append(layer)
-        if self._input_tensor is None and len(self._seq_layers) == 1 and layer._batch_input_shape is not None:
-            self._set_input(Input(batch_shape=layer._batch_input_shape, dtype=layer.dtype,
-                                  name=f"{layer.name}_input"), connect=False)
+        if all(layer is not t for t in self._tracked_layers):
+            self._tracked_layers.append(layer)
+        batch_shape = layer._batch_input_shape
+        if batch_shape is None and getattr(layer, "_is_graph_network", False) and len(layer.inputs) == 1:
+            batch_shape = layer.inputs[0].shape  # a functional model first: its input, as tf.keras 2
+        if self._input_tensor is None and len(self._seq_layers) == 1 and batch_shape is not None:
+            self._set_input(Input(batch_shape=batch_shape, dtype=layer.dtype, name=f"{layer.name}_input"),
+                            connect=False)
         if self._input_tensor is not None:
             self._last_output = layer(self._last_output)
             self._init_graph_network(self._input_tensor, self._last_output)
@@ -77,14 +86,15 @@ class Sequential(Model):
         if not self._seq_layers:
             raise TypeError("There are no layers in the model.")
         layer = self._seq_layers.pop()
-        self._tracked_layers = [t for t in self._tracked_layers if t is not layer]
+        if all(layer is not t for t in self._seq_layers):
+            self._tracked_layers = [t for t in self._tracked_layers if t is not layer]
         if self._input_tensor is not None:
             self._set_input(self._input_tensor)
         return layer
 
     def _init_graph_network(self, inputs, outputs):
         super()._init_graph_network(inputs, outputs)
-        self._graph_layers = list(self._seq_layers)
+        self._graph_layers = self.layers
 
     def build(self, input_shape=None):
         """Build for inputs of ``input_shape`` (batch axis included, may be None)."""
@@ -126,7 +136,9 @@ class Sequential(Model):
     def get_config(self) -> dict:
         """``{"name", "layers"}``: the InputLayer (when there is one) then each layer's ``{"class_name", "config"}``."""
         layers = [serialize_layer(self._input_tensor._keras_history[0])] if self._input_tensor is not None else []
-        layers.extend(serialize_layer(layer) for layer in self.layers)
+        # One entry per position: a layer added twice is written twice (its later entries name the same layer,
+        # which from_config reuses); tf.keras 2 writes it once and so loses the second application.
+        layers.extend(serialize_layer(layer) for layer in self._seq_layers)
         return {"name": self.name, "layers": layers}
 
     @classmethod
@@ -136,6 +148,11 @@ class Sequential(Model):
             raise ValueError("Sequential config is invalid: 'layers' should be a list of layer configs.")
         model = cls(name=config.get("name"))
         for entry in entries:
+            name = (entry.get("config") or {}).get("name") if isinstance(entry, dict) else None
+            earlier = [la for la in model._seq_layers if name is not None and la.name == name]
+            if earlier:  # the same layer added twice (see get_config)
+                model.add(earlier[0])
+                continue
             layer = deserialize_layer(entry, custom_objects)
             model.add(layer._inbound_nodes[0].output_tensors[0] if isinstance(layer, InputLayer) else layer)
         shape = config.get("build_input_shape")

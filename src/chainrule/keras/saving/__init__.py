@@ -22,9 +22,10 @@ from ..._missing import missing_attribute as _missing_attribute
 from ..registry import (CustomObjectScope, custom_object_scope, get_registered_name,  # noqa: F401
                         get_registered_object, register_keras_serializable)
 from .api import load_model, load_weights, model_from_json, model_to_json, save_model, save_weights  # noqa: F401
+from ..safe_mode import enable_unsafe_deserialization  # noqa: F401
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_to_json", "model_from_json",
            "register_keras_serializable", "get_registered_name", "get_registered_object",
-           "custom_object_scope", "CustomObjectScope"]
+           "custom_object_scope", "CustomObjectScope", "enable_unsafe_deserialization"]
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

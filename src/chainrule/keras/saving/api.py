@@ -1,11 +1,15 @@
 """The public entry points: ``save_model``, ``load_model``, ``save_weights``, ``load_weights``,
-``model_to_json``, ``model_from_json``. They pick the format (``.keras`` zip or tf.keras 2 ``.h5``)
-by name when writing and by content when reading, and name the file in every error.
+``model_to_json``, ``model_from_json``. They pick the format (``.keras`` zip, tf.keras 2 ``.h5``, or,
+for other names, tf.keras 2's defaults: a SavedModel-like directory / checkpoint files, see
+``savedmodel``) by name when writing and by content when reading, and name the file in every error.
 """
 from __future__ import annotations
 
 from ..registry import CustomObjectScope
-from . import h5_format, keras_format
+from ..safe_mode import SafeModeScope
+import os
+
+from . import h5_format, keras_format, savedmodel, tensor_bundle
 from .atomic import as_path
 from .serialization import BACKEND, KERAS_VERSION, dumps, legacy_model_config, loads, model_from_entry
 from .sniffing import load_errors, sniff
@@ -20,9 +24,8 @@ def _format_for(path: str, save_format, action="save"):
         if fmt == "keras":
             return "keras"
         if fmt in ("tf", "savedmodel"):
-            raise ValueError("save_format='tf' (a TensorFlow SavedModel directory) is not supported by chainrule. "
-                             "Use a '.keras' file (recommended) or a '.h5' file.")
-        raise ValueError(f"Unknown save_format {save_format!r}: use 'keras' or 'h5'.")
+            return "tf"
+        raise ValueError(f"Unknown save_format {save_format!r}: use 'keras', 'h5' or 'tf'.")
     if lower.endswith(".weights.h5"):
         raise ValueError(f"Cannot {action} a whole model to {path!r}: '.weights.h5' files hold weights only. Use "
                          "model.save_weights(...) for them, or a '.keras'/'.h5' name for the whole model.")
@@ -30,13 +33,13 @@ def _format_for(path: str, save_format, action="save"):
         return "keras"
     if lower.endswith((".h5", ".hdf5")):
         return "h5"
-    raise ValueError(f"Invalid filepath extension for saving: {path!r}. Use '.keras' (the Keras 3 zip, "
-                     "recommended) or '.h5' (the tf.keras 2 HDF5 file). tf.keras 2 would write a TensorFlow "
-                     "SavedModel directory for other names; chainrule does not support SavedModel.")
+    return "tf"  # tf.keras 2's default: a SavedModel(-like) directory
 
 
 def save_model(model, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
-    """Save architecture, weights and compile state to ``filepath`` (``.keras`` zip or ``.h5``).
+    """Save architecture, weights and compile state to ``filepath``: ``.keras`` zip, ``.h5``, or for any other name
+    (or ``save_format='tf'``) a SavedModel-like directory that chainrule loads back and TensorFlow cannot
+    (a warning says so once).
 
     ``include_optimizer=False`` leaves out the optimizer's state (slots,
     iteration count); the compile arguments are still saved. The file is
@@ -44,33 +47,50 @@ def save_model(model, filepath, overwrite=True, save_format=None, include_optimi
     is complete, and ``overwrite=False`` raises ``FileExistsError`` instead.
     """
     path = as_path(filepath)
-    fmt = keras_format if _format_for(path, save_format) == "keras" else h5_format
+    kind = _format_for(path, save_format)
+    if kind == "tf":  # a directory: chainrule's SavedModel-like layout (see savedmodel.py)
+        return savedmodel.save_model(model, path, overwrite, include_optimizer)
+    fmt = keras_format if kind == "keras" else h5_format
     fmt.save_model(model, path, overwrite, include_optimizer)
 
 
-def save_weights(model, filepath, overwrite=True, **kwargs):
-    """Save the weights: ``.weights.h5`` in Keras 3's tree (with the optimizer state), ``.h5`` as tf.keras 2."""
+def save_weights(model, filepath, overwrite=True, save_format=None, **kwargs):
+    """Save the weights: ``.weights.h5`` in Keras 3's tree (with the optimizer state), ``.h5`` as tf.keras 2,
+    any other name (or ``save_format='tf'``) in tf.keras 2's default checkpoint format: ``<name>.index`` and
+    ``<name>.data-00000-of-00001``, chainrule's content (TensorFlow cannot read them)."""
     path = as_path(filepath)
     lower = path.lower()
-    if lower.endswith(".weights.h5"):
+    fmt = None if save_format is None else str(save_format).lower()
+    if fmt not in (None, "h5", "hdf5", "tf", "keras"):
+        raise ValueError(f"Unknown save_format {save_format!r} for save_weights: use 'h5' or 'tf'.")
+    if fmt != "tf" and lower.endswith(".weights.h5"):
         return keras_format.save_weights(model, path, overwrite)
-    if lower.endswith((".h5", ".hdf5")):
+    if fmt is None and lower.endswith(".keras"):
+        raise ValueError(f"Invalid filepath extension for save_weights: {path!r} names a whole-model '.keras' file. "
+                         "Use '.weights.h5' (Keras 3 layout) or '.h5' (tf.keras 2 layout) for weights, or "
+                         "model.save(...) for the whole model.")
+    if fmt in ("h5", "hdf5") or (fmt is None and lower.endswith((".h5", ".hdf5"))):
         return h5_format.save_weights(model, path, overwrite)
-    raise ValueError(f"Invalid filepath extension for save_weights: {path!r}. Use '.weights.h5' (Keras 3 "
-                     "layout) or '.h5' (tf.keras 2 layout); TensorFlow checkpoint files are not supported.")
+    return savedmodel.save_weights(model, path, overwrite)
 
 
-def load_model(filepath, custom_objects=None, compile=True, **kwargs):  # noqa: A002
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kwargs):  # noqa: A002
     """Load a model saved by ``model.save`` (``.keras`` or ``.h5``, by content), never running code from it.
 
     Restores the architecture, the weights and (with ``compile=True``) the
     compile state, including the optimizer's slots and iteration count, so
     that training continues exactly where it stopped. Custom classes and
     functions come from ``custom_objects`` or ``register_keras_serializable``.
+    ``safe_mode=False`` allows the one kind of code a file can hold, a ``Lambda`` layer's bytecode:
+    only for files you trust.
     """
     path = as_path(filepath)
+    if os.path.isdir(path):  # a directory saved by model.save("dir")
+        with CustomObjectScope(custom_objects), SafeModeScope(safe_mode), \
+                load_errors(path, "Cannot load the model from"):
+            return savedmodel.load_model(path, custom_objects, compile)
     fmt = keras_format if sniff(path) == "zip" else h5_format
-    with CustomObjectScope(custom_objects), load_errors(path, "Cannot load the model from"):
+    with CustomObjectScope(custom_objects), SafeModeScope(safe_mode), load_errors(path, "Cannot load the model from"):
         return fmt.load_model(path, custom_objects, compile)
 
 
@@ -83,6 +103,9 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, **kwargs):
     unless every matched layer fits.
     """
     path = as_path(filepath)
+    if tensor_bundle.exists(path) or savedmodel.is_saved_model_dir(path):  # the checkpoint format (or a directory)
+        with load_errors(path, "Cannot load weights from"):
+            return savedmodel.load_weights(model, path)
     fmt = keras_format if sniff(path) == "zip" else h5_format
     with load_errors(path, "Cannot load weights from"):
         fmt.load_weights(model, path, by_name, skip_mismatch)
@@ -95,12 +118,13 @@ def model_to_json(model, **kwargs) -> str:
     return dumps(entry, **kwargs)
 
 
-def model_from_json(json_string, custom_objects=None):
-    """A new (uncompiled, freshly initialized) model from :func:`model_to_json`'s output."""
+def model_from_json(json_string, custom_objects=None, safe_mode=True):
+    """A new (uncompiled, freshly initialized) model from :func:`model_to_json`'s output (``safe_mode``: as
+    :func:`load_model`)."""
     if not isinstance(json_string, (str, bytes)):
         raise TypeError(f"model_from_json expects a JSON string, got {type(json_string).__name__}.")
     entry = loads(json_string, "The model JSON")
     if not isinstance(entry, dict) or "class_name" not in entry:
         raise ValueError("The model JSON should be an object with 'class_name' and 'config' (from model.to_json()).")
-    with CustomObjectScope(custom_objects):
+    with CustomObjectScope(custom_objects), SafeModeScope(safe_mode):
         return model_from_entry(entry, custom_objects)

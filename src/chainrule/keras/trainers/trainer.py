@@ -124,8 +124,10 @@ class Trainer:
         self.loss = loss
         self.compiled_loss = LossesContainer(loss, loss_weights, model=self)
         self.compiled_metrics = MetricsContainer(metrics, weighted_metrics, model=self)
-        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
-                                    weighted_metrics=weighted_metrics)
+        # Set directly: the Metric objects in these arguments are the compiled metrics' business, not metrics the
+        # model holds as attributes (Layer.__setattr__ would track them, and they would outlive a new compile).
+        self.__dict__["_compile_config"] = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                                weighted_metrics=weighted_metrics)
         self._run_eagerly = run_eagerly
         # As tf.keras: compiled inside `strategy.scope()`, the model trains with that strategy's replicas.
         self._distribute_strategy = _distribute.get_strategy()
@@ -450,10 +452,13 @@ class Trainer:
             epoch_logs = dict(logs)
             if val is not None and validate_on(epoch + 1):
                 try:
-                    val_logs = self._run_evaluation(val, replicas=replicas and replicas.validation())
+                    cbs.on_test_begin({})  # as tf.keras 2: callbacks see the validation pass
+                    val_logs = self._run_evaluation(val, cbs, replicas=replicas and replicas.validation())
+                    cbs.on_test_end(val_logs)
                 except (ValueError, TypeError) as e:
                     args.raise_prefixed(e, "fit: validation_data: ")
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            logs = epoch_logs  # on_train_end receives the last epoch's logs, validation included
             cbs.on_epoch_end(epoch, epoch_logs)
             if replicas is not None:  # wait for the chief's checkpoints; stop together
                 self.stop_training = replicas.barrier(self.stop_training)

@@ -31,8 +31,8 @@ def _print_row(fields, positions, print_fn):
 
 
 def _is_sequential_like(model) -> bool:
-    if not getattr(model, "_is_graph_network", False):
-        return True
+    if type(model).__name__ == "Sequential" or not getattr(model, "_is_graph_network", False):
+        return True  # as tf.keras 2 (a Sequential holding one layer twice still prints one row for it)
     for nodes in model._nodes_by_depth.values():
         if len(nodes) > 1 or (len(nodes) == 1 and len(nodes[0].input_tensors) > 1):
             return False
@@ -43,6 +43,12 @@ def _is_sequential_like(model) -> bool:
             return False
         seen.add(id(layer))
     return True
+
+
+def _class_name(layer) -> str:
+    """The class shown in the table: tf.keras 2 calls a functional model's class ``Functional``."""
+    name = type(layer).__name__
+    return "Functional" if name == "Model" and getattr(layer, "_is_graph_network", False) else name
 
 
 def _output_shape(layer):
@@ -74,7 +80,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     print_fn("=" * line_length)
     for layer in model.layers:
         params = layer.count_params() if (layer.built or layer.weights) else "0 (unused)"
-        fields = [f"{layer.name} ({type(layer).__name__})", _output_shape(layer), params]
+        fields = [f"{layer.name} ({_class_name(layer)})", _output_shape(layer), params]
         if not sequential_like:
             connections = []
             for node in layer._inbound_nodes:

@@ -117,7 +117,7 @@ class RNN(Layer):
 
     @states.setter
     def states(self, states):
-        self._states = states
+        object.__setattr__(self, "_states", states)  # not weights (tf.keras 2 does not track them either)
 
     def _state_structure(self):
         size = self.cell.state_size
@@ -149,7 +149,7 @@ class RNN(Layer):
         if self._states is None:
             variables = [Variable(np.zeros((batch, int(s)), dtype=dtype), trainable=False,
                                   name=f"{self.name}/state_{i}") for i, s in enumerate(sizes)]
-            self._states = nest.pack_sequence_as(self._state_structure(), variables)
+            object.__setattr__(self, "_states", nest.pack_sequence_as(self._state_structure(), variables))
         if states is None:
             for v in nest.flatten(self._states):
                 v.assign(np.zeros(tuple(v.shape), dtype=dtype))

@@ -60,8 +60,8 @@ class Bidirectional(Wrapper):
         else:
             self.backward_layer = backward_layer
             self._backward_layer_config = serialize_layer(backward_layer)
-        self.forward_layer.name = "forward_" + self.forward_layer.name
-        self.backward_layer.name = "backward_" + self.backward_layer.name
+        self.forward_layer._name = "forward_" + self.forward_layer.name  # tf.keras 2 renames its copies too
+        self.backward_layer._name = "backward_" + self.backward_layer.name
         self._verify_layer_config()
         for sub in (self.forward_layer, self.backward_layer):
             if hasattr(sub, "zero_output_for_mask"):

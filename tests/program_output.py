@@ -1,0 +1,62 @@
+"""Comparing what an adapted guide program prints on chainrule with what TensorFlow printed for it.
+
+Used by ``test_tf_core_programs.py`` and ``test_keras_guide_programs.py``. Line by line:
+
+* numbers are compared with a relative tolerance (``rtol``; float32 sums may differ in the last digits) and
+  whitespace is ignored (numpy pads columns to the widest number);
+* an error message is compared up to its ``[Op:Name]``, or as a prefix of chainrule's (which adds the shapes
+  and the fix after TensorFlow's text);
+* lines starting with ``[varies]`` (timings, shuffles, training from random weights) are not compared;
+* lines of TensorFlow's output containing one of ``known`` (substrings) differ on purpose and are skipped;
+* tf.keras 2.21's summary totals carry byte sizes (``Total params: 17 (68.00 Byte)``) and no thousands
+  separators, where chainrule prints tf.keras 2.11's totals (``Total params: 27,562``): both are normalized
+  to ``Total params: 27562`` before comparing.
+"""
+import re
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+_OP_SUFFIX = re.compile(r"(\[Op:[A-Za-z0-9_]+\]).*$")
+_ERROR_LINE = re.compile(r"^\w*(Error|Exception): ")
+_TOTALS = re.compile(r"^((?:Total|Trainable|Non-trainable) params: )([\d,]+)(?: \([\d.]+ (?:Byte|KB|MB|GB)\))?\s*$")
+
+
+def _normalize(line: str) -> str:
+    m = _TOTALS.match(line)
+    return m.group(1) + m.group(2).replace(",", "") if m else line
+
+
+def _split(line: str):
+    """``(text without numbers and whitespace, [numbers])`` of a line, cut after an ``[Op:Name]`` marker."""
+    line = _OP_SUFFIX.sub(r"\1", line)
+    numbers = [float(n) for n in _NUMBER.findall(line)]
+    text = re.sub(r"\s+", "", _NUMBER.sub("#", line))
+    return text, numbers
+
+
+def same_line(expected: str, actual: str, rtol=1e-5, atol=1e-6) -> bool:
+    e_text, e_nums = _split(expected)
+    a_text, a_nums = _split(actual)
+    if e_text != a_text or len(e_nums) != len(a_nums):
+        return False
+    return all(abs(a - e) <= atol + rtol * abs(e) for e, a in zip(e_nums, a_nums))
+
+
+def compare(expected: str, actual: str, known=(), rtol=1e-5, atol=1e-6) -> list:
+    """The mismatching lines as readable strings (empty when the outputs agree)."""
+    exp_lines = [_normalize(line) for line in expected.splitlines()]
+    act_lines = [_normalize(line) for line in actual.splitlines()]
+    problems = []
+    if len(exp_lines) != len(act_lines):
+        problems.append(f"{len(act_lines)} lines printed, TensorFlow printed {len(exp_lines)}")
+    for number, (e, a) in enumerate(zip(exp_lines, act_lines), 1):
+        if e.startswith("[varies]") and a.startswith("[varies]"):
+            continue
+        if any(key in e for key in known):
+            continue
+        if _ERROR_LINE.match(e) and a.startswith(e.rstrip()):  # chainrule's message adds the fix after TF's
+            continue
+        if not same_line(e, a, rtol, atol):
+            problems.append(f"line {number}:\n  TensorFlow: {e}\n  chainrule:  {a}")
+            if len(problems) >= 8:
+                break
+    return problems
