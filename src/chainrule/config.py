@@ -63,11 +63,28 @@ def get_intra_op_parallelism_threads() -> int:
 
 
 def set_intra_op_parallelism_threads(num_threads: int) -> None:
-    """Recorded for compatibility; BLAS threads are set by OPENBLAS_NUM_THREADS/OMP_NUM_THREADS."""
-    _threads["intra_op"] = int(num_threads)
+    """Use ``num_threads`` threads inside one op (the BLAS thread pools); 0 leaves the system's choice.
+
+    Applied through ``threadpoolctl`` when it is installed (scikit-learn brings it), otherwise recorded
+    only: then set ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` before starting Python.
+
+    Raises:
+        ValueError: a negative count.
+    """
+    num_threads = int(num_threads)
+    if num_threads < 0:
+        raise ValueError(f"set_intra_op_parallelism_threads: num_threads must be 0 or more, got {num_threads}.")
+    _threads["intra_op"] = num_threads
+    if num_threads:
+        try:
+            import threadpoolctl  # optional: only this setting needs it
+        except ImportError:
+            return
+        threadpoolctl.threadpool_limits(limits=num_threads, user_api="blas")
 
 
 def get_inter_op_parallelism_threads() -> int:
+    """The value last set (0 means 'let the system choose')."""
     return _threads["inter_op"]
 
 
@@ -93,6 +110,12 @@ experimental = types.SimpleNamespace(
     enable_op_determinism=_enable_op_determinism, list_physical_devices=list_physical_devices,
     list_logical_devices=list_logical_devices, set_visible_devices=set_visible_devices,
     get_visible_devices=get_visible_devices)
+
+threading = types.SimpleNamespace(
+    get_intra_op_parallelism_threads=get_intra_op_parallelism_threads,
+    set_intra_op_parallelism_threads=set_intra_op_parallelism_threads,
+    get_inter_op_parallelism_threads=get_inter_op_parallelism_threads,
+    set_inter_op_parallelism_threads=set_inter_op_parallelism_threads)
 
 del _backend
 
