@@ -28,7 +28,7 @@ from .... import ops as _ops
 from ...._suggest import accepts_argument
 from ....functions import matmul
 from ....tensor import Tensor, apply_op
-from ..base import Layer
+from ..base import KerasTensor, Layer
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
 
@@ -58,6 +58,22 @@ def recurrent_op_activation(fn):
 def zeros_bias(shape, dtype):
     """A zero bias standing in for ``use_bias=False`` (a constant: the tape never differentiates it)."""
     return Tensor(np.zeros(shape, dtype=dtype))
+
+
+class StateConvertingMixin:
+    """A cell called directly takes its states as numpy arrays too, and casts float states to its dtype, as
+    Layer.__call__ does for the inputs (tf.keras 2 converts only the inputs and fails on such states)."""
+
+    def __call__(self, inputs, *args, **kwargs):
+        if args:
+            args = (self._converted_states(args[0]),) + args[1:]
+        elif "states" in kwargs:
+            kwargs["states"] = self._converted_states(kwargs["states"])
+        return super().__call__(inputs, *args, **kwargs)
+
+    def _converted_states(self, states):
+        return nest.map_structure(lambda s: s if s is None or isinstance(s, KerasTensor) else self._convert_input(s),
+                                  states)
 
 
 class DropoutRNNCellMixin:
@@ -100,7 +116,7 @@ class DropoutRNNCellMixin:
         self._recurrent_dropout_masks = None
 
 
-class _GatedCell(DropoutRNNCellMixin, Layer):
+class _GatedCell(StateConvertingMixin, DropoutRNNCellMixin, Layer):
     """What the three built-in cells share: weights, regularizers, constraints, config, dropout."""
 
     gates = 1
@@ -431,7 +447,7 @@ def output_size_of(cell):
     return cell.state_size[0] if is_multiple_state(cell.state_size) else cell.state_size
 
 
-class StackedRNNCells(Layer):
+class StackedRNNCells(StateConvertingMixin, Layer):
     """Cells applied one after the other within each step: the output of one is the input of the next.
 
     ``state_size`` is the tuple of the cells' state sizes, ``output_size`` the last cell's.
