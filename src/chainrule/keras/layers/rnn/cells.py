@@ -88,9 +88,9 @@ class DropoutRNNCellMixin:
         self._recurrent_dropout_masks = None
 
     def _draw_masks(self, like, rate, count):
-        shape, dtype = tuple(like.shape), like._value.dtype
-        ones = np.ones(shape, dtype=dtype)
-        return [Tensor(_ops.Dropout(rate, rng=self._rng).forward(ones)) for _ in range(count)]
+        # Each mask is a Dropout op on ones (not a number drawn in Python), so chainrule.function replays draw anew.
+        ones = Tensor(np.ones(tuple(like.shape), dtype=like._value.dtype))
+        return [apply_op(_ops.Dropout(rate, rng=self._rng), ones) for _ in range(count)]
 
     def get_dropout_mask_for_cell(self, inputs, training, count=1):
         """``count`` masks (scaled by ``1 / (1 - dropout)``) for the step inputs, drawn once per sequence;
