@@ -95,7 +95,8 @@ def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=
             several as one list). ``compute_output_shape`` gets the positional part, each input
             replaced by its shape; ``build`` gets the first argument's shape(s) when the call has
             one positional argument, else the layer is built by its first call.
-        call_kwargs: extra keyword arguments of every call (constants, not inputs).
+        call_kwargs: extra keyword arguments of every call (constants, not inputs); ``compute_output_shape``,
+            which describes the plain call, is then not compared with the outputs.
         adapt_data: data for ``layer.adapt`` (a preprocessing layer): every layer the checks construct is
             adapted to it before its first call.
         compute_output_shape: False for a layer without a usable ``compute_output_shape`` (an RNN cell:
@@ -115,7 +116,8 @@ def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=
             ``gradients`` check is skipped.
         random_in_training: the layer draws random numbers in training (Dropout): gradients are checked
             in inference mode, and the ``function`` check makes sure replays draw new numbers.
-        gradient_tol: the worst relative error allowed by the float64 gradient check.
+        gradient_tol: the worst relative error allowed by the float64 gradient check (relative to the largest
+            gradient value of each input or weight, and to at least 1e-3: see ``_ZERO_GRADIENT``).
         rtol / atol: tolerances of value comparisons.
         custom_objects: passed to every deserialisation.
         seed: seeds the random inputs and targets.
@@ -240,6 +242,19 @@ def _is_float(x) -> bool:
     return _dtype_name(x).startswith(("float", "bfloat"))
 
 
+# Central differences of a gradient that is zero in exact arithmetic (attention's key bias: softmax ignores a
+# constant added to every score) give rounding noise up to about 1e-9, which would be a relative error of 1; so
+# errors are relative to at least this size (an absolute 1e-9 at the default gradient_tol).
+_ZERO_GRADIENT = 1e-3
+
+
+def _gradient_error(analytic, numeric) -> float:
+    """The worst difference relative to the larger gradient's largest value, or to ``_ZERO_GRADIENT``."""
+    scale = max(float(np.max(np.abs(analytic), initial=0.0)), float(np.max(np.abs(numeric), initial=0.0)),
+                _ZERO_GRADIENT)
+    return float(np.max(np.abs(analytic - numeric), initial=0.0)) / scale
+
+
 def _shape_list(shapes) -> list:
     """A shape or a nested list of shapes as a flat list of tuples."""
     if _is_shape(shapes) or hasattr(shapes, "as_list"):
@@ -285,7 +300,8 @@ class _LayerTest:
             raise ValueError(f"run_layer_test: {self.layout!r} places {self.layout.num_inputs} inputs, but there are "
                              f"{n}.")
         self.adapt_data = adapt_data
-        self.has_output_shape = bool(compute_output_shape)
+        # compute_output_shape describes the plain call (tf.keras 2's takes no return_attention_scores=True ...).
+        self.has_output_shape = bool(compute_output_shape) and not call_kwargs
         self.expected_output_shape = expected_output_shape
         self.expected_output = expected_output
         self.expected_output_dtype = expected_output_dtype
@@ -580,6 +596,7 @@ class _LayerTest:
                 return nest.flatten(self.invoke(layer, xs, training=training))
 
             report = check_gradients(fn, *data, variables=layer.trainable_weights)
+            report.errors = [_gradient_error(a, n) for a, n in zip(report.analytic, report.numeric)]
             if report.max_error > self.gradient_tol:
                 self.fail(f"float64 gradient check (training={training}): worst relative error "
                           f"{report.max_error:.3e} > {self.gradient_tol:.1e}\n{report}")
