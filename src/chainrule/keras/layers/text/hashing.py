@@ -9,6 +9,7 @@ from ....string_hashes import hash_strings
 from ....tensor import Tensor, to_array
 from ... import registry
 from ..base import Layer
+from .preprocessing_layer import run_as_op
 from .category_encoding import COUNT, INT, MULTI_HOT, ONE_HOT, encode_categorical, output_mode_name
 
 
@@ -69,10 +70,13 @@ class Hashing(Layer):
         return ids
 
     def call(self, inputs):
-        ids = self._bins(inputs._value)
+        return run_as_op(self._hash, inputs)
+
+    def _hash(self, values):
+        ids = self._bins(values)
         if self.output_mode == INT:
-            return Tensor(ids.astype(np.int64))
-        return Tensor(encode_categorical(ids, self.output_mode, self.num_bins, self.dtype))
+            return ids.astype(np.int64)
+        return encode_categorical(ids, self.output_mode, self.num_bins, self.dtype)
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == INT:
