@@ -50,6 +50,8 @@ class Hashing(Layer):
         return x if isinstance(x, Tensor) else Tensor(to_array(x))
 
     def _bins(self, values):
+        if values.dtype.kind == "U":  # a string Tensor made from Python str: compare and hash its UTF-8 bytes
+            values = np.char.encode(values, "utf-8")
         bins, mask = self.num_bins, None
         if self.mask_value is not None and bins > 1:
             bins -= 1
@@ -58,8 +60,6 @@ class Hashing(Layer):
         if values.dtype.kind in "iu":
             text = np.array([str(v).encode() for v in values.reshape(-1).tolist()], dtype=bytes).reshape(values.shape) \
                 if values.size else np.zeros(values.shape, dtype="S1")
-        elif values.dtype.kind == "U":
-            text = np.char.encode(values, "utf-8")
         elif values.dtype.kind == "S":
             text = values
         else:
