@@ -73,7 +73,7 @@ CHECKS = ("build", "eager_call", "symbolic_call", "weights", "config", "serializ
 
 def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=None, input_dtype="float32",
                    call_layout=None, call_kwargs=None, adapt_data=None, compute_output_shape=True,
-                   expected_output_shape=None, expected_output=None,
+                   expected_output_shape=None, expected_output=None, expected_output_mask=None,
                    expected_output_dtype=None, expected_num_trainable_weights=None,
                    expected_num_non_trainable_weights=None, expected_weight_names=None, expected_weight_shapes=None,
                    expected_num_losses=None, supports_masking=None, run_training_check=True, differentiable=True,
@@ -105,6 +105,9 @@ def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=
         expected_output_shape: the eager output shape (or a list, one per output); ``None`` entries match any.
         expected_output: the eager (inference) output values (an array, or a list per output); needs
             ``input_data``.
+        expected_output_mask: the ``_keras_mask`` of the eager output (an array, or a list with one per
+            output, None for an output without one); needs ``input_data``. Whatever is given, the
+            symbolic call must give a mask exactly where the eager call does.
         expected_output_dtype: the output dtype name; default the layer's dtype for float outputs.
         expected_num_trainable_weights / expected_num_non_trainable_weights: weight counts once built.
         expected_weight_names: the short weight names in ``weights`` order, e.g. ``["kernel", "bias"]``.
@@ -128,8 +131,8 @@ def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=
     """
     if (input_shape is None) == (input_data is None):
         raise ValueError("run_layer_test: give input_shape or input_data (one of them).")
-    if expected_output is not None and input_data is None:
-        raise ValueError("run_layer_test: expected_output needs input_data.")
+    if (expected_output is not None or expected_output_mask is not None) and input_data is None:
+        raise ValueError("run_layer_test: expected_output and expected_output_mask need input_data.")
     unknown = set(checks or ()) - set(CHECKS)
     if unknown:
         raise ValueError(f"run_layer_test: unknown checks {sorted(unknown)}; known: {CHECKS}.")
@@ -137,6 +140,7 @@ def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=
                       input_dtype=input_dtype, call_layout=call_layout, call_kwargs=dict(call_kwargs or {}),
                       adapt_data=adapt_data, compute_output_shape=compute_output_shape,
                       expected_output_shape=expected_output_shape, expected_output=expected_output,
+                      expected_output_mask=expected_output_mask,
                       expected_output_dtype=expected_output_dtype,
                       expected_num_trainable_weights=expected_num_trainable_weights,
                       expected_num_non_trainable_weights=expected_num_non_trainable_weights,
@@ -274,7 +278,8 @@ class _LayerTest:
     """One layer class under test; each ``check_*`` method is one named check of :data:`CHECKS`."""
 
     def __init__(self, layer_cls, init_kwargs, *, input_shape, input_data, input_dtype, call_layout, call_kwargs,
-                 adapt_data, compute_output_shape, expected_output_shape, expected_output, expected_output_dtype,
+                 adapt_data, compute_output_shape, expected_output_shape, expected_output, expected_output_mask,
+                 expected_output_dtype,
                  expected_num_trainable_weights, expected_num_non_trainable_weights, expected_weight_names,
                  expected_weight_shapes, expected_num_losses, supports_masking, run_training_check, differentiable,
                  random_in_training, gradient_tol, rtol, atol, custom_objects, seed):
@@ -304,6 +309,7 @@ class _LayerTest:
         self.has_output_shape = bool(compute_output_shape) and not call_kwargs
         self.expected_output_shape = expected_output_shape
         self.expected_output = expected_output
+        self.expected_output_mask = expected_output_mask
         self.expected_output_dtype = expected_output_dtype
         self.n_trainable = expected_num_trainable_weights
         self.n_non_trainable = expected_num_non_trainable_weights
@@ -449,6 +455,15 @@ class _LayerTest:
                 self.fail(f"output #{i} has dtype {_dtype_name(o)}, expected {want}.")
         if self.expected_output is not None:
             self.assert_close(out, self.expected_output, "the eager output")
+        if self.expected_output_mask is not None:
+            want = self.expected_output_mask
+            want = list(want) if isinstance(want, list) else [want]
+            masks = [getattr(o, "_keras_mask", None) for o in flat]
+            if [m is None for m in masks] != [w is None for w in want]:
+                self.fail(f"output masks {['none' if m is None else tuple(m.shape) for m in masks]}, expected "
+                          f"{['none' if w is None else np.shape(w) for w in want]}.")
+            self.assert_close([m for m in masks if m is not None], [np.asarray(w) for w in want if w is not None],
+                              "the eager output mask")
         if self.n_losses is not None and len(layer.losses) != self.n_losses:
             self.fail(f"{len(layer.losses)} losses after a call, expected {self.n_losses}.")
         again = self.call(layer, [Tensor(d) for d in self.data])
@@ -473,6 +488,11 @@ class _LayerTest:
             if tuple(s.shape) != want:
                 self.fail(f"symbolic output #{i} has shape {tuple(s.shape)}, expected {want} (the eager shape "
                           "with a None batch).")
+            s_mask, e_mask = getattr(s, "_keras_mask", None), getattr(e, "_keras_mask", None)
+            if (s_mask is None) != (e_mask is None) or (s_mask is not None and not _shape_matches(
+                    s_mask.shape, tuple(e_mask.shape))):
+                self.fail(f"symbolic output #{i} has the mask {None if s_mask is None else tuple(s_mask.shape)}, the "
+                          f"eager call {None if e_mask is None else tuple(e_mask.shape)}.")
             if s.dtype.name != _dtype_name(e):
                 self.fail(f"symbolic output #{i} has dtype {s.dtype.name}, but the eager call returns "
                           f"{_dtype_name(e)}.")

@@ -264,10 +264,11 @@ CASES = [
     case(layers.Embedding, {"input_dim": 6, "output_dim": 2, "mask_zero": True, "input_length": 4,
                             "embeddings_initializer": "random_normal", "embeddings_regularizer": "l2",
                             "activity_regularizer": "l1", "embeddings_constraint": "unit_norm"},
-         label="masked-regularized", input_data=_IDS, expected_output_shape=(2, 4, 2), expected_num_losses=2,
-         supports_masking=True),
+         label="masked-regularized", input_data=_IDS, expected_output_shape=(2, 4, 2), expected_output_mask=_IDS != 0,
+         expected_num_losses=2, supports_masking=True),
     case(layers.Masking, {"mask_value": 0.5}, input_data=_PADDED,
          expected_output=np.where(np.all(_PADDED == 0.5, axis=-1, keepdims=True), 0.0, _PADDED),
+         expected_output_mask=np.array([[True, False, True], [False, False, True]]),
          supports_masking=True, skip={"gradients": _MASK_STEP}),
     case(layers.Masking, {}, label="random", input_shape=(2, 3, 4), expected_output_shape=(2, 3, 4)),
     case(layers.RepeatVector, {"n": 3}, input_shape=(2, 4), expected_output_shape=(2, 3, 4)),
@@ -295,7 +296,8 @@ CASES = [
     case(layers.LSTM, {"units": 3, "return_sequences": True, "return_state": True}, label="sequences-state",
          input_shape=(2, 4, 5), expected_output_shape=[(2, 4, 3), (2, 3), (2, 3)]),
     case(layers.LSTM, {"units": 3, "return_sequences": True}, label="masked", input_data=[_SEQ, _SEQ_MASK],
-         call_layout=call_with(0, mask=1), expected_output_shape=(2, 5, 3), supports_masking=True),
+         call_layout=call_with(0, mask=1), expected_output_shape=(2, 5, 3), expected_output_mask=_SEQ_MASK,
+         supports_masking=True),
     case(layers.LSTM, {"units": 3, "return_state": True}, label="initial-state", input_shape=[(2, 4, 5), (2, 3),
                                                                                               (2, 3)],
          call_layout=call_with(0, initial_state=[1, 2]), expected_output_shape=[(2, 3), (2, 3), (2, 3)]),
@@ -422,7 +424,7 @@ CASES = [
          input_shape=[(2, 3, 4), (2, 5, 4), (2, 5, 4)], expected_output_shape=(2, 3, 4),
          expected_weight_names=["scale", "concat_score_weight"]),
     case(layers.Attention, {}, label="masked", input_data=[_Q, _SEQ, _Q_MASK, _SEQ_MASK],
-         call_layout=call_with([0, 1], mask=[2, 3]), expected_output_shape=(2, 2, 3)),
+         call_layout=call_with([0, 1], mask=[2, 3]), expected_output_shape=(2, 2, 3), expected_output_mask=_Q_MASK),
     case(layers.Attention, {"dropout": 0.5}, label="dropout-causal-scores", input_shape=[(2, 3, 4), (2, 3, 4)],
          call_kwargs={"use_causal_mask": True, "return_attention_scores": True},
          expected_output_shape=[(2, 3, 4), (2, 3, 3)], random_in_training=True),
@@ -587,6 +589,23 @@ class _FrozenUnderFunction(layers.Layer):
 def test_the_harness_catches_a_layer_a_function_replay_freezes():
     with pytest.raises(AssertionError, match=r"call #2 of a chainrule.function training step"):
         run_layer_test(_FrozenUnderFunction, {}, input_shape=(2, 3), checks=["function"])
+
+
+class _MaskOnlyWhenEager(layers.Layer):
+    """Marks its output with a mask in call, but its symbolic call (compute_output_shape, no compute_mask) has none."""
+
+    def call(self, inputs):
+        out = inputs * 1.0
+        out._keras_mask = Tensor(np.ones(inputs.shape[:-1], dtype=bool))
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+def test_the_harness_catches_a_mask_the_symbolic_call_loses():
+    with pytest.raises(AssertionError, match=r"symbolic output #0 has the mask None, the eager call \(2, 3\)"):
+        run_layer_test(_MaskOnlyWhenEager, {}, input_shape=(2, 3, 4), checks=["symbolic_call"])
 
 
 class _AlwaysFloat32(layers.Layer):
