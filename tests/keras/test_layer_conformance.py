@@ -115,6 +115,8 @@ CASES = [
          expected_output=np.where(_A > 0, _A, 0.5 * np.expm1(_A)).astype("float32")),
     case(layers.Softmax, {}, input_shape=(2, 3), expected_output_shape=(2, 3)),
     case(layers.Softmax, {"axis": 1}, label="axis1", input_shape=(2, 3, 4), expected_output_shape=(2, 3, 4)),
+    case(layers.Softmax, {"axis": [1, 2]}, label="two-axes", input_data=_NCHW[:, 0],
+         expected_output=np.exp(_NCHW[:, 0]) / np.exp(_NCHW[:, 0]).sum(axis=(1, 2), keepdims=True)),
     # convolution
     case(layers.Conv1D, {"filters": 2, "kernel_size": 3}, input_shape=(2, 6, 3), expected_output_shape=(2, 4, 2),
          expected_weight_names=["kernel", "bias"], expected_weight_shapes=[(3, 3, 2), (2,)]),
