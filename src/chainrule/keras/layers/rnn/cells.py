@@ -28,7 +28,7 @@ from .... import ops as _ops
 from ...._suggest import accepts_argument
 from ....functions import matmul
 from ....tensor import Tensor, apply_op
-from ..base import KerasTensor, Layer
+from ..base import Layer
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
 
@@ -62,18 +62,11 @@ def zeros_bias(shape, dtype):
 
 class StateConvertingMixin:
     """A cell called directly takes its states as numpy arrays too, and casts float states to its dtype, as
-    Layer.__call__ does for the inputs (tf.keras 2 converts only the inputs and fails on such states)."""
-
-    def __call__(self, inputs, *args, **kwargs):
-        if args:
-            args = (self._converted_states(args[0]),) + args[1:]
-        elif "states" in kwargs:
-            kwargs["states"] = self._converted_states(kwargs["states"])
-        return super().__call__(inputs, *args, **kwargs)
+    Layer.__call__ does for the inputs (tf.keras 2 converts only the inputs and fails on such states).
+    Each cell's ``call`` starts with ``states = self._converted_states(states)``."""
 
     def _converted_states(self, states):
-        return nest.map_structure(lambda s: s if s is None or isinstance(s, KerasTensor) else self._convert_input(s),
-                                  states)
+        return nest.map_structure(lambda s: s if s is None else self._convert_input(s), states)
 
 
 class DropoutRNNCellMixin:
@@ -255,6 +248,7 @@ class SimpleRNNCell(_GatedCell):
         return _ops.SimpleRNNSequence(activation=names[0], **options)
 
     def call(self, inputs, states, training=None):
+        states = self._converted_states(states)
         prev = _first_state(states)
         dp = self.get_dropout_mask_for_cell(inputs, training)
         rec_dp = self.get_recurrent_dropout_mask_for_cell(prev, training)
@@ -315,6 +309,7 @@ class LSTMCell(_GatedCell):
         return _ops.LSTMSequence(activation=names[0], recurrent_activation=names[1], **options)
 
     def call(self, inputs, states, training=None):
+        states = self._converted_states(states)
         h_prev, c_prev = states[0], states[1]
         count = 4 if self.implementation == 1 else 1
         dp = self.get_dropout_mask_for_cell(inputs, training, count=count)
@@ -391,6 +386,7 @@ class GRUCell(_GatedCell):
                                 **options)
 
     def call(self, inputs, states, training=None):
+        states = self._converted_states(states)
         h_prev = _first_state(states)
         count = 3 if self.implementation == 1 else 1
         dp = self.get_dropout_mask_for_cell(inputs, training, count=count)
@@ -498,6 +494,7 @@ class StackedRNNCells(StateConvertingMixin, Layer):
         self.built = True
 
     def call(self, inputs, states, constants=None, training=None, **kwargs):
+        states = self._converted_states(states)
         nested = nest.pack_sequence_as(list(self.state_size), nest.flatten(states))
         new_states = []
         for cell, cell_states in zip(self.cells, nested):
