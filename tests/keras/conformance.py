@@ -72,7 +72,7 @@ CHECKS = ("build", "eager_call", "symbolic_call", "weights", "config", "serializ
 
 
 def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=None, input_dtype="float32",
-                   call_layout=None, call_kwargs=None, adapt_data=None, compute_output_shape=True,
+                   call_layout=None, call_kwargs=None, adapt_data=None, compute_output_shape=True, unknown_axes=(),
                    expected_output_shape=None, expected_output=None, expected_output_mask=None,
                    expected_output_dtype=None, expected_num_trainable_weights=None,
                    expected_num_non_trainable_weights=None, expected_weight_names=None, expected_weight_shapes=None,
@@ -99,6 +99,11 @@ def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=
             which describes the plain call, is then not compared with the outputs.
         adapt_data: data for ``layer.adapt`` (a preprocessing layer): every layer the checks construct is
             adapted to it before its first call.
+        unknown_axes: axes besides the batch (e.g. ``(1,)``: variable-length sequences) that the symbolic check
+            also leaves unknown (None) in the ``Input`` shapes of the inputs that have them (the features,
+            the last axis of float data, stay known; ids and masks have none): the symbolic
+            shapes must agree with the eager ones wherever they are known, ``compute_output_shape``
+            with those None dimensions must give them, and the model must predict the same.
         compute_output_shape: False for a layer without a usable ``compute_output_shape`` (an RNN cell:
             tf.keras 2's cannot call a cell without its states); the output shape is then checked
             against ``expected_output_shape`` and the symbolic call only.
@@ -138,7 +143,7 @@ def run_layer_test(layer_cls, init_kwargs=None, *, input_shape=None, input_data=
         raise ValueError(f"run_layer_test: unknown checks {sorted(unknown)}; known: {CHECKS}.")
     test = _LayerTest(layer_cls, dict(init_kwargs or {}), input_shape=input_shape, input_data=input_data,
                       input_dtype=input_dtype, call_layout=call_layout, call_kwargs=dict(call_kwargs or {}),
-                      adapt_data=adapt_data, compute_output_shape=compute_output_shape,
+                      adapt_data=adapt_data, compute_output_shape=compute_output_shape, unknown_axes=unknown_axes,
                       expected_output_shape=expected_output_shape, expected_output=expected_output,
                       expected_output_mask=expected_output_mask,
                       expected_output_dtype=expected_output_dtype,
@@ -278,9 +283,9 @@ class _LayerTest:
     """One layer class under test; each ``check_*`` method is one named check of :data:`CHECKS`."""
 
     def __init__(self, layer_cls, init_kwargs, *, input_shape, input_data, input_dtype, call_layout, call_kwargs,
-                 adapt_data, compute_output_shape, expected_output_shape, expected_output, expected_output_mask,
-                 expected_output_dtype,
-                 expected_num_trainable_weights, expected_num_non_trainable_weights, expected_weight_names,
+                 adapt_data, compute_output_shape, unknown_axes, expected_output_shape, expected_output,
+                 expected_output_mask, expected_output_dtype, expected_num_trainable_weights,
+                 expected_num_non_trainable_weights, expected_weight_names,
                  expected_weight_shapes, expected_num_losses, supports_masking, run_training_check, differentiable,
                  random_in_training, gradient_tol, rtol, atol, custom_objects, seed):
         self.cls, self.kwargs, self.call_kwargs = layer_cls, init_kwargs, call_kwargs
@@ -305,6 +310,7 @@ class _LayerTest:
             raise ValueError(f"run_layer_test: {self.layout!r} places {self.layout.num_inputs} inputs, but there are "
                              f"{n}.")
         self.adapt_data = adapt_data
+        self.unknown_axes = tuple(unknown_axes)
         # compute_output_shape describes the plain call (tf.keras 2's takes no return_attention_scores=True ...).
         self.has_output_shape = bool(compute_output_shape) and not call_kwargs
         self.expected_output_shape = expected_output_shape
@@ -371,10 +377,18 @@ class _LayerTest:
     def call(self, layer, data=None, **kwargs):
         return self.invoke(layer, self.data if data is None else data, **kwargs)
 
-    def functional_model(self, layer, float_dtype=None):
-        """``Model(Input(s), layer(Input(s)))``; ``float_dtype`` overrides the dtype of the float inputs."""
-        ins = [keras_layers.Input(shape=d.shape[1:], dtype=float_dtype if float_dtype and d.dtype.kind == "f"
-                                  else _input_dtype(d)) for d in self.data]
+    def input_shape_of(self, array, unknown=()):
+        """An ``Input`` shape (no batch axis) for ``array``, with the ``unknown`` axes it has left None (but the last
+        axis of float data: its features)."""
+        last = array.ndim - 1 if array.dtype.kind == "f" else None
+        return tuple(None if axis in unknown and axis != last else n for axis, n in enumerate(array.shape) if axis)
+
+    def functional_model(self, layer, float_dtype=None, unknown_axes=()):
+        """``Model(Input(s), layer(Input(s)))``; ``float_dtype`` overrides the dtype of the float inputs,
+        ``unknown_axes`` are left None in the Input shapes."""
+        ins = [keras_layers.Input(shape=self.input_shape_of(d, unknown_axes),
+                                  dtype=float_dtype if float_dtype and d.dtype.kind == "f" else _input_dtype(d))
+               for d in self.data]
         outs = self.invoke(layer, ins)
         return keras_models.Model(ins if self.multi else ins[0], outs)
 
@@ -506,6 +520,27 @@ class _LayerTest:
         self.assert_close(predicted, eager, "the functional model's predict (vs the layer's eager call)")
         one_by_one = model.predict(self.inputs(), batch_size=1, verbose=0)
         self.assert_close(one_by_one, eager, "the functional model's predict with batch_size=1")
+        if self.unknown_axes:
+            self._check_unknown_axes(layer, eager)
+
+    def _check_unknown_axes(self, reference, eager):
+        layer = self.make()
+        model = self.functional_model(layer, unknown_axes=self.unknown_axes)
+        layer.set_weights(reference.get_weights())
+        symbolic = [tuple(s.shape) for s in nest.flatten(model.outputs)]
+        for i, (s, e) in enumerate(zip(symbolic, eager)):
+            if len(s) != e.ndim or s[0] is not None or not _shape_matches(s[1:], tuple(e.shape[1:])):
+                self.fail(f"with the axes {self.unknown_axes} unknown, symbolic output #{i} has shape {s}, which "
+                          f"does not fit the eager shape {tuple(e.shape)}.")
+        if self.has_output_shape:
+            shapes = [(None,) + self.input_shape_of(d, self.unknown_axes) for d in self.data]
+            args = self.layout.arrange(shapes)[0]
+            computed = _shape_list(layer.compute_output_shape(*args))
+            if computed != symbolic:
+                self.fail(f"compute_output_shape({args[0] if len(args) == 1 else list(args)}) gives {computed}, but "
+                          f"the symbolic call gives {symbolic}.")
+        self.assert_close(model.predict(self.inputs(), verbose=0), eager,
+                          f"the functional model's predict with the axes {self.unknown_axes} unknown")
 
     def check_weights(self):
         layer = self.make()
