@@ -127,7 +127,7 @@ CASES = [
          label="dilated-causal", input_shape=(2, 6, 3), expected_output_shape=(2, 6, 2),
          expected_weight_names=["kernel"]),
     case(layers.Conv1D, {"filters": 4, "kernel_size": 3, "groups": 2, "data_format": "channels_first"},
-         label="groups-channels-first", input_shape=(2, 4, 6), expected_output_shape=(2, 4, 4),
+         label="groups-channels-first", input_shape=(2, 4, 6), expected_output_shape=(2, 4, 4), unknown_axes=(2,),
          expected_weight_shapes=[(3, 2, 4), (4,)]),
     case(layers.Conv2D, {"filters": 2, "kernel_size": 3}, input_shape=(2, 5, 5, 2), expected_output_shape=(2, 3, 3, 2),
          expected_weight_names=["kernel", "bias"], expected_weight_shapes=[(3, 3, 2, 2), (2,)]),
@@ -137,7 +137,7 @@ CASES = [
     case(layers.Conv2D, {"filters": 2, "kernel_size": 3, "dilation_rate": 2}, label="dilated",
          input_shape=(2, 6, 6, 1), expected_output_shape=(2, 2, 2, 2)),
     case(layers.Conv2D, {"filters": 4, "kernel_size": 2, "groups": 2, "data_format": "channels_first"},
-         label="groups-channels-first", input_shape=(2, 2, 4, 3), expected_output_shape=(2, 4, 3, 2),
+         label="groups-channels-first", input_shape=(2, 2, 4, 3), expected_output_shape=(2, 4, 3, 2), unknown_axes=(2,),
          expected_weight_shapes=[(2, 2, 1, 4), (4,)]),
     case(layers.Conv3D, {"filters": 2, "kernel_size": 2}, input_shape=(2, 3, 3, 3, 1),
          expected_output_shape=(2, 2, 2, 2, 2), expected_weight_shapes=[(2, 2, 2, 1, 2), (2,)]),
@@ -148,7 +148,8 @@ CASES = [
          expected_output_shape=(2, 9, 2), expected_weight_shapes=[(3, 2, 3), (2,)]),
     case(layers.Conv1DTranspose, {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same",
                                   "output_padding": 1, "data_format": "channels_first"},
-         label="same-output-padding-channels-first", input_shape=(2, 3, 4), expected_output_shape=(2, 2, 8)),
+         label="same-output-padding-channels-first", input_shape=(2, 3, 4), expected_output_shape=(2, 2, 8),
+         unknown_axes=(2,)),
     case(layers.Conv2DTranspose, {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"},
          input_shape=(2, 3, 3, 2), expected_output_shape=(2, 6, 6, 2), expected_weight_shapes=[(3, 3, 2, 2), (2,)]),
     case(layers.Conv2DTranspose, {"filters": 2, "kernel_size": 2, "dilation_rate": 2, "use_bias": False,
@@ -320,8 +321,7 @@ CASES = [
          expected_num_losses=1),
     case(layers.GRU, {"units": 3}, label="masked", input_data=[_SEQ, _SEQ_MASK], call_layout=call_with(0, mask=1),
          expected_output_shape=(2, 3)),
-    case(layers.GRU, {"units": 2, "recurrent_dropout": 0.3, "dropout": 0.2, "return_sequences": True,
-                      "go_backwards": True},
+    case(layers.GRU, {"units": 2, "recurrent_dropout": 0.3, "return_sequences": True},
          label="recurrent-dropout-masked", input_data=[_SEQ, _SEQ_MASK], call_layout=call_with(0, mask=1),
          expected_output_shape=(2, 5, 2), expected_output_mask=_SEQ_MASK, random_in_training=True),
     case(layers.GRU, {"units": 3, "activation": "gelu", "return_state": True}, label="step-by-step-initial-state",
@@ -349,9 +349,11 @@ CASES = [
     case(layers.GRUCell, {"units": 3, "reset_after": False}, input_shape=[(2, 5), (2, 3)],
          call_layout=call_with(0, [1]), compute_output_shape=False, expected_output_shape=[(2, 3), (2, 3)],
          expected_weight_shapes=[(5, 9), (3, 9), (9,)]),
+    # 4 samples: so that fit's one step leaves the recurrent kernel unchanged only if all 12 state values are
+    # dropped (0.4 ** 12; with 2 samples 0.4 ** 6, a failure in 250 runs)
     case(layers.SimpleRNNCell, {"units": 3, "dropout": 0.4, "recurrent_dropout": 0.4}, label="dropout",
-         input_shape=[(2, 5), (2, 3)], call_layout=call_with(0, [1]), compute_output_shape=False,
-         expected_output_shape=[(2, 3), (2, 3)], random_in_training=True),
+         input_shape=[(4, 5), (4, 3)], call_layout=call_with(0, [1]), compute_output_shape=False,
+         expected_output_shape=[(4, 3), (4, 3)], random_in_training=True),
     case(layers.GRUCell, {"units": 2, "recurrent_dropout": 0.3}, label="recurrent-dropout",
          input_shape=[(2, 5), (2, 2)], call_layout=call_with(0, [1]), compute_output_shape=False,
          expected_output_shape=[(2, 2), (2, 2)], random_in_training=True),
@@ -444,13 +446,14 @@ CASES = [
     case(layers.EinsumDense, {"equation": "...b,bc->...c", "output_shape": 2}, label="ellipsis",
          input_shape=(2, 3, 4), expected_output_shape=(2, 3, 2), expected_weight_names=["kernel"]),
     case(layers.EinsumDense, {"equation": "ab...,bc->ac...", "output_shape": 3, "bias_axes": "c"},
-         label="right-ellipsis", input_shape=(2, 4, 5), expected_output_shape=(2, 3, 5),
+         label="right-ellipsis", input_shape=(2, 4, 5), expected_output_shape=(2, 3, 5), unknown_axes=(),
          expected_weight_shapes=[(4, 3), (3, 1)]),
     case(layers.LayerNormalization, {}, input_shape=(2, 3, 4), expected_output_shape=(2, 3, 4),
          expected_weight_names=["gamma", "beta"], expected_weight_shapes=[(4,), (4,)]),
     case(layers.LayerNormalization, {"axis": [1, 2], "epsilon": 0.01, "center": False,
                                      "gamma_initializer": "random_uniform", "gamma_regularizer": "l2"},
          label="two-axes", input_shape=(2, 3, 4), expected_weight_names=["gamma"], expected_weight_shapes=[(3, 4)],
+         unknown_axes=(),
          expected_num_losses=1),
     case(layers.Attention, {}, input_shape=[(2, 3, 4), (2, 5, 4)], expected_output_shape=(2, 3, 4),
          expected_num_trainable_weights=0, supports_masking=True),
@@ -477,7 +480,7 @@ CASES = [
     case(layers.MultiHeadAttention, {"num_heads": 2, "key_dim": 2, "value_dim": 3, "output_shape": 6,
                                      "use_bias": False, "kernel_regularizer": "l2"},
          label="key-mask-no-bias", input_data=[_Q, _SEQ, _SEQ[:, :, ::-1].copy(), _ATTENTION_MASK],
-         call_layout=call_with(0, 1, 2, attention_mask=3), expected_output_shape=(2, 2, 6),
+         call_layout=call_with(0, 1, 2, attention_mask=3), expected_output_shape=(2, 2, 6), unknown_axes=(1, 2),
          expected_weight_shapes=[(3, 2, 2), (3, 2, 2), (3, 2, 3), (2, 3, 6)], expected_num_losses=4),
     case(layers.MultiHeadAttention, {"num_heads": 2, "key_dim": 2, "dropout": 0.5}, label="causal-scores-dropout",
          input_shape=[(2, 3, 4), (2, 3, 4)], call_layout=call_with(0, 1),
@@ -516,6 +519,35 @@ CASES = [
     case(layers.Rescaling, {"scale": [1.0, 0.5, 2.0], "offset": [0.0, 1.0, -1.0]}, label="per-channel",
          input_data=_A, expected_output=np.array([[1.0, 3.5, -5.0], [0.5, 0.5, 7.0]], dtype="float32")),
 ]
+
+# Layers of sequences (and 1-D convolution, pooling, reshaping) take any number of steps: their symbolic check also
+# runs on Inputs whose steps axis (1) is unknown, as Input(shape=(None, features)) gives.
+_VARIABLE_LENGTH = (layers.Embedding, layers.Masking, layers.GlobalAveragePooling1D, layers.GlobalMaxPooling1D,
+                    layers.SimpleRNN, layers.LSTM, layers.GRU, layers.RNN, layers.Bidirectional, layers.TimeDistributed,
+                    layers.Attention, layers.AdditiveAttention, layers.MultiHeadAttention, layers.EinsumDense,
+                    layers.LayerNormalization, layers.Conv1D, layers.Conv1DTranspose, layers.DepthwiseConv1D,
+                    layers.SeparableConv1D, layers.MaxPooling1D, layers.AveragePooling1D, layers.ZeroPadding1D,
+                    layers.Cropping1D, layers.UpSampling1D, layers.SpatialDropout1D, layers.Dense, layers.Softmax,
+                    layers.Activation, layers.Dropout, layers.Conv2D, layers.MaxPooling2D, layers.GlobalMaxPooling2D,
+                    layers.Resizing, layers.RandomFlip)
+# A real bug these find, to be fixed in Layer._infer_output (keras/layers/base.py, changed on another branch): a
+# functional call with tensors beyond its first argument (an explicit mask=, MultiHeadAttention's value) is worked
+# out by a dry run where unknown dimensions are 2, and only the batch axis is put back to None, so an unknown steps
+# axis comes out as 2 (MultiHeadAttention on Input((None, 16)) gives (None, 2, 16); tf.keras 2: (None, None, 16)).
+_STEPS_FROM_DRY_RUN = ("the symbolic call's dry run leaves unknown steps 2 (Layer._infer_output restores only the "
+                       "batch axis): tf.keras 2 keeps them None")
+_CASES_WITH_STEPS_FROM_DRY_RUN = {
+    "LSTM-masked", "GRU-recurrent-dropout-masked", "SimpleRNN-masked-backwards", "RNN-step-by-step-masked",
+    "Bidirectional-ave-masked", "Bidirectional-initial-state-masked", "TimeDistributed-masked", "Attention-masked",
+    "Attention-dropout-causal-scores", "AdditiveAttention-masked-key", "MultiHeadAttention",
+    "MultiHeadAttention-key-mask-no-bias", "MultiHeadAttention-causal-scores-dropout",
+    "MultiHeadAttention-attention-axes"}
+for _case in CASES:
+    if issubclass(_case.layer_cls, _VARIABLE_LENGTH) and "unknown_axes" not in _case.spec:
+        _case.spec["unknown_axes"] = (1,)
+    if _case.id in _CASES_WITH_STEPS_FROM_DRY_RUN:
+        _case.xfail.setdefault("symbolic_call", _STEPS_FROM_DRY_RUN)
+assert _CASES_WITH_STEPS_FROM_DRY_RUN <= {c.id for c in CASES}
 
 # Public classes of keras.layers that are not layers under test, each with the reason.
 NOT_TESTED_HERE = {
