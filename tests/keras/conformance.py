@@ -9,9 +9,10 @@ constructor arguments it checks, each as a named *check* that can be run alone:
 ``eager_call``      a call on numpy arrays and on Tensors: output shape, dtype and (optionally) values
                     and number of losses; ``compute_output_shape`` agrees with the real output,
                     built or not.
-``symbolic_call``   a call on ``keras.Input`` gives the eager shape with a ``None`` batch and the eager
-                    dtype; a functional model around the layer predicts what the layer computes, in
-                    one batch and one sample at a time.
+``symbolic_call``   a call on ``keras.Input`` gives the eager shape with a ``None`` batch, the eager
+                    dtype and a mask exactly where the eager call gives one; a functional model around
+                    the layer predicts what the layer computes, in one batch and one sample at a time;
+                    with ``unknown_axes``, again on Inputs where those axes are None.
 ``weights``         counts, names (``<layer>/<weight>:0``, unique, trainable first, in the expected
                     order), shapes, ``get_weights``/``set_weights``, ``count_params``, the ``weights=``
                     argument.
@@ -24,7 +25,8 @@ constructor arguments it checks, each as a named *check* that can be run alone:
                     ``.h5`` save/load and after ``to_json``/``model_from_json`` + ``set_weights``.
 ``gradients``       float64 gradient check (``chainrule.testing.check_gradients``) of the outputs
                     w.r.t. the float inputs and every trainable weight, in inference and in training
-                    mode (inference only for layers that are random in training).
+                    mode (inference only for layers that are random in training); sub-layers (a
+                    wrapper's, an RNN's cells) are made in float64 too.
 ``function``        a training step (forward, ``GradientTape``, SGD update) under ``chainrule.function``
                     gives, call after call, the outputs and weights (moving statistics included) of
                     the same step run eagerly; a random layer still draws new numbers on each replay.

@@ -2,9 +2,13 @@
 
 How to add a layer: append one or more ``case(...)`` to ``CASES`` below with non-default constructor
 arguments, tiny input shapes and the expected output shape and weight names; give ``input_data`` and
-``expected_output`` when the values are easy to state. ``test_every_public_layer_has_a_case`` fails
-for a class of ``chainrule.keras.layers`` without one. A check that finds a real bug you cannot fix in
-your change goes in ``xfail={"<check>": "<why>"}`` (strict: it fails once fixed, so the mark goes).
+``expected_output`` when the values are easy to state. Several inputs, masks, states and keyword
+tensors: ``call_layout=call_with(...)``; a layer that needs ``adapt`` first: ``adapt_data=...``
+(e.g. ``case(layers.Normalization, {"axis": -1}, adapt_data=_A, input_data=_A, ...)``); see
+``conformance.run_layer_test`` for the rest. ``test_every_public_layer_has_a_case`` fails for a class
+of ``chainrule.keras.layers`` without one. A check that finds a real bug you cannot fix in your change
+goes in ``xfail={"<check>": "<why>"}`` (strict: it fails once fixed, so the mark goes); a check that
+does not apply to the layer (tf.keras 2 behaves the same way) in ``skip={"<check>": "<why>"}``.
 """
 import inspect
 
