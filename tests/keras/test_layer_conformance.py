@@ -692,3 +692,12 @@ class _AlwaysFloat32(layers.Layer):
 def test_the_harness_catches_a_layer_that_ignores_its_dtype():
     with pytest.raises(AssertionError, match=r"weight '.*kernel:0' is float32, expected float64"):
         run_layer_test(_AlwaysFloat32, {}, input_shape=(2, 3), checks=["dtype_policy"])
+
+
+def test_call_with_places_each_input_once():
+    args, kwargs = call_with([0, 1], mask=[None, 2]).arrange(["q", "v", "m"])
+    assert args == (["q", "v"],) and kwargs == {"mask": [None, "m"]}
+    with pytest.raises(ValueError, match=r"the input indices \[0, 0\] must be 0, 1, ... each used once"):
+        call_with(0, [0])
+    with pytest.raises(ValueError, match="places 2 inputs, but there are 3"):
+        run_layer_test(layers.Add, {}, input_shape=[(2, 3)] * 3, call_layout=call_with([0, 1]), checks=["build"])
