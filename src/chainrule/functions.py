@@ -245,7 +245,8 @@ def _same_dtype(values, op_name):
     out = []
     for i, v in enumerate(values):
         if isinstance(v, Tensor):
-            if v._value.dtype != dtype:
+            # by DType: strings of different lengths (numpy's S3 and S5) are one dtype, 'string', as in TensorFlow
+            if v._value.dtype != dtype and v.dtype != _dtypes.as_dtype(dtype):
                 raise InvalidArgumentError(
                     f"{op_name}: all inputs must have one dtype; input #{i} is {v.dtype.name}, expected "
                     f"{_dtypes.as_dtype(dtype).name}. Cast it first.")

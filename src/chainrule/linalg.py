@@ -69,7 +69,8 @@ def einsum(equation, *inputs, **kwargs):
 
     Supports ``...`` broadcast axes, implicit outputs (``'ij,jk'``), traces and diagonals
     (``'ii'``, ``'ii->i'``). All inputs must share one dtype. Differentiable in every input.
-    Raises ``ValueError`` when the subscripts do not fit the inputs' shapes.
+    Raises ``InvalidArgumentError`` (a ``ValueError``) when a subscript's rank or a label's size does
+    not fit the inputs' shapes, as TensorFlow, and ``ValueError`` for a malformed equation.
     """
     if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):
         inputs = tuple(inputs[0])

@@ -98,6 +98,23 @@ def test_lambda_callback_and_history_object():
     assert isinstance(h, keras.callbacks.History) and h.epoch == [0, 1, 2]
 
 
+def test_lambda_callback_takes_every_hook_by_keyword():
+    seen = []
+    cb = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(("train", b)),
+                                        on_test_batch_begin=lambda b, logs: seen.append(("test", b)),
+                                        on_predict_end=lambda logs: seen.append(("predict_end",)),
+                                        on_batch_begin=lambda b, logs: seen.append(("batch_begin", b)))
+    m = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    m.compile("sgd", "mse")
+    x, y = np.ones((4, 2)), np.ones((4, 1))
+    m.fit(x, y, batch_size=2, epochs=1, verbose=0, callbacks=[cb])
+    m.evaluate(x, y, batch_size=2, verbose=0, callbacks=[cb])
+    m.predict(x, verbose=0, callbacks=[cb])
+    # tf.keras 2.21 (tf_keras) records exactly this for the same calls
+    assert seen == [("batch_begin", 0), ("train", 0), ("batch_begin", 1), ("train", 1), ("test", 0), ("test", 1),
+                    ("predict_end",)]
+
+
 def test_random_generator_is_independent_of_the_global_seed():
     a = tf.random.Generator.from_seed(7).normal([3])
     tf.random.set_seed(1)

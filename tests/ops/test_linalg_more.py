@@ -101,7 +101,18 @@ def test_einsum_values_tensorflow_prints():
     assert float(tf.einsum("ij->", M)) == 6.0                                                # TF
     assert tf.einsum("...ij,...jk->...ik", tf.ones((2, 2, 3)), tf.ones((3, 4))).shape == (2, 2, 4)  # TF
     with pytest.raises(ValueError, match="einsum"):
-        tf.einsum("ij,jk->ik", tf.ones((2, 3)), tf.ones((4, 2)))
+        tf.einsum("ij,jk->ik", tf.ones((2, 3)))  # TF: ValueError, one operand for two subscripts
+
+
+@pytest.mark.parametrize("equation, shapes, match", [  # TensorFlow 2.21's InvalidArgumentError texts
+    ("ij,jk->ik", [(2, 3), (4, 5)], r"^Expected dimension 3 at axis 0 of the input shaped \[4,5\] but got dimension 4 "
+                                    r"\[Op:Einsum\]: the label 'j' of 'ij,jk->ik' is 3 in input 0 and 4 in input 1"),
+    ("ij,jk", [(2, 3), (3, 5, 1)], r"^Expected input 1 to have rank 2 but got: 3 \[Op:Einsum\]"),
+])
+def test_einsum_shape_mismatch_is_tensorflows_invalid_argument_error(equation, shapes, match):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=match) as info:
+        tf.einsum(equation, *[tf.ones(s) for s in shapes])
+    assert isinstance(info.value, ValueError)  # code that catches ValueError still does
 
 
 @pytest.mark.parametrize("axes, shapes", [(1, [(2, 3), (3, 4)]), (2, [(2, 3, 4), (3, 4, 5)]), (0, [(2,), (3,)]),

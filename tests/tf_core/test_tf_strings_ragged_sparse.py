@@ -117,6 +117,14 @@ def test_adding_string_tensors_concatenates_as_tensorflow():
     assert double(tf.constant("a")).numpy() == b"aa" and double(tf.constant("b")).numpy() == b"bb"   # TF
 
 
+def test_stacking_and_concatenating_strings_of_different_lengths():
+    # numpy gives 'ab' and 'abcd' different dtypes (S2, S4); TensorFlow's dtype is string for both
+    assert tf.stack([tf.constant("ab"), tf.constant("abcd")]).numpy().tolist() == [b"ab", b"abcd"]
+    assert tf.concat([tf.constant(["a"]), tf.constant(["abc", "de"])], 0).numpy().tolist() == [b"a", b"abc", b"de"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="input #1 is int32, expected float32"):
+        tf.stack([tf.constant(1.0), tf.constant(1)])
+
+
 def test_formatting_a_tensor_gives_its_numpy_text_as_tensorflow():
     # data guide: print("'survived': {}".format(label_batch)) prints "'survived': [0 1 1 1]" in TensorFlow
     assert "{}".format(tf.constant([0, 1, 1, 1])) == "[0 1 1 1]"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import _IndexOutOfBoundsError
 from .base import Op
 
 
@@ -45,7 +46,8 @@ class Embedding(Op):
 
     As ``tf.nn.embedding_lookup(params, ids)``. Float ids are truncated to
     integers (tf.keras's Embedding casts them); an id outside ``[0, V)``
-    raises a ValueError naming it. Backward returns ``(dtable, None)``, the
+    raises TensorFlow's ``InvalidArgumentError`` (a ValueError and an
+    IndexError too) naming the first such id, its position and the range. Backward returns ``(dtable, None)``, the
     dense ``(V, D)`` gradient (what optimizers update), built by
     :func:`scatter_add_rows`.
     """
@@ -60,14 +62,13 @@ class Embedding(Op):
                 raise TypeError(f"Embedding: ids must be integers, got dtype {ids.dtype}.")
             ids = ids.astype(np.int64)
         n_rows = table.shape[0]
-        if ids.size:
-            low, high = ids.min(), ids.max()
-            if low < 0 or high >= n_rows:
-                bad = low if low < 0 else high
-                where = tuple(int(i) for i in np.argwhere(ids == bad)[0])
-                raise ValueError(f"Embedding: id {bad} at position {where} is out of range for a table of "
-                                 f"{n_rows} rows (valid ids: 0 to {n_rows - 1}); raise the vocabulary size "
-                                 f"(input_dim) or map the id into range.")
+        if ids.size and (ids.min() < 0 or ids.max() >= n_rows):
+            first = int(np.flatnonzero((ids < 0) | (ids >= n_rows))[0])  # TensorFlow names the first, in order
+            where = ",".join(str(int(i)) for i in np.unravel_index(first, ids.shape))
+            raise _IndexOutOfBoundsError(
+                f"indices[{where}] = {ids.reshape(-1)[first]} is not in [0, {n_rows}) [Op:ResourceGather]: an "
+                f"Embedding table of {n_rows} rows takes the ids 0 to {n_rows - 1}; raise the vocabulary size "
+                "(input_dim) or map the id into range.")
         self.ids, self.table_shape = ids, table.shape
         return np.take(table, ids, axis=0)
 

@@ -258,14 +258,28 @@ def parse_einsum(equation: str, shapes) -> tuple:
     free = iter(c for c in _LETTERS if c not in eq)
     ell_ranks = [len(shape) - (len(s) - 3) for s, shape in zip(inputs, shapes) if "..." in s]
     ell = "".join(next(free) for _ in range(max(ell_ranks, default=0)))
-    resolved = []
-    for s, shape in zip(inputs, shapes):
+    resolved, sizes = [], {}
+    for i, (s, shape) in enumerate(zip(inputs, shapes)):
         if "..." in s:
             k = len(shape) - (len(s) - 3)
             s = s.replace("...", ell[len(ell) - k:] if k else "")
-        if len(s) != len(shape) or not all(c in _LETTERS for c in s):
+        if not all(c in _LETTERS for c in s):
             raise ValueError(f"einsum: the subscript {s!r} does not fit an operand of shape {tuple(shape)} in "
                              f"{equation!r}.")
+        if len(s) != len(shape):  # TensorFlow's InvalidArgumentError and text
+            raise InvalidArgumentError(f"Expected input {i} to have rank {len(s)} but got: {len(shape)} [Op:Einsum]: "
+                                       f"the subscript {s!r} does not fit an operand of shape {tuple(shape)} in "
+                                       f"{equation!r}.")
+        for axis, (c, n) in enumerate(zip(s, shape)):
+            if c in ell:  # broadcast (...) axes may differ where one is 1
+                continue
+            first = sizes.setdefault(c, (n, i))
+            if n != first[0]:
+                shown = ",".join(map(str, shape))
+                raise InvalidArgumentError(
+                    f"Expected dimension {first[0]} at axis {axis} of the input shaped [{shown}] but got dimension {n} "
+                    f"[Op:Einsum]: the label {c!r} of {equation!r} is {first[0]} in input {first[1]} and {n} in input "
+                    f"{i}.")
         resolved.append(s)
     if arrow:
         out = out.replace("...", ell)

@@ -42,15 +42,21 @@ class CSVLogger(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    As tf.keras 2: the named arguments ``on_epoch_begin/end(epoch, logs)``, ``on_batch_begin/end(batch, logs)``
+    (the training batches) and ``on_train_begin/end(logs)``; any other hook by its keyword too
+    (``on_train_batch_end``, ``on_test_batch_begin``, ``on_predict_end``, ...). A function given as
+    ``on_train_batch_end`` replaces the hook that calls ``on_batch_end``.
+    """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None, on_batch_end=None,
                  on_train_begin=None, on_train_end=None, **kwargs):
         super().__init__()
-        for name, fn in dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
-                             on_train_begin=on_train_begin, on_train_end=on_train_end,
-                             on_train_batch_begin=on_batch_begin, on_train_batch_end=on_batch_end,
-                             **kwargs).items():
+        self.__dict__.update(kwargs)
+        for name, fn in dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_batch_begin=on_batch_begin,
+                             on_batch_end=on_batch_end, on_train_begin=on_train_begin,
+                             on_train_end=on_train_end).items():
             if fn is not None:
                 setattr(self, name, fn)
 

@@ -85,7 +85,8 @@ class ELU(Layer):
 
 
 class Softmax(Layer):
-    """Softmax along ``axis`` (default -1).
+    """Softmax along ``axis`` (default -1): an int, or a list/tuple of axes normalized together (the
+    values over all of them sum to 1), as tf.keras 2 accepts.
 
     ``mask`` (boolean, broadcastable to the inputs; False = excluded) pushes the excluded
     logits down by 1e9 first, as tf.keras 2 does, so they get (almost) no weight.
@@ -97,9 +98,10 @@ class Softmax(Layer):
         self.axis = axis
 
     def call(self, inputs, mask=None):
+        axis = tuple(self.axis) if isinstance(self.axis, (list, tuple)) else self.axis  # numpy takes a tuple
         if mask is not None:
-            return apply_op(_ops.MaskedSoftmax(self.axis), inputs, cast(mask, "bool"))
-        return self._keep(inputs, apply_op(_ops.Softmax(self.axis), inputs))
+            return apply_op(_ops.MaskedSoftmax(axis), inputs, cast(mask, "bool"))
+        return self._keep(inputs, apply_op(_ops.Softmax(axis), inputs))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

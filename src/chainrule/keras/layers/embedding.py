@@ -14,8 +14,8 @@ class Embedding(Layer):
     """Turns ids ``(batch, ...)`` into vectors ``(batch, ..., output_dim)``: ``embeddings[ids]``.
 
     Args:
-        input_dim: the vocabulary size; ids must lie in ``[0, input_dim)`` (a ValueError names the
-            first id outside).
+        input_dim: the vocabulary size; ids must lie in ``[0, input_dim)`` (an InvalidArgumentError, as
+            TensorFlow raises, names the first id outside and the range).
         output_dim: the size of each vector.
         embeddings_initializer: default ``'uniform'``, tf.keras 2's ``RandomUniform(-0.05, 0.05)``.
         embeddings_regularizer, activity_regularizer, embeddings_constraint: as for ``Dense``.

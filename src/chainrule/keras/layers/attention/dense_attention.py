@@ -77,9 +77,6 @@ class BaseDenseAttention(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])
 
-    def _output_dtype(self, flat_inputs):
-        return flat_inputs[0].dtype.name
-
     def get_config(self) -> dict:
         config = super().get_config()
         config["dropout"] = self.dropout

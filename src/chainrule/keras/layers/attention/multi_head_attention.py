@@ -117,6 +117,8 @@ class MultiHeadAttention(Layer):
     # ------------------------------------------------------------------ building
     def build(self, input_shape):
         self.built = True  # the weights need the value's shape too: they are made at the first call
+        if not self._built_from_signature:  # so weights=[...] waits for them (Layer would set them now)
+            self.__dict__["_pending_weights"], self._initial_weights = self._initial_weights, None
 
     def _sublayer(self, equation, output_shape, bias_axes, name, input_shape):
         layer = EinsumDense(equation, output_shape=output_shape, bias_axes=bias_axes if self._use_bias else None,
@@ -161,6 +163,9 @@ class MultiHeadAttention(Layer):
         projected = self._query_shape[:-1] + (self._num_heads, self._value_dim)
         self._output_dense = self._sublayer(eq, [None] * (out_rank - 1 - len(output_shape)) + output_shape,
                                             bias_axes, "attention_output", projected)
+        pending = self.__dict__.pop("_pending_weights", None)
+        if pending is not None:
+            self.set_weights(pending)
 
     def _symbolic_call(self, inputs, rest, kwargs):
         if not self._built_from_signature:  # from the symbolic shapes (None stays None in the config)

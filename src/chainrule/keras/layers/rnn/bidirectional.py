@@ -103,17 +103,19 @@ class Bidirectional(Wrapper):
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        out = self.forward_layer.compute_output_shape(input_shape)
-        states = []
-        if self.return_state:
-            out, states = out[0], list(out[1:])
-        out = tuple(out)
+        """The shapes the call returns: with ``'concat'`` the forward and backward features side by side (their
+        sizes may differ with an explicit ``backward_layer``), then each direction's own state shapes."""
+        def split(shape):
+            return (tuple(shape[0]), [tuple(s) for s in shape[1:]]) if self.return_state else (tuple(shape), [])
+        out, forward_states = split(self.forward_layer.compute_output_shape(input_shape))
+        backward_out, backward_states = split(self.backward_layer.compute_output_shape(input_shape))
         if self.merge_mode == "concat":
-            out = out[:-1] + (None if out[-1] is None else 2 * out[-1],)
+            a, b = out[-1], backward_out[-1]
+            out = out[:-1] + (None if a is None or b is None else a + b,)
         elif self.merge_mode is None:
-            out = [out, out]
+            out = [out, backward_out]
         if self.return_state:
-            return (out if self.merge_mode is None else [out]) + states + list(states)
+            return (out if self.merge_mode is None else [out]) + forward_states + backward_states
         return out
 
     def compute_mask(self, inputs, mask):

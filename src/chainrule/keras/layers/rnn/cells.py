@@ -60,6 +60,15 @@ def zeros_bias(shape, dtype):
     return Tensor(np.zeros(shape, dtype=dtype))
 
 
+class StateConvertingMixin:
+    """A cell called directly takes its states as numpy arrays too, and casts float states to its dtype, as
+    Layer.__call__ does for the inputs (tf.keras 2 converts only the inputs and fails on such states).
+    Each cell's ``call`` starts with ``states = self._converted_states(states)``."""
+
+    def _converted_states(self, states):
+        return nest.map_structure(lambda s: s if s is None else self._convert_input(s), states)
+
+
 class DropoutRNNCellMixin:
     """Per-sequence dropout masks of a cell (tf.keras 2's ``DropoutRNNCellMixin``)."""
 
@@ -72,9 +81,9 @@ class DropoutRNNCellMixin:
         self._recurrent_dropout_masks = None
 
     def _draw_masks(self, like, rate, count):
-        shape, dtype = tuple(like.shape), like._value.dtype
-        ones = np.ones(shape, dtype=dtype)
-        return [Tensor(_ops.Dropout(rate, rng=self._rng).forward(ones)) for _ in range(count)]
+        # Each mask is a Dropout op on ones (not a number drawn in Python), so chainrule.function replays draw anew.
+        ones = Tensor(np.ones(tuple(like.shape), dtype=like._value.dtype))
+        return [apply_op(_ops.Dropout(rate, rng=self._rng), ones) for _ in range(count)]
 
     def get_dropout_mask_for_cell(self, inputs, training, count=1):
         """``count`` masks (scaled by ``1 / (1 - dropout)``) for the step inputs, drawn once per sequence;
@@ -100,7 +109,7 @@ class DropoutRNNCellMixin:
         self._recurrent_dropout_masks = None
 
 
-class _GatedCell(DropoutRNNCellMixin, Layer):
+class _GatedCell(StateConvertingMixin, DropoutRNNCellMixin, Layer):
     """What the three built-in cells share: weights, regularizers, constraints, config, dropout."""
 
     gates = 1
@@ -239,6 +248,7 @@ class SimpleRNNCell(_GatedCell):
         return _ops.SimpleRNNSequence(activation=names[0], **options)
 
     def call(self, inputs, states, training=None):
+        states = self._converted_states(states)
         prev = _first_state(states)
         dp = self.get_dropout_mask_for_cell(inputs, training)
         rec_dp = self.get_recurrent_dropout_mask_for_cell(prev, training)
@@ -299,6 +309,7 @@ class LSTMCell(_GatedCell):
         return _ops.LSTMSequence(activation=names[0], recurrent_activation=names[1], **options)
 
     def call(self, inputs, states, training=None):
+        states = self._converted_states(states)
         h_prev, c_prev = states[0], states[1]
         count = 4 if self.implementation == 1 else 1
         dp = self.get_dropout_mask_for_cell(inputs, training, count=count)
@@ -375,6 +386,7 @@ class GRUCell(_GatedCell):
                                 **options)
 
     def call(self, inputs, states, training=None):
+        states = self._converted_states(states)
         h_prev = _first_state(states)
         count = 3 if self.implementation == 1 else 1
         dp = self.get_dropout_mask_for_cell(inputs, training, count=count)
@@ -431,7 +443,7 @@ def output_size_of(cell):
     return cell.state_size[0] if is_multiple_state(cell.state_size) else cell.state_size
 
 
-class StackedRNNCells(Layer):
+class StackedRNNCells(StateConvertingMixin, Layer):
     """Cells applied one after the other within each step: the output of one is the input of the next.
 
     ``state_size`` is the tuple of the cells' state sizes, ``output_size`` the last cell's.
@@ -482,6 +494,7 @@ class StackedRNNCells(Layer):
         self.built = True
 
     def call(self, inputs, states, constants=None, training=None, **kwargs):
+        states = self._converted_states(states)
         nested = nest.pack_sequence_as(list(self.state_size), nest.flatten(states))
         new_states = []
         for cell, cell_states in zip(self.cells, nested):

@@ -9,6 +9,7 @@ import numpy as np
 from ....tensor import Tensor, to_array
 from ... import registry
 from ..base import Layer
+from .preprocessing_layer import run_as_op
 
 INT, ONE_HOT, MULTI_HOT, COUNT, TF_IDF = "int", "one_hot", "multi_hot", "count", "tf_idf"
 _ALIASES = {"binary": MULTI_HOT, "tf-idf": TF_IDF}
@@ -83,18 +84,21 @@ class CategoryEncoding(Layer):
         return x if isinstance(x, Tensor) else Tensor(to_array(x))
 
     def call(self, inputs, count_weights=None):
-        ids = inputs._value
+        if count_weights is not None and self.output_mode != COUNT:
+            raise ValueError(f"`count_weights` is not used when `output_mode` is not `'count'`. Received "
+                             f"`count_weights={count_weights}`.")
+        weights = [] if count_weights is None else [count_weights if isinstance(count_weights, Tensor)
+                                                    else Tensor(to_array(count_weights))]
+        return run_as_op(self._encode, inputs, *weights)
+
+    def _encode(self, ids, weights=None):
         if ids.dtype.kind == "f":
             ids = ids.astype(np.int64)
         if ids.size and (ids.min() < 0 or ids.max() >= self.num_tokens):
             bad = ids.min() if ids.min() < 0 else ids.max()
             raise ValueError(f"CategoryEncoding {self.name!r}: input values must be in the range 0 <= values < "
                              f"num_tokens with num_tokens={self.num_tokens}; found {bad}.")
-        weights = None if count_weights is None else to_array(count_weights)
-        if weights is not None and self.output_mode != COUNT:
-            raise ValueError(f"`count_weights` is not used when `output_mode` is not `'count'`. Received "
-                             f"`count_weights={count_weights}`.")
-        return Tensor(encode_categorical(ids, self.output_mode, self.num_tokens, self.dtype, count_weights=weights))
+        return encode_categorical(ids, self.output_mode, self.num_tokens, self.dtype, count_weights=weights)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

@@ -9,6 +9,7 @@ from ....string_hashes import hash_strings
 from ....tensor import Tensor, to_array
 from ... import registry
 from ..base import Layer
+from .preprocessing_layer import run_as_op
 from .category_encoding import COUNT, INT, MULTI_HOT, ONE_HOT, encode_categorical, output_mode_name
 
 
@@ -49,6 +50,8 @@ class Hashing(Layer):
         return x if isinstance(x, Tensor) else Tensor(to_array(x))
 
     def _bins(self, values):
+        if values.dtype.kind == "U":  # a string Tensor made from Python str: compare and hash its UTF-8 bytes
+            values = np.char.encode(values, "utf-8")
         bins, mask = self.num_bins, None
         if self.mask_value is not None and bins > 1:
             bins -= 1
@@ -57,8 +60,6 @@ class Hashing(Layer):
         if values.dtype.kind in "iu":
             text = np.array([str(v).encode() for v in values.reshape(-1).tolist()], dtype=bytes).reshape(values.shape) \
                 if values.size else np.zeros(values.shape, dtype="S1")
-        elif values.dtype.kind == "U":
-            text = np.char.encode(values, "utf-8")
         elif values.dtype.kind == "S":
             text = values
         else:
@@ -69,10 +70,13 @@ class Hashing(Layer):
         return ids
 
     def call(self, inputs):
-        ids = self._bins(inputs._value)
+        return run_as_op(self._hash, inputs)
+
+    def _hash(self, values):
+        ids = self._bins(values)
         if self.output_mode == INT:
-            return Tensor(ids.astype(np.int64))
-        return Tensor(encode_categorical(ids, self.output_mode, self.num_bins, self.dtype))
+            return ids.astype(np.int64)
+        return encode_categorical(ids, self.output_mode, self.num_bins, self.dtype)
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == INT:

@@ -18,7 +18,7 @@ import numpy as np
 from ....tensor import Tensor, to_array
 from ... import registry
 from .category_encoding import COUNT, INT, MULTI_HOT, ONE_HOT, TF_IDF, encode_categorical, output_mode_name
-from .preprocessing_layer import PreprocessingLayer, as_bytes_array
+from .preprocessing_layer import PreprocessingLayer, as_bytes_array, run_as_op
 from ....string_hashes import hash_strings
 
 
@@ -274,17 +274,18 @@ class IndexLookup(PreprocessingLayer):
 
     def call(self, inputs):
         self._ensure_known_vocab_size()
+        return run_as_op(self._lookup, inputs)
+
+    def _lookup(self, values):
         if self.invert:
-            ids = inputs._value.astype(np.int64)
-            return Tensor(self._invert_ids(ids))
-        ids = self._lookup_ids(self._as_keys(inputs, type(self).__name__))
-        return self._encode(ids)
+            return self._invert_ids(values.astype(np.int64))
+        return self._encode(self._lookup_ids(self._as_keys(values, type(self).__name__)))
 
     def _encode(self, ids):
+        """Ids as the layer outputs them (an array): the ids themselves in 'int' mode, else vectors."""
         if self.output_mode == INT:
-            return Tensor(ids.astype(np.dtype(self.dtype)))
-        return Tensor(encode_categorical(ids, self.output_mode, self._depth(), self.dtype,
-                                         idf_weights=self._idf_for_depth()))
+            return ids.astype(np.dtype(self.dtype))
+        return encode_categorical(ids, self.output_mode, self._depth(), self.dtype, idf_weights=self._idf_for_depth())
 
     def _idf_for_depth(self):
         if self.output_mode != TF_IDF:

@@ -4,8 +4,32 @@ from __future__ import annotations
 import numpy as np
 
 from .... import data as _data
-from ....tensor import Tensor, to_array
+from .... import ops as _ops
+from ....context import init_scope
+from ....functions import stack
+from ....tensor import Tensor, apply_op, to_array
 from ..base import Layer
+
+
+def as_one_tensor(inputs):
+    """A layer called on a Python list gets one Tensor per item (Layer.__call__ converts each): stack them back
+    into one, as tf.keras 2's text layers ``convert_to_tensor`` a list."""
+    if isinstance(inputs, (list, tuple)):
+        return stack([as_one_tensor(x) for x in inputs])
+    return inputs
+
+
+def run_as_op(fn, *tensors):
+    """``fn`` (numpy arrays in, one numpy array out) run as one op without gradient, on the tensors' values.
+
+    A ``chainrule.function`` trace (``fit``'s training step) replays ops; numpy code run on a tensor's value
+    directly would be frozen into the trace, giving every later batch the first batch's result. Ops that
+    ``fn`` runs on the way (a user's ``standardize`` function) belong to this op and are not traced alone.
+    """
+    def forward(*arrays):
+        with init_scope():
+            return fn(*arrays)
+    return apply_op(_ops.NoGradient(forward), *[as_one_tensor(t) for t in tensors])
 
 
 def as_bytes_array(value, what):

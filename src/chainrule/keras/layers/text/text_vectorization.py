@@ -25,7 +25,7 @@ from ....tensor import Tensor
 from ... import registry
 from .category_encoding import COUNT, INT, MULTI_HOT, TF_IDF, encode_categorical, output_mode_name
 from .index_lookup import StringLookup
-from .preprocessing_layer import PreprocessingLayer, as_bytes_array
+from .preprocessing_layer import PreprocessingLayer, as_bytes_array, run_as_op
 
 LOWER, STRIP_PUNCTUATION, LOWER_AND_STRIP_PUNCTUATION = "lower", "strip_punctuation", "lower_and_strip_punctuation"
 WHITESPACE, CHARACTER = "whitespace", "character"
@@ -186,6 +186,9 @@ class TextVectorization(PreprocessingLayer):
 
     def call(self, inputs):
         self._lookup_layer._ensure_known_vocab_size()
+        return run_as_op(self._vectorize, inputs)
+
+    def _vectorize(self, inputs):
         strings, rows = self._tokens(inputs)
         lookup = self._lookup_layer
         if rows is None:  # no split: each string is one token
@@ -197,8 +200,8 @@ class TextVectorization(PreprocessingLayer):
         if self._output_mode != INT:
             counts = np.full((len(rows), max(1, int(lengths.max()) if len(rows) else 1)), -1, dtype=np.int64)
             counts[row_of, np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)] = ids
-            return Tensor(encode_categorical(counts, self._output_mode, lookup._depth(), lookup.dtype,
-                                             idf_weights=lookup._idf_for_depth()))
+            return encode_categorical(counts, self._output_mode, lookup._depth(), lookup.dtype,
+                                      idf_weights=lookup._idf_for_depth())
         width = self._output_sequence_length
         if width is None:
             width = int(lengths.max()) if len(rows) and flat else 0
@@ -206,7 +209,7 @@ class TextVectorization(PreprocessingLayer):
         position = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         keep = position < width
         out[row_of[keep], position[keep]] = ids[keep]
-        return Tensor(out)
+        return out
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
