@@ -569,24 +569,9 @@ _VARIABLE_LENGTH = (layers.Embedding, layers.Masking, layers.GlobalAveragePoolin
                     layers.Cropping1D, layers.UpSampling1D, layers.SpatialDropout1D, layers.Dense, layers.Softmax,
                     layers.Activation, layers.Dropout, layers.Conv2D, layers.MaxPooling2D, layers.GlobalMaxPooling2D,
                     layers.Resizing, layers.RandomFlip)
-# A real bug these find, to be fixed in Layer._infer_output (keras/layers/base.py, changed on another branch): a
-# functional call with tensors beyond its first argument (an explicit mask=, MultiHeadAttention's value) is worked
-# out by a dry run where unknown dimensions are 2, and only the batch axis is put back to None, so an unknown steps
-# axis comes out as 2 (MultiHeadAttention on Input((None, 16)) gives (None, 2, 16); tf.keras 2: (None, None, 16)).
-_STEPS_FROM_DRY_RUN = ("the symbolic call's dry run leaves unknown steps 2 (Layer._infer_output restores only the "
-                       "batch axis): tf.keras 2 keeps them None")
-_CASES_WITH_STEPS_FROM_DRY_RUN = {
-    "LSTM-masked", "GRU-recurrent-dropout-masked", "SimpleRNN-masked-backwards", "RNN-step-by-step-masked",
-    "Bidirectional-ave-masked", "Bidirectional-initial-state-masked", "TimeDistributed-masked", "Attention-masked",
-    "Attention-dropout-causal-scores", "AdditiveAttention-masked-key", "MultiHeadAttention",
-    "MultiHeadAttention-key-mask-no-bias", "MultiHeadAttention-causal-scores-dropout",
-    "MultiHeadAttention-attention-axes"}
 for _case in CASES:
     if issubclass(_case.layer_cls, _VARIABLE_LENGTH) and "unknown_axes" not in _case.spec:
         _case.spec["unknown_axes"] = (1,)
-    if _case.id in _CASES_WITH_STEPS_FROM_DRY_RUN:
-        _case.xfail.setdefault("symbolic_call", _STEPS_FROM_DRY_RUN)
-assert _CASES_WITH_STEPS_FROM_DRY_RUN <= {c.id for c in CASES}
 
 # Public classes of keras.layers that are not layers under test, each with the reason.
 NOT_TESTED_HERE = {

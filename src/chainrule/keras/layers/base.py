@@ -288,13 +288,18 @@ def _as_mask(m):
     return m if m is None or isinstance(m, (Tensor, KerasTensor)) else Tensor(to_array(m))
 
 
-def _dummy(t):
-    """Zeros standing for a KerasTensor in a dry run (unknown dimensions become 2), its mask attached."""
-    shape = tuple(2 if d is None else d for d in t.shape)
-    value = Tensor(np.full(shape, b"") if t.dtype.name == "string" else np.zeros(shape, dtype=t.dtype.dtype))
+def _dummy(t, size=2):
+    """A stand-in for a KerasTensor in a dry run: zeros (True for booleans, so masks keep every step and
+    masked averages divide by a non-zero count; empty strings), unknown dimensions ``size``, its mask attached."""
+    shape = tuple(size if d is None else d for d in t.shape)
+    if t.dtype.name == "string":
+        value = Tensor(np.full(shape, b""))
+    elif t.dtype.name == "bool":
+        value = Tensor(np.ones(shape, dtype=bool))
+    else:
+        value = Tensor(np.zeros(shape, dtype=t.dtype.dtype))
     if t._keras_mask is not None:
-        value._keras_mask = _dummy(t._keras_mask)
-        value._keras_mask._value[...] = True
+        value._keras_mask = _dummy(t._keras_mask, size)
     return value
 
 
@@ -794,8 +799,10 @@ class Layer(Module):
         masks_needed = self._supports_masking and (
             _input_masks(inputs) is not None or "mask" in kwargs
             or type(self).compute_mask is not Layer.compute_mask)
-        # compute_output_shape describes the plain call: options such as return_attention_scores=True need a run.
-        plain = not symbolic_tensors([list(rest), kwargs]) and not (set(kwargs) - {"mask"})
+        # compute_output_shape describes the plain call (a mask changes no shape): options such as
+        # return_attention_scores=True, or tensors besides the first argument, need a run.
+        plain = not symbolic_tensors([list(rest), {k: v for k, v in kwargs.items() if k != "mask"}]) and \
+            not (set(kwargs) - {"mask"})
         if type(self).compute_output_shape is not Layer.compute_output_shape and plain:
             in_shapes = nest.map_structure(lambda t: t.shape, inputs)
             out_shape = self.compute_output_shape(in_shapes)
@@ -807,35 +814,52 @@ class Layer(Module):
             if masks_needed:
                 dummy = nest.map_structure(_dummy, inputs)
                 explicit = kwargs.get("mask")
-                masks = self.compute_mask(dummy, nest.map_structure(_dummy, explicit) if explicit is not None
+                masks = self.compute_mask(dummy, nest.map_structure(lambda m: None if m is None else _dummy(m),
+                                                                    explicit) if explicit is not None
                                           else _input_masks(dummy))
                 if masks is not None:
                     for t, m in zip(nest.flatten(specs), nest.flatten(masks)):
                         t._keras_mask = _mask_spec(m, t) if m is not None else None
             return specs
-        # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis.
-        dummy, dummy_rest, dummy_kwargs = (nest.map_structure(
-            lambda t: _dummy(t) if isinstance(t, KerasTensor) else t, s) for s in (inputs, list(rest), kwargs))
-        saved = self._activity_losses, self._added_losses
-        tapes = list(active_tapes())
-        active_tapes().clear()
-        try:
-            out = Layer.__call__(self, dummy, *dummy_rest, training=False, **dummy_kwargs)
-        finally:
-            active_tapes().extend(tapes)
-            self._activity_losses, self._added_losses = saved
+        # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis; with other
+        # unknown dimensions (variable-length steps) a second run where they are 3 tells which output axes follow.
+        out = self._dry_run(inputs, rest, kwargs, 2)
+        other = None
+        if any(None in t.shape[1:] for t in symbolic_tensors([inputs, list(rest), kwargs])):
+            try:
+                other = nest.flatten(self._dry_run(inputs, rest, kwargs, 3))
+            except (ValueError, TypeError, IndexError):  # a computation that only fits the first stand-in
+                other = None
         batch_unknown = bool(flat) and isinstance(flat[0], KerasTensor) and flat[0].shape and flat[0].shape[0] is None
+        flat_out = nest.flatten(out)
 
         def spec(t):
             shape = tuple(t.shape)
             if batch_unknown and shape:
                 shape = (None,) + shape[1:]
+            twin = other[[id(o) for o in flat_out].index(id(t))] if other is not None else None
+            if twin is not None and len(twin.shape) == len(shape):
+                shape = tuple(None if a != b else d for d, a, b in zip(shape, t.shape, twin.shape))
             out_spec = KerasTensor(shape, t.dtype)
             mask = getattr(t, "_keras_mask", None)
             if mask is not None:
                 out_spec._keras_mask = _mask_spec(mask, out_spec, tuple(t.shape))
             return out_spec
         return nest.map_structure(spec, out)
+
+    def _dry_run(self, inputs, rest, kwargs, size):
+        """The layer called on stand-ins for the KerasTensors (unknown dimensions ``size``), outside any tape,
+        its losses left as they were."""
+        dummy, dummy_rest, dummy_kwargs = (nest.map_structure(
+            lambda t: _dummy(t, size) if isinstance(t, KerasTensor) else t, s) for s in (inputs, list(rest), kwargs))
+        saved = self._activity_losses, self._added_losses
+        tapes = list(active_tapes())
+        active_tapes().clear()
+        try:
+            return Layer.__call__(self, dummy, *dummy_rest, training=False, **dummy_kwargs)
+        finally:
+            active_tapes().extend(tapes)
+            self._activity_losses, self._added_losses = saved
 
     def _output_dtype(self, flat_inputs):
         return self._dtype
