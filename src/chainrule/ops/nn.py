@@ -51,8 +51,10 @@ class ReLU(Op):
 
     def forward(self, x):
         # Workspace buffers: feature maps of convnets are tens of MB per step (see ops.workspace).
-        self.positive = np.greater(x, 0, out=workspace.empty(np.shape(x), bool))
-        return np.maximum(x, 0, out=workspace.empty(np.shape(x), np.result_type(x, 0)))
+        x = np.asarray(x)
+        self.positive = np.greater(x, 0, out=workspace.empty(x.shape, bool))
+        dtype = x.dtype if x.dtype.kind == "f" else np.result_type(x, 0)
+        return np.maximum(x, 0, out=workspace.empty(x.shape, dtype))
 
     @property
     def mask(self):
@@ -60,7 +62,8 @@ class ReLU(Op):
         return ~self.positive
 
     def backward(self, dout):
-        return np.multiply(dout, self.positive, out=workspace.empty(np.shape(dout), np.result_type(dout)))
+        dout = np.asarray(dout)
+        return np.multiply(dout, self.positive, out=workspace.empty(dout.shape, dout.dtype))
 
 
 class LeakyReLU(Op):
