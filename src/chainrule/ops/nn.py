@@ -27,15 +27,28 @@ def sigmoid(x):
                                                               copy=False)
 
 
+def max_keepdims(x, axis=-1):
+    """``np.max(x, axis=axis, keepdims=True)``, quicker over the short last axis of many rows (logits).
+
+    numpy reduces a short contiguous axis row by row (about 40 ns a row for 10 classes); the maximum
+    of the transposed copy runs along contiguous rows instead. A maximum does not depend on the order
+    of its operands, so the values are the same.
+    """
+    x = np.asarray(x)
+    if x.ndim == 2 and axis in (-1, 1) and x.shape[1] <= 32 and x.shape[0] >= 256:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return np.max(x, axis=axis, keepdims=True)
+
+
 def log_softmax(x, axis=-1):
     """``x - logsumexp(x)`` along ``axis``, shifted by the maximum so it never overflows."""
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    shifted = x - max_keepdims(x, axis)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax(x, axis=-1):
     """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum so it never overflows."""
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e = np.exp(x - max_keepdims(x, axis))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
 
@@ -329,11 +342,12 @@ class SoftmaxWithLoss(Op):
         self.shape = x.shape
         x2 = x.reshape(-1, n_classes)
         n = x2.shape[0]
-        shifted = x2 - x2.max(axis=1, keepdims=True)
+        shifted = x2 - max_keepdims(x2)
         e = np.exp(shifted)
         s = e.sum(axis=1, keepdims=True)
         log_s = np.log(s)
-        self.y = e / s
+        e /= s
+        self.y = e
         t = np.asarray(labels)
         if t.shape == x.shape and not (n_classes == 1 and t.dtype.kind in "iu"):
             self.t = t.reshape(-1, n_classes).astype(x.dtype, copy=False)
