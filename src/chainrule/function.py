@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from operator import itemgetter
 
 import numpy as np
 
@@ -46,8 +47,8 @@ from .tensor_spec import TensorSpec
 
 # Where a recorded input comes from.
 _ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
-# What a recorded step is.
-_OP, _GRADIENT, _UPDATE, _MULTI_OP = 0, 1, 2, 3
+# What a recorded step is (_OP1: an op with one input, which a compiled trace calls without unpacking).
+_OP, _GRADIENT, _UPDATE, _MULTI_OP, _OP1 = 0, 1, 2, 3, 4
 
 
 def _signature_of(leaf):
@@ -221,9 +222,11 @@ class _Trace:
                 self.steps.append((kind, plan, None, None))
             elif kind == _UPDATE:  # extra: the Variable, and the position where steps read it (or None)
                 read_at = var_positions.get(id(extra))
-                self.steps.append((kind, a, tuple(position(s) for s in sources), (extra, read_at)))
+                self.steps.append((kind, a, _reader([position(s) for s in sources]), (extra, read_at)))
+            elif kind == _OP and len(sources) == 1:
+                self.steps.append((_OP1, a, position(sources[0]), extra))
             else:
-                self.steps.append((kind, a, tuple(position(s) for s in sources), extra))
+                self.steps.append((kind, a, _reader([position(s) for s in sources]), extra))
         self.outputs = [(_SLOT, base + p) if kind == _SLOT else (kind, p) for kind, p in outputs]
         self.output_structure = output_structure
 
@@ -233,9 +236,9 @@ class _Trace:
         values += self.constants
         append = values.append
 
-        for kind, a, positions, extra in self.steps:
-            if kind == _OP:
-                out = a.forward(*[values[p] for p in positions])
+        for kind, a, inputs, extra in self.steps:  # inputs: a position (_OP1), or a reader of positions
+            if kind == _OP1 or kind == _OP:
+                out = a.forward(values[inputs]) if kind == _OP1 else a.forward(*inputs(values))
                 if type(out) is not np.ndarray:
                     out = np.asarray(out)
                 elif extra:  # a view of a Variable, which optimizers update in place
@@ -243,11 +246,11 @@ class _Trace:
                 append(out)
             elif kind == _UPDATE:
                 variable, read_at = extra
-                variable._store(a.forward(variable._value, *[values[p] for p in positions]))
+                variable._store(a.forward(variable._value, *inputs(values)))
                 if read_at is not None:
                     values[read_at] = variable._value
             elif kind == _MULTI_OP:
-                values.extend(np.asarray(o) for o in a.forward(*[values[p] for p in positions]))
+                values.extend(np.asarray(o) for o in a.forward(*inputs(values)))
             else:
                 values.extend(_replay_gradient(a, values))
 
@@ -261,6 +264,16 @@ class _Trace:
             return p  # a Variable, a Python value or a constant Tensor, returned as is
 
         return nest.pack_sequence_as(self.output_structure, [result(s) for s in self.outputs])
+
+
+def _reader(positions):
+    """``values -> tuple of values[p] for p in positions``, at operator.itemgetter's C speed."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        one = itemgetter(positions[0])
+        return lambda values: (one(values),)
+    return lambda values: ()
 
 
 def _replay_gradient(plan: _GradientPlan, values: list) -> list:
