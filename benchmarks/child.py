@@ -3,7 +3,9 @@
 The parent sets the thread variables (OPENBLAS_NUM_THREADS=1, ...) in this process's
 environment; they are checked here before numpy or torch is imported, because BLAS reads them
 once at load time. The result (the workload's rows plus peak RSS and the BLAS/torch thread
-counts actually in force) is written as JSON to ``--out``.
+counts actually in force, and ``OPENBLAS_CORETYPE`` as this process saw it) is written as JSON to
+``--out``. The framework (chainrule or torch) is imported before the workload starts, so no timed
+part pays for it; chainrule's own lazy imports (scipy for sparse data) stay inside the timed part.
 
 ``python -m benchmarks.child --info`` prints what the machine's numpy/BLAS/torch are, as JSON.
 """
@@ -75,6 +77,19 @@ def info() -> dict:
     return out
 
 
+def _import_framework(framework: str):
+    """Import the framework before anything is timed, as a user's program does at its top.
+
+    chainrule is imported with its Keras API and nothing more: what it imports lazily on first use
+    (scipy for sparse data, ...) is left to the timed part, which must pay for it.
+    """
+    if framework == "torch":
+        import torch  # noqa: F401
+    else:
+        import chainrule  # noqa: F401
+        from chainrule import keras  # noqa: F401
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload")
@@ -93,8 +108,11 @@ def main(argv=None) -> int:
     _set_threads(cfg["threads"])
     start = time.perf_counter()
     from . import workloads  # imports numpy: only now
+    _import_framework(args.framework)
     result = workloads.run(args.workload, args.framework, cfg)
     result["child_seconds"] = time.perf_counter() - start
+    result["child_cpu_seconds"] = time.process_time()
+    result["openblas_coretype"] = os.environ.get("OPENBLAS_CORETYPE")
     # ru_maxrss is in KiB on Linux. The parent is kept small (no numpy), so the high-water mark
     # a fresh exec may inherit from it is negligible; VmHWM (this process image only) is kept too.
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -174,7 +174,7 @@ def _summary(result) -> str:
         return "FAILED: " + result["error"]
     parts = []
     for name, row in result["rows"].items():
-        s = f"{name} {row['seconds']:.3f}s"
+        s = f"{name} {row['seconds']:.3f}s" + (f" ({row['cpu_seconds']:.3f}s CPU)" if "cpu_seconds" in row else "")
         if row.get("acc") is not None:
             s += f" acc {row['acc']:.2f}%"
         parts.append(s)
@@ -207,9 +207,6 @@ def main(argv=None) -> int:
         notes.append("PyTorch is not installed: chainrule only, ratios are empty (pip install torch==2.13.0, "
                      "the CPU build, to compare).")
 
-    if os.environ.get("OPENBLAS_CORETYPE"):
-        notes.append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} was set: numpy's OpenBLAS used that "
-                     f"core's kernels instead of the ones it detects.")
     started = time.time()
     load_start = loadavg()
     tmp = tempfile.mkdtemp(prefix="chainrule-bench-")
@@ -245,7 +242,14 @@ def main(argv=None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     elapsed = time.time() - started
 
+    runs = [r for w in results.values() for rs in w.values() for r in rs if "error" not in r]
+    lazy = sorted({m for r in runs for m in r.get("lazy_imports_before_timing", ())})
+    if lazy:
+        notes.append(f"{', '.join(lazy)} was already imported when timing started in some runs: chainrule's lazy "
+                     f"import of it was not timed there.")
     meta = dict(mode=args.mode, repeats=repeats, sizes=sizes, command=command_line(argv),
+                openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"),
+                child_coretypes=sorted({str(r.get("openblas_coretype")) for r in runs}),
                 via_make=bool(os.environ.get("MAKELEVEL")), started=started,
                 elapsed=elapsed, machine=machine, frameworks=frameworks, loadavg_start=load_start,
                 loadavg_end=loadavg(), notes=notes, workloads=plan, skipped=skipped)

@@ -1,4 +1,4 @@
-"""What the suite runs: the workloads, the sizes of each mode and the targets of issue 8.
+"""What the suite runs: the workloads, the sizes of each mode and the targets (issues 8, 14, 16, 17).
 
 Pure data, no numpy: the parent process imports it to plan the runs.
 """
@@ -38,8 +38,8 @@ WORKLOADS = {
                    ("batch 1", "batch 8")),
     "W6": Workload("W6", "the seed's subclassed model on a (60, 28, 28) batch: eager calls vs traced "
                          "(chainrule.function; torch.jit.trace for reference)", (), ("eager", "compiled")),
-    "W7": Workload("W7", "large batch: W1's model at batch 4096, achieved GFLOP/s of a training step vs "
-                         "numpy's float32 matmul rate on the same shapes (synthetic data)", (), ("step",)),
+    "W7": Workload("W7", "large batch: W1's model at batch 4096, a training step of fit vs the same step "
+                         "hand-fused in numpy (synthetic data)", (), ("step",)),
     "W8": Workload("W8", "keras.io MNIST convnet: Conv2D(32,3,relu)-MaxPool-Conv2D(64,3,relu)-MaxPool-Flatten-"
                          "Dropout(0.5)-Dense(10,softmax), Adam, batch 128, 1 epoch (PyTorch: nn.Conv2d, NCHW)",
                    ("mnist",)),
@@ -79,36 +79,44 @@ class Target:
     kind: str  # time_ratio | acc_diff | rss_ratio | speedup | pct_numpy
     limit: float
     text: str
+    issue: int = 8  # the issue that set it
 
 
-#: The targets of issue 8. time_ratio is chainrule seconds / PyTorch seconds for the same work.
+#: The targets. Times are compared on process CPU time (the runs are single-threaded; on a machine
+#: whose cores are shared, CPU time leaves out the time a run waited for a core); the report shows
+#: the wall-time ratio beside each. time_ratio is chainrule's median CPU seconds / PyTorch's for the
+#: same work; speedup is chainrule eager / chainrule.function; pct_numpy is the hand-fused numpy
+#: step's CPU time / chainrule's step's, in percent.
 TARGETS = (
-    Target("W1", "train", "time_ratio", 0.7, "W1 training time <= 0.7 x PyTorch"),
+    # issue 14 (replacing issue 8's 0.7x time targets for W1-W4, W5's 2x, W6's 1.5x and W7's matmul rate)
+    Target("W1", "train", "time_ratio", 0.5, "W1 training time <= 0.5 x PyTorch", 14),
     Target("W1", "train", "acc_diff", 0.5, "W1 test accuracy within 0.5 points of PyTorch"),
     Target("W1", "train", "rss_ratio", 1.0, "W1 peak RSS <= PyTorch"),
     Target("W1", "predict", "time_ratio", 1.0, "W1 predict throughput >= PyTorch (no_grad)"),
-    Target("W2", "train", "time_ratio", 0.7, "W2 training time <= 0.7 x PyTorch"),
+    Target("W2", "train", "time_ratio", 0.5, "W2 training time <= 0.5 x PyTorch", 14),
     Target("W2", "train", "acc_diff", 0.5, "W2 test accuracy within 0.5 points of PyTorch"),
-    Target("W3", "train", "time_ratio", 0.7, "W3 training time <= 0.7 x PyTorch"),
+    Target("W3", "train", "time_ratio", 0.6, "W3 training time <= 0.6 x PyTorch (fresh process)", 14),
     Target("W3", "train", "acc_diff", 0.5, "W3 test accuracy within 0.5 points of PyTorch"),
     Target("W3", "train", "rss_ratio", 1.0, "W3 peak RSS <= PyTorch"),
     Target("W3b", "train", "time_ratio", 0.7, "W3b training time <= 0.7 x PyTorch"),
     Target("W3b", "train", "acc_diff", 0.5, "W3b test accuracy within 0.5 points of PyTorch"),
     Target("W3b", "train", "rss_ratio", 1.0, "W3b peak RSS <= PyTorch"),
-    Target("W4", "train", "time_ratio", 0.7, "W4 training time <= 0.7 x PyTorch"),
+    Target("W4", "train", "time_ratio", 0.6, "W4 training time <= 0.6 x PyTorch", 14),
     Target("W4", "train", "acc_diff", 0.5, "W4 test accuracy within 0.5 points of PyTorch"),
-    Target("W5", "batch 1", "time_ratio", 0.5, "W5 steps/s at batch 1 >= 2 x PyTorch"),
-    Target("W5", "batch 8", "time_ratio", 0.5, "W5 steps/s at batch 8 >= 2 x PyTorch"),
-    Target("W6", "compiled", "speedup", 1.5, "W6 chainrule.function >= 1.5 x faster than eager"),
-    Target("W7", "step", "pct_numpy", 70.0, "W7 training step >= 70% of numpy's matmul rate"),
+    Target("W5", "batch 1", "time_ratio", 0.5, "W5 steps/s at batch 1 >= 2 x PyTorch", 14),
+    Target("W5", "batch 8", "time_ratio", 0.5, "W5 steps/s at batch 8 >= 2 x PyTorch", 14),
+    Target("W6", "compiled", "speedup", 1.3, "W6 chainrule.function >= 1.3 x faster than eager", 14),
+    Target("W7", "step", "pct_numpy", 90.0, "W7 training step >= 90% of the hand-fused numpy step's speed", 14),
     # issue 16
-    Target("W8", "train", "time_ratio", 1.0, "W8 MNIST convnet epoch <= 1.0 x PyTorch"),
-    Target("W8", "train", "acc_diff", 0.5, "W8 test accuracy within 0.5 points of PyTorch"),
+    Target("W8", "train", "time_ratio", 1.0, "W8 MNIST convnet epoch <= 1.0 x PyTorch", 16),
+    Target("W8", "train", "acc_diff", 0.5, "W8 test accuracy within 0.5 points of PyTorch", 16),
+    # issue 17
+    Target("W9", "train", "time_ratio", 1.0, "W9 training time <= 1.0 x PyTorch", 17),
+    Target("W9b", "train", "time_ratio", 1.0, "W9b training time <= 1.0 x PyTorch", 17),
 )
-TARGETS = TARGETS + (
-    Target("W9", "train", "time_ratio", 1.0, "W9 training time <= 1.0 x PyTorch"),
-    Target("W9b", "train", "time_ratio", 1.0, "W9b training time <= 1.0 x PyTorch"),
-)
+
+#: Rows whose time target is read as a throughput (items per second, the ratio turned around).
+THROUGHPUT_ROWS = frozenset({"predict", "batch 1", "batch 8"})
 
 # W10: data parallelism over MPI (benchmarks/workloads_distributed.py), chainrule only: the same two models
 # trained one epoch with 1 and with 2 ranks (mpiexec), samples/s and scaling efficiency; no targets.

@@ -16,21 +16,15 @@ W8b is the forward and backward pass (input, kernel and bias gradients) of one 3
 """
 from __future__ import annotations
 
-import resource
 import time
 
 import numpy as np
 
 from .workloads import (_cr_setup, _softmax_t, _torch_epoch, _torch_predict, _torch_setup, class_metrics,
-                        load_images, mark_baseline)
+                        load_images, mark_baseline, per_item, start_clocks, torch_optimizer)
 
 _now = time.perf_counter
 
-
-def _cpu_seconds():
-    """User + system CPU time of this process so far (less disturbed by other jobs than wall time)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 W8_BATCH = 128
 W8B_SHAPE = (32, 32, 32, 64)   # batch, height, width, channels (channels_last; PyTorch gets NCHW)
@@ -64,7 +58,7 @@ def _torch_mnist_convnet(torch):
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_uniform_(m.weight)
             nn.init.zeros_(m.bias)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    opt = torch_optimizer(torch, "Adam", model.parameters(), lr=1e-3, eps=1e-7)
     return model, opt, nn.CrossEntropyLoss()
 
 
@@ -122,14 +116,13 @@ def w8_chainrule(cfg):
     model = _cr_mnist_convnet(keras)
     y_hot = keras.utils.to_categorical(y, 10)
     mark_baseline()
-    t0, c0 = _now(), _cpu_seconds()
+    stop = start_clocks()
     history = model.fit(x, y_hot, batch_size=W8_BATCH, epochs=1, verbose=0)
-    train_s, train_cpu = _now() - t0, _cpu_seconds() - c0
+    times = stop()
     probs = model.predict(xt, batch_size=W8_BATCH, verbose=0)
     acc, loss = class_metrics(probs, yt)
-    info = {"train_cpu_s": round(train_cpu, 2),
-            **_op_times(model, x, y_hot, cfg.get("w8_profile_steps", 20))}
-    return {"rows": {"train": dict(seconds=train_s, what=f"1 epoch, {len(x):,} images, batch {W8_BATCH}",
+    info = _op_times(model, x, y_hot, cfg.get("w8_profile_steps", 20))
+    return {"rows": {"train": dict(**times, what=f"1 epoch, {len(x):,} images, batch {W8_BATCH}",
                                    items=len(x), item="img", acc=acc, loss=loss,
                                    train_loss=history.history["loss"][-1])},
             "info": info}
@@ -142,22 +135,21 @@ def w8_torch(cfg):
     X, Y = torch.from_numpy(np.ascontiguousarray(x[:, None])), torch.from_numpy(y.astype(np.int64))
     Xt = torch.from_numpy(np.ascontiguousarray(xt[:, None]))
     mark_baseline()
-    t0, c0 = _now(), _cpu_seconds()
+    stop = start_clocks()
     train_loss, _ = _torch_epoch(torch, model, opt, loss_fn, X, Y, W8_BATCH)
-    train_s, train_cpu = _now() - t0, _cpu_seconds() - c0
+    times = stop()
     probs = _torch_predict(torch, model, Xt, W8_BATCH, _softmax_t(torch))
     acc, loss = class_metrics(probs, yt)
-    return {"rows": {"train": dict(seconds=train_s, what=f"1 epoch, {len(x):,} images, batch {W8_BATCH}",
-                                   items=len(x), item="img", acc=acc, loss=loss, train_loss=train_loss)},
-            "info": {"train_cpu_s": round(train_cpu, 2)}}
+    return {"rows": {"train": dict(**times, what=f"1 epoch, {len(x):,} images, batch {W8_BATCH}",
+                                   items=len(x), item="img", acc=acc, loss=loss, train_loss=train_loss)}}
 
 
 # ---------------------------------------------------------------------------------------------
 # W8b: one Conv2D 64 -> 64, 3x3, 'same', batch 32 of 32x32: forward + backward
 # ---------------------------------------------------------------------------------------------
 
-def _w8b_row(seconds, iters):
-    return {"rows": {"fwd+bwd": dict(seconds=seconds / iters,
+def _w8b_row(times, iters):
+    return {"rows": {"fwd+bwd": dict(**per_item(times, iters),
                                      what=f"Conv2D 64->64 3x3 'same' on {W8B_SHAPE[0]}x{W8B_SHAPE[1]}x"
                                           f"{W8B_SHAPE[2]}x64: forward + dx, dW, db (mean of {iters})",
                                      items=W8B_SHAPE[0], item="img")}}
@@ -215,10 +207,10 @@ def w8b_chainrule(cfg):
     for _ in range(3):
         step()
     mark_baseline()
-    t0 = _now()
+    stop = start_clocks()
     for _ in range(iters):
         step()
-    result = _w8b_row(_now() - t0, iters)
+    result = _w8b_row(stop(), iters)
     result["info"] = _w8b_pieces(x.numpy(), layer.kernel.numpy(), dy.numpy())
     return result
 
@@ -242,7 +234,7 @@ def w8b_torch(cfg):
     for _ in range(3):
         step()
     mark_baseline()
-    t0 = _now()
+    stop = start_clocks()
     for _ in range(iters):
         step()
-    return _w8b_row(_now() - t0, iters)
+    return _w8b_row(stop(), iters)

@@ -1,17 +1,18 @@
 """W10: data-parallel training over MPI (``chainrule.distribute.MultiWorkerMirroredStrategy``).
 
-One epoch of W1's model (the MNIST quickstart, 32 images per replica and step) and of W4's
-(the Fashion-MNIST functional 784-256-128-64-32-10, 128 per replica), each with 1 and with 2
-ranks: ``mpiexec -n R python -m benchmarks.workloads_distributed ...``, every rank with the
-run's BLAS thread count (1 by default), so 2 ranks use 2 cores. Weak scaling, as TensorFlow's
-multi-worker guide sets it up: the per-replica batch stays, the global batch is R times it, and
-one epoch is the whole training set, so 2 ranks take half the steps. Rows: samples/s of the
-epoch (timed on rank 0, from ``fit``'s call to its return, which ends with a barrier; cold, as
-W1 and W4: the first step's tracing included) and the test accuracy after it (predicted on every
-rank, gathered). Scaling efficiency = samples/s with 2 ranks / (2 x samples/s with 1 rank), in
-the run's info. A third row per model runs 2 processes at once that train independently on half
-the images each (no strategy, no communication): on a machine whose cores are shared, what 2
-processes can get at all; 2 ranks / that = the cost of the all-reduce and the synchronisation.
+One epoch of W1's model (the MNIST quickstart, 32 images per replica and step) and of W4's (the
+Fashion-MNIST functional 784-256-128-64-32-10, 128 per replica), each with 1 and with 2 ranks:
+``mpiexec -n R python -m benchmarks.workloads_distributed ...``, every rank with the run's BLAS
+thread count (1 by default), so 2 ranks use 2 cores. Weak scaling, as TensorFlow's multi-worker
+guide sets it up: the per-replica batch stays, the global batch is R times it, and one epoch is
+the whole training set, so 2 ranks take half the steps. Rows: samples/s of the epoch (the slowest
+rank's wall time, and separately its CPU time, from ``fit``'s call to its return, which ends with
+a barrier; cold, as W1 and W4: the first step's tracing included) and the test accuracy after it
+(predicted on every rank, gathered). Scaling efficiency = samples/s with 2 ranks / (2 x samples/s
+with 1 rank), in the run's info. A third row per model runs 2 processes at once that train
+independently on half the images each (no strategy, no communication): on a machine whose cores
+are shared, what 2 processes can get at all; 2 ranks / that = the cost of the all-reduce and the
+synchronisation.
 
 chainrule only (PyTorch's counterpart would be torch.distributed, a different launcher). Needs
 the ``chainrule[distributed]`` extra: mpi4py and the MPICH wheel's ``mpiexec``.
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-from .workloads import W4_UNITS, _cr_quickstart, _cr_setup, _now, class_metrics, load_images
+from .workloads import W4_UNITS, _cr_quickstart, _cr_setup, class_metrics, load_images, start_clocks
 
 MODELS = {  # name: (dataset, flatten the images, images per replica and step)
     "quickstart": ("mnist", False, 32),
@@ -73,15 +74,18 @@ def rank_run(name: str, cfg: dict, out: str, independent: bool = False) -> None:
         with strategy.scope():
             model = build(keras)
         batch_size = per_replica * ranks
-    t0 = _now()
+    stop = start_clocks()
     history = model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-    seconds = max(strategy._comm.allgather(_now() - t0))  # the job's time: its slowest process
+    times = strategy._comm.allgather(stop())
+    seconds = max(t["seconds"] for t in times)  # the job's time: its slowest process
+    cpu_seconds = max(t["cpu_seconds"] for t in times)
     acc, loss = class_metrics(model.predict(xt, batch_size=1024, verbose=0), yt)
     if rank == 0:
         params = model.count_params()
         items = len(x) * (ranks if independent else 1)
-        result = dict(seconds=seconds, items=items, acc=acc, loss=loss, train_loss=history.history["loss"][-1],
-                      params=params, steps=-(-len(x) // batch_size), ranks=ranks)
+        result = dict(seconds=seconds, cpu_seconds=cpu_seconds, items=items, acc=acc, loss=loss,
+                      train_loss=history.history["loss"][-1], params=params, steps=-(-len(x) // batch_size),
+                      ranks=ranks)
         with open(out + ".tmp", "w") as f:
             json.dump(result, f)
         os.replace(out + ".tmp", out)
@@ -124,14 +128,14 @@ def w10_chainrule(cfg):
             r = _launch(mpiexec, name, ranks, cfg)
             rate[ranks] = r["items"] / r["seconds"]
             rows[f"{name} {ranks} rank{'s' if ranks > 1 else ''}"] = dict(
-                seconds=r["seconds"], items=r["items"], item="img", acc=r["acc"], loss=r["loss"],
-                train_loss=r["train_loss"],
+                seconds=r["seconds"], cpu_seconds=r["cpu_seconds"], items=r["items"], item="img", acc=r["acc"],
+                loss=r["loss"], train_loss=r["train_loss"],
                 what=f"1 epoch, {r['items']:,} images, {ranks} x {per_replica} per step ({r['steps']} steps)")
             info[f"{name}_gradient_bytes_per_step"] = 4 * r["params"]
         r = _launch(mpiexec, name, 2, cfg, independent=True)
         rate["independent"] = r["items"] / r["seconds"]
         rows[f"{name} 2 independent"] = dict(
-            seconds=r["seconds"], items=r["items"], item="img",
+            seconds=r["seconds"], cpu_seconds=r["cpu_seconds"], items=r["items"], item="img",
             what=f"2 processes at once, each its own model on half the images, batch {per_replica}, "
                  "no communication (this machine's ceiling)")
         info[f"{name}_scaling_efficiency"] = round(rate[2] / (2 * rate[1]), 3)

@@ -18,8 +18,8 @@ import os
 
 import numpy as np
 
-from .workloads import (_cr_setup, _now, _torch_epoch, _torch_predict, _torch_setup, binary_metrics,
-                        mark_baseline)
+from .workloads import (_cr_setup, _torch_epoch, _torch_predict, _torch_setup, binary_metrics, mark_baseline,
+                        start_clocks, torch_optimizer)
 
 W9_VOCAB, W9_DIM, W9_UNITS, W9_LEN, W9_BATCH = 10000, 64, 64, 200, 64
 
@@ -63,11 +63,11 @@ def _w9_chainrule(cfg, kind):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="binary_crossentropy",
                   metrics=["accuracy"])
     mark_baseline()
-    t0 = _now()
+    stop = start_clocks()
     history = model.fit(x, y, batch_size=W9_BATCH, epochs=1, verbose=0)
-    seconds = _now() - t0
+    times = stop()
     acc, loss = binary_metrics(model.predict(xt, batch_size=1024, verbose=0), yt)
-    return {"rows": {"train": dict(seconds=seconds, what=f"1 epoch, {len(x):,} reviews x {W9_LEN} tokens, batch 64",
+    return {"rows": {"train": dict(**times, what=f"1 epoch, {len(x):,} reviews x {W9_LEN} tokens, batch 64",
                                    items=len(x), item="review", acc=acc, loss=loss,
                                    train_loss=history.history["loss"][-1])},
             "info": {"params": int(model.count_params())}}
@@ -115,16 +115,16 @@ def _w9_torch(cfg, kind):
 
     model = Classifier()
     _keras_init_torch(torch, model.embedding, model.rnn, model.dense, 4 if kind == "lstm" else 3)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    opt = torch_optimizer(torch, "Adam", model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.BCEWithLogitsLoss()
     X, Y = torch.from_numpy(x.astype(np.int64)), torch.from_numpy(y.reshape(-1, 1))
     mark_baseline()
-    t0 = _now()
+    stop = start_clocks()
     train_loss, _ = _torch_epoch(torch, model, opt, loss_fn, X, Y, W9_BATCH, binary=True)
-    seconds = _now() - t0
+    times = stop()
     probs = _torch_predict(torch, model, torch.from_numpy(xt.astype(np.int64)), 1024, torch.sigmoid)
     acc, loss = binary_metrics(probs, yt)
-    return {"rows": {"train": dict(seconds=seconds, what=f"1 epoch, {len(x):,} reviews x {W9_LEN} tokens, batch 64",
+    return {"rows": {"train": dict(**times, what=f"1 epoch, {len(x):,} reviews x {W9_LEN} tokens, batch 64",
                                    items=len(x), item="review", acc=acc, loss=loss, train_loss=train_loss)},
             "info": {"params": int(sum(p.numel() for p in model.parameters()))}}
 

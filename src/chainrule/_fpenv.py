@@ -18,12 +18,12 @@ x86-64 (MXCSR FTZ+DAZ) and AArch64 (FPCR.FZ) through glibc's
 """
 from __future__ import annotations
 
-import contextlib
-import functools
 import ctypes
 import ctypes.util
+import functools
 import platform
 import struct
+import threading
 
 from . import backend as _backend
 
@@ -65,23 +65,48 @@ def supported() -> bool:
     return _FUNCS is not None
 
 
-@contextlib.contextmanager
+class _FlushDenormals:
+    """The context manager :func:`flush_denormals` returns (a class: it is entered once per compiled replay).
+
+    The mode is set by the outermost block of a thread and restored when that block exits; a block
+    inside it (a replay inside ``fit``) finds the mode set and does nothing.
+    """
+
+    __slots__ = ("_saved",)
+
+    def __init__(self):
+        self._saved = None
+
+    def __enter__(self):
+        if _FUNCS is None or getattr(_local, "active", False) or not _backend.flush_denormals_enabled():
+            return self
+        get, put, patch = _FUNCS
+        saved = ctypes.create_string_buffer(_ENV_BYTES)
+        get(saved)
+        put(patch(saved.raw))
+        self._saved = saved
+        _local.active = True
+        return self
+
+    def __exit__(self, *exc):
+        saved = self._saved
+        if saved is not None:
+            self._saved = None
+            _local.active = False
+            _FUNCS[1](saved)
+        return False
+
+
+_local = threading.local()
+
+
 def flush_denormals():
     """Within the block, subnormal float inputs and results are zero; the caller's mode comes back after.
 
-    A no-op when unsupported or switched off (``chainrule.config.set_flush_denormals(False)``).
+    A no-op when unsupported or switched off (``chainrule.config.set_flush_denormals(False)``), and
+    inside another such block of the same thread (the mode is already set; the outer block restores it).
     """
-    if _FUNCS is None or not _backend.flush_denormals_enabled():
-        yield
-        return
-    get, put, patch = _FUNCS
-    saved = ctypes.create_string_buffer(_ENV_BYTES)
-    get(saved)
-    put(patch(saved.raw))
-    try:
-        yield
-    finally:
-        put(saved)
+    return _FlushDenormals()
 
 
 def flushing(method):

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from operator import itemgetter
 
 import numpy as np
 
@@ -46,8 +47,8 @@ from .tensor_spec import TensorSpec
 
 # Where a recorded input comes from.
 _ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
-# What a recorded step is.
-_OP, _GRADIENT, _UPDATE, _MULTI_OP = 0, 1, 2, 3
+# What a recorded step is (_OP1: an op with one input, which a compiled trace calls without unpacking).
+_OP, _GRADIENT, _UPDATE, _MULTI_OP, _OP1 = 0, 1, 2, 3, 4
 
 
 def _signature_of(leaf):
@@ -65,15 +66,28 @@ def _signature_of(leaf):
 
 
 class _GradientPlan:
-    """One ``tape.gradient`` call of a trace: the tape's records with inputs named by trace sources."""
+    """One ``tape.gradient`` call of a trace: the tape's records with inputs named by trace sources
+    (while tracing) or by positions in a replay's values (once compiled, see :class:`_Trace`)."""
 
-    __slots__ = ("records", "seeds", "sources", "zero_unconnected")
+    __slots__ = ("records", "seeds", "sources", "source_set", "zero_unconnected", "_ones")
 
     def __init__(self, records, seeds, sources, zero_unconnected):
         self.records = records  # [(op, input sources, output source, watched)]
         self.seeds = seeds  # [(target source, seed source or None)]
         self.sources = sources  # [source] in the order gradient() returns them
+        # Compiled plans name sources by position (ints); while tracing they are (kind, object) pairs.
+        self.source_set = set(sources) if all(type(s) is int for s in sources) else None
         self.zero_unconnected = zero_unconnected
+        self._ones = None
+
+    def ones(self, like: np.ndarray) -> np.ndarray:
+        """The default seed, ``ones_like(target)``: made once per shape and dtype, read-only (a backward
+        never writes into its ``dout``)."""
+        ones = self._ones
+        if ones is None or ones.shape != like.shape or ones.dtype != like.dtype:
+            ones = self._ones = np.ones_like(like)
+            ones.flags.writeable = False
+        return ones
 
 
 class _Tracer:
@@ -150,39 +164,95 @@ class _Tracer:
 
 
 class _Trace:
-    """A recorded step list and where the function's outputs come from."""
+    """A recorded step list, compiled for replay, and where the function's outputs come from.
+
+    Every array a replay handles has one position in a list ``values``: the arguments first,
+    then the Variables and constants the steps read, then each step's outputs in the order
+    the tracer numbered them (its slots). A step names its inputs by position, so a replay
+    reads them with one list index each. A Variable's position holds its current array: set
+    when the replay starts and again after each recorded update of that Variable (an update
+    may bind a new array), which are the only places a Variable changes during a replay.
+    """
 
     def __init__(self, tracer, outputs, output_structure):
-        self.steps = tracer.steps
-        self.n_slots = tracer.n_slots
-        self.outputs = outputs
+        n_args = len(tracer.args)
+        self.variables, self.constants = [], []  # what the steps read besides arguments and slots
+        seen = set()
+
+        def note(source):
+            if type(source) is tuple and source[0] in (_VAR, _CONST) and (source[0], id(source[1])) not in seen:
+                seen.add((source[0], id(source[1])))
+                (self.variables if source[0] == _VAR else self.constants).append(source[1])
+
+        for kind, a, sources, _ in tracer.steps:
+            if kind == _GRADIENT:
+                for _, ins, _, _ in a.records:
+                    for source in ins:
+                        note(source)
+                for target, seed in a.seeds:
+                    note(target)
+                    note(seed)
+                for source in a.sources:
+                    note(source)
+            else:
+                for source in sources:
+                    note(source)
+        var_positions = {id(v): n_args + i for i, v in enumerate(self.variables)}
+        const_positions = {id(c): n_args + len(self.variables) + i for i, c in enumerate(self.constants)}
+        base = n_args + len(self.variables) + len(self.constants)
+
+        def position(source):
+            if type(source) is int:  # an op output's slot, as gradient plans name them
+                return base + source
+            kind, p = source
+            if kind == _SLOT:
+                return base + p
+            if kind == _ARG:
+                return p
+            return var_positions[id(p)] if kind == _VAR else const_positions[id(p)]
+
+        self.steps = []
+        for kind, a, sources, extra in tracer.steps:
+            if kind == _GRADIENT:
+                plan = _GradientPlan(
+                    [(op, tuple(position(s) for s in ins), tuple(position(o) for o in out) if type(out) is tuple
+                      else position(out), watched) for op, ins, out, watched in a.records],
+                    [(position(t), None if seed is None else position(seed)) for t, seed in a.seeds],
+                    [position(s) for s in a.sources], a.zero_unconnected)
+                self.steps.append((kind, plan, None, None))
+            elif kind == _UPDATE:  # extra: the Variable, and the position where steps read it (or None)
+                read_at = var_positions.get(id(extra))
+                self.steps.append((kind, a, _reader([position(s) for s in sources]), (extra, read_at)))
+            elif kind == _OP and len(sources) == 1:
+                self.steps.append((_OP1, a, position(sources[0]), extra))
+            else:
+                self.steps.append((kind, a, _reader([position(s) for s in sources]), extra))
+        self.outputs = [(_SLOT, base + p) if kind == _SLOT else (kind, p) for kind, p in outputs]
         self.output_structure = output_structure
 
     def replay(self, args):
-        values = []
+        values = list(args)
+        values += [v._value for v in self.variables]
+        values += self.constants
         append = values.append
 
-        def read(source):
-            if type(source) is int:  # an op output's slot, as gradient plans name them
-                return values[source]
-            kind, p = source
-            return values[p] if kind == _SLOT else args[p] if kind == _ARG else p._value if kind == _VAR else p
-
-        for kind, a, sources, extra in self.steps:
-            if kind == _OP:
-                out = a.forward(*[values[p] if k == _SLOT else args[p] if k == _ARG else p._value if k == _VAR
-                                  else p for k, p in sources])
+        for kind, a, inputs, extra in self.steps:  # inputs: a position (_OP1), or a reader of positions
+            if kind == _OP1 or kind == _OP:
+                out = a.forward(values[inputs]) if kind == _OP1 else a.forward(*inputs(values))
                 if type(out) is not np.ndarray:
                     out = np.asarray(out)
                 elif extra:  # a view of a Variable, which optimizers update in place
                     out = out.copy()
                 append(out)
             elif kind == _UPDATE:
-                extra._store(a.forward(extra._value, *[read(s) for s in sources]))
+                variable, read_at = extra
+                variable._store(a.forward(variable._value, *inputs(values)))
+                if read_at is not None:
+                    values[read_at] = variable._value
             elif kind == _MULTI_OP:
-                values.extend(np.asarray(o) for o in a.forward(*[read(s) for s in sources]))
+                values.extend(np.asarray(o) for o in a.forward(*inputs(values)))
             else:
-                values.extend(_replay_gradient(a, read))
+                values.extend(_replay_gradient(a, values))
 
         def result(source):
             kind, p = source
@@ -196,36 +266,42 @@ class _Trace:
         return nest.pack_sequence_as(self.output_structure, [result(s) for s in self.outputs])
 
 
-def _source_key(source):
-    """A hashable key for a source; an op output is keyed by its slot number whichever way it is named."""
-    if type(source) is int:
-        return source
-    kind, p = source
-    return p if kind == _SLOT else (kind, id(p)) if kind in (_VAR, _CONST) else source
+def _reader(positions):
+    """``values -> tuple of values[p] for p in positions``, at operator.itemgetter's C speed."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        one = itemgetter(positions[0])
+        return lambda values: (one(values),)
+    return lambda values: ()
 
 
-def _replay_gradient(plan: _GradientPlan, read) -> list:
-    """Run a recorded ``tape.gradient`` on the replay's arrays: the same walk, the same ops' backward."""
+def _replay_gradient(plan: _GradientPlan, values: list) -> list:
+    """Run a recorded ``tape.gradient`` on the replay's arrays: the same walk, the same ops' backward.
+
+    The plan names every array by its position in ``values``, which is also its key in the walk.
+    """
     grads: dict = {}
     for target, seed in plan.seeds:
-        value = read(target)
-        g = np.ones_like(value) if seed is None else np.asarray(read(seed), dtype=value.dtype)
-        g = np.broadcast_to(g, value.shape)
-        key = _source_key(target)
-        grads[key] = g if key not in grads else grads[key] + g
-    results = backpropagate(plan.records, grads, {_source_key(s) for s in plan.sources},
-                            lambda s: (_source_key(s), read(s)))
+        value = values[target]
+        if seed is None:
+            g = plan.ones(value)
+        else:
+            g = np.broadcast_to(np.asarray(values[seed], dtype=value.dtype), value.shape)
+        grads[target] = g if target not in grads else grads[target] + g
+    results = backpropagate(plan.records, grads, plan.source_set, lambda p: (p, values[p]))
     out = []
     for s in plan.sources:
-        g = results.get(_source_key(s))
-        like = read(s)
+        g = results.get(s)
+        like = values[s]
         if g is None:
             out.append(np.zeros_like(like) if plan.zero_unconnected else None)
             continue
-        g = np.asarray(g)
+        if type(g) is not np.ndarray:
+            g = np.asarray(g)
         if not g.flags.writeable:
             g = g.copy()
-        out.append(g.reshape(like.shape))
+        out.append(g if g.shape == like.shape else g.reshape(like.shape))
     return out
 
 

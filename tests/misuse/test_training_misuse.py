@@ -199,6 +199,22 @@ def test_nan_and_inf_in_the_data(data, where, count, first):
     assert_mentions(e, rf"fit: {where}\b", rf"\b{count} non-finite", re.escape(first), r"NaN")
 
 
+@pytest.mark.parametrize("bad", [[np.nan], [np.inf], [-np.inf], [np.inf, -np.inf]], ids=["nan", "inf", "-inf", "both"])
+def test_non_finite_values_in_a_large_array(bad):
+    # 20,000 x 4 values: checked by a BLAS sum (a product with ones), where inf + -inf is nan.
+    x = np.random.default_rng(0).random((20_000, FEATURES)).astype(np.float32)
+    for k, value in enumerate(bad):
+        x[17_000 + k, 2] = value
+    with pytest.raises(ValueError) as e:
+        regressor().fit(x, np.zeros(len(x), np.float32), batch_size=20_000, epochs=0, verbose=0)
+    assert_mentions(e, r"fit: x\b", rf"\b{len(bad)} non-finite", re.escape("(17000, 2)"))
+
+
+def test_large_finite_values_whose_sum_overflows_are_accepted():
+    x = np.full((20_000, FEATURES), 3e38, np.float32)  # finite, but their float32 sum is inf
+    regressor().fit(x, np.zeros(len(x), np.float32), batch_size=20_000, epochs=0, verbose=0)
+
+
 @pytest.mark.parametrize("x", [np.array([["a", "b", "c", "d"]] * N), np.array([[1, 2, 3, "x"]] * N, dtype=object)],
                          ids=["str", "object"])
 def test_string_or_object_inputs(data, x):

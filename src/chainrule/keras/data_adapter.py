@@ -101,6 +101,19 @@ _NOTHING_TO = {"fit": "train on", "train_on_batch": "train on", "evaluate": "eva
 _BEFORE = {"evaluate": "evaluating", "test_on_batch": "evaluating", "validation_data": "validating"}
 
 
+def _sum_of_all(arr):
+    """The sum of every element: NaN or inf when one is (or when the sum overflows).
+
+    A large C-contiguous float32/float64 array is summed as a matrix-vector product with ones
+    (BLAS, one pass at memory speed, about twice as fast as ``arr.sum()``); any other array by
+    ``arr.sum()``. Only its finiteness is used.
+    """
+    if arr.size >= 1 << 16 and arr.flags.c_contiguous and arr.dtype in (np.float32, np.float64):
+        rows = arr.reshape(arr.shape[0], -1)
+        return (rows @ np.ones(rows.shape[1], arr.dtype)).sum()
+    return arr.sum()
+
+
 def check_finite_numeric(data, what: str, finite: bool = False, string_inputs=()):
     """Reject string/object arrays and empty arrays; with ``finite``, NaN/inf in float arrays too.
 
@@ -132,7 +145,7 @@ def check_finite_numeric(data, what: str, finite: bool = False, string_inputs=()
         if arr.size == 0:
             raise ValueError(f"{label}: got an empty array of shape {arr.shape}; there is nothing to "
                              f"{_NOTHING_TO.get(method, 'compute on')}.")
-        if finite and arr.dtype.kind in "fc" and not np.isfinite(arr.sum()):
+        if finite and arr.dtype.kind in "fc" and not np.isfinite(_sum_of_all(arr)):
             bad = ~np.isfinite(arr)  # the sum overflowed or is nan/inf: look closer (error path, or a huge sum)
             count = int(np.count_nonzero(bad))
             if count:

@@ -27,15 +27,28 @@ def sigmoid(x):
                                                               copy=False)
 
 
+def max_keepdims(x, axis=-1):
+    """``np.max(x, axis=axis, keepdims=True)``, quicker over the short last axis of many rows (logits).
+
+    numpy reduces a short contiguous axis row by row (about 40 ns a row for 10 classes); the maximum
+    of the transposed copy runs along contiguous rows instead. A maximum does not depend on the order
+    of its operands, so the values are the same.
+    """
+    x = np.asarray(x)
+    if x.ndim == 2 and axis in (-1, 1) and x.shape[1] <= 32 and x.shape[0] >= 256:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return np.max(x, axis=axis, keepdims=True)
+
+
 def log_softmax(x, axis=-1):
     """``x - logsumexp(x)`` along ``axis``, shifted by the maximum so it never overflows."""
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    shifted = x - max_keepdims(x, axis)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax(x, axis=-1):
     """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum so it never overflows."""
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e = np.exp(x - max_keepdims(x, axis))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
 
@@ -51,8 +64,10 @@ class ReLU(Op):
 
     def forward(self, x):
         # Workspace buffers: feature maps of convnets are tens of MB per step (see ops.workspace).
-        self.positive = np.greater(x, 0, out=workspace.empty(np.shape(x), bool))
-        return np.maximum(x, 0, out=workspace.empty(np.shape(x), np.result_type(x, 0)))
+        x = np.asarray(x)
+        self.positive = np.greater(x, 0, out=workspace.empty(x.shape, bool))
+        dtype = x.dtype if x.dtype.kind == "f" else np.result_type(x, 0)
+        return np.maximum(x, 0, out=workspace.empty(x.shape, dtype))
 
     @property
     def mask(self):
@@ -60,7 +75,8 @@ class ReLU(Op):
         return ~self.positive
 
     def backward(self, dout):
-        return np.multiply(dout, self.positive, out=workspace.empty(np.shape(dout), np.result_type(dout)))
+        dout = np.asarray(dout)
+        return np.multiply(dout, self.positive, out=workspace.empty(dout.shape, dout.dtype))
 
 
 class LeakyReLU(Op):
@@ -277,8 +293,9 @@ class Affine(Op):
         if self._needs(1):
             x2 = self.x.reshape(-1, n_in)
             dout2 = dout.reshape(-1, dout.shape[-1])
-            # one sample: an outer product (numpy's matmul of a (n, 1) by (1, m) falls off BLAS, ~4x slower)
-            self.dW = np.outer(x2[0], dout2[0]) if len(x2) == 1 else x2.T @ dout2
+            # One sample: the outer product, as a k=1 GEMM through np.dot (each entry one product, so the
+            # same numbers as np.outer, in half its time; np.matmul of a (n, 1) by (1, m) falls off BLAS).
+            self.dW = np.dot(x2.T, dout2) if len(x2) == 1 else x2.T @ dout2
         if self._needs(2):
             self.db = dout.reshape(-1, dout.shape[-1]).sum(axis=0)
             if self.db.shape != self.b_shape:  # a (1, n_out) row bias, or a scalar one
@@ -325,11 +342,12 @@ class SoftmaxWithLoss(Op):
         self.shape = x.shape
         x2 = x.reshape(-1, n_classes)
         n = x2.shape[0]
-        shifted = x2 - x2.max(axis=1, keepdims=True)
+        shifted = x2 - max_keepdims(x2)
         e = np.exp(shifted)
         s = e.sum(axis=1, keepdims=True)
         log_s = np.log(s)
-        self.y = e / s
+        e /= s
+        self.y = e
         t = np.asarray(labels)
         if t.shape == x.shape and not (n_classes == 1 and t.dtype.kind in "iu"):
             self.t = t.reshape(-1, n_classes).astype(x.dtype, copy=False)

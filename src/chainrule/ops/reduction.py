@@ -1,6 +1,8 @@
 """Reductions over axes: Sum, Mean, Max, Min (``axis`` None, int or tuple; ``keepdims``)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
@@ -59,10 +61,17 @@ class Mean(Op):
         x = np.asarray(x)
         self.shape = x.shape
         self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
-        self.count = int(np.prod([x.shape[a] for a in self.axes])) if self.axes else 1
+        self.count = math.prod(x.shape[a] for a in self.axes)
         if x.dtype.kind in "iu":  # TensorFlow keeps integer means integer, truncated toward zero
             total = np.sum(x, axis=self.axes, keepdims=self.keepdims, dtype=np.int64)
             return (np.sign(total) * (np.abs(total) // max(self.count, 1))).astype(x.dtype)
+        if x.dtype.type in (np.float32, np.float64) and self.count:
+            # np.mean's own arithmetic (a sum in the input's dtype, divided by the count as an intp), without
+            # its Python wrapper, which costs more than the arithmetic on a batch's losses.
+            total = np.add.reduce(x, axis=self.axes, keepdims=self.keepdims)
+            if type(total) is np.ndarray:
+                return np.true_divide(total, np.intp(self.count), out=total, casting="unsafe")
+            return total.dtype.type(total / np.intp(self.count))
         return np.mean(x, axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, dout):

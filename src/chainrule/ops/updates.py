@@ -471,10 +471,10 @@ class MetricAccumulate(StateUpdate):
         values = np.asarray(values, dtype=np.float64)
         if self.weighted:
             values, weights = _align_weights(values, np.asarray(rest[0], dtype=np.float64), self.reduction)
-            total += total.dtype.type(np.sum(values * weights))
-            n = np.sum(weights)
+            total += total.dtype.type((values * weights).sum())
+            n = weights.sum()
         else:
-            total += total.dtype.type(np.sum(values))
+            total += total.dtype.type(values.sum())
             n = values.size
         if self.reduction != "sum":
             count = rest[-1]

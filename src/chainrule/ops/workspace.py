@@ -13,6 +13,7 @@ handed out (and every view of it) keeps its pool buffer alive through
 """
 from __future__ import annotations
 
+import math
 import sys
 import threading
 
@@ -48,8 +49,10 @@ def _is_free(pool: list, i: int) -> bool:
 def empty(shape, dtype) -> np.ndarray:
     """An uninitialised array of ``shape`` and ``dtype``: a free pooled buffer if one fits, else a new one."""
     dtype = np.dtype(dtype)
-    shape = tuple(int(n) for n in shape) if np.ndim(shape) else (int(shape),)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if type(shape) is not tuple:
+        shape = tuple(int(n) for n in shape) if np.ndim(shape) else (int(shape),)
+    # math.prod on the Python ints of a shape: small requests (most of them) cost next to nothing here.
+    nbytes = int(math.prod(shape)) * dtype.itemsize
     if nbytes < MIN_BYTES:
         return np.empty(shape, dtype=dtype)
     pool = _pool()
