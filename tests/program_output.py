@@ -10,7 +10,11 @@ Used by ``test_tf_core_programs.py`` and ``test_keras_guide_programs.py``. Line 
 * lines of TensorFlow's output containing one of ``known`` (substrings) differ on purpose and are skipped;
 * tf.keras 2.21's summary totals carry byte sizes (``Total params: 17 (68.00 Byte)``) and no thousands
   separators, where chainrule prints tf.keras 2.11's totals (``Total params: 27,562``): both are normalized
-  to ``Total params: 27562`` before comparing.
+  to ``Total params: 27562`` before comparing;
+* a layer name too long for the summary's first column is wrapped onto the next line, one character earlier
+  by tf.keras 2.21 than by 2.11 (whose table chainrule prints): ``max_pooling2d (MaxPooling2`` + ``D)`` against
+  ``max_pooling2d (MaxPooling2D`` + ``)``. In both outputs the wrapped part is joined back onto its row
+  (``max_pooling2d (MaxPooling2D)``) before comparing, so the whole name is still compared.
 """
 import re
 
@@ -18,6 +22,38 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _OP_SUFFIX = re.compile(r"(\[Op:[A-Za-z0-9_]+\]).*$")
 _ERROR_LINE = re.compile(r"^\w*(Error|Exception): ")
 _TOTALS = re.compile(r"^((?:Total|Trainable|Non-trainable) params: )([\d,]+)(?: \([\d.]+ (?:Byte|KB|MB|GB)\))?\s*$")
+
+
+def _join_wrapped_names(lines: list) -> list:
+    """The lines with each summary row's wrapped layer name joined back onto the row (see the module doc).
+
+    Inside a summary table (after its ``Layer (type)   Output Shape ...`` header), a line is the continuation
+    of the row above when it has text in the first column and none in the Output Shape column; its first-column
+    text is appended to the row's name, and the line is dropped unless other columns (a functional model's
+    ``Connected to``) still hold text.
+    """
+    out, name_end, shape_end, row = [], None, None, None
+    for line in lines:
+        header = re.match(r"^ ?Layer \(type\)\s+Output Shape\s+Param #", line)
+        if header:
+            name_end, shape_end, row = line.index("Output Shape"), line.index("Param #"), None
+        elif line.startswith(("Total params", "Model:")):
+            name_end = row = None
+        elif name_end is not None and line[:1] not in ("=", "_"):
+            first = line[:name_end].strip()
+            if first and line[name_end:shape_end].strip():
+                row = len(out)  # a new row
+            elif first and row is not None:
+                head = out[row]
+                out[row] = " " + (head[:name_end].strip() + first).ljust(name_end - 1) + head[name_end:]
+                rest = line[name_end:]
+                if not rest.strip():
+                    continue
+                line = " " * name_end + rest
+            elif not line.strip():
+                row = None
+        out.append(line)
+    return out
 
 
 def _normalize(line: str) -> str:
@@ -43,8 +79,8 @@ def same_line(expected: str, actual: str, rtol=1e-5, atol=1e-6) -> bool:
 
 def compare(expected: str, actual: str, known=(), rtol=1e-5, atol=1e-6) -> list:
     """The mismatching lines as readable strings (empty when the outputs agree)."""
-    exp_lines = [_normalize(line) for line in expected.splitlines()]
-    act_lines = [_normalize(line) for line in actual.splitlines()]
+    exp_lines = [_normalize(line) for line in _join_wrapped_names(expected.splitlines())]
+    act_lines = [_normalize(line) for line in _join_wrapped_names(actual.splitlines())]
     problems = []
     if len(exp_lines) != len(act_lines):
         problems.append(f"{len(act_lines)} lines printed, TensorFlow printed {len(exp_lines)}")

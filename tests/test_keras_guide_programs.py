@@ -37,17 +37,12 @@ GUIDES = {  # guide: (needs CHAINRULE_DATA, rtol)
     # epochs, then float32 rounding sends them apart on the loss plateau (test MAE 2.458 vs 2.486 at the end)
 }
 
-_WRAP = ("a layer name wrapped in the summary table: tf.keras 2.21 cuts a column one character shorter than 2.11, "
-         "whose table chainrule prints")
 # (guide, a substring of TensorFlow's line) -> why chainrule prints something else there
 KNOWN_DIFFERENCES = {
     ("sequential_model", "(1, 2)"): "a Sequential built by calling it on data: tf.keras 2 shows that first batch "
                                     "size (1) in the summary until a call with another size, chainrule None",
     ("sequential_model", "(1, 3)"): "as above",
     ("sequential_model", "(1, 4)"): "as above",
-    ("regression", "(Normaliza"): _WRAP,
-    ("regression", " tion) "): _WRAP,
-    ("regression", " on) "): _WRAP,
     ("serialization_and_saving", "{'loss': [0.4989]}"):
         "training resumed from model.save('my_model'): tf.keras 2.21's SavedModel loader gives the optimizer back "
         "with iterations=0 (Adam's bias correction restarts); chainrule restores the count, as the guide says it "

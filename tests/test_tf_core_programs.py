@@ -42,9 +42,6 @@ KNOWN_DIFFERENCES = {
     ("intro_to_graphs", "def tf__simple_relu(x):"):
         "autograph.to_code: TensorFlow shows AutoGraph's converted code, chainrule the function as written",
     ("function", "def tf__f(x):"): "autograph.to_code: as above (chainrule's source starts at the decorator)",
-    ("intro_to_modules", "(Flexible  "): "a layer name wrapped in the summary table: tf.keras 2.21 cuts a column one "
-                                         "character shorter than 2.11, whose table chainrule prints",
-    ("intro_to_modules", " Dense)  "): "as above",
 }
 
 def _same(expected: str, actual: str) -> bool:
@@ -65,6 +62,37 @@ def test_the_comparison_itself():
     assert compare("x", "a\n[varies] 1\nb", "a\n[varies] 2\nb") == []
     assert compare("x", "a\nb", "a\nc") != []
     assert compare("x", "ValueError: bad value.", "ValueError: bad value. (Fix: ...)") == []
+
+
+def test_a_layer_name_wrapped_in_a_summary_is_compared_whole():
+    header = " Layer (type)                Output Shape              Param #   "
+    tf_keras_2_21 = [header, "=" * 65,
+                     " max_pooling2d (MaxPooling2  (None, 40, 40, 32)        0         ",
+                     " D)                                                              ",
+                     "                                                                 ",
+                     " dense (Dense)               (None, 2)                 10        "]
+    chainrule = [header, "=" * 65,
+                 " max_pooling2d (MaxPooling2D  (None, 40, 40, 32)       0         ",
+                 " )                                                               ",
+                 "                                                                 ",
+                 " dense (Dense)               (None, 2)                 10        "]
+    assert compare_output("\n".join(tf_keras_2_21), "\n".join(chainrule)) == []
+    other_name = chainrule[:2] + [" max_pooling2d (MaxPooling1D  (None, 40, 40, 32)       0         "] + chainrule[3:]
+    assert compare_output("\n".join(tf_keras_2_21), "\n".join(other_name)) != []
+    # a name that fits one framework's column but not the other's: rows are compared after joining
+    unwrapped = chainrule[:2] + [" max_pooling2d (MaxPooling2D)  (None, 40, 40, 32)     0         "] + chainrule[4:]
+    assert compare_output("\n".join(tf_keras_2_21), "\n".join(unwrapped)) == []
+    # a functional summary: the continuation also holds the next inbound node, which stays a line of its own
+    wide = " Layer (type)                Output Shape                 Param #   Connected to"
+
+    def row(name, shape="", params="", inbound=""):
+        return " " + name.ljust(28) + shape.ljust(29) + params.ljust(10) + inbound
+
+    tf_rows = [wide, row("add (Add) with_a_long_nam", "(None, 8, 8, 64)", "0", "['conv2d_3[0][0]',"),
+               row("e", inbound="'max_pooling2d[0][0]']")]
+    cr_rows = [wide, row("add (Add) with_a_long_name", "(None, 8, 8, 64)", "0", "['conv2d_3[0][0]',"),
+               row("", inbound="'max_pooling2d[0][0]']")]
+    assert compare_output("\n".join(tf_rows), "\n".join(cr_rows)) == []
 
 
 @pytest.mark.parametrize("guide", sorted(GUIDES))

@@ -191,3 +191,15 @@ def test_fit_takes_the_dataset(tmp_path):
         warnings.simplefilter("error")
         history = model.fit(ds, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def test_preprocessing_image_is_tf_keras_2s_older_path(tmp_path):
+    # "Writing a training loop from scratch" saves a generated digit with keras.preprocessing.image.array_to_img
+    image = keras.preprocessing.image
+    img = image.array_to_img(np.linspace(0, 1, 28 * 28).reshape(28, 28, 1) * 255.0)
+    assert img.mode == "L" and img.size == (28, 28)
+    img.save(tmp_path / "generated_img.png")
+    arr = image.img_to_array(image.load_img(tmp_path / "generated_img.png", color_mode="grayscale"))
+    assert arr.shape == (28, 28, 1) and arr.max() == 255 and arr.min() == 0
+    assert image.save_img is utils.save_img
+    assert keras.preprocessing.image_dataset_from_directory is utils.image_dataset_from_directory

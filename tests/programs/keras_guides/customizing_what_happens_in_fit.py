@@ -3,10 +3,10 @@
 Source: tensorflow/docs-l10n, site/ko/guide/keras/customizing_what_happens_in_fit.ipynb (the tf.keras 2
 guide, code in English). The code cells are here in order. Adaptations: the ``np.random`` data comes from a
 seeded generator and every model starts from ``seeded_weights``; ``fit``/``evaluate`` run with ``verbose=0``
-and ``shuffle=False`` and the logs are printed to 4 decimals; the GAN's convolutional discriminator and
-generator (kept as a ``# needs:`` comment) are replaced by Dense ones and it trains on 10 batches of MNIST
-from ``$CHAINRULE_DATA``; its losses come from each framework's own random latent vectors, so they print as
-``[varies]`` (checked finite).
+and ``shuffle=False`` and the logs are printed to 4 decimals; the GAN (the guide's convolutional
+discriminator and generator) trains on 3 batches of MNIST from ``$CHAINRULE_DATA``; its losses come from each
+framework's own random latent vectors, so they print as ``[varies]`` (checked finite), and before training the
+two models, from seeded weights, print their outputs for fixed latent vectors and digits.
 
 Run with chainrule: ``CHAINRULE_DATA=... python customizing_what_happens_in_fit.py``; the expected output was
 made with ``CHAINRULE_REFERENCE=tensorflow`` (see ``make_expected.py``).
@@ -190,16 +190,17 @@ y = rng.random_sample((1000, 1))
 print([round(float(v), 4) for v in model.evaluate(x, y, verbose=0)])
 
 # %% Wrapping up: an end-to-end GAN example
-# needs: Conv2D, Conv2DTranspose, GlobalMaxPooling2D (the guide's discriminator and generator; Dense ones here)
 layers = keras.layers
 
 # Create the discriminator
 discriminator = keras.Sequential(
     [
         keras.Input(shape=(28, 28, 1)),
-        layers.Flatten(),  # adapted: Dense layers for the convolutions
-        layers.Dense(64),
+        layers.Conv2D(64, (3, 3), strides=(2, 2), padding="same"),
         layers.LeakyReLU(alpha=0.2),
+        layers.Conv2D(128, (3, 3), strides=(2, 2), padding="same"),
+        layers.LeakyReLU(alpha=0.2),
+        layers.GlobalMaxPooling2D(),
         layers.Dense(1),
     ],
     name="discriminator",
@@ -210,15 +211,29 @@ latent_dim = 128
 generator = keras.Sequential(
     [
         keras.Input(shape=(latent_dim,)),
-        layers.Dense(64),
+        # We want to generate 128 coefficients to reshape into a 7x7x128 map
+        layers.Dense(7 * 7 * 128),
         layers.LeakyReLU(alpha=0.2),
-        layers.Dense(28 * 28, activation="sigmoid"),  # adapted: Dense layers for the transposed convolutions
-        layers.Reshape((28, 28, 1)),
+        layers.Reshape((7, 7, 128)),
+        layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+        layers.LeakyReLU(alpha=0.2),
+        layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+        layers.LeakyReLU(alpha=0.2),
+        layers.Conv2D(1, (7, 7), padding="same", activation="sigmoid"),
     ],
     name="generator",
 )
 discriminator.summary()
 generator.summary()
+# adapted: from seeded weights, the generator's images of two fixed latent vectors and the discriminator's
+# logits for them and for two digits (the GAN's training below draws each framework's own random vectors)
+seeded_weights(discriminator, seed=5)
+seeded_weights(generator, seed=6)
+fixed_latent = np.linspace(-2, 2, 2 * latent_dim).reshape(2, latent_dim).astype("float32")
+fixed_images = generator(fixed_latent).numpy()
+print(fixed_images.shape, f"{fixed_images.mean():.6g}", np.round(fixed_images[0, 12:14, 12:14, 0], 5))
+fixed_digits = load_mnist(2, 0)[0][0].reshape(2, 28, 28, 1).astype("float32") / 255.0
+print(np.round(discriminator(np.concatenate([fixed_images, fixed_digits])).numpy(), 4))
 
 
 class GAN(keras.Model):
@@ -297,7 +312,7 @@ gan.compile(
 
 # To limit the execution time, we only train on 100 batches. You can train on
 # the entire dataset. You will need about 20 epochs to get nice results.
-history = gan.fit(dataset.take(10), epochs=1, verbose=0)  # adapted: 10 batches
+history = gan.fit(dataset.take(3), epochs=1, verbose=0)  # adapted: 3 batches
 print(sorted(history.history))
 print("[varies]", rounded(history))
 print(all(np.isfinite(v).all() for v in history.history.values()))

@@ -3,10 +3,11 @@
 Source: tensorflow/docs-l10n, site/ko/guide/keras/sequential_model.ipynb (the tf.keras 2 guide, code in
 English). The code cells are here in order. Adaptations: bare expressions are printed, objects by class
 and name (their addresses vary); outputs of randomly initialized layers are printed by shape, or after
-``seeded_weights`` (the same numpy-drawn weights in both frameworks); the convolutional cells (Conv2D,
-MaxPooling2D, GlobalMaxPooling2D, and the feature extractors built on them) are kept as ``# needs:``
-comments; the transfer-learning cells use Dense layers in place of the guide's pretrained convnet (which
-is a download) and train nothing.
+``seeded_weights`` (the same numpy-drawn weights in both frameworks); the convolutional model of the
+debugging workflow also prints its finished summary and a prediction, and the convolutional feature extractors'
+outputs are printed by shape, mean and a corner; the transfer-learning cells use Dense layers in place of the
+guide's pretrained convnet (``keras.applications.Xception``, a download, kept as a ``# needs:`` comment) and
+train nothing.
 
 Run with chainrule: ``python sequential_model.py``; the expected output was made with
 ``CHAINRULE_REFERENCE=tensorflow python sequential_model.py`` (see ``make_expected.py``).
@@ -120,20 +121,44 @@ model.add(layers.Dense(2, activation="relu", input_shape=(4,)))
 model.summary()
 
 # %% A common debugging workflow: add() + summary()
-# needs: Conv2D, MaxPooling2D, GlobalMaxPooling2D (convolutional layers come with their own issue)
-# model = keras.Sequential()
-# model.add(keras.Input(shape=(250, 250, 3)))  # 250x250 RGB images
-# model.add(layers.Conv2D(32, 5, strides=2, activation="relu"))
-# ... model.summary() after each block, then GlobalMaxPooling2D() and Dense(10)
+model = keras.Sequential()
+model.add(keras.Input(shape=(250, 250, 3)))  # 250x250 RGB images
+model.add(layers.Conv2D(32, 5, strides=2, activation="relu"))
+model.add(layers.Conv2D(32, 3, activation="relu"))
+model.add(layers.MaxPooling2D(3))
+
+# Can you guess what the current output shape is at this point? Probably not.
+# Let's just print it:
+model.summary()
+
+# The answer was: (40, 40, 32), so we can keep downsampling...
+
+model.add(layers.Conv2D(32, 3, activation="relu"))
+model.add(layers.Conv2D(32, 3, activation="relu"))
+model.add(layers.MaxPooling2D(3))
+model.add(layers.Conv2D(32, 3, activation="relu"))
+model.add(layers.Conv2D(32, 3, activation="relu"))
+model.add(layers.MaxPooling2D(2))
+
+# And now?
+model.summary()
+
+# Now that we have 4x4 feature maps, time to apply global max pooling.
+model.add(layers.GlobalMaxPooling2D())
+
+# Finally, we add a classification layer.
+model.add(layers.Dense(10))
+model.summary()  # adapted: the finished model's summary
+seeded_weights(model, seed=2)
+print(np.round(model(np.linspace(0, 1, 250 * 250 * 3).reshape(1, 250, 250, 3)).numpy(), 4))
 
 # %% What to do once you have a model / Feature extraction with a Sequential model
-# needs: Conv2D (the guide's feature extractors are convolutional; the same code on Dense layers follows)
 initial_model = keras.Sequential(
     [
-        keras.Input(shape=(8,)),
-        layers.Dense(6, activation="relu"),
-        layers.Dense(5, activation="relu", name="my_intermediate_layer"),
-        layers.Dense(4, activation="relu"),
+        keras.Input(shape=(250, 250, 3)),
+        layers.Conv2D(32, 5, strides=2, activation="relu"),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.Conv2D(32, 3, activation="relu"),
     ]
 )
 feature_extractor = keras.Model(
@@ -142,19 +167,31 @@ feature_extractor = keras.Model(
 )
 
 # Call feature extractor on test input.
-x = tf.ones((1, 8))
-seeded_weights(initial_model, seed=1)
+x = tf.ones((1, 250, 250, 3))
 features = feature_extractor(x)
-print([tuple(f.shape) for f in features])
-print(np.round(features[-1].numpy(), 5))
+print([tuple(f.shape) for f in features])  # adapted: the features are printed by shape and, from
+seeded_weights(initial_model, seed=1)  # seeded weights, by their mean and a corner
+features = feature_extractor(x)
+print([f"{float(np.mean(f)):.6g}" for f in features], np.round(features[-1].numpy()[0, :2, :2, :3], 4))
 
+initial_model = keras.Sequential(
+    [
+        keras.Input(shape=(250, 250, 3)),
+        layers.Conv2D(32, 5, strides=2, activation="relu"),
+        layers.Conv2D(32, 3, activation="relu", name="my_intermediate_layer"),
+        layers.Conv2D(32, 3, activation="relu"),
+    ]
+)
 feature_extractor = keras.Model(
     inputs=initial_model.inputs,
     outputs=initial_model.get_layer(name="my_intermediate_layer").output,
 )
 # Call feature extractor on test input.
+x = tf.ones((1, 250, 250, 3))
 features = feature_extractor(x)
-print(np.round(features.numpy(), 5))
+print(tuple(features.shape))
+seeded_weights(initial_model, seed=1)
+print(f"{float(np.mean(feature_extractor(x))):.6g}")
 
 # %% Transfer learning with a Sequential model
 model = keras.Sequential([

@@ -7,16 +7,10 @@ cells are here in order; bare expressions are printed. Adaptations:
   generator (600 made-up pets: a stand-in with the same schema, not the real data);
 * ``dataframe.sample(frac=1)`` takes ``random_state=0`` and the datasets are not shuffled, so both frameworks
   see the same batches;
-* the categorical columns need ``StringLookup``/``IntegerLookup``/``CategoryEncoding`` (kept as ``# needs:``
-  comments: the text and category lookup layers come with the sequences issue); the model here is built on the
-  numeric columns and on ``Age`` one-hot encoded by ``Discretization`` (adapted), with the tutorial's
-  ``Input(shape=(1,))`` per column, dict inputs, Dataset training, ``.keras`` saving and a prediction for one
-  pet given as a dict of 1-element tensors;
 * the model keeps the tutorial's ``Dropout(0.5)``, whose masks come from each framework's own random numbers:
   the training results print as ``[varies]`` (the prediction's probability is checked to be a probability);
-* ``plot_model`` is skipped; the model is saved to the SavedModel directory ``my_pet_classifier`` instead of
-  ``my_pet_classifier.keras``: tf.keras 2.21 rebuilds an adapted ``Discretization`` from a ``.keras`` file
-  before its boundaries are back, so the reload fails on a weight shape (chainrule reloads both).
+  before training, the model starts from ``seeded_weights`` and prints its predictions for the first test pets;
+* ``plot_model`` is skipped.
 
 Run with chainrule: ``python structured_data_classification.py``; the expected output was made with
 ``CHAINRULE_REFERENCE=tensorflow`` (see ``make_expected.py``).
@@ -117,26 +111,44 @@ layer = get_normalization_layer('PhotoAmt', train_ds)
 print(layer(photo_count_col))
 
 # %% Categorical columns
-# needs: StringLookup, IntegerLookup, CategoryEncoding (the tutorial's get_category_encoding_layer, which encodes
-# 'Type', 'Age' and the other categorical columns; text and category lookup layers come with the sequences issue)
-# def get_category_encoding_layer(name, dataset, dtype, max_tokens=None): ... index.adapt(feature_ds) ...
-# test_type_layer(test_type_col); test_age_layer(test_age_col)
+def get_category_encoding_layer(name, dataset, dtype, max_tokens=None):
+  # Create a layer that turns strings into integer indices.
+  if dtype == 'string':
+    index = layers.StringLookup(max_tokens=max_tokens)
+  # Otherwise, create a layer that turns integer values into integer indices.
+  else:
+    index = layers.IntegerLookup(max_tokens=max_tokens)
+
+  # Prepare a `tf.data.Dataset` that only yields the feature.
+  feature_ds = dataset.map(lambda x, y: x[name])
+
+  # Learn the set of possible values and assign them a fixed integer index.
+  index.adapt(feature_ds)
+
+  # Encode the integer indices.
+  encoder = layers.CategoryEncoding(num_tokens=index.vocabulary_size())
+
+  # Apply multi-hot encoding to the indices. The lambda function captures the
+  # layer, so you can use them, or include them in the Keras Functional model later.
+  return lambda feature: encoder(index(feature))
 
 
-def get_age_encoding_layer(name, dataset):  # adapted: Age one-hot encoded into 4 quantile bins
-  encoder = layers.Discretization(num_bins=4, output_mode="one_hot")
-  encoder.adapt(dataset.map(lambda x, y: tf.cast(x[name], "float32")))
-  return encoder
-
+test_type_col = train_features['Type']
+test_type_layer = get_category_encoding_layer(name='Type',
+                                              dataset=train_ds,
+                                              dtype='string')
+print(test_type_layer(test_type_col))
 
 test_age_col = train_features['Age']
-test_age_layer = get_age_encoding_layer('Age', train_ds)
-print(list(test_age_layer.bin_boundaries))
+test_age_layer = get_category_encoding_layer(name='Age',
+                                             dataset=train_ds,
+                                             dtype='int64',
+                                             max_tokens=5)
 print(test_age_layer(test_age_col))
 
 # %% Preprocess selected features to train the model on
 batch_size = 256
-train_ds = df_to_dataset(train, shuffle=False, batch_size=batch_size)
+train_ds = df_to_dataset(train, shuffle=False, batch_size=batch_size)  # adapted: shuffle=False
 val_ds = df_to_dataset(val, shuffle=False, batch_size=batch_size)
 test_ds = df_to_dataset(test, shuffle=False, batch_size=batch_size)
 
@@ -153,15 +165,28 @@ for header in ['PhotoAmt', 'Fee']:
 
 age_col = tf.keras.Input(shape=(1,), name='Age', dtype='int64')
 
-encoding_layer = get_age_encoding_layer('Age', train_ds)
-encoded_age_col = encoding_layer(tf.cast(age_col, "float32"))
+encoding_layer = get_category_encoding_layer(name='Age',
+                                             dataset=train_ds,
+                                             dtype='int64',
+                                             max_tokens=5)
+encoded_age_col = encoding_layer(age_col)
 all_inputs['Age'] = age_col
 encoded_features.append(encoded_age_col)
 
-# needs: StringLookup/CategoryEncoding for the categorical columns 'Type', 'Color1', 'Color2', 'Gender',
-# 'MaturitySize', 'FurLength', 'Vaccinated', 'Sterilized', 'Health', 'Breed1' (see above)
+categorical_cols = ['Type', 'Color1', 'Color2', 'Gender', 'MaturitySize',
+                    'FurLength', 'Vaccinated', 'Sterilized', 'Health', 'Breed1']
 
-print([tuple(f.shape) for f in encoded_features])
+for header in categorical_cols:
+  categorical_col = tf.keras.Input(shape=(1,), name=header, dtype='string')
+  encoding_layer = get_category_encoding_layer(name=header,
+                                               dataset=train_ds,
+                                               dtype='string',
+                                               max_tokens=5)
+  encoded_categorical_col = encoding_layer(categorical_col)
+  all_inputs[header] = categorical_col
+  encoded_features.append(encoded_categorical_col)
+
+print([(tuple(f.shape), f.dtype.name) for f in encoded_features])  # the tutorial shows `encoded_features`
 
 # %% Create, compile, and train the model
 all_features = tf.keras.layers.concatenate(encoded_features)
@@ -179,6 +204,8 @@ model.compile(optimizer='adam',
 
 # (skipped: tf.keras.utils.plot_model(model, show_shapes=True, show_layer_names=True, rankdir="LR"))
 print(sorted(all_inputs), model.count_params())
+[(test_features, test_labels)] = test_ds.take(1)  # adapted: the seeded model's first predictions (no dropout)
+print(np.round(model.predict(test_features, verbose=0)[:5, 0], 5))
 
 history = model.fit(train_ds, epochs=10, validation_data=val_ds, verbose=0)
 print(sorted(history.history))
@@ -189,8 +216,8 @@ print(sorted(result))
 print("[varies]", {k: round(v, 4) for k, v in result.items()})
 
 # %% Perform inference
-model.save('my_pet_classifier')  # adapted: a SavedModel directory (see the header)
-reloaded_model = tf.keras.models.load_model('my_pet_classifier')
+model.save('my_pet_classifier.keras')
+reloaded_model = tf.keras.models.load_model('my_pet_classifier.keras')
 
 sample = {
     'Type': 'Cat',
@@ -208,7 +235,7 @@ sample = {
     'PhotoAmt': 2,
 }
 
-input_dict = {name: tf.convert_to_tensor([value]) for name, value in sample.items() if name in all_inputs}
+input_dict = {name: tf.convert_to_tensor([value]) for name, value in sample.items()}
 predictions = reloaded_model.predict(input_dict, verbose=0)
 prob = tf.nn.sigmoid(predictions[0])
 print(np.allclose(predictions, model.predict(input_dict, verbose=0)))

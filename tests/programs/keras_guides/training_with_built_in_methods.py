@@ -8,8 +8,6 @@ English). The code cells are here in order. Adaptations, so that both frameworks
 * every model starts from ``seeded_weights`` (numpy-drawn), ``fit`` runs with ``shuffle=False`` and
   ``verbose=0`` and the Datasets are not shuffled (``.shuffle(1024)`` dropped); histories and results are
   printed to 4 decimals; the guide's ``np.random`` data comes from a seeded generator;
-* the multi-input model's convolutional branches (Conv2D, Conv1D and global pooling, kept as a ``# needs:``
-  comment) are replaced by Flatten + Dense, so the compile/fit cells for several inputs and outputs run;
 * ``plot_model`` is skipped.
 
 Run with chainrule: ``CHAINRULE_DATA=... python training_with_built_in_methods.py``; the expected output was
@@ -408,12 +406,14 @@ model = get_compiled_model()
 print(rounded(model.fit(train_dataset, epochs=1, verbose=0)))
 
 # %% Passing data to multi-input, multi-output models
-# needs: Conv2D, GlobalMaxPooling2D, Conv1D, GlobalMaxPooling1D (the branches are Flatten + Dense here)
 image_input = keras.Input(shape=(32, 32, 3), name="img_input")
-timeseries_input = keras.Input(shape=(20, 10), name="ts_input")  # adapted: a fixed length of 20
+timeseries_input = keras.Input(shape=(None, 10), name="ts_input")
 
-x1 = layers.Dense(3)(layers.Flatten()(image_input))  # adapted: for Conv2D + GlobalMaxPooling2D
-x2 = layers.Dense(3)(layers.Flatten()(timeseries_input))  # adapted: for Conv1D + GlobalMaxPooling1D
+x1 = layers.Conv2D(3, 3)(image_input)
+x1 = layers.GlobalMaxPooling2D()(x1)
+
+x2 = layers.Conv1D(3, 3)(timeseries_input)
+x2 = layers.GlobalMaxPooling1D()(x2)
 
 x = layers.concatenate([x1, x2])
 

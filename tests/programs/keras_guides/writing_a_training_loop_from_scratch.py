@@ -7,13 +7,14 @@ guide, code in English). The code cells are here in order. Adaptations:
   validation) instead of 60000; the Datasets are not shuffled (``.shuffle(1024)`` dropped), every model
   starts from ``seeded_weights`` and the loss is logged every 20 batches instead of 200, so both frameworks
   print the same numbers; timings print as ``[varies]``;
-* the GAN's convolutional discriminator and generator (kept as a ``# needs:`` comment) are replaced by Dense
-  ones; its losses come from each framework's own random latent vectors and print as ``[varies]``; saving a
-  generated image (``keras.preprocessing.image.array_to_img``, PIL) is left out.
+* the GAN trains 2 steps instead of 12; its losses come from each framework's own random latent vectors and
+  print as ``[varies]``; before training, from seeded weights, the discriminator's loss and the gradient norms
+  of both models for fixed latent vectors and digits are printed.
 
 Run with chainrule: ``CHAINRULE_DATA=... python writing_a_training_loop_from_scratch.py``; the expected output
 was made with ``CHAINRULE_REFERENCE=tensorflow`` (see ``make_expected.py``).
 """
+import os
 import time
 
 import numpy as np
@@ -241,29 +242,34 @@ for step, (x_batch_train, y_batch_train) in enumerate(train_dataset.take(3)):
     print("Loss with the activity penalty at step %d: %.4f" % (step, float(train_step(x_batch_train, y_batch_train))))
 
 # %% End-to-end example: a GAN training loop from scratch
-# needs: Conv2D, Conv2DTranspose, GlobalMaxPooling2D (the guide's discriminator and generator; Dense ones here)
 discriminator = keras.Sequential(
     [
         keras.Input(shape=(28, 28, 1)),
-        layers.Flatten(),  # adapted: Dense layers for the convolutions
-        layers.Dense(64),
+        layers.Conv2D(64, (3, 3), strides=(2, 2), padding="same"),
         layers.LeakyReLU(alpha=0.2),
+        layers.Conv2D(128, (3, 3), strides=(2, 2), padding="same"),
+        layers.LeakyReLU(alpha=0.2),
+        layers.GlobalMaxPooling2D(),
         layers.Dense(1),
     ],
     name="discriminator",
 )
 discriminator.summary()
 
-# Create the generator
 latent_dim = 128
 
 generator = keras.Sequential(
     [
         keras.Input(shape=(latent_dim,)),
-        layers.Dense(64),
+        # We want to generate 128 coefficients to reshape into a 7x7x128 map
+        layers.Dense(7 * 7 * 128),
         layers.LeakyReLU(alpha=0.2),
-        layers.Dense(28 * 28, activation="sigmoid"),  # adapted: Dense layers for the transposed convolutions
-        layers.Reshape((28, 28, 1)),
+        layers.Reshape((7, 7, 128)),
+        layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+        layers.LeakyReLU(alpha=0.2),
+        layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+        layers.LeakyReLU(alpha=0.2),
+        layers.Conv2D(1, (7, 7), padding="same", activation="sigmoid"),
     ],
     name="generator",
 )
@@ -323,7 +329,19 @@ all_digits = np.reshape(all_digits, (-1, 28, 28, 1))
 dataset = tf.data.Dataset.from_tensor_slices(all_digits)
 dataset = dataset.shuffle(buffer_size=1024).batch(batch_size)
 
+# adapted: from seeded weights, the discriminator's loss and the gradient norms of both models for fixed latent
+# vectors and the first 8 digits (train_step draws each framework's own random vectors)
+seeded_weights(discriminator, seed=5)
+seeded_weights(generator, seed=6)
+fixed_latent = np.linspace(-2, 2, 8 * latent_dim).reshape(8, latent_dim).astype("float32")
+with tf.GradientTape() as tape:
+    fixed_predictions = discriminator(tf.concat([generator(fixed_latent), all_digits[:8]], axis=0))
+    fixed_loss = loss_fn(np.repeat([[1.0], [0.0]], 8, axis=0).astype("float32"), fixed_predictions)
+fixed_grads = tape.gradient(fixed_loss, discriminator.trainable_weights + generator.trainable_weights)
+print(f"{float(fixed_loss):.6g}", [f"{np.linalg.norm(g.numpy()):.5g}" for g in fixed_grads])
+
 epochs = 1  # In practice you need at least 20 epochs to generate nice digits.
+save_dir = "./"
 
 for epoch in range(epochs):
     print("\nStart epoch", epoch)
@@ -333,14 +351,20 @@ for epoch in range(epochs):
         d_loss, g_loss, generated_images = train_step(real_images)
 
         # Logging.
-        if step % 5 == 0:  # adapted: every 5 steps (the guide: 200)
+        if step % 200 == 0:
             # Print metrics
             print("[varies] discriminator loss at step %d: %.2f" % (step, d_loss))
             print("[varies] adversarial loss at step %d: %.2f" % (step, g_loss))
-            print(tuple(generated_images.shape), bool(np.isfinite(float(d_loss))))
-            # needs: keras.preprocessing.image.array_to_img (the guide saves one generated image here)
+            print(tuple(generated_images.shape), bool(np.isfinite(float(d_loss))))  # adapted: checks
+
+            # Save one generated image
+            img = tf.keras.preprocessing.image.array_to_img(
+                generated_images[0] * 255.0, scale=False
+            )
+            img.save(os.path.join(save_dir, "generated_img" + str(step) + ".png"))
+            print(img.mode, img.size, sorted(os.listdir(save_dir)))  # adapted: what was saved
 
         # To limit execution time we stop after 10 steps.
         # Remove the lines below to actually train the model!
-        if step > 10:
+        if step > 1:  # adapted: after 2 steps
             break
