@@ -357,9 +357,23 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None, 
         input_signature: a list of :class:`chainrule.TensorSpec`; calls whose tensor arguments do not
             match raise ``TypeError`` as in TensorFlow. (chainrule still traces once per concrete
             shape; the signature only checks.)
-        autograph, jit_compile, reduce_retracing, experimental_relax_shapes, experimental_*: accepted for
-            signature compatibility with ``tf.function`` and ignored: chainrule traces Python as written
-            and retraces per concrete shape, which gives the same results.
+        autograph: accepted for signature compatibility with ``tf.function`` and ignored: chainrule
+            traces Python as written.
+        jit_compile: ignored (there is no XLA).
+        reduce_retracing: ignored: chainrule retraces per concrete shape, which gives the same results.
+        experimental_relax_shapes: ignored, as ``reduce_retracing``.
+        experimental_compile: ignored, as ``jit_compile``.
+        experimental_autograph_options: ignored.
+        experimental_follow_type_hints: ignored.
+        experimental_implements: ignored.
+        name: ignored.
+
+    Returns:
+        A :class:`Function` (called like ``func``), or, when used as ``@function(...)`` with arguments,
+        the decorator that makes one.
+
+    Raises:
+        TypeError: ``func`` is a class or not callable.
     """
     if func is None:
         return lambda f: Function(f, input_signature=input_signature)

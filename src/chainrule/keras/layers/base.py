@@ -233,8 +233,9 @@ class Layer:
         trainable: whether the layer's weights are updated by training.
         name: a unique name; default: the snake-case class name made unique (``dense``, ``dense_1``).
         dtype: the dtype of the weights and of float inputs (default ``floatx()``, float32).
-        input_shape / input_dim / batch_input_shape / batch_size: give the first layer of a
-            ``Sequential`` its input shape (without the batch axis for ``input_shape``).
+        dynamic: accepted for tf.keras compatibility (every layer runs eagerly or replayed alike).
+        **kwargs: ``input_shape``, ``input_dim``, ``batch_input_shape`` or ``batch_size`` give the first
+            layer of a ``Sequential`` its input shape (without the batch axis for ``input_shape``).
     """
 
     _NAME_ZERO_BASED = True

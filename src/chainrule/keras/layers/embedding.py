@@ -18,7 +18,9 @@ class Embedding(Layer):
             first id outside).
         output_dim: the size of each vector.
         embeddings_initializer: default ``'uniform'``, tf.keras 2's ``RandomUniform(-0.05, 0.05)``.
-        embeddings_regularizer, activity_regularizer, embeddings_constraint: as for ``Dense``.
+        embeddings_regularizer: a regularizer of the embedding matrix, as for ``Dense``.
+        activity_regularizer: a regularizer of the output, as for ``Dense``.
+        embeddings_constraint: a constraint on the embedding matrix, as for ``Dense``.
         mask_zero: id 0 is padding: the output carries the mask ``ids != 0`` (so id 0 must not be a
             word; the vocabulary then needs ``input_dim = words + 1``).
         input_length: the sequence length, when fixed (it lets ``Flatten -> Dense`` follow in a

@@ -103,11 +103,11 @@ class Optimizer:
         global_clipnorm: scale all gradients together so that their joint
             L2 norm is at most this. Only one of the three clip options may
             be set.
-        use_ema, ema_momentum, ema_overwrite_frequency: keep an exponential
-            moving average of the variables
-            (``avg = m * avg + (1 - m) * var``, ``m = 0`` on the first step),
-            copied into the variables every ``ema_overwrite_frequency``
-            steps or by :meth:`finalize_variable_values`.
+        use_ema: keep an exponential moving average of the variables
+            (``avg = m * avg + (1 - m) * var``, ``m = 0`` on the first step).
+        ema_momentum: ``m`` of that average.
+        ema_overwrite_frequency: copy the average into the variables every
+            this many steps (None: only by :meth:`finalize_variable_values`).
         loss_scale_factor: gradients are divided by it (``scale_loss``
             multiplies a loss by it).
         gradient_accumulation_steps: apply the mean gradient every N calls;

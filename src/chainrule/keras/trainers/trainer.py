@@ -101,9 +101,11 @@ class Trainer:
                 their name, or ``weighted_<name>`` when a plain metric has that name.
             run_eagerly: True runs ``train_step`` as Python on every batch instead of replaying its
                 compiled trace (for debugging; the results are bit-identical).
-            steps_per_execution, jit_compile, pss_evaluation_shards: accepted for signature
-                compatibility only; chainrule runs one batch per step (callbacks see every batch)
-                and has no XLA or parameter servers.
+            steps_per_execution: accepted for signature compatibility only; chainrule runs one
+                batch per step (callbacks see every batch).
+            jit_compile: accepted for signature compatibility only (there is no XLA).
+            pss_evaluation_shards: accepted for signature compatibility only (there are no
+                parameter servers).
             **kwargs: tf.keras 2's legacy keywords (``sample_weight_mode``, ``cloning``,
                 ``experimental_run_tf_function``, ``experimental_steps_per_execution``,
                 ``from_serialized``; ``distribute`` and ``target_tensors`` only as None), accepted for

@@ -63,7 +63,9 @@ class TextVectorization(PreprocessingLayer):
 
     Args:
         max_tokens: the vocabulary's size limit, '' and '[UNK]' included (None: no limit).
-        standardize, split, ngrams: see the module docstring.
+        standardize: see the module docstring.
+        split: see the module docstring.
+        ngrams: see the module docstring.
         output_mode: 'int' (default), 'multi_hot', 'count', 'tf_idf' (and 'binary', tf.keras's old name).
         output_sequence_length: 'int' mode: the length of every output row (padded with 0 or cut).
         pad_to_max_tokens: vector modes: vectors of ``max_tokens`` values whatever the vocabulary.
