@@ -31,6 +31,8 @@ tracing (a branch on a tensor value makes that signature eager).
 """
 from __future__ import annotations
 
+from typing import Any, Callable, Sequence
+
 import functools
 import inspect
 
@@ -50,7 +52,7 @@ _ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
 _OP, _GRADIENT, _UPDATE, _MULTI_OP = 0, 1, 2, 3
 
 
-def _signature_of(leaf):
+def _signature_of(leaf: Any) -> Any:
     if isinstance(leaf, Tensor):
         if leaf._is_variable:
             return ("var", id(leaf))
@@ -69,7 +71,7 @@ class _GradientPlan:
 
     __slots__ = ("records", "seeds", "sources", "zero_unconnected")
 
-    def __init__(self, records, seeds, sources, zero_unconnected):
+    def __init__(self, records: Any, seeds: Any, sources: Any, zero_unconnected: Any) -> None:
         self.records = records  # [(op, input sources, output source, watched)]
         self.seeds = seeds  # [(target source, seed source or None)]
         self.sources = sources  # [source] in the order gradient() returns them
@@ -79,15 +81,15 @@ class _GradientPlan:
 class _Tracer:
     """Writes down, while the Python function runs, every op, gradient and update (see the module doc)."""
 
-    def __init__(self, arg_tensors):
-        self.steps = []
+    def __init__(self, arg_tensors: Any) -> None:
+        self.steps: list[Any] = []
         self.n_slots = 0
-        self.produced = {}  # id(tensor) -> slot index
+        self.produced: dict[int, int] = {}  # id(tensor) -> slot index
         self.args = {id(t): i for i, t in enumerate(arg_tensors)}
         self.keep = list(arg_tensors)  # keep every seen tensor alive so ids stay unique
         self.invalid = None
 
-    def source(self, t):
+    def source(self, t: Any) -> Any:
         k = id(t)
         if k in self.produced:
             return (_SLOT, self.produced[k])
@@ -98,12 +100,12 @@ class _Tracer:
         self.keep.append(t)
         return (_CONST, t._value)
 
-    def _new_slot(self, tensor):
+    def _new_slot(self, tensor: Any) -> None:
         self.produced[id(tensor)] = self.n_slots
         self.n_slots += 1
         self.keep.append(tensor)
 
-    def record(self, op, inputs, output):
+    def record(self, op: Any, inputs: Any, output: Any) -> None:
         sources = tuple(self.source(t) for t in inputs)
         if type(output) is tuple:
             self.steps.append((_MULTI_OP, op, sources, None))
@@ -114,13 +116,14 @@ class _Tracer:
         self.steps.append((_OP, op, sources, copy_view))
         self._new_slot(output)
 
-    def _output_slots(self, output):
+    def _output_slots(self, output: Any) -> Any:
         """An op output as its slot number (a tuple of them for a multi-output op), as backpropagate keys it."""
         if type(output) is tuple:
             return tuple(self.produced[id(o)] for o in output)
         return self.produced[id(output)]
 
-    def record_gradient(self, records, targets, seeds, sources, results, zero_unconnected):
+    def record_gradient(self, records: Any, targets: Any, seeds: Any, sources: Any, results: Any,
+                        zero_unconnected: Any) -> None:
         for _, _, output, _ in records:
             if any(id(o) not in self.produced for o in (output if type(output) is tuple else (output,))):
                 self.invalidate("a gradient from a tape that recorded outside the function")
@@ -137,14 +140,14 @@ class _Tracer:
             else:
                 self._new_slot(g)
 
-    def record_update(self, variable, update, inputs):
+    def record_update(self, variable: Any, update: Any, inputs: Any) -> None:
         self.steps.append((_UPDATE, update, tuple(self.source(t) for t in inputs), variable))
 
-    def invalidate(self, what):
+    def invalidate(self, what: Any) -> None:
         if self.invalid is None:
             self.invalid = what
 
-    def value_read(self, tensor):
+    def value_read(self, tensor: Any) -> None:
         if tensor._is_variable or id(tensor) in self.produced or id(tensor) in self.args:
             self.invalidate("Python code read a tensor's value")
 
@@ -152,17 +155,17 @@ class _Tracer:
 class _Trace:
     """A recorded step list and where the function's outputs come from."""
 
-    def __init__(self, tracer, outputs, output_structure):
+    def __init__(self, tracer: Any, outputs: Any, output_structure: Any) -> None:
         self.steps = tracer.steps
         self.n_slots = tracer.n_slots
         self.outputs = outputs
         self.output_structure = output_structure
 
-    def replay(self, args):
-        values = []
+    def replay(self, args: Any) -> Any:
+        values: list[Any] = []
         append = values.append
 
-        def read(source):
+        def read(source: Any) -> Any:
             if type(source) is int:  # an op output's slot, as gradient plans name them
                 return values[source]
             kind, p = source
@@ -184,7 +187,7 @@ class _Trace:
             else:
                 values.extend(_replay_gradient(a, read))
 
-        def result(source):
+        def result(source: Any) -> Any:
             kind, p = source
             if kind == _SLOT:
                 v = values[p]
@@ -196,7 +199,7 @@ class _Trace:
         return nest.pack_sequence_as(self.output_structure, [result(s) for s in self.outputs])
 
 
-def _source_key(source):
+def _source_key(source: Any) -> Any:
     """A hashable key for a source; an op output is keyed by its slot number whichever way it is named."""
     if type(source) is int:
         return source
@@ -204,7 +207,7 @@ def _source_key(source):
     return p if kind == _SLOT else (kind, id(p)) if kind in (_VAR, _CONST) else source
 
 
-def _replay_gradient(plan: _GradientPlan, read) -> list:
+def _replay_gradient(plan: _GradientPlan, read: Any) -> list:
     """Run a recorded ``tape.gradient`` on the replay's arrays: the same walk, the same ops' backward."""
     grads: dict = {}
     for target, seed in plan.seeds:
@@ -229,7 +232,7 @@ def _replay_gradient(plan: _GradientPlan, read) -> list:
     return out
 
 
-def _check_signature(name, signature, leaves):
+def _check_signature(name: str, signature: Any, leaves: Any) -> None:
     """Refuse arguments that do not match ``input_signature`` as TensorFlow does (TypeError)."""
     if len(leaves) != len(signature):
         raise TypeError(f"function {name!r} was called with {len(leaves)} tensor argument(s) but its "
@@ -256,8 +259,10 @@ class Function:
     returns Tensors, as TensorFlow does.
     """
 
-    def __init__(self, python_function, input_signature=None, autograph=True, jit_compile=None,
-                 reduce_retracing=False, experimental_relax_shapes=None, name=None):
+    def __init__(self, python_function: Callable[..., Any], input_signature: Sequence[TensorSpec] | None = None,
+                 autograph: bool = True,
+                 jit_compile: Any = None, reduce_retracing: bool = False, experimental_relax_shapes: Any = None,
+                 name: str | None = None) -> None:
         self.python_function = python_function
         if input_signature is not None:
             specs = nest.flatten(list(input_signature))
@@ -272,7 +277,7 @@ class Function:
         self.trace_count = 0
         functools.update_wrapper(self, python_function)
 
-    def __get__(self, instance, owner):
+    def __get__(self, instance: Any, owner: Any) -> Any:
         if instance is None:
             return self
         key = f"__chainrule_function_{id(self)}"
@@ -282,10 +287,10 @@ class Function:
             instance.__dict__[key] = bound
         return bound
 
-    def _eager(self, args, kwargs):
+    def _eager(self, args: Any, kwargs: Any) -> Any:
         return _as_tensors(self.python_function(*args, **kwargs))
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._signature_leaves is not None:
             _check_signature(getattr(self.python_function, "__name__", "function"), self._signature_leaves,
                              nest.flatten((args, kwargs)))
@@ -306,10 +311,10 @@ class Function:
         with flush_denormals():
             return trace.replay(arg_arrays)
 
-    def _trace(self, key, args, kwargs):
+    def _trace(self, key: Any, args: Any, kwargs: Any) -> Any:
         self.trace_count += 1
 
-        def to_traced(leaf):  # arrays become Tensors so the tracer can follow them
+        def to_traced(leaf: Any) -> Any:  # arrays become Tensors so the tracer can follow them
             return Tensor(leaf) if isinstance(leaf, np.ndarray) else leaf
         args, kwargs = nest.map_structure(to_traced, args), nest.map_structure(to_traced, kwargs)
         leaves = nest.flatten((args, kwargs))
@@ -339,17 +344,20 @@ class Function:
         return self.trace_count
 
 
-def _as_tensors(result):
-    def convert(leaf):
+def _as_tensors(result: Any) -> Any:
+    def convert(leaf: Any) -> Any:
         if isinstance(leaf, (int, float, bool, np.number, np.ndarray)) and not isinstance(leaf, Tensor):
             return Tensor(np.asarray(leaf) if isinstance(leaf, np.ndarray) else leaf)
         return leaf
     return nest.map_structure(convert, result)
 
 
-def function(func=None, input_signature=None, autograph=True, jit_compile=None, reduce_retracing=False,
-             experimental_relax_shapes=None, experimental_compile=None, experimental_autograph_options=None,
-             experimental_follow_type_hints=None, experimental_implements=None, name=None):
+def function(func: Callable[..., Any] | None = None, input_signature: Sequence[TensorSpec] | None = None,
+             autograph: bool = True, jit_compile: Any = None, reduce_retracing: bool = False,
+             experimental_relax_shapes: Any = None, experimental_compile: Any = None,
+             experimental_autograph_options: Any = None, experimental_follow_type_hints: Any = None,
+             experimental_implements: Any = None,
+             name: str | None = None) -> Function | Callable[[Callable[..., Any]], Function]:
     """Decorator (``@function``) or wrapper (``function(f)``) that traces ``f`` and replays its ops.
 
     Args:
