@@ -13,6 +13,8 @@ import numpy as np
 from .base import Op
 
 #: The seed's graph is computed by hand with Python numbers (``Mul().forward(100, 2)``) as well as arrays.
+#: Their backward returns ``tuple[Any, Any]``: numbers or arrays by hand; under a tape, None for an input the
+#: tape marks as not needed.
 Scalar = Union[np.ndarray, float]
 
 
@@ -22,7 +24,7 @@ class Add(Op):
     def forward(self, x: Scalar, y: Scalar) -> Scalar:
         return x + y
 
-    def backward(self, dout: Scalar) -> tuple[Scalar | None, Scalar | None]:
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         return dout, dout
 
 
@@ -32,7 +34,7 @@ class Sub(Op):
     def forward(self, x: Scalar, y: Scalar) -> Scalar:
         return x - y
 
-    def backward(self, dout: Scalar) -> tuple[Scalar | None, Scalar | None]:
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         return dout, -dout
 
 
@@ -43,7 +45,7 @@ class Mul(Op):
         self.x, self.y = x, y
         return x * y
 
-    def backward(self, dout: Scalar) -> tuple[Scalar | None, Scalar | None]:
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         dx = dout * self.y if self._needs(0) else None
         dy = dout * self.x if self._needs(1) else None
         return dx, dy
@@ -56,7 +58,7 @@ class Div(Op):
         self.x, self.y = x, y
         return x / y
 
-    def backward(self, dout: Scalar) -> tuple[Scalar | None, Scalar | None]:
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         dx = dout / self.y
         dy = -dx * self.x / self.y if self._needs(1) else None
         return (dx if self._needs(0) else None), dy

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -239,6 +240,7 @@ class Layer:
     """
 
     _NAME_ZERO_BASED = True
+    _tracked_layers: list[Layer]  # sub-layers held as attributes, in the order set (made in __init__)
 
     def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
         allowed = {"input_shape", "input_dim", "batch_input_shape", "batch_size", "weights",
@@ -385,6 +387,8 @@ class Layer:
         if all(layer._trainable for layer in layers):  # the common case: the definition is a plain preorder
             return _dedup([w.var for layer in layers
                            for w in (layer._own_trainable if want_trainable else layer._own_non_trainable)])
+        out: list
+        stack: list[tuple[bool, Any]]
         out, stack = [], [(want_trainable, self)]
         while stack:
             trainable, node = stack.pop()

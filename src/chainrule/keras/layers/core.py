@@ -19,9 +19,10 @@ def _is_positive_integer(value) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, numbers.Integral):
-        return value > 0
+        return int(value) > 0
     if isinstance(value, numbers.Real):
-        return math.isfinite(value) and value == int(value) and value > 0
+        number = float(value)
+        return math.isfinite(number) and number == int(number) and number > 0
     return False
 
 

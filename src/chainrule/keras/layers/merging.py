@@ -38,7 +38,7 @@ class _Merge(Layer):
     (folded over the list) or override ``_merge_all(inputs)``.
     """
 
-    _EXACT_INPUTS = None  # Subtract: exactly 2
+    _EXACT_INPUTS: int | None = None  # Subtract: exactly 2
 
     def _count_error(self, got) -> ValueError:
         want = f"exactly {self._EXACT_INPUTS}" if self._EXACT_INPUTS else "at least 2"

@@ -7,6 +7,8 @@ max pooling never picks a pad, average pooling divides by the number of real val
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
@@ -18,7 +20,7 @@ class _Pooling(Layer):
     """N-d max or average pooling; ``strides=None`` means ``pool_size``."""
 
     _rank = 2
-    _op = None
+    _op: Any = None  # the op class each pooling layer runs
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -131,7 +133,7 @@ class _GlobalPooling(Layer):
     """Max or mean over every spatial axis: ``(batch, *spatial, C)`` -> ``(batch, C)`` (``keepdims``: 1s kept)."""
 
     _rank = 2
-    _op = None
+    _op: Any = None  # the op class each pooling layer runs
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)

@@ -6,6 +6,8 @@ tf.keras 2's names, arguments, defaults and config keys, on :mod:`chainrule.ops.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
@@ -43,6 +45,8 @@ class _SpatialLayer(Layer):
 # ----------------------------------------------------------------------------- zero padding
 
 class _ZeroPadding(_SpatialLayer):
+    padding: Any  # set by each ZeroPaddingND
+    data_format: str
     def _new_length(self, i, n):
         return n + sum(self._pairs[i])
 
@@ -108,6 +112,8 @@ class ZeroPadding3D(_ZeroPadding):
 # ----------------------------------------------------------------------------- cropping
 
 class _Cropping(_SpatialLayer):
+    cropping: Any  # set by each CroppingND
+    data_format: str
     def _new_length(self, i, n):
         return n - sum(self._pairs[i])
 

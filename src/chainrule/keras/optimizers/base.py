@@ -40,6 +40,7 @@ from __future__ import annotations
 import numbers
 import re
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -623,6 +624,7 @@ class Optimizer:
     def get_config(self) -> dict:
         """Hyper-parameters: ``name``, ``learning_rate`` (float or serialized schedule), clipping, EMA, ..."""
         lr = self._learning_rate
+        learning_rate: Any
         if isinstance(lr, LearningRateSchedule):
             learning_rate = schedules.serialize(lr)
         elif isinstance(lr, Variable):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,11 @@ def _python_logs(logs) -> dict:
 
 class Trainer:
     """Mixed into Model: the compile state, the step methods and the loops."""
+
+    # What the loops read from the Model they are mixed into.
+    inputs: Any
+    _network_node_ids: Any
+    _all_layers: Any
 
     def __init__(self):
         self.optimizer = None

@@ -168,7 +168,7 @@ class _GatedCell(DropoutRNNCellMixin, Layer):
     def can_fuse(self) -> bool:
         """Whether a whole sequence of this cell can run as one op: the built-in cell's own ``call`` (not a
         subclass's), activations the recurrent ops support, and no recurrent dropout."""
-        builtin = next(cls for cls in type(self).__mro__ if "_make_sequence_op" in cls.__dict__)
+        builtin: type[Layer] = next(cls for cls in type(self).__mro__ if "_make_sequence_op" in cls.__dict__)
         return type(self).call is builtin.call and not self.recurrent_dropout and self._op_activations() is not None
 
     def sequence_op(self, go_backwards, zero_output_for_mask, return_sequences):

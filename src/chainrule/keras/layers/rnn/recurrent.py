@@ -6,6 +6,8 @@ one op (``LSTMSequence`` ...); see :mod:`.base_rnn`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ... import activations, registry, regularizers
 from .base_rnn import RNN
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
@@ -19,8 +21,8 @@ _RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "un
 class _CellLayer(RNN):
     """An ``RNN`` whose cell the layer builds from its own arguments (and forwards them as attributes)."""
 
-    cell_class = None
-    cell_name = None
+    cell_class: Any = None  # the cell the layer builds
+    cell_name: str | None = None
 
     def __init__(self, cell_args, rnn_args, kwargs):
         kwargs.pop("return_runtime", None)
@@ -138,11 +140,11 @@ class GRU(_CellLayer):
 
 # units, activation, dropout ...: read-only properties reading the cell, as tf.keras 2's.
 for _name in _CELL_ARGS:
-    setattr(_CellLayer, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
+    setattr(_CellLayer, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))  # type: ignore[misc]
 for _cls, _names in ((LSTM, ("recurrent_activation", "unit_forget_bias", "implementation")),
                      (GRU, ("recurrent_activation", "reset_after", "implementation"))):
     for _name in _names:
-        setattr(_cls, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
+        setattr(_cls, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))  # type: ignore[misc]
 del _cls, _name, _names
 
 registry.register("layers", SimpleRNN, LSTM, GRU)
