@@ -72,25 +72,25 @@ MUST_RETURN = {"chainrule.keras.models.Model.fit", "chainrule.keras.models.Model
 
 
 def args_documented(doc: str) -> set[str] | None:
-    """The parameter names an ``Args:`` section documents, or None when there is no such section."""
+    """The parameter names the ``Args:`` sections of ``doc`` document, or None when it has no such section."""
     lines = (doc or "").expandtabs().splitlines()
     starts = [i for i, line in enumerate(lines) if line.strip() in ("Args:", "Arguments:")]
     if not starts:
         return None
-    i = starts[0]
     names: set[str] = set()
-    indent = None
-    for line in lines[i + 1:]:
-        if not line.strip():
-            continue
-        depth = len(line) - len(line.lstrip())
-        if depth <= len(lines[i]) - len(lines[i].lstrip()):
-            break
-        if indent is None:
-            indent = depth
-        if depth == indent:
+    for start in starts:
+        section_indent = len(lines[start]) - len(lines[start].lstrip())
+        entry_indent = None
+        for line in lines[start + 1:]:
+            if not line.strip():
+                continue
+            depth = len(line) - len(line.lstrip())
+            if depth <= section_indent:
+                break
+            if entry_indent is None:
+                entry_indent = depth
             match = re.match(r"\*{0,2}(\w+)\s*(\([^)]*\))?\s*:", line.strip())
-            if match:
+            if depth == entry_indent and match:
                 names.add(match.group(1))
     return names
 
@@ -118,7 +118,8 @@ def public_callables():
                 owner = next(c for c in obj.__mro__ if "__init__" in vars(c))
                 if owner is object:
                     continue
-                doc = (owner.__doc__ or "") + "\n" + (vars(owner)["__init__"].__doc__ or "")
+                # the class's own docstring, or the one of the class whose __init__ it uses
+                doc = "\n".join(d or "" for d in (obj.__doc__, owner.__doc__, vars(owner)["__init__"].__doc__))
                 out.append((dotted, obj, named_parameters(owner.__init__), doc))
             else:
                 out.append((dotted, obj, named_parameters(obj), obj.__doc__ or ""))

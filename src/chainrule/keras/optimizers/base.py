@@ -40,7 +40,7 @@ from __future__ import annotations
 import numbers
 import re
 import warnings
-from typing import Any
+from typing import Any, Callable, Union
 
 import numpy as np
 
@@ -53,6 +53,9 @@ from ...tensor import Tensor, Variable, apply_op
 from ..._suggest import did_you_mean_argument, init_arguments
 from . import schedules
 from .schedules import LearningRateSchedule
+
+#: What ``learning_rate=`` accepts: a number, a schedule (called with the step), or a zero-argument callable.
+LearningRate = Union[float, LearningRateSchedule, Callable[[], float]]
 
 
 def _is_number(x) -> bool:
@@ -118,11 +121,17 @@ class Optimizer:
     Subclasses list their per-variable slots in :meth:`_slot_specs` (or
     override :meth:`build` Keras-style with :meth:`add_variable_from_reference`)
     and implement :meth:`update_step`.
+
+    Raises:
+        ValueError: more than one clip option, a non-positive clip value, ``ema_momentum`` outside [0, 1],
+            or an unknown keyword argument.
     """
 
-    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 use_ema: bool = False, ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None = None,
+                 name: str | None = None, **kwargs: Any) -> None:
         if "lr" in kwargs:  # the tf.keras < 2.11 argument name
             warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.", stacklevel=2)
             learning_rate = kwargs.pop("lr")
@@ -181,7 +190,7 @@ class Optimizer:
 
         self._iterations = Variable(0, dtype="int64", trainable=False, name="iteration")
         self._variables.append(self._iterations)
-        self._learning_rate = None
+        self._learning_rate: Any = None  # a rate Variable, a schedule or a callable, set next
         self._set_learning_rate(learning_rate, initial=True)
 
     # ------------------------------------------------------------------ learning rate
