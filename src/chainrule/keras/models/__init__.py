@@ -7,25 +7,65 @@ from .sequential import Sequential  # noqa: F401
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
-    """Load a model saved by ``model.save`` (``.keras`` or ``.h5``); never runs code from the file."""
+    """Load a model saved by ``model.save`` (``.keras`` or ``.h5``); never runs code from the file.
+
+    Args:
+        filepath: the ``.keras`` or ``.h5`` file.
+        custom_objects: ``{name: class or function}`` for your own layers, losses ...
+        compile: also restore the compile state (optimizer, loss, metrics) when the file has it.
+        safe_mode: accepted for compatibility (chainrule never runs code from a file).
+
+    Returns:
+        The model.
+
+    Raises:
+        ValueError: a file that is not a model file, or a config naming an unknown class.
+        OSError: the file cannot be read.
+    """
     from ..saving import load_model as _load  # façade: saving is a higher floor
     return _load(filepath, custom_objects=custom_objects, compile=compile)
 
 
 def save_model(model, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
-    """Same as ``model.save(filepath)``."""
+    """Same as ``model.save(filepath)``.
+
+    Args:
+        model: the model.
+        filepath: ``.keras`` (Keras 3 zip) or ``.h5`` (tf.keras 2 HDF5).
+        overwrite: replace an existing file.
+        save_format: ``'keras'`` or ``'h5'`` (default from the extension).
+        include_optimizer: also save the optimizer's state.
+        **kwargs: accepted for compatibility.
+    """
     from ..saving import save_model as _save  # façade: saving is a higher floor
     _save(model, filepath, overwrite=overwrite, save_format=save_format, include_optimizer=include_optimizer)
 
 
 def model_from_json(json_string, custom_objects=None):
-    """Rebuild an (uncompiled, freshly initialized) model from ``model.to_json()``."""
+    """Rebuild an (uncompiled, freshly initialized) model from ``model.to_json()``.
+
+    Args:
+        json_string: the output of ``model.to_json()``.
+        custom_objects: ``{name: class or function}`` for your own layers.
+
+    Returns:
+        A new model (fresh weights, not compiled).
+    """
     from ..saving import model_from_json as _from_json  # façade: saving is a higher floor
     return _from_json(json_string, custom_objects=custom_objects)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
-    """A new model with the same architecture and fresh weights."""
+    """A new model with the same architecture and fresh weights.
+
+    Args:
+        model: the model to copy.
+        input_tensors: accepted for compatibility.
+        clone_function: accepted for compatibility.
+
+    Returns:
+        A new model with the same architecture and fresh weights.
+    """
     return model_from_json(model.to_json())
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -19,6 +19,15 @@ class Sequential(Model):
     With an input shape (an ``Input`` first, or ``input_shape=`` on the first
     layer) the model is built as layers are added; otherwise it builds on the
     first call, fit or ``build(input_shape)``.
+
+    Args:
+        layers: the layers, in order (more with ``add``).
+        name: the model's name (default ``'sequential'``, made unique).
+        **kwargs: the ``Model`` keyword arguments (``trainable``, ``dtype`` ...).
+
+    Raises:
+        TypeError: an entry that is not a Layer.
+        ValueError: two layers with the same name, or an ``Input`` that is not the first entry.
     """
 
     def __init__(self, layers=None, name=None, **kwargs):
