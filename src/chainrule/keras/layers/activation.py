@@ -9,7 +9,14 @@ from .base import Layer
 
 
 class ReLU(Layer):
-    """``max(x, 0)``, optionally capped at ``max_value``, with ``negative_slope`` below ``threshold``."""
+    """``max(x, 0)``, optionally capped at ``max_value``, with ``negative_slope`` below ``threshold``.
+
+    Args:
+        max_value: cap the output at this value (None: no cap).
+        negative_slope: the slope below ``threshold`` (default 0).
+        threshold: values below it are zeroed (or scaled by ``negative_slope``).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
@@ -40,7 +47,13 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """``x`` if x > 0 else ``alpha * x``; ``alpha`` (tf.keras 2) or ``negative_slope`` (Keras 3), default 0.3."""
+    """``x`` if x > 0 else ``alpha * x``; ``alpha`` (tf.keras 2) or ``negative_slope`` (Keras 3), default 0.3.
+
+    Args:
+        alpha: the slope below 0 (tf.keras 2's name; default 0.3).
+        negative_slope: the same slope, Keras 3's name.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     def __init__(self, alpha=None, negative_slope=None, **kwargs):
         super().__init__(**kwargs)
@@ -65,7 +78,12 @@ class LeakyReLU(Layer):
 
 
 class ELU(Layer):
-    """``x`` if x > 0 else ``alpha * (exp(x) - 1)`` (alpha default 1.0)."""
+    """``x`` if x > 0 else ``alpha * (exp(x) - 1)`` (alpha default 1.0).
+
+    Args:
+        alpha: the scale of the negative part (default 1.0).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -89,6 +107,10 @@ class Softmax(Layer):
 
     ``mask`` (boolean, broadcastable to the inputs; False = excluded) pushes the excluded
     logits down by 1e9 first, as tf.keras 2 does, so they get (almost) no weight.
+
+    Args:
+        axis: the axis normalized over (default -1).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, axis=-1, **kwargs):

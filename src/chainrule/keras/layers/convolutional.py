@@ -28,21 +28,6 @@ from .. import activations, constraints, initializers, registry, regularizers
 from . import conv_utils
 from .base import Layer
 
-_COMMON_DOC = """
-    Args (tf.keras 2's, same defaults):
-        strides: int or one per spatial axis (default 1); strides > 1 cannot be combined with
-            dilation_rate > 1.
-        padding: 'valid' (default), 'same' (TensorFlow's rule: the extra pad at the end) or, for 1-D
-            convolutions, 'causal'.
-        data_format: 'channels_last' (batch, *spatial, channels), 'channels_first', or None for
-            ``keras.backend.image_data_format()``.
-        dilation_rate: int or one per spatial axis (default 1).
-        activation, use_bias, *_initializer, *_regularizer, activity_regularizer, *_constraint: as Dense.
-
-    Raises ``ValueError`` for bad arguments and for inputs of the wrong rank (naming the layer,
-    the rank expected and, for a missing channels axis, how to add it).
-"""
-
 
 def _positive_filters(value, owner):
     if value is None:
@@ -200,7 +185,31 @@ class Conv1D(_Conv):
     ``Conv1D(filters, kernel_size, strides=1, padding='valid', data_format='channels_last',
     dilation_rate=1, groups=1, activation=None, use_bias=True, ...)``; padding may also be 'causal'
     (``(kernel_size - 1) * dilation_rate`` zeros in front). Kernel ``(kernel_size, C_in // groups, filters)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'``, ``'same'`` or ``'causal'`` (left-padded: no output sees the future).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        groups: split the input channels into this many groups, each convolved separately.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
     _allows_causal = True
@@ -221,7 +230,32 @@ class Conv2D(_Conv):
     dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, ...)``.
     Kernel ``(kh, kw, C_in // groups, filters)``, bias ``(filters,)``. A 28x28 grayscale image needs
     its channels axis: input ``(batch, 28, 28, 1)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        groups: split the input channels into this many groups, each convolved separately.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 
@@ -239,7 +273,32 @@ class Conv3D(_Conv):
 
     ``Conv3D(filters, kernel_size, strides=(1, 1, 1), padding='valid', data_format=None,
     dilation_rate=(1, 1, 1), groups=1, ...)``; kernel ``(kd, kh, kw, C_in // groups, filters)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        groups: split the input channels into this many groups, each convolved separately.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 3
 
@@ -310,7 +369,32 @@ class Conv1DTranspose(_ConvTranspose):
     data_format=None, dilation_rate=1, ...)``. Output length: ``steps * strides + max(k - strides, 0)``
     ('valid'), ``steps * strides`` ('same'), or with ``output_padding`` (each < its stride)
     ``(steps - 1) * strides + k - 2 * pad + output_padding``. Kernel ``(kernel_size, filters, C_in)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        output_padding: extra rows/columns on one side of the output (each in ``[0, stride)``; None: derived).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
 
@@ -330,7 +414,32 @@ class Conv2DTranspose(_ConvTranspose):
 
     ``Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', output_padding=None,
     data_format=None, dilation_rate=(1, 1), ...)``; output sizes as :class:`Conv1DTranspose` per axis.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        output_padding: extra rows/columns on one side of the output (each in ``[0, stride)``; None: derived).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 
@@ -349,7 +458,32 @@ class Conv3DTranspose(_ConvTranspose):
 
     tf.keras 2 computes this layer without dilation and leaves ``dilation_rate`` out of its config,
     so ``dilation_rate`` other than 1 is refused here rather than silently ignored.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        output_padding: extra rows/columns on one side of the output (each in ``[0, stride)``; None: derived).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 3
 
@@ -431,7 +565,31 @@ class DepthwiseConv1D(_DepthwiseConv):
     ``DepthwiseConv1D(kernel_size, strides=1, padding='valid', depth_multiplier=1, data_format=None,
     dilation_rate=1, ...)``: ``(batch, steps, C)`` -> ``(batch, new_steps, C * depth_multiplier)``, output
     channel ``c * depth_multiplier + m``. Weights ``depthwise_kernel (k, C, depth_multiplier)``, bias.
-    """ + _COMMON_DOC
+
+    Args:
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
 
@@ -449,7 +607,31 @@ class DepthwiseConv2D(_DepthwiseConv):
 
     ``DepthwiseConv2D(kernel_size, strides=(1, 1), padding='valid', depth_multiplier=1,
     data_format=None, dilation_rate=(1, 1), ...)``; ``depthwise_kernel (kh, kw, C, depth_multiplier)``.
-    """ + _COMMON_DOC
+
+    Args:
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 
@@ -533,7 +715,35 @@ class SeparableConv1D(_SeparableConv):
     ``SeparableConv1D(filters, kernel_size, strides=1, padding='valid', data_format=None, dilation_rate=1,
     depth_multiplier=1, ...)``; padding may be 'causal'. Weights ``depthwise_kernel (k, C, m)``,
     ``pointwise_kernel (1, C * m, filters)``, ``bias (filters,)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        pointwise_initializer: initializer of the 1x1 pointwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        pointwise_regularizer: a regularizer for the pointwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        pointwise_constraint: a constraint on the pointwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
     _allows_causal = True
@@ -555,7 +765,35 @@ class SeparableConv2D(_SeparableConv):
     ``SeparableConv2D(filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
     dilation_rate=(1, 1), depth_multiplier=1, ...)``. Weights ``depthwise_kernel (kh, kw, C, m)``,
     ``pointwise_kernel (1, 1, C * m, filters)``, ``bias (filters,)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        pointwise_initializer: initializer of the 1x1 pointwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        pointwise_regularizer: a regularizer for the pointwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        pointwise_constraint: a constraint on the pointwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 

@@ -54,6 +54,16 @@ class InputLayer(Layer):
     """The entry point of a functional graph: holds the input shape and dtype, computes nothing.
 
     Use :func:`Input` rather than this class directly.
+
+    Args:
+        input_shape: the shape of one sample (without the batch axis).
+        batch_size: a fixed batch size (None: any).
+        dtype: the input's dtype (default floatx).
+        name: the layer's name.
+        batch_input_shape: the full shape with the batch axis.
+        sparse: accepted for compatibility (inputs are dense).
+        ragged: accepted for compatibility.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _NAME_ZERO_BASED = False
@@ -101,7 +111,19 @@ class InputLayer(Layer):
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None, ragged=None,
           type_spec=None, batch_shape=None, **kwargs):
-    """A symbolic input of ``shape`` (no batch axis): ``Input(shape=(28, 28))`` -> KerasTensor ``(None, 28, 28)``."""
+    """A symbolic input of ``shape`` (no batch axis): ``Input(shape=(28, 28))`` -> KerasTensor ``(None, 28, 28)``.
+
+    Args:
+        shape: the shape of one sample (without the batch axis); None entries are any size.
+        batch_size: a fixed batch size (None: any).
+        name: the input's name (default ``input_1`` ...).
+        dtype: the input's dtype (default floatx, float32).
+        sparse: accepted for compatibility (inputs are dense).
+        tensor: accepted for compatibility.
+        ragged: accepted for compatibility.
+        type_spec: accepted for compatibility.
+        batch_shape: the full shape with the batch axis, instead of ``shape`` and ``batch_size``.
+    """
     if batch_shape is not None:
         layer = InputLayer(batch_input_shape=tuple(batch_shape), name=name, dtype=dtype)
     else:
@@ -117,6 +139,19 @@ class Dense(Layer):
     Input ``(..., n_in)`` -> output ``(..., units)``; ``kernel (n_in, units)``, ``bias (units,)``.
     Defaults: no activation, ``use_bias=True``, ``kernel_initializer='glorot_uniform'``,
     ``bias_initializer='zeros'``.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -193,7 +228,12 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """Applies an activation function (a name such as ``'relu'`` or a callable)."""
+    """Applies an activation function (a name such as ``'relu'`` or a callable).
+
+    Args:
+        activation: the activation: a name (``'relu'``), a function or a layer.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
@@ -217,6 +257,11 @@ class Flatten(Layer):
 
     ``data_format='channels_first'`` (inputs ``(N, C, ...)``) flattens in channels-last order, as
     tf.keras 2 does, so a model gives the same features whichever layout its images use.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, data_format=None, **kwargs):
@@ -247,7 +292,12 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
-    """Reshapes each sample to ``target_shape`` (one entry may be -1)."""
+    """Reshapes each sample to ``target_shape`` (one entry may be -1).
+
+    Args:
+        target_shape: the shape of each sample (without the batch axis); one entry may be -1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
@@ -286,6 +336,12 @@ class Dropout(Layer):
 
     Identity at inference. ``seed`` gives the layer its own Generator (masks
     still differ from call to call); otherwise the global seeded one is used.
+
+    Args:
+        rate: the fraction of the inputs set to zero, in [0, 1).
+        noise_shape: the shape of the dropout mask (None entries take the input's size), to share it along axes.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):

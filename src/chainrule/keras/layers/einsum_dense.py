@@ -86,6 +86,20 @@ class EinsumDense(Layer):
     to ``(batch, T, 2, 8)`` with a ``(16, 2, 8)`` kernel and a ``(2, 8)`` bias (how
     ``MultiHeadAttention`` projects its inputs). ``output_shape`` leaves out the batch axis; None
     keeps the input's size there. The gradient of the einsum is ``chainrule.ops.Einsum``'s.
+
+    Args:
+        equation: the einsum equation ``'inputs,kernel->output'`` (such as ``'abc,cd->abd'``).
+        output_shape: the output's shape without the batch axis (None entries keep the input's size).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        bias_axes: the output letters the bias spans (None: no bias).
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",

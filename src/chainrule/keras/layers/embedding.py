@@ -25,6 +25,7 @@ class Embedding(Layer):
             word; the vocabulary then needs ``input_dim = words + 1``).
         input_length: the sequence length, when fixed (it lets ``Flatten -> Dense`` follow in a
             ``Sequential``); the layer's input shape becomes ``(None, input_length)``.
+        sparse: not supported (True raises ValueError): outputs are dense.
 
     The weight is ``embeddings`` of shape ``(input_dim, output_dim)``, as in tf.keras files. Float
     ids are truncated to integers (tf.keras casts them); the gradient adds up each id's rows

@@ -97,6 +97,13 @@ class Resizing(Layer):
     ``crop_to_aspect_ratio=True`` the largest centred crop of the target aspect ratio is resized,
     so the images are not distorted. Interpolations: 'bilinear' and 'nearest' (tf.keras's others
     raise ``NotImplementedError``). Output float32 ``(..., height, width, channels)``.
+
+    Args:
+        height: the output's height in pixels.
+        width: the output's width in pixels.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        crop_to_aspect_ratio: resize the largest centred crop of the target aspect ratio (no distortion).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False, **kwargs):
@@ -130,6 +137,11 @@ class CenterCrop(Layer):
 
     ``CenterCrop(height, width)``. An image smaller than the target is resized up instead
     (``smart_resize``, bilinear), as in tf.keras.
+
+    Args:
+        height: the crop's height.
+        width: the crop's width.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, height, width, **kwargs):
@@ -213,6 +225,11 @@ class RandomFlip(_RandomLayer):
 
     ``RandomFlip(mode='horizontal_and_vertical', seed=None)``; ``mode``: 'horizontal' (left-right),
     'vertical' (up-down) or 'horizontal_and_vertical' (each decided independently).
+
+    Args:
+        mode: ``'horizontal'``, ``'vertical'`` or ``'horizontal_and_vertical'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, mode="horizontal_and_vertical", seed=None, **kwargs):
@@ -303,6 +320,14 @@ class RandomRotation(_RandomTransform):
 
     ``RandomRotation(factor, fill_mode='reflect', interpolation='bilinear', seed=None, fill_value=0.0)``;
     ``factor``: a fraction of a full turn, ``f`` meaning ``[-f, f]``, or a pair ``(lower, upper)``.
+
+    Args:
+        factor: a fraction of a full turn: ``f`` means angles in ``[-f, f] * 2 pi``, or ``(lower, upper)``.
+        fill_mode: how points outside the image are filled: ``'reflect'``, ``'wrap'``, ``'constant'`` or ``'nearest'``.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        fill_value: the value of the filled points with ``fill_mode='constant'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
@@ -331,6 +356,15 @@ class RandomZoom(_RandomTransform):
     seed=None, fill_value=0.0)``: the image is scaled by ``1 + f`` per axis with ``f`` drawn from
     ``[lower, upper]`` (a number ``f`` means ``[-f, f]``); a positive ``f`` zooms *out* (the
     transform reads a larger region), as in tf.keras. ``width_factor=None`` keeps the aspect ratio.
+
+    Args:
+        height_factor: ``f`` zooms by ``1 + [-f, f]`` vertically (positive: out); or ``(lower, upper)``.
+        width_factor: the same horizontally (None: keep the aspect ratio).
+        fill_mode: how points outside the image are filled: ``'reflect'``, ``'wrap'``, ``'constant'`` or ``'nearest'``.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        fill_value: the value of the filled points with ``fill_mode='constant'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
@@ -366,6 +400,15 @@ class RandomTranslation(_RandomTransform):
     ``RandomTranslation(height_factor, width_factor, fill_mode='reflect', interpolation='bilinear',
     seed=None, fill_value=0.0)``; each factor ``f`` means ``[-f, f]`` of the size (a pair
     ``(lower, upper)`` is taken as given; values within [-1, 1]).
+
+    Args:
+        height_factor: ``f`` shifts by ``[-f, f]`` of the height; or ``(lower, upper)``.
+        width_factor: the same for the width.
+        fill_mode: how points outside the image are filled: ``'reflect'``, ``'wrap'``, ``'constant'`` or ``'nearest'``.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        fill_value: the value of the filled points with ``fill_mode='constant'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
@@ -400,6 +443,12 @@ class RandomCrop(_RandomLayer):
 
     ``RandomCrop(height, width, seed=None)``. At inference, or when the images are smaller than
     the target, the images are resized to the target instead (``smart_resize``, bilinear).
+
+    Args:
+        height: the crop's height.
+        width: the crop's width.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, height, width, seed=None, **kwargs):
@@ -431,6 +480,11 @@ class RandomContrast(_RandomLayer):
     ``RandomContrast(factor, seed=None)``: one factor per call drawn from ``[1 - lower, 1 + upper]``
     (``factor`` a number for both, or ``(lower, upper)``), applied as ``tf.image.adjust_contrast``:
     ``(x - mean) * factor + mean`` with the mean of each image and channel.
+
+    Args:
+        factor: ``f`` draws contrast factors in ``[1 - f, 1 + f]``; or ``(lower, upper)``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, factor, seed=None, **kwargs):

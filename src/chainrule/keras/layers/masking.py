@@ -12,6 +12,10 @@ class Masking(Layer):
     it) and its values are set to zero.
 
     The output has the input's shape and carries the mask ``(batch, timesteps)`` (True = real step).
+
+    Args:
+        mask_value: the value that marks a padded timestep (default 0.0).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, mask_value=0.0, **kwargs):

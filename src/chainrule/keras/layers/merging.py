@@ -161,7 +161,12 @@ class Minimum(_Merge):
 
 
 class Concatenate(Layer):
-    """Joins a list of inputs along ``axis`` (default -1); other axes must match."""
+    """Joins a list of inputs along ``axis`` (default -1); other axes must match.
+
+    Args:
+        axis: the axis joined along (default -1).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -219,27 +224,48 @@ class Concatenate(Layer):
 
 
 def concatenate(inputs, axis=-1, **kwargs):
-    """Functional form of :class:`Concatenate`."""
+    """Functional form of :class:`Concatenate`.
+
+    Args:
+        inputs: the tensors to join, of equal shape except along ``axis``.
+        axis: the axis joined along (default -1).
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def add(inputs, **kwargs):
-    """Functional form of :class:`Add`."""
+    """Functional form of :class:`Add`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs, **kwargs):
-    """Functional form of :class:`Subtract`."""
+    """Functional form of :class:`Subtract`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs, **kwargs):
-    """Functional form of :class:`Multiply`."""
+    """Functional form of :class:`Multiply`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs, **kwargs):
-    """Functional form of :class:`Average`."""
+    """Functional form of :class:`Average`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Average(**kwargs)(inputs)
 
 

@@ -22,6 +22,22 @@ class BatchNormalization(Layer):
     of the input's shape with 1 on the other axes, as tf.keras 2. Once built, ``axis`` is a list of
     non-negative axes (tf.keras 2 writes ``'axis': [1]`` in configs).
     Defaults: ``axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True``.
+
+    Args:
+        axis: the features axis (default -1, the last) kept; statistics are over the others.
+        momentum: the momentum of the moving mean and variance (default 0.99).
+        epsilon: added to the variance to avoid dividing by zero.
+        center: add the learned offset ``beta``.
+        scale: multiply by the learned factor ``gamma``.
+        beta_initializer: initializer of ``beta`` (default zeros).
+        gamma_initializer: initializer of ``gamma`` (default ones).
+        moving_mean_initializer: initializer of the moving mean (default zeros).
+        moving_variance_initializer: initializer of the moving variance (default ones).
+        beta_regularizer: a regularizer for ``beta``.
+        gamma_regularizer: a regularizer for ``gamma``.
+        beta_constraint: a constraint on ``beta``.
+        gamma_constraint: a constraint on ``gamma``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,

@@ -66,6 +66,14 @@ class MaxPooling1D(_Pooling):
 
     ``MaxPooling1D(pool_size=2, strides=None, padding='valid', data_format='channels_last')``;
     ``new_steps = (steps - pool_size) // strides + 1`` ('valid') or ``ceil(steps / strides)`` ('same').
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 1, _ops.MaxPool
@@ -79,6 +87,14 @@ class MaxPooling2D(_Pooling):
 
     ``MaxPooling2D(pool_size=(2, 2), strides=None, padding='valid', data_format=None)``; each output
     size is ``(n - pool) // stride + 1`` ('valid') or ``ceil(n / stride)`` ('same').
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.MaxPool
@@ -88,7 +104,16 @@ class MaxPooling2D(_Pooling):
 
 
 class MaxPooling3D(_Pooling):
-    """Max over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`MaxPooling2D`."""
+    """Max over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`MaxPooling2D`.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.MaxPool
 
@@ -100,6 +125,14 @@ class AveragePooling1D(_Pooling):
     """Mean over windows of ``pool_size`` steps; with 'same' padding border windows average their real values only.
 
     ``AveragePooling1D(pool_size=2, strides=None, padding='valid', data_format='channels_last')``.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 1, _ops.AvgPool
@@ -112,6 +145,14 @@ class AveragePooling2D(_Pooling):
     """Mean over ``pool_size`` windows of ``(batch, H, W, C)`` (TensorFlow's 'same': divides by the real values).
 
     ``AveragePooling2D(pool_size=(2, 2), strides=None, padding='valid', data_format=None)``.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.AvgPool
@@ -121,7 +162,16 @@ class AveragePooling2D(_Pooling):
 
 
 class AveragePooling3D(_Pooling):
-    """Mean over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`AveragePooling2D`."""
+    """Mean over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`AveragePooling2D`.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.AvgPool
 
@@ -175,6 +225,12 @@ class GlobalAveragePooling2D(_GlobalPooling):
     """Mean over height and width: ``(batch, H, W, C)`` -> ``(batch, C)`` or ``(batch, 1, 1, C)`` with ``keepdims``.
 
     ``GlobalAveragePooling2D(data_format=None, keepdims=False)``.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.GlobalAvgPool
@@ -184,19 +240,39 @@ class GlobalMaxPooling2D(_GlobalPooling):
     """Max over height and width: ``(batch, H, W, C)`` -> ``(batch, C)`` (``keepdims=True``: ``(batch, 1, 1, C)``).
 
     The gradient goes to the maxima, shared among ties (TensorFlow's ``reduce_max``).
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.GlobalMaxPool
 
 
 class GlobalAveragePooling3D(_GlobalPooling):
-    """Mean over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalAveragePooling2D`."""
+    """Mean over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalAveragePooling2D`.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.GlobalAvgPool
 
 
 class GlobalMaxPooling3D(_GlobalPooling):
-    """Max over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalMaxPooling2D`."""
+    """Max over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalMaxPooling2D`.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.GlobalMaxPool
 

@@ -47,6 +47,10 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
     ``(batch, features, steps)``. With a mask ``(batch, steps)`` (from ``Embedding(mask_zero=True)``)
     only the real steps count: the sum over them divided by their number, as tf.keras 2 computes it
     (a sample with no real step gives NaN there, 0 / 0, as in tf.keras).
+
+    Args:
+        data_format: ``'channels_last'`` (``(batch, steps, features)``) or ``'channels_first'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, data_format="channels_last", **kwargs):
@@ -70,6 +74,11 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
 
     As in tf.keras 2 it does not support masking: a mask from upstream is dropped and padded steps
     take part in the maximum. ``keepdims`` and ``data_format`` as for ``GlobalAveragePooling1D``.
+
+    Args:
+        data_format: ``'channels_last'`` (``(batch, steps, features)``) or ``'channels_first'``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def call(self, inputs):

@@ -26,6 +26,11 @@ class Rescaling(Layer):
 
     ``scale`` and ``offset`` are numbers, or lists that broadcast against the inputs' last axes
     (one value per channel, e.g. ``Rescaling([1/58.4, 1/57.1, 1/57.4])``).
+
+    Args:
+        scale: the factor: a number, or one per channel.
+        offset: added after scaling: a number, or one per channel.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, scale, offset=0.0, **kwargs):

@@ -36,6 +36,10 @@ class SpatialDropout1D(_SpatialDropout):
     """Drops entire 1-D feature maps: ``(batch, steps, channels)``, one mask value per sample and channel.
 
     ``SpatialDropout1D(rate)``; active only in training.
+
+    Args:
+        rate: the fraction of the inputs dropped, in [0, 1).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
@@ -50,6 +54,12 @@ class SpatialDropout2D(_SpatialDropout):
 
     ``SpatialDropout2D(rate, data_format=None)``. The config also keeps ``data_format`` (tf.keras 2's
     omits it, so a channels_first layer reloaded there becomes channels_last; Keras 3's keeps it).
+
+    Args:
+        rate: the fraction of the inputs dropped, in [0, 1).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
@@ -65,7 +75,14 @@ class SpatialDropout2D(_SpatialDropout):
 
 
 class SpatialDropout3D(SpatialDropout2D):
-    """Drops entire 3-D feature maps of ``(batch, D, H, W, C)`` in training; arguments as :class:`SpatialDropout2D`."""
+    """Drops entire 3-D feature maps of ``(batch, D, H, W, C)`` in training; arguments as :class:`SpatialDropout2D`.
+
+    Args:
+        rate: the fraction of the inputs dropped, in [0, 1).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank = 3
 

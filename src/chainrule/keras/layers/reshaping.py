@@ -66,6 +66,10 @@ class ZeroPadding1D(_ZeroPadding):
     """Zeros at both ends of the steps axis: ``(batch, steps, features)`` -> ``(batch, steps + a + b, features)``.
 
     ``ZeroPadding1D(padding=1)``: an int (both ends) or ``(a, b)``.
+
+    Args:
+        padding: zeros added at each end: an int, or ``(before, after)``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
@@ -83,6 +87,12 @@ class ZeroPadding2D(_ZeroPadding):
 
     ``ZeroPadding2D(padding=(1, 1), data_format=None)``: an int, ``(symmetric_h, symmetric_w)`` or
     ``((top, bottom), (left, right))``.
+
+    Args:
+        padding: an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
@@ -98,6 +108,12 @@ class ZeroPadding3D(_ZeroPadding):
     """Zeros around the three spatial axes of ``(batch, D, H, W, C)``.
 
     ``ZeroPadding3D(padding=(1, 1, 1), data_format=None)``: an int, 3 ints or 3 ``(before, after)`` pairs.
+
+    Args:
+        padding: an int, one int per axis, or a ``(before, after)`` pair per axis.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 3
@@ -141,6 +157,10 @@ class Cropping1D(_Cropping):
     """Cut ``a`` steps from the start and ``b`` from the end: ``(batch, steps, features)``.
 
     ``Cropping1D(cropping=(1, 1))``: an int (both ends) or ``(a, b)``.
+
+    Args:
+        cropping: values cut at each end: an int or ``(before, after)``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
@@ -158,6 +178,12 @@ class Cropping2D(_Cropping):
 
     ``Cropping2D(cropping=((0, 0), (0, 0)), data_format=None)``: an int, ``(symmetric_h, symmetric_w)``
     or ``((top, bottom), (left, right))``.
+
+    Args:
+        cropping: an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
@@ -173,6 +199,12 @@ class Cropping3D(_Cropping):
     """Cut values off the borders of the three spatial axes of ``(batch, D, H, W, C)``.
 
     ``Cropping3D(cropping=((1, 1), (1, 1), (1, 1)), data_format=None)``.
+
+    Args:
+        cropping: an int, one int per axis, or a ``(before, after)`` pair per axis.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 3
@@ -205,6 +237,10 @@ class UpSampling1D(_UpSampling):
     """Repeat each step ``size`` times: ``(batch, steps, features)`` -> ``(batch, steps * size, features)``.
 
     ``UpSampling1D(size=2)``.
+
+    Args:
+        size: how many times each step is repeated.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
@@ -226,6 +262,13 @@ class UpSampling2D(_UpSampling):
 
     ``UpSampling2D(size=(2, 2), data_format=None, interpolation='nearest')``; 'bilinear' is
     ``tf.image.resize`` (half-pixel centres). Other tf.keras interpolations raise ``NotImplementedError``.
+
+    Args:
+        size: the factor per spatial axis (an int or ``(rows, cols)``).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        interpolation: ``'nearest'`` (repeat) or ``'bilinear'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
@@ -247,6 +290,12 @@ class UpSampling3D(_UpSampling):
     """Repeat each value ``size`` times along the three spatial axes of ``(batch, D, H, W, C)``.
 
     ``UpSampling3D(size=(2, 2, 2), data_format=None)``.
+
+    Args:
+        size: the factor per spatial axis (an int or three).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 3

@@ -91,6 +91,11 @@ class Attention(BaseDenseAttention):
     ``use_scale=True``), or with ``score_mode='concat'``
     ``scores = concat_score_weight * sum(tanh(scale * (query_i + key_j)))``.
     Weights: ``scale ()`` (ones) with ``use_scale``, ``concat_score_weight ()`` (ones) for 'concat'.
+
+    Args:
+        use_scale: learn a scalar ``scale`` of the scores.
+        score_mode: ``'dot'`` (default) or ``'concat'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, use_scale=False, score_mode="dot", **kwargs):
@@ -125,6 +130,10 @@ class AdditiveAttention(BaseDenseAttention):
     """Additive (Bahdanau) attention: ``scores = sum(scale * tanh(query_i + key_j))`` over the features.
 
     ``use_scale=True`` (default) learns ``scale (dim,)`` (glorot-uniform); otherwise the scale is 1.
+
+    Args:
+        use_scale: learn the ``scale`` vector (default True).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, use_scale=True, **kwargs):

@@ -69,6 +69,24 @@ class MultiHeadAttention(Layer):
     with the causal mask ``use_causal_mask=True`` (step ``t`` sees steps ``<= t``). Masked scores
     get -1e9 before the softmax. ``dropout`` drops attention weights in training. With the default
     ``attention_axes`` on sequences the attention is one ``ScaledDotProductAttention`` op.
+
+    Args:
+        num_heads: the number of attention heads.
+        key_dim: the size of each head for the query and key.
+        value_dim: the size of each head for the value (default ``key_dim``).
+        dropout: the dropout rate of the attention weights.
+        use_bias: whether the layer adds a bias vector.
+        output_shape: the last axes of the output (default the query's feature size).
+        attention_axes: the axes attended over (default the sequence axis).
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        softmax_robust_masking: not supported (True raises ValueError).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,

@@ -222,6 +222,23 @@ class SimpleRNNCell(_GatedCell):
 
     ``state_size = output_size = units``. Defaults as tf.keras 2: tanh, glorot-uniform kernel,
     orthogonal recurrent kernel, zero bias.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
@@ -262,6 +279,25 @@ class LSTMCell(_GatedCell):
     ``c = f * c_prev + i * activation(z_c)``, ``h = o * activation(c)`` with ``i, f, o`` through
     ``recurrent_activation``. ``state_size = [units, units]`` (h, c); the output is ``h``.
     ``unit_forget_bias=True`` (default) starts the forget gate's bias at 1.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        unit_forget_bias: start the forget gate's bias at 1.
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     gates = 4
@@ -345,6 +381,25 @@ class GRUCell(_GatedCell):
     recurrent matmul and has a bias ``(2, 3 * units)`` (input and recurrent rows);
     ``reset_after=False`` applies it before, with a bias ``(3 * units,)``.
     ``h = z * h_prev + (1 - z) * hh``. ``state_size = output_size = units``.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        reset_after: apply the reset gate after the recurrent matrix product (tf.keras 2's default, True).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     gates = 3
@@ -436,6 +491,10 @@ class StackedRNNCells(Layer):
 
     ``state_size`` is the tuple of the cells' state sizes, ``output_size`` the last cell's.
     ``RNN([cell_1, cell_2])`` wraps its list in this class.
+
+    Args:
+        cells: the cells, run one after the other at each step.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, cells, **kwargs):

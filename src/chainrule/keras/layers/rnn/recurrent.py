@@ -65,6 +65,29 @@ class SimpleRNN(_CellLayer):
     tf.keras 2's arguments and defaults (tanh, glorot-uniform kernel, orthogonal recurrent kernel,
     zero bias); see :class:`RNN` for ``return_sequences``, ``return_state``, ``go_backwards``,
     ``stateful``, ``time_major`` and the masks.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        return_sequences: return the output of every timestep ``(batch, timesteps, units)`` rather than the last.
+        return_state: also return the final state(s).
+        go_backwards: process the sequence backwards (and return the outputs in that order).
+        stateful: carry the final states of a batch over as the initial states of the next one.
+        unroll: accepted (tf.keras's graph-building option); the computation is the same.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     cell_class = SimpleRNNCell
@@ -96,6 +119,32 @@ class LSTM(_CellLayer):
     starts the forget gate's bias at 1. With tanh/sigmoid (the defaults) or any activation the
     recurrent ops support, a sequence runs as one ``LSTMSequence`` op; ``recurrent_dropout``
     or another activation runs the cell step by step. See :class:`RNN` for the other arguments.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        unit_forget_bias: start the forget gate's bias at 1.
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        return_sequences: return the output of every timestep ``(batch, timesteps, units)`` rather than the last.
+        return_state: also return the final state(s).
+        go_backwards: process the sequence backwards (and return the outputs in that order).
+        stateful: carry the final states of a batch over as the initial states of the next one.
+        time_major: inputs and outputs are ``(timesteps, batch, features)``.
+        unroll: accepted (tf.keras's graph-building option); the computation is the same.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     cell_class = LSTMCell
@@ -120,6 +169,32 @@ class GRU(_CellLayer):
     ``reset_after=True`` (default, cuDNN's and PyTorch's convention): bias ``(2, 3 * units)``;
     ``False``: bias ``(3 * units,)``. Gate blocks z, r, h. See :class:`LSTM` for how it runs and
     :class:`RNN` for the other arguments.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        return_sequences: return the output of every timestep ``(batch, timesteps, units)`` rather than the last.
+        return_state: also return the final state(s).
+        go_backwards: process the sequence backwards (and return the outputs in that order).
+        stateful: carry the final states of a batch over as the initial states of the next one.
+        unroll: accepted (tf.keras's graph-building option); the computation is the same.
+        time_major: inputs and outputs are ``(timesteps, batch, features)``.
+        reset_after: apply the reset gate after the recurrent matrix product (tf.keras 2's default, True).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     cell_class = GRUCell

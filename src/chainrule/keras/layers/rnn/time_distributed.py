@@ -19,6 +19,10 @@ class TimeDistributed(Wrapper):
     ``time_distributed/kernel:0`` as tf.keras names them). The steps are folded into the batch
     (``(batch * timesteps, ...)``), so the inner layer runs once. A mask ``(batch, timesteps)``
     goes to an inner layer whose ``call`` takes one, and passes through to the output.
+
+    Args:
+        layer: the layer applied to every timestep.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, layer, **kwargs):

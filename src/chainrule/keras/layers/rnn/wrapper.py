@@ -7,7 +7,12 @@ from ..serialization import serialize as serialize_layer
 
 
 class Wrapper(Layer):
-    """Holds ``layer`` (a Layer instance) and serializes it in its config as ``{"layer": {...}}``."""
+    """Holds ``layer`` (a Layer instance) and serializes it in its config as ``{"layer": {...}}``.
+
+    Args:
+        layer: the wrapped layer.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):

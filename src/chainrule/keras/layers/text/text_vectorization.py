@@ -70,6 +70,10 @@ class TextVectorization(PreprocessingLayer):
         output_sequence_length: 'int' mode: the length of every output row (padded with 0 or cut).
         pad_to_max_tokens: vector modes: vectors of ``max_tokens`` values whatever the vocabulary.
         vocabulary: the tokens (list, array or file path) instead of ``adapt``; ``idf_weights`` for 'tf_idf'.
+        idf_weights: with ``output_mode='tf_idf'`` and a given vocabulary, one weight per token.
+        sparse: not supported (True raises ValueError): outputs are dense.
+        ragged: not supported (True raises ValueError).
+        encoding: the text encoding of byte strings (default ``'utf-8'``).
 
     Inputs: strings of shape ``(batch,)`` or ``(batch, 1)`` (Python lists, numpy arrays, string
     Tensors). ``adapt`` takes the same (or a ``chainrule.data.Dataset`` of them). ``ragged`` and
