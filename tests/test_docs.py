@@ -148,3 +148,14 @@ def test_what_users_call_documents_its_arguments():
 def test_the_exemptions_name_public_callables():
     names = {dotted for dotted, *_ in public_callables()}
     assert set(EXEMPT) <= names
+
+
+def test_every_name_in_the_api_reference_has_its_own_docstring():
+    undocumented = []
+    for spec in gen_api.PAGES:
+        if spec.submodules:
+            continue
+        names, _ = gen_api.public_names(spec.module, spec.source)
+        namespace = vars(importlib.import_module(spec.source or spec.module))
+        undocumented += [f"{spec.module}.{n}" for n in names if not (namespace[n].__doc__ or "").strip()]
+    assert not undocumented, f"public names without a docstring: {undocumented}"
