@@ -1,6 +1,8 @@
 """Activation layers: ReLU, LeakyReLU, ELU, Softmax."""
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ...functions import cast, clip_by_value, where
 from ...tensor import apply_op
@@ -18,7 +20,8 @@ class ReLU(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+    def __init__(self, max_value: Any = None, negative_slope: float = 0.0, threshold: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         for arg, value in (("max_value", max_value), ("negative_slope", negative_slope), ("threshold", threshold)):
             if (value is None and arg != "max_value") or (value is not None and value < 0):
@@ -27,7 +30,7 @@ class ReLU(Layer):
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if self.negative_slope == 0 and self.threshold == 0:
             out = apply_op(_ops.ReLU(), inputs)
         else:
@@ -55,7 +58,7 @@ class LeakyReLU(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, alpha=None, negative_slope=None, **kwargs):
+    def __init__(self, alpha: Any = None, negative_slope: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         slope = alpha if alpha is not None else negative_slope
@@ -65,7 +68,7 @@ class LeakyReLU(Layer):
     def negative_slope(self) -> float:
         return self.alpha
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return apply_op(_ops.LeakyReLU(self.alpha), inputs)
 
     def compute_output_shape(self, input_shape):
@@ -85,12 +88,12 @@ class ELU(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, alpha=1.0, **kwargs):
+    def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.alpha = float(alpha)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return apply_op(_ops.ELU(self.alpha), inputs)
 
     def compute_output_shape(self, input_shape):
@@ -113,12 +116,12 @@ class Softmax(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, axis=-1, **kwargs):
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.axis = axis
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs: Any, mask: Any = None) -> Any:
         if mask is not None:
             return apply_op(_ops.MaskedSoftmax(self.axis), inputs, cast(mask, "bool"))
         return self._keep(inputs, apply_op(_ops.Softmax(self.axis), inputs))

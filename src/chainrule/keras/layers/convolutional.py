@@ -21,6 +21,9 @@ so weights move between chainrule and tf.keras files unchanged. Data is ``channe
 """
 from __future__ import annotations
 
+from typing import Any
+
+from .._types import ActivationLike, ConstraintLike, InitializerLike, IntOrTuple, RegularizerLike
 from ... import ops as _ops
 from ...functions import reshape
 from ...tensor import apply_op
@@ -47,10 +50,13 @@ class _BaseConv(Layer):
     _allows_causal = False
     _exact_rank = True   # Conv accepts extra leading batch axes (tf.keras's min_ndim); the others do not
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = 1, groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         rank, owner = self._conv_rank, f"{type(self).__name__} {self.name!r}"
         self.rank = rank
@@ -168,7 +174,7 @@ class _Conv(_BaseConv):
         return _ops.Conv(strides=self.strides, padding=self.padding, dilation_rate=self.dilation_rate,
                          groups=self.groups, data_format=self.data_format)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         shape = tuple(inputs.shape)
         self._check_shape(shape)
         extra = len(shape) - (self.rank + 2)
@@ -214,10 +220,13 @@ class Conv1D(_Conv):
     _conv_rank = 1
     _allows_causal = True
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
-                 dilation_rate=1, groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 data_format: str | None = "channels_last", dilation_rate: IntOrTuple = 1, groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -259,10 +268,13 @@ class Conv2D(_Conv):
 
     _conv_rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1), groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -302,11 +314,13 @@ class Conv3D(_Conv):
 
     _conv_rank = 3
 
-    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1, 1), groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -317,9 +331,12 @@ class Conv3D(_Conv):
 class _ConvTranspose(_BaseConv):
     """Transposed convolution (``ops.ConvTranspose``): kernel ``(*kernel_size, filters, C_in)``."""
 
-    def __init__(self, filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
-                 activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
-                 activity_regularizer, kernel_constraint, bias_constraint, groups=1, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple, padding: Any, output_padding: Any,
+                 data_format: str | None, dilation_rate: IntOrTuple, activation: ActivationLike, use_bias: Any,
+                 kernel_initializer: InitializerLike, bias_initializer: InitializerLike,
+                 kernel_regularizer: RegularizerLike, bias_regularizer: RegularizerLike,
+                 activity_regularizer: RegularizerLike, kernel_constraint: ConstraintLike,
+                 bias_constraint: ConstraintLike, groups: int = 1, **kwargs: Any) -> None:
         if int(groups or 1) != 1:
             raise ValueError(f"{type(self).__name__}: groups must be 1 for a transposed convolution, got {groups!r}.")
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation,
@@ -350,7 +367,7 @@ class _ConvTranspose(_BaseConv):
         self._in_channels = cin
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._check_shape(tuple(inputs.shape))
         op = _ops.ConvTranspose(strides=self.strides, padding=self.padding, output_padding=self.output_padding,
                                 dilation_rate=self.dilation_rate, data_format=self.data_format)
@@ -398,10 +415,13 @@ class Conv1DTranspose(_ConvTranspose):
 
     _conv_rank = 1
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 output_padding: Any = None, data_format: str | None = None, dilation_rate: IntOrTuple = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
                          bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -443,11 +463,13 @@ class Conv2DTranspose(_ConvTranspose):
 
     _conv_rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 output_padding: Any = None, data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1),
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
                          bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -487,11 +509,13 @@ class Conv3DTranspose(_ConvTranspose):
 
     _conv_rank = 3
 
-    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", output_padding=None,
-                 data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1, 1), padding: str = "valid",
+                 output_padding: Any = None, data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1, 1),
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
                          bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -542,7 +566,7 @@ class _DepthwiseConv(_BaseConv):
         self._in_channels = cin
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._check_shape(tuple(inputs.shape))
         op = _ops.DepthwiseConv(strides=self.strides, padding=self.padding, dilation_rate=self.dilation_rate,
                                 data_format=self.data_format)
@@ -593,10 +617,13 @@ class DepthwiseConv1D(_DepthwiseConv):
 
     _conv_rank = 1
 
-    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 depth_multiplier: int = 1, data_format: str | None = None, dilation_rate: IntOrTuple = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, depthwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate, activation,
                          use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer, bias_regularizer,
                          activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
@@ -635,10 +662,13 @@ class DepthwiseConv2D(_DepthwiseConv):
 
     _conv_rank = 2
 
-    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 depth_multiplier: int = 1, data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1),
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, depthwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate, activation,
                          use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer, bias_regularizer,
                          activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
@@ -647,11 +677,15 @@ class DepthwiseConv2D(_DepthwiseConv):
 class _SeparableConv(_BaseConv):
     """Depthwise convolution then a 1x1 convolution mixing the channels (bias and activation after it)."""
 
-    def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
-                 activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
-                 depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,
-                 depthwise_constraint, pointwise_constraint, bias_constraint, groups=1,
-                 kernel_initializer="glorot_uniform", kernel_regularizer=None, kernel_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple, padding: Any,
+                 data_format: str | None, dilation_rate: IntOrTuple, depth_multiplier: int, activation: ActivationLike,
+                 use_bias: Any, depthwise_initializer: InitializerLike, pointwise_initializer: InitializerLike,
+                 bias_initializer: InitializerLike, depthwise_regularizer: RegularizerLike,
+                 pointwise_regularizer: RegularizerLike, bias_regularizer: RegularizerLike,
+                 activity_regularizer: RegularizerLike, depthwise_constraint: ConstraintLike,
+                 pointwise_constraint: ConstraintLike, bias_constraint: ConstraintLike, groups: int = 1,
+                 kernel_initializer: InitializerLike = "glorot_uniform", kernel_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         # groups and kernel_* are in tf.keras 2's config of this layer (inherited from Conv) but unused.
         if int(groups or 1) != 1:
             raise ValueError(f"{type(self).__name__}: groups must be 1, got {groups!r}.")
@@ -748,11 +782,15 @@ class SeparableConv1D(_SeparableConv):
     _conv_rank = 1
     _allows_causal = True
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
-                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = 1, depth_multiplier: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform",
+                 pointwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, pointwise_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 depthwise_constraint: ConstraintLike = None, pointwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
                          activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
                          depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,
@@ -797,12 +835,15 @@ class SeparableConv2D(_SeparableConv):
 
     _conv_rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
-                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, pointwise_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
-                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1), depth_multiplier: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform",
+                 pointwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, pointwise_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 depthwise_constraint: ConstraintLike = None, pointwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
                          activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
                          depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
+from .._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...functions import cast, matmul, reshape, transpose
 from ...sparse import SparseTensor
@@ -68,8 +70,8 @@ class InputLayer(Layer):
 
     _NAME_ZERO_BASED = False
 
-    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None,
-                 sparse=False, ragged=False, **kwargs):
+    def __init__(self, input_shape: Any = None, batch_size: Any = None, dtype: Any = None, name: str | None = None,
+                 batch_input_shape: Any = None, sparse: bool = False, ragged: bool = False, **kwargs: Any) -> None:
         # tf.keras 2 and Keras 3 write these; any other keyword is refused as they do (a config is checked).
         unknown = sorted(k for k, v in kwargs.items()
                          if k not in ("input_tensor", "type_spec", "optional") or v not in (None, False))
@@ -105,7 +107,7 @@ class InputLayer(Layer):
         return {"batch_input_shape": list(self._batch_input_shape), "dtype": self._dtype,
                 "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return inputs
 
 
@@ -154,9 +156,11 @@ class Dense(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.supports_masking = True
         if not _is_positive_integer(units):
@@ -173,7 +177,7 @@ class Dense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         last = input_shape[-1] if len(input_shape) else None
         if last is None:
             raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs should be defined, "
@@ -235,12 +239,12 @@ class Activation(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, activation, **kwargs):
+    def __init__(self, activation: ActivationLike, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.activation = activations.get(activation)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return self._activate(inputs)
 
     def compute_output_shape(self, input_shape):
@@ -264,7 +268,7 @@ class Flatten(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         data_format = data_format or "channels_last"
         if data_format not in ("channels_last", "channels_first"):
@@ -272,7 +276,7 @@ class Flatten(Layer):
                              f"got {data_format!r}.")
         self.data_format = data_format
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if inputs.ndim == 1:
             return reshape(inputs, (-1, 1))
         if self.data_format == "channels_first" and inputs.ndim > 2:
@@ -299,11 +303,11 @@ class Reshape(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, target_shape, **kwargs):
+    def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.target_shape = tuple(int(s) for s in target_shape)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return reshape(inputs, (inputs.shape[0],) + self.target_shape)
 
     def compute_output_shape(self, input_shape):
@@ -344,7 +348,7 @@ class Dropout(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, rate: Any, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= float(rate) < 1:
@@ -355,7 +359,7 @@ class Dropout(Layer):
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
 
-    def call(self, inputs, training=None):
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
         if not training or self.rate == 0:
             return inputs
         if self.noise_shape is not None:

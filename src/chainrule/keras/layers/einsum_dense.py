@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from .._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import activations, constraints, initializers, registry, regularizers
@@ -102,9 +104,11 @@ class EinsumDense(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, equation: Any, output_shape: Any, activation: ActivationLike = None, bias_axes: Any = None,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.equation = equation
         self.partial_output_shape = [output_shape] if isinstance(output_shape, int) else list(output_shape)
@@ -117,7 +121,7 @@ class EinsumDense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         kernel_shape, bias_shape, self.full_output_shape = analyze_einsum_string(
             self.equation, self.bias_axes, input_shape, self.partial_output_shape)
         if any(d is None for d in kernel_shape):
@@ -130,7 +134,7 @@ class EinsumDense(Layer):
             if bias_shape is not None else None
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         out = apply_op(_ops.Einsum(self.equation), inputs, self.kernel)
         if self.bias is not None:
             out = out + self.bias

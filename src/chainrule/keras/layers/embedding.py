@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
+from .._types import ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...functions import cast, not_equal
 from ...tensor import apply_op
@@ -32,9 +34,10 @@ class Embedding(Layer):
     without a dense one-hot (``chainrule.ops.Embedding``).
     """
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
-                 sparse=False, **kwargs):
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: InitializerLike = "uniform",
+                 embeddings_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 embeddings_constraint: ConstraintLike = None, mask_zero: bool = False, input_length: int | None = None,
+                 sparse: bool = False, **kwargs: Any) -> None:
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             if input_length:
                 kwargs["input_shape"] = tuple(input_length) if isinstance(input_length, (list, tuple)) \
@@ -59,14 +62,14 @@ class Embedding(Layer):
         self.input_length = input_length
         self.sparse = False
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: Any = None) -> None:
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           regularizer=self.embeddings_regularizer,
                                           constraint=self.embeddings_constraint)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if inputs.dtype.is_floating or inputs.dtype.is_bool:
             inputs = cast(inputs, "int32")
         return apply_op(_ops.Embedding(), self.embeddings, inputs)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,8 @@ class Resizing(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False, **kwargs):
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"Resizing {self.name!r}"
         _check_size(owner, height, width)
@@ -115,7 +117,7 @@ class Resizing(Layer):
         self._method = check_interpolation(interpolation, owner)
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         x = _as_float(self, inputs)
         if self.crop_to_aspect_ratio:
             return smart_resize(x, (self.height, self.width), self._method)
@@ -144,13 +146,13 @@ class CenterCrop(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height, width, **kwargs):
+    def __init__(self, height: int, width: int, **kwargs: Any) -> None:
         kwargs.pop("autocast", None)
         super().__init__(**kwargs)
         _check_size(f"CenterCrop {self.name!r}", height, width)
         self.height, self.width = int(height), int(width)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         x = _as_float(self, inputs)
         h_diff, w_diff = x.shape[H_AXIS] - self.height, x.shape[W_AXIS] - self.width
         if h_diff < 0 or w_diff < 0:
@@ -173,7 +175,7 @@ class CenterCrop(Layer):
 class _RandomLayer(Layer):
     """Shared by the augmentation layers: the generator, the training rule, the shape and config plumbing."""
 
-    def __init__(self, seed=None, rng_type=None, **kwargs):
+    def __init__(self, seed: int | None = None, rng_type: Any = None, **kwargs: Any) -> None:
         kwargs.pop("force_generator", None)
         kwargs.pop("autocast", None)
         super().__init__(**kwargs)
@@ -190,7 +192,7 @@ class _RandomLayer(Layer):
         note_side_effect(f"{type(self).__name__}'s random draw")
         return self._rng if self._rng is not None else _backend.rng()
 
-    def call(self, inputs, training=None):
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
         x = _as_float(self, inputs)
         if training is False:     # None (no flag given) counts as training, as tf.keras 2's default True
             return x
@@ -232,7 +234,7 @@ class RandomFlip(_RandomLayer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, mode="horizontal_and_vertical", seed=None, **kwargs):
+    def __init__(self, mode: str = "horizontal_and_vertical", seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         if mode not in ("horizontal", "vertical", "horizontal_and_vertical"):
             raise ValueError(f"RandomFlip layer {self.name!r} received an unknown mode argument {mode!r}; use "
@@ -260,7 +262,8 @@ class RandomFlip(_RandomLayer):
 class _RandomTransform(_RandomLayer):
     """A random projective transform per image, applied with ``ops.ProjectiveTransform``."""
 
-    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, **kwargs):
+    def __init__(self, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None,
+                 fill_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         if fill_mode not in _ops.warp.FILL_MODES:
             raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Only `reflect`, `wrap`, `constant` and "
@@ -330,8 +333,8 @@ class RandomRotation(_RandomTransform):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
-                 **kwargs):
+    def __init__(self, factor: Any, fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed: int | None = None, fill_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
         self.factor = factor
         self.lower, self.upper = _factor_range(f"RandomRotation {self.name!r}", "factor", factor)
@@ -367,8 +370,9 @@ class RandomZoom(_RandomTransform):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, **kwargs):
+    def __init__(self, height_factor: Any, width_factor: Any = None, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
         owner = f"RandomZoom {self.name!r}"
         self.height_factor, self.width_factor = height_factor, width_factor
@@ -411,8 +415,9 @@ class RandomTranslation(_RandomTransform):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, **kwargs):
+    def __init__(self, height_factor: Any, width_factor: Any, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
         owner = f"RandomTranslation {self.name!r}"
         self.height_factor, self.width_factor = height_factor, width_factor
@@ -451,12 +456,12 @@ class RandomCrop(_RandomLayer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height, width, seed=None, **kwargs):
+    def __init__(self, height: int, width: int, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         _check_size(f"RandomCrop {self.name!r}", height, width)
         self.height, self.width = int(height), int(width)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
         x = _as_float(self, inputs)
         h_diff, w_diff = x.shape[H_AXIS] - self.height, x.shape[W_AXIS] - self.width
         if training is False or h_diff < 0 or w_diff < 0:
@@ -487,7 +492,7 @@ class RandomContrast(_RandomLayer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, factor, seed=None, **kwargs):
+    def __init__(self, factor: Any, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         self.factor = factor
         self.lower, self.upper = _factor_range(f"RandomContrast {self.name!r}", "factor", factor,

@@ -1,8 +1,11 @@
 """BatchNormalization."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .._types import ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...ops.updates import MovingAverage
 from ...functions import reshape, rsqrt
@@ -40,10 +43,12 @@ class BatchNormalization(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
-                 beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
-                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
-                 beta_constraint=None, gamma_constraint=None, **kwargs):
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: InitializerLike = "zeros",
+                 gamma_initializer: InitializerLike = "ones", moving_mean_initializer: InitializerLike = "zeros",
+                 moving_variance_initializer: InitializerLike = "ones", beta_regularizer: RegularizerLike = None,
+                 gamma_regularizer: RegularizerLike = None, beta_constraint: ConstraintLike = None,
+                 gamma_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = int(axis) if isinstance(axis, (int, np.integer)) else [int(a) for a in axis]
         self.momentum, self.epsilon = float(momentum), float(epsilon)

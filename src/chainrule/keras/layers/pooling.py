@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._types import IntOrTuple
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
@@ -22,7 +23,8 @@ class _Pooling(Layer):
     _rank = 2
     _op: Any = None  # the op class each pooling layer runs
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple, strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} {self.name!r}"
         if strides is None:
@@ -32,11 +34,11 @@ class _Pooling(Layer):
         self.padding = conv_utils.normalize_padding(padding, owner)
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         conv_utils.check_input_rank(self, input_shape, self._rank, self.data_format)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         conv_utils.check_input_rank(self, inputs.shape, self._rank, self.data_format)
         op = type(self)._op(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
                             data_format=self.data_format)
@@ -78,7 +80,8 @@ class MaxPooling1D(_Pooling):
 
     _rank, _op = 1, _ops.MaxPool
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
+    def __init__(self, pool_size: IntOrTuple = 2, strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = "channels_last", **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -99,7 +102,8 @@ class MaxPooling2D(_Pooling):
 
     _rank, _op = 2, _ops.MaxPool
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -117,7 +121,8 @@ class MaxPooling3D(_Pooling):
 
     _rank, _op = 3, _ops.MaxPool
 
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -137,7 +142,8 @@ class AveragePooling1D(_Pooling):
 
     _rank, _op = 1, _ops.AvgPool
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
+    def __init__(self, pool_size: IntOrTuple = 2, strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = "channels_last", **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -157,7 +163,8 @@ class AveragePooling2D(_Pooling):
 
     _rank, _op = 2, _ops.AvgPool
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -175,7 +182,8 @@ class AveragePooling3D(_Pooling):
 
     _rank, _op = 3, _ops.AvgPool
 
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -185,7 +193,7 @@ class _GlobalPooling(Layer):
     _rank = 2
     _op: Any = None  # the op class each pooling layer runs
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format, f"{type(self).__name__} {self.name!r}")
         self.keepdims = bool(keepdims)
@@ -197,11 +205,11 @@ class _GlobalPooling(Layer):
                 raise ValueError(f"{type(self).__name__} {self.name!r}: incorrect input shape {tuple(shape)} with "
                                  f"dimension 0 at reduction axis {axis}.")
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self._check(tuple(input_shape))
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._check(tuple(inputs.shape))
         return apply_op(type(self)._op(data_format=self.data_format, keepdims=self.keepdims), inputs)
 

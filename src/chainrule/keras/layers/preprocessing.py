@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -33,12 +34,12 @@ class Rescaling(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, scale, offset=0.0, **kwargs):
+    def __init__(self, scale: Any, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = _number_or_list(scale, "scale", self.name)
         self.offset = _number_or_list(offset, "offset", self.name)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if inputs.dtype != self.dtype:
             inputs = cast(inputs, self.dtype)
         dtype = self._np_dtype

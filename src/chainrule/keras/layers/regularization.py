@@ -6,6 +6,8 @@ ones are scaled by ``1 / (1 - rate)``; at inference the layer passes its input t
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
@@ -45,7 +47,7 @@ class SpatialDropout1D(_SpatialDropout):
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, rate, **kwargs):
+    def __init__(self, rate: Any, **kwargs: Any) -> None:
         super().__init__(rate, **kwargs)
 
 
@@ -64,7 +66,7 @@ class SpatialDropout2D(_SpatialDropout):
 
     _rank = 2
 
-    def __init__(self, rate, data_format=None, **kwargs):
+    def __init__(self, rate: Any, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(rate, **kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format, f"{type(self).__name__} {self.name!r}")
 

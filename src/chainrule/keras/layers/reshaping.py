@@ -26,7 +26,7 @@ class _SpatialLayer(Layer):
     def _check(self, shape):
         conv_utils.check_input_rank(self, shape, self._rank, self.data_format)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self._check(tuple(input_shape))
         self.built = True
 
@@ -75,7 +75,7 @@ class ZeroPadding1D(_ZeroPadding):
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, padding=1, **kwargs):
+    def __init__(self, padding: int = 1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.padding = conv_utils.normalize_tuple(padding, 2, "padding", f"ZeroPadding1D {self.name!r}",
                                                   allow_zero=True)
@@ -97,7 +97,7 @@ class ZeroPadding2D(_ZeroPadding):
 
     _rank = 2
 
-    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+    def __init__(self, padding: Any = (1, 1), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"ZeroPadding2D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -118,7 +118,7 @@ class ZeroPadding3D(_ZeroPadding):
 
     _rank = 3
 
-    def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
+    def __init__(self, padding: Any = (1, 1, 1), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"ZeroPadding3D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -166,7 +166,7 @@ class Cropping1D(_Cropping):
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, cropping=(1, 1), **kwargs):
+    def __init__(self, cropping: Any = (1, 1), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cropping = conv_utils.normalize_tuple(cropping, 2, "cropping", f"Cropping1D {self.name!r}",
                                                    allow_zero=True)
@@ -188,7 +188,7 @@ class Cropping2D(_Cropping):
 
     _rank = 2
 
-    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+    def __init__(self, cropping: Any = ((0, 0), (0, 0)), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"Cropping2D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -209,7 +209,7 @@ class Cropping3D(_Cropping):
 
     _rank = 3
 
-    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+    def __init__(self, cropping: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"Cropping3D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -246,7 +246,7 @@ class UpSampling1D(_UpSampling):
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, size=2, **kwargs):
+    def __init__(self, size: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.size = int(size)
         self._factors = conv_utils.normalize_tuple(self.size, 1, "size", f"UpSampling1D {self.name!r}")
@@ -273,7 +273,8 @@ class UpSampling2D(_UpSampling):
 
     _rank = 2
 
-    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+    def __init__(self, size: Any = (2, 2), data_format: str | None = None, interpolation: str = "nearest",
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"UpSampling2D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -300,7 +301,7 @@ class UpSampling3D(_UpSampling):
 
     _rank = 3
 
-    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+    def __init__(self, size: Any = (2, 2, 2), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"UpSampling3D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)

@@ -4,9 +4,11 @@ from __future__ import annotations
 import math
 import numbers
 import string
+from typing import Any
 
 import numpy as np
 
+from ..._types import ConstraintLike, InitializerLike, RegularizerLike
 from .... import ops as _ops
 from ....functions import cast, expand_dims, logical_and, transpose
 from ....tensor import Tensor, apply_op
@@ -89,10 +91,12 @@ class MultiHeadAttention(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
-                 attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, softmax_robust_masking=False, **kwargs):
+    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
+                 use_bias: bool = True, output_shape: Any = None, attention_axes: Any = None,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, softmax_robust_masking: bool = False, **kwargs: Any) -> None:
         shapes = [kwargs.pop(k, None) for k in ("query_shape", "key_shape", "value_shape")]
         super().__init__(**kwargs)
         for arg, value in (("num_heads", num_heads), ("key_dim", key_dim)):
@@ -133,7 +137,7 @@ class MultiHeadAttention(Layer):
     attention_axes = property(lambda self: self._attention_axes)
 
     # ------------------------------------------------------------------ building
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self.built = True  # the weights need the value's shape too: they are made at the first call
 
     def _sublayer(self, equation, output_shape, bias_axes, name, input_shape):
@@ -207,8 +211,8 @@ class MultiHeadAttention(Layer):
         return attention_mask
 
     # ------------------------------------------------------------------ calling
-    def call(self, query, value, key=None, attention_mask=None, return_attention_scores=False, training=None,
-             use_causal_mask=False):
+    def call(self, query: Any, value: Any, key: Any = None, attention_mask: Any = None,
+             return_attention_scores: Any = False, training: bool | None = None, use_causal_mask: Any = False) -> Any:
         if not self._built_from_signature:
             self._build_from_signature(query, value, key)
         if key is None:

@@ -1,6 +1,7 @@
 """``Bidirectional``: a recurrent layer run forwards and backwards, the two outputs merged (tf.keras 2)."""
 from __future__ import annotations
 
+
 from .... import nest
 from ...._suggest import accepts_argument
 from ....functions import concat

@@ -19,9 +19,11 @@ chainrule.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
+from ..._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import activations, constraints, initializers, registry, regularizers
 from .... import nest
 from .... import ops as _ops
@@ -106,10 +108,13 @@ class _GatedCell(DropoutRNNCellMixin, Layer):
     gates = 1
     _config_keys = ()
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
-                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
         kwargs.pop("enable_caching_device", None)
         implementation = kwargs.pop("implementation", 2)
         super().__init__(**kwargs)
@@ -137,7 +142,7 @@ class _GatedCell(DropoutRNNCellMixin, Layer):
     def _bias_initializer(self):
         return self.bias_initializer
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(f"{type(self).__name__} {self.name!r}: the last dimension of the inputs (the features "
@@ -241,10 +246,13 @@ class SimpleRNNCell(_GatedCell):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
-                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, **kwargs: Any) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
@@ -255,7 +263,7 @@ class SimpleRNNCell(_GatedCell):
     def _make_sequence_op(self, names, **options):
         return _ops.SimpleRNNSequence(activation=names[0], **options)
 
-    def call(self, inputs, states, training=None):
+    def call(self, inputs: Any, states: Any, training: bool | None = None) -> Any:
         prev = _first_state(states)
         dp = self.get_dropout_mask_for_cell(inputs, training)
         rec_dp = self.get_recurrent_dropout_mask_for_cell(prev, training)
@@ -302,11 +310,15 @@ class LSTMCell(_GatedCell):
 
     gates = 4
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 unit_forget_bias: bool = True, kernel_regularizer: RegularizerLike = None,
+                 recurrent_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, recurrent_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
@@ -404,11 +416,14 @@ class GRUCell(_GatedCell):
 
     gates = 3
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
-                 reset_after=True, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, reset_after: bool = True, **kwargs: Any) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
@@ -497,7 +512,7 @@ class StackedRNNCells(Layer):
         **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, cells, **kwargs):
+    def __init__(self, cells: Any, **kwargs: Any) -> None:
         for cell in cells:
             if not hasattr(cell, "call"):
                 raise ValueError(f"StackedRNNCells: all cells must have a `call` method. Received cell without a "
@@ -528,7 +543,7 @@ class StackedRNNCells(Layer):
                 out.append(zero_states(cell.state_size, batch_size, dtype))
         return tuple(out)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
         batch = input_shape[0]
@@ -540,7 +555,7 @@ class StackedRNNCells(Layer):
             input_shape = (batch, output_size_of(cell))
         self.built = True
 
-    def call(self, inputs, states, constants=None, training=None, **kwargs):
+    def call(self, inputs: Any, states: Any, constants: Any = None, training: bool | None = None, **kwargs: Any) -> Any:
         nested = nest.pack_sequence_as(list(self.state_size), nest.flatten(states))
         new_states = []
         for cell, cell_states in zip(self.cells, nested):

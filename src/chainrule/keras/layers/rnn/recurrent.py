@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import activations, registry, regularizers
 from .base_rnn import RNN
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
@@ -24,7 +25,7 @@ class _CellLayer(RNN):
     cell_class: Any = None  # the cell the layer builds
     cell_name: str | None = None
 
-    def __init__(self, cell_args, rnn_args, kwargs):
+    def __init__(self, cell_args: Any, rnn_args: Any, kwargs: Any) -> None:
         kwargs.pop("return_runtime", None)
         kwargs.pop("enable_caching_device", None)
         implementation = kwargs.pop("implementation", 2)
@@ -93,12 +94,15 @@ class SimpleRNN(_CellLayer):
     cell_class = SimpleRNNCell
     cell_name = "simple_rnn_cell"
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
-                 return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False,
-                 **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, recurrent_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, **kwargs: Any) -> None:
         kwargs.pop("implementation", None)
         values = locals()
         super().__init__({k: values[k] for k in _CELL_ARGS},
@@ -150,12 +154,17 @@ class LSTM(_CellLayer):
     cell_class = LSTMCell
     cell_name = "lstm_cell"
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, time_major=False, unroll=False, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 unit_forget_bias: bool = True, kernel_regularizer: RegularizerLike = None,
+                 recurrent_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False,
+                 time_major: bool = False, unroll: bool = False, **kwargs: Any) -> None:
         values = locals()
         cell_args = {k: values[k] for k in _CELL_ARGS}
         cell_args.update(recurrent_activation=recurrent_activation, unit_forget_bias=unit_forget_bias)
@@ -200,12 +209,17 @@ class GRU(_CellLayer):
     cell_class = GRUCell
     cell_name = "gru_cell"
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, time_major=False, reset_after=True, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, recurrent_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, time_major: bool = False, reset_after: bool = True,
+                 **kwargs: Any) -> None:
         values = locals()
         cell_args = {k: values[k] for k in _CELL_ARGS}
         cell_args.update(recurrent_activation=recurrent_activation, reset_after=reset_after)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import numbers
 import os
+from typing import Any
 
 import numpy as np
 
@@ -272,7 +273,7 @@ class IndexLookup(PreprocessingLayer):
                                f"must set the layer's vocabulary before calling it. Either pass a `vocabulary` "
                                f"argument to the layer, or call `adapt` with some sample data.")
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._ensure_known_vocab_size()
         if self.invert:
             ids = inputs._value.astype(np.int64)

@@ -18,6 +18,7 @@ batch to its longest row.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -80,9 +81,11 @@ class TextVectorization(PreprocessingLayer):
     ``sparse`` outputs are not available in chainrule.
     """
 
-    def __init__(self, max_tokens=None, standardize=LOWER_AND_STRIP_PUNCTUATION, split=WHITESPACE, ngrams=None,
-                 output_mode=INT, output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
-                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", **kwargs):
+    def __init__(self, max_tokens: int | None = None, standardize: Any = LOWER_AND_STRIP_PUNCTUATION,
+                 split: Any = WHITESPACE, ngrams: Any = None, output_mode: Any = INT,
+                 output_sequence_length: int | None = None, pad_to_max_tokens: bool = False, vocabulary: Any = None,
+                 idf_weights: Any = None, sparse: bool = False, ragged: bool = False, encoding: str = "utf-8",
+                 **kwargs: Any) -> None:
         kwargs.pop("vocabulary_size", None)
         kwargs.setdefault("dtype", "string")
         super().__init__(**kwargs)
@@ -190,7 +193,7 @@ class TextVectorization(PreprocessingLayer):
     def _convert_input(self, x):
         return x if isinstance(x, Tensor) else Tensor(as_bytes_array(x, f"TextVectorization {self.name!r}"))
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._lookup_layer._ensure_known_vocab_size()
         strings, rows = self._tokens(inputs)
         lookup = self._lookup_layer
