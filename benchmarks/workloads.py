@@ -737,7 +737,8 @@ class FusedNumpyStep:
     def _adam(self):
         self.iterations += 1
         t = self.iterations
-        lr_t = np.float32(self.lr * np.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t))
+        f32, t32 = np.float32, np.float32(t)  # the bias correction in float32, as chainrule's (and tf.keras's) Adam
+        lr_t = f32(self.lr) * np.sqrt(f32(1.0) - f32(self.beta_2) ** t32) / (f32(1.0) - f32(self.beta_1) ** t32)
         g, m, v, tmp = self.grads, self.m, self.v, self.tmp
         np.subtract(g, m, out=tmp)  # m += (1 - beta_1) (g - m)
         tmp *= self.one_minus_beta_1

@@ -3,6 +3,9 @@
 It sits below ``tensor.py`` so that running an op can record itself without
 the tensor layer importing the tape or function layers above it.
 """
+from __future__ import annotations
+
+from typing import Any
 import threading
 
 _local = threading.local()
@@ -16,12 +19,12 @@ def active_tapes() -> list:
     return tapes
 
 
-def active_tracer():
+def active_tracer() -> Any:
     """The ``chainrule.function`` tracer recording in this thread, or None."""
     return getattr(_local, "tracer", None)
 
 
-def set_tracer(tracer) -> None:
+def set_tracer(tracer: Any) -> None:
     _local.tracer = tracer
 
 
@@ -32,14 +35,14 @@ def note_side_effect(what: str) -> None:
         tracer.invalidate(what)
 
 
-def note_value_read(tensor) -> None:
+def note_value_read(tensor: Any) -> None:
     """Tell an active trace that Python read a tensor's value (its result may steer Python code)."""
     tracer = getattr(_local, "tracer", None)
     if tracer is not None:
         tracer.value_read(tensor)
 
 
-def note_update(variable, update, inputs) -> None:
+def note_update(variable: Any, update: Any, inputs: Any) -> None:
     """Tell an active trace that ``variable`` was changed by the state-update op ``update``."""
     tracer = getattr(_local, "tracer", None)
     if tracer is not None:
@@ -51,11 +54,11 @@ class paused_tapes:
 
     __slots__ = ("_saved",)
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         tapes = active_tapes()
         self._saved = tapes[:]
         tapes.clear()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         active_tapes()[:] = self._saved
         return False

@@ -9,12 +9,14 @@ repeat: it sums a gradient back to the shape of a broadcast input
 """
 from __future__ import annotations
 
+from typing import Any, ContextManager, Literal, Mapping, Sequence
+
 import numpy as np
 
 from . import nest
 from . import ops as _ops
 from ._tape_stack import active_tapes, active_tracer
-from .tensor import Tensor, apply_op, to_array
+from .tensor import Tensor, TensorLike, Variable, apply_op, to_array
 
 _NON_PERSISTENT_MESSAGE = ("A non-persistent GradientTape can only be used to compute one set of gradients "
                            "(or jacobians)")
@@ -47,13 +49,13 @@ def reduces_to(grad_shape: tuple, shape: tuple) -> bool:
     return all(n == g or n == 1 for n, g in zip(shape, grad_shape[lead:]))
 
 
-def _contract_error(op, what: str) -> ValueError:
+def _contract_error(op: Any, what: str) -> ValueError:
     return ValueError(f"{op.name}.backward broke the op contract: {what}. See chainrule.ops.base.Op: backward "
                       "returns the gradient itself for a one-input op and a tuple with one entry per input "
                       "otherwise, each of its input's shape (or a shape the input was broadcast to).")
 
 
-def backpropagate(records, grads: dict, source_keys, key_and_array) -> dict:
+def backpropagate(records: Any, grads: dict, source_keys: Any, key_and_array: Any) -> dict:
     """The backward pass: walk ``records`` in reverse, calling each op's ``backward``.
 
     ``records`` holds ``(op, inputs, output, watched)`` in execution order;
@@ -118,7 +120,7 @@ def backpropagate(records, grads: dict, source_keys, key_and_array) -> dict:
     return results
 
 
-def _tensor_key(t):
+def _tensor_key(t: Any) -> Any:
     return id(t), t._value
 
 
@@ -132,7 +134,7 @@ class GradientTape:
     returns d(sum of target)/d(source) in the structure of ``sources``.
     """
 
-    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self._persistent = persistent
         self._watch_variables = watch_accessed_variables
         self._records: list = []
@@ -141,18 +143,18 @@ class GradientTape:
         self._used = False
 
     # -- context
-    def __enter__(self):
+    def __enter__(self) -> GradientTape:
         if self._used and not self._persistent:
             raise RuntimeError("GradientTape: this tape has been used; create a new one for a new step.")
         active_tapes().append(self)
         self._recording = True
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self._pop()
         return False
 
-    def _pop(self):
+    def _pop(self) -> None:
         tapes = active_tapes()
         for i in range(len(tapes) - 1, -1, -1):
             if tapes[i] is self:
@@ -160,29 +162,36 @@ class GradientTape:
                 break
         self._recording = False
 
-    def stop_recording(self):
+    def stop_recording(self) -> ContextManager[None]:
         """Context manager that pauses this tape (ops inside are not recorded)."""
         tape = self
 
         class _Paused:
-            def __enter__(self_inner):
+            def __enter__(self_inner: Any) -> None:
                 tape._pop()
 
-            def __exit__(self_inner, *exc):
+            def __exit__(self_inner: Any, *exc: object) -> Literal[False]:
                 active_tapes().append(tape)
                 tape._recording = True
                 return False
 
         return _Paused()
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget everything recorded so far."""
         self._records.clear()
         self._watched.clear()
 
     # -- watching
-    def watch(self, tensor):
-        """Watch a tensor (or a nested list/tuple/dict of them) so ops on it are recorded."""
+    def watch(self, tensor: Tensor | Sequence[Any] | Mapping[Any, Any]) -> None:
+        """Watch a tensor (or a nested list/tuple/dict of them) so ops on it are recorded.
+
+        Args:
+            tensor: the Tensor(s) to watch; a non-float tensor is watched with a warning (no gradient).
+
+        Raises:
+            ValueError: an entry is not a Tensor or Variable.
+        """
         for t in nest.flatten(tensor):
             if not isinstance(t, Tensor):
                 raise ValueError(f"GradientTape.watch: expected a Tensor or Variable, got {type(t).__name__}; "
@@ -193,11 +202,11 @@ class GradientTape:
                               f"{t.dtype.name}; it will get no gradient.", stacklevel=2)
             self._watched[id(t)] = t
 
-    def watched_variables(self):
+    def watched_variables(self) -> tuple[Variable, ...]:
         """The Variables this tape has watched, in the order first seen."""
         return tuple(t for t in self._watched.values() if t._is_variable)
 
-    def _is_watched(self, t) -> bool:
+    def _is_watched(self, t: Any) -> bool:
         if id(t) in self._watched:
             return True
         if self._watch_variables and t._is_variable and t.trainable:
@@ -205,7 +214,7 @@ class GradientTape:
             return True
         return False
 
-    def _record(self, op, inputs, output):
+    def _record(self, op: Any, inputs: Any, output: Any) -> None:
         """Called by ``apply_op`` for every op run while this tape is active."""
         watched = [self._is_watched(t) for t in inputs]
         if any(watched):
@@ -216,7 +225,7 @@ class GradientTape:
             else:
                 self._watched[id(output)] = output
 
-    def _record_gradient_results(self, inputs, results):
+    def _record_gradient_results(self, inputs: Any, results: Any) -> None:
         """Record gradients computed by a tape nested in this one (see :class:`chainrule.ops.GradientResult`)."""
         watched = tuple(t for t in inputs if self._is_watched(t))
         if watched:
@@ -225,13 +234,25 @@ class GradientTape:
                     self._record(_ops.GradientResult(r._value), watched, r)
 
     # -- differentiation
-    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+    def gradient(self, target: Tensor | Sequence[Tensor], sources: Any, output_gradients: Any = None,
+                 unconnected_gradients: str = "none") -> Any:
         """Gradients of ``target`` (summed if not scalar) with respect to ``sources``.
 
-        ``sources`` may be one tensor, a list/tuple or a dict; the result has the
-        same structure, with ``None`` for a source the target does not depend on
-        (zeros with ``unconnected_gradients='zero'``). ``output_gradients`` seeds
-        the backward pass instead of ones.
+        Args:
+            target: a Tensor, or a list of Tensors whose gradients are added.
+            sources: one Tensor or Variable, or a (nested) list, tuple or dict of them.
+            output_gradients: seeds of the backward pass, one per target, instead of ones.
+            unconnected_gradients: ``'none'`` (default) or ``'zero'``: what a source the target
+                does not depend on gets.
+
+        Returns:
+            The gradients in the structure of ``sources``, each of its source's shape and dtype;
+            ``None`` (or zeros) for an unconnected source.
+
+        Raises:
+            RuntimeError: a non-persistent tape is asked a second time.
+            ValueError: a source is not a Tensor, ``output_gradients`` do not match the targets,
+                or ``unconnected_gradients`` is unknown.
         """
         if self._used and not self._persistent:
             raise RuntimeError(_NON_PERSISTENT_MESSAGE)
@@ -265,7 +286,7 @@ class GradientTape:
             # Keep only the Variables: watched_variables() still lists them, as TensorFlow's tape does.
             self._watched = {k: t for k, t in self._watched.items() if t._is_variable}
 
-        def wrap(s):
+        def wrap(s: Any) -> Any:
             g = results.get(id(s))
             if g is None:
                 if unconnected_gradients == "zero":
@@ -286,7 +307,7 @@ class GradientTape:
                                    unconnected_gradients == "zero")
         return nest.pack_sequence_as(sources, flat_results)
 
-    def jacobian(self, target, sources, unconnected_gradients="none"):
+    def jacobian(self, target: Tensor, sources: Any, unconnected_gradients: str = "none") -> Any:
         """Full Jacobian d target[i] / d source[j], one backward pass per target element."""
         if not self._persistent:
             raise RuntimeError("GradientTape.jacobian needs persistent=True in chainrule (one pass per element).")
@@ -305,7 +326,7 @@ class GradientTape:
         return nest.pack_sequence_as(sources, out)
 
 
-def stop_gradient(x) -> Tensor:
+def stop_gradient(x: TensorLike) -> Tensor:
     """The same value as ``x`` with no gradient flowing back through it."""
     # A no-gradient op: tapes never record it, and traced functions replay it.
     return apply_op(_ops.NoGradient(np.array, copy=True), x if isinstance(x, Tensor) else Tensor(to_array(x)))

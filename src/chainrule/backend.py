@@ -5,6 +5,8 @@ The array module is numpy, everywhere: ops compute on numpy arrays directly.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy
 
 _FLOATX = "float32"
@@ -76,9 +78,9 @@ def get_seed() -> int | None:
     return _seed
 
 
-def get_rng_state() -> dict:
+def get_rng_state() -> dict[str, Any]:
     """A JSON-able snapshot of the global Generator, for BackupAndRestore."""
-    return _rng.bit_generator.state
+    return dict(_rng.bit_generator.state)
 
 
 def set_rng_state(state: dict) -> None:

@@ -7,8 +7,14 @@ attribute.
 """
 from __future__ import annotations
 
+import builtins
+from typing import Any, Union
+
 from ._missing import missing_attribute as _missing_attribute
 import numpy as np
+
+#: What a ``dtype=`` argument accepts: a :class:`DType`, a numpy dtype or scalar type, or a name ("float32").
+DTypeLike = Union["DType", np.dtype, type, str]
 
 
 class DType:
@@ -16,12 +22,12 @@ class DType:
 
     __slots__ = ("name", "_np")
 
-    def __init__(self, name: str, np_dtype):
+    def __init__(self, name: str, np_dtype: Any) -> None:
         self.name = name
         self._np = np.dtype(np_dtype)
 
     @property
-    def as_numpy_dtype(self):
+    def as_numpy_dtype(self) -> Any:
         """The numpy scalar type (``numpy.float32`` for ``float32``)."""
         return self._np.type
 
@@ -31,33 +37,33 @@ class DType:
         return self._np
 
     @property
-    def is_floating(self) -> bool:
+    def is_floating(self) -> builtins.bool:
         return self._np.kind == "f"
 
     @property
-    def is_integer(self) -> bool:
+    def is_integer(self) -> builtins.bool:
         return self._np.kind in "iu"
 
     @property
-    def is_bool(self) -> bool:
+    def is_bool(self) -> builtins.bool:
         return self._np.kind == "b"
 
     @property
-    def is_complex(self) -> bool:
+    def is_complex(self) -> builtins.bool:
         return self._np.kind == "c"
 
     @property
-    def min(self):
+    def min(self) -> Any:
         return np.finfo(self._np).min if self.is_floating else np.iinfo(self._np).min
 
     @property
-    def max(self):
+    def max(self) -> Any:
         return np.finfo(self._np).max if self.is_floating else np.iinfo(self._np).max
 
     def __repr__(self) -> str:
         return f"<dtype: {self.name!r}>"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: Any) -> builtins.bool:
         if isinstance(other, DType):
             return self.name == other.name
         try:
@@ -68,7 +74,7 @@ class DType:
     def __hash__(self) -> int:
         return hash(self.name)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Any:
         return as_dtype, (self.name,)
 
 
@@ -103,7 +109,7 @@ _BY_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "
             9: "int64", 10: "bool", 17: "uint16", 18: "complex128", 19: "float16", 22: "uint32", 23: "uint64"}
 
 
-def as_dtype(value) -> DType:
+def as_dtype(value: Any) -> DType:
     """Return the :class:`DType` for a DType, name, numpy dtype, Python/numpy type or TensorFlow enum number.
 
     Raises ``TypeError`` naming the value when it is not a known element type.

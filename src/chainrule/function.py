@@ -31,6 +31,8 @@ tracing (a branch on a tensor value makes that signature eager).
 """
 from __future__ import annotations
 
+from typing import Any, Callable, Sequence
+
 import functools
 import inspect
 from operator import itemgetter
@@ -51,7 +53,7 @@ _ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
 _OP, _GRADIENT, _UPDATE, _MULTI_OP, _OP1 = 0, 1, 2, 3, 4
 
 
-def _signature_of(leaf):
+def _signature_of(leaf: Any) -> Any:
     if isinstance(leaf, Tensor):
         if leaf._is_variable:
             return ("var", id(leaf))
@@ -71,14 +73,14 @@ class _GradientPlan:
 
     __slots__ = ("records", "seeds", "sources", "source_set", "zero_unconnected", "_ones")
 
-    def __init__(self, records, seeds, sources, zero_unconnected):
+    def __init__(self, records: Any, seeds: Any, sources: Any, zero_unconnected: Any) -> None:
         self.records = records  # [(op, input sources, output source, watched)]
         self.seeds = seeds  # [(target source, seed source or None)]
         self.sources = sources  # [source] in the order gradient() returns them
         # Compiled plans name sources by position (ints); while tracing they are (kind, object) pairs.
         self.source_set = set(sources) if all(type(s) is int for s in sources) else None
         self.zero_unconnected = zero_unconnected
-        self._ones = None
+        self._ones: np.ndarray | None = None
 
     def ones(self, like: np.ndarray) -> np.ndarray:
         """The default seed, ``ones_like(target)``: made once per shape and dtype, read-only (a backward
@@ -93,15 +95,15 @@ class _GradientPlan:
 class _Tracer:
     """Writes down, while the Python function runs, every op, gradient and update (see the module doc)."""
 
-    def __init__(self, arg_tensors):
-        self.steps = []
+    def __init__(self, arg_tensors: Any) -> None:
+        self.steps: list[Any] = []
         self.n_slots = 0
-        self.produced = {}  # id(tensor) -> slot index
+        self.produced: dict[int, int] = {}  # id(tensor) -> slot index
         self.args = {id(t): i for i, t in enumerate(arg_tensors)}
         self.keep = list(arg_tensors)  # keep every seen tensor alive so ids stay unique
         self.invalid = None
 
-    def source(self, t):
+    def source(self, t: Any) -> Any:
         k = id(t)
         if k in self.produced:
             return (_SLOT, self.produced[k])
@@ -112,12 +114,12 @@ class _Tracer:
         self.keep.append(t)
         return (_CONST, t._value)
 
-    def _new_slot(self, tensor):
+    def _new_slot(self, tensor: Any) -> None:
         self.produced[id(tensor)] = self.n_slots
         self.n_slots += 1
         self.keep.append(tensor)
 
-    def record(self, op, inputs, output):
+    def record(self, op: Any, inputs: Any, output: Any) -> None:
         sources = tuple(self.source(t) for t in inputs)
         if type(output) is tuple:
             self.steps.append((_MULTI_OP, op, sources, None))
@@ -128,13 +130,14 @@ class _Tracer:
         self.steps.append((_OP, op, sources, copy_view))
         self._new_slot(output)
 
-    def _output_slots(self, output):
+    def _output_slots(self, output: Any) -> Any:
         """An op output as its slot number (a tuple of them for a multi-output op), as backpropagate keys it."""
         if type(output) is tuple:
             return tuple(self.produced[id(o)] for o in output)
         return self.produced[id(output)]
 
-    def record_gradient(self, records, targets, seeds, sources, results, zero_unconnected):
+    def record_gradient(self, records: Any, targets: Any, seeds: Any, sources: Any, results: Any,
+                        zero_unconnected: Any) -> None:
         for _, _, output, _ in records:
             if any(id(o) not in self.produced for o in (output if type(output) is tuple else (output,))):
                 self.invalidate("a gradient from a tape that recorded outside the function")
@@ -151,14 +154,14 @@ class _Tracer:
             else:
                 self._new_slot(g)
 
-    def record_update(self, variable, update, inputs):
+    def record_update(self, variable: Any, update: Any, inputs: Any) -> None:
         self.steps.append((_UPDATE, update, tuple(self.source(t) for t in inputs), variable))
 
-    def invalidate(self, what):
+    def invalidate(self, what: Any) -> None:
         if self.invalid is None:
             self.invalid = what
 
-    def value_read(self, tensor):
+    def value_read(self, tensor: Any) -> None:
         if tensor._is_variable or id(tensor) in self.produced or id(tensor) in self.args:
             self.invalidate("Python code read a tensor's value")
 
@@ -174,12 +177,13 @@ class _Trace:
     may bind a new array), which are the only places a Variable changes during a replay.
     """
 
-    def __init__(self, tracer, outputs, output_structure):
+    def __init__(self, tracer: Any, outputs: Any, output_structure: Any) -> None:
         n_args = len(tracer.args)
-        self.variables, self.constants = [], []  # what the steps read besides arguments and slots
-        seen = set()
+        self.variables: list = []
+        self.constants: list = []  # what the steps read besides arguments and slots
+        seen: set = set()
 
-        def note(source):
+        def note(source: Any) -> None:
             if type(source) is tuple and source[0] in (_VAR, _CONST) and (source[0], id(source[1])) not in seen:
                 seen.add((source[0], id(source[1])))
                 (self.variables if source[0] == _VAR else self.constants).append(source[1])
@@ -201,7 +205,7 @@ class _Trace:
         const_positions = {id(c): n_args + len(self.variables) + i for i, c in enumerate(self.constants)}
         base = n_args + len(self.variables) + len(self.constants)
 
-        def position(source):
+        def position(source: Any) -> int:
             if type(source) is int:  # an op output's slot, as gradient plans name them
                 return base + source
             kind, p = source
@@ -211,7 +215,8 @@ class _Trace:
                 return p
             return var_positions[id(p)] if kind == _VAR else const_positions[id(p)]
 
-        self.steps = []
+        # (kind, op or plan, a position (_OP1) or a reader of positions, extra)
+        self.steps: list[tuple[int, Any, Any, Any]] = []
         for kind, a, sources, extra in tracer.steps:
             if kind == _GRADIENT:
                 plan = _GradientPlan(
@@ -230,7 +235,7 @@ class _Trace:
         self.outputs = [(_SLOT, base + p) if kind == _SLOT else (kind, p) for kind, p in outputs]
         self.output_structure = output_structure
 
-    def replay(self, args):
+    def replay(self, args: Any) -> Any:
         values = list(args)
         values += [v._value for v in self.variables]
         values += self.constants
@@ -254,7 +259,7 @@ class _Trace:
             else:
                 values.extend(_replay_gradient(a, values))
 
-        def result(source):
+        def result(source: Any) -> Any:
             kind, p = source
             if kind == _SLOT:
                 v = values[p]
@@ -266,7 +271,7 @@ class _Trace:
         return nest.pack_sequence_as(self.output_structure, [result(s) for s in self.outputs])
 
 
-def _reader(positions):
+def _reader(positions: list[int]) -> Callable[[list], tuple]:
     """``values -> tuple of values[p] for p in positions``, at operator.itemgetter's C speed."""
     if len(positions) > 1:
         return itemgetter(*positions)
@@ -292,20 +297,19 @@ def _replay_gradient(plan: _GradientPlan, values: list) -> list:
     results = backpropagate(plan.records, grads, plan.source_set, lambda p: (p, values[p]))
     out = []
     for s in plan.sources:
-        g = results.get(s)
+        got = results.get(s)
         like = values[s]
-        if g is None:
+        if got is None:
             out.append(np.zeros_like(like) if plan.zero_unconnected else None)
             continue
-        if type(g) is not np.ndarray:
-            g = np.asarray(g)
+        g = got if type(got) is np.ndarray else np.asarray(got)
         if not g.flags.writeable:
             g = g.copy()
         out.append(g if g.shape == like.shape else g.reshape(like.shape))
     return out
 
 
-def _check_signature(name, signature, leaves):
+def _check_signature(name: str, signature: Any, leaves: Any) -> None:
     """Refuse arguments that do not match ``input_signature`` as TensorFlow does (TypeError)."""
     if len(leaves) != len(signature):
         raise TypeError(f"function {name!r} was called with {len(leaves)} tensor argument(s) but its "
@@ -332,8 +336,10 @@ class Function:
     returns Tensors, as TensorFlow does.
     """
 
-    def __init__(self, python_function, input_signature=None, autograph=True, jit_compile=None,
-                 reduce_retracing=False, experimental_relax_shapes=None, name=None):
+    def __init__(self, python_function: Callable[..., Any], input_signature: Sequence[TensorSpec] | None = None,
+                 autograph: bool = True,
+                 jit_compile: Any = None, reduce_retracing: bool = False, experimental_relax_shapes: Any = None,
+                 name: str | None = None) -> None:
         self.python_function = python_function
         if input_signature is not None:
             specs = nest.flatten(list(input_signature))
@@ -348,7 +354,7 @@ class Function:
         self.trace_count = 0
         functools.update_wrapper(self, python_function)
 
-    def __get__(self, instance, owner):
+    def __get__(self, instance: Any, owner: Any) -> Any:
         if instance is None:
             return self
         key = f"__chainrule_function_{id(self)}"
@@ -358,10 +364,10 @@ class Function:
             instance.__dict__[key] = bound
         return bound
 
-    def _eager(self, args, kwargs):
+    def _eager(self, args: Any, kwargs: Any) -> Any:
         return _as_tensors(self.python_function(*args, **kwargs))
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._signature_leaves is not None:
             _check_signature(getattr(self.python_function, "__name__", "function"), self._signature_leaves,
                              nest.flatten((args, kwargs)))
@@ -382,10 +388,10 @@ class Function:
         with flush_denormals():
             return trace.replay(arg_arrays)
 
-    def _trace(self, key, args, kwargs):
+    def _trace(self, key: Any, args: Any, kwargs: Any) -> Any:
         self.trace_count += 1
 
-        def to_traced(leaf):  # arrays become Tensors so the tracer can follow them
+        def to_traced(leaf: Any) -> Any:  # arrays become Tensors so the tracer can follow them
             return Tensor(leaf) if isinstance(leaf, np.ndarray) else leaf
         args, kwargs = nest.map_structure(to_traced, args), nest.map_structure(to_traced, kwargs)
         leaves = nest.flatten((args, kwargs))
@@ -415,17 +421,20 @@ class Function:
         return self.trace_count
 
 
-def _as_tensors(result):
-    def convert(leaf):
+def _as_tensors(result: Any) -> Any:
+    def convert(leaf: Any) -> Any:
         if isinstance(leaf, (int, float, bool, np.number, np.ndarray)) and not isinstance(leaf, Tensor):
             return Tensor(np.asarray(leaf) if isinstance(leaf, np.ndarray) else leaf)
         return leaf
     return nest.map_structure(convert, result)
 
 
-def function(func=None, input_signature=None, autograph=True, jit_compile=None, reduce_retracing=False,
-             experimental_relax_shapes=None, experimental_compile=None, experimental_autograph_options=None,
-             experimental_follow_type_hints=None, experimental_implements=None, name=None):
+def function(func: Callable[..., Any] | None = None, input_signature: Sequence[TensorSpec] | None = None,
+             autograph: bool = True, jit_compile: Any = None, reduce_retracing: bool = False,
+             experimental_relax_shapes: Any = None, experimental_compile: Any = None,
+             experimental_autograph_options: Any = None, experimental_follow_type_hints: Any = None,
+             experimental_implements: Any = None,
+             name: str | None = None) -> Function | Callable[[Callable[..., Any]], Function]:
     """Decorator (``@function``) or wrapper (``function(f)``) that traces ``f`` and replays its ops.
 
     Args:
@@ -433,9 +442,23 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None, 
         input_signature: a list of :class:`chainrule.TensorSpec`; calls whose tensor arguments do not
             match raise ``TypeError`` as in TensorFlow. (chainrule still traces once per concrete
             shape; the signature only checks.)
-        autograph, jit_compile, reduce_retracing, experimental_relax_shapes, experimental_*: accepted for
-            signature compatibility with ``tf.function`` and ignored: chainrule traces Python as written
-            and retraces per concrete shape, which gives the same results.
+        autograph: accepted for signature compatibility with ``tf.function`` and ignored: chainrule
+            traces Python as written.
+        jit_compile: ignored (there is no XLA).
+        reduce_retracing: ignored: chainrule retraces per concrete shape, which gives the same results.
+        experimental_relax_shapes: ignored, as ``reduce_retracing``.
+        experimental_compile: ignored, as ``jit_compile``.
+        experimental_autograph_options: ignored.
+        experimental_follow_type_hints: ignored.
+        experimental_implements: ignored.
+        name: ignored.
+
+    Returns:
+        A :class:`Function` (called like ``func``), or, when used as ``@function(...)`` with arguments,
+        the decorator that makes one.
+
+    Raises:
+        TypeError: ``func`` is a class or not callable.
     """
     if func is None:
         return lambda f: Function(f, input_signature=input_signature)

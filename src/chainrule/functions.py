@@ -6,6 +6,8 @@ it is recorded on active tapes) and returns a Tensor.
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import builtins
 
 import numpy as np
@@ -14,14 +16,15 @@ from . import _integers
 from . import _dispatch
 from . import dtypes as _dtypes
 from . import ops as _ops
+from .dtypes import DTypeLike
 from .errors import InvalidArgumentError, UnimplementedError
-from .tensor import Tensor, apply_op, as_tensor, binary, coerce_pair, to_array, _true_divide
+from .tensor import AxisLike, Tensor, TensorLike, _true_divide, apply_op, as_tensor, binary, coerce_pair, to_array
 from .tensor_shape import TensorShape
 
 # ----------------------------------------------------------------------------- helpers
 
 
-def _float_unary(op, x, op_name):
+def _float_unary(op: Any, x: Any, op_name: Any) -> Any:
     t = as_tensor(x)
     if t._value.dtype.kind not in "fc":
         raise InvalidArgumentError(f"{op_name}: expected a floating-point tensor, got {t.dtype.name} of shape "
@@ -29,19 +32,20 @@ def _float_unary(op, x, op_name):
     return apply_op(op, t)
 
 
-def _numeric_unary(op, x, op_name):
+def _numeric_unary(op: Any, x: Any, op_name: Any) -> Any:
     t = as_tensor(x)
     if t._value.dtype.kind in "SO":
         raise InvalidArgumentError(f"{op_name}: cannot compute on a string tensor.")
     return apply_op(op, t)
 
 
-def _as_shape(shape, op_name="Reshape", what="shape", attr="Tshape", error=InvalidArgumentError) -> tuple:
+def _as_shape(shape: Any, op_name: str = "Reshape", what: str = "shape", attr: str = "Tshape",
+              error: Any = InvalidArgumentError) -> tuple:
     """A shape argument as a tuple of ints (None -> -1); floats are refused, as TensorFlow does."""
     return tuple(-1 if s is None else s for s in _integers.integers(shape, what, op_name, attr, error))
 
 
-def _axis(axis, op_name="Sum"):
+def _axis(axis: Any, op_name: str = "Sum") -> Any:
     """An axis argument: None, an int or a tuple of ints (a float raises TensorFlow's TypeError)."""
     if axis is None:
         return None
@@ -54,22 +58,22 @@ def _axis(axis, op_name="Sum"):
 
 # ----------------------------------------------------------------------------- arithmetic
 
-def add(x, y, name=None):
+def add(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x + y`` with broadcasting."""
     return binary(_ops.Add, x, y, "AddV2")
 
 
-def subtract(x, y, name=None):
+def subtract(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x - y`` with broadcasting."""
     return binary(_ops.Sub, x, y, "Sub")
 
 
-def multiply(x, y, name=None):
+def multiply(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x * y`` with broadcasting."""
     return binary(_ops.Mul, x, y, "Mul")
 
 
-def divide(x, y, name=None):
+def divide(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x / y`` (integer inputs give floats, as in TensorFlow)."""
     return _true_divide(x, y)
 
@@ -77,12 +81,12 @@ def divide(x, y, name=None):
 truediv = divide
 
 
-def floordiv(x, y, name=None):
+def floordiv(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x // y`` (no gradient)."""
     return binary(_ops.FloorDiv, x, y, "FloorDiv")
 
 
-def floormod(x, y, name=None):
+def floormod(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x % y`` with the sign of ``y`` (no gradient)."""
     return binary(_ops.Mod, x, y, "FloorMod")
 
@@ -90,67 +94,67 @@ def floormod(x, y, name=None):
 mod = floormod
 
 
-def negative(x, name=None):
+def negative(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``-x``."""
     return _numeric_unary(_ops.Neg(), x, "Neg")
 
 
-def pow(x, y, name=None):  # noqa: A001 - TensorFlow's name
+def pow(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 - TensorFlow's name
     """Element-wise ``x ** y``."""
     return binary(_ops.Pow, x, y, "Pow")
 
 
-def square(x, name=None):
+def square(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x ** 2``."""
     return _numeric_unary(_ops.Square(), x, "Square")
 
 
-def sqrt(x, name=None):
+def sqrt(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise square root (float tensors)."""
     return _float_unary(_ops.Sqrt(), x, "Sqrt")
 
 
-def rsqrt(x, name=None):
+def rsqrt(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``1 / sqrt(x)`` (float tensors)."""
     return _float_unary(_ops.Rsqrt(), x, "Rsqrt")
 
 
-def exp(x, name=None):
+def exp(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``e ** x`` (float tensors)."""
     return _float_unary(_ops.Exp(), x, "Exp")
 
 
-def log(x, name=None):
+def log(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise natural logarithm (float tensors)."""
     return _float_unary(_ops.Log(), x, "Log")
 
 
-def abs(x, name=None):  # noqa: A001 - TensorFlow's name
+def abs(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 - TensorFlow's name
     """Element-wise absolute value."""
     return _numeric_unary(_ops.Abs(), x, "Abs")
 
 
-def maximum(x, y, name=None):
+def maximum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise maximum; the gradient goes to ``x`` on ties."""
     return binary(_ops.Maximum, x, y, "Maximum")
 
 
-def minimum(x, y, name=None):
+def minimum(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise minimum; the gradient goes to ``x`` on ties."""
     return binary(_ops.Minimum, x, y, "Minimum")
 
 
-def sigmoid(x, name=None):
+def sigmoid(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise logistic function ``1 / (1 + exp(-x))`` (never overflows)."""
     return _float_unary(_ops.Sigmoid(), x, "Sigmoid")
 
 
-def tanh(x, name=None):
+def tanh(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise hyperbolic tangent."""
     return _float_unary(_ops.Tanh(), x, "Tanh")
 
 
-def where(condition, x=None, y=None, name=None):
+def where(condition: TensorLike, x: TensorLike = None, y: TensorLike = None, name: str | None = None) -> Tensor:
     """``x`` where ``condition`` is true, else ``y`` (all three broadcast).
 
     With only ``condition``, returns the int64 coordinates of the true entries, shape ``(n, rank)``.
@@ -172,7 +176,8 @@ def where(condition, x=None, y=None, name=None):
                                    "must be broadcastable [Op:SelectV2]") from None
 
 
-def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+def clip_by_value(t: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike,
+                  name: str | None = None) -> Tensor:
     """Clip values into ``[clip_value_min, clip_value_max]``; the gradient passes inside the range."""
     t = as_tensor(t)
     lo = to_array(clip_value_min, t._value.dtype)
@@ -180,63 +185,71 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     return apply_op(_ops.Clip(lo, hi), t)
 
 
-def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False, transpose_b: bool = False,
+           name: str | None = None) -> Tensor:
     """Matrix product ``op(a) @ op(b)``, batched over leading axes (rank >= 2)."""
     return binary(_ops.MatMul, a, b, "MatMul", transpose_a=transpose_a, transpose_b=transpose_b)
 
 
 # ----------------------------------------------------------------------------- reductions
 
-def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_sum(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+               name: str | None = None) -> Tensor:
     """Sum over ``axis`` (all axes when None)."""
     return _numeric_unary(_ops.Sum(_axis(axis, "Sum"), keepdims), input_tensor, "Sum")
 
 
-def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_mean(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+                name: str | None = None) -> Tensor:
     """Mean over ``axis`` (all axes when None); integer tensors give truncated integer means."""
     return _numeric_unary(_ops.Mean(_axis(axis), keepdims), input_tensor, "Mean")
 
 
-def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_max(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+               name: str | None = None) -> Tensor:
     """Maximum over ``axis``; the gradient is shared among tied maxima."""
     return _numeric_unary(_ops.Max(_axis(axis), keepdims), input_tensor, "Max")
 
 
-def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_min(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+               name: str | None = None) -> Tensor:
     """Minimum over ``axis``; the gradient is shared among tied minima."""
     return _numeric_unary(_ops.Min(_axis(axis), keepdims), input_tensor, "Min")
 
 
-def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_prod(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+                name: str | None = None) -> Tensor:
     """Product over ``axis``."""
     return _numeric_unary(_ops.Prod(_axis(axis), keepdims), input_tensor, "Prod")
 
 
-def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_any(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+               name: str | None = None) -> Tensor:
     """Logical OR over ``axis`` (no gradient)."""
     return apply_op(_ops.NoGradient(np.any, axis=_axis(axis), keepdims=keepdims), as_tensor(input_tensor))
 
 
-def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_all(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+               name: str | None = None) -> Tensor:
     """Logical AND over ``axis`` (no gradient)."""
     return apply_op(_ops.NoGradient(np.all, axis=_axis(axis), keepdims=keepdims), as_tensor(input_tensor))
 
 
 # ----------------------------------------------------------------------------- shapes
 
-def reshape(tensor, shape, name=None):
+def reshape(tensor: TensorLike, shape: Any, name: str | None = None) -> Tensor:
     """Reshape; one dimension may be -1. A shape of floats raises ``InvalidArgumentError`` (as TensorFlow)."""
     return apply_op(_ops.Reshape(_as_shape(shape)), as_tensor(tensor))
 
 
-def transpose(a, perm=None, conjugate=False, name=None):
+def transpose(a: TensorLike, perm: TensorLike = None, conjugate: bool = False, name: str | None = None) -> Tensor:
     """Permute the axes by ``perm`` (reverse them by default)."""
     if perm is not None:
         perm = _integers.integers(perm, "perm", "Transpose", "Tperm")
     return apply_op(_ops.Transpose(perm), as_tensor(a))
 
 
-def _same_dtype(values, op_name):
+def _same_dtype(values: Any, op_name: Any) -> Any:
     values = list(values)
     if not values:
         raise ValueError(f"{op_name}: expected a non-empty list of tensors.")
@@ -256,24 +269,24 @@ def _same_dtype(values, op_name):
     return out
 
 
-def concat(values, axis, name=None):
+def concat(values: TensorLike, axis: AxisLike, name: str | None = None) -> Tensor:
     """Join tensors along an existing ``axis``."""
     ts = _same_dtype(values, "ConcatV2")
     return apply_op(_ops.Concat(_integers.integer(axis, "axis", "ConcatV2")), *ts)
 
 
-def stack(values, axis=0, name=None):
+def stack(values: TensorLike, axis: AxisLike = 0, name: str | None = None) -> Tensor:
     """Stack same-shaped tensors along a new ``axis``."""
     ts = _same_dtype(values, "Pack")
     return apply_op(_ops.Stack(int(axis)), *ts)
 
 
-def broadcast_to(input, shape, name=None):  # noqa: A002 - TensorFlow's name
+def broadcast_to(input: TensorLike, shape: Any, name: str | None = None) -> Tensor:  # noqa: A002 - TensorFlow's name
     """Broadcast ``input`` to ``shape``."""
     return apply_op(_ops.BroadcastTo(_as_shape(shape, "BroadcastTo", "shape", "Tidx")), as_tensor(input))
 
 
-def cast(x, dtype, name=None):
+def cast(x: TensorLike, dtype: DTypeLike, name: str | None = None) -> Tensor:
     """Convert ``x`` to ``dtype``; differentiable between float types."""
     t = as_tensor(x)
     target = _dtypes.as_dtype(dtype)
@@ -285,12 +298,12 @@ def cast(x, dtype, name=None):
     return apply_op(_ops.Cast(target.dtype), t)
 
 
-def identity(input, name=None):  # noqa: A002 - TensorFlow's name
+def identity(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002 - TensorFlow's name
     """A copy of ``input`` (differentiable)."""
     return apply_op(_ops.Identity(), as_tensor(input))
 
 
-def squeeze(input, axis=None, name=None):  # noqa: A002
+def squeeze(input: TensorLike, axis: AxisLike = None, name: str | None = None) -> Tensor:  # noqa: A002
     """Remove axes of size 1 (all of them, or those in ``axis``)."""
     t = as_tensor(input)
     shape = t._value.shape
@@ -302,7 +315,7 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     return reshape(t, new)
 
 
-def expand_dims(input, axis, name=None):  # noqa: A002
+def expand_dims(input: TensorLike, axis: AxisLike, name: str | None = None) -> Tensor:  # noqa: A002
     """Insert an axis of size 1 at ``axis``."""
     t = as_tensor(input)
     shape = list(t._value.shape)
@@ -317,22 +330,22 @@ def expand_dims(input, axis, name=None):  # noqa: A002
 
 # ----------------------------------------------------------------------------- no-gradient helpers
 
-def rank(input, name=None):  # noqa: A002
+def rank(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
     """The number of dimensions as an int32 scalar tensor."""
     return Tensor(np.asarray(np.ndim(as_tensor(input)._value), dtype=np.int32))
 
 
-def shape(input, out_type=_dtypes.int32, name=None):  # noqa: A002
+def shape(input: TensorLike, out_type: Any = _dtypes.int32, name: str | None = None) -> Tensor:  # noqa: A002
     """The shape as a 1-D int32 tensor."""
     return Tensor(np.asarray(as_tensor(input)._value.shape, dtype=_dtypes.as_dtype(out_type).dtype))
 
 
-def size(input, out_type=_dtypes.int32, name=None):  # noqa: A002
+def size(input: TensorLike, out_type: Any = _dtypes.int32, name: str | None = None) -> Tensor:  # noqa: A002
     """The number of elements as a scalar tensor."""
     return Tensor(np.asarray(as_tensor(input)._value.size, dtype=_dtypes.as_dtype(out_type).dtype))
 
 
-def _dims(shape, op_name="Fill", error=InvalidArgumentError) -> tuple:
+def _dims(shape: Any, op_name: str = "Fill", error: Any = InvalidArgumentError) -> tuple:
     """``shape`` as a tuple of sizes; a negative size or a float raises TensorFlow's error."""
     dims = _as_shape(shape, op_name, "shape", "index_type", error)
     for d in dims:
@@ -341,29 +354,29 @@ def _dims(shape, op_name="Fill", error=InvalidArgumentError) -> tuple:
     return dims
 
 
-def zeros(shape, dtype=_dtypes.float32, name=None):
+def zeros(shape: Any, dtype: DTypeLike = _dtypes.float32, name: str | None = None) -> Tensor:
     """A tensor of zeros of ``shape`` (float32 by default); a negative size raises ``InvalidArgumentError``."""
     return Tensor(np.zeros(_dims(shape, error=TypeError), dtype=_dtypes.as_dtype(dtype).dtype))
 
 
-def ones(shape, dtype=_dtypes.float32, name=None):
+def ones(shape: Any, dtype: DTypeLike = _dtypes.float32, name: str | None = None) -> Tensor:
     """A tensor of ones of ``shape`` (float32 by default); a negative size raises ``InvalidArgumentError``."""
     return Tensor(np.ones(_dims(shape, error=TypeError), dtype=_dtypes.as_dtype(dtype).dtype))
 
 
-def zeros_like(input, dtype=None, name=None):  # noqa: A002
+def zeros_like(input: TensorLike, dtype: DTypeLike | None = None, name: str | None = None) -> Tensor:  # noqa: A002
     """Zeros with the shape (and dtype, unless given) of ``input``."""
     v = as_tensor(input)._value
     return Tensor(np.zeros(v.shape, dtype=v.dtype if dtype is None else _dtypes.as_dtype(dtype).dtype))
 
 
-def ones_like(input, dtype=None, name=None):  # noqa: A002
+def ones_like(input: TensorLike, dtype: DTypeLike | None = None, name: str | None = None) -> Tensor:  # noqa: A002
     """Ones with the shape (and dtype, unless given) of ``input``."""
     v = as_tensor(input)._value
     return Tensor(np.ones(v.shape, dtype=v.dtype if dtype is None else _dtypes.as_dtype(dtype).dtype))
 
 
-def fill(dims, value, name=None):
+def fill(dims: Any, value: TensorLike, name: str | None = None) -> Tensor:
     """A tensor of shape ``dims`` filled with the scalar ``value`` (its dtype: ints give int32, floats float32).
 
     A negative size raises ``InvalidArgumentError``.
@@ -375,7 +388,7 @@ def fill(dims, value, name=None):
     return Tensor(np.full(shape, v, dtype=v.dtype))
 
 
-def _arg_axis(t, axis, op_name) -> int:
+def _arg_axis(t: Any, axis: Any, op_name: Any) -> int:
     axis = 0 if axis is None else _integers.integer(axis, "axis", op_name)
     if not -t.ndim <= axis < max(t.ndim, 1):
         raise InvalidArgumentError(f"Expected dimension in the range [{-t.ndim}, {t.ndim}), but got {axis} "
@@ -383,7 +396,8 @@ def _arg_axis(t, axis, op_name) -> int:
     return axis
 
 
-def argmax(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
+def argmax(input: TensorLike, axis: AxisLike = None, output_type: Any = _dtypes.int64,
+           name: str | None = None) -> Tensor:
     """Index of the largest value along ``axis`` (default 0), int64; a bad axis raises ``InvalidArgumentError``."""
     dtype = _dtypes.as_dtype(output_type).dtype
     t = as_tensor(input)
@@ -391,7 +405,8 @@ def argmax(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A00
     return apply_op(_ops.NoGradient(lambda v: np.argmax(v, axis=ax).astype(dtype)), t)
 
 
-def argmin(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002
+def argmin(input: TensorLike, axis: AxisLike = None, output_type: Any = _dtypes.int64,
+           name: str | None = None) -> Tensor:
     """Index of the smallest value along ``axis`` (default 0), int64; a bad axis raises ``InvalidArgumentError``."""
     dtype = _dtypes.as_dtype(output_type).dtype
     t = as_tensor(input)
@@ -399,8 +414,8 @@ def argmin(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A00
     return apply_op(_ops.NoGradient(lambda v: np.argmin(v, axis=ax).astype(dtype)), t)
 
 
-def _comparison(ufunc, op_name):
-    def compare(x, y, name=None):
+def _comparison(ufunc: Any, op_name: Any) -> Any:
+    def compare(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
         a, b = coerce_pair(x, y, op_name)
         return apply_op(_ops.NoGradient(ufunc), a, b)
     compare.__name__ = ufunc.__name__
@@ -418,12 +433,13 @@ logical_and = _comparison(np.logical_and, "LogicalAnd")
 logical_or = _comparison(np.logical_or, "LogicalOr")
 
 
-def logical_not(x, name=None):
+def logical_not(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise NOT of a bool tensor."""
     return apply_op(_ops.NoGradient(np.logical_not), as_tensor(x))
 
 
-def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, name=None):
+def one_hot(indices: TensorLike, depth: TensorLike, on_value: TensorLike = None, off_value: TensorLike = None,
+            axis: AxisLike = -1, dtype: DTypeLike | None = None, name: str | None = None) -> Tensor:
     """One-hot rows: shape ``indices.shape + (depth,)``; out-of-range indices give all-off rows.
 
     ``depth`` must be a non-negative integer (``TypeError`` for 2.5, ``InvalidArgumentError`` for -1).
@@ -443,7 +459,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, 
     on = np.asarray(1 if on_value is None else to_array(on_value), dtype=dt)
     off = np.asarray(0 if off_value is None else to_array(off_value), dtype=dt)
 
-    def encode(idx):
+    def encode(idx: np.ndarray) -> np.ndarray:
         hot = idx.astype(np.int64)[..., None] == np.arange(depth)
         out = np.where(hot, on, off)
         return np.moveaxis(out, -1, axis) if axis != -1 else out
@@ -452,12 +468,13 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=-1, dtype=None, 
 
 # ----------------------------------------------------------------------------- more of TensorFlow's namespace
 
-def tile(input, multiples, name=None):  # noqa: A002
+def tile(input: TensorLike, multiples: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
     """Repeat ``input`` ``multiples[i]`` times along each axis i."""
     return apply_op(_ops.Tile(_as_shape(multiples, "Tile", "multiples", "Tmultiples")), as_tensor(input))
 
 
-def gather(params, indices, axis=None, batch_dims=0, name=None):
+def gather(params: TensorLike, indices: TensorLike, axis: AxisLike = None, batch_dims: int = 0,
+           name: str | None = None) -> Tensor:
     """Slices of ``params`` along ``axis`` (default 0) at integer ``indices``; differentiable in ``params``.
 
     Float indices raise ``InvalidArgumentError`` (TensorFlow never truncates them).
@@ -471,7 +488,7 @@ def gather(params, indices, axis=None, batch_dims=0, name=None):
     return apply_op(_ops.Gather(axis), as_tensor(params), idx)
 
 
-def boolean_mask(tensor, mask, axis=None, name=None):
+def boolean_mask(tensor: TensorLike, mask: TensorLike, axis: AxisLike = None, name: str | None = None) -> Tensor:
     """The entries of ``tensor`` where the bool ``mask`` (matching its leading axes) is true."""
     t, m = as_tensor(tensor), np.asarray(as_tensor(mask)._value, dtype=bool)
     axis = 0 if axis is None else int(axis)
@@ -481,18 +498,19 @@ def boolean_mask(tensor, mask, axis=None, name=None):
     return t[(slice(None),) * axis + (m,)]
 
 
-def sort(values, axis=-1, direction="ASCENDING", name=None):
+def sort(values: TensorLike, axis: AxisLike = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
     """Sorted copy along ``axis`` ('ASCENDING' or 'DESCENDING'); differentiable."""
     t = as_tensor(values)
     return apply_op(_ops.TakeAlongAxis(axis), t, argsort(t, axis, direction))
 
 
-def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+def argsort(values: TensorLike, axis: AxisLike = -1, direction: str = "ASCENDING", stable: bool = False,
+            name: str | None = None) -> Tensor:
     """Indices (int32) that sort ``values`` along ``axis``."""
     if direction not in ("ASCENDING", "DESCENDING"):
         raise ValueError(f"argsort: direction must be 'ASCENDING' or 'DESCENDING', got {direction!r}.")
 
-    def order(v):
+    def order(v: np.ndarray) -> np.ndarray:
         idx = np.argsort(-v if direction == "DESCENDING" else v, axis=axis, kind="stable")
         return idx.astype(np.int32)
     return apply_op(_ops.NoGradient(order), as_tensor(values))
@@ -502,15 +520,15 @@ class TopKV2(tuple):
     """``(values, indices)`` of ``math.top_k``, also readable as ``.values`` / ``.indices``."""
 
     @property
-    def values(self):
+    def values(self) -> Tensor:
         return self[0]
 
     @property
-    def indices(self):
+    def indices(self) -> Tensor:
         return self[1]
 
 
-def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+def top_k(input: TensorLike, k: TensorLike = 1, sorted: bool = True, name: str | None = None) -> TopKV2:  # noqa: A002
     """The ``k`` largest entries along the last axis and their indices (values are differentiable).
 
     ``k`` must be an integer from 0 to the size of the last axis (``InvalidArgumentError`` otherwise).
@@ -527,7 +545,7 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
     return TopKV2((apply_op(_ops.TakeAlongAxis(-1), t, idx), idx))
 
 
-def unique(x, out_idx=_dtypes.int32, name=None):
+def unique(x: TensorLike, out_idx: DTypeLike = _dtypes.int32, name: str | None = None) -> TopKV2:
     """``(y, idx)``: the unique values in order of first appearance, and each entry's position in ``y``."""
     v = np.asarray(as_tensor(x)._value)
     if v.ndim != 1:
@@ -540,12 +558,14 @@ def unique(x, out_idx=_dtypes.int32, name=None):
     return TopKV2((Tensor(y), Tensor(rank[inverse].astype(_dtypes.as_dtype(out_idx).dtype))))
 
 
-def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+def cumsum(x: TensorLike, axis: AxisLike = 0, exclusive: bool = False, reverse: bool = False,
+           name: str | None = None) -> Tensor:
     """Cumulative sum along ``axis``; differentiable."""
     return _numeric_unary(_ops.CumSum(_integers.integer(axis, "axis", "Cumsum"), exclusive, reverse), x, "Cumsum")
 
 
-def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TensorFlow's name
+def range(start: TensorLike, limit: TensorLike = None, delta: TensorLike = 1, dtype: DTypeLike | None = None,
+          name: str = "range") -> Tensor:
     """``[start, limit)`` in steps of ``delta`` (int32 for ints, float32 for floats, like TensorFlow)."""
     if limit is None:
         start, limit = 0, start
@@ -561,7 +581,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     return Tensor(np.arange(start, limit, delta).astype(target))
 
 
-def linspace(start, stop, num, name=None, axis=0):
+def linspace(start: TensorLike, stop: Any, num: TensorLike, name: str | None = None, axis: AxisLike = 0) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (float32 for Python floats)."""
     s = to_array(start)
     dtype = s.dtype if s.dtype.kind == "f" else np.float32
@@ -569,7 +589,8 @@ def linspace(start, stop, num, name=None, axis=0):
     return Tensor(np.linspace(s, to_array(stop), num, axis=axis).astype(dtype))
 
 
-def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, name=None):
+def eye(num_rows: Any, num_columns: Any = None, batch_shape: Any = None, dtype: DTypeLike = _dtypes.float32,
+        name: str | None = None) -> Tensor:
     """An identity matrix (optionally batched); sizes must be integers (``TypeError`` otherwise, as TensorFlow)."""
     rows = _integers.integer(num_rows, "num_rows", "eye")
     columns = None if num_columns is None else _integers.integer(num_columns, "num_columns", "eye")
@@ -579,15 +600,16 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, nam
     return Tensor(m)
 
 
-def add_n(inputs, name=None):
+def add_n(inputs: Sequence[TensorLike], name: str | None = None) -> Tensor:
     """The element-wise sum of a list of tensors."""
-    total = None
+    total: Any = None
     for x in inputs:
         total = x if total is None else add(total, x)
     return total
 
 
-def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_logsumexp(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+                     name: str | None = None) -> Tensor:
     """``log(sum(exp(x)))`` over ``axis`` (all axes when None), computed without overflow.
 
     The maximum is subtracted first (and held constant for the gradient, which is the
@@ -601,13 +623,14 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     return out if keepdims else squeeze(out, axis=axis)
 
 
-def _finite_or_zero(v):
+def _finite_or_zero(v: Any) -> Any:
     return np.where(np.isfinite(v), v, np.zeros((), dtype=v.dtype))
 
 
 # ----------------------------------------------------------------------------- splitting, slicing, reordering
 
-def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+def split(value: TensorLike, num_or_size_splits: Any, axis: AxisLike = 0, num: int | None = None,
+          name: str = "split") -> list[Tensor]:
     """Split ``value`` along ``axis`` into ``num_or_size_splits`` equal parts, or parts of the given sizes.
 
     Sizes may contain one -1 (the rest). Returns a list of tensors; differentiable. Raises
@@ -644,7 +667,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     return out
 
 
-def unstack(value, num=None, axis=0, name="unstack"):
+def unstack(value: TensorLike, num: int | None = None, axis: AxisLike = 0, name: str = "unstack") -> list[Tensor]:
     """The slices of ``value`` along ``axis`` as a list of tensors of rank one less; differentiable."""
     t = as_tensor(value)
     if t.ndim == 0:
@@ -656,7 +679,7 @@ def unstack(value, num=None, axis=0, name="unstack"):
     return [t[(slice(None),) * axis + (i,)] for i in builtins.range(t._value.shape[axis])]
 
 
-def slice_(input_, begin, size, name=None):
+def slice_(input_: TensorLike, begin: Any, size: Any, name: str | None = None) -> Tensor:
     """The block of ``input_`` starting at ``begin`` with ``size`` entries per axis (-1: to the end).
 
     Raises ``InvalidArgumentError`` when the block does not fit in the input; differentiable.
@@ -676,7 +699,7 @@ def slice_(input_, begin, size, name=None):
 slice_.__name__ = slice_.__qualname__ = "slice"  # tf.slice; not named so here, to keep Python's slice usable
 
 
-def reverse(tensor, axis, name=None):
+def reverse(tensor: TensorLike, axis: AxisLike, name: str | None = None) -> Tensor:
     """``tensor`` with the order of entries along each axis in ``axis`` reversed; differentiable."""
     t = as_tensor(tensor)
     axes = {a % t.ndim for a in _integers.integers(axis, "axis", "ReverseV2", "Tidx")}
@@ -684,7 +707,7 @@ def reverse(tensor, axis, name=None):
                    for i in builtins.range(t.ndim))]
 
 
-def roll(input, shift, axis, name=None):  # noqa: A002
+def roll(input: TensorLike, shift: Any, axis: AxisLike, name: str | None = None) -> Tensor:  # noqa: A002
     """Shift entries along ``axis`` by ``shift`` (wrapping around); several axes/shifts may be given."""
     t = as_tensor(input)
     shifts = np.asarray(_integers.integers(shift, "shift", "Roll", "Tshift"))
@@ -699,7 +722,7 @@ def roll(input, shift, axis, name=None):  # noqa: A002
     return t
 
 
-def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+def repeat(input: TensorLike, repeats: Any, axis: AxisLike = None, name: str | None = None) -> Tensor:  # noqa: A002
     """Repeat each entry ``repeats`` times along ``axis`` (the flattened input when None); differentiable."""
     t = as_tensor(input)
     reps = as_tensor(repeats)._value
@@ -713,7 +736,7 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
     return gather(t, index, axis=axis)
 
 
-def gather_nd(params, indices, batch_dims=0, name=None):
+def gather_nd(params: TensorLike, indices: TensorLike, batch_dims: int = 0, name: str | None = None) -> Tensor:
     """Slices of ``params`` at the index tuples along ``indices``' last axis (see ``ops.GatherNd``); differentiable.
 
     Only ``batch_dims=0`` is supported.
@@ -723,7 +746,7 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     return apply_op(_ops.GatherNd(), as_tensor(params), as_tensor(indices))
 
 
-def meshgrid(*args, **kwargs):
+def meshgrid(*args: TensorLike, **kwargs: Any) -> list[Tensor]:
     """Coordinate grids from 1-D tensors, ``indexing='xy'`` (default, as numpy) or ``'ij'``; differentiable."""
     indexing = kwargs.pop("indexing", "xy")
     if indexing not in ("xy", "ij"):
@@ -743,17 +766,17 @@ def meshgrid(*args, **kwargs):
     return out
 
 
-def sequence_mask(lengths, maxlen=None, dtype=_dtypes.bool, name=None):
+def sequence_mask(lengths: Any, maxlen: Any = None, dtype: DTypeLike = _dtypes.bool, name: str | None = None) -> Tensor:
     """``mask[..., j] = j < lengths[...]``: shape ``lengths.shape + (maxlen,)`` (maxlen default: max(lengths))."""
     target = _dtypes.as_dtype(dtype).dtype
 
-    def mask(v):
+    def mask(v: np.ndarray) -> np.ndarray:
         n = int(v.max()) if maxlen is None and v.size else int(maxlen or 0)
         return (np.arange(n) < v[..., None]).astype(target)
     return apply_op(_ops.NoGradient(mask), as_tensor(lengths))
 
 
-def ensure_shape(x, shape, name=None):
+def ensure_shape(x: TensorLike, shape: Any, name: str | None = None) -> Tensor:
     """``x`` unchanged if its shape is compatible with ``shape`` (None for any size), else ``InvalidArgumentError``."""
     t = as_tensor(x)
     expected = TensorShape(shape)
@@ -763,19 +786,19 @@ def ensure_shape(x, shape, name=None):
     return t
 
 
-def is_tensor(x) -> bool:
+def is_tensor(x: TensorLike) -> bool:
     """True for a chainrule Tensor or Variable (also a SparseTensor or RaggedTensor), False otherwise."""
     return isinstance(x, Tensor) or getattr(x, "_is_chainrule_composite", False)
 
 
 # ----------------------------------------------------------------------------- softmax (tf.nn and tf.math)
 
-def softmax(logits, axis=None, name=None):
+def softmax(logits: TensorLike, axis: AxisLike = None, name: str | None = None) -> Tensor:
     """Softmax along ``axis`` (default last), computed from shifted logits."""
     return _float_unary(_ops.Softmax(-1 if axis is None else axis), logits, "Softmax")
 
 
-def log_softmax(logits, axis=None, name=None):
+def log_softmax(logits: TensorLike, axis: AxisLike = None, name: str | None = None) -> Tensor:
     """Log-softmax along ``axis`` (default last), finite for logits of +-1000."""
     return _float_unary(_ops.LogSoftmax(-1 if axis is None else axis), logits, "LogSoftmax")
 

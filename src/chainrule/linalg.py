@@ -10,6 +10,8 @@ have no gradient in chainrule. Singular or non-positive-definite inputs raise
 """
 from __future__ import annotations
 
+from typing import Any, cast
+
 from ._missing import missing_attribute as _missing_attribute
 import collections
 
@@ -22,14 +24,14 @@ from .errors import InvalidArgumentError
 from .functions import (_axis, _same_dtype, abs, expand_dims, eye, log, matmul, maximum,  # noqa: F401
                         reduce_max, reduce_sum, sqrt, square, squeeze, stack, transpose)
 from .math import l2_normalize  # noqa: F401
-from .tensor import Tensor, apply_op, as_tensor
+from .tensor import AxisLike, Tensor, TensorLike, apply_op, as_tensor
 
 Qr = collections.namedtuple("Qr", ["q", "r"])
 LogMatrixDeterminant = collections.namedtuple("LogMatrixDeterminant", ["sign", "log_abs_determinant"])
 Eigh = collections.namedtuple("Eigh", ["eigenvalues", "eigenvectors"])
 
 
-def _float_matrix(x, op_name, min_rank=2):
+def _float_matrix(x: Any, op_name: Any, min_rank: int = 2) -> Any:
     t = as_tensor(x)
     if t._value.dtype.kind not in "fc":
         raise InvalidArgumentError(f"{op_name}: expected a floating-point tensor, got {t.dtype.name} of shape "
@@ -42,7 +44,8 @@ def _float_matrix(x, op_name, min_rank=2):
 
 # ----------------------------------------------------------------------------- products
 
-def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+def matvec(a: TensorLike, b: TensorLike, transpose_a: bool = False, adjoint_a: bool = False, a_is_sparse: bool = False,
+           b_is_sparse: bool = False, name: str | None = None) -> Tensor:
     """``a @ b`` for matrices ``a`` ``[..., M, N]`` and vectors ``b`` ``[..., N]``: result ``[..., M]``."""
     b = as_tensor(b)
     product = matmul(a, apply_op(_ops.Reshape(tuple(b.shape) + (1,)), b),
@@ -50,7 +53,7 @@ def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_spa
     return squeeze(product, axis=-1)
 
 
-def matrix_transpose(a, name="matrix_transpose", conjugate=False):
+def matrix_transpose(a: TensorLike, name: str = "matrix_transpose", conjugate: bool = False) -> Tensor:
     """Swap the last two axes: ``[..., M, N] -> [..., N, M]``; raises ``ValueError`` below rank 2."""
     t = as_tensor(a)
     if t.ndim < 2:
@@ -59,12 +62,12 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
     return transpose(t, perm)
 
 
-def adjoint(matrix, name=None):
+def adjoint(matrix: TensorLike, name: str | None = None) -> Tensor:
     """The conjugate transpose of the last two axes (the transpose for real tensors)."""
     return matrix_transpose(matrix, conjugate=True)
 
 
-def einsum(equation, *inputs, **kwargs):
+def einsum(equation: Any, *inputs: TensorLike, **kwargs: Any) -> Tensor:
     """Einstein summation, as ``numpy.einsum``: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``.
 
     Supports ``...`` broadcast axes, implicit outputs (``'ij,jk'``), traces and diagonals
@@ -84,7 +87,7 @@ def einsum(equation, *inputs, **kwargs):
                          f"{[tuple(t.shape) for t in tensors]}).") from None
 
 
-def tensordot(a, b, axes, name=None):
+def tensordot(a: TensorLike, b: TensorLike, axes: Any, name: str | None = None) -> Tensor:
     """Sum the products of ``a`` and ``b`` over the given axes (``numpy.tensordot``).
 
     ``axes``: an int N (the last N axes of ``a`` with the first N of ``b``), or a pair
@@ -103,8 +106,8 @@ def tensordot(a, b, axes, name=None):
         a_axes, b_axes = list(range(a.ndim - n, a.ndim)), list(range(n))
     else:
         a_axes, b_axes = axes
-        a_axes = [a_axes] if isinstance(a_axes, (int, np.integer)) else list(a_axes)
-        b_axes = [b_axes] if isinstance(b_axes, (int, np.integer)) else list(b_axes)
+        a_axes = [int(a_axes)] if isinstance(a_axes, (int, np.integer)) else list(a_axes)
+        b_axes = [int(b_axes)] if isinstance(b_axes, (int, np.integer)) else list(b_axes)
         if len(a_axes) != len(b_axes):
             raise ValueError(f"tensordot: a_axes {a_axes} and b_axes {b_axes} must have the same length.")
     a_axes = [int(x) % a.ndim for x in a_axes]
@@ -125,30 +128,30 @@ def tensordot(a, b, axes, name=None):
 
 # ----------------------------------------------------------------------------- inverses and determinants
 
-def inv(input, adjoint=False, name=None):  # noqa: A002
+def inv(input: TensorLike, adjoint: bool = False, name: str | None = None) -> Tensor:  # noqa: A002
     """The inverse of each square matrix ``[..., M, M]``; ``InvalidArgumentError`` when one is singular."""
     t = _float_matrix(input, "MatrixInverse")
     out = apply_op(_ops.Inv(), t)
     return matrix_transpose(out) if adjoint else out
 
 
-def det(input, name=None):  # noqa: A002
+def det(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
     """The determinant of each square matrix: ``[..., M, M] -> [...]``."""
     return apply_op(_ops.Det(), _float_matrix(input, "MatrixDeterminant"))
 
 
-def slogdet(input, name=None):  # noqa: A002
+def slogdet(input: TensorLike, name: str | None = None) -> LogMatrixDeterminant:  # noqa: A002
     """``(sign, log_abs_determinant)`` of each square matrix, finite where ``det`` overflows."""
     return LogMatrixDeterminant(*apply_op(_ops.Slogdet(), _float_matrix(input, "LogMatrixDeterminant")))
 
 
-def logdet(matrix, name=None):
+def logdet(matrix: TensorLike, name: str | None = None) -> Tensor:
     """``log(det(matrix))`` for Hermitian positive-definite matrices: ``2 * sum(log(diag(cholesky(matrix))))``."""
     chol = cholesky(matrix)
     return 2.0 * reduce_sum(log(diag_part(chol)), axis=-1)
 
 
-def solve(matrix, rhs, adjoint=False, name=None):
+def solve(matrix: TensorLike, rhs: TensorLike, adjoint: bool = False, name: str | None = None) -> Tensor:
     """``x`` with ``matrix @ x = rhs`` (``matrix.T @ x = rhs`` when ``adjoint``).
 
     ``matrix`` ``[..., M, M]``, ``rhs`` ``[..., M, K]``. Raises ``InvalidArgumentError``
@@ -157,7 +160,7 @@ def solve(matrix, rhs, adjoint=False, name=None):
     return _solve(matrix, rhs, adjoint, "MatrixSolve")
 
 
-def _check_systems(a, b, op_name) -> None:
+def _check_systems(a: Any, b: Any, op_name: Any) -> None:
     """``InvalidArgumentError`` naming the op and both shapes when ``rhs`` does not fit ``matrix``: the rows
     must match and the batch (leading) axes broadcast (numpy's own error would not say which op)."""
     sa, sb = tuple(a._value.shape), tuple(b._value.shape)
@@ -171,7 +174,7 @@ def _check_systems(a, b, op_name) -> None:
                                    f"{list(sb)} [Op:{op_name}]; the leading (batch) axes must be equal or 1.") from None
 
 
-def _solve(matrix, rhs, adjoint, op_name):
+def _solve(matrix: Any, rhs: Any, adjoint: Any, op_name: Any) -> Any:
     a = _float_matrix(matrix, op_name)
     b = as_tensor(rhs)
     if b._value.dtype != a._value.dtype:
@@ -180,13 +183,14 @@ def _solve(matrix, rhs, adjoint, op_name):
     return apply_op(_ops.Solve(adjoint), a, b)
 
 
-def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+def triangular_solve(matrix: TensorLike, rhs: TensorLike, lower: bool = True, adjoint: bool = False,
+                     name: str | None = None) -> Tensor:
     """``solve`` using only the lower (``lower=True``) or upper triangle of ``matrix``."""
     tri = band_part(matrix, -1, 0) if lower else band_part(matrix, 0, -1)
     return _solve(tri, rhs, adjoint, "MatrixTriangularSolve")
 
 
-def cholesky(input, name=None):  # noqa: A002
+def cholesky(input: TensorLike, name: str | None = None) -> Tensor:  # noqa: A002
     """The lower-triangular Cholesky factor ``l`` (``l @ l.T = input``) of symmetric positive-definite matrices.
 
     Only the lower triangle of ``input`` is read. Raises ``InvalidArgumentError`` when a matrix
@@ -195,25 +199,26 @@ def cholesky(input, name=None):  # noqa: A002
     return apply_op(_ops.Cholesky(), _float_matrix(input, "Cholesky"))
 
 
-def cholesky_solve(chol, rhs, name=None):
+def cholesky_solve(chol: Any, rhs: TensorLike, name: str | None = None) -> Tensor:
     """``x`` with ``(chol @ chol.T) @ x = rhs``, given the Cholesky factor ``chol``."""
     y = triangular_solve(chol, rhs, lower=True)
     return triangular_solve(chol, y, lower=True, adjoint=True)
 
 
-def pinv(a, rcond=None, validate_args=False, name=None):
+def pinv(a: TensorLike, rcond: Any = None, validate_args: bool = False, name: str | None = None) -> Tensor:
     """The Moore-Penrose pseudo-inverse (no gradient in chainrule)."""
     t = _float_matrix(a, "Pinv")
     cutoff = 10 * max(t.shape[-2:]) * np.finfo(t._value.dtype).eps if rcond is None else rcond
     return apply_op(_ops.NoGradient(lambda v: np.linalg.pinv(v, rcond=cutoff).astype(v.dtype)), t)
 
 
-def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
+def lstsq(matrix: TensorLike, rhs: TensorLike, l2_regularizer: float = 0.0, fast: bool = True,
+          name: str | None = None) -> Tensor:
     """The least-squares solution of ``matrix @ x = rhs`` (no gradient in chainrule)."""
     a, b = _float_matrix(matrix, "MatrixSolveLs"), as_tensor(rhs)
     _check_systems(a, b, "MatrixSolveLs")
 
-    def solve_ls(av, bv):
+    def solve_ls(av: Any, bv: Any) -> np.ndarray:
         if l2_regularizer:
             n = av.shape[-1]
             gram = np.swapaxes(av, -1, -2) @ av + l2_regularizer * np.eye(n, dtype=av.dtype)
@@ -226,7 +231,7 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
 
 # ----------------------------------------------------------------------------- factorizations
 
-def qr(input, full_matrices=False, name=None):  # noqa: A002
+def qr(input: TensorLike, full_matrices: bool = False, name: str | None = None) -> Qr:  # noqa: A002
     """``Qr(q, r)`` with ``input = q @ r``: q ``[..., M, K]`` orthonormal columns, r ``[..., K, N]`` upper
     triangular, ``K = min(M, N)`` (``full_matrices=True``: q is ``[..., M, M]``). No gradient in chainrule.
     """
@@ -234,7 +239,8 @@ def qr(input, full_matrices=False, name=None):  # noqa: A002
     return Qr(q, r)
 
 
-def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+def svd(tensor: TensorLike, full_matrices: bool = False, compute_uv: bool = True,
+        name: str | None = None) -> Tensor | tuple[Tensor, Tensor, Tensor]:
     """Singular values ``s`` (descending), and with ``compute_uv`` ``(s, u, v)`` with ``tensor = u @ diag(s) @ v.T``.
 
     TensorFlow's order and convention (``v``, not ``v.T``). No gradient in chainrule.
@@ -243,22 +249,22 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     return (s, u, v) if compute_uv else s
 
 
-def eigh(tensor, name=None):
+def eigh(tensor: TensorLike, name: str | None = None) -> Eigh:
     """``(eigenvalues, eigenvectors)`` of symmetric matrices (lower triangle read), ascending. No gradient."""
     w, v = apply_op(_ops.Eigh(), _float_matrix(tensor, "SelfAdjointEigV2"))
     return Eigh(w, v)
 
 
-def eigvalsh(tensor, name=None):
+def eigvalsh(tensor: TensorLike, name: str | None = None) -> Tensor:
     """The eigenvalues of symmetric matrices, ascending. No gradient."""
     return eigh(tensor)[0]
 
 
-def matrix_rank(a, tol=None, validate_args=False, name=None):
+def matrix_rank(a: TensorLike, tol: Any = None, validate_args: bool = False, name: str | None = None) -> Tensor:
     """The number of singular values above ``tol`` (default ``max(M, N) * eps * max(s)``), int32."""
-    s = svd(a, compute_uv=False)
+    s = cast(Tensor, svd(a, compute_uv=False))  # compute_uv=False: the singular values alone
 
-    def rank(sv):
+    def rank(sv: Any) -> np.ndarray:
         cutoff = (max(a.shape[-2:]) * np.finfo(sv.dtype).eps * sv.max(axis=-1, initial=0))[..., None] \
             if tol is None else tol
         return np.sum(sv > cutoff, axis=-1).astype(np.int32)
@@ -267,7 +273,8 @@ def matrix_rank(a, tol=None, validate_args=False, name=None):
 
 # ----------------------------------------------------------------------------- diagonals, bands, traces
 
-def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, align="RIGHT_LEFT"):
+def diag(diagonal: TensorLike, name: str = "diag", k: TensorLike = 0, num_rows: int = -1, num_cols: int = -1,
+         padding_value: int = 0, align: str = "RIGHT_LEFT") -> Tensor:
     """A batch of diagonal matrices ``[..., N, N]`` from diagonals ``[..., N]`` (``k=0`` only)."""
     if k != 0 or num_rows != -1 or num_cols != -1:
         raise NotImplementedError("linalg.diag: only the main diagonal (k=0, square) is supported in chainrule.")
@@ -277,7 +284,8 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, 
     return apply_op(_ops.MatrixDiag(), t)
 
 
-def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):  # noqa: A002
+def diag_part(input: TensorLike, name: str = "diag_part", k: TensorLike = 0, padding_value: int = 0,
+              align: str = "RIGHT_LEFT") -> Tensor:
     """The main diagonal of the last two axes: ``[..., M, N] -> [..., min(M, N)]`` (``k=0`` only)."""
     if k != 0:
         raise NotImplementedError("linalg.diag_part: only the main diagonal (k=0) is supported in chainrule.")
@@ -287,13 +295,14 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
     return apply_op(_ops.MatrixDiagPart(), t)
 
 
-def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002
+def set_diag(input: TensorLike, diagonal: TensorLike, name: str = "set_diag", k: TensorLike = 0,
+             align: str = "RIGHT_LEFT") -> Tensor:
     """``input`` with its main diagonal replaced by ``diagonal`` (square matrices)."""
     t = as_tensor(input)
     return t - diag(diag_part(t)) + diag(diagonal)
 
 
-def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
+def band_part(input: TensorLike, num_lower: Any, num_upper: Any, name: str | None = None) -> Tensor:  # noqa: A002
     """Keep ``num_lower`` sub-diagonals and ``num_upper`` super-diagonals (negative: all), zero the rest.
 
     ``band_part(a, -1, 0)`` is the lower triangle, ``band_part(a, 0, 0)`` the diagonal.
@@ -306,12 +315,12 @@ def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
     return apply_op(_ops.BandPart(lower, upper), t)
 
 
-def trace(x, name=None):
+def trace(x: TensorLike, name: str | None = None) -> Tensor:
     """The sum of the main diagonal of the last two axes: ``[..., M, N] -> [...]``."""
     return reduce_sum(diag_part(x), axis=-1)
 
 
-def cross(a, b, name=None):
+def cross(a: TensorLike, b: TensorLike, name: str | None = None) -> Tensor:
     """The cross product of 3-vectors along the last axis (both ``[..., 3]``)."""
     a, b = as_tensor(a), as_tensor(b)
     if a.shape[-1:] != (3,) or b.shape[-1:] != (3,):
@@ -323,7 +332,8 @@ def cross(a, b, name=None):
 
 # ----------------------------------------------------------------------------- norms
 
-def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
+def norm(tensor: TensorLike, ord: str = "euclidean", axis: AxisLike = None, keepdims: Any = None,
+         name: str | None = None) -> Tensor:
     """The vector or matrix norm of ``tensor``.
 
     ``axis=None``: the whole tensor as one vector; an int: vector norms along that axis;
@@ -372,7 +382,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     return out if keep else squeeze(out, axis=[rows, cols])
 
 
-def global_norm(t_list, name=None):
+def global_norm(t_list: Any, name: str | None = None) -> Tensor:
     """``sqrt(sum of the squares of every entry of every tensor in t_list)`` (None entries skipped)."""
     if isinstance(t_list, Tensor) or not isinstance(t_list, (list, tuple)):
         raise TypeError(f"global_norm: t_list must be a list of tensors, got {type(t_list).__name__}.")
@@ -385,7 +395,8 @@ def global_norm(t_list, name=None):
     return sqrt(total)
 
 
-def normalize(tensor, ord="euclidean", axis=None, name=None):
+def normalize(tensor: TensorLike, ord: str = "euclidean", axis: AxisLike = None,
+              name: str | None = None) -> tuple[Tensor, Tensor]:
     """``(tensor / norm(tensor), norm(tensor))`` along ``axis`` (the norm kept for broadcasting)."""
     n = norm(tensor, ord=ord, axis=axis, keepdims=True)
     return as_tensor(tensor) / n, n

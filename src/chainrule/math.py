@@ -9,6 +9,8 @@ The top-level names TensorFlow also has (``tf.sin``, ``tf.round`` ...) are the s
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
@@ -16,6 +18,7 @@ from . import _integers
 from . import _dispatch
 from . import dtypes as _dtypes
 from . import ops as _ops
+from .dtypes import DTypeLike
 from .errors import InvalidArgumentError
 from .functions import (_axis, _float_unary, _numeric_unary, abs, add, add_n, argmax, argmin,  # noqa: F401
                         cumsum, divide, equal, exp, floordiv, floormod, greater, greater_equal, less, less_equal,
@@ -26,13 +29,13 @@ from .functions import (_axis, _float_unary, _numeric_unary, abs, add, add_n, ar
 from .functions import mod  # noqa: F401
 from .functions import log_softmax, softmax  # noqa: F401
 from ._tape_stack import note_value_read
-from .tensor import Tensor, apply_op, as_tensor, binary, coerce_pair
+from .tensor import AxisLike, Tensor, TensorLike, apply_op, as_tensor, binary, coerce_pair
 
 # ----------------------------------------------------------------------------- element-wise, one input
 
 
-def _unary(op_cls, op_name, doc):
-    def fn(x, name=None):
+def _unary(op_cls: Any, op_name: Any, doc: Any) -> Any:
+    def fn(x: TensorLike, name: str | None = None) -> Tensor:
         return _float_unary(op_cls(), x, op_name)
     fn.__name__ = fn.__qualname__ = op_name[0].lower() + "".join(
         "_" + c.lower() if c.isupper() else c for c in op_name[1:])
@@ -66,7 +69,7 @@ floor = _unary(_ops.Floor, "Floor", "Element-wise floor (no gradient, as TensorF
 ceil = _unary(_ops.Ceil, "Ceil", "Element-wise ceiling (no gradient, as TensorFlow).")
 
 
-def round(x, name=None):  # noqa: A001 - TensorFlow's name
+def round(x: TensorLike, name: str | None = None) -> Tensor:  # noqa: A001 - TensorFlow's name
     """Round half to even (banker's rounding, as TensorFlow): ``[0.5, 1.5, 2.5] -> [0., 2., 2.]``.
 
     Integer tensors are returned unchanged. No gradient (TensorFlow registers none).
@@ -77,53 +80,53 @@ def round(x, name=None):  # noqa: A001 - TensorFlow's name
 rint = round
 
 
-def sign(x, name=None):
+def sign(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise -1, 0 or 1 in ``x``'s dtype (ints too). The gradient is zeros, as TensorFlow."""
     return _numeric_unary(_ops.Sign(), x, "Sign")
 
 
 # ----------------------------------------------------------------------------- element-wise, two inputs
 
-def atan2(y, x, name=None):
+def atan2(y: TensorLike, x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise angle of the point ``(x, y)`` in (-pi, pi]; ``y`` and ``x`` broadcast (float tensors)."""
     y, x = coerce_pair(y, x, "Atan2")
     _require_float(y, "Atan2")
     return binary(_ops.Atan2, y, x, "Atan2")
 
 
-def squared_difference(x, y, name=None):
+def squared_difference(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``(x - y) ** 2`` with broadcasting (ints too)."""
     return binary(_ops.SquaredDifference, x, y, "SquaredDifference")
 
 
-def divide_no_nan(x, y, name=None):
+def divide_no_nan(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x / y``, 0 where ``y == 0`` (float tensors); the gradient is 0 there too."""
     x, y = coerce_pair(x, y, "DivNoNan")
     _require_float(x, "DivNoNan")
     return binary(_ops.DivNoNan, x, y, "DivNoNan")
 
 
-def reciprocal_no_nan(x, name=None):
+def reciprocal_no_nan(x: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``1 / x``, 0 where ``x == 0``."""
     x = as_tensor(x)
     return divide_no_nan(Tensor(np.ones((), dtype=x._value.dtype)), x)
 
 
-def multiply_no_nan(x, y, name=None):
+def multiply_no_nan(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x * y``, 0 where ``y == 0`` even if ``x`` is inf or NaN (float tensors)."""
     x, y = coerce_pair(x, y, "MulNoNan")
     _require_float(x, "MulNoNan")
     return binary(_ops.MulNoNan, x, y, "MulNoNan")
 
 
-def xlogy(x, y, name=None):
+def xlogy(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x * log(y)``, 0 where ``x == 0`` (even at ``y == 0``); float tensors."""
     x, y = coerce_pair(x, y, "Xlogy")
     _require_float(x, "Xlogy")
     return binary(_ops.Xlogy, x, y, "Xlogy")
 
 
-def xdivy(x, y, name=None):
+def xdivy(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise ``x / y``, 0 where ``x == 0`` (even at ``y == 0``); composed of ``where`` and ``divide``."""
     x, y = coerce_pair(x, y, "Xdivy")
     zero = equal(x, 0)
@@ -131,20 +134,20 @@ def xdivy(x, y, name=None):
     return where(zero, Tensor(np.zeros((), dtype=x._value.dtype)), divide(x, safe_y))
 
 
-def scalar_mul(scalar, x, name=None):
+def scalar_mul(scalar: Any, x: TensorLike, name: str | None = None) -> Tensor:
     """``scalar * x`` for a scalar (a number or 0-d tensor); raises ``ValueError`` for a non-scalar."""
     if np.ndim(as_tensor(scalar)._value) != 0:
         raise ValueError(f"scalar_mul: the scalar must be 0-d, got shape {as_tensor(scalar).shape}.")
     return multiply(x, scalar) if isinstance(x, Tensor) else multiply(scalar, x)
 
 
-def logical_xor(x, y, name=None):
+def logical_xor(x: TensorLike, y: TensorLike, name: str | None = None) -> Tensor:
     """Element-wise exclusive OR of two bool tensors."""
     a, b = coerce_pair(x, y, "LogicalXor")
     return apply_op(_ops.NoGradient(np.logical_xor), a, b)
 
 
-def _require_float(t, op_name):
+def _require_float(t: Any, op_name: Any) -> None:
     if t._value.dtype.kind not in "fc":
         raise InvalidArgumentError(f"{op_name}: expected a floating-point tensor, got {t.dtype.name} of shape "
                                    f"{t.shape}; cast it first, e.g. chainrule.cast(x, chainrule.float32).")
@@ -152,8 +155,8 @@ def _require_float(t, op_name):
 
 # ----------------------------------------------------------------------------- tests on values (no gradient)
 
-def _predicate(ufunc, op_name, doc):
-    def fn(x, name=None):
+def _predicate(ufunc: Any, op_name: Any, doc: Any) -> Any:
+    def fn(x: TensorLike, name: str | None = None) -> Tensor:
         t = as_tensor(x)
         _require_float(t, op_name)
         return apply_op(_ops.NoGradient(ufunc), t)
@@ -167,29 +170,30 @@ is_inf = _predicate(np.isinf, "IsInf", "Element-wise test for +-inf.")
 is_finite = _predicate(np.isfinite, "IsFinite", "Element-wise test for finite values (not NaN, not inf).")
 
 
-def _no_gradient(fn, *tensors):
+def _no_gradient(fn: Any, *tensors: Any) -> Any:
     """``fn`` on the arrays of ``tensors`` as a no-gradient op (so a traced function recomputes it)."""
     return apply_op(_ops.NoGradient(fn), *[as_tensor(t) for t in tensors])
 
 
-def is_non_decreasing(x, name=None):
+def is_non_decreasing(x: TensorLike, name: str | None = None) -> Tensor:
     """True (a bool scalar) when ``x``, flattened, never decreases."""
     return _no_gradient(lambda v: np.all(v.ravel()[1:] >= v.ravel()[:-1]), x)
 
 
-def is_strictly_increasing(x, name=None):
+def is_strictly_increasing(x: TensorLike, name: str | None = None) -> Tensor:
     """True (a bool scalar) when ``x``, flattened, always increases."""
     return _no_gradient(lambda v: np.all(v.ravel()[1:] > v.ravel()[:-1]), x)
 
 
-def zero_fraction(value, name=None):
+def zero_fraction(value: TensorLike, name: str | None = None) -> Tensor:
     """The fraction of zeros in ``value`` as a float32 scalar."""
     return _no_gradient(lambda v: np.asarray(np.mean(v == 0) if v.size else np.nan, dtype=np.float32), value)
 
 
 # ----------------------------------------------------------------------------- reductions and scans
 
-def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_variance(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+                    name: str | None = None) -> Tensor:
     """The (population) variance over ``axis`` (all axes when None): ``mean((x - mean(x))**2)``.
 
     Float tensors only (``TypeError`` otherwise, as TensorFlow); composed of ``reduce_mean`` and ``square``.
@@ -202,12 +206,14 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     return reduce_mean(square(centered), axis=axis, keepdims=keepdims)
 
 
-def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_std(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+               name: str | None = None) -> Tensor:
     """The (population) standard deviation over ``axis``: ``sqrt(reduce_variance(...))``; float tensors."""
     return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
 
 
-def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_euclidean_norm(input_tensor: TensorLike, axis: AxisLike = None, keepdims: bool = False,
+                          name: str | None = None) -> Tensor:
     """``sqrt(sum(x**2))`` over ``axis`` (all axes when None)."""
     t = as_tensor(input_tensor)
     if t._value.dtype.kind not in "fc":  # TensorFlow keeps the integer dtype (truncated)
@@ -216,7 +222,8 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
     return sqrt(reduce_sum(square(t), axis=_axis(axis), keepdims=keepdims))
 
 
-def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+def cumprod(x: TensorLike, axis: AxisLike = 0, exclusive: bool = False, reverse: bool = False,
+            name: str | None = None) -> Tensor:
     """Cumulative product along ``axis``; ``exclusive`` starts from 1, ``reverse`` runs from the end.
 
     ``cumprod([a, b, c]) = [a, a*b, a*b*c]``, ``exclusive=True``: ``[1, a, a*b]``,
@@ -230,15 +237,15 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
 
 # ----------------------------------------------------------------------------- segments
 
-def _segment_ids(segment_ids):
+def _segment_ids(segment_ids: Any) -> Any:
     ids = as_tensor(segment_ids)
     if ids._value.dtype.kind not in "iu":
         raise InvalidArgumentError(f"segment_ids must be an integer tensor, got {ids.dtype.name}.")
     return ids
 
 
-def _sorted_segment(reduction, op_name):
-    def fn(data, segment_ids, name=None):
+def _sorted_segment(reduction: Any, op_name: Any) -> Any:
+    def fn(data: TensorLike, segment_ids: TensorLike, name: str | None = None) -> Tensor:
         ids = _segment_ids(segment_ids)
         note_value_read(ids)  # the number of segments comes from the values: a trace cannot replay it
         v = ids._value
@@ -258,8 +265,8 @@ def _sorted_segment(reduction, op_name):
     return fn
 
 
-def _unsorted_segment(reduction, op_name):
-    def fn(data, segment_ids, num_segments, name=None):
+def _unsorted_segment(reduction: Any, op_name: Any) -> Any:
+    def fn(data: TensorLike, segment_ids: TensorLike, num_segments: Any, name: str | None = None) -> Tensor:
         ids = _segment_ids(segment_ids)
         num = _integers.integers(num_segments, "num_segments", op_name, "Tnumsegments")[0]
         return _numeric_unary_pair(_ops.SegmentReduction(num, reduction, op_name), data, ids, op_name)
@@ -272,7 +279,7 @@ def _unsorted_segment(reduction, op_name):
     return fn
 
 
-def _numeric_unary_pair(op, data, ids, op_name):
+def _numeric_unary_pair(op: Any, data: Any, ids: Any, op_name: Any) -> Any:
     t = as_tensor(data)
     if t._value.dtype.kind in "SO":
         raise InvalidArgumentError(f"{op_name}: cannot compute on a string tensor.")
@@ -291,8 +298,9 @@ unsorted_segment_min = _unsorted_segment("min", "UnsortedSegmentMin")
 
 # ----------------------------------------------------------------------------- counting (no gradient)
 
-def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dtypes.int32, name=None, axis=None,
-             binary_output=False):
+def bincount(arr: TensorLike, weights: TensorLike = None, minlength: Any = None, maxlength: Any = None,
+             dtype: DTypeLike = _dtypes.int32, name: str | None = None, axis: AxisLike = None,
+             binary_output: bool = False) -> Tensor:
     """How often each value ``0 .. max(arr)`` occurs in the non-negative int tensor ``arr``.
 
     The length is ``max(arr) + 1``, at least ``minlength`` and at most ``maxlength``
@@ -311,17 +319,17 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dtypes.in
     min_length = None if minlength is None else _integers.integer(minlength, "minlength", "Bincount")
     max_length = None if maxlength is None else _integers.integer(maxlength, "maxlength", "Bincount")
 
-    def count_all(values, w=None):
+    def count_all(values: np.ndarray, w: Any = None) -> np.ndarray:
         if values.size and values.min() < 0:
             raise InvalidArgumentError(f"bincount: arr must be non-negative, got a minimum of {values.min()} "
                                        "[Op:Bincount]")
         length = int(values.max()) + 1 if values.size else 0
-        if minlength is not None:
+        if min_length is not None:
             length = max(length, min_length)
-        if maxlength is not None:
+        if max_length is not None:
             length = min(length, max_length)
 
-        def count(v, wv):
+        def count(v: np.ndarray, wv: Any) -> np.ndarray:
             keep = v < length
             c = np.bincount(v[keep], weights=None if wv is None else wv[keep], minlength=length)[:length]
             return (c > 0) if binary_output else c
@@ -338,7 +346,8 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dtypes.in
     return _no_gradient(count_all, *inputs)
 
 
-def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_dtypes.int32, name=None):
+def confusion_matrix(labels: TensorLike, predictions: TensorLike, num_classes: Any = None, weights: TensorLike = None,
+                     dtype: DTypeLike = _dtypes.int32, name: str | None = None) -> Tensor:
     """The ``[num_classes, num_classes]`` matrix counting (label, prediction) pairs: rows are labels.
 
     ``num_classes`` defaults to ``max(max(labels), max(predictions)) + 1``; ``weights``
@@ -350,7 +359,7 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     if num_classes is not None:
         num_classes = _integers.integer(num_classes, "num_classes", "confusion_matrix")
 
-    def matrix(lab, pred, w=None):
+    def matrix(lab: Any, pred: Any, w: Any = None) -> np.ndarray:
         lab, pred = lab.ravel().astype(np.int64), pred.ravel().astype(np.int64)
         if lab.shape != pred.shape:
             raise InvalidArgumentError(f"confusion_matrix: labels and predictions must have the same number of "
@@ -365,17 +374,18 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     return _no_gradient(matrix, *inputs)
 
 
-def count_nonzero(input, axis=None, keepdims=None, dtype=_dtypes.int64, name=None):  # noqa: A002
+def count_nonzero(input: TensorLike, axis: AxisLike = None, keepdims: Any = None, dtype: DTypeLike = _dtypes.int64,
+                  name: str | None = None) -> Tensor:
     """The number of non-zero entries over ``axis`` (all when None), as int64 (strings: non-empty)."""
     out_dtype = _dtypes.as_dtype(dtype).dtype
 
-    def count(v):
+    def count(v: np.ndarray) -> np.ndarray:
         nonzero = (v != b"") if v.dtype.kind in "SO" else (v != 0)
         return np.asarray(np.sum(nonzero, axis=_axis(axis), keepdims=bool(keepdims)), dtype=out_dtype)
     return _no_gradient(count, input)
 
 
-def in_top_k(targets, predictions, k, name=None):
+def in_top_k(targets: TensorLike, predictions: TensorLike, k: TensorLike, name: str | None = None) -> Tensor:
     """Whether each ``targets[i]`` is among the ``k`` highest of ``predictions[i]`` (bool ``[batch]``).
 
     ``predictions``: float ``[batch, classes]``; ``targets``: int ``[batch]``. Ties at the
@@ -384,7 +394,7 @@ def in_top_k(targets, predictions, k, name=None):
     """
     k = _integers.integer(k, "k", "InTopKV2")
 
-    def in_top(t, p):
+    def in_top(t: np.ndarray, p: Any) -> np.ndarray:
         t = t.astype(np.intp)
         if p.ndim != 2 or t.shape != p.shape[:1]:
             raise InvalidArgumentError(f"in_top_k: predictions must be [batch, classes] and targets [batch], got "
@@ -398,7 +408,7 @@ def in_top_k(targets, predictions, k, name=None):
 
 # ----------------------------------------------------------------------------- compositions
 
-def polyval(coeffs, x, name=None):
+def polyval(coeffs: Any, x: TensorLike, name: str | None = None) -> Tensor:
     """The polynomial ``coeffs[0] * x**(n-1) + ... + coeffs[n-1]`` by Horner's rule (differentiable in both).
 
     ``coeffs`` is a list of tensors or numbers broadcasting with ``x``; an empty list gives zeros like ``x``.
@@ -415,7 +425,8 @@ def polyval(coeffs, x, name=None):
     return result
 
 
-def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+def l2_normalize(x: TensorLike, axis: AxisLike = None, epsilon: float = 1e-12, name: str | None = None,
+                 dim: Any = None) -> Tensor:
     """``x / sqrt(max(sum(x**2, axis), epsilon))`` along ``axis`` (all axes when None); differentiable."""
     axis = dim if axis is None else axis
     t = as_tensor(x)
@@ -423,9 +434,9 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     return t * rsqrt(maximum(square_sum, Tensor(np.asarray(epsilon, dtype=t._value.dtype))))
 
 
-def invert_permutation(x, name=None):
+def invert_permutation(x: TensorLike, name: str | None = None) -> Tensor:
     """The inverse of the permutation ``x`` (a 1-D int tensor): ``y[x[i]] = i``."""
-    def invert(v):
+    def invert(v: np.ndarray) -> np.ndarray:
         if v.ndim != 1 or sorted(v.tolist()) != list(range(len(v))):
             raise InvalidArgumentError(f"invert_permutation: {v.tolist()} is not a permutation of 0..{len(v) - 1}.")
         out = np.empty_like(v)

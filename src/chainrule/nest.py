@@ -16,22 +16,24 @@ Example::
 """
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["is_nested", "flatten", "map_structure", "pack_sequence_as"]
 
 
-def is_nested(structure) -> bool:
+def is_nested(structure: Any) -> bool:
     """True for a list, tuple or dict (the containers ``flatten`` opens), False for a leaf."""
     return isinstance(structure, (list, tuple, dict))
 
 
-def _children(structure, sort_dicts=True) -> list:
+def _children(structure: Any, sort_dicts: bool = True) -> list:
     if isinstance(structure, dict):
         keys = sorted(structure) if sort_dicts else list(structure)
         return [structure[k] for k in keys]
     return list(structure)
 
 
-def flatten(structure, expand_composites=False, *, sort_dicts=True) -> list:
+def flatten(structure: Any, expand_composites: bool = False, *, sort_dicts: bool = True) -> list:
     """The leaves of ``structure`` in order, as a list (a leaf gives ``[leaf]``).
 
     ``expand_composites`` is accepted for signature compatibility with ``tf.nest`` only:
@@ -49,7 +51,7 @@ def flatten(structure, expand_composites=False, *, sort_dicts=True) -> list:
     return out
 
 
-def _rebuild(like, items: list):
+def _rebuild(like: Any, items: list) -> Any:
     """A container of ``like``'s type (and, for a dict, its key order) holding ``items``."""
     if isinstance(like, dict):
         by_key = dict(zip(sorted(like), items))
@@ -59,7 +61,7 @@ def _rebuild(like, items: list):
     return type(like)(items)
 
 
-def pack_sequence_as(structure, flat_sequence):
+def pack_sequence_as(structure: Any, flat_sequence: Any) -> Any:
     """``flat_sequence`` put back into the nesting of ``structure`` (the inverse of :func:`flatten`).
 
     Raises ``ValueError`` when the number of leaves differs.
@@ -72,8 +74,8 @@ def pack_sequence_as(structure, flat_sequence):
     if not is_nested(structure):
         return next(leaves)
     # Post-order walk with an explicit stack: a container is rebuilt once all its children are.
-    root = []
-    stack = [(structure, _children(structure), [], root)]
+    root: list[Any] = []
+    stack: list[tuple[Any, Any, list[Any], list[Any]]] = [(structure, _children(structure), [], root)]
     while stack:
         node, children, built, parent = stack[-1]
         if len(built) == len(children):
@@ -88,7 +90,7 @@ def pack_sequence_as(structure, flat_sequence):
     return root[0]
 
 
-def map_structure(func, *structures):
+def map_structure(func: Any, *structures: Any) -> Any:
     """``func`` applied to the leaves of ``structures`` (all of the same nesting), in that nesting.
 
     ``map_structure(f, a, b)`` calls ``f(leaf_of_a, leaf_of_b)``. Structures whose nesting

@@ -1,42 +1,45 @@
 """``chainrule.nn``: activations and fused losses with TensorFlow's names and signatures."""
 from __future__ import annotations
 
+from typing import Any
+
 from ._missing import missing_attribute as _missing_attribute
 from . import _dispatch
 from . import ops as _ops
 from .functions import _float_unary, sigmoid, tanh  # noqa: F401 - re-exported names
 from .functions import log_softmax, softmax, transpose  # noqa: F401 - softmax and log_softmax are re-exported
 from .functions import add_n, clip_by_value, reduce_mean, reduce_sum, reshape, rsqrt, square, squeeze, where
-from .functions import top_k as _top_k
+from .functions import TopKV2, top_k as _top_k
 from . import math as _math
 from .distribute import context as _distribute_context
 from .errors import InvalidArgumentError
-from .tensor import Tensor, apply_op, as_tensor, to_array
+from .tensor import AxisLike, Tensor, TensorLike, apply_op, as_tensor, to_array
 
 _SQRT_2_OVER_PI = (2.0 / 3.141592653589793) ** 0.5
 
 
-def relu(features, name=None):
+def relu(features: TensorLike, name: str | None = None) -> Tensor:
     """``max(features, 0)``."""
     return _float_unary(_ops.ReLU(), features, "Relu")
 
 
-def leaky_relu(features, alpha=0.2, name=None):
+def leaky_relu(features: TensorLike, alpha: TensorLike = 0.2, name: str | None = None) -> Tensor:
     """``features`` where positive, else ``alpha * features`` (alpha default 0.2)."""
     return _float_unary(_ops.LeakyReLU(alpha), features, "LeakyRelu")
 
 
-def elu(features, name=None):
+def elu(features: TensorLike, name: str | None = None) -> Tensor:
     """``features`` where positive, else ``exp(features) - 1``."""
     return _float_unary(_ops.ELU(1.0), features, "Elu")
 
 
-def _labels(labels, dtype=None):
+def _labels(labels: Any, dtype: Any = None) -> Any:
     # Labels never get a gradient: they enter the fused op as a plain tensor.
     return labels if isinstance(labels, Tensor) and dtype is None else Tensor(to_array(labels, dtype))
 
 
-def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
+def sparse_softmax_cross_entropy_with_logits(labels: TensorLike = None, logits: TensorLike = None,
+                                             name: str | None = None) -> Tensor:
     """Per-sample cross-entropy of ``softmax(logits)`` against integer ``labels``.
 
     ``labels`` shape ``(N,)`` ints in ``[0, C)``; ``logits`` ``(N, C)``; result ``(N,)``.
@@ -45,7 +48,8 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
     return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, _labels(labels))
 
 
-def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=None):
+def softmax_cross_entropy_with_logits(labels: TensorLike = None, logits: TensorLike = None, axis: AxisLike = -1,
+                                      name: str | None = None) -> Tensor:
     """Per-sample cross-entropy of ``softmax(logits)`` against probability rows ``labels`` (same shape)."""
     logits = as_tensor(logits)
     labels = _labels(labels, logits._value.dtype)
@@ -55,14 +59,16 @@ def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=No
     return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels)
 
 
-def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+def sigmoid_cross_entropy_with_logits(labels: TensorLike = None, logits: TensorLike = None,
+                                      name: str | None = None) -> Tensor:
     """Element-wise binary cross-entropy of ``sigmoid(logits)`` against ``labels`` (same shape)."""
     logits = as_tensor(logits)
     return apply_op(_ops.SigmoidBinaryCrossEntropy(reduction="none"), logits,
                     _labels(labels, logits._value.dtype))
 
 
-def dropout(x, rate, noise_shape=None, seed=None, name=None):
+def dropout(x: TensorLike, rate: Any, noise_shape: Any = None, seed: int | None = None,
+            name: str | None = None) -> Tensor:
     """Inverted dropout: zero with probability ``rate``, scale the kept values by ``1/(1-rate)``."""
     return _float_unary(_ops.Dropout(rate, noise_shape=noise_shape, seed=seed), x, "Dropout")
 
@@ -70,29 +76,29 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
 # ----------------------------------------------------------------------------- more of tf.nn
 # Compositions of ops (exact, so differentiable) and tf.math's functions under their tf.nn names.
 
-def softplus(features, name=None):
+def softplus(features: TensorLike, name: str | None = None) -> Tensor:
     """``log(exp(features) + 1)`` computed without overflow (``chainrule.math.softplus``)."""
     return _math.softplus(features)
 
 
-def softsign(features, name=None):
+def softsign(features: TensorLike, name: str | None = None) -> Tensor:
     """``features / (abs(features) + 1)``."""
     return _math.softsign(features)
 
 
-def relu6(features, name=None):
+def relu6(features: TensorLike, name: str | None = None) -> Tensor:
     """``min(max(features, 0), 6)``."""
     return clip_by_value(_float_checked(features, "Relu6"), 0, 6)
 
 
-def selu(features, name=None):
+def selu(features: TensorLike, name: str | None = None) -> Tensor:
     """``scale * (features if > 0 else alpha * (exp(features) - 1))`` with Klambauer et al.'s constants."""
     alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
     x = _float_checked(features, "Selu")
     return scale * where(x > 0, x, alpha * elu(x))
 
 
-def silu(features, beta=1.0, name=None):
+def silu(features: TensorLike, beta: float = 1.0, name: str | None = None) -> Tensor:
     """``features * sigmoid(beta * features)`` (also called swish)."""
     x = _float_checked(features, "Silu")
     return x * sigmoid(x * beta if beta != 1.0 else x)
@@ -101,7 +107,7 @@ def silu(features, beta=1.0, name=None):
 swish = silu
 
 
-def gelu(features, approximate=False, name=None):
+def gelu(features: TensorLike, approximate: bool = False, name: str | None = None) -> Tensor:
     """``x * P(X <= x)`` for a standard normal X: ``0.5 x (1 + erf(x / sqrt(2)))``, or the tanh approximation."""
     x = _float_checked(features, "Gelu")
     if approximate:
@@ -109,7 +115,7 @@ def gelu(features, approximate=False, name=None):
     return apply_op(_ops.GELU(), x)
 
 
-def _float_checked(x, op_name):
+def _float_checked(x: Any, op_name: Any) -> Any:
     t = as_tensor(x)
     if t._value.dtype.kind not in "fc":
         raise InvalidArgumentError(f"{op_name}: expected a floating-point tensor, got {t.dtype.name} of shape "
@@ -117,17 +123,19 @@ def _float_checked(x, op_name):
     return t
 
 
-def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+def l2_normalize(x: TensorLike, axis: AxisLike = None, epsilon: float = 1e-12, name: str | None = None,
+                 dim: Any = None) -> Tensor:
     """``x / sqrt(max(sum(x**2, axis), epsilon))`` (``chainrule.math.l2_normalize``)."""
     return _math.l2_normalize(x, axis=axis, epsilon=epsilon, dim=dim)
 
 
-def l2_loss(t, name=None):
+def l2_loss(t: TensorLike, name: str | None = None) -> Tensor:
     """``sum(t ** 2) / 2`` (no square root), a scalar."""
     return reduce_sum(square(t)) / 2.0
 
 
-def moments(x, axes, shift=None, keepdims=False, name=None):
+def moments(x: TensorLike, axes: Any, shift: Any = None, keepdims: bool = False,
+            name: str | None = None) -> tuple[Tensor, Tensor]:
     """``(mean, variance)`` of ``x`` over ``axes`` (population variance)."""
     x = as_tensor(x)
     mean = reduce_mean(x, axis=axes, keepdims=True)
@@ -137,7 +145,8 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     return mean, variance
 
 
-def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+def batch_normalization(x: TensorLike, mean: TensorLike, variance: TensorLike, offset: TensorLike, scale: TensorLike,
+                        variance_epsilon: Any, name: str | None = None) -> Tensor:
     """``scale * (x - mean) / sqrt(variance + variance_epsilon) + offset`` (offset/scale may be None)."""
     inv = rsqrt(variance + variance_epsilon)
     if scale is not None:
@@ -146,7 +155,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     return out
 
 
-def bias_add(value, bias, data_format=None, name=None):
+def bias_add(value: TensorLike, bias: Any, data_format: Any = None, name: str | None = None) -> Tensor:
     """``value + bias`` with ``bias`` (1-D) added along the last axis (``'NC...'``: the second axis)."""
     value, bias = as_tensor(value), as_tensor(bias)
     if bias.ndim != 1:
@@ -156,7 +165,7 @@ def bias_add(value, bias, data_format=None, name=None):
     return value + bias
 
 
-def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+def compute_average_loss(per_example_loss: Any, sample_weight: Any = None, global_batch_size: Any = None) -> Tensor:
     """The sum of the (weighted) per-example losses divided by ``global_batch_size``.
 
     ``global_batch_size`` defaults to this replica's number of examples times the number of
@@ -171,7 +180,7 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
     return reduce_sum(loss) / float(global_batch_size or 1)
 
 
-def scale_regularization_loss(regularization_loss):
+def scale_regularization_loss(regularization_loss: Any) -> Tensor:
     """The regularization loss (a tensor, or a list summed) divided by the number of replicas in sync.
 
     Every replica adds it to its loss and ``strategy.run``'s ``apply_gradients`` sums the
@@ -182,17 +191,18 @@ def scale_regularization_loss(regularization_loss):
     return loss if replicas == 1 else as_tensor(loss) / float(replicas)
 
 
-def in_top_k(targets, predictions, k, name=None):
+def in_top_k(targets: TensorLike, predictions: TensorLike, k: TensorLike, name: str | None = None) -> Tensor:
     """``chainrule.math.in_top_k``."""
     return _math.in_top_k(targets, predictions, k)
 
 
-def top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+def top_k(input: TensorLike, k: TensorLike = 1, sorted: bool = True,  # noqa: A002
+          name: str | None = None) -> TopKV2:
     """``chainrule.math.top_k``."""
     return _top_k(input, k, sorted)
 
 
-def zero_fraction(value, name=None):
+def zero_fraction(value: TensorLike, name: str | None = None) -> Tensor:
     """``chainrule.math.zero_fraction``."""
     return _math.zero_fraction(value)
 

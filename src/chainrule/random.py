@@ -1,31 +1,35 @@
 """``chainrule.random``: random tensors from the one seeded backend Generator."""
 from __future__ import annotations
 
+from typing import Any
+
 from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
 from . import _integers, backend
 from ._tape_stack import note_side_effect
 from . import dtypes as _dtypes
-from .tensor import Tensor
+from .dtypes import DTypeLike
+from .tensor import Tensor, TensorLike
 
 
-def set_seed(seed):
+def set_seed(seed: int | None) -> None:
     """Seed the global Generator so that random ops (and initializers) repeat bit for bit."""
     backend.set_seed(seed)
 
 
-def _shape(shape, op_name="RandomUniform"):
+def _shape(shape: Any, op_name: str = "RandomUniform") -> Any:
     """A shape argument as ints; floats raise TensorFlow's InvalidArgumentError (never truncated)."""
     return _integers.integers(shape, "shape", op_name, "T")
 
 
-def _rng(seed):
+def _rng(seed: Any) -> Any:
     note_side_effect("a random draw")  # a traced function must draw anew on every call
     return np.random.default_rng(seed) if seed is not None else backend.rng()
 
 
-def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name=None):
+def uniform(shape: Any, minval: int = 0, maxval: Any = None, dtype: DTypeLike = _dtypes.float32,
+            seed: int | None = None, name: str | None = None) -> Tensor:
     """Uniform values in ``[minval, maxval)`` (maxval default 1 for floats)."""
     dt = _dtypes.as_dtype(dtype)
     rng = _rng(seed)
@@ -40,13 +44,15 @@ def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name
     return Tensor((minval + (maxval - minval) * u).astype(dt.dtype))
 
 
-def normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
+def normal(shape: Any, mean: TensorLike = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
+           seed: int | None = None, name: str | None = None) -> Tensor:
     """Normally distributed values."""
     dt = _dtypes.as_dtype(dtype)
     return Tensor(_rng(seed).normal(mean, stddev, size=_shape(shape, "RandomStandardNormal")).astype(dt.dtype))
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=None):
+def truncated_normal(shape: Any, mean: TensorLike = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
+                     seed: int | None = None, name: str | None = None) -> Tensor:
     """Normal values redrawn until within two standard deviations of the mean."""
     dt = _dtypes.as_dtype(dtype)
     rng = _rng(seed)
@@ -59,13 +65,14 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=No
     return Tensor((mean + stddev * out).astype(dt.dtype))
 
 
-def shuffle(value, seed=None, name=None):
+def shuffle(value: TensorLike, seed: int | None = None, name: str | None = None) -> Tensor:
     """A copy of ``value`` with its first axis randomly permuted."""
     v = value._value if isinstance(value, Tensor) else np.asarray(value)
     return Tensor(v[_rng(seed).permutation(len(v))])
 
 
-def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+def categorical(logits: TensorLike, num_samples: Any, dtype: DTypeLike | None = None, seed: int | None = None,
+                name: str | None = None) -> Tensor:
     """Draw ``num_samples`` class indices per row of ``logits`` ``[batch, classes]`` (unnormalized log-probabilities).
 
     Returns ``[batch, num_samples]`` int64 (or ``dtype``). A class with logit ``-inf`` is never drawn.
@@ -73,7 +80,7 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     return _categorical(_rng(seed), logits, num_samples, dtype)
 
 
-def _categorical(rng, logits, num_samples, dtype):
+def _categorical(rng: Any, logits: Any, num_samples: Any, dtype: Any) -> Any:
     lg = np.asarray(logits._value if isinstance(logits, Tensor) else logits, dtype=np.float64)
     if lg.ndim != 2:
         raise ValueError(f"categorical: logits must be 2-D [batch, classes], got shape {lg.shape}.")
@@ -86,7 +93,8 @@ def _categorical(rng, logits, num_samples, dtype):
     return Tensor(draws.astype(_dtypes.as_dtype(dtype or _dtypes.int64).dtype))
 
 
-def gamma(shape, alpha, beta=None, dtype=_dtypes.float32, seed=None, name=None):
+def gamma(shape: Any, alpha: TensorLike, beta: Any = None, dtype: DTypeLike = _dtypes.float32, seed: int | None = None,
+          name: str | None = None) -> Tensor:
     """Gamma draws: shape ``shape + broadcast(alpha, beta).shape`` (``beta`` is the rate, default 1)."""
     a = np.asarray(alpha._value if isinstance(alpha, Tensor) else alpha, dtype=np.float64)
     b = 1.0 if beta is None else np.asarray(beta._value if isinstance(beta, Tensor) else beta, dtype=np.float64)
@@ -94,14 +102,15 @@ def gamma(shape, alpha, beta=None, dtype=_dtypes.float32, seed=None, name=None):
     return Tensor((_rng(seed).gamma(a, size=size) / b).astype(_dtypes.as_dtype(dtype).dtype))
 
 
-def poisson(shape, lam, dtype=_dtypes.float32, seed=None, name=None):
+def poisson(shape: Any, lam: Any, dtype: DTypeLike = _dtypes.float32, seed: int | None = None,
+            name: str | None = None) -> Tensor:
     """Poisson draws: shape ``shape + lam.shape``, in ``dtype`` (float32 by default, as TensorFlow)."""
     lam_arr = np.asarray(lam._value if isinstance(lam, Tensor) else lam, dtype=np.float64)
     size = _shape(shape) + lam_arr.shape
     return Tensor(_rng(seed).poisson(lam_arr, size=size).astype(_dtypes.as_dtype(dtype).dtype))
 
 
-def _stateless_rng(seed):
+def _stateless_rng(seed: Any) -> Any:
     """A generator fixed by the shape-[2] integer ``seed``: the same seed gives the same draws, always."""
     values = np.asarray(seed._value if isinstance(seed, Tensor) else seed).ravel()
     if values.size != 2:
@@ -109,13 +118,15 @@ def _stateless_rng(seed):
     return np.random.default_rng([int(v) & 0xFFFFFFFFFFFFFFFF for v in values])
 
 
-def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None, alg="auto_select"):
+def stateless_normal(shape: Any, seed: int | None, mean: TensorLike = 0.0, stddev: float = 1.0,
+                     dtype: DTypeLike = _dtypes.float32, name: str | None = None, alg: str = "auto_select") -> Tensor:
     """Normal values that depend only on ``seed`` (two ints): the same call always gives the same tensor."""
     rng = _stateless_rng(seed)
     return Tensor((mean + stddev * rng.standard_normal(_shape(shape))).astype(_dtypes.as_dtype(dtype).dtype))
 
 
-def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_dtypes.float32, name=None, alg="auto_select"):
+def stateless_uniform(shape: Any, seed: int | None, minval: int = 0, maxval: Any = None,
+                      dtype: DTypeLike = _dtypes.float32, name: str | None = None, alg: str = "auto_select") -> Tensor:
     """Uniform values in ``[minval, maxval)`` that depend only on ``seed``; ints need both bounds (ValueError)."""
     dt = _dtypes.as_dtype(dtype)
     rng = _stateless_rng(seed)
@@ -128,8 +139,9 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_dtypes.float32,
     return Tensor((minval + (maxval - minval) * rng.random(_shape(shape))).astype(dt.dtype))
 
 
-def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None,
-                               alg="auto_select"):
+def stateless_truncated_normal(shape: Any, seed: int | None, mean: TensorLike = 0.0, stddev: float = 1.0,
+                               dtype: DTypeLike = _dtypes.float32, name: str | None = None,
+                               alg: str = "auto_select") -> Tensor:
     """Normal values within two standard deviations that depend only on ``seed``."""
     rng = _stateless_rng(seed)
     out = rng.standard_normal(_shape(shape))
@@ -140,7 +152,8 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_dtypes.
     return Tensor((mean + stddev * out).astype(_dtypes.as_dtype(dtype).dtype))
 
 
-def stateless_categorical(logits, num_samples, seed, dtype=_dtypes.int64, name=None):
+def stateless_categorical(logits: TensorLike, num_samples: Any, seed: int | None, dtype: DTypeLike = _dtypes.int64,
+                          name: str | None = None) -> Tensor:
     """``categorical`` draws that depend only on ``seed``."""
     return _categorical(_stateless_rng(seed), logits, num_samples, dtype)
 
@@ -152,21 +165,23 @@ class Generator:
     whatever else the program does.
     """
 
-    def __init__(self, seed=None):
+    def __init__(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
 
     @classmethod
-    def from_seed(cls, seed, alg=None):
+    def from_seed(cls, seed: int, alg: Any = None) -> Generator:
         return cls(int(seed))
 
     @classmethod
-    def from_non_deterministic_state(cls, alg=None):
+    def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
         return cls(None)
 
-    def normal(self, shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None):
+    def normal(self, shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
+               name: str | None = None) -> Tensor:
         return Tensor(self._rng.normal(mean, stddev, size=_shape(shape)).astype(_dtypes.as_dtype(dtype).dtype))
 
-    def uniform(self, shape, minval=0, maxval=None, dtype=_dtypes.float32, name=None):
+    def uniform(self, shape: Any, minval: int = 0, maxval: Any = None, dtype: DTypeLike = _dtypes.float32,
+                name: str | None = None) -> Tensor:
         dt = _dtypes.as_dtype(dtype)
         if dt.is_integer:
             if maxval is None:
@@ -175,7 +190,8 @@ class Generator:
         maxval = 1 if maxval is None else maxval
         return Tensor((minval + (maxval - minval) * self._rng.random(_shape(shape))).astype(dt.dtype))
 
-    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, name=None):
+    def truncated_normal(self, shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
+                         name: str | None = None) -> Tensor:
         out = self._rng.standard_normal(_shape(shape))
         bad = np.abs(out) > 2
         while bad.any():

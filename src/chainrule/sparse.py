@@ -277,7 +277,7 @@ def worth_sparse(x) -> bool:
     if not isinstance(x, np.ndarray) or x.ndim != 2 or x.size < MIN_ELEMENTS or x.dtype.kind != "f":
         return False
     rows = x[:: max(1, len(x) // 256)]  # a cheap estimate from ~256 rows
-    return np.count_nonzero(rows) < MAX_DENSITY * rows.size and _scipy_sparse() is not None
+    return bool(np.count_nonzero(rows) < MAX_DENSITY * rows.size) and _scipy_sparse() is not None
 
 
 def to_csr(x, rows_per_chunk=1024):

@@ -15,6 +15,7 @@ Conversion rules (as in TensorFlow):
 from __future__ import annotations
 
 import numbers
+from typing import Any, Callable, Iterator, TypeAlias
 
 import numpy as np
 
@@ -23,7 +24,17 @@ from . import _name_scope
 from . import ops as _ops
 from ._tape_stack import active_tapes, active_tracer, note_update, note_value_read
 from .errors import InvalidArgumentError
+from .dtypes import DTypeLike
 from .tensor_shape import TensorShape
+
+# Names for what the TF-named functions accept, for readers of their signatures. Both are Any to the type
+# checker on purpose: every function converts its arguments itself (as_tensor, _axis) with TensorFlow's rules
+# and raises TensorFlow's errors, so a union here would only move those checks into casts.
+#: A tensor argument: a Tensor or Variable, a numpy array or scalar, a Python number, string or bool, or a
+#: (nested) list of them.
+TensorLike: TypeAlias = Any
+#: An ``axis=`` argument: None (every axis), an int, a sequence of ints, or an integer Tensor.
+AxisLike: TypeAlias = Any
 
 _INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 
@@ -40,7 +51,7 @@ def _strings_to_bytes(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _python_to_array(value) -> np.ndarray:
+def _python_to_array(value: Any) -> np.ndarray:
     """TensorFlow's inference for Python values: ints -> int32, floats -> float32."""
     try:
         arr = np.asarray(value)
@@ -59,7 +70,7 @@ def _python_to_array(value) -> np.ndarray:
     return arr
 
 
-def _contains_tensor(value) -> bool:
+def _contains_tensor(value: Any) -> bool:
     if isinstance(value, Tensor):
         return True
     if isinstance(value, (list, tuple)):
@@ -67,7 +78,7 @@ def _contains_tensor(value) -> bool:
     return False
 
 
-def to_array(value, dtype=None) -> np.ndarray:
+def to_array(value: Any, dtype: DTypeLike | None = None) -> np.ndarray:
     """Convert ``value`` to a numpy array with TensorFlow's dtype inference.
 
     ``dtype`` (a DType, name or numpy dtype) forces the element type; a lossy
@@ -117,8 +128,10 @@ def _dtype_name(arr: np.ndarray) -> str:
 
 # ----------------------------------------------------------------------------- running ops
 
-def apply_op(op: _ops.Op, *inputs: "Tensor"):
+def apply_op(op: _ops.Op, *inputs: Tensor) -> Any:
     """Run ``op.forward`` on the inputs' arrays and return the output as a Tensor.
+
+    (A Tensor, or a tuple of Tensors for a multi-output op: hence ``Any`` to the type checker.)
 
     If a GradientTape is recording and watches one of the inputs, the call
     ``(op, inputs, output)`` is appended to its record; that record is all the
@@ -145,7 +158,7 @@ def apply_op(op: _ops.Op, *inputs: "Tensor"):
     return result
 
 
-def _apply_multi(op, inputs, outs: tuple) -> tuple:
+def _apply_multi(op: Any, inputs: Any, outs: tuple) -> tuple:
     results = tuple(Tensor(np.asarray(o)) for o in outs)
     tapes = active_tapes()
     if tapes and op.differentiable and any(r._value.dtype.kind in "fc" for r in results):
@@ -165,7 +178,7 @@ def _operand_error(op_name: str, index: int, expected: np.dtype, got: np.dtype) 
         f"chainrule.cast(x, chainrule.{exp}).")
 
 
-def coerce_pair(a, b, op_name: str):
+def coerce_pair(a: Any, b: Any, op_name: str) -> Any:
     """Turn two operands into Tensors of one dtype, following TensorFlow's rules.
 
     Two Tensors must already agree; a Python number, list or numpy array takes
@@ -184,7 +197,7 @@ def coerce_pair(a, b, op_name: str):
     return a, Tensor(to_array(b, a._value.dtype))
 
 
-def _check_numeric(t: "Tensor", op_name: str):
+def _check_numeric(t: "Tensor", op_name: str) -> None:
     if t._value.dtype.kind in "SO":
         raise InvalidArgumentError(f"{op_name}: cannot compute on a string tensor of shape {t.shape}.")
 
@@ -204,7 +217,7 @@ def _raise_if_not_broadcastable(a: "Tensor", b: "Tensor", op_name: str) -> None:
                                        "1).") from None
 
 
-def binary(op_cls, a, b, op_name: str, **params):
+def binary(op_cls: Any, a: Any, b: Any, op_name: str, **params: Any) -> Any:
     """Apply a two-input op with TensorFlow's operand conversion."""
     a, b = coerce_pair(a, b, op_name)
     if op_cls is _ops.Add and a._value.dtype.kind in "SO":  # TensorFlow's AddV2 concatenates strings
@@ -218,7 +231,7 @@ def binary(op_cls, a, b, op_name: str, **params):
         raise
 
 
-def _concat_strings(x, y):
+def _concat_strings(x: Any, y: Any) -> Any:
     x, y = np.broadcast_arrays(x, y)
     flat = np.empty(x.size, dtype=object)
     for i, (p, q) in enumerate(zip(x.ravel(), y.ravel())):
@@ -226,7 +239,7 @@ def _concat_strings(x, y):
     return flat.reshape(x.shape)
 
 
-def _true_divide(a, b):
+def _true_divide(a: Any, b: Any) -> Any:
     a, b = coerce_pair(a, b, "RealDiv")
     kind = a._value.dtype.kind
     if kind in "iub":
@@ -242,7 +255,7 @@ def _true_divide(a, b):
         raise
 
 
-def _compare(a, b, ufunc, op_name):
+def _compare(a: Any, b: Any, ufunc: Any, op_name: Any) -> Any:
     a, b = coerce_pair(a, b, op_name)
     try:
         return apply_op(_ops.NoGradient(ufunc), a, b)
@@ -251,7 +264,7 @@ def _compare(a, b, ufunc, op_name):
         raise
 
 
-def _normalize_key(key):
+def _normalize_key(key: Any) -> Any:
     if isinstance(key, tuple):
         return tuple(_normalize_key(k) for k in key)
     if isinstance(key, Tensor):
@@ -270,16 +283,16 @@ class _Ref:
 
     __slots__ = ("_t",)
 
-    def __init__(self, t):
+    def __init__(self, t: Any) -> None:
         self._t = t
 
-    def deref(self):
+    def deref(self) -> Any:
         return self._t
 
-    def __hash__(self):
+    def __hash__(self) -> Any:
         return id(self._t)
 
-    def __eq__(self, other):
+    def __eq__(self, other: TensorLike) -> Any:
         return isinstance(other, _Ref) and other._t is self._t
 
 
@@ -298,7 +311,7 @@ class Tensor:
     __array_priority__ = 100  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     _is_variable = False
 
-    def __init__(self, value):
+    def __init__(self, value: Any) -> None:
         self._value = value if type(value) is np.ndarray else to_array(value)
 
     # -- introspection
@@ -311,7 +324,7 @@ class Tensor:
         """The static shape (the same as ``shape``)."""
         return self.shape
 
-    def set_shape(self, shape) -> None:
+    def set_shape(self, shape: Any) -> None:
         """Check that ``shape`` (a list with None for any size, or a TensorShape) fits this tensor's shape.
 
         An eager tensor's shape is always fully known, so this only checks, as TensorFlow's eager
@@ -338,13 +351,13 @@ class Tensor:
     def size(self) -> int:
         return self._value.size
 
-    def numpy(self):
+    def numpy(self) -> Any:
         """The value as a numpy array (a numpy scalar for a 0-d tensor)."""
         note_value_read(self)
         v = self._value
         return v[()] if v.ndim == 0 else v
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: Any = None) -> Any:
         note_value_read(self)
         if copy:
             return np.array(self._value, dtype=dtype, copy=True)
@@ -383,7 +396,7 @@ class Tensor:
             raise TypeError("len() of a 0-d (scalar) Tensor is not defined.")
         return self._value.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if self._value.ndim == 0:
             raise TypeError("Cannot iterate over a scalar tensor.")
         for i in range(self._value.shape[0]):
@@ -411,67 +424,67 @@ class Tensor:
         return int(self._value)
 
     # -- arithmetic
-    def __add__(self, other):
+    def __add__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Add, self, other, "AddV2")
 
-    def __radd__(self, other):
+    def __radd__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Add, other, self, "AddV2")
 
-    def __sub__(self, other):
+    def __sub__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Sub, self, other, "Sub")
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Sub, other, self, "Sub")
 
-    def __mul__(self, other):
+    def __mul__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Mul, self, other, "Mul")
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Mul, other, self, "Mul")
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: TensorLike) -> Tensor:
         return _true_divide(self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: TensorLike) -> Tensor:
         return _true_divide(other, self)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: TensorLike) -> Tensor:
         return binary(_ops.FloorDiv, self, other, "FloorDiv")
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other: TensorLike) -> Tensor:
         return binary(_ops.FloorDiv, other, self, "FloorDiv")
 
-    def __mod__(self, other):
+    def __mod__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Mod, self, other, "FloorMod")
 
-    def __rmod__(self, other):
+    def __rmod__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Mod, other, self, "FloorMod")
 
-    def __pow__(self, other):
+    def __pow__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Pow, self, other, "Pow")
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: TensorLike) -> Tensor:
         return binary(_ops.Pow, other, self, "Pow")
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: TensorLike) -> Tensor:
         return binary(_ops.MatMul, self, other, "MatMul")
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: TensorLike) -> Tensor:
         return binary(_ops.MatMul, other, self, "MatMul")
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         _check_numeric(self, "Neg")
         return apply_op(_ops.Neg(), self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> Tensor:
         _check_numeric(self, "Abs")
         return apply_op(_ops.Abs(), self)
 
     # -- comparisons and logic (no gradient)
-    def __eq__(self, other):
+    def __eq__(self, other: TensorLike) -> Any:
         if other is None:
             return False
         try:
@@ -479,7 +492,7 @@ class Tensor:
         except (TypeError, InvalidArgumentError):
             return False
 
-    def __ne__(self, other):
+    def __ne__(self, other: TensorLike) -> Any:
         if other is None:
             return True
         try:
@@ -487,35 +500,35 @@ class Tensor:
         except (TypeError, InvalidArgumentError):
             return True
 
-    def __lt__(self, other):
+    def __lt__(self, other: TensorLike) -> Tensor:
         return _compare(self, other, np.less, "Less")
 
-    def __le__(self, other):
+    def __le__(self, other: TensorLike) -> Tensor:
         return _compare(self, other, np.less_equal, "LessEqual")
 
-    def __gt__(self, other):
+    def __gt__(self, other: TensorLike) -> Tensor:
         return _compare(self, other, np.greater, "Greater")
 
-    def __ge__(self, other):
+    def __ge__(self, other: TensorLike) -> Tensor:
         return _compare(self, other, np.greater_equal, "GreaterEqual")
 
-    def __and__(self, other):
+    def __and__(self, other: TensorLike) -> Tensor:
         return _compare(self, other, np.logical_and if self._value.dtype == bool else np.bitwise_and,
                         "LogicalAnd")
 
-    def __or__(self, other):
+    def __or__(self, other: TensorLike) -> Tensor:
         return _compare(self, other, np.logical_or if self._value.dtype == bool else np.bitwise_or,
                         "LogicalOr")
 
-    def __xor__(self, other):
+    def __xor__(self, other: TensorLike) -> Tensor:
         return _compare(self, other, np.logical_xor if self._value.dtype == bool else np.bitwise_xor,
                         "LogicalXor")
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         return apply_op(_ops.NoGradient(np.logical_not if self._value.dtype == bool else np.invert), self)
 
     # -- indexing
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Tensor:
         return apply_op(_ops.GetItem(_normalize_key(key)), self)
 
 
@@ -532,8 +545,9 @@ class Variable(Tensor):
     __slots__ = ("trainable", "_name", "_aggregation", "constraint", "_storage")
     _is_variable = True
 
-    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, constraint=None,
-                 **kwargs):
+    def __init__(self, initial_value: TensorLike | Callable[[], TensorLike] = None, trainable: bool = True,
+                 name: str | None = None, dtype: DTypeLike | None = None, shape: Any = None,
+                 constraint: Callable[[Tensor], TensorLike] | None = None, **kwargs: Any) -> None:
         if constraint is not None and not callable(constraint):
             raise ValueError(f"Variable: constraint must be a callable (value -> projected value), got "
                              f"{type(constraint).__name__}.")
@@ -561,7 +575,7 @@ class Variable(Tensor):
         """The variable's name with TensorFlow's ``:0`` suffix."""
         return self._name
 
-    def numpy(self):
+    def numpy(self) -> Any:
         """A copy of the current value (later updates do not change it)."""
         note_value_read(self)
         v = self._value
@@ -573,7 +587,7 @@ class Variable(Tensor):
 
     read_value = value
 
-    def _new_value(self, value, op_name):
+    def _new_value(self, value: Any, op_name: Any) -> Any:
         if isinstance(value, Tensor) and value._value.dtype != self._value.dtype:
             raise ValueError(f"Tensor conversion requested dtype {_dtype_name(self._value)} for Tensor with dtype "
                              f"{_dtype_name(value._value)}: cannot {op_name} it to variable {self._name!r}. "
@@ -596,7 +610,7 @@ class Variable(Tensor):
                              "they must match.")
         return arr
 
-    def _update_input(self, value, op_name) -> "Tensor":
+    def _update_input(self, value: Any, op_name: Any) -> "Tensor":
         """``value`` checked and converted for an assignment, kept as the same Tensor when it already fits."""
         arr = self._new_value(value, op_name)
         if isinstance(value, Tensor) and value._value is arr:
@@ -606,22 +620,22 @@ class Variable(Tensor):
     # Assignments bind a new array rather than writing into the old one, so an op
     # that read the variable keeps the value it saw (as TensorFlow's tape does).
     # Optimizers update in place, after the gradient has been taken.
-    def assign(self, value, read_value=True):
+    def assign(self, value: TensorLike, read_value: bool = True) -> Variable:
         """Set the value; returns the variable."""
         self.apply_update(_ops.updates.Assign(), self._update_input(value, "assign"))
         return self
 
-    def assign_add(self, delta, read_value=True):
+    def assign_add(self, delta: TensorLike, read_value: bool = True) -> Variable:
         """Add ``delta``; returns the variable."""
         self.apply_update(_ops.updates.AssignAdd(), self._update_input(delta, "assign_add"))
         return self
 
-    def assign_sub(self, delta, read_value=True):
+    def assign_sub(self, delta: TensorLike, read_value: bool = True) -> Variable:
         """Subtract ``delta``; returns the variable."""
         self.apply_update(_ops.updates.AssignSub(), self._update_input(delta, "assign_sub"))
         return self
 
-    def apply_update(self, update, *inputs) -> None:
+    def apply_update(self, update: _ops.Op, *inputs: Tensor) -> None:
         """Run a state-update op on this variable: the one way any code changes a Variable's value.
 
         ``update`` is an op from :mod:`chainrule.ops.updates` whose ``forward(value, *input_arrays)``
@@ -633,7 +647,7 @@ class Variable(Tensor):
         self._store(update.forward(self._value, *[t._value for t in inputs]))
         note_update(self, update, inputs)
 
-    def _store(self, value) -> None:
+    def _store(self, value: Any) -> None:
         """Bind ``value`` as the new value; a variable an optimizer keeps in its flat buffer stays there
         (the value is copied into its slice of the buffer, so one kernel call can update them all)."""
         storage = self._storage
@@ -651,7 +665,7 @@ class Variable(Tensor):
 
 # ----------------------------------------------------------------------------- constructors
 
-def constant(value, dtype=None, shape=None, name=None) -> Tensor:
+def constant(value: TensorLike, dtype: DTypeLike | None = None, shape: Any = None, name: str | None = None) -> Tensor:
     """A Tensor from a Python value, numpy array or Tensor.
 
     ``dtype`` forces the type (ints -> int32 and floats -> float32 otherwise);
@@ -676,7 +690,8 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
     return Tensor(arr)
 
 
-def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
+def convert_to_tensor(value: TensorLike, dtype: DTypeLike | None = None, dtype_hint: Any = None,
+                      name: str | None = None) -> Tensor:
     """Return ``value`` as a Tensor: Tensors pass through, Variables are read, others converted.
 
     Raises ``ValueError`` when a Tensor's dtype differs from the requested ``dtype``.
@@ -685,7 +700,7 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         if dtype is not None and _dtypes.as_dtype(dtype) != value.dtype:
             raise ValueError(f"Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for Tensor "
                              f"with dtype {value.dtype.name}; use chainrule.cast to change it.")
-        return value.value() if value._is_variable else value
+        return value.value() if isinstance(value, Variable) else value
     if dtype is None and dtype_hint is not None:
         try:
             return Tensor(to_array(value, dtype_hint))
@@ -694,6 +709,6 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     return Tensor(to_array(value, dtype))
 
 
-def as_tensor(value) -> Tensor:
+def as_tensor(value: TensorLike) -> Tensor:
     """Fast path used internally: a Tensor unchanged (Variables too), anything else converted."""
     return value if isinstance(value, Tensor) else Tensor(to_array(value))

@@ -8,10 +8,12 @@ comparing with a list works as in TensorFlow (``TensorShape([None, 3]) == [None,
 """
 from __future__ import annotations
 
+from typing import Any, Iterator
+
 import numbers
 
 
-def _dimension(d):
+def _dimension(d: Any) -> Any:
     if d is None:
         return None
     value = getattr(d, "value", d)  # a legacy Dimension-like object
@@ -41,7 +43,7 @@ class TensorShape(tuple):
 
     __slots__ = ()
 
-    def __new__(cls, dims=()):
+    def __new__(cls, dims: Any = ()) -> Any:
         if type(dims) is tuple and all(type(d) is int for d in dims):  # the fast path: a numpy shape
             return tuple.__new__(cls, dims)
         if dims is None:
@@ -60,14 +62,14 @@ class TensorShape(tuple):
 
     # -- what TensorFlow exposes
     @property
-    def rank(self):
+    def rank(self) -> Any:
         """The number of dimensions, or None for an unknown rank."""
         return len(self)
 
     ndims = rank
 
     @property
-    def dims(self):
+    def dims(self) -> Any:
         """The dimensions as a list (None for an unknown rank)."""
         return list(self)
 
@@ -75,7 +77,7 @@ class TensorShape(tuple):
         """The dimensions as a list (``[None, 784]``); raises ``ValueError`` for an unknown rank."""
         return list(self)
 
-    def num_elements(self):
+    def num_elements(self) -> Any:
         """The number of elements, or None when a dimension (or the rank) is unknown."""
         total = 1
         for d in self:
@@ -93,19 +95,19 @@ class TensorShape(tuple):
         if not self.is_fully_defined():
             raise ValueError(f"Shape {self} is not fully defined")
 
-    def is_compatible_with(self, other) -> bool:
+    def is_compatible_with(self, other: Any) -> bool:
         """True when the shapes could describe the same tensor (unknown sizes match any size)."""
         other = as_shape(other)
         if self.rank is None or other.rank is None:
             return True
         return len(self) == len(other) and all(a is None or b is None or a == b for a, b in zip(self, other))
 
-    def assert_is_compatible_with(self, other) -> None:
+    def assert_is_compatible_with(self, other: Any) -> None:
         """Raise ``ValueError`` (TensorFlow's message) unless compatible with ``other``."""
         if not self.is_compatible_with(other):
             raise ValueError(f"Shapes {self} and {other} are incompatible")
 
-    def merge_with(self, other) -> "TensorShape":
+    def merge_with(self, other: Any) -> "TensorShape":
         """The most specific shape compatible with both; ``ValueError`` when they conflict.
 
         ``TensorShape([None, 3]).merge_with([5, None])`` is ``TensorShape([5, 3])``.
@@ -119,14 +121,14 @@ class TensorShape(tuple):
             raise ValueError(f"Shapes {self} and {other} are not compatible")
         return TensorShape([a if a is not None else b for a, b in zip(self, other)])
 
-    def most_specific_compatible_shape(self, other) -> "TensorShape":
+    def most_specific_compatible_shape(self, other: Any) -> "TensorShape":
         """The most specific shape that both shapes are compatible with (sizes that differ become None)."""
         other = as_shape(other)
         if self.rank is None or other.rank is None or len(self) != len(other):
             return _UNKNOWN
         return TensorShape([a if a == b else None for a, b in zip(self, other)])
 
-    def concatenate(self, other) -> "TensorShape":
+    def concatenate(self, other: Any) -> "TensorShape":
         """This shape followed by ``other`` (unknown when either rank is unknown)."""
         other = as_shape(other)
         if self.rank is None or other.rank is None:
@@ -148,17 +150,17 @@ class TensorShape(tuple):
         return self
 
     # -- tuple behaviour with TensorFlow's twists
-    def __getitem__(self, item):
+    def __getitem__(self, item: Any) -> Any:
         result = tuple.__getitem__(self, item)
         return TensorShape(result) if isinstance(item, slice) else result
 
-    def __add__(self, other):
+    def __add__(self, other: Any) -> Any:
         return self.concatenate(other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Any) -> Any:
         return as_shape(other).concatenate(self)
 
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Any:
         try:
             other = as_shape(other)
         except (TypeError, ValueError):
@@ -167,7 +169,7 @@ class TensorShape(tuple):
             return self.rank is None and other.rank is None
         return tuple.__eq__(self, other)
 
-    def __ne__(self, other):
+    def __ne__(self, other: Any) -> Any:
         equal = self.__eq__(other)
         return equal if equal is NotImplemented else not equal
 
@@ -185,7 +187,7 @@ class TensorShape(tuple):
             return f"({self[0]},)"
         return "(" + ", ".join(str(d) for d in self) + ")"
 
-    def __reduce__(self):
+    def __reduce__(self) -> Any:
         return TensorShape, (None if self.rank is None else list(self),)
 
 
@@ -195,31 +197,31 @@ class _UnknownRankShape(TensorShape):
     __slots__ = ()
 
     @property
-    def rank(self):
+    def rank(self) -> None:
         return None
 
     ndims = rank
 
     @property
-    def dims(self):
+    def dims(self) -> None:
         return None
 
-    def as_list(self):
+    def as_list(self) -> list[Any]:
         raise ValueError("as_list() is not defined on an unknown TensorShape.")
 
-    def num_elements(self):
+    def num_elements(self) -> None:
         return None
 
     def is_fully_defined(self) -> bool:
         return False
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise ValueError("Cannot take the length of shape with unknown rank.")
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise ValueError("Cannot iterate over a shape with unknown rank.")
 
-    def __getitem__(self, item):
+    def __getitem__(self, item: Any) -> Any:
         return None if not isinstance(item, slice) else self
 
     def __repr__(self) -> str:
@@ -228,18 +230,18 @@ class _UnknownRankShape(TensorShape):
     def __str__(self) -> str:
         return "<unknown>"
 
-    def __hash__(self):
+    def __hash__(self) -> Any:
         return hash(("TensorShape", None))
 
 
 _UNKNOWN = tuple.__new__(_UnknownRankShape, ())
 
 
-def as_shape(shape) -> TensorShape:
+def as_shape(shape: Any) -> TensorShape:
     """``shape`` (a TensorShape, list, tuple, int or None) as a TensorShape."""
     return shape if isinstance(shape, TensorShape) else TensorShape(shape)
 
 
-def unknown_shape(rank=None) -> TensorShape:
+def unknown_shape(rank: Any = None) -> TensorShape:
     """A shape of unknown rank, or of ``rank`` unknown dimensions."""
     return _UNKNOWN if rank is None else TensorShape([None] * rank)

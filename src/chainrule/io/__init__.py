@@ -160,7 +160,7 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
             specs.append((None, True) if not d else (d[0], False))
         else:
             specs.append((d, False))
-    columns = [[] for _ in specs]
+    columns: list[list] = [[] for _ in specs]
     reader = csv.reader(lines, delimiter=field_delim, quoting=csv.QUOTE_MINIMAL if use_quote_delim else
                         csv.QUOTE_NONE)
     for row_number, row in enumerate(reader):

@@ -13,11 +13,12 @@ import numpy as np
 from ..errors import DataLossError
 
 # TensorFlow's DataType enum values.
-_DT = {np.dtype(np.float32): 1, np.dtype(np.float64): 2, np.dtype(np.int32): 3, np.dtype(np.uint8): 4,
+_DT: dict[np.dtype, int] = {
+       np.dtype(np.float32): 1, np.dtype(np.float64): 2, np.dtype(np.int32): 3, np.dtype(np.uint8): 4,
        np.dtype(np.int16): 5, np.dtype(np.int8): 6, np.dtype(np.complex64): 8, np.dtype(np.int64): 9,
        np.dtype(np.bool_): 10, np.dtype(np.uint16): 17, np.dtype(np.complex128): 18, np.dtype(np.float16): 19,
        np.dtype(np.uint32): 22, np.dtype(np.uint64): 23}
-_NP = {v: k for k, v in _DT.items()}
+_NP: dict[int, np.dtype] = {v: k for k, v in _DT.items()}
 _DT_STRING = 7
 
 
@@ -135,7 +136,7 @@ def parse_tensor_proto(data: bytes) -> np.ndarray:
 
 
 def _typed_values(typed, dtype) -> np.ndarray:
-    out = []
+    out: list = []
     for number, wire, value in typed:
         if wire == 2:  # packed
             if number == 5:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from types import FrameType
 
 import numpy as np
 
@@ -38,6 +39,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def _warn(message: str) -> None:
     """A UserWarning attributed to the user's line that called fit/evaluate/predict (the first frame outside
     chainrule), wherever in the loop the data ran out."""
+    frame: FrameType | None
     level, frame = 2, sys._getframe(1)  # stacklevel 2 is the caller of _warn
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1

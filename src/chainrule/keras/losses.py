@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from .._missing import missing_attribute as _missing_attribute
 import math
+from typing import Any, Callable
 
 import numpy as np
 
@@ -42,7 +43,7 @@ from chainrule.backend import epsilon, floatx
 from chainrule.functions import (abs as _abs, broadcast_to, cast, clip_by_value, log as _log, maximum,
                                  not_equal, reduce_max, reduce_mean, reduce_sum, reshape, sqrt as _sqrt, square,
                                  transpose, where, zeros_like)
-from chainrule.tensor import Tensor, apply_op, as_tensor
+from chainrule.tensor import Tensor, TensorLike, apply_op, as_tensor
 
 from . import activations as _activations
 from . import registry
@@ -124,40 +125,94 @@ def _move_axis_last(t: Tensor, axis: int) -> Tensor:
 
 # ----------------------------------------------------------------------------- regression losses
 
-def mean_squared_error(y_true, y_pred):
+def mean_squared_error(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
     """Mean squared error per sample: ``mean(square(y_true - y_pred), axis=-1)``.
 
     Shapes: ``y_true``, ``y_pred`` ``(N, d0, .. dn)`` -> ``(N, d0, .. dn-1)``.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
     """
     y_pred, y_true = _prepare(y_true, y_pred, "mean_squared_error")
     return reduce_mean(square(y_pred - y_true), axis=-1)
 
 
-def mean_absolute_error(y_true, y_pred):
-    """Mean absolute error per sample: ``mean(abs(y_true - y_pred), axis=-1)``."""
+def mean_absolute_error(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """Mean absolute error per sample: ``mean(abs(y_true - y_pred), axis=-1)``.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "mean_absolute_error")
     return reduce_mean(_abs(y_pred - y_true), axis=-1)
 
 
-def mean_absolute_percentage_error(y_true, y_pred):
-    """``100 * mean(abs((y_true - y_pred) / maximum(abs(y_true), epsilon)), axis=-1)``."""
+def mean_absolute_percentage_error(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """``100 * mean(abs((y_true - y_pred) / maximum(abs(y_true), epsilon)), axis=-1)``.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "mean_absolute_percentage_error")
     diff = _abs((y_true - y_pred) / maximum(_abs(y_true), epsilon()))
     return reduce_mean(diff, axis=-1) * 100.0
 
 
-def mean_squared_logarithmic_error(y_true, y_pred):
-    """``mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``."""
+def mean_squared_logarithmic_error(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """``mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "mean_squared_logarithmic_error")
     first_log = _log(maximum(y_pred, epsilon()) + 1.0)
     second_log = _log(maximum(y_true, epsilon()) + 1.0)
     return reduce_mean(square(first_log - second_log), axis=-1)
 
 
-def huber(y_true, y_pred, delta=1.0):
+def huber(y_true: TensorLike, y_pred: TensorLike, delta: float = 1.0) -> Tensor:
     """Huber loss per sample: ``0.5 * e**2`` where ``|e| <= delta``, else ``delta * |e| - 0.5 * delta**2``.
 
     ``e = y_pred - y_true``; the mean is over the last axis.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+        delta: where the loss turns from quadratic to linear (default 1.0).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
     """
     y_pred, y_true = _prepare(y_true, y_pred, "huber")
     delta = float(delta)
@@ -168,8 +223,19 @@ def huber(y_true, y_pred, delta=1.0):
     return reduce_mean(where(abs_error <= delta, quadratic, linear), axis=-1)
 
 
-def log_cosh(y_true, y_pred):
-    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed as ``x + softplus(-2x) - log(2)`` (no overflow)."""
+def log_cosh(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed as ``x + softplus(-2x) - log(2)`` (no overflow).
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "log_cosh")
     x = y_pred - y_true
     return reduce_mean(x + _activations.softplus(x * -2.0) - math.log(2.0), axis=-1)
@@ -177,12 +243,27 @@ def log_cosh(y_true, y_pred):
 
 # ----------------------------------------------------------------------------- cross-entropies
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+def binary_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False, label_smoothing: float = 0.0,
+                        axis: int = -1) -> Tensor:
     """Binary cross-entropy, averaged over ``axis`` (default last): one value per sample.
 
     Probabilities: ``-(t * log(p + eps) + (1 - t) * log(1 - p + eps))`` with ``p`` clipped to
     ``[eps, 1 - eps]``. Logits (``from_logits=True``): the fused ``SigmoidBinaryCrossEntropy``.
     ``label_smoothing`` moves labels towards 0.5: ``t * (1 - ls) + 0.5 * ls``. Shapes: ``(N, d)`` -> ``(N,)``.
+
+    Args:
+        y_true: labels in [0, 1] (0/1 or probabilities), shape ``(N, d)``.
+        y_pred: predicted probabilities (or logits with ``from_logits=True``), the same shape.
+        from_logits: whether ``y_pred`` holds logits rather than probabilities.
+        label_smoothing: in [0, 1]; moves the labels towards 0.5.
+        axis: the axis averaged over (default the last).
+
+    Returns:
+        The per-sample losses, ``y_pred``'s shape without ``axis``.
+
+    Raises:
+        ValueError: labels outside [0, 1] (naming one and the fix), shapes that do not broadcast, or an
+            ``axis`` out of range.
     """
     y_pred, y_true = _prepare(y_true, y_pred, "binary_crossentropy")
     _check(_check_binary_labels, y_true)
@@ -238,7 +319,8 @@ def _softmax_cross_entropy(logits: Tensor, labels: Tensor, axis: int) -> Tensor:
     return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels)
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
     """Categorical cross-entropy against one-hot (or probability) rows, one value per sample.
 
     Probabilities: each row is rescaled to sum 1, clipped to ``[eps, 1 - eps]``, then
@@ -247,6 +329,19 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
     Integer labels of shape ``(N,)`` or ``(N, 1)`` raise ``ValueError`` pointing to
     ``sparse_categorical_crossentropy`` or ``keras.utils.to_categorical``.
+
+    Args:
+        y_true: one-hot (or probability) rows, the shape of ``y_pred``.
+        y_pred: predicted probabilities (or logits with ``from_logits=True``), shape ``(N, C)``.
+        from_logits: whether ``y_pred`` holds logits rather than probabilities.
+        label_smoothing: in [0, 1]; mixes the labels with the uniform distribution.
+        axis: the class axis (default the last).
+
+    Returns:
+        The per-sample losses ``(N,)``.
+
+    Raises:
+        ValueError: integer labels (pointing to the sparse loss), or shapes that differ.
     """
     y_pred = _pred(y_pred, "categorical_crossentropy")
     true_shape = tuple(np.shape(y_true))
@@ -273,7 +368,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -reduce_sum(y_true * _log(p), axis=axis)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
+def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: bool = False, axis: int = -1,
+                                    ignore_class: int | None = None) -> Tensor:
     """Cross-entropy against integer class indices, one value per sample.
 
     ``y_true`` holds class indices (int or integral float) of shape ``(N,)`` or ``(N, 1)``
@@ -284,6 +380,20 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
 
     One-hot ``y_true`` (same shape as ``y_pred``) raises ``ValueError``; an out-of-range label raises
     ``InvalidArgumentError`` (a ``ValueError``) naming it and the number of classes, as TensorFlow.
+
+    Args:
+        y_true: integer class indices, shape ``(N,)`` or ``(N, 1)``.
+        y_pred: predicted probabilities (or logits with ``from_logits=True``), shape ``(N, C)``.
+        from_logits: whether ``y_pred`` holds logits rather than probabilities.
+        axis: the class axis (default the last).
+        ignore_class: a label value whose samples get a loss of 0 (None: none).
+
+    Returns:
+        The per-sample losses ``(N,)``.
+
+    Raises:
+        ValueError: one-hot labels, labels that do not fit ``y_pred``, or non-integer labels.
+        InvalidArgumentError: a label outside ``[0, C)``.
     """
     name = "sparse_categorical_crossentropy"
     y_pred = _pred(y_pred, name)
@@ -336,30 +446,74 @@ def _maybe_convert_labels(y_true: Tensor) -> Tensor:
     return apply_op(_ops.NoGradient(_binary_to_signs), y_true)
 
 
-def hinge(y_true, y_pred):
-    """``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``; labels in {0, 1} are mapped to {-1, 1}."""
+def hinge(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """``mean(maximum(1 - y_true * y_pred, 0), axis=-1)``; labels in {0, 1} are mapped to {-1, 1}.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "hinge")
     y_true = _maybe_convert_labels(y_true)
     return reduce_mean(maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
 
 
-def squared_hinge(y_true, y_pred):
-    """``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``; labels in {0, 1} become {-1, 1}."""
+def squared_hinge(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """``mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``; labels in {0, 1} become {-1, 1}.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "squared_hinge")
     y_true = _maybe_convert_labels(y_true)
     return reduce_mean(square(maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
 
 
-def categorical_hinge(y_true, y_pred):
-    """``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)``, ``neg = max((1 - y_true) * y_pred)``."""
+def categorical_hinge(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """``maximum(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)``, ``neg = max((1 - y_true) * y_pred)``.
+
+    Args:
+        y_true: one-hot targets ``(N, C)``.
+        y_pred: predictions ``(N, C)``.
+
+    Returns:
+        The per-sample losses ``(N,)``.
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "categorical_hinge")
     pos = reduce_sum(y_true * y_pred, axis=-1)
     neg = reduce_max((1.0 - y_true) * y_pred, axis=-1)
     return maximum(neg - pos + 1.0, 0.0)
 
 
-def kl_divergence(y_true, y_pred):
-    """Kullback-Leibler divergence ``sum(t * log(t / p), axis=-1)`` with both clipped to ``[eps, 1]``."""
+def kl_divergence(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """Kullback-Leibler divergence ``sum(t * log(t / p), axis=-1)`` with both clipped to ``[eps, 1]``.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "kl_divergence")
     eps = epsilon()
     y_true = clip_by_value(y_true, eps, 1.0)
@@ -367,8 +521,19 @@ def kl_divergence(y_true, y_pred):
     return reduce_sum(y_true * _log(y_true / y_pred), axis=-1)
 
 
-def poisson(y_true, y_pred):
-    """Poisson loss ``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
+def poisson(y_true: TensorLike, y_pred: TensorLike) -> Tensor:
+    """Poisson loss ``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``.
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+
+    Returns:
+        A float Tensor of per-sample losses, shape ``(N, d0, .., dn-1)`` (the last axis reduced).
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
+    """
     y_pred, y_true = _prepare(y_true, y_pred, "poisson")
     return reduce_mean(y_pred - y_true * _log(y_pred + epsilon()), axis=-1)
 
@@ -377,10 +542,21 @@ def _l2_normalize(x: Tensor, axis) -> Tensor:
     return x / _sqrt(maximum(reduce_sum(square(x), axis=axis, keepdims=True), 1e-12))
 
 
-def cosine_similarity(y_true, y_pred, axis=-1):
+def cosine_similarity(y_true: TensorLike, y_pred: TensorLike, axis: int = -1) -> Tensor:
     """Negative cosine similarity ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``.
 
     Values lie in ``[-1, 1]``; -1 means the vectors point the same way (the loss is minimized).
+
+    Args:
+        y_true: the targets, shape ``(N, d0, .., dn)`` (a 1-D ``(N,)`` is matched to ``(N, 1)`` predictions).
+        y_pred: the predictions, the same shape (or one ``y_true`` broadcasts to).
+        axis: the axis of the vectors (default the last).
+
+    Returns:
+        The per-sample values in [-1, 1], ``y_pred``'s shape without ``axis``.
+
+    Raises:
+        ValueError: ``y_pred`` is not numeric, or the shapes do not broadcast.
     """
     y_pred, y_true = _prepare(y_true, y_pred, "cosine_similarity")
     return -reduce_sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
@@ -434,13 +610,25 @@ def _aligned_weights(sample_weight, losses: Tensor) -> Tensor:
     return sw
 
 
-def compute_weighted_loss(losses, sample_weight=None, reduction="sum_over_batch_size"):
+def compute_weighted_loss(losses: TensorLike, sample_weight: TensorLike | None = None,
+                          reduction: str = "sum_over_batch_size") -> Tensor:
     """Weight per-sample ``losses`` and reduce them, as tf.keras's ``compute_weighted_loss``.
 
     ``sample_weight`` is squeezed or expanded by one trailing axis to match ``losses``,
     then broadcast. ``'sum_over_batch_size'``/``'auto'`` divide the weighted sum by the
     number of loss values (zero weights included), ``'sum'`` returns the sum, ``'none'``
     the weighted values.
+
+    Args:
+        losses: the per-sample losses.
+        sample_weight: one weight per sample (or per value), or None.
+        reduction: ``'sum_over_batch_size'`` (default), ``'auto'``, ``'sum'`` or ``'none'``.
+
+    Returns:
+        A scalar Tensor, or the weighted values with ``'none'``.
+
+    Raises:
+        ValueError: an unknown ``reduction``, or weights that do not match the losses.
     """
     Reduction.validate(reduction)
     losses = as_tensor(losses)
@@ -461,14 +649,22 @@ class Loss:
 
     ``loss(y_true, y_pred, sample_weight=None)`` runs ``call`` and reduces the result with
     ``reduction`` (``'auto'``, the default, means ``'sum_over_batch_size'``).
+
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name.
+
+    Raises:
+        ValueError: an unknown ``reduction``.
     """
 
-    def __init__(self, reduction=Reduction.AUTO, name=None):
+    def __init__(self, reduction: str = Reduction.AUTO, name: str | None = None) -> None:
         Reduction.validate(reduction)
         self.reduction = reduction
         self.name = name
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
+    def __call__(self, y_true: TensorLike, y_pred: TensorLike, sample_weight: TensorLike | None = None) -> Tensor:
         losses = self.call(y_true, y_pred)
         sample_weight = self._apply_mask(y_true, losses, sample_weight)
         mask = getattr(y_pred, "_keras_mask", None)
@@ -488,7 +684,7 @@ class Loss:
     def _apply_mask(self, y_true, losses, sample_weight):
         return sample_weight
 
-    def call(self, y_true, y_pred):
+    def call(self, y_true: TensorLike, y_pred: TensorLike) -> Tensor:
         """The per-sample losses; subclasses override it."""
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")
 
@@ -504,14 +700,23 @@ class Loss:
 
 
 class LossFunctionWrapper(Loss):
-    """A Loss around a function ``fn(y_true, y_pred, **kwargs)`` returning per-sample losses."""
+    """A Loss around a function ``fn(y_true, y_pred, **kwargs)`` returning per-sample losses.
 
-    def __init__(self, fn, reduction=Reduction.AUTO, name=None, **kwargs):
+    Args:
+        fn: ``fn(y_true, y_pred, **kwargs)`` returning per-sample losses.
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name.
+        **kwargs: passed to ``fn`` on every call (and saved in the config).
+    """
+
+    def __init__(self, fn: Callable[..., Tensor], reduction: str = Reduction.AUTO, name: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(reduction=reduction, name=name)
         self.fn = fn
         self._fn_kwargs = kwargs
 
-    def call(self, y_true, y_pred):
+    def call(self, y_true: TensorLike, y_pred: TensorLike) -> Tensor:
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
@@ -521,62 +726,117 @@ class LossFunctionWrapper(Loss):
 
 
 class MeanSquaredError(LossFunctionWrapper):
-    """Mean of squares of errors: ``mean(square(y_true - y_pred))``."""
+    """Mean of squares of errors: ``mean(square(y_true - y_pred))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="mean_squared_error"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'mean_squared_error'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "mean_squared_error") -> None:
         super().__init__(mean_squared_error, reduction=reduction, name=name)
 
 
 class MeanAbsoluteError(LossFunctionWrapper):
-    """Mean of absolute errors: ``mean(abs(y_true - y_pred))``."""
+    """Mean of absolute errors: ``mean(abs(y_true - y_pred))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="mean_absolute_error"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'mean_absolute_error'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "mean_absolute_error") -> None:
         super().__init__(mean_absolute_error, reduction=reduction, name=name)
 
 
 class MeanAbsolutePercentageError(LossFunctionWrapper):
-    """``100 * mean(abs((y_true - y_pred) / y_true))``."""
+    """``100 * mean(abs((y_true - y_pred) / y_true))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="mean_absolute_percentage_error"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'mean_absolute_percentage_error'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "mean_absolute_percentage_error") -> None:
         super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name)
 
 
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
-    """``mean(square(log(y_pred + 1) - log(y_true + 1)))``."""
+    """``mean(square(log(y_pred + 1) - log(y_true + 1)))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="mean_squared_logarithmic_error"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'mean_squared_logarithmic_error'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "mean_squared_logarithmic_error") -> None:
         super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name)
 
 
 class Huber(LossFunctionWrapper):
-    """Huber loss: quadratic for ``|error| <= delta``, linear beyond (default name ``'huber_loss'``)."""
+    """Huber loss: quadratic for ``|error| <= delta``, linear beyond (default name ``'huber_loss'``).
 
-    def __init__(self, delta=1.0, reduction=Reduction.AUTO, name="huber_loss"):
+    Args:
+        delta: where the loss turns from quadratic to linear (default 1.0).
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'huber_loss'``).
+    """
+
+    def __init__(self, delta: float = 1.0, reduction: str = Reduction.AUTO, name: str = "huber_loss") -> None:
         super().__init__(huber, reduction=reduction, name=name, delta=delta)
 
 
 class LogCosh(LossFunctionWrapper):
-    """``mean(log(cosh(y_pred - y_true)))``."""
+    """``mean(log(cosh(y_pred - y_true)))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="log_cosh"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'log_cosh'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "log_cosh") -> None:
         super().__init__(log_cosh, reduction=reduction, name=name)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
-    """Binary cross-entropy between labels in {0, 1} and predicted probabilities (or logits)."""
+    """Binary cross-entropy between labels in {0, 1} and predicted probabilities (or logits).
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction=Reduction.AUTO,
-                 name="binary_crossentropy"):
+    Args:
+        from_logits: whether predictions are logits rather than probabilities.
+        label_smoothing: in [0, 1]; moves the labels towards 0.5.
+        axis: the axis averaged over (default the last).
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'binary_crossentropy'``).
+    """
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str = Reduction.AUTO, name: str = "binary_crossentropy") -> None:
         super().__init__(binary_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
         self.from_logits = from_logits
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
-    """Cross-entropy between one-hot labels ``(N, C)`` and predicted probabilities (or logits) ``(N, C)``."""
+    """Cross-entropy between one-hot labels ``(N, C)`` and predicted probabilities (or logits) ``(N, C)``.
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction=Reduction.AUTO,
-                 name="categorical_crossentropy"):
+    Args:
+        from_logits: whether predictions are logits rather than probabilities.
+        label_smoothing: in [0, 1]; mixes the labels with the uniform distribution.
+        axis: the class axis (default the last).
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'categorical_crossentropy'``).
+    """
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str = Reduction.AUTO, name: str = "categorical_crossentropy") -> None:
         super().__init__(categorical_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
 
@@ -586,10 +846,17 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     With ``ignore_class``, those labels are masked out and ``'sum_over_batch_size'``
     averages over the remaining ones, as tf.keras 2.11 does.
+
+    Args:
+        from_logits: whether predictions are logits rather than probabilities.
+        ignore_class: a label value whose samples count for nothing (None: none).
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'sparse_categorical_crossentropy'``).
     """
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction=Reduction.AUTO,
-                 name="sparse_categorical_crossentropy"):
+    def __init__(self, from_logits: bool = False, ignore_class: int | None = None, reduction: str = Reduction.AUTO,
+                 name: str = "sparse_categorical_crossentropy") -> None:
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
                          from_logits=from_logits, ignore_class=ignore_class)
 
@@ -613,44 +880,81 @@ def _rescale_mask(mask: np.ndarray) -> np.ndarray:
 
 
 class Hinge(LossFunctionWrapper):
-    """``mean(maximum(1 - y_true * y_pred, 0))`` with labels in {-1, 1} (or {0, 1}, converted)."""
+    """``mean(maximum(1 - y_true * y_pred, 0))`` with labels in {-1, 1} (or {0, 1}, converted).
 
-    def __init__(self, reduction=Reduction.AUTO, name="hinge"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'hinge'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "hinge") -> None:
         super().__init__(hinge, reduction=reduction, name=name)
 
 
 class SquaredHinge(LossFunctionWrapper):
-    """``mean(square(maximum(1 - y_true * y_pred, 0)))``."""
+    """``mean(square(maximum(1 - y_true * y_pred, 0)))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="squared_hinge"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'squared_hinge'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "squared_hinge") -> None:
         super().__init__(squared_hinge, reduction=reduction, name=name)
 
 
 class CategoricalHinge(LossFunctionWrapper):
-    """``maximum(neg - pos + 1, 0)`` over one-hot rows."""
+    """``maximum(neg - pos + 1, 0)`` over one-hot rows.
 
-    def __init__(self, reduction=Reduction.AUTO, name="categorical_hinge"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'categorical_hinge'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "categorical_hinge") -> None:
         super().__init__(categorical_hinge, reduction=reduction, name=name)
 
 
 class KLDivergence(LossFunctionWrapper):
-    """Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``."""
+    """Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="kl_divergence"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'kl_divergence'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "kl_divergence") -> None:
         super().__init__(kl_divergence, reduction=reduction, name=name)
 
 
 class Poisson(LossFunctionWrapper):
-    """``mean(y_pred - y_true * log(y_pred))``."""
+    """``mean(y_pred - y_true * log(y_pred))``.
 
-    def __init__(self, reduction=Reduction.AUTO, name="poisson"):
+    Args:
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'poisson'``).
+    """
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "poisson") -> None:
         super().__init__(poisson, reduction=reduction, name=name)
 
 
 class CosineSimilarity(LossFunctionWrapper):
-    """Negative cosine similarity along ``axis`` (default last)."""
+    """Negative cosine similarity along ``axis`` (default last).
 
-    def __init__(self, axis=-1, reduction=Reduction.AUTO, name="cosine_similarity"):
+    Args:
+        axis: the axis of the vectors (default the last).
+        reduction: how ``__call__`` combines the per-sample losses: ``'auto'`` (default) or
+            ``'sum_over_batch_size'`` (the mean over all values), ``'sum'`` or ``'none'``.
+        name: the loss's name (default ``'cosine_similarity'``).
+    """
+
+    def __init__(self, axis: int = -1, reduction: str = Reduction.AUTO, name: str = "cosine_similarity") -> None:
         super().__init__(cosine_similarity, reduction=reduction, name=name, axis=axis)
 
 
@@ -669,26 +973,52 @@ registry.register("losses", MeanSquaredError, MeanAbsoluteError, MeanAbsolutePer
                            "KLD": KLD, "kullback_leibler_divergence": kl_divergence})
 
 
-def serialize(loss):
-    """A loss as tf.keras 2 writes it: a function's name, or ``{'class_name': ..., 'config': ...}``."""
+def serialize(loss: Any) -> Any:
+    """A loss as tf.keras 2 writes it: a function's name, or ``{'class_name': ..., 'config': ...}``.
+
+    Args:
+        loss: a loss function or Loss object.
+
+    Returns:
+        The function's name, or ``{'class_name': ..., 'config': ...}``.
+    """
     return registry.serialize(loss, "loss")
 
 
-def deserialize(name, custom_objects=None):
+def deserialize(name: Any, custom_objects: dict | None = None) -> Any:
     """A loss from its serialized form: a name (function, alias or class name) or a dict.
 
     A class name gives an instance with the default arguments (``'BinaryCrossentropy'`` ->
     ``BinaryCrossentropy()``), a function name gives the function (``'mse'`` ->
     :func:`mean_squared_error`). Dicts are ``{'class_name': ..., 'config': {...}}``.
+
+    Args:
+        name: a loss name or a ``{'class_name', 'config'}`` dict.
+        custom_objects: ``{name: class or function}`` for your own losses.
+
+    Returns:
+        The loss function or Loss object.
+
+    Raises:
+        ValueError: an unknown name (listing the valid ones and the closest).
     """
     return registry.deserialize("losses", name, custom_objects)
 
 
-def get(identifier):
+def get(identifier: Any) -> Any:
     """Resolve a loss: ``None`` -> None, a name or dict -> :func:`deserialize`, a callable as is.
 
     Misspelled names raise ``ValueError`` listing the valid names and the closest one
     (``"Did you mean 'binary_crossentropy'?"``).
+
+    Args:
+        identifier: None, a name, a config dict, a Loss object or a callable.
+
+    Returns:
+        The loss (None for None).
+
+    Raises:
+        ValueError: an unknown name, listing the valid names and the closest one.
     """
     return registry.get("losses", identifier)
 

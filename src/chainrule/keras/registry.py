@@ -106,6 +106,10 @@ class ConfigObject:
         """A new object from :meth:`get_config`'s output."""
         return cls(**config)
 
+    def get_config(self) -> dict:
+        """The constructor arguments that rebuild this object (each subclass gives its own)."""
+        raise NotImplementedError(f"{type(self).__name__}.get_config")
+
     def __repr__(self) -> str:
         try:
             args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -161,7 +165,7 @@ def registered_name(obj) -> str | None:
     return found if found is not None else getattr(obj, "__name__", None)
 
 
-def get_registered_name(obj) -> str:
+def get_registered_name(obj) -> str | None:
     """The name a class (or an instance's class) or function is saved under (tf.keras's function)."""
     return registered_name(obj if isinstance(obj, type) or inspect.isroutine(obj) else type(obj))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -16,7 +16,7 @@ try:  # the optional extra: `pip install 'chainrule[onnx]'`
     import onnx
     from onnx import helper, numpy_helper
 except ImportError:  # chainrule.onnx still imports; export() says what to install
-    onnx = helper = numpy_helper = None
+    onnx = helper = numpy_helper = None  # type: ignore[assignment]
 
 
 class ExportError(ValueError):
@@ -205,11 +205,12 @@ class ConversionContext:
         fn = activation
         if isinstance(activation, functools.partial):
             fn, kwargs = activation.func, dict(activation.keywords)
-        emit = _ACTIVATIONS.get(getattr(fn, "__name__", None))
-        if emit is None or getattr(activations, fn.__name__, None) is not fn:
+        fn_name = str(getattr(fn, "__name__", ""))
+        emit = _ACTIVATIONS.get(fn_name)
+        if emit is None or getattr(activations, fn_name, None) is not fn:
             raise ExportError(f"ONNX export: layer {layer.name!r} uses the activation {activation!r}, which has no "
                               f"ONNX form; the built-in ones are {sorted(_ACTIVATIONS)}.")
-        return emit(self, x, dtype or layer.dtype, f"{layer.name}/{fn.__name__}", **kwargs)
+        return emit(self, x, dtype or layer.dtype, f"{layer.name}/{fn_name}", **kwargs)
 
     # ------------------------------------------------------------------ layers and graphs
     def convert_layer(self, layer: Layer, inputs: list[str], node) -> list[str]:
@@ -356,7 +357,7 @@ def _selu(ctx, x, dtype, name):
     return ctx.op("Selu", [x], name=name, alpha=1.6732632423543772, gamma=1.0507009873554805)
 
 
-_ACTIVATIONS = {
+_ACTIVATIONS: dict[str, Callable[..., str]] = {
     "linear": lambda ctx, x, dtype, name: x,
     "relu": _relu,
     "relu6": lambda ctx, x, dtype, name: ctx.op("Clip", [x, ctx.scalar(0, dtype), ctx.scalar(6, dtype)], name=name),

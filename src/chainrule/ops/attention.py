@@ -9,6 +9,8 @@ constant the backward pass is the plain softmax backward.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import math
 
 import numpy as np
@@ -17,7 +19,7 @@ from .base import Op
 from .nn import Dropout, softmax
 
 
-def masked_logits(x, mask):
+def masked_logits(x: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     """``x`` with a large negative number added where ``mask`` (broadcastable to x) is False."""
     if mask is None:
         return x
@@ -38,16 +40,16 @@ class MaskedSoftmax(Op):
     in a tuple with one entry per input (``None`` for the mask).
     """
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis: int = -1) -> None:
         self.axis = axis
 
-    def forward(self, x, mask=None):
+    def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         x = np.asarray(x)
         self.has_mask = mask is not None
         self.out = softmax(masked_logits(x, mask), self.axis)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         y = self.out
         dx = y * (dout - np.sum(dout * y, axis=self.axis, keepdims=True))
         return (dx, None) if self.has_mask else (dx,)  # forward takes (x, mask=None): one entry per input
@@ -67,11 +69,12 @@ class ScaledDotProductAttention(Op):
     (the tape sums them back to the inputs' shapes).
     """
 
-    def __init__(self, scale=None, dropout=0.0, seed=None, rng=None):
+    def __init__(self, scale: Any = None, dropout: float = 0.0, seed: Any = None, rng: Any = None) -> None:
         self.scale, self.dropout, self.seed = scale, dropout, seed
         self._rng = rng
 
-    def forward(self, query, key, value, mask=None):
+    def forward(self, query: np.ndarray, key: np.ndarray, value: np.ndarray,
+                mask: np.ndarray | None = None) -> np.ndarray:
         q, k, v = np.asarray(query), np.asarray(key), np.asarray(value)
         if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
             raise ValueError(f"ScaledDotProductAttention: query, key and value need at least 2 axes (steps, "
@@ -89,7 +92,7 @@ class ScaledDotProductAttention(Op):
         self.q, self.k, self.v, self.used = q, k, v, used
         return np.matmul(used, v)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         p = self.weights
         dv = np.matmul(np.swapaxes(self.used, -1, -2), dout) if self._needs(2) else None
         d_used = np.matmul(dout, np.swapaxes(self.v, -1, -2))

@@ -23,6 +23,12 @@ An op is the "layer" of the classic from-scratch teaching code::
 from __future__ import annotations
 
 import inspect
+from typing import Any, Callable, ClassVar, Optional, Union
+
+import numpy as np
+
+#: What ``backward`` returns: the gradient itself (one-input op) or one entry per input (``None``: no gradient).
+Gradients = Union[np.ndarray, None, tuple[Optional[np.ndarray], ...]]
 
 
 class Op:
@@ -32,12 +38,18 @@ class Op:
     differentiable = True
     #: True for ops whose forward may return a view of an input (reshape, slicing).
     returns_view = False
-    needs_input_grad = None
+    #: Set by the tape before ``backward``: one bool per input (None when used by hand).
+    needs_input_grad: Optional[tuple[bool, ...]] = None
+    _returns_tuple: ClassVar[bool]  # cached per class by returns_tuple()
 
-    def forward(self, *inputs):
+    # Subclasses narrow these to their own arrays (``forward(self, x, y)``); ``*inputs: Any, **kwargs: Any``
+    # is how a type checker accepts any such override.
+    def forward(self, *inputs: Any, **kwargs: Any) -> Any:
+        """Compute the output array from the input arrays, keeping what ``backward`` needs."""
         raise NotImplementedError(f"{type(self).__name__}.forward")
 
-    def backward(self, dout):
+    def backward(self, *douts: Any, **kwargs: Any) -> Any:
+        """The gradients of the inputs from the gradient of the output (one per output for a multi-output op)."""
         raise NotImplementedError(f"{type(self).__name__}.backward")
 
     @property
@@ -58,8 +70,8 @@ class Op:
             params = list(inspect.signature(cls.forward).parameters.values())[1:]
             variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
             cached = variadic or len(params) != 1
-            cls._returns_tuple = cached
-        return cached
+            cls._returns_tuple = cached  # a per-class cache
+        return bool(cached)
 
     def _needs(self, i: int) -> bool:
         """Whether the gradient of input ``i`` is wanted (always True when used by hand)."""
@@ -80,11 +92,10 @@ class NoGradient(Op):
 
     differentiable = False
 
-    def __init__(self, fn, **kwargs):
+    def __init__(self, fn: Callable[..., Any], **kwargs: Any) -> None:
         self.fn, self.kwargs = fn, kwargs
 
-    def forward(self, *inputs):
-        import numpy as np
+    def forward(self, *inputs: np.ndarray) -> np.ndarray:
         return np.asarray(self.fn(*inputs, **self.kwargs))
 
 
@@ -99,13 +110,13 @@ class GradientResult(Op):
     depend on the gradient (logging it, say) never reaches this backward.
     """
 
-    def __init__(self, value):
+    def __init__(self, value: Any) -> None:
         self.value = value
 
-    def forward(self, *inputs):
+    def forward(self, *inputs: Any) -> Any:
         return self.value
 
-    def backward(self, dout):
+    def backward(self, dout: Any) -> Any:
         raise NotImplementedError(
             "GradientTape.gradient: the target depends on a gradient computed by an inner GradientTape, so this "
             "asks for a second-order derivative (a Hessian, a gradient penalty, d2y/dx2). chainrule's ops have "

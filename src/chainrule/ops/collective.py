@@ -12,6 +12,8 @@ contiguous buffer, reduced with one ``Allreduce``, and returned as views of the 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .base import Op
@@ -37,12 +39,12 @@ class AllReduce(Op):
 
     differentiable = False
 
-    def __init__(self, comm, weight=None):
+    def __init__(self, comm: Any, weight: Any = None) -> None:
         self.comm = comm
         self.weight = None if weight is None else float(weight)
 
-    def forward(self, *arrays):
-        arrays = [np.asarray(a) for a in arrays]
+    def forward(self, *inputs: np.ndarray) -> tuple[np.ndarray, ...]:
+        arrays = [np.asarray(a) for a in inputs]
         dtype = np.result_type(*arrays)
         if self.weight is not None and dtype.kind not in "fc":
             dtype = np.dtype(np.float64)  # a weighted mean of integers is a fraction
@@ -50,7 +52,7 @@ class AllReduce(Op):
         n = sum(sizes)
         weighted = self.weight is not None
         send = np.empty(n + weighted, dtype=dtype)
-        weight = dtype.type(self.weight) if weighted else None
+        weight = dtype.type(self.weight if weighted else 0)
         offset = 0
         for a, size in zip(arrays, sizes):  # one pass: copied (and weighted) into the buffer
             part = send[offset:offset + size]
@@ -81,10 +83,10 @@ class AllGather(Op):
 
     differentiable = False
 
-    def __init__(self, comm, axis=0):
+    def __init__(self, comm: Any, axis: int = 0) -> None:
         self.comm = comm
         self.axis = int(axis)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         parts = self.comm.allgather(np.asarray(x))
         return np.concatenate(parts, axis=self.axis)

@@ -28,6 +28,8 @@ The book's :class:`Convolution` (NCHW data, ``W (FN, C, FH, FW)``) is
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import math
 
 import numpy as np
@@ -41,7 +43,7 @@ from .windows import (check_data_format, check_output_shape, col2im_nd, crop_spa
 
 # --------------------------------------------------------------------------- the numpy core (channels_last)
 
-def conv_forward(xp, kernel, strides, dilation, groups, out_sp):
+def conv_forward(xp: Any, kernel: np.ndarray, strides: Any, dilation: Any, groups: Any, out_sp: Any) -> Any:
     """``xp (N, *padded, C_in)`` conv ``kernel (*k, C_in/G, C_out)`` -> ``(y (M, C_out), col)``.
 
     ``col`` is the im2col matrix ``(M, prod(k) * C_in)`` (``(G, M, prod(k) * C_in/G)``
@@ -60,7 +62,7 @@ def conv_forward(xp, kernel, strides, dilation, groups, out_sp):
     return y.transpose(1, 0, 2).reshape(m, cout), col
 
 
-def _im2col(view, rows):
+def _im2col(view: Any, rows: Any) -> Any:
     """The column matrix ``(rows, -1)`` of a window view, copied into a workspace buffer.
 
     (A pooled buffer rather than ``view.reshape``'s fresh array: tens of MB per call would
@@ -82,13 +84,13 @@ def _im2col(view, rows):
     return col.reshape(rows, -1)
 
 
-def _grouped_kernel(kernel, groups):
+def _grouped_kernel(kernel: np.ndarray, groups: Any) -> Any:
     """``(*k, C_in/G, C_out)`` -> ``(G, prod(k) * C_in/G, C_out/G)`` (a view)."""
     cout = kernel.shape[-1]
     return kernel.reshape(-1, groups, cout // groups).transpose(1, 0, 2)
 
 
-def conv_kernel_grad(col, dy, kernel_shape, groups):
+def conv_kernel_grad(col: np.ndarray, dy: np.ndarray, kernel_shape: Any, groups: Any) -> Any:
     """``dW = col.T @ dy`` in the kernel's layout; ``dy`` is ``(M, C_out)``."""
     if groups == 1:
         return (col.T @ dy).reshape(kernel_shape)
@@ -97,7 +99,7 @@ def conv_kernel_grad(col, dy, kernel_shape, groups):
     return np.matmul(col.transpose(0, 2, 1), dyg).transpose(1, 0, 2).reshape(kernel_shape)
 
 
-def bias_grad(dy2):
+def bias_grad(dy2: Any) -> Any:
     """``dbias = dy.sum(axis=0)`` for ``dy (M, C)``, as a matrix-vector product with ones.
 
     (BLAS's GEMV reads ``dy`` once, row by row: ~10x faster than numpy's column
@@ -107,7 +109,7 @@ def bias_grad(dy2):
     return np.ones(dy2.shape[0], dtype=dy2.dtype) @ dy2
 
 
-def flipped_kernel(kernel, groups):
+def flipped_kernel(kernel: np.ndarray, groups: Any) -> Any:
     """The kernel of the stride-1 input-gradient: spatially flipped, in/out channels swapped per group.
 
     ``(*k, C_in/G, C_out)`` -> ``(*k, C_out/G, C_in)``.
@@ -121,7 +123,7 @@ def flipped_kernel(kernel, groups):
         kernel.shape[:rank] + (cout // groups, groups * cin_g))
 
 
-def pad_for_input_grad(dy, kernel_size, dilation, pads):
+def pad_for_input_grad(dy: np.ndarray, kernel_size: Any, dilation: Any, pads: Any) -> Any:
     """``dy`` padded so that a stride-1 'valid' convolution with the flipped kernel gives the input-gradient.
 
     Each axis gets ``e - 1 - before`` in front and ``e - 1 - after`` behind (``e``
@@ -134,7 +136,8 @@ def pad_for_input_grad(dy, kernel_size, dilation, pads):
     return pad_spatial(crop_spatial(dy, crops), tuple((max(b, 0), max(a, 0)) for b, a in grad_pads))
 
 
-def conv_input_grad(dy, kernel, spatial_shape, pads, strides, dilation, groups):
+def conv_input_grad(dy: np.ndarray, kernel: np.ndarray, spatial_shape: Any, pads: Any, strides: Any, dilation: Any,
+                    groups: Any) -> Any:
     """The input-gradient of a convolution: ``dy (N, *out, C_out)`` -> ``dx (N, *spatial, C_in)``.
 
     ``spatial_shape``/``pads`` describe the convolution's (unpadded) input and
@@ -167,7 +170,7 @@ def conv_input_grad(dy, kernel, spatial_shape, pads, strides, dilation, groups):
     return crop_spatial(dxp.reshape(dxp.shape[:1 + rank] + (-1,)), pads)
 
 
-def scatter_input_grad(dy, kernel, padded_shape, strides, dilation):
+def scatter_input_grad(dy: np.ndarray, kernel: np.ndarray, padded_shape: Any, strides: Any, dilation: Any) -> Any:
     """``col2im(dy @ W.T)`` one kernel offset at a time: the input-gradient on the padded input.
 
     For each offset ``k``: ``dy (M, C_out) @ W[k].T (C_out, C_in)`` is the contribution of
@@ -192,7 +195,7 @@ def scatter_input_grad(dy, kernel, padded_shape, strides, dilation):
 
 # --------------------------------------------------------------------------- argument checks
 
-def _check_rank(x, kernel, op_name, kernel_layout):
+def _check_rank(x: np.ndarray, kernel: np.ndarray, op_name: Any, kernel_layout: Any) -> Any:
     rank = kernel.ndim - 2
     if rank < 1:
         raise ValueError(f"{op_name}: the kernel must have shape {kernel_layout}, got shape {kernel.shape}.")
@@ -202,17 +205,17 @@ def _check_rank(x, kernel, op_name, kernel_layout):
     return rank
 
 
-def _check_bias(bias, channels, op_name):
+def _check_bias(bias: np.ndarray | None, channels: Any, op_name: Any) -> None:
     if bias is not None and np.shape(bias) != (channels,):
         raise ValueError(f"{op_name}: bias must have shape ({channels},) (one value per output channel), "
                          f"got {np.shape(bias)}.")
 
 
-def _channels_last_grad(dout, data_format):
+def _channels_last_grad(dout: np.ndarray, data_format: Any) -> Any:
     return np.asarray(to_channels_last(np.asarray(dout), data_format))
 
 
-def _to_format(dx, data_format):
+def _to_format(dx: np.ndarray, data_format: Any) -> Any:
     return from_channels_last(dx, data_format) if data_format == "channels_first" else np.ascontiguousarray(dx)
 
 
@@ -237,14 +240,15 @@ class Conv(Op):
     shapes that do not fit, naming them.
     """
 
-    def __init__(self, strides=1, padding="valid", dilation_rate=1, groups=1, data_format="channels_last"):
+    def __init__(self, strides: int | Sequence[int] = 1, padding: str | int | Sequence[Any] = "valid",
+                 dilation_rate: int | Sequence[int] = 1, groups: int = 1, data_format: str = "channels_last") -> None:
         self.strides, self.padding, self.dilation_rate = strides, padding, dilation_rate
         self.groups = int(groups)
         self.data_format = check_data_format(data_format, type(self).__name__)
         if self.groups < 1:
             raise ValueError(f"{type(self).__name__}: groups must be >= 1, got {groups!r}.")
 
-    def forward(self, x, kernel, bias=None):
+    def forward(self, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None = None, /) -> np.ndarray:
         name = self.name
         x, kernel = np.asarray(x), np.asarray(kernel)
         rank = _check_rank(x, kernel, name, "(*kernel_size, C_in // groups, C_out)")
@@ -270,7 +274,7 @@ class Conv(Op):
         self.geometry = (xl.shape[1:-1], pads, strides, dilation)
         return from_channels_last(y.reshape(x.shape[0], *out_sp, cout), self.data_format)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         kernel, groups = self.kernel, self.groups
         dy = _channels_last_grad(dout, self.data_format)
         dy2 = dy.reshape(-1, kernel.shape[-1])
@@ -301,15 +305,15 @@ class ConvTranspose(Op):
     ``dkernel = im2col(dy).T @ x``, ``dbias = sum(dy)``.
     """
 
-    def __init__(self, strides=1, padding="valid", output_padding=None, dilation_rate=1,
-                 data_format="channels_last"):
+    def __init__(self, strides: int | Sequence[int] = 1, padding: str = "valid", output_padding: Any = None,
+                 dilation_rate: int | Sequence[int] = 1, data_format: str = "channels_last") -> None:
         self.strides, self.padding, self.output_padding = strides, padding, output_padding
         self.dilation_rate = dilation_rate
         self.data_format = check_data_format(data_format, type(self).__name__)
         if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
             raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}.")
 
-    def output_shape(self, spatial_shape, kernel_size):
+    def output_shape(self, spatial_shape: Any, kernel_size: Any) -> Any:
         """The output's spatial shape for an input of ``spatial_shape`` (tf.keras's rule; ``None`` stays ``None``).
 
         Raises ``ValueError`` when ``output_padding`` is not in ``[0, stride)``.
@@ -317,18 +321,20 @@ class ConvTranspose(Op):
         rank, name = len(kernel_size), self.name
         strides = normalize_tuple(self.strides, rank, "strides", name)
         dilation = normalize_tuple(self.dilation_rate, rank, "dilation_rate", name)
+        out_pad: tuple[int | None, ...]
         if self.output_padding is None:
             out_pad = (None,) * rank
         else:
             value = self.output_padding
-            out_pad = (int(value),) * rank if isinstance(value, (int, np.integer)) else tuple(int(v) for v in value)
-            if len(out_pad) != rank or any(not 0 <= p < s for p, s in zip(out_pad, strides)):
+            given = (int(value),) * rank if isinstance(value, (int, np.integer)) else tuple(int(v) for v in value)
+            if len(given) != rank or any(not 0 <= p < s for p, s in zip(given, strides)):
                 raise ValueError(f"{name}: output_padding must be an int or {rank} ints, each in [0, stride); got "
                                  f"output_padding={value!r} with strides={self.strides!r}.")
+            out_pad = given
         return tuple(deconv_output_length(n, k, self.padding.lower(), p, s, d)
                      for n, k, p, s, d in zip(spatial_shape, kernel_size, out_pad, strides, dilation))
 
-    def forward(self, x, kernel, bias=None):
+    def forward(self, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
         name = self.name
         x, kernel = np.asarray(x), np.asarray(kernel)
         rank = _check_rank(x, kernel, name, "(*kernel_size, C_out, C_in)")
@@ -358,7 +364,7 @@ class ConvTranspose(Op):
         self.geometry = (pads, strides, dilation, in_sp)
         return _to_format(y, self.data_format)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         kernel = self.kernel
         pads, strides, dilation, in_sp = self.geometry
         dy = _channels_last_grad(dout, self.data_format)
@@ -375,7 +381,7 @@ class ConvTranspose(Op):
         return (dx, dkernel, dbias) if self.has_bias else (dx, dkernel)
 
 
-def _einsum_letters(rank):
+def _einsum_letters(rank: Any) -> Any:
     """Subscripts for depthwise einsums: batch ``n``, output positions, kernel offsets."""
     return "n", "hwdpq"[:rank], "ijklm"[:rank]
 
@@ -396,11 +402,12 @@ class DepthwiseConv(Op):
     ``dy`` with the flipped kernel, otherwise ``col2im`` of ``dy * kernel``.
     """
 
-    def __init__(self, strides=1, padding="valid", dilation_rate=1, data_format="channels_last"):
+    def __init__(self, strides: int | Sequence[int] = 1, padding: str | int | Sequence[Any] = "valid",
+                 dilation_rate: int | Sequence[int] = 1, data_format: str = "channels_last") -> None:
         self.strides, self.padding, self.dilation_rate = strides, padding, dilation_rate
         self.data_format = check_data_format(data_format, type(self).__name__)
 
-    def forward(self, x, kernel, bias=None):
+    def forward(self, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
         name = self.name
         x, kernel = np.asarray(x), np.asarray(kernel)
         rank = _check_rank(x, kernel, name, "(*kernel_size, C_in, multiplier)")
@@ -427,7 +434,7 @@ class DepthwiseConv(Op):
         self.geometry = (xl.shape[1:-1], pads, strides, dilation, out_sp)
         return from_channels_last(y, self.data_format)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         kernel = self.kernel
         spatial, pads, strides, dilation, out_sp = self.geometry
         rank = kernel.ndim - 2
@@ -464,18 +471,19 @@ class Convolution(Conv):
     ``data_format='channels_first'`` and the kernel moved to ``(FH, FW, C, FN)``.
     """
 
-    def __init__(self, stride=1, pad=0):
+    def __init__(self, stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0) -> None:
         super().__init__(strides=stride, padding=pad, data_format="channels_first")
         self.stride, self.pad = stride, pad
-        self.dW = self.db = None
+        self.dW: np.ndarray | None = None
+        self.db: np.ndarray | None = None
 
-    def forward(self, x, W, b):
+    def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, /) -> np.ndarray:
         W = np.asarray(W)
         if W.ndim != 4:
             raise ValueError(f"Convolution: W must be (FN, C, FH, FW), got shape {W.shape}.")
         return super().forward(x, W.transpose(2, 3, 1, 0), b)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dx, dkernel, self.db = super().backward(dout)
         self.dW = None if dkernel is None else np.ascontiguousarray(dkernel.transpose(3, 2, 0, 1))
         return dx, self.dW, self.db

@@ -10,13 +10,15 @@ The op uses the sparse product when scipy is installed and the flat
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import _IndexOutOfBoundsError
 from .base import Op
 
 
-def _scipy_sparse():
+def _scipy_sparse() -> Any:
     try:
         import scipy.sparse as sp
     except ImportError:
@@ -24,7 +26,7 @@ def _scipy_sparse():
     return sp
 
 
-def scatter_add_rows(ids, values, n_rows):
+def scatter_add_rows(ids: np.ndarray, values: np.ndarray, n_rows: Any) -> Any:
     """``out[ids[k]] += values[k]`` for every k into a zero ``(n_rows, D)`` array; repeated ids add up.
 
     ``ids`` is a 1-D integer array of length N, ``values`` ``(N, D)``.
@@ -52,7 +54,7 @@ class Embedding(Op):
     :func:`scatter_add_rows`.
     """
 
-    def forward(self, table, ids):
+    def forward(self, table: np.ndarray, ids: np.ndarray) -> np.ndarray:
         table = np.asarray(table)
         if table.ndim != 2:
             raise ValueError(f"Embedding: the table must have shape (vocabulary, dim), got shape {table.shape}.")
@@ -72,7 +74,7 @@ class Embedding(Op):
         self.ids, self.table_shape = ids, table.shape
         return np.take(table, ids, axis=0)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         if not self._needs(0):
             return None, None
         width = self.table_shape[1]

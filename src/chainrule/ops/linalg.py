@@ -1,17 +1,19 @@
 """Matrix multiplication, batched over leading axes (numpy ``matmul`` semantics, rank >= 2)."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
 from .base import Op
 
 
-def _t(a):
+def _t(a: np.ndarray) -> Any:
     return np.swapaxes(a, -1, -2)
 
 
-def _dims(shape) -> str:
+def _dims(shape: Any) -> str:
     return "[" + ",".join(str(d) for d in shape) + "]"
 
 
@@ -23,10 +25,10 @@ class MatMul(Op):
     transposed back where the input was transposed.
     """
 
-    def __init__(self, transpose_a=False, transpose_b=False):
+    def __init__(self, transpose_a: bool = False, transpose_b: bool = False) -> None:
         self.transpose_a, self.transpose_b = transpose_a, transpose_b
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         a, b = np.asarray(a), np.asarray(b)
         if a.ndim < 2 or b.ndim < 2:
             which = 0 if a.ndim < 2 else 1
@@ -48,7 +50,7 @@ class MatMul(Op):
                 f"In[0] and In[1] must have compatible batch dimensions: {_dims(a.shape)} vs. {_dims(b.shape)} "
                 "[Op:BatchMatMulV2]; the leading axes must be equal or 1.") from None
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         da = db = None
         if self._needs(0):
             dA = dout @ _t(self.B)
@@ -62,11 +64,11 @@ class MatMul(Op):
 # ----------------------------------------------------------------------------- inverses, determinants, solves
 # Every op here works on the last two axes and batches over the leading ones (numpy.linalg semantics).
 
-def _linalg_error(op_name: str, message: str):
+def _linalg_error(op_name: str, message: str) -> Any:
     return InvalidArgumentError(f"{message} [Op:{op_name}]")
 
 
-def _check_square(a, op_name):
+def _check_square(a: np.ndarray, op_name: Any) -> None:
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise _linalg_error(op_name, f"{op_name}: input must be a square matrix or a batch of them (shape "
                                      f"[..., M, M]), got shape {list(a.shape)}")
@@ -78,7 +80,7 @@ class Inv(Op):
     Raises ``InvalidArgumentError`` ("Input is not invertible.", as TensorFlow) for a singular matrix.
     """
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         _check_square(a, "MatrixInverse")
         try:
             self.out = np.linalg.inv(a)
@@ -86,7 +88,7 @@ class Inv(Op):
             raise _linalg_error("MatrixInverse", "Input is not invertible.") from None
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         inv_t = _t(self.out)
         return -(inv_t @ dout @ inv_t)
 
@@ -94,13 +96,13 @@ class Inv(Op):
 class Det(Op):
     """``det(a)``, shape ``[...]``. Backward: ``da = dout * det(a) * inv(a).T`` (needs an invertible ``a``)."""
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         _check_square(a, "MatrixDeterminant")
         self.a = a
         self.out = np.linalg.det(a)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         scale = (dout * self.out)[..., None, None]
         return scale * _t(np.linalg.inv(self.a))
 
@@ -111,13 +113,13 @@ class Slogdet(Op):
     Backward (log|det| only; the sign has no gradient): ``da = dlogabsdet * inv(a).T``.
     """
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         _check_square(a, "LogMatrixDeterminant")
         self.a = a
         sign, logabsdet = np.linalg.slogdet(a)
         return sign.astype(a.dtype, copy=False), logabsdet.astype(a.dtype, copy=False)
 
-    def backward(self, dsign, dlogabsdet):
+    def backward(self, dsign: np.ndarray, dlogabsdet: np.ndarray) -> np.ndarray:
         if dlogabsdet is None:
             return np.zeros_like(self.a)
         return dlogabsdet[..., None, None] * _t(np.linalg.inv(self.a))
@@ -130,10 +132,10 @@ class Solve(Op):
     ``da = -drhs @ x.T`` (``-x @ drhs.T`` when adjoint).
     """
 
-    def __init__(self, adjoint=False):
+    def __init__(self, adjoint: bool = False) -> None:
         self.adjoint = bool(adjoint)
 
-    def forward(self, a, rhs):
+    def forward(self, a: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         _check_square(a, "MatrixSolve")
         if rhs.ndim < 2 or rhs.shape[-2] != a.shape[-1]:
             raise _linalg_error("MatrixSolve", f"Input matrix and right-hand side must have the same number of "
@@ -145,7 +147,7 @@ class Solve(Op):
             raise _linalg_error("MatrixSolve", "Input matrix is not invertible.") from None
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         drhs = np.linalg.solve(self.a if self.adjoint else _t(self.a), dout)
         da = -(self.out @ _t(drhs)) if self.adjoint else -(drhs @ _t(self.out))
         return da, drhs
@@ -160,7 +162,7 @@ class Cholesky(Op):
     ``sym(m) = (m + m.T) / 2``. Raises ``InvalidArgumentError`` when ``a`` is not positive definite.
     """
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         _check_square(a, "Cholesky")
         try:
             self.out = np.linalg.cholesky(a)
@@ -169,7 +171,7 @@ class Cholesky(Op):
                                             "valid.") from None
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         l = self.out
         n = l.shape[-1]
         eye = np.broadcast_to(np.eye(n, dtype=l.dtype), l.shape)
@@ -188,11 +190,11 @@ class MatrixDiagPart(Op):
 
     Backward: ``dout`` on the diagonal."""
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         self.shape = a.shape
         return np.diagonal(a, axis1=-2, axis2=-1).copy()
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         da = np.zeros(self.shape, dtype=dout.dtype)
         k = dout.shape[-1]
         idx = np.arange(k)
@@ -203,14 +205,14 @@ class MatrixDiagPart(Op):
 class MatrixDiag(Op):
     """A diagonal matrix from its diagonal: ``[..., N] -> [..., N, N]``. Backward: the diagonal of ``dout``."""
 
-    def forward(self, d):
+    def forward(self, d: np.ndarray) -> np.ndarray:
         n = d.shape[-1]
         out = np.zeros(d.shape + (n,), dtype=d.dtype)
         idx = np.arange(n)
         out[..., idx, idx] = d
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return np.diagonal(dout, axis1=-2, axis2=-1).copy()
 
 
@@ -220,10 +222,10 @@ class BandPart(Op):
     Backward: ``dout`` times the same 0/1 mask.
     """
 
-    def __init__(self, num_lower, num_upper):
+    def __init__(self, num_lower: Any, num_upper: Any) -> None:
         self.num_lower, self.num_upper = int(num_lower), int(num_upper)
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         m, n = a.shape[-2:]
         offset = np.arange(n)[None, :] - np.arange(m)[:, None]
         keep = np.ones((m, n), dtype=bool)
@@ -234,7 +236,7 @@ class BandPart(Op):
         self.keep = keep
         return np.where(keep, a, np.zeros((), dtype=a.dtype))
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return np.where(self.keep, dout, np.zeros((), dtype=dout.dtype))
 
 
@@ -243,7 +245,7 @@ class BandPart(Op):
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def parse_einsum(equation: str, shapes) -> tuple:
+def parse_einsum(equation: str, shapes: Any) -> tuple:
     """``(input_subscripts, output_subscript)`` with ``...`` replaced by letters and the implicit output made explicit.
 
     Follows numpy/TensorFlow: without ``->`` the output is the letters used once, in
@@ -258,7 +260,8 @@ def parse_einsum(equation: str, shapes) -> tuple:
     free = iter(c for c in _LETTERS if c not in eq)
     ell_ranks = [len(shape) - (len(s) - 3) for s, shape in zip(inputs, shapes) if "..." in s]
     ell = "".join(next(free) for _ in range(max(ell_ranks, default=0)))
-    resolved, sizes = [], {}
+    resolved: list = []
+    sizes: dict = {}
     for i, (s, shape) in enumerate(zip(inputs, shapes)):
         if "..." in s:
             k = len(shape) - (len(s) - 3)
@@ -284,7 +287,7 @@ def parse_einsum(equation: str, shapes) -> tuple:
     if arrow:
         out = out.replace("...", ell)
     else:
-        counts = {}
+        counts: dict[str, int] = {}
         for s in resolved:
             for c in s:
                 counts[c] = counts.get(c, 0) + 1
@@ -301,19 +304,19 @@ class Einsum(Op):
     back onto the diagonal.
     """
 
-    def __init__(self, equation):
+    def __init__(self, equation: Any) -> None:
         self.equation = equation
 
-    def forward(self, *operands):
+    def forward(self, *operands: np.ndarray) -> np.ndarray:
         self.operands = operands
         self.inputs, self.output = parse_einsum(self.equation, [np.shape(o) for o in operands])
         spec = ",".join(self.inputs) + "->" + self.output
         return np.einsum(spec, *operands, optimize=len(operands) > 2 or "greedy")
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return tuple(self._grad(i, dout) if self._needs(i) else None for i in range(len(self.operands)))
 
-    def _grad(self, i, dout):
+    def _grad(self, i: Any, dout: np.ndarray) -> Any:
         sub, operand = self.inputs[i], self.operands[i]
         others = [s for j, s in enumerate(self.inputs) if j != i]
         arrays = [o for j, o in enumerate(self.operands) if j != i]
@@ -340,10 +343,10 @@ class Qr(Op):
 
     differentiable = False
 
-    def __init__(self, full_matrices=False):
+    def __init__(self, full_matrices: bool = False) -> None:
         self.full_matrices = bool(full_matrices)
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         q, r = np.linalg.qr(a, mode="complete" if self.full_matrices else "reduced")
         return q, r
 
@@ -353,10 +356,10 @@ class Svd(Op):
 
     differentiable = False
 
-    def __init__(self, full_matrices=False):
+    def __init__(self, full_matrices: bool = False) -> None:
         self.full_matrices = bool(full_matrices)
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
         return s, u, np.swapaxes(vh, -1, -2).conj()
 
@@ -366,6 +369,6 @@ class Eigh(Op):
 
     differentiable = False
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         w, v = np.linalg.eigh(a)
         return w, v

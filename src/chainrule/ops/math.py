@@ -6,39 +6,46 @@ shape, so no op here deals with broadcasting.
 """
 from __future__ import annotations
 
+from typing import Any, Union
+
 import numpy as np
 
 from .base import Op
+
+#: The seed's graph is computed by hand with Python numbers (``Mul().forward(100, 2)``) as well as arrays.
+#: Their backward returns ``tuple[Any, Any]``: numbers or arrays by hand; under a tape, None for an input the
+#: tape marks as not needed.
+Scalar = Union[np.ndarray, float]
 
 
 class Add(Op):
     """``x + y``. Backward: ``(dout, dout)``; nothing needs keeping."""
 
-    def forward(self, x, y):
+    def forward(self, x: Scalar, y: Scalar) -> Scalar:
         return x + y
 
-    def backward(self, dout):
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         return dout, dout
 
 
 class Sub(Op):
     """``x - y``. Backward: ``(dout, -dout)``."""
 
-    def forward(self, x, y):
+    def forward(self, x: Scalar, y: Scalar) -> Scalar:
         return x - y
 
-    def backward(self, dout):
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         return dout, -dout
 
 
 class Mul(Op):
     """``x * y``. Backward: ``(dout * y, dout * x)``; keeps both inputs."""
 
-    def forward(self, x, y):
+    def forward(self, x: Scalar, y: Scalar) -> Scalar:
         self.x, self.y = x, y
         return x * y
 
-    def backward(self, dout):
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         dx = dout * self.y if self._needs(0) else None
         dy = dout * self.x if self._needs(1) else None
         return dx, dy
@@ -47,11 +54,11 @@ class Mul(Op):
 class Div(Op):
     """``x / y``. Backward: ``(dout / y, -dout * x / y**2)``."""
 
-    def forward(self, x, y):
+    def forward(self, x: Scalar, y: Scalar) -> Scalar:
         self.x, self.y = x, y
         return x / y
 
-    def backward(self, dout):
+    def backward(self, dout: Scalar) -> tuple[Any, Any]:
         dx = dout / self.y
         dy = -dx * self.x / self.y if self._needs(1) else None
         return (dx if self._needs(0) else None), dy
@@ -60,22 +67,22 @@ class Div(Op):
 class Neg(Op):
     """``-x``. Backward: ``-dout``."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return -dout
 
 
 class Pow(Op):
     """``x ** y``. Backward: ``dout * y * x**(y-1)`` and ``dout * x**y * log(x)`` (0 where x <= 0)."""
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         self.x, self.y = x, y
         self.out = x ** y
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, y = self.x, self.y
         dx = dout * y * x ** (y - 1) if self._needs(0) else None
         dy = None
@@ -89,88 +96,88 @@ class Pow(Op):
 class Square(Op):
     """``x ** 2``. Backward: ``2 * x * dout``."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
         return x * x
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * (2 * self.x)
 
 
 class Sqrt(Op):
     """``sqrt(x)``. Backward: ``dout / (2 * sqrt(x))``; keeps the output."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = np.sqrt(x)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout / (2 * self.out)
 
 
 class Exp(Op):
     """``exp(x)``. Backward: ``dout * exp(x)``; keeps the output."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = np.exp(x)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * self.out
 
 
 class Log(Op):
     """Natural ``log(x)``. Backward: ``dout / x``."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
         return np.log(x)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout / self.x
 
 
 class Abs(Op):
     """``|x|``. Backward: ``dout * sign(x)`` (0 at 0, as TensorFlow)."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
         return np.abs(x)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * np.sign(self.x)
 
 
 class Maximum(Op):
     """Element-wise ``max(x, y)``. The gradient goes to ``x`` where ``x >= y``, else to ``y``."""
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         self.x_wins = x >= y
         return np.maximum(x, y)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return dout * self.x_wins, dout * ~self.x_wins
 
 
 class Minimum(Op):
     """Element-wise ``min(x, y)``. The gradient goes to ``x`` where ``x <= y``, else to ``y``."""
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         self.x_wins = x <= y
         return np.minimum(x, y)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return dout * self.x_wins, dout * ~self.x_wins
 
 
 class Where(Op):
     """``where(condition, x, y)``. Backward: ``(None, dout*cond, dout*~cond)``."""
 
-    def forward(self, condition, x, y):
+    def forward(self, condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         self.condition = condition.astype(bool, copy=False)
         return np.where(self.condition, x, y)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         zero = dout.dtype.type(0)
         return None, np.where(self.condition, dout, zero), np.where(self.condition, zero, dout)
 
@@ -178,15 +185,15 @@ class Where(Op):
 class Clip(Op):
     """``clip(x, clip_value_min, clip_value_max)``. The gradient passes where ``min <= x <= max``."""
 
-    def __init__(self, clip_value_min, clip_value_max):
+    def __init__(self, clip_value_min: Any, clip_value_max: Any) -> None:
         self.clip_value_min = clip_value_min
         self.clip_value_max = clip_value_max
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.inside = (x >= self.clip_value_min) & (x <= self.clip_value_max)
         return np.clip(x, self.clip_value_min, self.clip_value_max)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * self.inside
 
 
@@ -195,7 +202,7 @@ class FloorDiv(Op):
 
     differentiable = False
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return x // y
 
 
@@ -204,5 +211,5 @@ class Mod(Op):
 
     differentiable = False
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return x % y

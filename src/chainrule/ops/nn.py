@@ -7,6 +7,8 @@ with cross-entropy) and the tests check each one against numerical gradients.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import math
 
 import numpy as np
@@ -19,7 +21,7 @@ from .base import Op
 _SQRT_PI = math.sqrt(math.pi)
 
 
-def sigmoid(x):
+def sigmoid(x: np.ndarray) -> Any:
     """Logistic function without overflow: ``1/(1+e^-x)`` for x >= 0, ``e^x/(1+e^x)`` otherwise."""
     x = np.asarray(x)
     e = np.exp(-np.abs(x))
@@ -27,7 +29,7 @@ def sigmoid(x):
                                                               copy=False)
 
 
-def max_keepdims(x, axis=-1):
+def max_keepdims(x: Any, axis: int = -1) -> np.ndarray:
     """``np.max(x, axis=axis, keepdims=True)``, quicker over the short last axis of many rows (logits).
 
     numpy reduces a short contiguous axis row by row (about 40 ns a row for 10 classes); the maximum
@@ -40,13 +42,13 @@ def max_keepdims(x, axis=-1):
     return np.max(x, axis=axis, keepdims=True)
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x: np.ndarray, axis: int = -1) -> Any:
     """``x - logsumexp(x)`` along ``axis``, shifted by the maximum so it never overflows."""
     shifted = x - max_keepdims(x, axis)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def softmax(x, axis=-1):
+def softmax(x: np.ndarray, axis: int = -1) -> Any:
     """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum so it never overflows."""
     e = np.exp(x - max_keepdims(x, axis))
     e /= np.sum(e, axis=axis, keepdims=True)
@@ -62,7 +64,7 @@ class ReLU(Op):
     still there to read, as in the seed.
     """
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         # Workspace buffers: feature maps of convnets are tens of MB per step (see ops.workspace).
         x = np.asarray(x)
         self.positive = np.greater(x, 0, out=workspace.empty(x.shape, bool))
@@ -70,11 +72,11 @@ class ReLU(Op):
         return np.maximum(x, 0, out=workspace.empty(x.shape, dtype))
 
     @property
-    def mask(self):
+    def mask(self) -> Any:
         """Where ``x <= 0`` (the seed's name)."""
         return ~self.positive
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         dout = np.asarray(dout)
         return np.multiply(dout, self.positive, out=workspace.empty(dout.shape, dout.dtype))
 
@@ -82,35 +84,35 @@ class ReLU(Op):
 class LeakyReLU(Op):
     """``x`` if x > 0 else ``alpha * x`` (``alpha`` default 0.2, as ``tf.nn.leaky_relu``)."""
 
-    def __init__(self, alpha=0.2):
+    def __init__(self, alpha: float = 0.2) -> None:
         self.alpha = alpha
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.positive = x > 0
         return np.where(self.positive, x, self.alpha * x).astype(np.result_type(x), copy=False)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return np.where(self.positive, dout, self.alpha * dout).astype(np.result_type(dout), copy=False)
 
 
 class ELU(Op):
     """``x`` if x > 0 else ``alpha * (exp(x) - 1)``. Backward: ``dout * (out + alpha)`` for x <= 0."""
 
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.positive = x > 0
         self.out = np.where(self.positive, x, self.alpha * np.expm1(np.minimum(x, 0))).astype(
             np.result_type(x), copy=False)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return np.where(self.positive, dout, dout * (self.out + self.alpha)).astype(
             np.result_type(dout), copy=False)
 
 
-def _erf_series(x, tol):
+def _erf_series(x: np.ndarray, tol: Any) -> Any:
     """``erf(x)`` for ``0 <= x < 2`` (float64): ``2/sqrt(pi) * exp(-x^2) * sum_n (2 x^2)^n x / (1*3*...*(2n+1))``.
 
     All terms are positive, so there is no cancellation; ``tol`` (relative) sets the number of terms.
@@ -133,7 +135,7 @@ def _erf_series(x, tol):
     return (2.0 / _SQRT_PI) * total
 
 
-def _erfc_fraction(x):
+def _erfc_fraction(x: np.ndarray) -> Any:
     """``erfc(x)`` for ``x >= 2`` (float64) by the continued fraction
     ``exp(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...))))``: no overflow, no cancellation."""
     if not x.size:
@@ -145,7 +147,7 @@ def _erfc_fraction(x):
     return np.exp(-x * x) / (_SQRT_PI * f)
 
 
-def erfc(z, tol=1e-17):
+def erfc(z: np.ndarray, tol: float = 1e-17) -> Any:
     """Complementary error function of a float array (float64), accurate to ~1e-13 relative, never overflowing.
 
     ``|z| < 2``: ``1 - erf`` with erf by its series; ``|z| >= 2``: the continued fraction; negative
@@ -160,7 +162,7 @@ def erfc(z, tol=1e-17):
     return np.where(z < 0, 2.0 - out, out)
 
 
-def erf(z, tol=1e-17):
+def erf(z: np.ndarray, tol: float = 1e-17) -> Any:
     """The Gauss error function of a float array (float64): the series for ``|z| < 2`` (exact near 0),
     ``1 - erfc`` beyond; odd in ``z``."""
     z = np.asarray(z, dtype=np.float64)
@@ -172,7 +174,7 @@ def erf(z, tol=1e-17):
     return np.copysign(out, z)
 
 
-def ndtr(x, tol=1e-17):
+def ndtr(x: np.ndarray, tol: float = 1e-17) -> Any:
     """The standard normal CDF ``Phi(x) = erfc(-x / sqrt(2)) / 2`` (accurate in both tails)."""
     return 0.5 * erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0), tol)
 
@@ -180,11 +182,11 @@ def ndtr(x, tol=1e-17):
 class Softplus(Op):
     """``log(1 + exp(x))`` as ``max(x, 0) + log1p(exp(-|x|))`` (no overflow). Backward: ``dout * sigmoid(x)``."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
         return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * sigmoid(self.x)
 
 
@@ -194,12 +196,12 @@ class GELU(Op):
     Backward: ``dout * (Phi(x) + x * exp(-x^2 / 2) / sqrt(2 pi))``. Computed in float64, returned in x's dtype.
     """
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
         self.cdf = ndtr(x, 1e-17 if x.dtype == np.float64 else 1e-9)
         return (np.asarray(x, dtype=np.float64) * self.cdf).astype(x.dtype, copy=False)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         x = np.asarray(self.x, dtype=np.float64)
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
         return (dout * (self.cdf + x * pdf)).astype(np.result_type(dout), copy=False)
@@ -208,47 +210,47 @@ class GELU(Op):
 class Sigmoid(Op):
     """``1 / (1 + exp(-x))`` (overflow-free). Keeps ``out``; backward ``dout * out * (1 - out)``."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = sigmoid(x)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * self.out * (1 - self.out)
 
 
 class Tanh(Op):
     """``tanh(x)``. Keeps ``out``; backward ``dout * (1 - out**2)``."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = np.tanh(x)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * (1 - self.out * self.out)
 
 
 class Step(Op):
     """The perceptron's step function ``1 if x > 0 else 0``; its gradient is 0 everywhere."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = np.asarray(x)
         return (self.x > 0).astype(self.x.dtype if self.x.dtype.kind == "f" else np.int32)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return np.zeros_like(self.x, dtype=dout.dtype)
 
 
 class Softmax(Op):
     """Softmax along ``axis`` (default last). Backward: ``y * (dout - sum(dout * y))``."""
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis: int = -1) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = softmax(x, self.axis)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         y = self.out
         return y * (dout - np.sum(dout * y, axis=self.axis, keepdims=True))
 
@@ -256,14 +258,14 @@ class Softmax(Op):
 class LogSoftmax(Op):
     """``x - logsumexp(x)`` along ``axis``. Backward: ``dout - softmax(x) * sum(dout)``."""
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis: int = -1) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = log_softmax(x, self.axis)
         return self.out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout - np.exp(self.out) * np.sum(dout, axis=self.axis, keepdims=True)
 
 
@@ -276,7 +278,7 @@ class Affine(Op):
     are also kept on the op.
     """
 
-    def forward(self, x, W, b):
+    def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if x.shape[-1] != W.shape[0]:
             raise ValueError(f"Affine: input has {x.shape[-1]} features (shape {x.shape}) but W has shape "
@@ -286,7 +288,7 @@ class Affine(Op):
         out += b
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         n_in = self.W.shape[0]
         dx = dout @ self.W.T if self._needs(0) else None
         self.dW = self.db = None
@@ -303,7 +305,7 @@ class Affine(Op):
         return dx, self.dW, self.db
 
 
-def _labels_to_indices(labels, n_classes, op_name):
+def _labels_to_indices(labels: np.ndarray, n_classes: Any, op_name: Any) -> Any:
     t = np.asarray(labels)
     if t.dtype.kind == "f":
         if not np.all(t == np.floor(t)):
@@ -331,12 +333,12 @@ class SoftmaxWithLoss(Op):
     Stable for logits of +-1000 (log-softmax computed from shifted logits).
     """
 
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"SoftmaxWithLoss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
         self.reduction = reduction
 
-    def forward(self, logits, labels):
+    def forward(self, logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
         x = np.asarray(logits)
         n_classes = x.shape[-1]
         self.shape = x.shape
@@ -371,7 +373,7 @@ class SoftmaxWithLoss(Op):
         total = per_sample.sum(dtype=x.dtype)
         return total / x.dtype.type(n) if self.reduction == "mean" else total
 
-    def backward(self, dout=1):
+    def backward(self, dout: np.ndarray | float = 1) -> tuple[np.ndarray | None, ...]:
         dx = self.y.copy()
         if self.sparse:
             dx[np.arange(self.n), self.t] -= 1
@@ -395,13 +397,13 @@ class SigmoidBinaryCrossEntropy(Op):
     labels get a gradient too, as in TensorFlow (a model whose labels are computed trains through them).
     """
 
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"SigmoidBinaryCrossEntropy: reduction must be 'mean', 'sum' or 'none', "
                              f"got {reduction!r}.")
         self.reduction = reduction
 
-    def forward(self, logits, labels):
+    def forward(self, logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
         x = np.asarray(logits)
         t = np.asarray(labels)
         if t.shape != x.shape:
@@ -418,7 +420,7 @@ class SigmoidBinaryCrossEntropy(Op):
         total = loss.sum(dtype=x.dtype)
         return total / x.dtype.type(max(x.size, 1)) if self.reduction == "mean" else total
 
-    def backward(self, dout=1):
+    def backward(self, dout: np.ndarray | float = 1) -> tuple[np.ndarray | None, ...]:
         dx = sigmoid(self.x) - self.t
         if self.reduction == "mean":
             scale = np.asarray(dout, dtype=dx.dtype) / dx.dtype.type(max(dx.size, 1))
@@ -442,13 +444,13 @@ class Dropout(Op):
 
     returns_view = True  # rate 0 returns the input itself
 
-    def __init__(self, rate, noise_shape=None, seed=None, rng=None):
+    def __init__(self, rate: Any, noise_shape: Any = None, seed: Any = None, rng: Any = None) -> None:
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}.")
         self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
         self._rng = rng
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if self.rate == 0:
             self.mask = None
@@ -461,12 +463,12 @@ class Dropout(Op):
                 rng = backend.rng()
         shape = x.shape if self.noise_shape is None else tuple(
             x.shape[i] if s is None else s for i, s in enumerate(self.noise_shape))
-        dtype = x.dtype if x.dtype.kind == "f" else np.float32
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
         keep = rng.random(shape, dtype=np.float32 if dtype != np.float64 else np.float64) >= self.rate
         self.mask = keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
         return x * self.mask
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout if self.mask is None else dout * self.mask
 
 
@@ -483,10 +485,10 @@ class BatchNorm(Op):
     ``dx = gamma / sqrt(var + eps) / N * (N * dout - dbeta - xhat * dgamma)``.
     """
 
-    def __init__(self, axis=-1, epsilon=1e-3, statistics=False):
+    def __init__(self, axis: int = -1, epsilon: float = 1e-3, statistics: bool = False) -> None:
         self.axis, self.epsilon, self.statistics = axis, epsilon, statistics
 
-    def forward(self, x, gamma, beta):
+    def forward(self, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...]:
         x = np.asarray(x)
         kept = {a % x.ndim for a in (self.axis if isinstance(self.axis, (tuple, list)) else (self.axis,))}
         self.axes = tuple(i for i in range(x.ndim) if i not in kept)
@@ -504,7 +506,8 @@ class BatchNorm(Op):
             return out, self.mean.reshape(self.gamma_shape), self.var.reshape(self.gamma_shape)
         return out
 
-    def backward(self, dout, dmean=None, dvar=None):
+    def backward(self, dout: np.ndarray, dmean: np.ndarray | None = None,
+                 dvar: np.ndarray | None = None) -> tuple[np.ndarray | None, ...]:
         dbeta = np.sum(dout, axis=self.axes, keepdims=True)
         dgamma = np.sum(dout * self.xhat, axis=self.axes, keepdims=True)
         n = dout.dtype.type(self.n)

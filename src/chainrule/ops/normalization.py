@@ -15,6 +15,8 @@ Backward, with n values per normalized group and ``g = dout * gamma``::
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .base import Op
@@ -30,11 +32,11 @@ class LayerNorm(Op):
     Backward returns ``dx`` and one gradient per parameter given.
     """
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True):
+    def __init__(self, axis: int = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True) -> None:
         self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
         self.epsilon, self.center, self.scale = epsilon, bool(center), bool(scale)
 
-    def forward(self, x, *params):
+    def forward(self, x: np.ndarray, *params: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         expected = int(self.scale) + int(self.center)
         if len(params) != expected:
@@ -57,23 +59,23 @@ class LayerNorm(Op):
         self.inv_std = 1.0 / np.sqrt(var + x.dtype.type(self.epsilon))
         self.xhat = centered * self.inv_std
         out = self.xhat
-        params = list(params)
+        remaining = list(params)
         self.gamma = None
         if self.scale:
-            self.gamma = self._param(params.pop(0), "gamma")
+            self.gamma = self._param(remaining.pop(0), "gamma")
             out = out * self.gamma
         if self.center:
-            out = out + self._param(params.pop(0), "beta")
+            out = out + self._param(remaining.pop(0), "beta")
         return out if out is not self.xhat else out.copy()
 
-    def _param(self, p, name):
+    def _param(self, p: np.ndarray, name: Any) -> Any:
         p = np.asarray(p)
         if p.size != int(np.prod(self.param_shape)) or p.shape not in (self.param_shape, self.broadcast):
             raise ValueError(f"LayerNorm: {name} has shape {p.shape}; for axis {self.axis} it must be "
                              f"{self.param_shape}.")
         return p.reshape(self.broadcast)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dout = np.asarray(dout)
         others = tuple(i for i in range(dout.ndim) if i not in self.axes)
         g = dout if self.gamma is None else dout * self.gamma

@@ -16,6 +16,8 @@ TensorFlow's rules, which these ops follow:
 """
 from __future__ import annotations
 
+from typing import Any, Iterator, Sequence
+
 import math
 
 import numpy as np
@@ -35,11 +37,12 @@ class _Pool(Op):
     is a strided slice of them, so no axis is ever moved.
     """
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format="channels_last"):
+    def __init__(self, pool_size: int | Sequence[int], strides: int | Sequence[int] | None = None,
+                 padding: str | int | Sequence[Any] = "valid", data_format: str = "channels_last") -> None:
         self.pool_size, self.strides, self.padding = pool_size, strides, padding
         self.data_format = check_data_format(data_format, type(self).__name__)
 
-    def _prepare(self, x):
+    def _prepare(self, x: np.ndarray) -> Any:
         """``x`` -> padded input; sets the geometry used by forward and backward."""
         name = self.name
         x = np.asarray(x)
@@ -62,17 +65,17 @@ class _Pool(Op):
         self.disjoint = all(s >= p for s, p in zip(strides, pool))
         return xp
 
-    def _fill_value(self, dtype):
+    def _fill_value(self, dtype: Any) -> Any:
         """The value padded positions hold (0; max pooling overrides it so that pads never win)."""
         return 0
 
-    def _slabs(self):
+    def _slabs(self) -> Iterator[Any]:
         """``(index, slices)`` for each offset in the pooling window, row-major."""
         ones = (1,) * len(self.pool)
         for i, k in enumerate(np.ndindex(*self.pool)):
             yield i, offset_slices(k, self.out_sp, self.strides_, ones, self.first)
 
-    def _zero_uncovered(self, dxp):
+    def _zero_uncovered(self, dxp: Any) -> None:
         """Zero what the slabs will not write: everything, unless the windows tile the input (stride = pool).
 
         Tiling windows write every position in ``[0, out * pool)`` of each axis, so only the
@@ -86,7 +89,7 @@ class _Pool(Op):
             if o * p < dxp.shape[self.first + axis]:
                 dxp[lead + (slice(None),) * axis + (slice(o * p, None),)] = 0
 
-    def _scatter(self, contribution, dtype):
+    def _scatter(self, contribution: Any, dtype: Any) -> Any:
         """``dx`` from ``contribution(i, target)``, the gradient slab of window offset ``i``; pads cut off.
 
         For disjoint windows ``contribution`` writes into ``target`` (the slab of
@@ -112,10 +115,10 @@ class MaxPool(_Pool):
     window); backward sends ``dout`` there, as TensorFlow does.
     """
 
-    def _fill_value(self, dtype):
+    def _fill_value(self, dtype: Any) -> Any:
         return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         xp = self._prepare(x)
         slabs = [xp[slices] for _, slices in self._slabs()]
         out = workspace.empty(slabs[0].shape, xp.dtype)
@@ -137,11 +140,11 @@ class MaxPool(_Pool):
         self.argmax = argmax
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         dy = np.asarray(dout)
         winners = workspace.empty(self.argmax.shape, bool)
 
-        def contribution(i, target):
+        def contribution(i: Any, target: Any) -> Any:
             np.equal(self.argmax, i, out=winners)
             if target is None:
                 return dy * winners
@@ -158,16 +161,17 @@ class AvgPool(_Pool):
     average fewer values. Backward spreads ``dout / count`` over each window.
     """
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         xp = self._prepare(x)
-        total = None
+        total: np.ndarray | None = None
         for _, slices in self._slabs():
             total = xp[slices].copy() if total is None else np.add(total, xp[slices], out=total)
+        assert total is not None  # a window has at least one position
         self.count = self._counts(total.dtype, total.ndim)
         total /= self.count
         return total
 
-    def _counts(self, dtype, ndim):
+    def _counts(self, dtype: Any, ndim: Any) -> Any:
         """Real values per window: a number for unpadded pooling, else an array shaped to broadcast."""
         if not any(b or a for b, a in self.pads):
             return dtype.type(math.prod(self.pool))
@@ -181,10 +185,10 @@ class AvgPool(_Pool):
             counts = counts * per_axis.reshape(shape).astype(dtype)
         return counts
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         share = np.asarray(dout) / self.count
 
-        def contribution(i, target):
+        def contribution(i: Any, target: Any) -> Any:
             if target is None:
                 return share
             target[...] = share
@@ -192,7 +196,7 @@ class AvgPool(_Pool):
         return self._scatter(contribution, share.dtype)
 
 
-def _spatial_axes(ndim, data_format, op_name):
+def _spatial_axes(ndim: Any, data_format: Any, op_name: Any) -> Any:
     if ndim < 3:
         raise ValueError(f"{op_name}: the input must be (N, *spatial, C) with at least one spatial axis.")
     return tuple(range(1, ndim - 1)) if data_format == "channels_last" else tuple(range(2, ndim))
@@ -205,11 +209,11 @@ class GlobalAvgPool(Mean):
     on every position (the :class:`~chainrule.ops.Mean` op).
     """
 
-    def __init__(self, data_format="channels_last", keepdims=False):
+    def __init__(self, data_format: str = "channels_last", keepdims: bool = False) -> None:
         super().__init__(axis=None, keepdims=keepdims)
         self.data_format = check_data_format(data_format, type(self).__name__)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.axis = _spatial_axes(x.ndim, self.data_format, self.name)
         return super().forward(x)
@@ -222,11 +226,11 @@ class GlobalMaxPool(Max):
     ``reduce_max``'s: ``dout`` to the maxima, shared evenly among ties, as TensorFlow does.
     """
 
-    def __init__(self, data_format="channels_last", keepdims=False):
+    def __init__(self, data_format: str = "channels_last", keepdims: bool = False) -> None:
         super().__init__(axis=None, keepdims=keepdims)
         self.data_format = check_data_format(data_format, type(self).__name__)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.axis = _spatial_axes(x.ndim, self.data_format, self.name)
         return super().forward(x)
@@ -243,11 +247,11 @@ class Pooling(MaxPool):
     would return 0 there; here pads never win (as in TensorFlow and PyTorch).
     """
 
-    def __init__(self, pool_h, pool_w, stride=1, pad=0):
+    def __init__(self, pool_h: int, pool_w: int, stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0) -> None:
         super().__init__(pool_size=(pool_h, pool_w), strides=stride, padding=pad, data_format="channels_first")
         self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
 
-    def _prepare(self, x):
+    def _prepare(self, x: np.ndarray) -> Any:
         if np.ndim(x) != 4:
             raise ValueError(f"Pooling: the input must be (N, C, H, W), got shape {np.shape(x)}.")
         return super()._prepare(x)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import numpy as np
 
@@ -9,7 +10,7 @@ from ..errors import InvalidArgumentError
 from .base import Op
 
 
-def _normalize_axis(axis, ndim, op_name="Reduce", shape=None):
+def _normalize_axis(axis: Any, ndim: Any, op_name: str = "Reduce", shape: Any = None) -> Any:
     """``axis`` (None, int or sequence) as a sorted tuple of non-negative axes; out-of-range axes raise."""
     if axis is None:
         return tuple(range(ndim))
@@ -27,7 +28,7 @@ def _normalize_axis(axis, ndim, op_name="Reduce", shape=None):
     return tuple(sorted(out))
 
 
-def _expand(dout, shape, axes, keepdims):
+def _expand(dout: np.ndarray, shape: Any, axes: Any, keepdims: Any) -> Any:
     """Reshape a reduced gradient so that it broadcasts against the input's shape."""
     if not keepdims:
         kept = [1 if i in axes else n for i, n in enumerate(shape)]
@@ -38,26 +39,26 @@ def _expand(dout, shape, axes, keepdims):
 class Sum(Op):
     """Sum over ``axis``. Backward: ``dout`` spread back over the summed axes."""
 
-    def __init__(self, axis=None, keepdims=False):
+    def __init__(self, axis: Any = None, keepdims: bool = False) -> None:
         self.axis, self.keepdims = axis, keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.shape = x.shape
         self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
         return np.sum(x, axis=self.axes, keepdims=self.keepdims, dtype=x.dtype)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return np.broadcast_to(_expand(dout, self.shape, self.axes, self.keepdims), self.shape)
 
 
 class Mean(Op):
     """Mean over ``axis``. Backward: ``dout / n`` spread back over the averaged axes."""
 
-    def __init__(self, axis=None, keepdims=False):
+    def __init__(self, axis: Any = None, keepdims: bool = False) -> None:
         self.axis, self.keepdims = axis, keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.shape = x.shape
         self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
@@ -68,13 +69,13 @@ class Mean(Op):
         if x.dtype.type in (np.float32, np.float64) and self.count:
             # np.mean's own arithmetic (a sum in the input's dtype, divided by the count as an intp), without
             # its Python wrapper, which costs more than the arithmetic on a batch's losses.
-            total = np.add.reduce(x, axis=self.axes, keepdims=self.keepdims)
-            if type(total) is np.ndarray:
-                return np.true_divide(total, np.intp(self.count), out=total, casting="unsafe")
-            return total.dtype.type(total / np.intp(self.count))
+            summed: Any = np.add.reduce(x, axis=self.axes, keepdims=self.keepdims)  # type: ignore[call-overload]
+            if type(summed) is np.ndarray:
+                return np.true_divide(summed, np.intp(self.count), out=summed, casting="unsafe")
+            return summed.dtype.type(summed / np.intp(self.count))
         return np.mean(x, axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         dout = _expand(dout, self.shape, self.axes, self.keepdims)
         return np.broadcast_to(dout / np.asarray(self.count, dtype=dout.dtype), self.shape)
 
@@ -82,19 +83,19 @@ class Mean(Op):
 class _Extremum(Op):
     """Shared by Max and Min: the gradient is split evenly among the tied winners."""
 
-    _reduce = None
+    _reduce: Callable[..., np.ndarray]  # np.max or np.min
 
-    def __init__(self, axis=None, keepdims=False):
+    def __init__(self, axis: Any = None, keepdims: bool = False) -> None:
         self.axis, self.keepdims = axis, keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.x = x
         self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
         self.out = type(self)._reduce(x, axis=self.axes, keepdims=True)
         return self.out if self.keepdims else np.squeeze(self.out, axis=self.axes)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         winners = self.x == self.out
         ties = np.sum(winners, axis=self.axes, keepdims=True).astype(dout.dtype)
         dout = _expand(dout, self.x.shape, self.axes, self.keepdims)
@@ -116,16 +117,16 @@ class Min(_Extremum):
 class Prod(Op):
     """Product over ``axis``. Backward: ``dout * prod / x`` (exact also where x has zeros)."""
 
-    def __init__(self, axis=None, keepdims=False):
+    def __init__(self, axis: Any = None, keepdims: bool = False) -> None:
         self.axis, self.keepdims = axis, keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.x = x
         self.axes = _normalize_axis(self.axis, x.ndim, type(self).__name__, x.shape)
         return np.prod(x, axis=self.axes, keepdims=self.keepdims, dtype=x.dtype)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         dout = _expand(dout, self.x.shape, self.axes, self.keepdims)
         # Product of all other elements, computed without division so zeros are exact.
         moved = np.moveaxis(self.x, self.axes, tuple(range(-len(self.axes), 0)))

@@ -11,6 +11,8 @@ as TensorFlow (``empty_value``).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
@@ -19,7 +21,7 @@ from .base import Op
 _REDUCTIONS = ("sum", "mean", "max", "min")
 
 
-def _identity(reduction, dtype):
+def _identity(reduction: Any, dtype: Any) -> Any:
     if reduction in ("sum", "mean"):
         return 0
     info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
@@ -34,13 +36,14 @@ class SegmentReduction(Op):
     shared evenly among ties (as TensorFlow); the ids get no gradient.
     """
 
-    def __init__(self, num_segments, reduction="sum", op_name="UnsortedSegmentSum", empty_value=None):
+    def __init__(self, num_segments: Any, reduction: str = "sum", op_name: str = "UnsortedSegmentSum",
+                 empty_value: Any = None) -> None:
         if reduction not in _REDUCTIONS:
             raise ValueError(f"SegmentReduction: reduction must be one of {_REDUCTIONS}, got {reduction!r}.")
         self.num_segments, self.reduction, self.op_name = int(num_segments), reduction, op_name
         self.empty_value = empty_value
 
-    def forward(self, data, segment_ids):
+    def forward(self, data: np.ndarray, segment_ids: np.ndarray) -> np.ndarray:
         data, ids = np.asarray(data), np.asarray(segment_ids)
         if data.shape[:ids.ndim] != ids.shape:
             raise InvalidArgumentError(f"{self.op_name}: segment_ids.shape = {list(ids.shape)} does not match the "
@@ -72,7 +75,7 @@ class SegmentReduction(Op):
             self.rows, self.out = rows, out
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         picked = dout[self.ids]
         if self.reduction == "mean":
             picked = picked / self.counts[self.ids].reshape((-1,) + (1,) * (picked.ndim - 1)).astype(dout.dtype)
@@ -97,10 +100,10 @@ class CumProd(Op):
     divides by 0.
     """
 
-    def __init__(self, axis=0, exclusive=False, reverse=False):
+    def __init__(self, axis: int = 0, exclusive: bool = False, reverse: bool = False) -> None:
         self.axis, self.exclusive, self.reverse = int(axis), bool(exclusive), bool(reverse)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.x = x
         self.axis_ = self.axis % x.ndim if x.ndim else 0
@@ -110,15 +113,15 @@ class CumProd(Op):
             out = np.concatenate([np.ones_like(moved[:1]), out[:-1]], axis=0)
         return self._from_front(out)
 
-    def _to_front(self, a):
+    def _to_front(self, a: np.ndarray) -> Any:
         a = np.moveaxis(a, self.axis_, 0)
         return a[::-1] if self.reverse else a
 
-    def _from_front(self, a):
+    def _from_front(self, a: np.ndarray) -> Any:
         a = a[::-1] if self.reverse else a
         return np.moveaxis(a, 0, self.axis_)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         x, g = self._to_front(self.x), self._to_front(dout)
         n = x.shape[0]
         # grad_i = (prod_{k < i} x_k) * R_i with R_i = sum_{j >= i} g_j prod_{i < k <= j} x_k (inclusive scan);

@@ -1,6 +1,8 @@
 """Ops that move or select elements: Reshape, Transpose, GetItem, Concat, Stack, BroadcastTo, Cast."""
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import numpy as np
 
 from ..errors import InvalidArgumentError, _IndexOutOfBoundsError
@@ -12,10 +14,10 @@ class Reshape(Op):
 
     returns_view = True
 
-    def __init__(self, shape):
+    def __init__(self, shape: Any) -> None:
         self.shape = tuple(int(s) for s in shape)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.in_shape = x.shape
         try:
@@ -23,11 +25,11 @@ class Reshape(Op):
         except ValueError:
             raise _reshape_error(x, self.shape) from None
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return np.reshape(dout, self.in_shape)
 
 
-def _reshape_error(x, shape) -> InvalidArgumentError:
+def _reshape_error(x: np.ndarray, shape: Any) -> InvalidArgumentError:
     """TensorFlow's message for a failed reshape, then the shapes and the fix (built only after numpy failed)."""
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
@@ -49,25 +51,26 @@ class Transpose(Op):
 
     returns_view = True
 
-    def __init__(self, perm=None):
+    def __init__(self, perm: Any = None) -> None:
         self.perm = None if perm is None else tuple(int(p) for p in perm)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.ndim = x.ndim
         try:
             return np.transpose(x, self.perm)
         except ValueError:  # numpy's AxisError is a ValueError too
             raise InvalidArgumentError(
-                f"Transpose: perm {list(self.perm)} is not a permutation of the {x.ndim} axes of shape {x.shape}; "
+                f"Transpose: perm {list(self.perm or ())} is not a permutation of the {x.ndim} axes of shape "
+                f"{x.shape}; "
                 f"it must list each of 0..{x.ndim - 1} once, e.g. {list(reversed(range(x.ndim)))}.") from None
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         perm = self.perm if self.perm is not None else tuple(reversed(range(self.ndim)))
         return np.transpose(dout, np.argsort(perm))
 
 
-def _has_advanced_index(key) -> bool:
+def _has_advanced_index(key: Any) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
     return any(isinstance(k, (np.ndarray, list)) for k in parts)
 
@@ -81,10 +84,10 @@ class GetItem(Op):
 
     returns_view = True
 
-    def __init__(self, key):
+    def __init__(self, key: Any) -> None:
         self.key = key
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.in_shape, self.in_dtype = x.shape, x.dtype
         try:
@@ -92,7 +95,7 @@ class GetItem(Op):
         except IndexError as e:
             raise _index_error(e, x.shape) from None
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         dx = np.zeros(self.in_shape, dtype=dout.dtype)
         if _has_advanced_index(self.key):
             np.add.at(dx, self.key, dout)
@@ -101,7 +104,7 @@ class GetItem(Op):
         return dx
 
 
-def _index_error(e: IndexError, shape) -> InvalidArgumentError:
+def _index_error(e: IndexError, shape: Any) -> InvalidArgumentError:
     """numpy's out-of-bounds IndexError as TensorFlow's InvalidArgumentError (still an IndexError)."""
     import re
     m = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", str(e))
@@ -116,22 +119,22 @@ def _index_error(e: IndexError, shape) -> InvalidArgumentError:
 class Concat(Op):
     """Join inputs along ``axis``. Backward: split ``dout`` back into the inputs' sizes."""
 
-    def __init__(self, axis=0):
+    def __init__(self, axis: int = 0) -> None:
         self.axis = axis
 
-    def forward(self, *xs):
-        xs = [np.asarray(x) for x in xs]
+    def forward(self, *inputs: np.ndarray) -> np.ndarray:
+        xs = [np.asarray(x) for x in inputs]
         try:
             self.sizes = [x.shape[self.axis] for x in xs]
             return np.concatenate(xs, axis=self.axis)
         except (ValueError, IndexError):
             raise _concat_error(xs, self.axis) from None
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return tuple(np.split(dout, np.cumsum(self.sizes)[:-1], axis=self.axis))
 
 
-def _concat_error(xs, axis) -> InvalidArgumentError:
+def _concat_error(xs: Sequence[np.ndarray], axis: Any) -> InvalidArgumentError:
     """Why ``np.concatenate`` failed, in TensorFlow's terms (only built after it has failed)."""
     shapes = [np.shape(x) for x in xs]
     rank = len(shapes[0])
@@ -150,7 +153,7 @@ def _concat_error(xs, axis) -> InvalidArgumentError:
     return InvalidArgumentError(f"ConcatV2: cannot concatenate shapes {shapes} along axis {axis}.")
 
 
-def _stack_error(xs, axis) -> InvalidArgumentError:
+def _stack_error(xs: Sequence[np.ndarray], axis: Any) -> InvalidArgumentError:
     """Why ``np.stack`` failed, in TensorFlow's terms (only built after it has failed)."""
     shapes = [np.shape(x) for x in xs]
     for i, s in enumerate(shapes[1:], 1):
@@ -165,17 +168,17 @@ def _stack_error(xs, axis) -> InvalidArgumentError:
 class Stack(Op):
     """Stack same-shaped inputs along a new ``axis``. Backward: take each slice back."""
 
-    def __init__(self, axis=0):
+    def __init__(self, axis: int = 0) -> None:
         self.axis = axis
 
-    def forward(self, *xs):
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
         self.n = len(xs)
         try:
             return np.stack(xs, axis=self.axis)
         except ValueError:  # includes numpy's AxisError
             raise _stack_error(xs, self.axis) from None
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return tuple(np.take(dout, i, axis=self.axis) for i in range(self.n))
 
 
@@ -184,10 +187,10 @@ class BroadcastTo(Op):
 
     returns_view = True
 
-    def __init__(self, shape):
+    def __init__(self, shape: Any) -> None:
         self.shape = tuple(int(s) for s in shape)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         try:
             return np.broadcast_to(x, self.shape)
         except ValueError:
@@ -195,22 +198,22 @@ class BroadcastTo(Op):
                                        "[Op:BroadcastTo]; each axis of the input, aligned from the right, must equal "
                                        "the target's or be 1.") from None
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout
 
 
 class Cast(Op):
     """Convert to ``dtype`` (a numpy dtype). Backward: ``dout`` cast back to the input's dtype."""
 
-    def __init__(self, dtype):
+    def __init__(self, dtype: Any) -> None:
         self.dtype = np.dtype(dtype)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.in_dtype = x.dtype
         return x.astype(self.dtype)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
         if self.in_dtype.kind not in "fc":
             return None
         return dout.astype(self.in_dtype)
@@ -219,20 +222,20 @@ class Cast(Op):
 class Identity(Op):
     """``x`` unchanged (a copy, so later in-place updates of a Variable do not leak into it)."""
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.array(x, copy=True)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout
 
 
 class Tile(Op):
     """Repeat ``x`` ``multiples[i]`` times along axis i. Backward: sum the copies back together."""
 
-    def __init__(self, multiples):
+    def __init__(self, multiples: Any) -> None:
         self.multiples = tuple(int(m) for m in multiples)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if len(self.multiples) != x.ndim:
             raise InvalidArgumentError(f"Expected multiples argument to be a vector of length {x.ndim} but got "
@@ -241,9 +244,9 @@ class Tile(Op):
         self.in_shape = x.shape
         return np.tile(x, self.multiples)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         # Split every axis into (copies, original) and sum over the copies.
-        split = []
+        split: list[int] = []
         for m, n in zip(self.multiples, self.in_shape):
             split.extend((m, n))
         summed = dout.reshape(split).sum(axis=tuple(range(0, 2 * len(self.in_shape), 2)))
@@ -257,10 +260,10 @@ class Gather(Op):
     (repeated indices add up); the indices get no gradient.
     """
 
-    def __init__(self, axis=0):
+    def __init__(self, axis: int = 0) -> None:
         self.axis = axis
 
-    def forward(self, params, indices):
+    def forward(self, params: np.ndarray, indices: np.ndarray) -> np.ndarray:
         params = np.asarray(params)
         self.in_shape, self.indices = params.shape, np.asarray(indices).astype(np.intp)
         n = params.shape[self.axis]
@@ -273,7 +276,7 @@ class Gather(Op):
                 "TensorFlow)")
         return np.take(params, self.indices, axis=self.axis)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dx = np.zeros(self.in_shape, dtype=dout.dtype)
         axis = self.axis % len(self.in_shape)
         moved = np.moveaxis(dx, axis, 0)
@@ -286,21 +289,21 @@ class Gather(Op):
 class TakeAlongAxis(Op):
     """``take_along_axis(x, indices, axis)`` (used by sort and top_k). Backward scatters ``dout`` back."""
 
-    def __init__(self, axis=-1):
+    def __init__(self, axis: int = -1) -> None:
         self.axis = axis
 
-    def forward(self, x, indices):
+    def forward(self, x: np.ndarray, indices: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.in_shape, self.indices = x.shape, np.asarray(indices).astype(np.intp)
         return np.take_along_axis(x, self.indices, axis=self.axis)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dx = np.zeros(self.in_shape, dtype=dout.dtype)
         _add_along_axis(dx, self.indices, dout, self.axis)
         return dx, None
 
 
-def _add_along_axis(dx, indices, values, axis):
+def _add_along_axis(dx: np.ndarray, indices: np.ndarray, values: np.ndarray, axis: Any) -> None:
     axis = axis % dx.ndim
     grids = list(np.meshgrid(*[np.arange(n) for n in indices.shape], indexing="ij"))
     grids[axis] = indices
@@ -310,24 +313,24 @@ def _add_along_axis(dx, indices, values, axis):
 class CumSum(Op):
     """Cumulative sum along ``axis`` (``exclusive``/``reverse`` as TensorFlow). Backward: the reverse cumsum."""
 
-    def __init__(self, axis=0, exclusive=False, reverse=False):
+    def __init__(self, axis: int = 0, exclusive: bool = False, reverse: bool = False) -> None:
         self.axis, self.exclusive, self.reverse = axis, exclusive, reverse
 
-    def _cumsum(self, x, reverse):
+    def _cumsum(self, x: np.ndarray, reverse: Any) -> Any:
         if reverse:
             x = np.flip(x, self.axis)
         out = np.cumsum(x, axis=self.axis, dtype=x.dtype)
         if self.exclusive:
             out = np.roll(out, 1, axis=self.axis)
-            idx = [slice(None)] * out.ndim
+            idx: list[slice | int] = [slice(None)] * out.ndim
             idx[self.axis] = 0
             out[tuple(idx)] = 0
         return np.flip(out, self.axis) if reverse else out
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return self._cumsum(np.asarray(x), self.reverse)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         return self._cumsum(dout, not self.reverse)
 
 
@@ -340,7 +343,7 @@ class GatherNd(Op):
     outside ``[0, size)`` raises TensorFlow's ``InvalidArgumentError``.
     """
 
-    def forward(self, params, indices):
+    def forward(self, params: np.ndarray, indices: np.ndarray) -> np.ndarray:
         params, indices = np.asarray(params), np.asarray(indices).astype(np.intp)
         k = indices.shape[-1] if indices.ndim else 0
         if indices.ndim == 0 or k > params.ndim:
@@ -356,7 +359,7 @@ class GatherNd(Op):
         self.in_shape, self.key = params.shape, tuple(np.moveaxis(indices, -1, 0))
         return params[self.key]
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dx = np.zeros(self.in_shape, dtype=dout.dtype)
         np.add.at(dx, self.key, dout)
         return dx, None

@@ -17,7 +17,7 @@ class SparseAffine(Op):
     no gradient; ``dW`` touches only the rows of ``W`` that the batch uses.
     """
 
-    def forward(self, x, W, b):
+    def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         if x.shape[1] != W.shape[0]:
             raise ValueError(f"SparseAffine: input has {x.shape[1]} features but W has shape {W.shape}.")
         self.x = x
@@ -25,7 +25,7 @@ class SparseAffine(Op):
         out += b
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dW = np.asarray(self.x.T @ dout).astype(dout.dtype, copy=False) if self._needs(1) else None
         db = dout.sum(axis=0) if self._needs(2) else None
         return None, dW, db

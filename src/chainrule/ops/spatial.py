@@ -6,13 +6,15 @@ place, with no transposes.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .base import Op
 from .windows import check_data_format, normalize_tuple, resolve_padding
 
 
-def _spatial_axes(x, data_format, op_name, rank=None):
+def _spatial_axes(x: np.ndarray, data_format: Any, op_name: Any, rank: Any = None) -> Any:
     """Spatial axes of ``x`` for ``data_format``; ``ValueError`` if ``x`` has none (or not ``rank`` of them)."""
     n_spatial = x.ndim - 2
     if n_spatial < 1 or (rank is not None and n_spatial != rank):
@@ -23,14 +25,14 @@ def _spatial_axes(x, data_format, op_name, rank=None):
     return tuple(range(first, first + n_spatial))
 
 
-def _full_index(ndim, axes, slices):
+def _full_index(ndim: Any, axes: Any, slices: Any) -> Any:
     index = [slice(None)] * ndim
     for axis, s in zip(axes, slices):
         index[axis] = s
     return tuple(index)
 
 
-def _widths(x, axes, pairs):
+def _widths(x: np.ndarray, axes: Any, pairs: Any) -> Any:
     width = [(0, 0)] * x.ndim
     for axis, pair in zip(axes, pairs):
         width[axis] = pair
@@ -44,11 +46,11 @@ class ZeroPad(Op):
     one ``(before, after)`` pair per axis. Backward crops ``dout``.
     """
 
-    def __init__(self, padding=1, data_format="channels_last"):
+    def __init__(self, padding: int = 1, data_format: str = "channels_last") -> None:
         self.padding = padding
         self.data_format = check_data_format(data_format, type(self).__name__)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.axes = _spatial_axes(x, self.data_format, self.name)
         spatial = tuple(x.shape[a] for a in self.axes)
@@ -56,7 +58,7 @@ class ZeroPad(Op):
                                      (1,) * len(spatial), self.name, allowed=())
         return np.pad(x, _widths(x, self.axes, self.pairs))
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         dout = np.asarray(dout)
         return dout[_full_index(dout.ndim, self.axes,
                                 [slice(b, dout.shape[a] - e) for a, (b, e) in zip(self.axes, self.pairs)])]
@@ -71,11 +73,11 @@ class Crop(Op):
 
     returns_view = True
 
-    def __init__(self, cropping=1, data_format="channels_last"):
+    def __init__(self, cropping: int = 1, data_format: str = "channels_last") -> None:
         self.cropping = cropping
         self.data_format = check_data_format(data_format, type(self).__name__)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.axes = _spatial_axes(x, self.data_format, self.name)
         spatial = tuple(x.shape[a] for a in self.axes)
@@ -86,7 +88,7 @@ class Crop(Op):
                              f"(input shape {x.shape}); each axis must keep at least one value.")
         return x[_full_index(x.ndim, self.axes, [slice(b, n - e) for n, (b, e) in zip(spatial, self.pairs)])]
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         dout = np.asarray(dout)
         return np.pad(dout, _widths(dout, self.axes, self.pairs))
 
@@ -99,11 +101,11 @@ class UpSampleNearest(Op):
     integer factors.) Backward sums ``dout`` over each ``sh x sw`` block.
     """
 
-    def __init__(self, size=2, data_format="channels_last"):
+    def __init__(self, size: int = 2, data_format: str = "channels_last") -> None:
         self.size = size
         self.data_format = check_data_format(data_format, type(self).__name__)
 
-    def _split_shape(self, shape):
+    def _split_shape(self, shape: Any) -> Any:
         """``shape`` with each spatial axis ``n`` followed by its factor: ``(..., n, f, ...)``."""
         out = []
         for axis, n in enumerate(shape):
@@ -112,13 +114,13 @@ class UpSampleNearest(Op):
                 out.append(self.factors[self.axes.index(axis)])
         return out
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.axes = _spatial_axes(x, self.data_format, self.name)
         self.factors = normalize_tuple(self.size, len(self.axes), "size", self.name)
         self.in_shape = x.shape
         expanded = self._split_shape(x.shape)
-        index = []
+        index: list[slice | None] = []
         for axis in range(x.ndim):
             index.append(slice(None))
             if axis in self.axes:
@@ -127,13 +129,13 @@ class UpSampleNearest(Op):
         out_shape = tuple(n * self.factors[self.axes.index(a)] if a in self.axes else n for a, n in enumerate(x.shape))
         return repeated.reshape(out_shape)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         split = np.asarray(dout).reshape(self._split_shape(self.in_shape))
         factor_axes = tuple(a + i + 1 for i, a in enumerate(self.axes))
         return split.sum(axis=factor_axes)
 
 
-def bilinear_weights(in_size: int, out_size: int):
+def bilinear_weights(in_size: int, out_size: int) -> Any:
     """TensorFlow's half-pixel bilinear sampling of one axis: ``(lower, upper, lerp)``, one entry per output.
 
     Source coordinate ``(o + 0.5) * in/out - 0.5`` (float32, as TensorFlow
@@ -148,7 +150,7 @@ def bilinear_weights(in_size: int, out_size: int):
     return lower, upper, coord - floor
 
 
-def _add_rows(target, index, values, axis):
+def _add_rows(target: Any, index: Any, values: np.ndarray, axis: Any) -> None:
     """``target[index[i]] += values[i]`` along ``axis`` for a non-decreasing ``index`` (segment sums)."""
     starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
     sums = np.add.reduceat(values, starts, axis=axis)
@@ -168,13 +170,13 @@ class ResizeBilinear(Op):
     ``1 - lerp`` and ``lerp``.
     """
 
-    def __init__(self, size, data_format="channels_last"):
+    def __init__(self, size: Any, data_format: str = "channels_last") -> None:
         self.size = tuple(int(s) for s in size)
         self.data_format = check_data_format(data_format, type(self).__name__)
         if any(s < 1 for s in self.size):
             raise ValueError(f"ResizeBilinear: size must be positive, got {size!r}.")
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.axes = _spatial_axes(x, self.data_format, self.name, rank=len(self.size))
         self.in_shape = x.shape
@@ -191,7 +193,7 @@ class ResizeBilinear(Op):
             self.plan.append((axis, lower, upper, lerp))
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         grad = np.asarray(dout)
         shape = list(grad.shape)
         for axis, lower, upper, lerp in reversed(self.plan):
@@ -203,7 +205,7 @@ class ResizeBilinear(Op):
         return grad
 
 
-def nearest_indices(in_size: int, out_size: int):
+def nearest_indices(in_size: int, out_size: int) -> Any:
     """TensorFlow 2's half-pixel nearest-neighbour source index of each output position along one axis.
 
     ``min(floor((o + 0.5) * in / out), in - 1)`` computed in float32, as ``tf.image.resize(...,
@@ -222,13 +224,13 @@ class ResizeNearest(Op):
     back to its source position (a segment sum per axis).
     """
 
-    def __init__(self, size, data_format="channels_last"):
+    def __init__(self, size: Any, data_format: str = "channels_last") -> None:
         self.size = tuple(int(s) for s in size)
         self.data_format = check_data_format(data_format, type(self).__name__)
         if any(s < 1 for s in self.size):
             raise ValueError(f"ResizeNearest: size must be positive, got {size!r}.")
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         self.axes = _spatial_axes(x, self.data_format, self.name, rank=len(self.size))
         self.in_shape = x.shape
@@ -240,7 +242,7 @@ class ResizeNearest(Op):
             self.plan.append((axis, index))
         return out
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         grad = np.asarray(dout)
         shape = list(grad.shape)
         for axis, index in reversed(self.plan):

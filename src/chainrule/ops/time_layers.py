@@ -15,6 +15,8 @@ backward walks the steps backwards.
 """
 from __future__ import annotations
 
+from typing import Sequence, cast
+
 import numpy as np
 
 from .embedding import Embedding
@@ -23,11 +25,11 @@ from .recurrent import LSTMSequence, LSTMStep, SimpleRNNSequence, SimpleRNNStep
 
 
 class _Params:
-    def _set_params(self, *params):
+    def _set_params(self, *params: np.ndarray) -> None:
         self.params = list(params)
         self.grads = [np.zeros_like(p) for p in params]
 
-    def _store_grads(self, grads):
+    def _store_grads(self, grads: Sequence[np.ndarray | None]) -> None:
         for slot, g in zip(self.grads, grads):
             slot[...] = g
 
@@ -38,14 +40,14 @@ class RNN(_Params):
     ``backward(dh_next)`` -> ``(dx, dh_prev)`` and fills ``grads = [dWx, dWh, db]``.
     """
 
-    def __init__(self, Wx, Wh, b):
+    def __init__(self, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray) -> None:
         self._set_params(Wx, Wh, b)
 
-    def forward(self, x, h_prev):
+    def forward(self, x: np.ndarray, h_prev: np.ndarray) -> np.ndarray:
         self.op = SimpleRNNStep()
-        return self.op.forward(x, h_prev, *self.params)
+        return cast(np.ndarray, self.op.forward(x, h_prev, *self.params))  # one state: h
 
-    def backward(self, dh_next):
+    def backward(self, dh_next: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dx, dh_prev, *grads = self.op.backward(dh_next)
         self._store_grads(grads)
         return dx, dh_prev
@@ -59,11 +61,13 @@ class TimeRNN(_Params):
     the initial state.
     """
 
-    def __init__(self, Wx, Wh, b, stateful=False):
+    def __init__(self, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray, stateful: bool = False) -> None:
         self._set_params(Wx, Wh, b)
-        self.h, self.dh, self.stateful = None, None, stateful
+        self.h: np.ndarray | None = None
+        self.dh: np.ndarray | None = None
+        self.stateful = stateful
 
-    def forward(self, xs):
+    def forward(self, xs: np.ndarray) -> np.ndarray:
         n = xs.shape[0]
         h0 = self.h if self.stateful and self.h is not None else np.zeros((n, self.params[1].shape[0]),
                                                                           dtype=self.params[0].dtype)
@@ -71,15 +75,15 @@ class TimeRNN(_Params):
         hs, self.h = self.op.forward(xs, h0, *self.params)
         return hs
 
-    def backward(self, dhs):
+    def backward(self, dhs: np.ndarray) -> np.ndarray | None:
         dxs, self.dh, *grads = self.op.backward(dhs, None)
         self._store_grads(grads)
         return dxs
 
-    def set_state(self, h):
+    def set_state(self, h: np.ndarray) -> None:
         self.h = h
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         self.h = None
 
 
@@ -90,14 +94,14 @@ class LSTM(_Params):
     ``backward(dh_next, dc_next)`` -> ``(dx, dh_prev, dc_prev)`` and fills ``grads``.
     """
 
-    def __init__(self, Wx, Wh, b):
+    def __init__(self, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray) -> None:
         self._set_params(Wx, Wh, b)
 
-    def forward(self, x, h_prev, c_prev):
+    def forward(self, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray) -> tuple[np.ndarray, ...]:
         self.op = LSTMStep()
-        return self.op.forward(x, h_prev, c_prev, *self.params)
+        return cast(tuple[np.ndarray, ...], self.op.forward(x, h_prev, c_prev, *self.params))  # two states: h, c
 
-    def backward(self, dh_next, dc_next):
+    def backward(self, dh_next: np.ndarray, dc_next: np.ndarray) -> tuple[np.ndarray | None, ...]:
         dx, dh_prev, dc_prev, *grads = self.op.backward(dh_next, dc_next)
         self._store_grads(grads)
         return dx, dh_prev, dc_prev
@@ -112,11 +116,14 @@ class TimeLSTM(_Params):
     as in the book. After backward, ``dh`` is the gradient of the initial ``h``.
     """
 
-    def __init__(self, Wx, Wh, b, stateful=False):
+    def __init__(self, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray, stateful: bool = False) -> None:
         self._set_params(Wx, Wh, b)
-        self.h, self.c, self.dh, self.stateful = None, None, None, stateful
+        self.h: np.ndarray | None = None
+        self.c: np.ndarray | None = None
+        self.dh: np.ndarray | None = None
+        self.stateful = stateful
 
-    def forward(self, xs):
+    def forward(self, xs: np.ndarray) -> np.ndarray:
         shape, dtype = (xs.shape[0], self.params[1].shape[0]), self.params[0].dtype
         fresh = not self.stateful
         h0 = self.h if not fresh and self.h is not None else np.zeros(shape, dtype=dtype)
@@ -125,15 +132,15 @@ class TimeLSTM(_Params):
         hs, self.h, self.c = self.op.forward(xs, h0, c0, *self.params)
         return hs
 
-    def backward(self, dhs):
+    def backward(self, dhs: np.ndarray) -> np.ndarray | None:
         dxs, self.dh, _, *grads = self.op.backward(dhs, None, None)
         self._store_grads(grads)
         return dxs
 
-    def set_state(self, h, c=None):
+    def set_state(self, h: np.ndarray, c: np.ndarray | None = None) -> None:
         self.h, self.c = h, c
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         self.h, self.c = None, None
 
 
@@ -143,28 +150,28 @@ class TimeEmbedding(_Params):
     ``backward(dout)`` fills ``grads[0]`` (repeated ids add up) and returns None.
     """
 
-    def __init__(self, W):
+    def __init__(self, W: np.ndarray) -> None:
         self._set_params(W)
 
-    def forward(self, xs):
+    def forward(self, xs: np.ndarray) -> np.ndarray:
         self.op = Embedding()
         return self.op.forward(self.params[0], xs)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> None:
         self._store_grads(self.op.backward(dout)[:1])
 
 
 class TimeAffine(_Params):
     """``x @ W + b`` at every step: ``forward(x (N, T, D))`` -> ``(N, T, M)``; ``backward(dout)`` -> ``dx``."""
 
-    def __init__(self, W, b):
+    def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
         self._set_params(W, b)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.op = Affine()
         return self.op.forward(x, *self.params)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
         dx, dW, db = self.op.backward(dout)
         self._store_grads((dW, db))
         return dx
@@ -178,11 +185,12 @@ class TimeSoftmaxWithLoss:
     ``backward(dout=1)`` -> ``dxs``.
     """
 
-    def __init__(self, ignore_label=-1):
-        self.params, self.grads = [], []
+    def __init__(self, ignore_label: int = -1) -> None:
+        self.params: list[np.ndarray] = []
+        self.grads: list[np.ndarray] = []
         self.ignore_label = ignore_label
 
-    def forward(self, xs, ts):
+    def forward(self, xs: np.ndarray, ts: np.ndarray) -> np.ndarray:
         n, steps, vocab = xs.shape
         ts = np.asarray(ts)
         if ts.ndim == 3:
@@ -194,7 +202,8 @@ class TimeSoftmaxWithLoss:
         self.shape = xs.shape
         return (per_step * self.mask).sum(dtype=xs.dtype) / xs.dtype.type(self.count)
 
-    def backward(self, dout=1):
+    def backward(self, dout: np.ndarray | float = 1) -> np.ndarray:
         d_per_step = self.mask * (np.asarray(dout) / self.count)
         dx, _ = self.op.backward(d_per_step)
+        assert dx is not None  # used by hand: every gradient is computed
         return dx.reshape(self.shape)

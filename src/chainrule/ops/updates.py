@@ -15,6 +15,8 @@ step count *before* this step, so a replayed step uses the current values.
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import math
 
 import numpy as np
@@ -27,9 +29,9 @@ class StateUpdate(Op):
 
     differentiable = False
     #: positions (in ``inputs``, 0-based) of the inputs this update writes in place.
-    writes: tuple = ()
+    writes: tuple[int, ...] = ()
 
-    def __init__(self, workspace: dict | None = None):
+    def __init__(self, workspace: dict | None = None) -> None:
         self._workspace = {} if workspace is None else workspace
 
     def scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
@@ -40,7 +42,7 @@ class StateUpdate(Op):
             buf = self._workspace[key] = np.empty(like.shape, like.dtype)
         return buf
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> None:
         raise TypeError(f"{self.name} is a state update: it has no gradient.")
 
 
@@ -49,28 +51,28 @@ class StateUpdate(Op):
 class Assign(StateUpdate):
     """``value = new`` (a new array: ops that read the old value keep what they saw)."""
 
-    def forward(self, value, new):
+    def forward(self, value: np.ndarray, new: np.ndarray) -> np.ndarray:
         return np.array(new, dtype=value.dtype, copy=True)
 
 
 class AssignAdd(StateUpdate):
     """``value = value + delta`` (a new array)."""
 
-    def forward(self, value, delta):
+    def forward(self, value: np.ndarray, delta: np.ndarray) -> np.ndarray:
         return value + np.asarray(delta, dtype=value.dtype)
 
 
 class AssignSub(StateUpdate):
     """``value = value - delta`` (a new array)."""
 
-    def forward(self, value, delta):
+    def forward(self, value: np.ndarray, delta: np.ndarray) -> np.ndarray:
         return value - np.asarray(delta, dtype=value.dtype)
 
 
 class AddInPlace(StateUpdate):
     """``value += delta`` in place (accumulators such as an optimizer's step count or gradient sums)."""
 
-    def forward(self, value, delta):
+    def forward(self, value: np.ndarray, delta: np.ndarray) -> np.ndarray:
         value += np.asarray(delta, dtype=value.dtype)
         return value
 
@@ -82,11 +84,11 @@ class MovingAverage(StateUpdate):
     batch mean computed with kept axes).
     """
 
-    def __init__(self, momentum: float, workspace: dict | None = None):
+    def __init__(self, momentum: float, workspace: dict | None = None) -> None:
         super().__init__(workspace)
         self.momentum = float(momentum)
 
-    def forward(self, value, new):
+    def forward(self, value: np.ndarray, new: np.ndarray) -> np.ndarray:
         dt = value.dtype.type
         value *= dt(self.momentum)
         tmp = self.scratch(value)
@@ -100,11 +102,11 @@ class MovingAverage(StateUpdate):
 class WeightDecay(StateUpdate):
     """Decoupled weight decay before a step: ``var -= var * weight_decay * lr``."""
 
-    def __init__(self, weight_decay: float, workspace: dict | None = None):
+    def __init__(self, weight_decay: float, workspace: dict | None = None) -> None:
         super().__init__(workspace)
         self.weight_decay = float(weight_decay)
 
-    def forward(self, var, lr):
+    def forward(self, var: np.ndarray, lr: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         tmp = self.scratch(var)
         np.multiply(var, dt(self.weight_decay), out=tmp)
@@ -124,11 +126,11 @@ class SGDStep(StateUpdate):
 
     writes = (2,)
 
-    def __init__(self, momentum=0.0, nesterov=False, workspace=None):
+    def __init__(self, momentum: float = 0.0, nesterov: bool = False, workspace: Any = None) -> None:
         super().__init__(workspace)
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
 
-    def forward(self, var, g, lr, m=None):
+    def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, m: np.ndarray | None = None) -> np.ndarray:
         dt = var.dtype.type
         lr_g = self.scratch(var)
         np.multiply(g, dt(lr), out=lr_g)
@@ -153,11 +155,11 @@ class AdagradStep(StateUpdate):
 
     writes = (2,)
 
-    def __init__(self, epsilon=1e-7, workspace=None):
+    def __init__(self, epsilon: float = 1e-7, workspace: Any = None) -> None:
         super().__init__(workspace)
         self.epsilon = float(epsilon)
 
-    def forward(self, var, g, lr, acc):
+    def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, acc: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         denom, step = self.scratch(var), self.scratch(var, 1)
         np.square(g, out=step)
@@ -183,11 +185,12 @@ class RMSpropStep(StateUpdate):
 
     writes = (2, 3, 4)
 
-    def __init__(self, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, workspace=None):
+    def __init__(self, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7, centered: bool = False,
+                 workspace: Any = None) -> None:
         super().__init__(workspace)
         self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
 
-    def forward(self, var, g, lr, v, *slots):
+    def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, v: np.ndarray, *slots: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
         denom, inc = self.scratch(var), self.scratch(var, 1)
@@ -231,11 +234,13 @@ class AdamStep(StateUpdate):
 
     writes = (3, 4, 5)
 
-    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, workspace=None):
+    def __init__(self, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False,
+                 workspace: Any = None) -> None:
         super().__init__(workspace)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
 
-    def forward(self, var, g, lr, iterations, m, v, v_hat=None):
+    def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, iterations: np.ndarray, m: np.ndarray,
+                v: np.ndarray, v_hat: np.ndarray | None = None) -> np.ndarray:
         dt = var.dtype.type
         t = dt(float(iterations) + 1.0)
         # As tf.keras 2: the betas pass through float32 (tf.cast of a Python float) and the bias correction is
@@ -272,11 +277,11 @@ class NadamProduct(StateUpdate):
     ``forward(u_product, iterations)`` with ``t = iterations + 1``.
     """
 
-    def __init__(self, beta_1=0.9, workspace=None):
+    def __init__(self, beta_1: float = 0.9, workspace: Any = None) -> None:
         super().__init__(workspace)
         self.beta_1 = float(beta_1)
 
-    def forward(self, u_product, iterations):
+    def forward(self, u_product: np.ndarray, iterations: np.ndarray) -> np.ndarray:
         u_product *= u_product.dtype.type(_nadam_u(self.beta_1, float(iterations) + 1.0))
         return u_product
 
@@ -294,16 +299,18 @@ class NadamStep(StateUpdate):
 
     writes = (5, 6)
 
-    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-7, workspace=None):
+    def __init__(self, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 workspace: Any = None) -> None:
         super().__init__(workspace)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
-    def forward(self, var, g, lr, iterations, u_product, m, v):
+    def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, iterations: np.ndarray, u_product: np.ndarray,
+                m: np.ndarray, v: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         t = float(iterations) + 1.0
         beta_1, beta_2 = self.beta_1, self.beta_2
         u_t, u_t1 = _nadam_u(beta_1, t), _nadam_u(beta_1, t + 1.0)
-        u_product = float(u_product)
+        u_prod = float(u_product)
         a, b = self.scratch(var), self.scratch(var, 1)
         np.subtract(g, m, out=a)
         a *= dt(1.0 - beta_1)
@@ -312,8 +319,8 @@ class NadamStep(StateUpdate):
         a -= v
         a *= dt(1.0 - beta_2)
         v += a
-        np.multiply(m, dt(u_t1 / (1.0 - u_product * u_t1)), out=b)  # b = m_hat
-        np.multiply(g, dt((1.0 - u_t) / (1.0 - u_product)), out=a)
+        np.multiply(m, dt(u_t1 / (1.0 - u_prod * u_t1)), out=b)  # b = m_hat
+        np.multiply(g, dt((1.0 - u_t) / (1.0 - u_prod)), out=a)
         b += a
         np.multiply(v, dt(1.0 / (1.0 - beta_2 ** t)), out=a)  # a = sqrt(v_hat) + epsilon
         np.sqrt(a, out=a)
@@ -336,12 +343,12 @@ class ConcatenateFlat(Op):
     differentiable = False
     returns_view = True  # of its inputs' buffer, sometimes: apply_op copies it when an input is a Variable
 
-    def forward(self, *arrays):
+    def forward(self, *arrays: np.ndarray) -> np.ndarray:
         joined = _consecutive_views(arrays)
         return joined if joined is not None else np.concatenate([a.reshape(-1) for a in arrays])
 
 
-def _consecutive_views(arrays):
+def _consecutive_views(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
     """``base[:total]`` when the arrays are C-contiguous views filling the start of one 1-D ``base`` in
     order; else None."""
     base = arrays[0].base
@@ -364,10 +371,10 @@ class ClipGradientByNorm(Op):
 
     differentiable = False
 
-    def __init__(self, clipnorm: float):
+    def __init__(self, clipnorm: float) -> None:
         self.clipnorm = float(clipnorm)
 
-    def forward(self, g):
+    def forward(self, g: np.ndarray) -> np.ndarray:
         norm = math.sqrt(float(np.square(g, dtype=np.float64).sum()))
         if norm <= self.clipnorm:
             return g
@@ -380,7 +387,7 @@ class GlobalNorm(Op):
 
     differentiable = False
 
-    def forward(self, *grads):
+    def forward(self, *grads: np.ndarray) -> np.ndarray:
         return np.asarray(math.sqrt(sum(float(np.square(g, dtype=np.float64).sum()) for g in grads)))
 
 
@@ -389,10 +396,10 @@ class ClipGradientByGlobalNorm(Op):
 
     differentiable = False
 
-    def __init__(self, clipnorm: float):
+    def __init__(self, clipnorm: float) -> None:
         self.clipnorm = float(clipnorm)
 
-    def forward(self, g, global_norm):
+    def forward(self, g: np.ndarray, global_norm: np.ndarray) -> np.ndarray:
         norm = float(global_norm)
         if norm <= self.clipnorm:
             return g
@@ -405,10 +412,10 @@ class ClipGradientByValue(Op):
 
     differentiable = False
 
-    def __init__(self, clipvalue: float):
+    def __init__(self, clipvalue: float) -> None:
         self.clipvalue = float(clipvalue)
 
-    def forward(self, g):
+    def forward(self, g: np.ndarray) -> np.ndarray:
         dt = g.dtype.type
         return np.clip(g, dt(-self.clipvalue), dt(self.clipvalue))
 
@@ -419,11 +426,11 @@ class TakeAverageEvery(StateUpdate):
     ``forward(var, average, iterations)``.
     """
 
-    def __init__(self, frequency: int, workspace: dict | None = None):
+    def __init__(self, frequency: int, workspace: dict | None = None) -> None:
         super().__init__(workspace)
         self.frequency = int(frequency)
 
-    def forward(self, var, average, iterations):
+    def forward(self, var: np.ndarray, average: np.ndarray, iterations: np.ndarray) -> np.ndarray:
         if (int(iterations) + 1) % self.frequency == 0:
             np.copyto(var, average)
         return var
@@ -431,7 +438,7 @@ class TakeAverageEvery(StateUpdate):
 
 # ----------------------------------------------------------------------------- metric state
 
-def _align_weights(values: np.ndarray, weights: np.ndarray, reduction: str):
+def _align_weights(values: np.ndarray, weights: np.ndarray, reduction: str) -> Any:
     """tf.keras's weight alignment for metrics: ``(values, weights)`` of one shape.
 
     A trailing 1 is dropped from the weights (or added) to match the values; when the
@@ -463,15 +470,12 @@ class MetricAccumulate(StateUpdate):
     added to the float32 state, as tf.keras's float32 variables hold them.
     """
 
-    def __init__(self, reduction: str, weighted: bool):
+    def __init__(self, reduction: str, weighted: bool) -> None:
         super().__init__()
         self.reduction, self.weighted = reduction, weighted
+        self.writes = (2,) if weighted else (1,)
 
-    @property
-    def writes(self):
-        return (2,) if self.weighted else (1,)
-
-    def forward(self, total, values, *rest):
+    def forward(self, total: np.ndarray, values: np.ndarray, *rest: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=np.float64)
         if self.weighted:
             values, weights = _align_weights(values, np.asarray(rest[0], dtype=np.float64), self.reduction)

@@ -22,6 +22,8 @@ as TensorFlow does, so the numbers agree to float32 rounding.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .base import Op
@@ -30,7 +32,7 @@ FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
 
 
-def map_coordinates(coord, length: int, fill_mode: str):
+def map_coordinates(coord: Any, length: int, fill_mode: str) -> Any:
     """Input coordinates (float32 array) brought inside ``[0, length - 1]`` by ``fill_mode`` (not 'constant').
 
     TensorFlow's ``MapCoordinate`` functors, vectorised; ``int(...)`` truncates toward zero as
@@ -72,7 +74,8 @@ class ProjectiveTransform(Op):
     weights (the exact adjoint of the forward map); the transforms get no gradient.
     """
 
-    def __init__(self, fill_mode="reflect", interpolation="bilinear", fill_value=0.0, output_shape=None):
+    def __init__(self, fill_mode: str = "reflect", interpolation: str = "bilinear", fill_value: float = 0.0,
+                 output_shape: Any = None) -> None:
         if fill_mode not in FILL_MODES:
             raise NotImplementedError(f"ProjectiveTransform: unknown fill_mode {fill_mode!r}; only 'reflect', "
                                       f"'wrap', 'constant' and 'nearest' are supported.")
@@ -83,7 +86,7 @@ class ProjectiveTransform(Op):
         self.fill_value = float(fill_value)
         self.output_shape = None if output_shape is None else tuple(int(s) for s in output_shape)
 
-    def _sources(self, transforms, n, h, w, out_h, out_w):
+    def _sources(self, transforms: Any, n: Any, h: np.ndarray, w: np.ndarray, out_h: Any, out_w: Any) -> Any:
         """Input coordinates ``(x_in, y_in)`` of every output pixel, ``(N, H', W')`` float32, and where k == 0."""
         t = np.asarray(transforms, dtype=np.float32).reshape(-1, 8)
         if t.shape[0] not in (1, n):
@@ -100,7 +103,7 @@ class ProjectiveTransform(Op):
         shape = (n, out_h, out_w)
         return (np.broadcast_to(x_in, shape), np.broadcast_to(y_in, shape), np.broadcast_to(degenerate, shape))
 
-    def forward(self, images, transforms):
+    def forward(self, images: np.ndarray, transforms: np.ndarray) -> np.ndarray:
         x = np.asarray(images)
         if x.ndim != 4:
             raise ValueError(f"ProjectiveTransform: images must be (N, H, W, C), got shape {x.shape}.")
@@ -112,11 +115,11 @@ class ProjectiveTransform(Op):
         batch = np.arange(n).reshape(n, 1, 1)
         outside = n * h * w          # the index of an extra row holding fill_value
 
-        def integer(v, length):
+        def integer(v: np.ndarray, length: Any) -> Any:
             # Far-away coordinates (constant mode) read the fill value anyway; clipping keeps the cast defined.
             return np.clip(v, -2, length + 1).astype(np.int64)
 
-        def index(yi, xi):
+        def index(yi: Any, xi: Any) -> Any:
             ok = ~degenerate & (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
             return np.where(ok, (batch * h + yi) * w + xi, outside).ravel()
 
@@ -134,18 +137,19 @@ class ProjectiveTransform(Op):
                     (index(y0 + 1, x0), wy1 * wx0), (index(y0 + 1, x0 + 1), wy1 * wx1)]
         flat = np.concatenate([x.reshape(-1, c), np.full((1, c), self.fill_value, dtype=x.dtype)])
         work = np.result_type(x.dtype, np.float32)   # float32 as TensorFlow; float64 stays float64
-        out = None
+        out: np.ndarray | None = None
         for idx, weight in taps:
             values = flat[idx].astype(work, copy=False)
             if weight is not None:
                 values = values * weight.reshape(-1, 1).astype(work)
             out = values if out is None else out + values
+        assert out is not None  # one tap at least
         keep = ~degenerate.ravel()
         out[~keep] = self.fill_value                   # k == 0: a point at infinity
         self.taps, self.keep, self.in_shape = taps, keep, x.shape
         return out.reshape(n, out_h, out_w, c).astype(x.dtype, copy=False)
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         n, h, w, c = self.in_shape
         g = np.asarray(dout).reshape(-1, c) * self.keep[:, None]
         flat = np.zeros((n * h * w + 1, c), dtype=g.dtype)

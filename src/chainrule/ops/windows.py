@@ -26,6 +26,8 @@ stride ``s``, dilation ``d``, effective kernel ``e = (k - 1) * d + 1``):
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -34,7 +36,7 @@ from . import workspace
 DATA_FORMATS = ("channels_last", "channels_first")
 
 
-def normalize_tuple(value, rank: int, name: str, op_name: str) -> tuple:
+def normalize_tuple(value: Any, rank: int, name: str, op_name: str) -> tuple:
     """``value`` (an int or a sequence of ``rank`` ints, each >= 1) as a tuple of ``rank`` ints.
 
     Raises ``ValueError`` naming ``op_name`` and ``name`` otherwise.
@@ -61,12 +63,12 @@ def check_data_format(data_format: str, op_name: str) -> str:
     return value
 
 
-def to_channels_last(x, data_format: str):
+def to_channels_last(x: np.ndarray, data_format: str) -> Any:
     """``(N, C, *spatial)`` -> ``(N, *spatial, C)`` as a view for channels_first; ``x`` itself otherwise."""
     return np.moveaxis(x, 1, -1) if data_format == "channels_first" else x
 
 
-def from_channels_last(x, data_format: str):
+def from_channels_last(x: np.ndarray, data_format: str) -> Any:
     """The inverse of :func:`to_channels_last`; a contiguous array for channels_first."""
     return np.ascontiguousarray(np.moveaxis(x, -1, 1)) if data_format == "channels_first" else x
 
@@ -83,8 +85,8 @@ def same_padding(length: int, kernel: int, stride: int = 1, dilation: int = 1) -
     return total // 2, total - total // 2
 
 
-def resolve_padding(padding, spatial_shape, kernel_size, strides, dilation, op_name: str,
-                    allowed=("valid", "same", "causal")) -> tuple:
+def resolve_padding(padding: Any, spatial_shape: Any, kernel_size: Any, strides: Any, dilation: Any, op_name: str,
+                    allowed: Any = ("valid", "same", "causal")) -> tuple:
     """``padding`` as one ``(before, after)`` pair per spatial axis (see the module docstring).
 
     ``allowed`` lists the accepted names. Raises ``ValueError`` for an unknown
@@ -106,6 +108,7 @@ def resolve_padding(padding, spatial_shape, kernel_size, strides, dilation, op_n
             raise ValueError(f"{op_name}: padding='causal' is only for 1-D data (N, steps, C); this input has "
                              f"{rank} spatial axes.")
         return (((kernel_size[0] - 1) * dilation[0], 0),)
+    pairs: tuple[tuple[int, ...], ...]
     if isinstance(padding, (int, np.integer)):
         pairs = ((int(padding), int(padding)),) * rank
     else:
@@ -122,13 +125,14 @@ def resolve_padding(padding, spatial_shape, kernel_size, strides, dilation, op_n
     return pairs
 
 
-def output_shape(padded_shape, kernel_size, strides, dilation) -> tuple:
+def output_shape(padded_shape: Any, kernel_size: Any, strides: Any, dilation: Any) -> tuple:
     """Window positions per axis of an already padded input: ``(Lp - e) // s + 1`` (may be <= 0)."""
     return tuple((n - effective_kernel(k, d)) // s + 1
                  for n, k, s, d in zip(padded_shape, kernel_size, strides, dilation))
 
 
-def check_output_shape(out_shape, spatial_shape, pads, kernel_size, dilation, op_name: str) -> None:
+def check_output_shape(out_shape: Any, spatial_shape: Any, pads: Any, kernel_size: Any, dilation: Any,
+                       op_name: str) -> None:
     """``ValueError`` naming the op when a window does not fit into the padded input."""
     if any(o < 1 for o in out_shape):
         eff = tuple(effective_kernel(k, d) for k, d in zip(kernel_size, dilation))
@@ -137,7 +141,7 @@ def check_output_shape(out_shape, spatial_shape, pads, kernel_size, dilation, op
                          f"padding='same', a smaller kernel, or a larger input.")
 
 
-def conv_output_length(input_length, kernel_size: int, padding: str, stride: int, dilation: int = 1):
+def conv_output_length(input_length: Any, kernel_size: int, padding: str, stride: int, dilation: int = 1) -> Any:
     """tf.keras ``conv_utils.conv_output_length``: the output length of a convolution or pooling axis.
 
     ``padding``: 'valid', 'same', 'causal' or 'full'. ``None`` in, ``None`` out
@@ -152,8 +156,8 @@ def conv_output_length(input_length, kernel_size: int, padding: str, stride: int
     return (length + stride - 1) // stride
 
 
-def deconv_output_length(input_length, kernel_size: int, padding: str, output_padding=None, stride: int = 1,
-                         dilation: int = 1):
+def deconv_output_length(input_length: Any, kernel_size: int, padding: str, output_padding: Any = None, stride: int = 1,
+                         dilation: int = 1) -> Any:
     """tf.keras ``conv_utils.deconv_output_length``: the output length of a transposed convolution axis.
 
     Without ``output_padding``: ``L * s + max(e - s, 0)`` ('valid'), ``L * s``
@@ -174,7 +178,7 @@ def deconv_output_length(input_length, kernel_size: int, padding: str, output_pa
     return (input_length - 1) * stride + eff - 2 * pad + output_padding
 
 
-def pad_spatial(x, pads, value=0, first_axis=1):
+def pad_spatial(x: np.ndarray, pads: Any, value: np.ndarray | float = 0, first_axis: int = 1) -> Any:
     """``x`` padded on its spatial axes (``first_axis`` onwards, one pair each in ``pads``) with ``value``.
 
     Returns ``x`` itself when every pad is 0. The result is a workspace buffer
@@ -187,7 +191,7 @@ def pad_spatial(x, pads, value=0, first_axis=1):
         shape[first_axis + i] += b + a
     out = workspace.empty(shape, x.dtype)
     lead = (slice(None),) * first_axis
-    interior = []
+    interior: list[slice] = []
     for i, (b, a) in enumerate(pads):
         n = x.shape[first_axis + i]
         if b:
@@ -199,7 +203,7 @@ def pad_spatial(x, pads, value=0, first_axis=1):
     return out
 
 
-def crop_spatial(x, pads, first_axis=1):
+def crop_spatial(x: np.ndarray, pads: Any, first_axis: int = 1) -> Any:
     """The inverse of :func:`pad_spatial`: a view of ``x`` without the padded borders."""
     if not any(b or a for b, a in pads):
         return x
@@ -207,7 +211,7 @@ def crop_spatial(x, pads, first_axis=1):
                                                  for i, (b, a) in enumerate(pads))]
 
 
-def window_view(xp, kernel_size, strides, dilation, out_shape=None):
+def window_view(xp: Any, kernel_size: Any, strides: Any, dilation: Any, out_shape: Any = None) -> Any:
     """Read-only view ``(N, *out, *kernel, *rest)`` of ``xp (N, *spatial, *rest)``: every window, no copy.
 
     ``view[n, o..., k..., r...] = xp[n, o * stride + k * dilation, r...]``, so
@@ -225,7 +229,7 @@ def window_view(xp, kernel_size, strides, dilation, out_shape=None):
     return as_strided(xp, shape, strides_, writeable=False)
 
 
-def offset_slices(k, out_shape, strides, dilation, first_axis=1) -> tuple:
+def offset_slices(k: tuple[int, ...], out_shape: Any, strides: Any, dilation: Any, first_axis: int = 1) -> tuple:
     """Index of the input positions that kernel offset ``k`` touches: ``k*d, k*d + s, ..., k*d + s*(out-1)``.
 
     The spatial axes start at ``first_axis`` (1 for channels_last, 2 for channels_first).
@@ -234,7 +238,7 @@ def offset_slices(k, out_shape, strides, dilation, first_axis=1) -> tuple:
                                                for ki, o, s, d in zip(k, out_shape, strides, dilation))
 
 
-def col2im_nd(dcol, padded_shape, kernel_size, strides, dilation):
+def col2im_nd(dcol: Any, padded_shape: Any, kernel_size: Any, strides: Any, dilation: Any) -> Any:
     """The adjoint of :func:`window_view`: ``dcol (N, *out, *kernel, *rest)`` -> ``(N, *padded, *rest)``.
 
     Sums the contributions of overlapping windows; one strided ``+=`` per kernel
@@ -253,7 +257,7 @@ def col2im_nd(dcol, padded_shape, kernel_size, strides, dilation):
 
 # --------------------------------------------------------------------------- the book's functions (NCHW)
 
-def _book_geometry(input_shape, filter_h, filter_w, stride, pad, name):
+def _book_geometry(input_shape: Any, filter_h: Any, filter_w: Any, stride: Any, pad: Any, name: Any) -> Any:
     if len(input_shape) != 4:
         raise ValueError(f"{name}: input_data must be 4-D (N, C, H, W), got shape {tuple(input_shape)}.")
     strides = normalize_tuple(stride, 2, "stride", name)
@@ -264,7 +268,7 @@ def _book_geometry(input_shape, filter_h, filter_w, stride, pad, name):
     return strides, pads, padded, out
 
 
-def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
+def im2col(input_data: Any, filter_h: Any, filter_w: Any, stride: int = 1, pad: int = 0) -> Any:
     """The book's im2col: ``(N, C, H, W)`` -> column matrix ``(N * out_h * out_w, C * filter_h * filter_w)``.
 
     Row ``(n * out_h + i) * out_w + j`` is the window at output ``(i, j)`` of
@@ -281,7 +285,7 @@ def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
     return view.transpose(0, 1, 2, 5, 3, 4).reshape(x.shape[0] * out[0] * out[1], -1)
 
 
-def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+def col2im(col: np.ndarray, input_shape: Any, filter_h: Any, filter_w: Any, stride: int = 1, pad: int = 0) -> Any:
     """The book's col2im, the adjoint of :func:`im2col`: column matrix -> ``input_shape (N, C, H, W)``.
 
     Values of overlapping windows are added (that is what makes it the

@@ -14,6 +14,8 @@ handed out (and every view of it) keeps its pool buffer alive through
 from __future__ import annotations
 
 import math
+from typing import Any
+
 import sys
 import threading
 
@@ -46,7 +48,7 @@ def _is_free(pool: list, i: int) -> bool:
     return _references(pool, i) <= _ONLY_THE_POOL
 
 
-def empty(shape, dtype) -> np.ndarray:
+def empty(shape: Any, dtype: Any) -> np.ndarray:
     """An uninitialised array of ``shape`` and ``dtype``: a free pooled buffer if one fits, else a new one."""
     dtype = np.dtype(dtype)
     if type(shape) is not tuple:

@@ -6,7 +6,15 @@ from .history import History, ProgbarLogger
 
 
 class CallbackList:
-    """Calls every callback's hook in order; adds History and ProgbarLogger like tf.keras."""
+    """Calls every callback's hook in order; adds History and ProgbarLogger like tf.keras.
+
+    Args:
+        callbacks: the callbacks (nested lists are flattened).
+        add_history: add a ``History`` unless one is given.
+        add_progbar: add a ``ProgbarLogger`` unless one is given.
+        model: the model every callback is given (``set_model``).
+        **params: the training parameters every callback is given (``set_params``).
+    """
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
         self.callbacks = nest.flatten(list(callbacks or []))  # nested lists are flattened, as in tf.keras

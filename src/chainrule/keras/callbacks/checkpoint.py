@@ -31,6 +31,24 @@ class ModelCheckpoint(Callback):
 
         cb = ModelCheckpoint("ckpt/model-{epoch:02d}-{val_loss:.2f}.keras", save_best_only=True, verbose=1)
         model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[cb])
+
+    Args:
+        filepath: where to save (``.keras`` or ``.h5``; ``.weights.h5`` with ``save_weights_only``), with
+            optional ``{epoch:02d}``-style fields.
+        monitor: the log key watched by ``save_best_only`` (default ``'val_loss'``).
+        verbose: 1 prints a line for each save.
+        save_best_only: save only when ``monitor`` improves.
+        save_weights_only: save the weights (``model.save_weights``) instead of the whole model.
+        mode: ``'auto'`` (max for a name holding ``'acc'``, min otherwise), ``'min'`` or ``'max'``.
+        save_freq: ``'epoch'`` or a number of batches.
+        options: accepted for tf.keras compatibility.
+        initial_value_threshold: the best value to beat at the start (None: none).
+        **kwargs: tf.keras 2's legacy ``period`` and ``load_weights_on_restart``.
+
+    Raises:
+        ValueError: a file extension that does not fit ``save_weights_only``, an unknown ``mode``, or a bad
+            ``save_freq``.
+        TypeError: an unknown keyword argument.
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
@@ -146,6 +164,15 @@ class BackupAndRestore(Callback):
     Example::
 
         model.fit(x, y, epochs=50, callbacks=[BackupAndRestore("/tmp/backup")])
+
+    Args:
+        backup_dir: the folder that holds the backup (created when needed).
+        save_freq: ``'epoch'`` (the only one supported).
+        delete_checkpoint: delete the backup when ``fit`` completes.
+        save_before_preemption: not supported (a TPU/cluster feature).
+
+    Raises:
+        ValueError: an empty ``backup_dir``, another ``save_freq``, or ``save_before_preemption``.
     """
 
     FILENAME = "latest.weights.h5"

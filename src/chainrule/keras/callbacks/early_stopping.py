@@ -11,10 +11,24 @@ class EarlyStopping(Callback):
 
     ``restore_best_weights=True`` puts back the weights of the best epoch when it stops.
     Defaults: ``monitor='val_loss', min_delta=0, patience=0, mode='auto'``.
+
+    Args:
+        monitor: the log key watched (default ``'val_loss'``).
+        min_delta: the smallest change that counts as an improvement.
+        patience: epochs without improvement before training stops.
+        verbose: 1 prints a line when it stops.
+        mode: ``'auto'`` (max for a name holding ``'acc'``, min otherwise), ``'min'`` or ``'max'``.
+        baseline: a value the monitored quantity must beat (None: none).
+        restore_best_weights: put back the best epoch's weights when training stops.
+        start_from_epoch: epochs to wait before watching (a warm-up).
+
+    Raises:
+        ValueError: an unknown ``mode``.
     """
 
-    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None,
-                 restore_best_weights=False, start_from_epoch=0):
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0) -> None:
         super().__init__()
         self.monitor, self.patience, self.verbose = monitor, int(patience), verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights

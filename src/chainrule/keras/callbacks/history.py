@@ -1,6 +1,8 @@
 """The two callbacks ``fit`` adds by itself: ``History`` (the per-epoch logs) and ``ProgbarLogger``."""
 from __future__ import annotations
 
+from typing import Any
+
 from ..utils.progbar import Progbar
 from .base import Callback
 
@@ -28,9 +30,13 @@ class ProgbarLogger(Callback):
 
     ``count_mode`` and ``stateful_metrics`` are accepted for signature compatibility only: the bar
     counts steps, and every logged value is already an epoch-so-far value.
+
+    Args:
+        count_mode: accepted for tf.keras compatibility (the bar counts steps).
+        stateful_metrics: accepted for tf.keras compatibility.
     """
 
-    def __init__(self, count_mode="steps", stateful_metrics=None):
+    def __init__(self, count_mode: str = "steps", stateful_metrics: Any = None) -> None:
         super().__init__()
         self.verbose = 1
         self.epochs = 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import Any, Callable
 
 import numpy as np
 
@@ -13,9 +14,16 @@ class LearningRateScheduler(Callback):
     """Set the learning rate at the start of each epoch to ``schedule(epoch, lr)`` (or ``schedule(epoch)``).
 
     The rate used is logged as ``lr`` in the epoch's logs (and so in ``history``).
+
+    Args:
+        schedule: ``schedule(epoch, lr) -> new lr`` (or ``schedule(epoch)``); ``epoch`` counts from 0.
+        verbose: 1 prints the rate set at each epoch.
+
+    Raises:
+        ValueError: (during ``fit``) the schedule returns something that is not a finite number.
     """
 
-    def __init__(self, schedule, verbose=0):
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         super().__init__()
         self.schedule, self.verbose = schedule, verbose
 
@@ -44,10 +52,26 @@ class LearningRateScheduler(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs."""
+    """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,
-                 cooldown=0, min_lr=0.0, **kwargs):
+    Args:
+        monitor: the log key watched (default ``'val_loss'``).
+        factor: the rate is multiplied by it (< 1; default 0.1).
+        patience: epochs without improvement before the rate is reduced (default 10).
+        verbose: 1 prints a line when the rate changes.
+        mode: ``'auto'`` (max for a name holding ``'acc'``, min otherwise), ``'min'`` or ``'max'``.
+        min_delta: the smallest change that counts as an improvement (default 1e-4).
+        cooldown: epochs to wait after a reduction before watching again.
+        min_lr: the rate never goes below it.
+        **kwargs: accepted and ignored (tf.keras 2's legacy arguments such as ``epsilon``).
+
+    Raises:
+        ValueError: ``factor >= 1`` or an unknown ``mode``.
+    """
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__()
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0, got {factor}.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 import csv
 import os
+from typing import Callable
 
 import numpy as np
 
@@ -9,9 +10,15 @@ from .base import Callback
 
 
 class CSVLogger(Callback):
-    """Write each epoch's logs as a CSV row: ``epoch`` then the log keys (``append=True`` continues a file)."""
+    """Write each epoch's logs as a CSV row: ``epoch`` then the log keys (``append=True`` continues a file).
 
-    def __init__(self, filename, separator=",", append=False):
+    Args:
+        filename: the CSV file's path.
+        separator: the field separator (default ``','``).
+        append: continue an existing file (its header is kept) instead of overwriting it.
+    """
+
+    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
         super().__init__()
         self.filename, self.sep, self.append = str(filename), separator, append
         self.keys = None
@@ -48,10 +55,21 @@ class LambdaCallback(Callback):
     (the training batches) and ``on_train_begin/end(logs)``; any other hook by its keyword too
     (``on_train_batch_end``, ``on_test_batch_begin``, ``on_predict_end``, ...). A function given as
     ``on_train_batch_end`` replaces the hook that calls ``on_batch_end``.
+
+    Args:
+        on_epoch_begin: ``f(epoch, logs)`` at the start of each epoch.
+        on_epoch_end: ``f(epoch, logs)`` at the end of each epoch.
+        on_batch_begin: ``f(batch, logs)`` before each training batch.
+        on_batch_end: ``f(batch, logs)`` after each training batch.
+        on_train_begin: ``f(logs)`` when ``fit`` starts.
+        on_train_end: ``f(logs)`` when ``fit`` ends.
+        **kwargs: any other hook by its name (``on_test_begin=...``).
     """
 
-    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None, on_batch_end=None,
-                 on_train_begin=None, on_train_end=None, **kwargs):
+    def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
+                 on_batch_begin: Callable | None = None, on_batch_end: Callable | None = None,
+                 on_train_begin: Callable | None = None, on_train_end: Callable | None = None,
+                 **kwargs: Callable) -> None:
         super().__init__()
         self.__dict__.update(kwargs)
         for name, fn in dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_batch_begin=on_batch_begin,

@@ -207,8 +207,9 @@ class TensorBoard(Callback):
             scalars every N training batches.
         profile_batch: validated like tf.keras (an int >= 0, a pair, or
             ``'start,stop'``) but nothing is profiled.
-        embeddings_freq, embeddings_metadata: kept for signature compatibility
-            only (chainrule has no ``Embedding`` layer; see the module docstring).
+        embeddings_freq: kept for signature compatibility only (no embedding
+            projector is written; see the module docstring).
+        embeddings_metadata: kept for signature compatibility only.
     """
 
     _V1_KWARGS = ("write_grads", "embeddings_layer_names", "embeddings_data", "batch_size")

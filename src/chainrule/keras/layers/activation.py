@@ -1,6 +1,8 @@
 """Activation layers: ReLU, LeakyReLU, ELU, Softmax."""
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ...functions import cast, clip_by_value, where
 from ...tensor import apply_op
@@ -9,9 +11,17 @@ from .base import Layer
 
 
 class ReLU(Layer):
-    """``max(x, 0)``, optionally capped at ``max_value``, with ``negative_slope`` below ``threshold``."""
+    """``max(x, 0)``, optionally capped at ``max_value``, with ``negative_slope`` below ``threshold``.
 
-    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+    Args:
+        max_value: cap the output at this value (None: no cap).
+        negative_slope: the slope below ``threshold`` (default 0).
+        threshold: values below it are zeroed (or scaled by ``negative_slope``).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def __init__(self, max_value: Any = None, negative_slope: float = 0.0, threshold: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         for arg, value in (("max_value", max_value), ("negative_slope", negative_slope), ("threshold", threshold)):
             if (value is None and arg != "max_value") or (value is not None and value < 0):
@@ -20,7 +30,7 @@ class ReLU(Layer):
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if self.negative_slope == 0 and self.threshold == 0:
             out = apply_op(_ops.ReLU(), inputs)
         else:
@@ -40,9 +50,15 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """``x`` if x > 0 else ``alpha * x``; ``alpha`` (tf.keras 2) or ``negative_slope`` (Keras 3), default 0.3."""
+    """``x`` if x > 0 else ``alpha * x``; ``alpha`` (tf.keras 2) or ``negative_slope`` (Keras 3), default 0.3.
 
-    def __init__(self, alpha=None, negative_slope=None, **kwargs):
+    Args:
+        alpha: the slope below 0 (tf.keras 2's name; default 0.3).
+        negative_slope: the same slope, Keras 3's name.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def __init__(self, alpha: Any = None, negative_slope: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         slope = alpha if alpha is not None else negative_slope
@@ -52,7 +68,7 @@ class LeakyReLU(Layer):
     def negative_slope(self) -> float:
         return self.alpha
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return apply_op(_ops.LeakyReLU(self.alpha), inputs)
 
     def compute_output_shape(self, input_shape):
@@ -65,14 +81,19 @@ class LeakyReLU(Layer):
 
 
 class ELU(Layer):
-    """``x`` if x > 0 else ``alpha * (exp(x) - 1)`` (alpha default 1.0)."""
+    """``x`` if x > 0 else ``alpha * (exp(x) - 1)`` (alpha default 1.0).
 
-    def __init__(self, alpha=1.0, **kwargs):
+    Args:
+        alpha: the scale of the negative part (default 1.0).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.alpha = float(alpha)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return apply_op(_ops.ELU(self.alpha), inputs)
 
     def compute_output_shape(self, input_shape):
@@ -90,14 +111,18 @@ class Softmax(Layer):
 
     ``mask`` (boolean, broadcastable to the inputs; False = excluded) pushes the excluded
     logits down by 1e9 first, as tf.keras 2 does, so they get (almost) no weight.
+
+    Args:
+        axis: the axis normalized over (default -1).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, axis=-1, **kwargs):
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.axis = axis
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs: Any, mask: Any = None) -> Any:
         axis = tuple(self.axis) if isinstance(self.axis, (list, tuple)) else self.axis  # numpy takes a tuple
         if mask is not None:
             return apply_op(_ops.MaskedSoftmax(axis), inputs, cast(mask, "bool"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -336,11 +337,13 @@ class Layer(Module):
         trainable: whether the layer's weights are updated by training.
         name: a unique name; default: the snake-case class name made unique (``dense``, ``dense_1``).
         dtype: the dtype of the weights and of float inputs (default ``floatx()``, float32).
-        input_shape / input_dim / batch_input_shape / batch_size: give the first layer of a
-            ``Sequential`` its input shape (without the batch axis for ``input_shape``).
+        dynamic: accepted for tf.keras compatibility (every layer runs eagerly or replayed alike).
+        **kwargs: ``input_shape``, ``input_dim``, ``batch_input_shape`` or ``batch_size`` give the first
+            layer of a ``Sequential`` its input shape (without the batch axis for ``input_shape``).
     """
 
     _NAME_ZERO_BASED = True
+    _tracked_layers: list[Layer]  # sub-layers held as attributes, in the order set (made in __init__)
 
     def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
         allowed = {"input_shape", "input_dim", "batch_input_shape", "batch_size", "weights",
@@ -512,6 +515,8 @@ class Layer(Module):
         if all(layer._trainable for layer in layers):  # the common case: the definition is a plain preorder
             return _dedup([w.var for layer in layers
                            for w in (layer._own_trainable if want_trainable else layer._own_non_trainable)])
+        out: list
+        stack: list[tuple[bool, Any]]
         out, stack = [], [(want_trainable, self)]
         while stack:
             trainable, node = stack.pop()
@@ -546,9 +551,10 @@ class Layer(Module):
         """Every weight, trainable first then non-trainable (tf.keras 2's order)."""
         return self.trainable_weights + self.non_trainable_weights
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
+    # Lists, as tf.keras gives them (tf.Module's own properties give tuples).
+    trainable_variables = trainable_weights  # type: ignore[assignment]
+    non_trainable_variables = non_trainable_weights  # type: ignore[assignment]
+    variables = weights  # type: ignore[assignment]
 
     def get_weights(self) -> list:
         """Copies of the weights as numpy arrays, in ``weights`` order."""

@@ -8,6 +8,7 @@ and the usual fix (a missing channels axis).
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 from ... import backend as _backend
 
@@ -19,6 +20,7 @@ def normalize_tuple(value, n: int, name: str, owner: str, allow_zero: bool = Fal
 
     Every entry must be >= 1 (>= 0 with ``allow_zero``), as in tf.keras.
     """
+    out: Any
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         out = (int(value),) * n
     else:

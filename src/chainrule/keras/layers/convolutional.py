@@ -21,27 +21,15 @@ so weights move between chainrule and tf.keras files unchanged. Data is ``channe
 """
 from __future__ import annotations
 
+from typing import Any
+
+from .._types import ActivationLike, ConstraintLike, InitializerLike, IntOrTuple, RegularizerLike
 from ... import ops as _ops
 from ...functions import reshape
 from ...tensor import apply_op
 from .. import activations, constraints, initializers, registry, regularizers
 from . import conv_utils
 from .base import Layer
-
-_COMMON_DOC = """
-    Args (tf.keras 2's, same defaults):
-        strides: int or one per spatial axis (default 1); strides > 1 cannot be combined with
-            dilation_rate > 1.
-        padding: 'valid' (default), 'same' (TensorFlow's rule: the extra pad at the end) or, for 1-D
-            convolutions, 'causal'.
-        data_format: 'channels_last' (batch, *spatial, channels), 'channels_first', or None for
-            ``keras.backend.image_data_format()``.
-        dilation_rate: int or one per spatial axis (default 1).
-        activation, use_bias, *_initializer, *_regularizer, activity_regularizer, *_constraint: as Dense.
-
-    Raises ``ValueError`` for bad arguments and for inputs of the wrong rank (naming the layer,
-    the rank expected and, for a missing channels axis, how to add it).
-"""
 
 
 def _positive_filters(value, owner):
@@ -62,10 +50,13 @@ class _BaseConv(Layer):
     _allows_causal = False
     _exact_rank = True   # Conv accepts extra leading batch axes (tf.keras's min_ndim); the others do not
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = 1, groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         rank, owner = self._conv_rank, f"{type(self).__name__} {self.name!r}"
         self.rank = rank
@@ -183,7 +174,7 @@ class _Conv(_BaseConv):
         return _ops.Conv(strides=self.strides, padding=self.padding, dilation_rate=self.dilation_rate,
                          groups=self.groups, data_format=self.data_format)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         shape = tuple(inputs.shape)
         self._check_shape(shape)
         extra = len(shape) - (self.rank + 2)
@@ -200,15 +191,42 @@ class Conv1D(_Conv):
     ``Conv1D(filters, kernel_size, strides=1, padding='valid', data_format='channels_last',
     dilation_rate=1, groups=1, activation=None, use_bias=True, ...)``; padding may also be 'causal'
     (``(kernel_size - 1) * dilation_rate`` zeros in front). Kernel ``(kernel_size, C_in // groups, filters)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'``, ``'same'`` or ``'causal'`` (left-padded: no output sees the future).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        groups: split the input channels into this many groups, each convolved separately.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
     _allows_causal = True
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
-                 dilation_rate=1, groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 data_format: str | None = "channels_last", dilation_rate: IntOrTuple = 1, groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -221,14 +239,42 @@ class Conv2D(_Conv):
     dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, ...)``.
     Kernel ``(kh, kw, C_in // groups, filters)``, bias ``(filters,)``. A 28x28 grayscale image needs
     its channels axis: input ``(batch, 28, 28, 1)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        groups: split the input channels into this many groups, each convolved separately.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1), groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -239,15 +285,42 @@ class Conv3D(_Conv):
 
     ``Conv3D(filters, kernel_size, strides=(1, 1, 1), padding='valid', data_format=None,
     dilation_rate=(1, 1, 1), groups=1, ...)``; kernel ``(kd, kh, kw, C_in // groups, filters)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        groups: split the input channels into this many groups, each convolved separately.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 3
 
-    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1, 1), groups: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -258,9 +331,12 @@ class Conv3D(_Conv):
 class _ConvTranspose(_BaseConv):
     """Transposed convolution (``ops.ConvTranspose``): kernel ``(*kernel_size, filters, C_in)``."""
 
-    def __init__(self, filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
-                 activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
-                 activity_regularizer, kernel_constraint, bias_constraint, groups=1, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple, padding: Any, output_padding: Any,
+                 data_format: str | None, dilation_rate: IntOrTuple, activation: ActivationLike, use_bias: Any,
+                 kernel_initializer: InitializerLike, bias_initializer: InitializerLike,
+                 kernel_regularizer: RegularizerLike, bias_regularizer: RegularizerLike,
+                 activity_regularizer: RegularizerLike, kernel_constraint: ConstraintLike,
+                 bias_constraint: ConstraintLike, groups: int = 1, **kwargs: Any) -> None:
         if int(groups or 1) != 1:
             raise ValueError(f"{type(self).__name__}: groups must be 1 for a transposed convolution, got {groups!r}.")
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation,
@@ -291,7 +367,7 @@ class _ConvTranspose(_BaseConv):
         self._in_channels = cin
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._check_shape(tuple(inputs.shape))
         op = _ops.ConvTranspose(strides=self.strides, padding=self.padding, output_padding=self.output_padding,
                                 dilation_rate=self.dilation_rate, data_format=self.data_format)
@@ -310,14 +386,42 @@ class Conv1DTranspose(_ConvTranspose):
     data_format=None, dilation_rate=1, ...)``. Output length: ``steps * strides + max(k - strides, 0)``
     ('valid'), ``steps * strides`` ('same'), or with ``output_padding`` (each < its stride)
     ``(steps - 1) * strides + k - 2 * pad + output_padding``. Kernel ``(kernel_size, filters, C_in)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        output_padding: extra rows/columns on one side of the output (each in ``[0, stride)``; None: derived).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 output_padding: Any = None, data_format: str | None = None, dilation_rate: IntOrTuple = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
                          bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -330,15 +434,42 @@ class Conv2DTranspose(_ConvTranspose):
 
     ``Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', output_padding=None,
     data_format=None, dilation_rate=(1, 1), ...)``; output sizes as :class:`Conv1DTranspose` per axis.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        output_padding: extra rows/columns on one side of the output (each in ``[0, stride)``; None: derived).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 output_padding: Any = None, data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1),
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
                          bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -349,15 +480,42 @@ class Conv3DTranspose(_ConvTranspose):
 
     tf.keras 2 computes this layer without dilation and leaves ``dilation_rate`` out of its config,
     so ``dilation_rate`` other than 1 is refused here rather than silently ignored.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        output_padding: extra rows/columns on one side of the output (each in ``[0, stride)``; None: derived).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 3
 
-    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", output_padding=None,
-                 data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1, 1), padding: str = "valid",
+                 output_padding: Any = None, data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1, 1),
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
                          activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
                          bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
@@ -408,7 +566,7 @@ class _DepthwiseConv(_BaseConv):
         self._in_channels = cin
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._check_shape(tuple(inputs.shape))
         op = _ops.DepthwiseConv(strides=self.strides, padding=self.padding, dilation_rate=self.dilation_rate,
                                 data_format=self.data_format)
@@ -431,14 +589,41 @@ class DepthwiseConv1D(_DepthwiseConv):
     ``DepthwiseConv1D(kernel_size, strides=1, padding='valid', depth_multiplier=1, data_format=None,
     dilation_rate=1, ...)``: ``(batch, steps, C)`` -> ``(batch, new_steps, C * depth_multiplier)``, output
     channel ``c * depth_multiplier + m``. Weights ``depthwise_kernel (k, C, depth_multiplier)``, bias.
-    """ + _COMMON_DOC
+
+    Args:
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
 
-    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 depth_multiplier: int = 1, data_format: str | None = None, dilation_rate: IntOrTuple = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, depthwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate, activation,
                          use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer, bias_regularizer,
                          activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
@@ -449,14 +634,41 @@ class DepthwiseConv2D(_DepthwiseConv):
 
     ``DepthwiseConv2D(kernel_size, strides=(1, 1), padding='valid', depth_multiplier=1,
     data_format=None, dilation_rate=(1, 1), ...)``; ``depthwise_kernel (kh, kw, C, depth_multiplier)``.
-    """ + _COMMON_DOC
+
+    Args:
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 
-    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 depth_multiplier: int = 1, data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1),
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, depthwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(kernel_size, strides, padding, depth_multiplier, data_format, dilation_rate, activation,
                          use_bias, depthwise_initializer, bias_initializer, depthwise_regularizer, bias_regularizer,
                          activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
@@ -465,11 +677,15 @@ class DepthwiseConv2D(_DepthwiseConv):
 class _SeparableConv(_BaseConv):
     """Depthwise convolution then a 1x1 convolution mixing the channels (bias and activation after it)."""
 
-    def __init__(self, filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
-                 activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
-                 depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,
-                 depthwise_constraint, pointwise_constraint, bias_constraint, groups=1,
-                 kernel_initializer="glorot_uniform", kernel_regularizer=None, kernel_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple, padding: Any,
+                 data_format: str | None, dilation_rate: IntOrTuple, depth_multiplier: int, activation: ActivationLike,
+                 use_bias: Any, depthwise_initializer: InitializerLike, pointwise_initializer: InitializerLike,
+                 bias_initializer: InitializerLike, depthwise_regularizer: RegularizerLike,
+                 pointwise_regularizer: RegularizerLike, bias_regularizer: RegularizerLike,
+                 activity_regularizer: RegularizerLike, depthwise_constraint: ConstraintLike,
+                 pointwise_constraint: ConstraintLike, bias_constraint: ConstraintLike, groups: int = 1,
+                 kernel_initializer: InitializerLike = "glorot_uniform", kernel_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         # groups and kernel_* are in tf.keras 2's config of this layer (inherited from Conv) but unused.
         if int(groups or 1) != 1:
             raise ValueError(f"{type(self).__name__}: groups must be 1, got {groups!r}.")
@@ -533,16 +749,48 @@ class SeparableConv1D(_SeparableConv):
     ``SeparableConv1D(filters, kernel_size, strides=1, padding='valid', data_format=None, dilation_rate=1,
     depth_multiplier=1, ...)``; padding may be 'causal'. Weights ``depthwise_kernel (k, C, m)``,
     ``pointwise_kernel (1, C * m, filters)``, ``bias (filters,)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        pointwise_initializer: initializer of the 1x1 pointwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        pointwise_regularizer: a regularizer for the pointwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        pointwise_constraint: a constraint on the pointwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 1
     _allows_causal = True
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
-                 pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
-                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = 1, padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = 1, depth_multiplier: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform",
+                 pointwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, pointwise_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 depthwise_constraint: ConstraintLike = None, pointwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
                          activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
                          depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,
@@ -555,16 +803,47 @@ class SeparableConv2D(_SeparableConv):
     ``SeparableConv2D(filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
     dilation_rate=(1, 1), depth_multiplier=1, ...)``. Weights ``depthwise_kernel (kh, kw, C, m)``,
     ``pointwise_kernel (1, 1, C * m, filters)``, ``bias (filters,)``.
-    """ + _COMMON_DOC
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis); strides > 1
+            cannot be combined with dilation_rate > 1.
+        padding: ``'valid'`` (no padding) or ``'same'`` (TensorFlow's rule: the extra pad at the end).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        dilation_rate: the spacing between the window's taps (an int or one per axis).
+        depth_multiplier: output channels per input channel of the depthwise step.
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        depthwise_initializer: initializer of the depthwise kernel.
+        pointwise_initializer: initializer of the 1x1 pointwise kernel.
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        depthwise_regularizer: a regularizer for the depthwise kernel.
+        pointwise_regularizer: a regularizer for the pointwise kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        depthwise_constraint: a constraint on the depthwise kernel.
+        pointwise_constraint: a constraint on the pointwise kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: bad arguments, or inputs of the wrong rank (naming the layer, the rank expected and,
+            for a missing channels axis, how to add it).
+    """
 
     _conv_rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
-                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None, pointwise_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
-                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: IntOrTuple, strides: IntOrTuple = (1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: IntOrTuple = (1, 1), depth_multiplier: int = 1,
+                 activation: ActivationLike = None, use_bias: bool = True,
+                 depthwise_initializer: InitializerLike = "glorot_uniform",
+                 pointwise_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 depthwise_regularizer: RegularizerLike = None, pointwise_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 depthwise_constraint: ConstraintLike = None, pointwise_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
                          activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
                          depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
+from .._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...functions import cast, matmul, reshape, transpose
 from ...sparse import SparseTensor
@@ -19,9 +21,10 @@ def _is_positive_integer(value) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, numbers.Integral):
-        return value > 0
+        return int(value) > 0
     if isinstance(value, numbers.Real):
-        return math.isfinite(value) and value == int(value) and value > 0
+        number = float(value)
+        return math.isfinite(number) and number == int(number) and number > 0
     return False
 
 
@@ -53,12 +56,22 @@ class InputLayer(Layer):
     """The entry point of a functional graph: holds the input shape and dtype, computes nothing.
 
     Use :func:`Input` rather than this class directly.
+
+    Args:
+        input_shape: the shape of one sample (without the batch axis).
+        batch_size: a fixed batch size (None: any).
+        dtype: the input's dtype (default floatx).
+        name: the layer's name.
+        batch_input_shape: the full shape with the batch axis.
+        sparse: accepted for compatibility (inputs are dense).
+        ragged: accepted for compatibility.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _NAME_ZERO_BASED = False
 
-    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None, batch_input_shape=None,
-                 sparse=False, ragged=False, **kwargs):
+    def __init__(self, input_shape: Any = None, batch_size: Any = None, dtype: Any = None, name: str | None = None,
+                 batch_input_shape: Any = None, sparse: bool = False, ragged: bool = False, **kwargs: Any) -> None:
         # tf.keras 2 and Keras 3 write these; any other keyword is refused as they do (a config is checked).
         unknown = sorted(k for k, v in kwargs.items()
                          if k not in ("input_tensor", "type_spec", "optional") or v not in (None, False))
@@ -94,13 +107,25 @@ class InputLayer(Layer):
         return {"batch_input_shape": list(self._batch_input_shape), "dtype": self._dtype,
                 "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return inputs
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tensor=None, ragged=None,
           type_spec=None, batch_shape=None, **kwargs):
-    """A symbolic input of ``shape`` (no batch axis): ``Input(shape=(28, 28))`` -> KerasTensor ``(None, 28, 28)``."""
+    """A symbolic input of ``shape`` (no batch axis): ``Input(shape=(28, 28))`` -> KerasTensor ``(None, 28, 28)``.
+
+    Args:
+        shape: the shape of one sample (without the batch axis); None entries are any size.
+        batch_size: a fixed batch size (None: any).
+        name: the input's name (default ``input_1`` ...).
+        dtype: the input's dtype (default floatx, float32).
+        sparse: accepted for compatibility (inputs are dense).
+        tensor: accepted for compatibility.
+        ragged: accepted for compatibility.
+        type_spec: accepted for compatibility.
+        batch_shape: the full shape with the batch axis, instead of ``shape`` and ``batch_size``.
+    """
     if batch_shape is not None:
         layer = InputLayer(batch_input_shape=tuple(batch_shape), name=name, dtype=dtype)
     else:
@@ -116,11 +141,26 @@ class Dense(Layer):
     Input ``(..., n_in)`` -> output ``(..., units)``; ``kernel (n_in, units)``, ``bias (units,)``.
     Defaults: no activation, ``use_bias=True``, ``kernel_initializer='glorot_uniform'``,
     ``bias_initializer='zeros'``.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = None, use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.supports_masking = True
         if not _is_positive_integer(units):
@@ -137,7 +177,7 @@ class Dense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         last = input_shape[-1] if len(input_shape) else None
         if last is None:
             raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs should be defined, "
@@ -192,14 +232,19 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """Applies an activation function (a name such as ``'relu'`` or a callable)."""
+    """Applies an activation function (a name such as ``'relu'`` or a callable).
 
-    def __init__(self, activation, **kwargs):
+    Args:
+        activation: the activation: a name (``'relu'``), a function or a layer.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def __init__(self, activation: ActivationLike, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.activation = activations.get(activation)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return self._activate(inputs)
 
     def compute_output_shape(self, input_shape):
@@ -216,9 +261,14 @@ class Flatten(Layer):
 
     ``data_format='channels_first'`` (inputs ``(N, C, ...)``) flattens in channels-last order, as
     tf.keras 2 does, so a model gives the same features whichever layout its images use.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         data_format = data_format or "channels_last"
         if data_format not in ("channels_last", "channels_first"):
@@ -226,7 +276,7 @@ class Flatten(Layer):
                              f"got {data_format!r}.")
         self.data_format = data_format
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if inputs.ndim == 1:
             return reshape(inputs, (-1, 1))
         if self.data_format == "channels_first" and inputs.ndim > 2:
@@ -246,13 +296,18 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
-    """Reshapes each sample to ``target_shape`` (one entry may be -1)."""
+    """Reshapes each sample to ``target_shape`` (one entry may be -1).
 
-    def __init__(self, target_shape, **kwargs):
+    Args:
+        target_shape: the shape of each sample (without the batch axis); one entry may be -1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.target_shape = tuple(int(s) for s in target_shape)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return reshape(inputs, (inputs.shape[0],) + self.target_shape)
 
     def compute_output_shape(self, input_shape):
@@ -285,9 +340,15 @@ class Dropout(Layer):
 
     Identity at inference. ``seed`` gives the layer its own Generator (masks
     still differ from call to call); otherwise the global seeded one is used.
+
+    Args:
+        rate: the fraction of the inputs set to zero, in [0, 1).
+        noise_shape: the shape of the dropout mask (None entries take the input's size), to share it along axes.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, rate: Any, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= float(rate) < 1:
@@ -298,7 +359,7 @@ class Dropout(Layer):
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
 
-    def call(self, inputs, training=None):
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
         if not training or self.rate == 0:
             return inputs
         if self.noise_shape is not None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from .._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import activations, constraints, initializers, registry, regularizers
@@ -86,11 +88,27 @@ class EinsumDense(Layer):
     to ``(batch, T, 2, 8)`` with a ``(16, 2, 8)`` kernel and a ``(2, 8)`` bias (how
     ``MultiHeadAttention`` projects its inputs). ``output_shape`` leaves out the batch axis; None
     keeps the input's size there. The gradient of the einsum is ``chainrule.ops.Einsum``'s.
+
+    Args:
+        equation: the einsum equation ``'inputs,kernel->output'`` (such as ``'abc,cd->abd'``).
+        output_shape: the output's shape without the batch axis (None entries keep the input's size).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        bias_axes: the output letters the bias spans (None: no bias).
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, equation: Any, output_shape: Any, activation: ActivationLike = None, bias_axes: Any = None,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.equation = equation
         self.partial_output_shape = [output_shape] if isinstance(output_shape, int) else list(output_shape)
@@ -103,7 +121,7 @@ class EinsumDense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         kernel_shape, bias_shape, self.full_output_shape = analyze_einsum_string(
             self.equation, self.bias_axes, input_shape, self.partial_output_shape)
         if any(d is None for d in kernel_shape):
@@ -116,7 +134,7 @@ class EinsumDense(Layer):
             if bias_shape is not None else None
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         out = apply_op(_ops.Einsum(self.equation), inputs, self.kernel)
         if self.bias is not None:
             out = out + self.bias

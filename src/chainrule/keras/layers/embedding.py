@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
+from .._types import ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...functions import cast, not_equal
 from ...tensor import apply_op
@@ -18,20 +20,24 @@ class Embedding(Layer):
             TensorFlow raises, names the first id outside and the range).
         output_dim: the size of each vector.
         embeddings_initializer: default ``'uniform'``, tf.keras 2's ``RandomUniform(-0.05, 0.05)``.
-        embeddings_regularizer, activity_regularizer, embeddings_constraint: as for ``Dense``.
+        embeddings_regularizer: a regularizer of the embedding matrix, as for ``Dense``.
+        activity_regularizer: a regularizer of the output, as for ``Dense``.
+        embeddings_constraint: a constraint on the embedding matrix, as for ``Dense``.
         mask_zero: id 0 is padding: the output carries the mask ``ids != 0`` (so id 0 must not be a
             word; the vocabulary then needs ``input_dim = words + 1``).
         input_length: the sequence length, when fixed (it lets ``Flatten -> Dense`` follow in a
             ``Sequential``); the layer's input shape becomes ``(None, input_length)``.
+        sparse: not supported (True raises ValueError): outputs are dense.
 
     The weight is ``embeddings`` of shape ``(input_dim, output_dim)``, as in tf.keras files. Float
     ids are truncated to integers (tf.keras casts them); the gradient adds up each id's rows
     without a dense one-hot (``chainrule.ops.Embedding``).
     """
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
-                 sparse=False, **kwargs):
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: InitializerLike = "uniform",
+                 embeddings_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 embeddings_constraint: ConstraintLike = None, mask_zero: bool = False, input_length: int | None = None,
+                 sparse: bool = False, **kwargs: Any) -> None:
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             if input_length:
                 kwargs["input_shape"] = tuple(input_length) if isinstance(input_length, (list, tuple)) \
@@ -56,14 +62,14 @@ class Embedding(Layer):
         self.input_length = input_length
         self.sparse = False
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: Any = None) -> None:
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           regularizer=self.embeddings_regularizer,
                                           constraint=self.embeddings_constraint)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if inputs.dtype.is_floating or inputs.dtype.is_bool:
             inputs = cast(inputs, "int32")
         return apply_op(_ops.Embedding(), self.embeddings, inputs)

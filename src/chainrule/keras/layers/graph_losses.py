@@ -12,7 +12,9 @@ from .base import Layer
 class AddLoss(Layer):
     """Adds its input (a scalar loss) to the model's losses on every call and returns it.
 
-    ``unconditional``: kept for tf.keras 2's config (every loss here belongs to the model).
+    Args:
+        unconditional: kept for tf.keras 2's config (every loss here belongs to the model).
+        **kwargs: the base Layer's arguments (``name``, ``dtype``, ...).
     """
 
     def __init__(self, unconditional=False, **kwargs):
@@ -33,7 +35,16 @@ class AddLoss(Layer):
 
 
 class AddMetric(Layer):
-    """Averages its input into the metric ``metric_name`` (``aggregation='mean'``) on every call; returns it."""
+    """Averages its input into the metric ``metric_name`` on every call and returns it.
+
+    Args:
+        aggregation: ``'mean'`` (or None, the same): the metric is the mean of the values seen.
+        metric_name: the metric's name in the logs and History.
+        **kwargs: the base Layer's arguments (``name``, ``dtype``, ...).
+
+    Raises:
+        ValueError: ``metric_name`` not given.
+    """
 
     def __init__(self, aggregation=None, metric_name=None, **kwargs):
         super().__init__(**kwargs)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -97,9 +98,17 @@ class Resizing(Layer):
     ``crop_to_aspect_ratio=True`` the largest centred crop of the target aspect ratio is resized,
     so the images are not distorted. Interpolations: 'bilinear' and 'nearest' (tf.keras's others
     raise ``NotImplementedError``). Output float32 ``(..., height, width, channels)``.
+
+    Args:
+        height: the output's height in pixels.
+        width: the output's width in pixels.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        crop_to_aspect_ratio: resize the largest centred crop of the target aspect ratio (no distortion).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False, **kwargs):
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"Resizing {self.name!r}"
         _check_size(owner, height, width)
@@ -108,7 +117,7 @@ class Resizing(Layer):
         self._method = check_interpolation(interpolation, owner)
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         x = _as_float(self, inputs)
         if self.crop_to_aspect_ratio:
             return smart_resize(x, (self.height, self.width), self._method)
@@ -130,15 +139,20 @@ class CenterCrop(Layer):
 
     ``CenterCrop(height, width)``. An image smaller than the target is resized up instead
     (``smart_resize``, bilinear), as in tf.keras.
+
+    Args:
+        height: the crop's height.
+        width: the crop's width.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height, width, **kwargs):
+    def __init__(self, height: int, width: int, **kwargs: Any) -> None:
         kwargs.pop("autocast", None)
         super().__init__(**kwargs)
         _check_size(f"CenterCrop {self.name!r}", height, width)
         self.height, self.width = int(height), int(width)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         x = _as_float(self, inputs)
         h_diff, w_diff = x.shape[H_AXIS] - self.height, x.shape[W_AXIS] - self.width
         if h_diff < 0 or w_diff < 0:
@@ -161,7 +175,7 @@ class CenterCrop(Layer):
 class _RandomLayer(Layer):
     """Shared by the augmentation layers: the generator, the training rule, the shape and config plumbing."""
 
-    def __init__(self, seed=None, rng_type=None, **kwargs):
+    def __init__(self, seed: int | None = None, rng_type: Any = None, **kwargs: Any) -> None:
         kwargs.pop("force_generator", None)
         kwargs.pop("autocast", None)
         super().__init__(**kwargs)
@@ -178,7 +192,7 @@ class _RandomLayer(Layer):
         note_side_effect(f"{type(self).__name__}'s random draw")
         return self._rng if self._rng is not None else _backend.rng()
 
-    def call(self, inputs, training=None):
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
         x = _as_float(self, inputs)
         if training is False:     # None (no flag given) counts as training, as tf.keras 2's default True
             return x
@@ -213,9 +227,14 @@ class RandomFlip(_RandomLayer):
 
     ``RandomFlip(mode='horizontal_and_vertical', seed=None)``; ``mode``: 'horizontal' (left-right),
     'vertical' (up-down) or 'horizontal_and_vertical' (each decided independently).
+
+    Args:
+        mode: ``'horizontal'``, ``'vertical'`` or ``'horizontal_and_vertical'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, mode="horizontal_and_vertical", seed=None, **kwargs):
+    def __init__(self, mode: str = "horizontal_and_vertical", seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         if mode not in ("horizontal", "vertical", "horizontal_and_vertical"):
             raise ValueError(f"RandomFlip layer {self.name!r} received an unknown mode argument {mode!r}; use "
@@ -243,7 +262,8 @@ class RandomFlip(_RandomLayer):
 class _RandomTransform(_RandomLayer):
     """A random projective transform per image, applied with ``ops.ProjectiveTransform``."""
 
-    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, **kwargs):
+    def __init__(self, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None,
+                 fill_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         if fill_mode not in _ops.warp.FILL_MODES:
             raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Only `reflect`, `wrap`, `constant` and "
@@ -303,10 +323,18 @@ class RandomRotation(_RandomTransform):
 
     ``RandomRotation(factor, fill_mode='reflect', interpolation='bilinear', seed=None, fill_value=0.0)``;
     ``factor``: a fraction of a full turn, ``f`` meaning ``[-f, f]``, or a pair ``(lower, upper)``.
+
+    Args:
+        factor: a fraction of a full turn: ``f`` means angles in ``[-f, f] * 2 pi``, or ``(lower, upper)``.
+        fill_mode: how points outside the image are filled: ``'reflect'``, ``'wrap'``, ``'constant'`` or ``'nearest'``.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        fill_value: the value of the filled points with ``fill_mode='constant'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
-                 **kwargs):
+    def __init__(self, factor: Any, fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed: int | None = None, fill_value: float = 0.0, **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
         self.factor = factor
         self.lower, self.upper = _factor_range(f"RandomRotation {self.name!r}", "factor", factor)
@@ -331,10 +359,20 @@ class RandomZoom(_RandomTransform):
     seed=None, fill_value=0.0)``: the image is scaled by ``1 + f`` per axis with ``f`` drawn from
     ``[lower, upper]`` (a number ``f`` means ``[-f, f]``); a positive ``f`` zooms *out* (the
     transform reads a larger region), as in tf.keras. ``width_factor=None`` keeps the aspect ratio.
+
+    Args:
+        height_factor: ``f`` zooms by ``1 + [-f, f]`` vertically (positive: out); or ``(lower, upper)``.
+        width_factor: the same horizontally (None: keep the aspect ratio).
+        fill_mode: how points outside the image are filled: ``'reflect'``, ``'wrap'``, ``'constant'`` or ``'nearest'``.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        fill_value: the value of the filled points with ``fill_mode='constant'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, **kwargs):
+    def __init__(self, height_factor: Any, width_factor: Any = None, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
         owner = f"RandomZoom {self.name!r}"
         self.height_factor, self.width_factor = height_factor, width_factor
@@ -366,10 +404,20 @@ class RandomTranslation(_RandomTransform):
     ``RandomTranslation(height_factor, width_factor, fill_mode='reflect', interpolation='bilinear',
     seed=None, fill_value=0.0)``; each factor ``f`` means ``[-f, f]`` of the size (a pair
     ``(lower, upper)`` is taken as given; values within [-1, 1]).
+
+    Args:
+        height_factor: ``f`` shifts by ``[-f, f]`` of the height; or ``(lower, upper)``.
+        width_factor: the same for the width.
+        fill_mode: how points outside the image are filled: ``'reflect'``, ``'wrap'``, ``'constant'`` or ``'nearest'``.
+        interpolation: ``'bilinear'`` or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        fill_value: the value of the filled points with ``fill_mode='constant'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, **kwargs):
+    def __init__(self, height_factor: Any, width_factor: Any, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
         owner = f"RandomTranslation {self.name!r}"
         self.height_factor, self.width_factor = height_factor, width_factor
@@ -400,14 +448,20 @@ class RandomCrop(_RandomLayer):
 
     ``RandomCrop(height, width, seed=None)``. At inference, or when the images are smaller than
     the target, the images are resized to the target instead (``smart_resize``, bilinear).
+
+    Args:
+        height: the crop's height.
+        width: the crop's width.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, height, width, seed=None, **kwargs):
+    def __init__(self, height: int, width: int, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         _check_size(f"RandomCrop {self.name!r}", height, width)
         self.height, self.width = int(height), int(width)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
         x = _as_float(self, inputs)
         h_diff, w_diff = x.shape[H_AXIS] - self.height, x.shape[W_AXIS] - self.width
         if training is False or h_diff < 0 or w_diff < 0:
@@ -431,9 +485,14 @@ class RandomContrast(_RandomLayer):
     ``RandomContrast(factor, seed=None)``: one factor per call drawn from ``[1 - lower, 1 + upper]``
     (``factor`` a number for both, or ``(lower, upper)``), applied as ``tf.image.adjust_contrast``:
     ``(x - mean) * factor + mean`` with the mean of each image and channel.
+
+    Args:
+        factor: ``f`` draws contrast factors in ``[1 - f, 1 + f]``; or ``(lower, upper)``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, factor, seed=None, **kwargs):
+    def __init__(self, factor: Any, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
         self.factor = factor
         self.lower, self.upper = _factor_range(f"RandomContrast {self.name!r}", "factor", factor,

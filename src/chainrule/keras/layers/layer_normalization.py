@@ -15,6 +15,19 @@ class LayerNormalization(Layer):
     Defaults as tf.keras 2: ``axis=-1`` (an int or a list), ``epsilon=1e-3``, ``center=True``
     (``beta``, zeros), ``scale=True`` (``gamma``, ones). The weights have the shape of the
     normalized axes. Masks pass through. The arithmetic is ``chainrule.ops.LayerNorm``.
+
+    Args:
+        axis: the axis (or axes) normalized over (default -1).
+        epsilon: added to the variance to avoid dividing by zero.
+        center: add the learned offset ``beta``.
+        scale: multiply by the learned factor ``gamma``.
+        beta_initializer: initializer of ``beta`` (default zeros).
+        gamma_initializer: initializer of ``gamma`` (default ones).
+        beta_regularizer: a regularizer for ``beta``.
+        gamma_regularizer: a regularizer for ``gamma``.
+        beta_constraint: a constraint on ``beta``.
+        gamma_constraint: a constraint on ``gamma``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",

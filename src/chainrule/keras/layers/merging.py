@@ -6,6 +6,8 @@ as all True) and keeps a position where all of them do.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ...functions import cast, concat, expand_dims, maximum, minimum, ones_like, reduce_all, reshape
 from .. import registry
 from .base import Layer
@@ -38,7 +40,7 @@ class _Merge(Layer):
     (folded over the list) or override ``_merge_all(inputs)``.
     """
 
-    _EXACT_INPUTS = None  # Subtract: exactly 2
+    _EXACT_INPUTS: int | None = None  # Subtract: exactly 2
 
     def _count_error(self, got) -> ValueError:
         want = f"exactly {self._EXACT_INPUTS}" if self._EXACT_INPUTS else "at least 2"
@@ -61,7 +63,7 @@ class _Merge(Layer):
         if len(inputs) < 2 or (self._EXACT_INPUTS and len(inputs) != self._EXACT_INPUTS):
             raise self._count_error(f"{len(inputs)} inputs")
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         if not isinstance(input_shape, list) or not all(isinstance(s, (tuple, list)) for s in input_shape):
             raise self._count_error(f"input shape {input_shape}")
         self._check(input_shape)
@@ -95,7 +97,7 @@ class _Merge(Layer):
                                  "element-wise merging needs equal (or broadcastable) shapes.")
         return tuple(a[:cut]) + tuple(tail)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._check(inputs)
         ranks = [x.ndim for x in inputs]
         top = max(ranks)
@@ -161,9 +163,14 @@ class Minimum(_Merge):
 
 
 class Concatenate(Layer):
-    """Joins a list of inputs along ``axis`` (default -1); other axes must match."""
+    """Joins a list of inputs along ``axis`` (default -1); other axes must match.
 
-    def __init__(self, axis=-1, **kwargs):
+    Args:
+        axis: the axis joined along (default -1).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
         self.axis = int(axis)
@@ -184,7 +191,7 @@ class Concatenate(Layer):
                 masks.append(cast(m, "bool"))
         return reduce_all(concat(masks, axis=self.axis), axis=-1)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         if not isinstance(input_shape, list) or len(input_shape) < 2:
             raise ValueError(f"Concatenate {self.name!r}: should be called on a list of at least 2 inputs, "
                              f"got input shape {input_shape}.")
@@ -206,7 +213,7 @@ class Concatenate(Layer):
             out[axis] = None if out[axis] is None or s[axis] is None else out[axis] + s[axis]
         return tuple(out)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return concat(list(inputs), axis=self.axis)
 
     def _output_dtype(self, flat_inputs):
@@ -219,27 +226,48 @@ class Concatenate(Layer):
 
 
 def concatenate(inputs, axis=-1, **kwargs):
-    """Functional form of :class:`Concatenate`."""
+    """Functional form of :class:`Concatenate`.
+
+    Args:
+        inputs: the tensors to join, of equal shape except along ``axis``.
+        axis: the axis joined along (default -1).
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def add(inputs, **kwargs):
-    """Functional form of :class:`Add`."""
+    """Functional form of :class:`Add`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs, **kwargs):
-    """Functional form of :class:`Subtract`."""
+    """Functional form of :class:`Subtract`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs, **kwargs):
-    """Functional form of :class:`Multiply`."""
+    """Functional form of :class:`Multiply`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs, **kwargs):
-    """Functional form of :class:`Average`."""
+    """Functional form of :class:`Average`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
     return Average(**kwargs)(inputs)
 
 

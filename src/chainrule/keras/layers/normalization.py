@@ -1,8 +1,11 @@
 """BatchNormalization."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .._types import ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
 from ...ops.updates import MovingAverage
 from ...functions import reshape, rsqrt
@@ -22,12 +25,30 @@ class BatchNormalization(Layer):
     of the input's shape with 1 on the other axes, as tf.keras 2. Once built, ``axis`` is a list of
     non-negative axes (tf.keras 2 writes ``'axis': [1]`` in configs).
     Defaults: ``axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True``.
+
+    Args:
+        axis: the features axis (default -1, the last) kept; statistics are over the others.
+        momentum: the momentum of the moving mean and variance (default 0.99).
+        epsilon: added to the variance to avoid dividing by zero.
+        center: add the learned offset ``beta``.
+        scale: multiply by the learned factor ``gamma``.
+        beta_initializer: initializer of ``beta`` (default zeros).
+        gamma_initializer: initializer of ``gamma`` (default ones).
+        moving_mean_initializer: initializer of the moving mean (default zeros).
+        moving_variance_initializer: initializer of the moving variance (default ones).
+        beta_regularizer: a regularizer for ``beta``.
+        gamma_regularizer: a regularizer for ``gamma``.
+        beta_constraint: a constraint on ``beta``.
+        gamma_constraint: a constraint on ``gamma``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
-                 beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
-                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
-                 beta_constraint=None, gamma_constraint=None, **kwargs):
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: InitializerLike = "zeros",
+                 gamma_initializer: InitializerLike = "ones", moving_mean_initializer: InitializerLike = "zeros",
+                 moving_variance_initializer: InitializerLike = "ones", beta_regularizer: RegularizerLike = None,
+                 gamma_regularizer: RegularizerLike = None, beta_constraint: ConstraintLike = None,
+                 gamma_constraint: ConstraintLike = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = int(axis) if isinstance(axis, (int, np.integer)) else [int(a) for a in axis]
         self.momentum, self.epsilon = float(momentum), float(epsilon)

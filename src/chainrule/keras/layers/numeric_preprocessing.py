@@ -35,8 +35,9 @@ class Normalization(PreprocessingLayer):
     Args:
         axis: the axis (or axes) with their own mean and variance; the others are reduced over.
             Default -1 (one mean per feature of ``(N, features)`` data); None: one scalar mean and variance.
-        mean, variance: the statistics, given (numbers or arrays broadcastable to the kept axes);
-            otherwise learnt by ``adapt(data)``.
+        mean: the mean, given (a number or an array broadcastable to the kept axes); otherwise learnt by
+            ``adapt(data)``.
+        variance: the variance, given as ``mean`` is.
         invert: True computes the inverse, ``mean + x * sqrt(variance)`` (undoing a normalization).
 
     After ``adapt`` the layer holds three non-trainable weights, ``mean``, ``variance`` (one value per

@@ -7,6 +7,9 @@ max pooling never picks a pad, average pooling divides by the number of real val
 """
 from __future__ import annotations
 
+from typing import Any
+
+from .._types import IntOrTuple
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
@@ -18,9 +21,10 @@ class _Pooling(Layer):
     """N-d max or average pooling; ``strides=None`` means ``pool_size``."""
 
     _rank = 2
-    _op = None
+    _op: Any = None  # the op class each pooling layer runs
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple, strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} {self.name!r}"
         if strides is None:
@@ -30,11 +34,11 @@ class _Pooling(Layer):
         self.padding = conv_utils.normalize_padding(padding, owner)
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         conv_utils.check_input_rank(self, input_shape, self._rank, self.data_format)
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         conv_utils.check_input_rank(self, inputs.shape, self._rank, self.data_format)
         op = type(self)._op(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
                             data_format=self.data_format)
@@ -64,11 +68,20 @@ class MaxPooling1D(_Pooling):
 
     ``MaxPooling1D(pool_size=2, strides=None, padding='valid', data_format='channels_last')``;
     ``new_steps = (steps - pool_size) // strides + 1`` ('valid') or ``ceil(steps / strides)`` ('same').
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 1, _ops.MaxPool
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
+    def __init__(self, pool_size: IntOrTuple = 2, strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = "channels_last", **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -77,20 +90,39 @@ class MaxPooling2D(_Pooling):
 
     ``MaxPooling2D(pool_size=(2, 2), strides=None, padding='valid', data_format=None)``; each output
     size is ``(n - pool) // stride + 1`` ('valid') or ``ceil(n / stride)`` ('same').
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.MaxPool
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 class MaxPooling3D(_Pooling):
-    """Max over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`MaxPooling2D`."""
+    """Max over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`MaxPooling2D`.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.MaxPool
 
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -98,11 +130,20 @@ class AveragePooling1D(_Pooling):
     """Mean over windows of ``pool_size`` steps; with 'same' padding border windows average their real values only.
 
     ``AveragePooling1D(pool_size=2, strides=None, padding='valid', data_format='channels_last')``.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 1, _ops.AvgPool
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
+    def __init__(self, pool_size: IntOrTuple = 2, strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = "channels_last", **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -110,20 +151,39 @@ class AveragePooling2D(_Pooling):
     """Mean over ``pool_size`` windows of ``(batch, H, W, C)`` (TensorFlow's 'same': divides by the real values).
 
     ``AveragePooling2D(pool_size=(2, 2), strides=None, padding='valid', data_format=None)``.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.AvgPool
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
 class AveragePooling3D(_Pooling):
-    """Mean over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`AveragePooling2D`."""
+    """Mean over ``pool_size`` windows of ``(batch, D, H, W, C)``; arguments as :class:`AveragePooling2D`.
+
+    Args:
+        pool_size: the window's size (an int or one per spatial axis).
+        strides: the step of the window along each spatial axis (an int or one per axis).
+        padding: ``'valid'`` (no padding) or ``'same'`` (pad so the output covers every input position).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.AvgPool
 
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size: IntOrTuple = (2, 2, 2), strides: IntOrTuple | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -131,9 +191,9 @@ class _GlobalPooling(Layer):
     """Max or mean over every spatial axis: ``(batch, *spatial, C)`` -> ``(batch, C)`` (``keepdims``: 1s kept)."""
 
     _rank = 2
-    _op = None
+    _op: Any = None  # the op class each pooling layer runs
 
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format, f"{type(self).__name__} {self.name!r}")
         self.keepdims = bool(keepdims)
@@ -145,11 +205,11 @@ class _GlobalPooling(Layer):
                 raise ValueError(f"{type(self).__name__} {self.name!r}: incorrect input shape {tuple(shape)} with "
                                  f"dimension 0 at reduction axis {axis}.")
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self._check(tuple(input_shape))
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._check(tuple(inputs.shape))
         return apply_op(type(self)._op(data_format=self.data_format, keepdims=self.keepdims), inputs)
 
@@ -173,6 +233,12 @@ class GlobalAveragePooling2D(_GlobalPooling):
     """Mean over height and width: ``(batch, H, W, C)`` -> ``(batch, C)`` or ``(batch, 1, 1, C)`` with ``keepdims``.
 
     ``GlobalAveragePooling2D(data_format=None, keepdims=False)``.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.GlobalAvgPool
@@ -182,19 +248,39 @@ class GlobalMaxPooling2D(_GlobalPooling):
     """Max over height and width: ``(batch, H, W, C)`` -> ``(batch, C)`` (``keepdims=True``: ``(batch, 1, 1, C)``).
 
     The gradient goes to the maxima, shared among ties (TensorFlow's ``reduce_max``).
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank, _op = 2, _ops.GlobalMaxPool
 
 
 class GlobalAveragePooling3D(_GlobalPooling):
-    """Mean over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalAveragePooling2D`."""
+    """Mean over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalAveragePooling2D`.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.GlobalAvgPool
 
 
 class GlobalMaxPooling3D(_GlobalPooling):
-    """Max over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalMaxPooling2D`."""
+    """Max over the three spatial axes of ``(batch, D, H, W, C)``; arguments as :class:`GlobalMaxPooling2D`.
+
+    Args:
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank, _op = 3, _ops.GlobalMaxPool
 

@@ -1,6 +1,8 @@
 """Global pooling over the steps of a sequence: ``GlobalAveragePooling1D``, ``GlobalMaxPooling1D`` (tf.keras 2)."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...functions import cast, expand_dims, reduce_max, reduce_mean, reduce_sum
 from .. import registry
 from .base import Layer
@@ -9,7 +11,7 @@ _FORMATS = ("channels_last", "channels_first")
 
 
 class _GlobalPooling1D(Layer):
-    def __init__(self, data_format="channels_last", keepdims=False, **kwargs):
+    def __init__(self, data_format: str | None = "channels_last", keepdims: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         data_format = "channels_last" if data_format is None else str(data_format).lower()
         if data_format not in _FORMATS:
@@ -22,7 +24,7 @@ class _GlobalPooling1D(Layer):
     def _steps_axis(self):
         return 1 if self.data_format == "channels_last" else 2
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         if len(input_shape) != 3:
             raise ValueError(f"{type(self).__name__} {self.name!r}: expected an input of rank 3 (batch, steps, "
                              f"features), got shape {tuple(input_shape)}.")
@@ -47,13 +49,17 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
     ``(batch, features, steps)``. With a mask ``(batch, steps)`` (from ``Embedding(mask_zero=True)``)
     only the real steps count: the sum over them divided by their number, as tf.keras 2 computes it
     (a sample with no real step gives NaN there, 0 / 0, as in tf.keras).
+
+    Args:
+        data_format: ``'channels_last'`` (``(batch, steps, features)``) or ``'channels_first'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, data_format="channels_last", **kwargs):
+    def __init__(self, data_format: str | None = "channels_last", **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         self.supports_masking = True
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs: Any, mask: Any = None) -> Any:
         axis = self._steps_axis
         if mask is None:
             return reduce_mean(inputs, axis=axis, keepdims=self.keepdims)
@@ -70,9 +76,14 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
 
     As in tf.keras 2 it does not support masking: a mask from upstream is dropped and padded steps
     take part in the maximum. ``keepdims`` and ``data_format`` as for ``GlobalAveragePooling1D``.
+
+    Args:
+        data_format: ``'channels_last'`` (``(batch, steps, features)``) or ``'channels_first'``.
+        keepdims: keep the pooled spatial axes with size 1.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return reduce_max(inputs, axis=self._steps_axis, keepdims=self.keepdims)
 
 

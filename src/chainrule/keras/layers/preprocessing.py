@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -26,14 +27,19 @@ class Rescaling(Layer):
 
     ``scale`` and ``offset`` are numbers, or lists that broadcast against the inputs' last axes
     (one value per channel, e.g. ``Rescaling([1/58.4, 1/57.1, 1/57.4])``).
+
+    Args:
+        scale: the factor: a number, or one per channel.
+        offset: added after scaling: a number, or one per channel.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, scale, offset=0.0, **kwargs):
+    def __init__(self, scale: Any, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = _number_or_list(scale, "scale", self.name)
         self.offset = _number_or_list(offset, "offset", self.name)
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         if inputs.dtype != self.dtype:
             inputs = cast(inputs, self.dtype)
         dtype = self._np_dtype

@@ -6,6 +6,8 @@ ones are scaled by ``1 / (1 - rate)``; at inference the layer passes its input t
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
@@ -36,12 +38,16 @@ class SpatialDropout1D(_SpatialDropout):
     """Drops entire 1-D feature maps: ``(batch, steps, channels)``, one mask value per sample and channel.
 
     ``SpatialDropout1D(rate)``; active only in training.
+
+    Args:
+        rate: the fraction of the inputs dropped, in [0, 1).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, rate, **kwargs):
+    def __init__(self, rate: Any, **kwargs: Any) -> None:
         super().__init__(rate, **kwargs)
 
 
@@ -50,11 +56,17 @@ class SpatialDropout2D(_SpatialDropout):
 
     ``SpatialDropout2D(rate, data_format=None)``. The config also keeps ``data_format`` (tf.keras 2's
     omits it, so a channels_first layer reloaded there becomes channels_last; Keras 3's keeps it).
+
+    Args:
+        rate: the fraction of the inputs dropped, in [0, 1).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
 
-    def __init__(self, rate, data_format=None, **kwargs):
+    def __init__(self, rate: Any, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(rate, **kwargs)
         self.data_format = conv_utils.normalize_data_format(data_format, f"{type(self).__name__} {self.name!r}")
 
@@ -65,7 +77,14 @@ class SpatialDropout2D(_SpatialDropout):
 
 
 class SpatialDropout3D(SpatialDropout2D):
-    """Drops entire 3-D feature maps of ``(batch, D, H, W, C)`` in training; arguments as :class:`SpatialDropout2D`."""
+    """Drops entire 3-D feature maps of ``(batch, D, H, W, C)`` in training; arguments as :class:`SpatialDropout2D`.
+
+    Args:
+        rate: the fraction of the inputs dropped, in [0, 1).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
 
     _rank = 3
 

@@ -13,6 +13,10 @@ class RepeatVector(Layer):
     """Repeats each sample's vector ``n`` times along a new axis 1.
 
     ``(batch, features)`` -> ``(batch, n, features)``.
+
+    Args:
+        n: how many times the input ``(batch, features)`` is repeated: ``(batch, n, features)``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, n, **kwargs):

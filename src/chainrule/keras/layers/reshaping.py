@@ -6,6 +6,8 @@ tf.keras 2's names, arguments, defaults and config keys, on :mod:`chainrule.ops.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ...tensor import apply_op
 from .. import registry
@@ -24,7 +26,7 @@ class _SpatialLayer(Layer):
     def _check(self, shape):
         conv_utils.check_input_rank(self, shape, self._rank, self.data_format)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self._check(tuple(input_shape))
         self.built = True
 
@@ -43,6 +45,8 @@ class _SpatialLayer(Layer):
 # ----------------------------------------------------------------------------- zero padding
 
 class _ZeroPadding(_SpatialLayer):
+    padding: Any  # set by each ZeroPaddingND
+    data_format: str
     def _new_length(self, i, n):
         return n + sum(self._pairs[i])
 
@@ -62,12 +66,16 @@ class ZeroPadding1D(_ZeroPadding):
     """Zeros at both ends of the steps axis: ``(batch, steps, features)`` -> ``(batch, steps + a + b, features)``.
 
     ``ZeroPadding1D(padding=1)``: an int (both ends) or ``(a, b)``.
+
+    Args:
+        padding: zeros added at each end: an int, or ``(before, after)``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, padding=1, **kwargs):
+    def __init__(self, padding: int = 1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.padding = conv_utils.normalize_tuple(padding, 2, "padding", f"ZeroPadding1D {self.name!r}",
                                                   allow_zero=True)
@@ -79,11 +87,17 @@ class ZeroPadding2D(_ZeroPadding):
 
     ``ZeroPadding2D(padding=(1, 1), data_format=None)``: an int, ``(symmetric_h, symmetric_w)`` or
     ``((top, bottom), (left, right))``.
+
+    Args:
+        padding: an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
 
-    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+    def __init__(self, padding: Any = (1, 1), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"ZeroPadding2D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -94,11 +108,17 @@ class ZeroPadding3D(_ZeroPadding):
     """Zeros around the three spatial axes of ``(batch, D, H, W, C)``.
 
     ``ZeroPadding3D(padding=(1, 1, 1), data_format=None)``: an int, 3 ints or 3 ``(before, after)`` pairs.
+
+    Args:
+        padding: an int, one int per axis, or a ``(before, after)`` pair per axis.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 3
 
-    def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
+    def __init__(self, padding: Any = (1, 1, 1), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"ZeroPadding3D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -108,6 +128,8 @@ class ZeroPadding3D(_ZeroPadding):
 # ----------------------------------------------------------------------------- cropping
 
 class _Cropping(_SpatialLayer):
+    cropping: Any  # set by each CroppingND
+    data_format: str
     def _new_length(self, i, n):
         return n - sum(self._pairs[i])
 
@@ -135,12 +157,16 @@ class Cropping1D(_Cropping):
     """Cut ``a`` steps from the start and ``b`` from the end: ``(batch, steps, features)``.
 
     ``Cropping1D(cropping=(1, 1))``: an int (both ends) or ``(a, b)``.
+
+    Args:
+        cropping: values cut at each end: an int or ``(before, after)``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, cropping=(1, 1), **kwargs):
+    def __init__(self, cropping: Any = (1, 1), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cropping = conv_utils.normalize_tuple(cropping, 2, "cropping", f"Cropping1D {self.name!r}",
                                                    allow_zero=True)
@@ -152,11 +178,17 @@ class Cropping2D(_Cropping):
 
     ``Cropping2D(cropping=((0, 0), (0, 0)), data_format=None)``: an int, ``(symmetric_h, symmetric_w)``
     or ``((top, bottom), (left, right))``.
+
+    Args:
+        cropping: an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
 
-    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+    def __init__(self, cropping: Any = ((0, 0), (0, 0)), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"Cropping2D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -167,11 +199,17 @@ class Cropping3D(_Cropping):
     """Cut values off the borders of the three spatial axes of ``(batch, D, H, W, C)``.
 
     ``Cropping3D(cropping=((1, 1), (1, 1), (1, 1)), data_format=None)``.
+
+    Args:
+        cropping: an int, one int per axis, or a ``(before, after)`` pair per axis.
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 3
 
-    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+    def __init__(self, cropping: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"Cropping3D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -199,12 +237,16 @@ class UpSampling1D(_UpSampling):
     """Repeat each step ``size`` times: ``(batch, steps, features)`` -> ``(batch, steps * size, features)``.
 
     ``UpSampling1D(size=2)``.
+
+    Args:
+        size: how many times each step is repeated.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 1
     data_format = "channels_last"
 
-    def __init__(self, size=2, **kwargs):
+    def __init__(self, size: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.size = int(size)
         self._factors = conv_utils.normalize_tuple(self.size, 1, "size", f"UpSampling1D {self.name!r}")
@@ -220,11 +262,19 @@ class UpSampling2D(_UpSampling):
 
     ``UpSampling2D(size=(2, 2), data_format=None, interpolation='nearest')``; 'bilinear' is
     ``tf.image.resize`` (half-pixel centres). Other tf.keras interpolations raise ``NotImplementedError``.
+
+    Args:
+        size: the factor per spatial axis (an int or ``(rows, cols)``).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        interpolation: ``'nearest'`` (repeat) or ``'bilinear'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 2
 
-    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+    def __init__(self, size: Any = (2, 2), data_format: str | None = None, interpolation: str = "nearest",
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"UpSampling2D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)
@@ -241,11 +291,17 @@ class UpSampling3D(_UpSampling):
     """Repeat each value ``size`` times along the three spatial axes of ``(batch, D, H, W, C)``.
 
     ``UpSampling3D(size=(2, 2, 2), data_format=None)``.
+
+    Args:
+        size: the factor per spatial axis (an int or three).
+        data_format: ``'channels_last'`` (inputs ``(batch, ..., channels)``) or ``'channels_first'``
+            (``(batch, channels, ...)``); None reads ``keras.backend.image_data_format()``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _rank = 3
 
-    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+    def __init__(self, size: Any = (2, 2, 2), data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         owner = f"UpSampling3D {self.name!r}"
         self.data_format = conv_utils.normalize_data_format(data_format, owner)

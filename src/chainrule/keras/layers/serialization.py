@@ -27,7 +27,11 @@ _WRAPPERS = ("__tuple__", "__numpy__")
 
 
 def serialize(layer) -> dict:
-    """``{"class_name": <registered name>, "config": layer.get_config()}`` (tf.keras 2's form)."""
+    """``{"class_name": <registered name>, "config": layer.get_config()}`` (tf.keras 2's form).
+
+    Args:
+        layer: a layer.
+    """
     return registry.serialize(layer, "layer")
 
 
@@ -110,6 +114,10 @@ def deserialize(config, custom_objects=None):
 
     Names in the config (the class, activations, initializers...) resolve through
     ``custom_objects`` first. An unknown or non-layer class raises ``ValueError``.
+
+    Args:
+        config: the ``{'class_name', 'config'}`` dict.
+        custom_objects: ``{name: class}`` for your own layers.
     """
     if not isinstance(config, dict):
         raise ValueError(f"Invalid layer config: expected a dict with 'class_name' and 'config', got "

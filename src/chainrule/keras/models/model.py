@@ -29,6 +29,16 @@ class Model(Trainer, Layer):
 
     ``Model(inputs, outputs, name=None)`` builds a functional model; subclass it
     and define ``call(inputs, training=None)`` for a subclassed model.
+
+    Args:
+        *args: ``inputs`` and ``outputs`` positionally, for a functional model.
+        **kwargs: ``inputs``: the ``keras.Input`` tensor(s); ``outputs``: the tensor(s) computed from them
+            (a functional model); ``name``; ``trainable``; ``dtype``; ``input_shape``/``input_dim``/
+            ``batch_input_shape`` for a subclassed model.
+
+    Raises:
+        TypeError: an unknown keyword argument (naming the closest valid one).
+        ValueError: outputs that are not computed from the inputs.
     """
 
     # The layers inside put the masks on the outputs while the graph runs (tf.keras 2's Functional).

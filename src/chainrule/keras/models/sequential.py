@@ -19,6 +19,15 @@ class Sequential(Model):
     With an input shape (an ``Input`` first, or ``input_shape=`` on the first
     layer) the model is built as layers are added; otherwise it builds on the
     first call, fit or ``build(input_shape)``.
+
+    Args:
+        layers: the layers, in order (more with ``add``).
+        name: the model's name (default ``'sequential'``, made unique).
+        **kwargs: the ``Model`` keyword arguments (``trainable``, ``dtype`` ...).
+
+    Raises:
+        TypeError: an entry that is not a Layer.
+        ValueError: two layers with the same name, or an ``Input`` that is not the first entry.
     """
 
     def __init__(self, layers=None, name=None, **kwargs):
@@ -32,7 +41,7 @@ class Sequential(Model):
     @property
     def layers(self) -> list:
         """The added layers (without the InputLayer), in order; a layer added twice is listed once."""
-        out = []
+        out: list = []
         for layer in self._seq_layers:
             if all(layer is not seen for seen in out):
                 out.append(layer)
@@ -61,8 +70,9 @@ class Sequential(Model):
         if all(layer is not t for t in self._tracked_layers):
             self._tracked_layers.append(layer)
         batch_shape = layer._batch_input_shape
-        if batch_shape is None and getattr(layer, "_is_graph_network", False) and len(layer.inputs) == 1:
-            batch_shape = layer.inputs[0].shape  # a functional model first: its input, as tf.keras 2
+        model_inputs = getattr(layer, "inputs", None) if getattr(layer, "_is_graph_network", False) else None
+        if batch_shape is None and model_inputs is not None and len(model_inputs) == 1:
+            batch_shape = model_inputs[0].shape  # a functional model first: its input, as tf.keras 2
         if self._input_tensor is None and len(self._seq_layers) == 1 and batch_shape is not None:
             self._set_input(Input(batch_shape=batch_shape, dtype=layer.dtype, name=f"{layer.name}_input"),
                             connect=False)

@@ -21,7 +21,17 @@ __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Nadam", "
 
 
 def serialize(optimizer) -> dict:
-    """``{'class_name': 'Adam', 'config': optimizer.get_config()}``."""
+    """``{'class_name': 'Adam', 'config': optimizer.get_config()}``.
+
+    Args:
+        optimizer: an Optimizer.
+
+    Returns:
+        ``{'class_name': ..., 'config': ...}``.
+
+    Raises:
+        ValueError: ``optimizer`` is not an Optimizer.
+    """
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"serialize expects an Optimizer, got {type(optimizer).__name__}.")
     return registry.serialize(optimizer, "optimizer")
@@ -31,6 +41,17 @@ def deserialize(config, custom_objects=None, use_legacy_optimizer=False):
     """Rebuild an optimizer from :func:`serialize`'s output (class names are matched case-insensitively).
 
     ``use_legacy_optimizer`` is accepted for signature compatibility with tf.keras 2 only.
+
+    Args:
+        config: the ``{'class_name', 'config'}`` dict (or a name).
+        custom_objects: ``{name: class}`` for your own optimizers.
+        use_legacy_optimizer: accepted and ignored.
+
+    Returns:
+        A new Optimizer.
+
+    Raises:
+        ValueError: an unknown class name.
     """
     return registry.deserialize("optimizers", config, custom_objects)
 
@@ -40,6 +61,15 @@ def get(identifier):
 
     ``None`` gives ``None``; an unknown name raises ``ValueError`` listing the valid names and the
     closest match.
+
+    Args:
+        identifier: a name, a config dict, an Optimizer or None.
+
+    Returns:
+        The optimizer (None for None).
+
+    Raises:
+        ValueError: an unknown name, listing the valid ones and the closest.
     """
     return registry.get("optimizers", identifier, accepts=lambda obj: isinstance(obj, Optimizer),
                         expected="a name such as 'adam', an Optimizer instance or a config dict")

@@ -1,9 +1,11 @@
 """Adam (and the beta checks AdamW and Nadam share)."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...ops import updates as _updates
 from .. import registry
-from .base import Optimizer, _check_range
+from .base import LearningRate, Optimizer, _check_range
 
 
 def _check_betas(cls_name, beta_1, beta_2):
@@ -26,10 +28,23 @@ class Adam(Optimizer):
     Defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False``.
 
     Other arguments (``weight_decay``, ``clipnorm``, ``use_ema``...) are those of :class:`Optimizer`.
+
+    Args:
+        learning_rate: a float, a ``LearningRateSchedule`` or a zero-argument callable (default 0.001).
+        beta_1: the decay of the first-moment average (default 0.9), in [0, 1).
+        beta_2: the decay of the second-moment average (default 0.999), in [0, 1).
+        epsilon: a small constant for numerical stability (default 1e-7).
+        amsgrad: use the AMSGrad variant (the running maximum of ``v``).
+        name: the optimizer's name (default ``'Adam'``).
+        **kwargs: the arguments every optimizer takes (``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``use_ema`` ...; see ``Optimizer``).
+
+    Raises:
+        ValueError: a beta outside [0, 1), or an invalid common argument.
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, name="Adam",
-                 **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam", **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         _check_betas(type(self).__name__, beta_1, beta_2)
         self.beta_1 = beta_1

@@ -40,6 +40,7 @@ from __future__ import annotations
 import numbers
 import re
 import warnings
+from typing import Any, Callable, Union
 
 import numpy as np
 
@@ -52,6 +53,9 @@ from ...tensor import Tensor, Variable, apply_op
 from ..._suggest import did_you_mean_argument, init_arguments
 from . import schedules
 from .schedules import LearningRateSchedule
+
+#: What ``learning_rate=`` accepts: a number, a schedule (called with the step), or a zero-argument callable.
+LearningRate = Union[float, LearningRateSchedule, Callable[[], float]]
 
 
 def _is_number(x) -> bool:
@@ -103,11 +107,11 @@ class Optimizer:
         global_clipnorm: scale all gradients together so that their joint
             L2 norm is at most this. Only one of the three clip options may
             be set.
-        use_ema, ema_momentum, ema_overwrite_frequency: keep an exponential
-            moving average of the variables
-            (``avg = m * avg + (1 - m) * var``, ``m = 0`` on the first step),
-            copied into the variables every ``ema_overwrite_frequency``
-            steps or by :meth:`finalize_variable_values`.
+        use_ema: keep an exponential moving average of the variables
+            (``avg = m * avg + (1 - m) * var``, ``m = 0`` on the first step).
+        ema_momentum: ``m`` of that average.
+        ema_overwrite_frequency: copy the average into the variables every
+            this many steps (None: only by :meth:`finalize_variable_values`).
         loss_scale_factor: gradients are divided by it (``scale_loss``
             multiplies a loss by it).
         gradient_accumulation_steps: apply the mean gradient every N calls;
@@ -117,11 +121,17 @@ class Optimizer:
     Subclasses list their per-variable slots in :meth:`_slot_specs` (or
     override :meth:`build` Keras-style with :meth:`add_variable_from_reference`)
     and implement :meth:`update_step`.
+
+    Raises:
+        ValueError: more than one clip option, a non-positive clip value, ``ema_momentum`` outside [0, 1],
+            or an unknown keyword argument.
     """
 
-    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 use_ema: bool = False, ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None = None,
+                 name: str | None = None, **kwargs: Any) -> None:
         if "lr" in kwargs:  # the tf.keras < 2.11 argument name
             warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.", stacklevel=2)
             learning_rate = kwargs.pop("lr")
@@ -180,7 +190,7 @@ class Optimizer:
 
         self._iterations = Variable(0, dtype="int64", trainable=False, name="iteration")
         self._variables.append(self._iterations)
-        self._learning_rate = None
+        self._learning_rate: Any = None  # a rate Variable, a schedule or a callable, set next
         self._set_learning_rate(learning_rate, initial=True)
 
     # ------------------------------------------------------------------ learning rate
@@ -623,6 +633,7 @@ class Optimizer:
     def get_config(self) -> dict:
         """Hyper-parameters: ``name``, ``learning_rate`` (float or serialized schedule), clipping, EMA, ..."""
         lr = self._learning_rate
+        learning_rate: Any
         if isinstance(lr, LearningRateSchedule):
             learning_rate = schedules.serialize(lr)
         elif isinstance(lr, Variable):

@@ -1,13 +1,15 @@
 """Nadam: Adam with Nesterov momentum."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ... import backend as _backend
 from ...ops import updates as _updates
 from .. import registry
 from .adam import _check_betas
-from .base import Optimizer
+from .base import LearningRate, Optimizer
 
 
 class Nadam(Optimizer):
@@ -28,9 +30,22 @@ class Nadam(Optimizer):
     Defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7``.
 
     Other arguments (``weight_decay``, ``clipnorm``, ``use_ema``...) are those of :class:`Optimizer`.
+
+    Args:
+        learning_rate: a float, a ``LearningRateSchedule`` or a zero-argument callable (default 0.001).
+        beta_1: the decay of the first-moment average (default 0.9), in [0, 1).
+        beta_2: the decay of the second-moment average (default 0.999), in [0, 1).
+        epsilon: a small constant for numerical stability (default 1e-7).
+        name: the optimizer's name (default ``'Nadam'``).
+        **kwargs: the arguments every optimizer takes (``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``use_ema`` ...; see ``Optimizer``).
+
+    Raises:
+        ValueError: a beta outside [0, 1), or an invalid common argument.
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="Nadam", **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, name: str = "Nadam", **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         _check_betas("Nadam", beta_1, beta_2)
         self.beta_1 = beta_1

@@ -1,9 +1,11 @@
 """RMSprop."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...ops import updates as _updates
 from .. import registry
-from .base import Optimizer, _check_range, _is_number
+from .base import LearningRate, Optimizer, _check_range, _is_number
 
 
 class RMSprop(Optimizer):
@@ -22,10 +24,23 @@ class RMSprop(Optimizer):
     Defaults: ``learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False``.
 
     Other arguments (``weight_decay``, ``clipnorm``, ``use_ema``...) are those of :class:`Optimizer`.
+
+    Args:
+        learning_rate: a float, a ``LearningRateSchedule`` or a zero-argument callable (default 0.001).
+        rho: the decay of the squared-gradient average (default 0.9).
+        momentum: >= 0; 0 (default) uses no momentum slot.
+        epsilon: a small constant for numerical stability (default 1e-7).
+        centered: divide by the centered variance (the ``mg`` slot) instead of the raw average.
+        name: the optimizer's name (default ``'RMSprop'``).
+        **kwargs: the arguments every optimizer takes (``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``use_ema`` ...; see ``Optimizer``).
+
+    Raises:
+        ValueError: a negative ``momentum``, or an invalid common argument.
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, name="RMSprop",
-                 **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop", **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         _check_range("RMSprop", "rho", rho, 0.0, 1.0)
         if not _is_number(momentum) or momentum < 0:

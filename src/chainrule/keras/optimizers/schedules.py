@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..._missing import missing_attribute as _missing_attribute
 import bisect
 import math
+from typing import Sequence
 
 import numpy as np
 
@@ -62,7 +63,8 @@ def _check_decay_steps(decay_steps, arg="decay_steps"):
 class _RateDecay(_BuiltinSchedule):
     """The arguments of ExponentialDecay and InverseTimeDecay; ``name`` defaults to the class name."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
+                 name: str | None = None) -> None:
         _check_decay_steps(decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
@@ -85,6 +87,16 @@ class ExponentialDecay(_RateDecay):
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``, so
     the rate drops in steps every ``decay_steps`` updates.
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: the number of steps over which the rate falls by one ``decay_rate`` factor (> 0).
+        decay_rate: the decay factor.
+        staircase: decay in steps (``floor(step / decay_steps)``) rather than continuously.
+        name: the schedule's name (default the class name).
+
+    Raises:
+        ValueError: ``decay_steps`` is not > 0.
     """
 
     def _rate(self, step: float) -> float:
@@ -93,9 +105,18 @@ class ExponentialDecay(_RateDecay):
 
 class PiecewiseConstantDecay(_BuiltinSchedule):
     """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``,
-    ``values[-1]`` after ``boundaries[-1]``. ``len(values) == len(boundaries) + 1``."""
+    ``values[-1]`` after ``boundaries[-1]``. ``len(values) == len(boundaries) + 1``.
 
-    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+    Args:
+        boundaries: the step numbers where the rate changes, strictly increasing.
+        values: the rates, one more than ``boundaries``.
+        name: the schedule's name.
+
+    Raises:
+        ValueError: ``values`` is not one longer than ``boundaries``, or the boundaries do not increase.
+    """
+
+    def __init__(self, boundaries: Sequence[float], values: Sequence[float], name: str = "PiecewiseConstant") -> None:
         boundaries, values = list(boundaries), list(values)
         if len(boundaries) != len(values) - 1:
             raise ValueError(f"The length of boundaries should be 1 less than the length of values. Received: "
@@ -120,10 +141,21 @@ class PolynomialDecay(_BuiltinSchedule):
 
     With ``cycle=True`` ``decay_steps`` is stretched to the first multiple of
     itself that is at least ``step`` (1 x at step 0).
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: the steps to reach ``end_learning_rate`` (> 0).
+        end_learning_rate: the final rate (default 0.0001).
+        power: the polynomial's power (default 1.0: linear).
+        cycle: restart the decay after ``decay_steps`` (stretched, see above).
+        name: the schedule's name.
+
+    Raises:
+        ValueError: ``decay_steps`` is not > 0.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
-                 name="PolynomialDecay"):
+    def __init__(self, initial_learning_rate: float, decay_steps: int, end_learning_rate: float = 0.0001,
+                 power: float = 1.0, cycle: bool = False, name: str = "PolynomialDecay") -> None:
         _check_decay_steps(decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
@@ -149,7 +181,18 @@ class PolynomialDecay(_BuiltinSchedule):
 
 
 class InverseTimeDecay(_RateDecay):
-    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (``floor`` of the ratio with ``staircase``)."""
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (``floor`` of the ratio with ``staircase``).
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: the number of steps over which the rate falls by one ``decay_rate`` factor (> 0).
+        decay_rate: the decay factor.
+        staircase: decay in steps (``floor(step / decay_steps)``) rather than continuously.
+        name: the schedule's name (default the class name).
+
+    Raises:
+        ValueError: ``decay_steps`` is not > 0.
+    """
 
     def _rate(self, step: float) -> float:
         return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * self._progress(step))
@@ -163,10 +206,21 @@ class CosineDecay(_BuiltinSchedule):
     With ``warmup_target``: for ``step < warmup_steps`` the rate rises
     linearly from ``initial_learning_rate`` to ``warmup_target``, then decays
     from ``warmup_target`` as above over ``decay_steps`` steps.
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: the steps of the decay (> 0).
+        alpha: the final rate as a fraction of the rate decayed from (default 0.0).
+        name: the schedule's name.
+        warmup_target: the rate the warmup reaches (None: no warmup).
+        warmup_steps: the steps of the warmup.
+
+    Raises:
+        ValueError: ``decay_steps`` is not > 0.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
-                 warmup_steps=0):
+    def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0, name: str = "CosineDecay",
+                 warmup_target: float | None = None, warmup_steps: int = 0) -> None:
         _check_decay_steps(decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
@@ -200,12 +254,30 @@ registry.register("schedules", ExponentialDecay, PiecewiseConstantDecay, Polynom
 
 
 def serialize(schedule) -> dict:
-    """``{'class_name': 'ExponentialDecay', 'config': {...}}`` for a schedule (tf.keras 2 layout)."""
+    """``{'class_name': 'ExponentialDecay', 'config': {...}}`` for a schedule (tf.keras 2 layout).
+
+    Args:
+        schedule: a LearningRateSchedule.
+
+    Returns:
+        ``{'class_name': ..., 'config': ...}``.
+    """
     return registry.serialize(schedule, "learning rate schedule")
 
 
 def deserialize(config, custom_objects=None):
-    """Rebuild a schedule from :func:`serialize`'s output (``custom_objects`` for user classes)."""
+    """Rebuild a schedule from :func:`serialize`'s output (``custom_objects`` for user classes).
+
+    Args:
+        config: the ``{'class_name', 'config'}`` dict.
+        custom_objects: ``{name: class}`` for your own schedules.
+
+    Returns:
+        A new schedule.
+
+    Raises:
+        ValueError: an unknown class name.
+    """
     return registry.deserialize("schedules", config, custom_objects)
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -1,9 +1,11 @@
 """SGD: gradient descent with optional (Nesterov) momentum."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...ops import updates as _updates
 from .. import registry
-from .base import Optimizer, _is_number
+from .base import LearningRate, Optimizer, _is_number
 
 
 class SGD(Optimizer):
@@ -19,9 +21,21 @@ class SGD(Optimizer):
     Defaults: ``learning_rate=0.01, momentum=0.0, nesterov=False``.
 
     Other arguments (``weight_decay``, ``clipnorm``, ``use_ema``...) are those of :class:`Optimizer`.
+
+    Args:
+        learning_rate: a float, a ``LearningRateSchedule`` or a zero-argument callable (default 0.01).
+        momentum: in [0, 1]; 0 is plain gradient descent.
+        nesterov: use Nesterov momentum.
+        name: the optimizer's name (default ``'SGD'``).
+        **kwargs: the arguments every optimizer takes (``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``use_ema`` ...; see ``Optimizer``).
+
+    Raises:
+        ValueError: ``momentum`` outside [0, 1], or an invalid common argument.
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+    def __init__(self, learning_rate: LearningRate = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 name: str = "SGD", **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         if not _is_number(momentum) or momentum < 0 or momentum > 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")

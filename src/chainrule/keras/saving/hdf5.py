@@ -118,7 +118,7 @@ def read_str_list(group, name: str):
             i += 1
     else:
         return None
-    out = []
+    out: list = []
     for value in values:
         arr = np.asarray(value)
         if arr.size == 0:

@@ -66,7 +66,7 @@ def _layer_paths(model) -> list:
         leftovers_of, prefix, obj = stack.pop()
         tasks = []
         if leftovers_of:  # every attribute of obj is walked: what is still unvisited goes under _tracked
-            used = {}
+            used: dict = {}
             for item in [s for s in obj._tracked_layers if id(s) not in visited]:
                 name = to_snake_case(type(item).__name__)
                 used[name] = used.get(name, -1) + 1
@@ -153,7 +153,7 @@ def tree_plan(f, model, path, by_name=False, skip_mismatch=False, load_optimizer
 
     problems, plan, used = [], [], set()
     if by_name:
-        by_layer_name = {}
+        by_layer_name: dict = {}
         for p, g in file_groups.items():
             name = hdf5.read_attr_str(g.attrs, "name")
             if name is not None:

@@ -80,7 +80,7 @@ class _Names:
 
 def _attribute_names(obj) -> dict:
     """``{id(value): attribute name}`` for the values held directly by an attribute (first in name order)."""
-    out = {}
+    out: dict = {}
     for key in sorted(vars(obj)):
         out.setdefault(id(vars(obj)[key]), key)
     return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,8 @@ def write(prefix: str, values: dict) -> None:
     """Write ``{key: numpy array or str}`` as a checkpoint named ``prefix`` (folders are created)."""
     folder = os.path.dirname(os.path.abspath(prefix))
     os.makedirs(folder, exist_ok=True)
-    entries, chunks, offset, crc = {}, [], 0, 0
+    entries: dict[str, dict[str, Any]] = {}
+    chunks, offset, crc = [], 0, 0
     for key in sorted(values):
         value = values[key]
         if isinstance(value, str):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from typing import Any, Callable
 
 import numpy as np
 
@@ -34,7 +35,8 @@ from . import hdf5
 
 # Per optimizer class: blocks of (tf.keras 2 slot, chainrule slot); a block is emitted for every variable
 # before the next block starts, its slots interleaved per variable.
-_BLOCKS = {
+# Keyed by the class name _class_name gives (callers look it up only once it is known not to be None).
+_BLOCKS: dict[Any, Callable[[Any], list]] = {
     "Adam": lambda o: [(("m", "momentum"), ("v", "velocity"))] + ([(("vhat", "velocity_hat"),)] if o.amsgrad else []),
     "AdamW": lambda o: [(("m", "momentum"), ("v", "velocity"))] + ([(("vhat", "velocity_hat"),)] if o.amsgrad
                                                                    else []),

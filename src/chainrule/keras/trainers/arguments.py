@@ -108,7 +108,7 @@ def verbosity(verbose, what) -> int:
     if verbose == "auto":
         return 1
     if isinstance(verbose, numbers.Integral) or (isinstance(verbose, numbers.Real) and float(verbose).is_integer()):
-        return int(verbose)
+        return int(verbose) if isinstance(verbose, numbers.Integral) else int(float(verbose))
     raise TypeError(f"{what}: verbose must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per epoch), "
                     f"got {verbose!r}.")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -37,7 +38,9 @@ from ...tensor import Tensor
 from .. import batch_sources as bs
 from .. import data_adapter as da
 from .. import optimizers
+from ..callbacks.base import Callback
 from ..callbacks.callback_list import CallbackList
+from ..callbacks.history import History
 from ..data_adapter import unpack_x_y_sample_weight
 from ..layers.core import Dense
 from . import arguments as args
@@ -71,6 +74,12 @@ def _python_logs(logs) -> dict:
 class Trainer:
     """Mixed into Model: the compile state, the step methods and the loops."""
 
+    # What the loops read from the Model they are mixed into.
+    inputs: Any
+    _network_node_ids: Any
+    _all_layers: Any
+    _match_inputs: Any
+
     def __init__(self):
         self.optimizer = None
         self.loss = None
@@ -85,8 +94,10 @@ class Trainer:
         self.train_function = self.test_function = self.predict_function = None
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
-                run_eagerly=None, steps_per_execution=None, jit_compile=None, pss_evaluation_shards=0, **kwargs):
+    def compile(self, optimizer: str | optimizers.Optimizer = "rmsprop", loss: Any = None, metrics: Any = None,
+                loss_weights: Any = None, weighted_metrics: Any = None, run_eagerly: bool | None = None,
+                steps_per_execution: Any = None, jit_compile: Any = None, pss_evaluation_shards: int = 0,
+                **kwargs: Any) -> None:
         """Configure training, with tf.keras 2's signature.
 
         Args:
@@ -101,14 +112,21 @@ class Trainer:
                 their name, or ``weighted_<name>`` when a plain metric has that name.
             run_eagerly: True runs ``train_step`` as Python on every batch instead of replaying its
                 compiled trace (for debugging; the results are bit-identical).
-            steps_per_execution, jit_compile, pss_evaluation_shards: accepted for signature
-                compatibility only; chainrule runs one batch per step (callbacks see every batch)
-                and has no XLA or parameter servers.
+            steps_per_execution: accepted for signature compatibility only; chainrule runs one
+                batch per step (callbacks see every batch).
+            jit_compile: accepted for signature compatibility only (there is no XLA).
+            pss_evaluation_shards: accepted for signature compatibility only (there are no
+                parameter servers).
             **kwargs: tf.keras 2's legacy keywords (``sample_weight_mode``, ``cloning``,
                 ``experimental_run_tf_function``, ``experimental_steps_per_execution``,
                 ``from_serialized``; ``distribute`` and ``target_tensors`` only as None), accepted for
                 compatibility only. Any other keyword raises ``TypeError`` naming it and the closest
                 valid one.
+
+        Raises:
+            ValueError: an unknown optimizer, loss or metric name (with the closest valid one), or losses that
+                do not match the outputs.
+            TypeError: an unknown keyword argument (naming the closest valid one).
         """
         unknown = sorted(set(kwargs) - set(_LEGACY_COMPILE_KWARGS))
         if unknown:
@@ -348,17 +366,51 @@ class Trainer:
 
     # ------------------------------------------------------------------ fit
     @flushing
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
-            initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
-            validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False):
-        """Train for ``epochs`` passes over the data; returns a ``History`` (``.history`` dict of lists).
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: str | int = "auto", callbacks: Sequence[Callback] | None = None, validation_split: float = 0.0,
+            validation_data: Any = None, shuffle: bool = True, class_weight: dict[int, float] | None = None,
+            sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: int | Sequence[int] = 1, max_queue_size: int = 10, workers: int = 1,
+            use_multiprocessing: bool = False) -> History:
+        """Train for ``epochs`` passes over the data, printing tf.keras 2's progress bar.
 
         ``x`` may be arrays/Tensors (with ``y``), a ``chainrule.data.Dataset``, a Python generator
         or a ``keras.utils.Sequence`` yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches
         (see :mod:`chainrule.keras.batch_sources`); ``validation_data`` likewise.
-        ``max_queue_size``, ``workers`` and ``use_multiprocessing`` are accepted for signature
-        compatibility only (batches are produced in the training thread).
+
+        Args:
+            x: the inputs: an array, a list/dict of arrays (several inputs), a Dataset, a generator or a
+                Sequence.
+            y: the targets (arrays), or None when ``x`` yields them.
+            batch_size: samples per step for array inputs (default 32).
+            epochs: the epoch to stop at (training runs ``initial_epoch .. epochs - 1``).
+            verbose: ``'auto'``/1 a progress bar, 2 one line per epoch, 0 silent.
+            callbacks: ``keras.callbacks.Callback`` objects called during training.
+            validation_split: the fraction of the array data (the last rows) held out for validation.
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight)``, a Dataset or a generator
+                evaluated at the end of each epoch.
+            shuffle: shuffle array data before each epoch.
+            class_weight: ``{class index: weight}`` multiplying each sample's loss by its class's weight.
+            sample_weight: one weight per training sample.
+            initial_epoch: the epoch to start from (to resume a run).
+            steps_per_epoch: batches per epoch (None: the whole data; a repeating Dataset needs it).
+            validation_steps: validation batches per epoch (None: all).
+            validation_batch_size: the validation batch size (default ``batch_size``).
+            validation_freq: validate every N epochs, or at the epochs listed.
+            max_queue_size: accepted for compatibility (batches are produced in the training thread).
+            workers: accepted for compatibility.
+            use_multiprocessing: accepted for compatibility.
+
+        Returns:
+            A ``History`` callback: ``history.history`` maps each logged name (``loss``, metrics,
+            ``val_*``) to its list of per-epoch values.
+
+        Raises:
+            RuntimeError: the model is not compiled.
+            ValueError: no data, inputs or targets that do not fit the model (naming the layer and
+                shapes), ``validation_split`` outside [0, 1) or with non-array data, or bad counts.
+            TypeError: a callback that is not a ``Callback``, or a float where a count goes.
         """
         self._require_compiled()
         if x is None:
@@ -502,9 +554,33 @@ class Trainer:
         return self._batches(x, y, sample_weight, batch_size, steps=steps, what=what)
 
     @flushing
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
-                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False):
-        """Loss (and metrics) on the data: a float, or ``[loss, *metrics]``, or a dict with ``return_dict``."""
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: str | int = "auto",
+                 sample_weight: Any = None, steps: int | None = None, callbacks: Sequence[Callback] | None = None,
+                 max_queue_size: int = 10, workers: int = 1, use_multiprocessing: bool = False,
+                 return_dict: bool = False) -> Any:
+        """Loss (and metrics) on the data, batch by batch, as tf.keras 2 computes them.
+
+        Args:
+            x: the inputs (as for ``fit``).
+            y: the targets, or None when ``x`` yields them.
+            batch_size: samples per batch for array inputs (default 32).
+            verbose: ``'auto'``/1 a progress bar, 2 one line, 0 silent.
+            sample_weight: one weight per sample.
+            steps: the number of batches (None: all the data).
+            callbacks: Callbacks whose ``on_test_*`` hooks run.
+            max_queue_size: accepted for compatibility.
+            workers: accepted for compatibility.
+            use_multiprocessing: accepted for compatibility.
+            return_dict: return ``{name: value}`` instead of a list.
+
+        Returns:
+            The loss as a float when nothing else is logged, else ``[loss, *metrics]`` in the logged
+            order, or a dict with ``return_dict=True``.
+
+        Raises:
+            RuntimeError: the model is not compiled.
+            ValueError: no batches, or inputs/targets that do not fit the model.
+        """
         self._require_compiled()
         verbose = args.verbosity(verbose, "evaluate")
         args.check_callbacks(callbacks, "evaluate")
@@ -523,9 +599,28 @@ class Trainer:
         return _results(logs, return_dict)
 
     @flushing
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10,
-                workers=1, use_multiprocessing=False):
-        """Model outputs for ``x`` as numpy arrays (a list for several outputs), batch by batch."""
+    def predict(self, x: Any, batch_size: int | None = None, verbose: str | int = "auto", steps: int | None = None,
+                callbacks: Sequence[Callback] | None = None, max_queue_size: int = 10, workers: int = 1,
+                use_multiprocessing: bool = False) -> Any:
+        """Model outputs for ``x``, batch by batch (inference mode: dropout off, moving statistics used).
+
+        Args:
+            x: the inputs: an array, a list/dict of arrays, a Dataset, a generator or a Sequence.
+            batch_size: samples per batch for array inputs (default 32).
+            verbose: ``'auto'``/1 a progress bar, 2 one line, 0 silent.
+            steps: the number of batches (None: all the data).
+            callbacks: Callbacks whose ``on_predict_*`` hooks run.
+            max_queue_size: accepted for compatibility.
+            workers: accepted for compatibility.
+            use_multiprocessing: accepted for compatibility.
+
+        Returns:
+            A numpy array of outputs (first axis: the samples), or a list (dict) of arrays for a model with
+            several outputs.
+
+        Raises:
+            ValueError: no batches, or inputs that do not fit the model.
+        """
         verbose = args.verbosity(verbose, "predict")
         args.check_callbacks(callbacks, "predict")
         batches = self._inference_batches(x, None, None, batch_size, steps, "predict")
@@ -537,6 +632,8 @@ class Trainer:
                            model=self, verbose=verbose, epochs=1, steps=len(batches) or None)
         predict_function = self.make_predict_function()
         cbs.on_predict_begin()
+        chunks: list[Any]
+        structure: Any
         chunks, structure = [], None
         for step, batch in enumerate(batches.epoch(None)):
             if batch is None:  # this replica has no rows of this batch

@@ -170,10 +170,10 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         color_mode: 'rgb', 'rgba' or 'grayscale' (3, 4 or 1 channels).
         batch_size: default 32; None yields single images.
         image_size: ``(height, width)`` every image is resized to (default (256, 256)).
-        shuffle, seed: shuffle the files (and, each pass, within a buffer of 8 batches);
-            a ``validation_split`` with shuffling needs a ``seed``.
-        validation_split, subset: the fraction held out, and 'training', 'validation' or 'both'
-            (a list ``[train, validation]``).
+        shuffle: shuffle the files (and, each pass, within a buffer of 8 batches).
+        seed: the shuffling's seed; a ``validation_split`` with shuffling needs one.
+        validation_split: the fraction held out.
+        subset: 'training', 'validation' or 'both' (a list ``[train, validation]``).
         interpolation: 'bilinear' (default) or 'nearest' (tf.keras's other methods raise
             ``NotImplementedError``).
         follow_links: follow symbolic links to folders.

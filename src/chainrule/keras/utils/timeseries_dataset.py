@@ -57,7 +57,8 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
             single windows.
         shuffle: shuffle the windows (default False: chronological order).
         seed: seed of the shuffle.
-        start_index, end_index: only steps in ``[start_index, end_index)`` are used.
+        start_index: the first step used (default 0).
+        end_index: one past the last step used (default: the end of ``data``).
 
     Returns:
         A Dataset of ``(windows, targets)`` batches, windows of shape

@@ -27,7 +27,7 @@ import numbers
 import os
 import tempfile
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -219,6 +219,7 @@ class BaseWrapper(BaseEstimator):
     def _build_kwargs(self, fn: Callable, meta: dict) -> dict:
         params = self.get_params(deep=False)
         kwargs = _routed(params, "model")
+        signature: Mapping[str, inspect.Parameter]
         try:
             signature = inspect.signature(fn).parameters
         except (TypeError, ValueError):

@@ -12,22 +12,24 @@ tf.keras 2's (``hard_sigmoid`` is ``clip(0.2 * x + 0.5, 0, 1)``).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _tanh(x, out):
+def _tanh(x: np.ndarray, out: np.ndarray) -> None:
     np.tanh(x, out=out)
 
 
-def _tanh_d(y, out):
+def _tanh_d(y: np.ndarray, out: np.ndarray) -> None:
     np.multiply(y, y, out=out)
     np.subtract(1, out, out=out)
 
 
-def _sigmoid(x, out):
+def _sigmoid(x: np.ndarray, out: np.ndarray) -> None:
     # 1/(1+e^-x) = (1 + tanh(x/2)) / 2: one transcendental call and no overflow anywhere.
     np.multiply(x, 0.5, out=out)
     np.tanh(out, out=out)
@@ -35,63 +37,63 @@ def _sigmoid(x, out):
     np.add(out, 0.5, out=out)
 
 
-def _sigmoid_d(y, out):
+def _sigmoid_d(y: np.ndarray, out: np.ndarray) -> None:
     np.subtract(1, y, out=out)
     np.multiply(out, y, out=out)
 
 
-def _hard_sigmoid(x, out):
+def _hard_sigmoid(x: np.ndarray, out: np.ndarray) -> None:
     np.multiply(x, 0.2, out=out)
     np.add(out, 0.5, out=out)
     np.clip(out, 0, 1, out=out)
 
 
-def _hard_sigmoid_d(y, out):
+def _hard_sigmoid_d(y: np.ndarray, out: np.ndarray) -> None:
     np.multiply((y > 0) & (y < 1), 0.2, out=out)
 
 
-def _relu(x, out):
+def _relu(x: np.ndarray, out: np.ndarray) -> None:
     np.maximum(x, 0, out=out)
 
 
-def _positive(y, out):
+def _positive(y: np.ndarray, out: np.ndarray) -> None:
     np.greater(y, 0, out=out, casting="unsafe")
 
 
-def _linear(x, out):
+def _linear(x: np.ndarray, out: np.ndarray) -> None:
     if out is not x:
         np.copyto(out, x)
 
 
-def _one(y, out):
+def _one(y: np.ndarray, out: np.ndarray) -> None:
     out.fill(1)
 
 
-def _softsign(x, out):
+def _softsign(x: np.ndarray, out: np.ndarray) -> None:
     denominator = np.abs(x)
     denominator += 1
     np.divide(x, denominator, out=out)
 
 
-def _softsign_d(y, out):
+def _softsign_d(y: np.ndarray, out: np.ndarray) -> None:
     np.abs(y, out=out)
     np.subtract(1, out, out=out)
     np.multiply(out, out, out=out)
 
 
-def _elu(x, out):
+def _elu(x: np.ndarray, out: np.ndarray) -> None:
     negative = x < 0
     tail = np.expm1(np.minimum(x, 0))
     _linear(x, out)
     np.copyto(out, tail, where=negative)
 
 
-def _elu_d(y, out):
+def _elu_d(y: np.ndarray, out: np.ndarray) -> None:
     np.add(y, 1, out=out)
     np.copyto(out, 1, where=y > 0)
 
 
-def _selu(x, out):
+def _selu(x: np.ndarray, out: np.ndarray) -> None:
     negative = x < 0
     tail = np.expm1(np.minimum(x, 0))
     tail *= _SELU_ALPHA
@@ -100,30 +102,30 @@ def _selu(x, out):
     np.multiply(out, _SELU_SCALE, out=out)
 
 
-def _selu_d(y, out):
+def _selu_d(y: np.ndarray, out: np.ndarray) -> None:
     np.add(y, _SELU_SCALE * _SELU_ALPHA, out=out)
     np.copyto(out, _SELU_SCALE, where=y > 0)
 
 
-def _softplus(x, out):
+def _softplus(x: np.ndarray, out: np.ndarray) -> None:
     # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), which never overflows.
     tail = np.log1p(np.exp(-np.abs(x)))
     np.maximum(x, 0, out=out)
     out += tail
 
 
-def _softplus_d(y, out):
+def _softplus_d(y: np.ndarray, out: np.ndarray) -> None:
     # sigmoid(x) = 1 - e^-y
     np.negative(y, out=out)
     np.expm1(out, out=out)
     np.negative(out, out=out)
 
 
-def _exponential(x, out):
+def _exponential(x: np.ndarray, out: np.ndarray) -> None:
     np.exp(x, out=out)
 
 
-def _exponential_d(y, out):
+def _exponential_d(y: np.ndarray, out: np.ndarray) -> None:
     np.copyto(out, y)
 
 
@@ -145,7 +147,7 @@ ACTIVATIONS = {
 RECURRENT_ACTIVATIONS = frozenset(ACTIVATIONS)
 
 
-def resolve(name, op_name: str, argument: str):
+def resolve(name: Any, op_name: str, argument: str) -> Any:
     """``(forward, derivative)`` for ``name``; a ValueError naming the op and the choices otherwise."""
     key = "linear" if name is None else name
     if key not in ACTIVATIONS:

@@ -29,11 +29,13 @@ With a sigmoid ``rec_act`` the z and r weights are halved up front, so one
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import workspace
 from .activations import resolve
-from .sequence import CellStep, RecurrentCore, RecurrentSequence, StepColumns, columns
+from .sequence import CellStep, RecurrentCore, RecurrentOp, RecurrentSequence, StepColumns, columns
 
 
 class GRUCore(RecurrentCore):
@@ -41,8 +43,8 @@ class GRUCore(RecurrentCore):
 
     gates = 3
 
-    def __init__(self, kernel, recurrent_kernel, bias, activation, recurrent_activation, reset_after,
-                 op_name, features):
+    def __init__(self, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray, activation: Any,
+                 recurrent_activation: Any, reset_after: bool, op_name: str, features: int) -> None:
         self.reset_after = reset_after
         self._check_and_prepare(op_name, kernel, recurrent_kernel, bias, features,
                                 (lambda u: (2, 3 * u)) if reset_after else (lambda u: (3 * u,)))
@@ -67,7 +69,7 @@ class GRUCore(RecurrentCore):
             self.recurrent_zr = np.ascontiguousarray(recurrent_kernel[:, :2 * u])
             self.recurrent_h = np.ascontiguousarray(recurrent_kernel[:, 2 * u:])
 
-    def start(self, xt, states):
+    def start(self, xt: Any, states: Any) -> None:
         self._allocate(xt, states)
         steps, batch, _ = xt.shape
         u = self.units
@@ -78,15 +80,15 @@ class GRUCore(RecurrentCore):
             self._zr = np.empty((2 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
 
-    def project(self, s, e):
+    def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_in)
 
-    def skip(self, t):
+    def skip(self, t: int) -> None:
         super().skip(t)
         if not self.reset_after:
             self.RH[t] = 0  # it enters the recurrent kernel's gradient GEMM
 
-    def step(self, t):
+    def step(self, t: int) -> None:
         u = self.units
         a, h_prev, scratch = self.A[t], self.H[t], self._scratch
         zr, ah = a[:2 * u], a[2 * u:]
@@ -116,7 +118,7 @@ class GRUCore(RecurrentCore):
         scratch *= z
         np.add(ah, scratch, out=self.H[t + 1])
 
-    def start_backward(self):
+    def start_backward(self) -> None:
         self._start_backward()
         u, batch = self.units, self.xt.shape[1]
         if self.reset_after:
@@ -129,12 +131,12 @@ class GRUCore(RecurrentCore):
         self._deriv = np.empty((3 * u, batch), dtype=self.dtype)
         self._raw = np.empty((3 * u, batch), dtype=self.dtype)
 
-    def skip_backward(self, t):
+    def skip_backward(self, t: int) -> None:
         self.dA.step(t)[...] = 0
         if self.reset_after:
             self.dR.step(t)[...] = 0
 
-    def step_backward(self, t, d_states):
+    def step_backward(self, t: int, d_states: Any) -> None:
         dh = d_states[0]
         u = self.units
         a, da, h_prev, deriv, direct = self.A[t], self._raw, self.H[t], self._deriv, self._direct
@@ -166,7 +168,7 @@ class GRUCore(RecurrentCore):
             np.matmul(self.recurrent_zr, da[:2 * u], out=dh)
         dh += direct
 
-    def chunk_backward(self, s, e, needs):
+    def chunk_backward(self, s: int, e: int, needs: Any) -> None:
         u = self.units
         d_cat = self._input_grads(s, e, self.kernel_t, needs)
         if self.reset_after:
@@ -184,22 +186,23 @@ class GRUCore(RecurrentCore):
             if needs[3]:
                 self.d_bias += d_cat @ self._ones(d_cat.shape[1])
 
-    def weight_grads(self, needs):
+    def weight_grads(self, needs: Any) -> Any:
         return (self.d_kernel_t.T if needs[0] else None, self.d_recurrent_t.T if needs[1] else None,
                 self.d_bias if needs[2] else None)
 
 
-class _GRUOptions:
+class _GRUOptions(RecurrentOp):
     core_class = GRUCore
 
-    def _set(self, activation, recurrent_activation, reset_after):
+    def _set(self, activation: Any, recurrent_activation: Any, reset_after: Any) -> None:
         self.activation = "linear" if activation is None else activation
         self.recurrent_activation = "linear" if recurrent_activation is None else recurrent_activation
         self.reset_after = bool(reset_after)
         resolve(self.activation, self.name, "activation")
         resolve(self.recurrent_activation, self.name, "recurrent_activation")
 
-    def _core(self, kernel, recurrent_kernel, bias, features):
+    def _core(self, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray,
+              features: int) -> RecurrentCore:
         return GRUCore(kernel, recurrent_kernel, bias, self.activation, self.recurrent_activation,
                        self.reset_after, self.name, features)
 
@@ -211,7 +214,8 @@ class GRUStep(_GRUOptions, CellStep):
     Backward returns ``(dx, dh_prev, dkernel, drecurrent_kernel, dbias)``.
     """
 
-    def __init__(self, activation="tanh", recurrent_activation="sigmoid", reset_after=True):
+    def __init__(self, activation: str = "tanh", recurrent_activation: str = "sigmoid",
+                 reset_after: bool = True) -> None:
         self._set(activation, recurrent_activation, reset_after)
 
 
@@ -224,7 +228,7 @@ class GRUSequence(_GRUOptions, RecurrentSequence):
     Backward returns ``(dx, dh0, dkernel, drecurrent_kernel, dbias[, None])``.
     """
 
-    def __init__(self, activation="tanh", recurrent_activation="sigmoid", reset_after=True, go_backwards=False,
-                 zero_output_for_mask=False, return_sequences=True):
+    def __init__(self, activation: str = "tanh", recurrent_activation: str = "sigmoid", reset_after: bool = True,
+                 go_backwards: bool = False, zero_output_for_mask: bool = False, return_sequences: bool = True) -> None:
         RecurrentSequence.__init__(self, go_backwards, zero_output_for_mask, return_sequences)
         self._set(activation, recurrent_activation, reset_after)

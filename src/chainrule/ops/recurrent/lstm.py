@@ -23,14 +23,16 @@ in tf.keras's order.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import workspace
 from .activations import resolve
-from .sequence import CellStep, RecurrentCore, RecurrentSequence, columns
+from .sequence import CellStep, RecurrentCore, RecurrentOp, RecurrentSequence, columns
 
 
-def _internal_order(units):
+def _internal_order(units: Any) -> Any:
     """Column indices taking tf.keras's (i, f, c, o) to the core's (i, f, o, c); the map is its own inverse."""
     u = units
     return np.r_[0:2 * u, 3 * u:4 * u, 2 * u:3 * u]
@@ -43,8 +45,10 @@ class LSTMCore(RecurrentCore):
     state_names = ("h", "c")
     buffers = ("H", "C")
     gates = 4
+    C: np.ndarray  # (T + 1, U, B) cell states
 
-    def __init__(self, kernel, recurrent_kernel, bias, activation, recurrent_activation, op_name, features):
+    def __init__(self, kernel: np.ndarray, recurrent_kernel: Any, bias: np.ndarray, activation: Any,
+                 recurrent_activation: Any, op_name: Any, features: Any) -> None:
         self._check_and_prepare(op_name, kernel, recurrent_kernel, bias, features, lambda u: (4 * u,))
         u = self.units
         self.act, self.act_d = resolve(activation, op_name, "activation")
@@ -64,7 +68,7 @@ class LSTMCore(RecurrentCore):
         else:
             self.kernel_fwd_t, self.recurrent_fwd_t, self.bias_fwd = kernel_t, recurrent_t, bias
 
-    def start(self, xt, states):
+    def start(self, xt: Any, states: Any) -> None:
         self._allocate(xt, states)
         steps, batch, _ = xt.shape
         u = self.units
@@ -72,10 +76,10 @@ class LSTMCore(RecurrentCore):
         self._z_rec = np.empty((4 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
 
-    def project(self, s, e):
+    def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_fwd)
 
-    def step(self, t):
+    def step(self, t: int) -> None:
         u = self.units
         z = self.A[t]
         np.matmul(self.recurrent_fwd_t, self.H[t], out=self._z_rec)
@@ -100,7 +104,7 @@ class LSTMCore(RecurrentCore):
         self.act(c, self.AC[t])
         np.multiply(o, self.AC[t], out=self.H[t + 1])
 
-    def start_backward(self):
+    def start_backward(self) -> None:
         self._start_backward()
         u, batch = self.units, self.xt.shape[1]
         self._raw = np.empty((4 * u, batch), dtype=self.dtype)
@@ -108,7 +112,7 @@ class LSTMCore(RecurrentCore):
         self.d_recurrent_t = np.zeros((4 * u, u), dtype=self.dtype)
         self.d_bias = np.zeros(4 * u, dtype=self.dtype)
 
-    def step_backward(self, t, d_states):
+    def step_backward(self, t: int, d_states: Any) -> None:
         dh, dc = d_states
         u = self.units
         z, ac, raw, deriv = self.A[t], self.AC[t], self._raw, self._deriv
@@ -129,30 +133,31 @@ class LSTMCore(RecurrentCore):
         dc *= f
         np.matmul(self.recurrent, d_a, out=dh)
 
-    def chunk_backward(self, s, e, needs):
+    def chunk_backward(self, s: int, e: int, needs: Any) -> None:
         d_cat = self._input_grads(s, e, self.kernel_t, needs)
         if needs[2]:
             self.d_recurrent_t += d_cat @ columns(self.H[s:e]).T
         if needs[3]:
             self.d_bias += d_cat @ self._ones(d_cat.shape[1])
 
-    def weight_grads(self, needs):
+    def weight_grads(self, needs: Any) -> Any:
         order = self.order
         return (self.d_kernel_t.T[:, order] if needs[0] else None,
                 self.d_recurrent_t.T[:, order] if needs[1] else None,
                 self.d_bias[order] if needs[2] else None)
 
 
-class _LSTMOptions:
+class _LSTMOptions(RecurrentOp):
     core_class = LSTMCore
 
-    def _set(self, activation, recurrent_activation):
+    def _set(self, activation: Any, recurrent_activation: Any) -> None:
         self.activation = "linear" if activation is None else activation
         self.recurrent_activation = "linear" if recurrent_activation is None else recurrent_activation
         resolve(self.activation, self.name, "activation")
         resolve(self.recurrent_activation, self.name, "recurrent_activation")
 
-    def _core(self, kernel, recurrent_kernel, bias, features):
+    def _core(self, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray,
+              features: int) -> RecurrentCore:
         return LSTMCore(kernel, recurrent_kernel, bias, self.activation, self.recurrent_activation,
                         self.name, features)
 
@@ -165,7 +170,7 @@ class LSTMStep(_LSTMOptions, CellStep):
     Backward (``dh, dc``, either may be None) returns ``(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)``.
     """
 
-    def __init__(self, activation="tanh", recurrent_activation="sigmoid"):
+    def __init__(self, activation: str = "tanh", recurrent_activation: str = "sigmoid") -> None:
         self._set(activation, recurrent_activation)
 
 
@@ -180,7 +185,7 @@ class LSTMSequence(_LSTMOptions, RecurrentSequence):
     Backward returns ``(dx, dh0, dc0, dkernel, drecurrent_kernel, dbias[, None])``.
     """
 
-    def __init__(self, activation="tanh", recurrent_activation="sigmoid", go_backwards=False,
-                 zero_output_for_mask=False, return_sequences=True):
+    def __init__(self, activation: str = "tanh", recurrent_activation: str = "sigmoid", go_backwards: bool = False,
+                 zero_output_for_mask: bool = False, return_sequences: bool = True) -> None:
         RecurrentSequence.__init__(self, go_backwards, zero_output_for_mask, return_sequences)
         self._set(activation, recurrent_activation)

@@ -46,19 +46,22 @@ to ``output_t = w_t * h_t`` with ``w_t`` = "a real step has been seen up to t"
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import numpy as np
 
 from .. import workspace
 from ..base import Op
 
 
-def weight_dtype(*arrays):
+def weight_dtype(*arrays: np.ndarray) -> Any:
     """The floating dtype the arrays compute in (float32 when none is floating)."""
     dtype = np.result_type(*arrays)
     return dtype if dtype.kind == "f" else np.dtype(np.float32)
 
 
-def check_weights(op_name, gates, features, kernel, recurrent_kernel, bias, bias_shape):
+def check_weights(op_name: Any, gates: Any, features: Any, kernel: np.ndarray, recurrent_kernel: Any, bias: np.ndarray,
+                  bias_shape: Any) -> Any:
     """The number of units, after checking the tf.keras weight shapes; a ValueError naming the op otherwise."""
     if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[1] != gates * recurrent_kernel.shape[0]:
         raise ValueError(f"{op_name}: recurrent_kernel must have shape (units, {gates} * units), got "
@@ -89,15 +92,40 @@ class RecurrentCore:
     """
 
     n_states = 1
-    state_names = ("h",)
-    buffers = ("H",)
+    state_names: tuple[str, ...] = ("h",)
+    buffers: tuple[str, ...] = ("H",)
+    gates: int  # gate blocks per step, set by each core
+    H: np.ndarray  # (T + 1, U, B) hidden states, allocated by _allocate (as every buffer named in ``buffers``)
 
-    def _check_and_prepare(self, op_name, kernel, recurrent_kernel, bias, features, bias_shape):
+    # The protocol (see the module docstring); each core implements these.
+    def start(self, xt: np.ndarray, states: Sequence[np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def project(self, s: int, e: int) -> None:
+        raise NotImplementedError
+
+    def step(self, t: int) -> None:
+        raise NotImplementedError
+
+    def start_backward(self) -> None:
+        raise NotImplementedError
+
+    def step_backward(self, t: int, d_states: list[np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def chunk_backward(self, s: int, e: int, needs: tuple[bool, ...]) -> None:
+        raise NotImplementedError
+
+    def weight_grads(self, needs: tuple[bool, ...]) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        raise NotImplementedError
+
+    def _check_and_prepare(self, op_name: Any, kernel: np.ndarray, recurrent_kernel: Any, bias: np.ndarray,
+                           features: Any, bias_shape: Any) -> None:
         self.op_name = op_name
         self.units = check_weights(op_name, self.gates, features, kernel, recurrent_kernel, bias, bias_shape)
         self.dtype = kernel.dtype
 
-    def _allocate(self, xt, states):
+    def _allocate(self, xt: Any, states: Any) -> None:
         """``xt (T, B, D)`` time-major inputs; ``states`` ``(B, U)`` each, stored transposed at index 0."""
         steps, batch, _ = xt.shape
         self.xt = xt
@@ -108,45 +136,45 @@ class RecurrentCore:
             buf[0] = s.T
             setattr(self, name, buf)
 
-    def _project(self, s, e, kernel_t, bias):
+    def _project(self, s: int, e: int, kernel_t: Any, bias: np.ndarray) -> None:
         """Input projections of steps ``s:e``: ``A[t] = kernel^T x_t^T + bias`` (one batched GEMM)."""
         a = self.A[s:e]
         np.matmul(kernel_t, self.xt[s:e].transpose(0, 2, 1), out=a)
         a += bias
 
-    def final_states(self):
+    def final_states(self) -> Any:
         """The last states, ``(B, U)`` each."""
         return [getattr(self, name)[-1].T for name in self.buffers]
 
-    def carry(self, t, keep):
+    def carry(self, t: int, keep: Any) -> None:
         """``keep (1, B)``: True for the rows whose states are carried from step t."""
         for name in self.buffers:
             buf = getattr(self, name)
             np.copyto(buf[t + 1], buf[t], where=keep)
 
-    def skip(self, t):
+    def skip(self, t: int) -> None:
         for name in self.buffers:
             buf = getattr(self, name)
             buf[t + 1] = buf[t]
 
-    def skip_backward(self, t):
+    def skip_backward(self, t: int) -> None:
         self.dA.step(t)[...] = 0
 
-    def _start_backward(self):
+    def _start_backward(self) -> None:
         steps, batch, features = self.xt.shape
         g = self.gates * self.units
         self.dA = StepColumns(g, steps, batch, self.chunk, self.dtype)
         self.dxt = workspace.empty((steps, batch, features), self.dtype)
         self.d_kernel_t = np.zeros((g, features), dtype=self.dtype)
 
-    def _ones(self, n):
+    def _ones(self, n: Any) -> Any:
         """A ones vector of length n (bias gradients as GEMVs: ``dA_chunk @ ones``)."""
         ones = getattr(self, "_ones_vector", None)
         if ones is None or ones.shape[0] < n:
             ones = self._ones_vector = np.ones(n, dtype=self.dtype)
         return ones[:n]
 
-    def _input_grads(self, s, e, kernel_t, needs):
+    def _input_grads(self, s: int, e: int, kernel_t: Any, needs: Any) -> Any:
         """For steps ``s:e``: ``dx_t = dA_t^T kernel^T`` and the kernel's gradient ``sum_t dA_t x_t``.
 
         Returns ``dA`` of the chunk as one ``(G, K * B)`` matrix (a view) for the other weight gradients.
@@ -169,18 +197,18 @@ class StepColumns:
     over the whole buffer; its GEMMs measured slower).
     """
 
-    def __init__(self, rows, steps, batch, chunk, dtype):
+    def __init__(self, rows: Any, steps: Any, batch: Any, chunk: Any, dtype: Any) -> None:
         self.rows, self.k = rows, chunk
         self.data = workspace.empty((-(-steps // chunk), rows, chunk, batch), dtype)
 
-    def step(self, t):
+    def step(self, t: int) -> Any:
         return self.data[t // self.k][:, t % self.k]
 
-    def chunk(self, s, e):
+    def chunk(self, s: int, e: int) -> Any:
         return self.data[s // self.k][:, :e - s].reshape(self.rows, -1)
 
 
-def columns(blocks):
+def columns(blocks: Any) -> Any:
     """``(K, M, B)`` -> ``(M, K * B)``: K column blocks side by side, so a sum over steps is one GEMM."""
     return blocks.transpose(1, 0, 2).reshape(blocks.shape[1], -1)
 
@@ -190,12 +218,22 @@ def columns(blocks):
 CHUNK_BYTES = 1024 * 1024
 
 
-def chunk_length(batch, width, itemsize):
+def chunk_length(batch: Any, width: Any, itemsize: Any) -> Any:
     """Steps per chunk, so a chunk's projections are still in cache when its steps run."""
     return max(1, CHUNK_BYTES // max(1, batch * width * itemsize))
 
 
-class CellStep(Op):
+class RecurrentOp(Op):
+    """What the one-step and the sequence ops of a cell share: the core class and how to build a core."""
+
+    core_class: type[RecurrentCore]
+
+    def _core(self, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray,
+              features: int) -> RecurrentCore:
+        raise NotImplementedError(f"{type(self).__name__}._core")
+
+
+class CellStep(RecurrentOp):
     """Base of the one-step ops: ``forward(x, *states, kernel, recurrent_kernel, bias)`` -> new state(s).
 
     ``x`` is ``(B, D)``, each state ``(B, U)``. Returns ``h`` ``(B, U)`` for a
@@ -204,7 +242,7 @@ class CellStep(Op):
     ``(dx, d_states..., dkernel, drecurrent_kernel, dbias)``.
     """
 
-    def forward(self, x, *args):
+    def forward(self, x: np.ndarray, *args: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...]:
         n = self.core_class.n_states
         names = self.core_class.state_names
         if len(args) != n + 3:
@@ -225,7 +263,7 @@ class CellStep(Op):
         new = [np.ascontiguousarray(s) for s in core.final_states()]
         return new[0] if n == 1 else tuple(new)
 
-    def backward(self, *douts):
+    def backward(self, *douts: np.ndarray | None) -> tuple[np.ndarray | None, ...]:
         core = self.core
         n = core.n_states
         batch, units = core.xt.shape[1], core.units
@@ -239,14 +277,14 @@ class CellStep(Op):
                 *core.weight_grads(needs[n + 1:]))
 
 
-def _column_grad(dout, batch, units, dtype):
+def _column_grad(dout: np.ndarray | None, batch: Any, units: Any, dtype: Any) -> Any:
     """A state's gradient ``(B, U)`` (or None: zeros) as a fresh ``(U, B)`` column block."""
     if dout is None:
         return np.zeros((units, batch), dtype=dtype)
     return np.array(np.broadcast_to(np.asarray(dout, dtype=dtype), (batch, units)).T)
 
 
-class RecurrentSequence(Op):
+class RecurrentSequence(RecurrentOp):
     """Base of the sequence ops: ``forward(x, *initial_states, kernel, recurrent_kernel, bias[, mask])``.
 
     ``x`` is ``(B, T, D)`` (batch-major, as tf.keras's default), each initial
@@ -258,13 +296,14 @@ class RecurrentSequence(Op):
     the three weights' (tf.keras layout), and ``None`` for the mask.
     """
 
-    def __init__(self, go_backwards=False, zero_output_for_mask=False, return_sequences=True):
+    def __init__(self, go_backwards: bool = False, zero_output_for_mask: bool = False,
+                 return_sequences: bool = True) -> None:
         self.go_backwards = bool(go_backwards)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.return_sequences = bool(return_sequences)
 
     # ------------------------------------------------------------------ forward
-    def forward(self, x, *args):
+    def forward(self, x: np.ndarray, *args: np.ndarray) -> tuple[np.ndarray, ...]:
         n = self.core_class.n_states
         names = self.core_class.state_names
         if len(args) not in (n + 3, n + 4):
@@ -305,7 +344,7 @@ class RecurrentSequence(Op):
         self.core = core
         return (self._outputs(core), *[np.ascontiguousarray(s) for s in core.final_states()])
 
-    def _masks(self, mask, batch, steps, dtype):
+    def _masks(self, mask: np.ndarray | None, batch: Any, steps: Any, dtype: Any) -> None:
         """Per-step mask bookkeeping: ``keep`` (T, 1, B), True where the previous state is carried."""
         self.keep = self.out_weight = None
         self.partial = self.skipped = ()
@@ -326,7 +365,7 @@ class RecurrentSequence(Op):
         seen = m if self.zero_output_for_mask else np.logical_or.accumulate(m, axis=0)
         self.out_weight = seen[:, :, None].astype(dtype)   # (T, B, 1)
 
-    def _outputs(self, core):
+    def _outputs(self, core: Any) -> Any:
         """The outputs of every step ``(B, T, U)``, or of the last one ``(B, U)``."""
         batch, steps, _, units = self.shape
         if not self.return_sequences:
@@ -341,7 +380,7 @@ class RecurrentSequence(Op):
         return outputs
 
     # ------------------------------------------------------------------ backward
-    def backward(self, d_outputs, *d_finals):
+    def backward(self, d_outputs: np.ndarray | None, *d_finals: np.ndarray | None) -> tuple[np.ndarray | None, ...]:
         batch, steps, features, units = self.shape
         core = self.core
         n = core.n_states
@@ -394,7 +433,7 @@ class RecurrentSequence(Op):
         return grads + (None,) * (self._n_inputs - len(grads))
 
 
-def _check_states(op_name, names, states, batch, units, dtype):
+def _check_states(op_name: Any, names: Any, states: Any, batch: Any, units: Any, dtype: Any) -> Any:
     out = []
     for name, s in zip(names, states):
         s = np.asarray(s)

@@ -8,6 +8,8 @@ a masked query step outputs zeros; the output carries the query's mask.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .... import ops as _ops
@@ -20,7 +22,7 @@ from ..base import Layer
 class BaseDenseAttention(Layer):
     """What ``Attention`` and ``AdditiveAttention`` share: masks, the softmax, dropout, the weighted sum."""
 
-    def __init__(self, dropout=0.0, **kwargs):
+    def __init__(self, dropout: float = 0.0, **kwargs: Any) -> None:
         self.causal = bool(kwargs.pop("causal", False))  # deprecated in tf.keras 2: use_causal_mask in call
         super().__init__(**kwargs)
         self.dropout = float(dropout)
@@ -46,7 +48,8 @@ class BaseDenseAttention(Layer):
                 raise ValueError(f"{name} layer mask must be a list of length 2, namely [query_mask, value_mask]. "
                                  f"Received length: {len(mask)}.")
 
-    def call(self, inputs, mask=None, training=None, return_attention_scores=False, use_causal_mask=False):
+    def call(self, inputs: Any, mask: Any = None, training: bool | None = None, return_attention_scores: Any = False,
+             use_causal_mask: Any = False) -> Any:
         self._validate_call_args(inputs, mask)
         q, v = inputs[0], inputs[1]
         k = inputs[2] if len(inputs) > 2 else v
@@ -88,16 +91,21 @@ class Attention(BaseDenseAttention):
     ``use_scale=True``), or with ``score_mode='concat'``
     ``scores = concat_score_weight * sum(tanh(scale * (query_i + key_j)))``.
     Weights: ``scale ()`` (ones) with ``use_scale``, ``concat_score_weight ()`` (ones) for 'concat'.
+
+    Args:
+        use_scale: learn a scalar ``scale`` of the scores.
+        score_mode: ``'dot'`` (default) or ``'concat'``.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, use_scale=False, score_mode="dot", **kwargs):
+    def __init__(self, use_scale: bool = False, score_mode: str = "dot", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if score_mode not in ("dot", "concat"):
             raise ValueError(f"Received: score_mode={score_mode}. Acceptable values are: [\"dot\", \"concat\"]")
         self.use_scale = bool(use_scale)
         self.score_mode = score_mode
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self.scale = self.add_weight("scale", (), initializer="ones") if self.use_scale else None
         self.concat_score_weight = self.add_weight("concat_score_weight", (), initializer="ones") \
             if self.score_mode == "concat" else None
@@ -122,13 +130,17 @@ class AdditiveAttention(BaseDenseAttention):
     """Additive (Bahdanau) attention: ``scores = sum(scale * tanh(query_i + key_j))`` over the features.
 
     ``use_scale=True`` (default) learns ``scale (dim,)`` (glorot-uniform); otherwise the scale is 1.
+
+    Args:
+        use_scale: learn the ``scale`` vector (default True).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, use_scale=True, **kwargs):
+    def __init__(self, use_scale: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.use_scale = bool(use_scale)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         dim = tuple(input_shape[1])[-1]
         self.scale = self.add_weight("scale", (dim,), initializer="glorot_uniform") if self.use_scale else None
         self.built = True

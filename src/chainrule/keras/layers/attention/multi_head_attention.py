@@ -4,9 +4,11 @@ from __future__ import annotations
 import math
 import numbers
 import string
+from typing import Any
 
 import numpy as np
 
+from ..._types import ConstraintLike, InitializerLike, RegularizerLike
 from .... import ops as _ops
 from ....functions import cast, expand_dims, logical_and, transpose
 from ....tensor import Tensor, apply_op
@@ -69,12 +71,32 @@ class MultiHeadAttention(Layer):
     with the causal mask ``use_causal_mask=True`` (step ``t`` sees steps ``<= t``). Masked scores
     get -1e9 before the softmax. ``dropout`` drops attention weights in training. With the default
     ``attention_axes`` on sequences the attention is one ``ScaledDotProductAttention`` op.
+
+    Args:
+        num_heads: the number of attention heads.
+        key_dim: the size of each head for the query and key.
+        value_dim: the size of each head for the value (default ``key_dim``).
+        dropout: the dropout rate of the attention weights.
+        use_bias: whether the layer adds a bias vector.
+        output_shape: the last axes of the output (default the query's feature size).
+        attention_axes: the axes attended over (default the sequence axis).
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        bias_constraint: a constraint applied to the bias after each update.
+        softmax_robust_masking: not supported (True raises ValueError).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
-                 attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, softmax_robust_masking=False, **kwargs):
+    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
+                 use_bias: bool = True, output_shape: Any = None, attention_axes: Any = None,
+                 kernel_initializer: InitializerLike = "glorot_uniform", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, softmax_robust_masking: bool = False, **kwargs: Any) -> None:
         shapes = [kwargs.pop(k, None) for k in ("query_shape", "key_shape", "value_shape")]
         super().__init__(**kwargs)
         for arg, value in (("num_heads", num_heads), ("key_dim", key_dim)):
@@ -115,7 +137,7 @@ class MultiHeadAttention(Layer):
     attention_axes = property(lambda self: self._attention_axes)
 
     # ------------------------------------------------------------------ building
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         self.built = True  # the weights need the value's shape too: they are made at the first call
         if not self._built_from_signature:  # so weights=[...] waits for them (Layer would set them now)
             self.__dict__["_pending_weights"], self._initial_weights = self._initial_weights, None
@@ -194,8 +216,8 @@ class MultiHeadAttention(Layer):
         return attention_mask
 
     # ------------------------------------------------------------------ calling
-    def call(self, query, value, key=None, attention_mask=None, return_attention_scores=False, training=None,
-             use_causal_mask=False):
+    def call(self, query: Any, value: Any, key: Any = None, attention_mask: Any = None,
+             return_attention_scores: Any = False, training: bool | None = None, use_causal_mask: Any = False) -> Any:
         if not self._built_from_signature:
             self._build_from_signature(query, value, key)
         if key is None:

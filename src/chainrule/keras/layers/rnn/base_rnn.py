@@ -15,6 +15,8 @@ output is the previous step's output (zeros before the first real step), or zero
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .... import nest
@@ -78,8 +80,9 @@ class RNN(Layer):
     (passed to a cell whose ``call`` takes ``constants``).
     """
 
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, time_major=False, **kwargs):
+    def __init__(self, cell: Any, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False, time_major: bool = False,
+                 **kwargs: Any) -> None:
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if not hasattr(cell, "call"):
@@ -167,7 +170,7 @@ class RNN(Layer):
             v.assign(value.astype(dtype))
 
     # ------------------------------------------------------------------ building
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
         input_shape = tuple(input_shape)
@@ -254,7 +257,8 @@ class RNN(Layer):
                              f"Received: initial_state={initial_state}")
         return inputs, flat, constants
 
-    def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
+    def call(self, inputs: Any, mask: Any = None, training: bool | None = None, initial_state: Any = None,
+             constants: Any = None) -> Any:
         inputs, states, constants = self._process_inputs(inputs, initial_state, constants)
         if inputs.ndim < 3:
             raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected ndim=3, found "

@@ -1,6 +1,7 @@
 """``Bidirectional``: a recurrent layer run forwards and backwards, the two outputs merged (tf.keras 2)."""
 from __future__ import annotations
 
+
 from .... import nest
 from ...._suggest import accepts_argument
 from ....functions import concat
@@ -34,6 +35,7 @@ class Bidirectional(Wrapper):
             None (a list of the two outputs).
         backward_layer: an explicit backward layer (its ``go_backwards`` must differ from ``layer``'s,
             its ``return_sequences``/``return_state``/``stateful`` must match).
+        weights: initial weights: the forward layer's then the backward layer's.
 
     The backward outputs are reversed in time before merging, so step ``t`` of the output sees the
     sequence up to ``t`` and from ``t`` on. With ``return_sequences`` masked steps output zeros in

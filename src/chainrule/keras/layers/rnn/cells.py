@@ -19,9 +19,11 @@ chainrule.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
+from ..._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import activations, constraints, initializers, registry, regularizers
 from .... import nest
 from .... import ops as _ops
@@ -115,10 +117,13 @@ class _GatedCell(StateConvertingMixin, DropoutRNNCellMixin, Layer):
     gates = 1
     _config_keys = ()
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
-                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
         kwargs.pop("enable_caching_device", None)
         implementation = kwargs.pop("implementation", 2)
         super().__init__(**kwargs)
@@ -146,7 +151,7 @@ class _GatedCell(StateConvertingMixin, DropoutRNNCellMixin, Layer):
     def _bias_initializer(self):
         return self.bias_initializer
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(f"{type(self).__name__} {self.name!r}: the last dimension of the inputs (the features "
@@ -177,7 +182,7 @@ class _GatedCell(StateConvertingMixin, DropoutRNNCellMixin, Layer):
     def can_fuse(self) -> bool:
         """Whether a whole sequence of this cell can run as one op: the built-in cell's own ``call`` (not a
         subclass's), activations the recurrent ops support, and no recurrent dropout."""
-        builtin = next(cls for cls in type(self).__mro__ if "_make_sequence_op" in cls.__dict__)
+        builtin: type[Layer] = next(cls for cls in type(self).__mro__ if "_make_sequence_op" in cls.__dict__)
         return type(self).call is builtin.call and not self.recurrent_dropout and self._op_activations() is not None
 
     def sequence_op(self, go_backwards, zero_output_for_mask, return_sequences):
@@ -231,12 +236,32 @@ class SimpleRNNCell(_GatedCell):
 
     ``state_size = output_size = units``. Defaults as tf.keras 2: tanh, glorot-uniform kernel,
     orthogonal recurrent kernel, zero bias.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
-                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, **kwargs: Any) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
@@ -247,7 +272,7 @@ class SimpleRNNCell(_GatedCell):
     def _make_sequence_op(self, names, **options):
         return _ops.SimpleRNNSequence(activation=names[0], **options)
 
-    def call(self, inputs, states, training=None):
+    def call(self, inputs: Any, states: Any, training: bool | None = None) -> Any:
         states = self._converted_states(states)
         prev = _first_state(states)
         dp = self.get_dropout_mask_for_cell(inputs, training)
@@ -272,15 +297,38 @@ class LSTMCell(_GatedCell):
     ``c = f * c_prev + i * activation(z_c)``, ``h = o * activation(c)`` with ``i, f, o`` through
     ``recurrent_activation``. ``state_size = [units, units]`` (h, c); the output is ``h``.
     ``unit_forget_bias=True`` (default) starts the forget gate's bias at 1.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        unit_forget_bias: start the forget gate's bias at 1.
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     gates = 4
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 unit_forget_bias: bool = True, kernel_regularizer: RegularizerLike = None,
+                 recurrent_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, recurrent_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
@@ -356,15 +404,37 @@ class GRUCell(_GatedCell):
     recurrent matmul and has a bias ``(2, 3 * units)`` (input and recurrent rows);
     ``reset_after=False`` applies it before, with a bias ``(3 * units,)``.
     ``h = z * h_prev + (1 - z) * hh``. ``state_size = output_size = units``.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        reset_after: apply the reset gate after the recurrent matrix product (tf.keras 2's default, True).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     gates = 3
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
-                 reset_after=True, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, reset_after: bool = True, **kwargs: Any) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
@@ -448,9 +518,13 @@ class StackedRNNCells(StateConvertingMixin, Layer):
 
     ``state_size`` is the tuple of the cells' state sizes, ``output_size`` the last cell's.
     ``RNN([cell_1, cell_2])`` wraps its list in this class.
+
+    Args:
+        cells: the cells, run one after the other at each step.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, cells, **kwargs):
+    def __init__(self, cells: Any, **kwargs: Any) -> None:
         for cell in cells:
             if not hasattr(cell, "call"):
                 raise ValueError(f"StackedRNNCells: all cells must have a `call` method. Received cell without a "
@@ -481,7 +555,7 @@ class StackedRNNCells(StateConvertingMixin, Layer):
                 out.append(zero_states(cell.state_size, batch_size, dtype))
         return tuple(out)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
         batch = input_shape[0]
@@ -493,7 +567,7 @@ class StackedRNNCells(StateConvertingMixin, Layer):
             input_shape = (batch, output_size_of(cell))
         self.built = True
 
-    def call(self, inputs, states, constants=None, training=None, **kwargs):
+    def call(self, inputs: Any, states: Any, constants: Any = None, training: bool | None = None, **kwargs: Any) -> Any:
         states = self._converted_states(states)
         nested = nest.pack_sequence_as(list(self.state_size), nest.flatten(states))
         new_states = []

@@ -6,6 +6,9 @@ one op (``LSTMSequence`` ...); see :mod:`.base_rnn`.
 """
 from __future__ import annotations
 
+from typing import Any
+
+from ..._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import activations, registry, regularizers
 from .base_rnn import RNN
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
@@ -19,10 +22,10 @@ _RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "un
 class _CellLayer(RNN):
     """An ``RNN`` whose cell the layer builds from its own arguments (and forwards them as attributes)."""
 
-    cell_class = None
-    cell_name = None
+    cell_class: Any = None  # the cell the layer builds
+    cell_name: str | None = None
 
-    def __init__(self, cell_args, rnn_args, kwargs):
+    def __init__(self, cell_args: Any, rnn_args: Any, kwargs: Any) -> None:
         kwargs.pop("return_runtime", None)
         kwargs.pop("enable_caching_device", None)
         implementation = kwargs.pop("implementation", 2)
@@ -63,17 +66,43 @@ class SimpleRNN(_CellLayer):
     tf.keras 2's arguments and defaults (tanh, glorot-uniform kernel, orthogonal recurrent kernel,
     zero bias); see :class:`RNN` for ``return_sequences``, ``return_state``, ``go_backwards``,
     ``stateful``, ``time_major`` and the masks.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        return_sequences: return the output of every timestep ``(batch, timesteps, units)`` rather than the last.
+        return_state: also return the final state(s).
+        go_backwards: process the sequence backwards (and return the outputs in that order).
+        stateful: carry the final states of a batch over as the initial states of the next one.
+        unroll: accepted (tf.keras's graph-building option); the computation is the same.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     cell_class = SimpleRNNCell
     cell_name = "simple_rnn_cell"
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
-                 return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False,
-                 **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, recurrent_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, **kwargs: Any) -> None:
         kwargs.pop("implementation", None)
         values = locals()
         super().__init__({k: values[k] for k in _CELL_ARGS},
@@ -94,17 +123,48 @@ class LSTM(_CellLayer):
     starts the forget gate's bias at 1. With tanh/sigmoid (the defaults) or any activation the
     recurrent ops support, a sequence runs as one ``LSTMSequence`` op; ``recurrent_dropout``
     or another activation runs the cell step by step. See :class:`RNN` for the other arguments.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        unit_forget_bias: start the forget gate's bias at 1.
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        return_sequences: return the output of every timestep ``(batch, timesteps, units)`` rather than the last.
+        return_state: also return the final state(s).
+        go_backwards: process the sequence backwards (and return the outputs in that order).
+        stateful: carry the final states of a batch over as the initial states of the next one.
+        time_major: inputs and outputs are ``(timesteps, batch, features)``.
+        unroll: accepted (tf.keras's graph-building option); the computation is the same.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     cell_class = LSTMCell
     cell_name = "lstm_cell"
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, time_major=False, unroll=False, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 unit_forget_bias: bool = True, kernel_regularizer: RegularizerLike = None,
+                 recurrent_regularizer: RegularizerLike = None, bias_regularizer: RegularizerLike = None,
+                 activity_regularizer: RegularizerLike = None, kernel_constraint: ConstraintLike = None,
+                 recurrent_constraint: ConstraintLike = None, bias_constraint: ConstraintLike = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False,
+                 time_major: bool = False, unroll: bool = False, **kwargs: Any) -> None:
         values = locals()
         cell_args = {k: values[k] for k in _CELL_ARGS}
         cell_args.update(recurrent_activation=recurrent_activation, unit_forget_bias=unit_forget_bias)
@@ -118,17 +178,48 @@ class GRU(_CellLayer):
     ``reset_after=True`` (default, cuDNN's and PyTorch's convention): bias ``(2, 3 * units)``;
     ``False``: bias ``(3 * units,)``. Gate blocks z, r, h. See :class:`LSTM` for how it runs and
     :class:`RNN` for the other arguments.
+
+    Args:
+        units: the size of the output (of the hidden state for a recurrent layer).
+        activation: the activation applied to the output: a name (``'relu'``), a function or None (linear).
+        recurrent_activation: the activation of the gates (default ``'sigmoid'``).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: initializer of the kernel (a name, an Initializer or a callable).
+        recurrent_initializer: initializer of the recurrent kernel (default ``'orthogonal'``).
+        bias_initializer: initializer of the bias (default ``'zeros'``).
+        kernel_regularizer: a regularizer added to the loss for the kernel (None: none).
+        recurrent_regularizer: a regularizer for the recurrent kernel.
+        bias_regularizer: a regularizer for the bias.
+        activity_regularizer: a regularizer for the layer's output.
+        kernel_constraint: a constraint applied to the kernel after each update.
+        recurrent_constraint: a constraint on the recurrent kernel.
+        bias_constraint: a constraint applied to the bias after each update.
+        dropout: the fraction of the inputs dropped in training.
+        recurrent_dropout: the fraction of the recurrent state dropped in training.
+        return_sequences: return the output of every timestep ``(batch, timesteps, units)`` rather than the last.
+        return_state: also return the final state(s).
+        go_backwards: process the sequence backwards (and return the outputs in that order).
+        stateful: carry the final states of a batch over as the initial states of the next one.
+        unroll: accepted (tf.keras's graph-building option); the computation is the same.
+        time_major: inputs and outputs are ``(timesteps, batch, features)``.
+        reset_after: apply the reset gate after the recurrent matrix product (tf.keras 2's default, True).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     cell_class = GRUCell
     cell_name = "gru_cell"
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, time_major=False, reset_after=True, **kwargs):
+    def __init__(self, units: int, activation: ActivationLike = "tanh",
+                 recurrent_activation: ActivationLike = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: InitializerLike = "glorot_uniform",
+                 recurrent_initializer: InitializerLike = "orthogonal", bias_initializer: InitializerLike = "zeros",
+                 kernel_regularizer: RegularizerLike = None, recurrent_regularizer: RegularizerLike = None,
+                 bias_regularizer: RegularizerLike = None, activity_regularizer: RegularizerLike = None,
+                 kernel_constraint: ConstraintLike = None, recurrent_constraint: ConstraintLike = None,
+                 bias_constraint: ConstraintLike = None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, time_major: bool = False, reset_after: bool = True,
+                 **kwargs: Any) -> None:
         values = locals()
         cell_args = {k: values[k] for k in _CELL_ARGS}
         cell_args.update(recurrent_activation=recurrent_activation, reset_after=reset_after)
@@ -138,11 +229,11 @@ class GRU(_CellLayer):
 
 # units, activation, dropout ...: read-only properties reading the cell, as tf.keras 2's.
 for _name in _CELL_ARGS:
-    setattr(_CellLayer, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
+    setattr(_CellLayer, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))  # type: ignore[misc]
 for _cls, _names in ((LSTM, ("recurrent_activation", "unit_forget_bias", "implementation")),
                      (GRU, ("recurrent_activation", "reset_after", "implementation"))):
     for _name in _names:
-        setattr(_cls, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
+        setattr(_cls, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))  # type: ignore[misc]
 del _cls, _name, _names
 
 registry.register("layers", SimpleRNN, LSTM, GRU)

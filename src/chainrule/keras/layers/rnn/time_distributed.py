@@ -1,6 +1,8 @@
 """``TimeDistributed``: one layer applied to every timestep of a sequence (tf.keras 2)."""
 from __future__ import annotations
 
+from typing import Any
+
 from .... import nest
 from ...._suggest import accepts_argument
 from ....functions import reduce_any, reshape
@@ -19,9 +21,13 @@ class TimeDistributed(Wrapper):
     ``time_distributed/kernel:0`` as tf.keras names them). The steps are folded into the batch
     (``(batch * timesteps, ...)``), so the inner layer runs once. A mask ``(batch, timesteps)``
     goes to an inner layer whose ``call`` takes one, and passes through to the output.
+
+    Args:
+        layer: the layer applied to every timestep.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
-    def __init__(self, layer, **kwargs):
+    def __init__(self, layer: Any, **kwargs: Any) -> None:
         super().__init__(layer, **kwargs)
         self.supports_masking = True
 
@@ -51,7 +57,7 @@ class TimeDistributed(Wrapper):
     def _fold(self, x):
         return reshape(x, (-1,) + tuple(x.shape[2:]))
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         kwargs = {}
         if accepts_argument(self.layer.call, "training"):
             kwargs["training"] = training

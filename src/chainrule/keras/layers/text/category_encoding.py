@@ -66,6 +66,12 @@ class CategoryEncoding(Layer):
     (one vector per id), ``'count'`` (how often each id occurs; ``count_weights`` in ``call`` weights
     the counts). Inputs of shape ``(batch,)`` or ``(batch, ids)``; ids outside the range raise a
     ValueError naming the value, as tf.keras raises InvalidArgumentError.
+
+    Args:
+        num_tokens: the number of categories; ids must lie in ``[0, num_tokens)``.
+        output_mode: the output's form (see above).
+        sparse: not supported (True raises ValueError): outputs are dense.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):

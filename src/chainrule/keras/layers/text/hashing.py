@@ -22,6 +22,14 @@ class Hashing(Layer):
     tf.keras does. ``mask_value``: that value gets id 0 and the others ``1 + hash % (num_bins - 1)``.
     ``output_mode``: 'int' (default, int64 ids), 'one_hot', 'multi_hot' or 'count' (float32
     vectors of ``num_bins``).
+
+    Args:
+        num_bins: the number of buckets (including the mask's bucket 0 when ``mask_value`` is given).
+        mask_value: a value that gets id 0 (None: none).
+        salt: an int, or two ints, keying SipHash (None: FarmHash).
+        output_mode: the output's form (see above).
+        sparse: not supported (True raises ValueError): outputs are dense.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):

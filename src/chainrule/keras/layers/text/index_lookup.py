@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import numbers
 import os
+from typing import Any
 
 import numpy as np
 
@@ -272,7 +273,7 @@ class IndexLookup(PreprocessingLayer):
                                f"must set the layer's vocabulary before calling it. Either pass a `vocabulary` "
                                f"argument to the layer, or call `adapt` with some sample data.")
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._ensure_known_vocab_size()
         return run_as_op(self._lookup, inputs)
 
@@ -334,6 +335,8 @@ class StringLookup(IndexLookup):
         invert: map ids back to strings.
         output_mode: 'int' (default), 'one_hot', 'multi_hot', 'count' or 'tf_idf'.
         pad_to_max_tokens: vectors of ``max_tokens`` values whatever the vocabulary's size.
+        encoding: the text encoding of byte strings (default ``'utf-8'``).
+        sparse: not supported (True raises ValueError): outputs are dense.
 
     Inputs are strings (Python str/bytes, arrays, string Tensors); 'int' mode returns int64 ids of
     the input's shape, the other modes float32 ``(batch, vocabulary_size)``.
@@ -362,6 +365,20 @@ class IntegerLookup(IndexLookup):
 
     As :class:`StringLookup`, with ``mask_token`` (default None) and ``oov_token`` (default -1)
     integers; with several OOV ids an unknown value ``v`` gets ``v mod num_oov_indices``.
+
+    Args:
+        max_tokens: the largest number of ids (mask and OOV ids included); None: no limit.
+        num_oov_indices: how many ids unknown values share (default 1).
+        mask_token: an integer meaning padding, id 0 (default None).
+        oov_token: the value the OOV ids stand for when inverting (default -1).
+        vocabulary: the values (list, array or a file path), or learn them with ``adapt``.
+        vocabulary_dtype: the dtype of the values (default ``'int64'``).
+        idf_weights: with ``output_mode='tf_idf'`` and a given vocabulary, one weight per token.
+        invert: map ids back to values.
+        output_mode: 'int' (default), 'one_hot', 'multi_hot', 'count' or 'tf_idf'.
+        sparse: not supported (True raises ValueError): outputs are dense.
+        pad_to_max_tokens: vectors of ``max_tokens`` values whatever the vocabulary's size.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
     """
 
     _strings = False

@@ -1,6 +1,8 @@
 """``PreprocessingLayer``: a layer whose state is learned from data by ``adapt`` (tf.keras 2's API)."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .... import data as _data
@@ -80,7 +82,7 @@ class PreprocessingLayer(Layer):
     batch and ``finalize_state``. ``data`` is a numpy array, a list, a Tensor or a ``chainrule.data.Dataset``
     (its elements; the first item of ``(x, y)`` pairs)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._is_adapted = False
 

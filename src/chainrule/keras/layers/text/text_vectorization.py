@@ -18,6 +18,7 @@ batch to its longest row.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -63,20 +64,28 @@ class TextVectorization(PreprocessingLayer):
 
     Args:
         max_tokens: the vocabulary's size limit, '' and '[UNK]' included (None: no limit).
-        standardize, split, ngrams: see the module docstring.
+        standardize: see the module docstring.
+        split: see the module docstring.
+        ngrams: see the module docstring.
         output_mode: 'int' (default), 'multi_hot', 'count', 'tf_idf' (and 'binary', tf.keras's old name).
         output_sequence_length: 'int' mode: the length of every output row (padded with 0 or cut).
         pad_to_max_tokens: vector modes: vectors of ``max_tokens`` values whatever the vocabulary.
         vocabulary: the tokens (list, array or file path) instead of ``adapt``; ``idf_weights`` for 'tf_idf'.
+        idf_weights: with ``output_mode='tf_idf'`` and a given vocabulary, one weight per token.
+        sparse: not supported (True raises ValueError): outputs are dense.
+        ragged: not supported (True raises ValueError).
+        encoding: the text encoding of byte strings (default ``'utf-8'``).
 
     Inputs: strings of shape ``(batch,)`` or ``(batch, 1)`` (Python lists, numpy arrays, string
     Tensors). ``adapt`` takes the same (or a ``chainrule.data.Dataset`` of them). ``ragged`` and
     ``sparse`` outputs are not available in chainrule.
     """
 
-    def __init__(self, max_tokens=None, standardize=LOWER_AND_STRIP_PUNCTUATION, split=WHITESPACE, ngrams=None,
-                 output_mode=INT, output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
-                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", **kwargs):
+    def __init__(self, max_tokens: int | None = None, standardize: Any = LOWER_AND_STRIP_PUNCTUATION,
+                 split: Any = WHITESPACE, ngrams: Any = None, output_mode: Any = INT,
+                 output_sequence_length: int | None = None, pad_to_max_tokens: bool = False, vocabulary: Any = None,
+                 idf_weights: Any = None, sparse: bool = False, ragged: bool = False, encoding: str = "utf-8",
+                 **kwargs: Any) -> None:
         kwargs.pop("vocabulary_size", None)
         kwargs.setdefault("dtype", "string")
         super().__init__(**kwargs)
@@ -184,7 +193,7 @@ class TextVectorization(PreprocessingLayer):
     def _convert_input(self, x):
         return x if isinstance(x, Tensor) else Tensor(as_bytes_array(x, f"TextVectorization {self.name!r}"))
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         self._lookup_layer._ensure_known_vocab_size()
         return run_as_op(self._vectorize, inputs)
 
