@@ -334,7 +334,9 @@ def markdown_report(summary, meta) -> str:
             "are read on CPU time: the runs are single-threaded, and on a shared machine CPU time leaves out the "
             "time a run waited for a core. Peak RSS is `ru_maxrss` of the run's process (imports, data and "
             "training). Method: `benchmarks/README.md`.", "",
-            "## Results", "", _md_table(header, rows), "", "## Targets", "", _md_table(theader, trows)]
+            "## Results", "", _md_table(header, rows), "", "## Targets", "", _md_table(theader, trows), "",
+            "Where the time goes for each missed target (a profile per step against a hand-written numpy "
+            "floor): `benchmarks/GAPS.md`."]
     info = []
     for w, entry in summary.items():
         for fw, d in entry["info"].items():

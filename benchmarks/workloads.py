@@ -89,6 +89,53 @@ def note_info(key, value):
     _state.setdefault("info", {})[key] = value
 
 
+def op_times(model, x, y, batch, steps, top=8):
+    """Milliseconds per training step of ``model.fit`` spent in each op's forward/backward, from ``steps``
+    steps of ``batch`` examples, plus the whole step (``ms_per_step_instrumented``) and their sum (``ops_ms``).
+
+    Every ``chainrule.ops`` class's ``forward``/``backward`` is wrapped with a timer for the run and
+    restored after it. Run it after a timed part, never inside one (the wrappers cost a little); what
+    the step costs beyond ``ops_ms`` is the framework around the ops (layer calls, the tape, logs).
+    """
+    import functools
+
+    from chainrule.ops.base import Op
+    totals = {}
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    saved = []
+    for cls in set(subclasses(Op)):
+        for name in ("forward", "backward"):
+            if name not in cls.__dict__:
+                continue
+            original = cls.__dict__[name]
+
+            @functools.wraps(original)
+            def timed(self, *args, _f=original, _key=(cls.__name__, name), **kwargs):
+                t0 = _now()
+                try:
+                    return _f(self, *args, **kwargs)
+                finally:
+                    totals[_key] = totals.get(_key, 0.0) + _now() - t0
+            saved.append((cls, name, original))
+            setattr(cls, name, timed)
+    try:
+        t0 = _now()
+        model.fit(x[:steps * batch], y[:steps * batch], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        step_ms = (_now() - t0) / steps * 1e3
+    finally:
+        for cls, name, original in saved:
+            setattr(cls, name, original)
+    per_step = {f"{c}.{n}": v / steps * 1e3 for (c, n), v in totals.items()}
+    ranked = sorted(per_step.items(), key=lambda kv: -kv[1])[:top]
+    return {"ms_per_step_instrumented": round(step_ms, 3), "ops_ms": round(sum(per_step.values()), 3),
+            **{f"{k}_ms": round(v, 3) for k, v in ranked}}
+
+
 def class_metrics(probs, labels):
     """``(accuracy %, mean cross-entropy)`` of class probabilities ``(N, C)`` against integer labels."""
     probs = np.asarray(probs, dtype=np.float64)

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from .workloads import (_cr_setup, _softmax_t, _torch_epoch, _torch_predict, _torch_setup, class_metrics,
+from .workloads import (_cr_setup, op_times, _softmax_t, _torch_epoch, _torch_predict, _torch_setup, class_metrics,
                         load_images, mark_baseline, per_item, start_clocks, torch_optimizer)
 
 _now = time.perf_counter
@@ -62,53 +62,6 @@ def _torch_mnist_convnet(torch):
     return model, opt, nn.CrossEntropyLoss()
 
 
-def _op_times(model, x, y, steps):
-    """Milliseconds per training step spent in each op's forward/backward, from ``steps`` extra steps.
-
-    Measured after the timed epoch (the timing wrappers cost a little), so it shows where the time
-    goes without changing the headline number.
-    """
-    import functools
-
-    from chainrule.ops.base import Op
-    totals = {}
-
-    def subclasses(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from subclasses(sub)
-
-    saved = []
-    for cls in set(subclasses(Op)):
-        for name in ("forward", "backward"):
-            if name not in cls.__dict__:
-                continue
-            original = cls.__dict__[name]
-
-            @functools.wraps(original)
-            def timed(self, *args, _f=original, _key=(cls.__name__, name), **kwargs):
-                t0 = _now()
-                try:
-                    return _f(self, *args, **kwargs)
-                finally:
-                    totals[_key] = totals.get(_key, 0.0) + _now() - t0
-            saved.append((cls, name, original))
-            setattr(cls, name, timed)
-    try:
-        t0 = _now()
-        model.fit(x[:steps * W8_BATCH], y[:steps * W8_BATCH], batch_size=W8_BATCH, epochs=1, verbose=0,
-                  shuffle=False)
-        step_ms = (_now() - t0) / steps * 1e3
-    finally:
-        for cls, name, original in saved:
-            setattr(cls, name, original)
-    per_step = {f"{c}.{n}": v / steps * 1e3 for (c, n), v in totals.items()}
-    top = sorted(per_step.items(), key=lambda kv: -kv[1])[:8]
-    ops_ms = sum(per_step.values())
-    return {"ms_per_step_instrumented": round(step_ms, 1),
-            "ops_ms": round(ops_ms, 1), **{f"{k}_ms": round(v, 2) for k, v in top}}
-
-
 def w8_chainrule(cfg):
     x, y, xt, yt = load_images(cfg, "mnist")
     x, xt = x[..., None], xt[..., None]
@@ -121,7 +74,7 @@ def w8_chainrule(cfg):
     times = stop()
     probs = model.predict(xt, batch_size=W8_BATCH, verbose=0)
     acc, loss = class_metrics(probs, yt)
-    info = _op_times(model, x, y_hot, cfg.get("w8_profile_steps", 20))
+    info = op_times(model, x, y_hot, W8_BATCH, cfg.get("w8_profile_steps", 20))
     return {"rows": {"train": dict(**times, what=f"1 epoch, {len(x):,} images, batch {W8_BATCH}",
                                    items=len(x), item="img", acc=acc, loss=loss,
                                    train_loss=history.history["loss"][-1])},

@@ -81,9 +81,17 @@ class _FlushDenormals:
         if _FUNCS is None or getattr(_local, "active", False) or not _backend.flush_denormals_enabled():
             return self
         get, put, patch = _FUNCS
-        saved = ctypes.create_string_buffer(_ENV_BYTES)
+        # One buffer per thread for the caller's mode (only the outermost block of a thread saves it), and
+        # the flushing mode made from it kept until the caller's mode changes: a replay costs two C calls.
+        saved = getattr(_local, "saved", None)
+        if saved is None:
+            saved = _local.saved = ctypes.create_string_buffer(_ENV_BYTES)
+            _local.patched_from = None
         get(saved)
-        put(patch(saved.raw))
+        raw = saved.raw
+        if raw != _local.patched_from:
+            _local.patched, _local.patched_from = patch(raw), raw
+        put(_local.patched)
         self._saved = saved
         _local.active = True
         return self

@@ -234,6 +234,7 @@ class _Trace:
                 self.steps.append((kind, a, _reader([position(s) for s in sources]), extra))
         self.outputs = [(_SLOT, base + p) if kind == _SLOT else (kind, p) for kind, p in outputs]
         self.output_structure = output_structure
+        self.single_output = not nest.is_nested(output_structure) and len(self.outputs) == 1
 
     def replay(self, args: Any) -> Any:
         values = list(args)
@@ -268,6 +269,8 @@ class _Trace:
                 return Tensor(args[p])
             return p  # a Variable, a Python value or a constant Tensor, returned as is
 
+        if self.single_output:
+            return result(self.outputs[0])
         return nest.pack_sequence_as(self.output_structure, [result(s) for s in self.outputs])
 
 
@@ -373,7 +376,10 @@ class Function:
                              nest.flatten((args, kwargs)))
         if active_tapes() or active_tracer() is not None or _backend.functions_run_eagerly():
             return self._eager(args, kwargs)  # gradients need the outer tape to see every op
-        leaves = nest.flatten((args, kwargs))
+        if not kwargs and all(type(a) is Tensor for a in args):  # the common call: Tensors only, no nesting
+            leaves = args
+        else:
+            leaves = nest.flatten((args, kwargs))
         key = tuple(_signature_of(leaf) for leaf in leaves)
         try:
             trace = self._traces[key]
