@@ -376,6 +376,7 @@ class Function:
                              nest.flatten((args, kwargs)))
         if active_tapes() or active_tracer() is not None or _backend.functions_run_eagerly():
             return self._eager(args, kwargs)  # gradients need the outer tape to see every op
+        leaves: Sequence[Any]
         if not kwargs and all(type(a) is Tensor for a in args):  # the common call: Tensors only, no nesting
             leaves = args
         else:
