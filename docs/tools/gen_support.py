@@ -36,14 +36,25 @@ def read_names(path: Path = NAMES_FILE) -> list[tuple[str, str]]:
 
 
 def provided(dotted: str, root: types.ModuleType) -> bool:
-    """Whether ``tf.a.b.c`` exists as ``chainrule.a.b.c``, looked up without calling any ``__getattr__``."""
+    """Whether ``tf.a.b.c`` exists as ``chainrule.a.b.c``.
+
+    A module's own names are read from its namespace; a name it provides on demand (a module
+    ``__getattr__``, as ``keras.layers.experimental.preprocessing`` does) counts when the lookup
+    succeeds — the explaining ``__getattr__`` of a missing name raises ``AttributeError``.
+    """
     obj: object = root
     for part in dotted.split(".")[1:]:
         if isinstance(obj, types.ModuleType):
             namespace = vars(obj)
-            if part not in namespace:
+            if part in namespace:
+                obj = namespace[part]
+                continue
+            if "__getattr__" not in namespace:
                 return False
-            obj = namespace[part]
+            try:
+                obj = getattr(obj, part)
+            except AttributeError:
+                return False
         else:
             try:
                 obj = inspect.getattr_static(obj, part)

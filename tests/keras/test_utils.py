@@ -78,3 +78,19 @@ def test_set_random_seed_repeats_initializers():
     b = Dense(3)
     b.build((None, 4))
     np.testing.assert_array_equal(a.kernel.numpy(), b.kernel.numpy())
+
+
+def test_unpack_and_pack_x_y_sample_weight_follow_tf_keras():
+    from chainrule.keras import utils
+    x, y, w = np.zeros(3), np.ones(3), np.full(3, 2.0)
+    assert utils.unpack_x_y_sample_weight(x) == (x, None, None)
+    assert utils.unpack_x_y_sample_weight((x,)) == (x, None, None)
+    assert utils.unpack_x_y_sample_weight([x, y]) == (x, y, None)  # a list is read as a tuple
+    assert utils.unpack_x_y_sample_weight((x, y, w)) == (x, y, w)
+    with pytest.raises(ValueError, match="found a tuple of 4 elements"):
+        utils.unpack_x_y_sample_weight((x, y, w, w))
+    assert utils.pack_x_y_sample_weight(x) is x
+    assert utils.pack_x_y_sample_weight(x, y) == (x, y)
+    assert utils.pack_x_y_sample_weight(x, y, w) == (x, y, w)
+    assert utils.pack_x_y_sample_weight((x, y)) == ((x, y),)  # a tuple x is wrapped, so it unpacks as x
+    assert utils.unpack_x_y_sample_weight(utils.pack_x_y_sample_weight((x, y)))[0] == (x, y)

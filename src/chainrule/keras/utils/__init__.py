@@ -8,6 +8,7 @@ from ... import backend as _backend
 from ..registry import (CustomObjectScope, custom_object_scope, get_registered_name,  # noqa: F401
                         get_registered_object, register_keras_serializable)
 from .data_utils import get_file, validate_file  # noqa: F401
+from ..data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401
 from .progbar import Progbar  # noqa: F401
 from .vis_utils import model_to_dot, plot_model  # noqa: F401
 from .sequence import Sequence  # noqa: F401
