@@ -35,6 +35,26 @@ def test_a_layer_name_that_can_be_created_round_trips(tmp_path, name, suffix):
     np.testing.assert_array_equal(fresh.layers[0].get_weights()[0], model.layers[0].get_weights()[0])
 
 
+def test_an_empty_name_is_kept_as_tf_keras_keeps_it_and_h5_refuses_it_before_writing(tmp_path):
+    # TensorFlow's custom-layers tutorial: class ResnetIdentityBlock(tf.keras.Model): super().__init__(name='')
+    model = keras.Sequential([layers.Dense(3, input_shape=(4,), name=""), layers.Dense(2)], name="")
+    assert model.name == "" and model.layers[0].name == ""
+    x = np.random.default_rng(0).random((2, 4), dtype=np.float32)
+    for path in (tmp_path / "m.keras", tmp_path / "m"):  # .keras and the SavedModel-layout directory
+        model.save(str(path))
+        loaded = keras.models.load_model(str(path))
+        assert loaded.name == "" and loaded.layers[0].name == ""
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    model.save_weights(str(tmp_path / "w.weights.h5"))
+    for save, path in ((model.save, tmp_path / "m.h5"), (model.save_weights, tmp_path / "w.h5")):
+        with pytest.raises(ValueError) as e:
+            save(str(path))
+        message = str(e.value)
+        assert str(path) in message and "layer 0" in message and "(Dense) is named ''" in message
+        assert "Give the layer a name, or save in the .keras format" in message
+        assert not path.exists() and sorted(os.listdir(tmp_path)) == ["m", "m.keras", "w.weights.h5"]
+
+
 def _name_max(folder) -> int:
     try:
         return os.pathconf(folder, "PC_NAME_MAX")

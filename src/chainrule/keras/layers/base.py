@@ -54,20 +54,21 @@ def _checked_name(name, cls) -> str:
     """A layer or model name that every file format stores and reads back unchanged.
 
     Raises ``TypeError`` for a non-string (as tf.keras) and ``ValueError`` for a name that an
-    HDF5 file cannot hold as written: empty, starting with '/', with a '.' path component (HDF5
-    reads 'x/.' as 'x') or a NUL. Other names, '/' inside ('conv1/7x7_s2') and '..' included,
-    round-trip through every format.
+    HDF5 file cannot hold as written: starting with '/', with a '.' path component (HDF5 reads
+    'x/.' as 'x') or a NUL. Other names, '/' inside ('conv1/7x7_s2') and '..' included,
+    round-trip through every format. The empty name is kept, as tf.keras keeps it (TensorFlow's
+    tutorials write ``super().__init__(name='')``); only the legacy ``.h5`` format, whose layer
+    groups are named after the layers, refuses it when saving.
     """
     if not isinstance(name, str):
         raise TypeError(f"{cls.__name__}: Expected `name` argument to be a string, but got: {name!r} "
                         f"({type(name).__name__}).")
     parts = name.split("/")
-    if not name or name.startswith("/") or "." in parts or "\x00" in name:
+    if name and (name.startswith("/") or "." in parts or "\x00" in name):
         fixed = "/".join(p for p in name.replace("\x00", "").split("/") if p not in ("", ".")) or "layer"
-        raise ValueError(f"{cls.__name__}: invalid name {name!r}: a layer or model name must be a non-empty string "
-                         "that does not start with '/', has no '.' path component (such as 'x/.') and no NUL "
-                         "character, so that saved files store it unchanged. Choose another name, e.g. "
-                         f"{fixed!r}.")
+        raise ValueError(f"{cls.__name__}: invalid name {name!r}: a layer or model name must not start with '/', "
+                         "have a '.' path component (such as 'x/.') or contain a NUL character, so that saved "
+                         f"files store it unchanged. Choose another name, e.g. {fixed!r}.")
     return name
 
 

@@ -42,6 +42,17 @@ def _weight_name(var) -> str:
     return name if name.endswith(":0") else f"{name}:0"
 
 
+def _refuse_unnamed_layers(model, path) -> None:
+    """tf.keras 2's ``.h5`` keeps each layer's weights in a group named after the layer, and HDF5 has no
+    group with an empty name: say so before anything is written (tf.keras allows ``name=''``)."""
+    for i, layer in enumerate(model.layers):
+        if layer.name == "":
+            raise ValueError(f"Cannot save to {path}: layer {i} of the model ({type(layer).__name__}) is named '' and "
+                             "the .h5 format stores each layer's weights in an HDF5 group named after the layer, "
+                             "which cannot be empty. Give the layer a name, or save in the .keras format (or "
+                             "save_weights to a .weights.h5 file), which store it as written.")
+
+
 def _write_legacy_weights(group, model) -> None:
     layers = list(model.layers)
     hdf5.write_str_list(group, "layer_names", [layer.name for layer in layers])
@@ -197,6 +208,7 @@ def save_model(model, path, overwrite, include_optimizer) -> None:
     if training is not None and tf2_optimizer.supports(model.optimizer):  # as tf.keras 2 writes it, so it loads
         training["optimizer_config"] = tf2_optimizer.config(model.optimizer)
     training_text = dumps(training) if training is not None else None
+    _refuse_unnamed_layers(model, path)
     with atomic_write(path, overwrite, "the model") as tmp:
         with hdf5.open_for_writing(tmp) as f:
             f.attrs["backend"] = BACKEND
@@ -243,6 +255,7 @@ def load_model(path, custom_objects, compile):  # noqa: A002
 
 def save_weights(model, path, overwrite) -> None:
     """Write tf.keras 2's weights file: the layer groups at the root, atomically."""
+    _refuse_unnamed_layers(model, path)
     with atomic_write(path, overwrite, "the weights") as tmp:
         with hdf5.open_for_writing(tmp) as f:
             _write_legacy_weights(f, model)
