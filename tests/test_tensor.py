@@ -449,3 +449,10 @@ def test_set_shape_checks_compatibility_like_tensorflow_eager():
     with pytest.raises(ValueError, match=r"Tensor's shape \(4, 3, 2\) is not compatible with supplied shape "
                                          r"\(4, 2, 2\)"):
         x.set_shape([4, 2, 2])
+
+
+def test_device_names_the_cpu_as_tensorflow_does():
+    # TensorFlow's "Customization basics" tutorial: x.device.endswith('GPU:0')
+    x = chainrule.random.uniform([3, 3])
+    assert x.device == "/job:localhost/replica:0/task:0/device:CPU:0"
+    assert chainrule.Variable(1.0).device == x.device and not x.device.endswith("GPU:0")

@@ -344,6 +344,12 @@ class Tensor:
         return _dtypes.as_dtype(self._value.dtype)
 
     @property
+    def device(self) -> str:
+        """Where the value lives: always the CPU, named as TensorFlow names it
+        (``'/job:localhost/replica:0/task:0/device:CPU:0'``)."""
+        return "/job:localhost/replica:0/task:0/device:CPU:0"
+
+    @property
     def ndim(self) -> int:
         return self._value.ndim
 
