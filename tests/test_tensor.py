@@ -456,3 +456,37 @@ def test_device_names_the_cpu_as_tensorflow_does():
     x = chainrule.random.uniform([3, 3])
     assert x.device == "/job:localhost/replica:0/task:0/device:CPU:0"
     assert chainrule.Variable(1.0).device == x.device and not x.device.endswith("GPU:0")
+
+
+def test_a_variable_slice_assigns_into_the_variable_as_in_tensorflow():
+    # "Deep Learning with Python", chapter 3: v[0, 0].assign(3.)
+    v = chainrule.Variable(np.ones((3, 1), np.float32))
+    assert v[0, 0].assign(3.0) is v
+    np.testing.assert_array_equal(v.numpy().ravel(), [3, 1, 1])
+    v[1:].assign([[5.0], [6.0]])
+    np.testing.assert_array_equal(v.numpy().ravel(), [3, 5, 6])
+    v[:, 0].assign(0.0)  # a scalar broadcasts over the slice
+    np.testing.assert_array_equal(v.numpy().ravel(), [0, 0, 0])
+    with chainrule.GradientTape() as tape:  # the slice is still an ordinary differentiable read
+        y = chainrule.reduce_sum(v[1:] * 2.0)
+    np.testing.assert_array_equal(tape.gradient(y, v).numpy().ravel(), [0, 2, 2])
+    with pytest.raises(ValueError, match=r"dtype float32 for Tensor with dtype float64.*slice of variable"):
+        v[0].assign(chainrule.constant([1.0], dtype=chainrule.float64))
+    with pytest.raises(ValueError, match=r"the slice has shape \(2, 1\) and the value has shape \(3,\)"):
+        v[:2].assign([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(v.numpy().ravel(), [0, 0, 0])  # refused assignments changed nothing
+    with pytest.raises(AttributeError):
+        chainrule.constant([1.0])[0].assign(2.0)  # a plain Tensor's slice has no assign, as in TensorFlow
+
+
+def test_a_variable_slice_assignment_is_replayed_by_function():
+    v = chainrule.Variable(np.zeros(3, np.float32))
+
+    @chainrule.function
+    def put(i, value):
+        v[i].assign(value)
+        return v[i]
+
+    assert float(put(1, chainrule.constant(7.0))) == 7.0
+    assert float(put(1, chainrule.constant(8.0))) == 8.0  # a replay of the same trace
+    np.testing.assert_array_equal(v.numpy(), [0, 8, 0])

@@ -128,7 +128,7 @@ def _dtype_name(arr: np.ndarray) -> str:
 
 # ----------------------------------------------------------------------------- running ops
 
-def apply_op(op: _ops.Op, *inputs: Tensor) -> Any:
+def apply_op(op: _ops.Op, *inputs: Tensor, result_type: type | None = None) -> Any:
     """Run ``op.forward`` on the inputs' arrays and return the output as a Tensor.
 
     (A Tensor, or a tuple of Tensors for a multi-output op: hence ``Any`` to the type checker.)
@@ -138,7 +138,8 @@ def apply_op(op: _ops.Op, *inputs: Tensor) -> Any:
     tape needs to run ``op.backward`` later. An op whose ``forward`` returns a
     tuple of arrays (several outputs, as BatchNorm's normalized values and batch
     statistics) gives a tuple of Tensors; its ``backward`` then receives one
-    gradient per output (``None`` for an output nobody differentiated).
+    gradient per output (``None`` for an output nobody differentiated). ``result_type``: a Tensor
+    subclass for the output (a Variable's slice, which can be assigned to).
     """
     out = op.forward(*[t._value for t in inputs])
     if type(out) is tuple:
@@ -147,7 +148,7 @@ def apply_op(op: _ops.Op, *inputs: Tensor) -> Any:
         out = np.asarray(out)
     if op.returns_view and any(t._is_variable for t in inputs):
         out = out.copy()  # a Variable is updated in place; a view would change with it
-    result = Tensor(out)
+    result = Tensor(out) if result_type is None else result_type(out)
     tapes = active_tapes()
     if tapes and op.differentiable and out.dtype.kind in "fc":
         for tape in tapes:
@@ -662,11 +663,54 @@ class Variable(Tensor):
             value = storage
         self._value = value
 
+    def __getitem__(self, key: Any) -> Tensor:
+        """The slice as a Tensor (differentiable, as for any Tensor) that can also be assigned to:
+        ``v[0, 0].assign(3.0)`` writes into the variable, as in TensorFlow."""
+        normalized = _normalize_key(key)
+        piece = apply_op(_ops.GetItem(normalized), self, result_type=VariableSlice)
+        piece._variable, piece._key = self, normalized
+        return piece
+
     def __repr__(self) -> str:
         return (f"<chainrule.Variable {self._name!r} shape={self.shape} dtype={self.dtype.name}, "
                 f"numpy={self._numpy_text(True)}>")
 
     __str__ = __repr__
+
+
+class VariableSlice(Tensor):
+    """What indexing a Variable gives: a Tensor with the slice's value, plus ``assign``, which writes the
+    slice back into the variable (TensorFlow's sliced-variable assignment).
+
+    Raises (from ``assign``): ``ValueError`` for a Tensor of another dtype or a value that does not
+    broadcast to the slice's shape; ``TypeError`` for non-integral values into an integer variable.
+    """
+
+    __slots__ = ("_variable", "_key")
+    _variable: Variable
+    _key: Any
+
+    def assign(self, value: TensorLike, read_value: bool = True) -> Variable:
+        """``variable[key] = value``; returns the variable (the update is recorded as the variable's)."""
+        var = self._variable
+        if isinstance(value, Tensor) and value._value.dtype != var._value.dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_dtype_name(var._value)} for Tensor with dtype "
+                             f"{_dtype_name(value._value)}: cannot assign it to a slice of variable {var._name!r}; "
+                             f"cast it first, e.g. chainrule.cast(value, chainrule.{_dtype_name(var._value)}).")
+        try:
+            arr = to_array(value, var._value.dtype)
+        except TypeError as e:
+            raise TypeError(f"Cannot assign to a slice of variable {var._name!r} "
+                            f"({_dtype_name(var._value)}): {e}") from None
+        try:
+            np.broadcast_to(arr, self._value.shape)
+        except ValueError:
+            raise ValueError(f"Cannot assign to a slice of variable {var._name!r}: the slice has shape "
+                             f"{tuple(self._value.shape)} and the value has shape {tuple(arr.shape)}, which does "
+                             "not broadcast to it.") from None
+        new = value if isinstance(value, Tensor) and value._value is arr else Tensor(arr)
+        var.apply_update(_ops.updates.AssignSlice(self._key), new)
+        return var
 
 
 # ----------------------------------------------------------------------------- constructors

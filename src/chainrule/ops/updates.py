@@ -55,6 +55,22 @@ class Assign(StateUpdate):
         return np.array(new, dtype=value.dtype, copy=True)
 
 
+class AssignSlice(StateUpdate):
+    """``value[key] = new`` (a new array, as :class:`Assign`): ``v[0, 0].assign(3.0)`` in TensorFlow.
+
+    ``key`` is a numpy index (ints, slices, ``Ellipsis``, ``None``); ``new`` broadcasts to the slice.
+    """
+
+    def __init__(self, key: Any) -> None:
+        super().__init__()
+        self.key = key
+
+    def forward(self, value: np.ndarray, new: np.ndarray) -> np.ndarray:
+        out = value.copy()
+        out[self.key] = new
+        return out
+
+
 class AssignAdd(StateUpdate):
     """``value = value + delta`` (a new array)."""
 
