@@ -167,3 +167,21 @@ def test_dropout_without_seed_follows_the_global_seed():
     chainrule.random.set_seed(5)
     b = chainrule.nn.dropout(x, 0.5).numpy()
     np.testing.assert_array_equal(a, b)
+
+
+def test_embedding_lookup_gathers_rows_and_scatters_their_gradient():
+    params = chainrule.Variable(np.arange(12.0, dtype=np.float32).reshape(4, 3))
+    with chainrule.GradientTape() as tape:
+        rows = chainrule.nn.embedding_lookup(params, [[0, 2], [2, 3]])
+        total = chainrule.reduce_sum(rows)
+    assert rows.shape == (2, 2, 3)
+    np.testing.assert_array_equal(rows.numpy()[1, 0], [6, 7, 8])
+    np.testing.assert_array_equal(tape.gradient(total, params).numpy()[:, 0], [1, 0, 2, 1])  # id 2 twice
+    clipped = chainrule.nn.embedding_lookup(params, [3, 0], max_norm=3.0).numpy()  # only a longer row is scaled
+    np.testing.assert_allclose(np.linalg.norm(clipped, axis=-1), [3.0, np.linalg.norm([0, 1, 2])], rtol=1e-6)
+    np.testing.assert_array_equal(chainrule.nn.embedding_lookup([params[:2], params[2:]], [3]).numpy(), [[9, 10, 11]])
+    assert chainrule.nn.embedding_lookup(chainrule.zeros((2, 2, 5)), [1, 1, 0]).shape == (3, 2, 5)
+    with pytest.raises(chainrule.errors.InvalidArgumentError, match="ids must be integers"):
+        chainrule.nn.embedding_lookup(params, [0.0])
+    with pytest.raises(chainrule.errors.InvalidArgumentError, match=r"is not in \[0, 4\)"):
+        chainrule.nn.embedding_lookup(params, [4])

@@ -9,6 +9,7 @@ from . import ops as _ops
 from .functions import _float_unary, sigmoid, tanh  # noqa: F401 - re-exported names
 from .functions import log_softmax, softmax, transpose  # noqa: F401 - softmax and log_softmax are re-exported
 from .functions import add_n, clip_by_value, reduce_mean, reduce_sum, reshape, rsqrt, square, squeeze, where
+from .functions import concat, gather, maximum, sqrt
 from .functions import TopKV2, top_k as _top_k
 from . import math as _math
 from .distribute import context as _distribute_context
@@ -127,6 +128,30 @@ def l2_normalize(x: TensorLike, axis: AxisLike = None, epsilon: float = 1e-12, n
                  dim: Any = None) -> Tensor:
     """``x / sqrt(max(sum(x**2, axis), epsilon))`` (``chainrule.math.l2_normalize``)."""
     return _math.l2_normalize(x, axis=axis, epsilon=epsilon, dim=dim)
+
+
+def embedding_lookup(params: Any, ids: TensorLike, max_norm: float | None = None, name: str | None = None) -> Tensor:
+    """The rows of ``params`` at ``ids``: shape ``ids.shape + params.shape[1:]``, as ``tf.nn.embedding_lookup``.
+
+    ``params`` is a Tensor (or Variable), or a list of them split along the first axis (concatenated,
+    TensorFlow 2's "div" layout). A 2-D table runs the :class:`chainrule.ops.Embedding` op (its backward
+    scatters the rows' gradients into the table without a one-hot); other ranks run ``gather``.
+    ``max_norm``: rows whose L2 norm exceeds it are scaled down to it (``clip_by_norm`` of each looked-up row).
+
+    Raises ``InvalidArgumentError`` for float ids or an id outside ``[0, rows)``.
+    """
+    if isinstance(params, (list, tuple)):
+        params = params[0] if len(params) == 1 else concat(list(params), axis=0)
+    table, idx = as_tensor(params), as_tensor(ids)
+    if idx._value.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"embedding_lookup: ids must be integers, got {idx.dtype.name} values; cast them "
+                                   "first: chainrule.cast(ids, chainrule.int32).")
+    out = apply_op(_ops.Embedding(), table, idx) if table.ndim == 2 else gather(table, idx)
+    if max_norm is not None:
+        axes = list(range(idx.ndim, out.ndim))
+        norm = sqrt(reduce_sum(square(out), axis=axes, keepdims=True))
+        out = out * (max_norm / maximum(norm, max_norm))  # clip_by_norm's formula
+    return out
 
 
 def l2_loss(t: TensorLike, name: str | None = None) -> Tensor:

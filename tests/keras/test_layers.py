@@ -281,3 +281,25 @@ def test_merge_layers_insert_axes_after_the_batch_axis_for_lower_rank_inputs():
     np.testing.assert_array_equal(Add()([a, b]).numpy(), a + b[:, None, :])
     out = Add()([Input(shape=(3, 4)), Input(shape=(4,))])
     assert out.shape == (None, 3, 4)
+
+
+def test_training_passed_positionally_reaches_call_as_training():
+    # keras.io "Understanding masking & padding": model(x, y) on a functional model, whose call is
+    # call(inputs, training=None, mask=None): the second positional argument is `training`, as in tf.keras.
+    seen = []
+
+    class Probe(keras.layers.Layer):
+        def call(self, inputs, training=None):
+            seen.append(training)
+            return inputs * 2.0
+
+    probe = Probe()
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_array_equal(probe(x, True).numpy(), 2 * x)
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, Probe()(inputs))
+    del seen[1:]  # building the model ran the probe once on stand-ins
+    np.testing.assert_array_equal(model(x, False).numpy(), 2 * x)
+    assert seen == [True, False]
+    with pytest.raises(TypeError, match="multiple values for argument 'training'"):
+        probe(x, True, training=False)

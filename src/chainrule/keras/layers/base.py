@@ -274,6 +274,24 @@ def _first_parameter(fn):
                                                           params[0].POSITIONAL_OR_KEYWORD) else None
 
 
+_POSITIONAL_FLAGS: dict = {}
+
+
+def _positional_flags(fn, count):
+    """The parameter names where the ``count`` positional arguments after the inputs land in a (bound)
+    ``call``'s signature, when one of them is ``training`` or ``mask``; None otherwise (the usual case)."""
+    key = (getattr(fn, "__func__", fn), count)
+    if key not in _POSITIONAL_FLAGS:
+        try:
+            params = list(inspect.signature(fn).parameters.values())[1:1 + count]
+        except (TypeError, ValueError):
+            params = []
+        names = [p.name if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) else None for p in params]
+        ok = len(names) == count and None not in names and any(n in ("training", "mask") for n in names)
+        _POSITIONAL_FLAGS[key] = names if ok else None
+    return _POSITIONAL_FLAGS[key]
+
+
 def _input_masks(inputs):
     """The ``_keras_mask`` of each input tensor, in the inputs' nesting; None when no input has one."""
     if isinstance(inputs, (Tensor, KerasTensor)):
@@ -698,6 +716,14 @@ class Layer(Module):
                 raise ValueError(f"Layer {self.name!r}: call it on inputs, e.g. layer(x).")
             args = (kwargs.pop(first),)
         inputs, rest = args[0], args[1:]
+        if rest:
+            names = _positional_flags(self.call, len(rest))
+            if names is not None:  # model(x, True): a positional training (or mask) argument, as tf.keras reads it
+                for name, value in zip(names, rest):
+                    if name in kwargs:
+                        raise TypeError(f"{type(self).__name__}.call() got multiple values for argument {name!r}.")
+                    kwargs[name] = value
+                rest = ()
         if (rest or len(kwargs) > ("training" in kwargs)) and _dispatch.contains_symbolic(rest, kwargs):
             # Keras tensors beside the first argument: layer(targets, logits), layer(query, value)
             return self._symbolic_call(inputs, rest, kwargs)
