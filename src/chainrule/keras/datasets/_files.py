@@ -3,7 +3,7 @@
 Lookup order for every dataset (first match wins):
 
 1. ``$CHAINRULE_DATA/<folder>/`` — a read-only folder laid out like chainrule's shared
-   datasets folder: ``mnist/``, ``fashion_mnist/``, ``imdb/``, ``boston_housing/``;
+   datasets folder: ``mnist/``, ``fashion_mnist/``, ``imdb/``, ``reuters/``, ``boston_housing/``;
 2. the cache ``$CHAINRULE_HOME/datasets/`` (``CHAINRULE_HOME`` defaults to ``~/.chainrule``),
    holding files in the layout tf.keras caches them in ``~/.keras/datasets/``;
 3. tf.keras's own cache ``$KERAS_HOME/datasets/`` (``KERAS_HOME`` defaults to ``~/.keras``),
@@ -16,9 +16,10 @@ how to get the file.
 
 Every file read is checked against the digests of the published files (or, for files
 whose bytes may legitimately differ, of their decompressed content) and a mismatch raises
-:class:`ChecksumError`, a ``ValueError`` naming the file. Nothing is unpickled except
-Keras's own ``imdb.npz`` after its sha256 has matched, and then only through an unpickler
-that can build NumPy arrays of lists and nothing else.
+:class:`ChecksumError`, a ``ValueError`` naming the file; the one exception is a pickle-free
+``reuters_flat.npz``, which has no published digest and is checked for its shapes only.
+Nothing is unpickled except Keras's own ``imdb.npz`` and ``reuters.npz`` after their sha256 has
+matched, and then only through an unpickler that can build NumPy arrays of lists and nothing else.
 """
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ FILE_DIGESTS = {
     "keras/mnist.npz": {"sha256": {"731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"}},
     "keras/imdb.npz": {"sha256": {"69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"}},
     "keras/imdb_word_index.json": {"md5": {"bfafd718b763782e994055a2d397834f"}},
+    "keras/reuters.npz": {"sha256": {"d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"}},
+    "keras/reuters_word_index.json": {"md5": {"4d44cc38712099c9e383dc6e5f11a921"}},
     "keras/boston_housing.npz": {"sha256": {"f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"}},
     # Fashion-MNIST as published by Zalando (and mirrored by Keras, whose loader passes no hash).
     "keras/fashion-mnist/train-images-idx3-ubyte.gz": {
@@ -133,7 +136,7 @@ def _layout_note():
     root = data_folder()
     state = f"CHAINRULE_DATA={root}" if root is not None else "CHAINRULE_DATA is not set"
     return (f"({state}; it names a folder laid out like chainrule's shared datasets folder, with subfolders "
-            f"mnist/, fashion_mnist/, imdb/, boston_housing/, cifar10/ and cifar100/)")
+            f"mnist/, fashion_mnist/, imdb/, reuters/, boston_housing/, cifar10/ and cifar100/)")
 
 
 # ---------------------------------------------------------------------------------------------

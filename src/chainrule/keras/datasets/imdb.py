@@ -18,15 +18,13 @@ sequences returned by ``load_data`` a word of rank ``r`` is ``r + index_from``.
 """
 from __future__ import annotations
 
-import gc
-import itertools
 import json
 import os
 import warnings
 
 import numpy as np
 
-from . import _files
+from . import _files, _sequences
 
 _FLAT_KEYS = ("x_train_tokens", "x_train_lengths", "y_train", "x_test_tokens", "x_test_lengths", "y_test")
 
@@ -35,37 +33,15 @@ _FLAT_KEYS = ("x_train_tokens", "x_train_lengths", "y_train", "x_test_tokens", "
 # Reading the files into (tokens, lengths, labels) per split
 # ---------------------------------------------------------------------------------------------
 
-def _check_split(path, split, tokens, lengths, labels):
-    if tokens.ndim != 1 or lengths.ndim != 1 or labels.ndim != 1:
-        raise ValueError(f"{path}: the {split} arrays must be one-dimensional.")
-    if not (np.issubdtype(tokens.dtype, np.integer) and np.issubdtype(lengths.dtype, np.integer)
-            and np.issubdtype(labels.dtype, np.integer)):
-        raise ValueError(f"{path}: the {split} arrays must hold integers, found {tokens.dtype}, {lengths.dtype}, "
-                         f"{labels.dtype}.")
-    if len(lengths) != len(labels):
-        raise ValueError(f"{path}: {len(lengths)} {split} reviews but {len(labels)} {split} labels.")
-    if (lengths < 0).any() or int(lengths.sum()) != len(tokens):
-        raise ValueError(f"{path}: the {split} lengths add up to {int(lengths.sum())} but there are "
-                         f"{len(tokens)} tokens.")
-
-
 def _read_flat(path):
     _files.require_digest(path, "imdb/imdb_flat.npz", "the pickle-free imdb_flat.npz")
     a = _files.load_npz(path, _FLAT_KEYS)
     out = []
     for split in ("train", "test"):
         tokens, lengths, labels = a[f"x_{split}_tokens"], a[f"x_{split}_lengths"], a[f"y_{split}"]
-        _check_split(path, split, tokens, lengths, labels)
+        _sequences.check_split(path, split, tokens, lengths, labels, noun="reviews")
         out.append((tokens.astype(np.int64), lengths.astype(np.int64), labels.astype(np.int64)))
     return tuple(out)
-
-
-def _flatten_lists(path, key, seqs):
-    if seqs.ndim != 1 or not all(isinstance(s, list) for s in seqs):
-        raise ValueError(f"{path}: {key} is not a one-dimensional array of lists.")
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    tokens = np.fromiter(itertools.chain.from_iterable(seqs), dtype=np.int64, count=int(lengths.sum()))
-    return tokens, lengths
 
 
 def _read_keras(path):
@@ -81,9 +57,9 @@ def _read_keras(path):
     a = _files.load_object_npz(path, ("x_train", "y_train", "x_test", "y_test"))
     out = []
     for split in ("train", "test"):
-        tokens, lengths = _flatten_lists(path, f"x_{split}", a[f"x_{split}"])
+        tokens, lengths = _sequences.flatten_lists(path, f"x_{split}", a[f"x_{split}"])
         labels = np.asarray(a[f"y_{split}"])
-        _check_split(path, split, tokens, lengths, labels)
+        _sequences.check_split(path, split, tokens, lengths, labels, noun="reviews")
         out.append((tokens, lengths, labels.astype(np.int64)))
     return tuple(out)
 
@@ -96,42 +72,8 @@ def _reader(found):
 
 
 # ---------------------------------------------------------------------------------------------
-# Keras's preprocessing, on flat arrays
+# Keras's preprocessing, on flat arrays (the steps are in _sequences, shared with reuters)
 # ---------------------------------------------------------------------------------------------
-
-def _starts(lengths):
-    return np.cumsum(lengths) - lengths
-
-
-def _gather(tokens, lengths, order):
-    """The tokens of the sequences ``order[0], order[1], ...`` concatenated."""
-    new_lengths = lengths[order]
-    pos = (np.arange(int(new_lengths.sum()), dtype=np.int64)
-           + np.repeat(_starts(lengths)[order] - _starts(new_lengths), new_lengths))
-    return tokens[pos], new_lengths
-
-
-def _keep(tokens, lengths, labels, keep):
-    return tokens[np.repeat(keep, lengths)], lengths[keep], labels[keep]
-
-
-def _to_object_array(tokens, lengths):
-    """A 1-D object array of Python lists (one per sequence), as tf.keras returns."""
-    was_enabled = gc.isenabled()
-    gc.disable()  # millions of new ints and 25k lists: the cyclic collector would only slow this down
-    try:
-        flat = tokens.tolist()
-        ends = np.cumsum(lengths).tolist()
-        out = np.empty(len(lengths), dtype=object)
-        start = 0
-        for i, end in enumerate(ends):
-            out[i] = flat[start:end]
-            start = end
-    finally:
-        if was_enabled:
-            gc.enable()
-    return out
-
 
 def _preprocess(train, test, num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,
                 index_from=3):
@@ -146,49 +88,21 @@ def _preprocess(train, test, num_words=None, skip_top=0, maxlen=None, seed=113, 
        As in Keras, this test also applies to ``start_char``.
     """
     rng = np.random.RandomState(seed)
-    splits = []
-    for tokens, lengths, labels in (train, test):
-        indices = np.arange(len(lengths))
-        rng.shuffle(indices)
-        tokens, new_lengths = _gather(tokens, lengths, indices)
-        splits.append([tokens, new_lengths, labels[indices]])
-
-    for s in splits:
-        tokens, lengths = s[0], s[1]
-        if start_char is not None:
-            tokens = np.insert(tokens + index_from, _starts(lengths), start_char)
-            lengths = lengths + 1
-        elif index_from:
-            tokens = tokens + index_from
-        s[0], s[1] = tokens, lengths
-
+    splits = [_sequences.shuffle(rng, *split) for split in (train, test)]   # train first, then test
+    splits = [(*_sequences.add_offsets(t, n, start_char, index_from), y) for t, n, y in splits]
     if maxlen:
-        splits = [list(_keep(t, n, y, n < maxlen)) for t, n, y in splits]
+        splits = [_sequences.drop_long(t, n, y, maxlen) for t, n, y in splits]
         if not len(splits[0][1]) or not len(splits[1][1]):
             raise ValueError(f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. "
                              f"Increase maxlen.")
-
     if not num_words:
-        present = [t.max() for t, _, _ in splits if t.size]
-        if not present:
-            raise ValueError("imdb.load_data: every sequence is empty, so num_words cannot be inferred.")
-        num_words = int(max(present))
-
-    for s in splits:
-        tokens, lengths = s[0], s[1]
-        inside = (tokens >= skip_top) & (tokens < num_words)
-        if oov_char is not None:
-            tokens = np.where(inside, tokens, oov_char)
-        else:
-            segment = np.repeat(np.arange(len(lengths)), lengths)
-            lengths = np.bincount(segment[inside], minlength=len(lengths)).astype(np.int64)
-            tokens = tokens[inside]
-        s[0], s[1] = tokens, lengths
+        num_words = _sequences.largest_index([t for t, _, _ in splits], "imdb")
+    splits = [(*_sequences.limit_vocabulary(t, n, num_words, skip_top, oov_char), y) for t, n, y in splits]
 
     labels = np.concatenate([splits[0][2], splits[1][2]])
     idx = len(splits[0][1])
-    x_train = _to_object_array(splits[0][0], splits[0][1])
-    x_test = _to_object_array(splits[1][0], splits[1][1])
+    x_train = _sequences.to_object_array(splits[0][0], splits[0][1])
+    x_test = _sequences.to_object_array(splits[1][0], splits[1][1])
     return (x_train, labels[:idx]), (x_test, labels[idx:])
 
 
