@@ -13,6 +13,16 @@ from ..layers.serialization import serialize as serialize_layer
 from .model import Model
 
 
+def _is_text(value) -> bool:
+    """Whether ``value`` (a Tensor, numpy array or Python data) holds strings."""
+    if isinstance(value, Tensor):
+        return value.dtype.name == "string"
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    if arr.dtype.kind == "O" and arr.size:
+        return isinstance(arr.reshape(-1)[0], (str, bytes))
+    return arr.dtype.kind in "SU"
+
+
 class Sequential(Model):
     """A linear stack of layers: ``Sequential([Dense(16, input_shape=(10000,)), Dense(1)])`` or ``.add()``.
 
@@ -108,11 +118,14 @@ class Sequential(Model):
 
     def build(self, input_shape=None):
         """Build for inputs of ``input_shape`` (batch axis included, may be None)."""
+        self._build_input(input_shape, self.dtype)
+
+    def _build_input(self, input_shape, dtype):
         if self._input_tensor is None:
             if input_shape is None:
                 raise ValueError("You must provide an `input_shape` argument.")
             input_shape = tuple(input_shape)
-            self._set_input(Input(batch_shape=(None,) + input_shape[1:], dtype=self.dtype,
+            self._set_input(Input(batch_shape=(None,) + input_shape[1:], dtype=dtype,
                                   name=f"{self._seq_layers[0].name}_input" if self._seq_layers else None))
         self.built = True
 
@@ -120,7 +133,18 @@ class Sequential(Model):
         if self._input_tensor is None and self._seq_layers:
             first = nest.flatten(inputs)[0]
             shape = tuple(np.shape(first)) if not hasattr(first, "shape") else tuple(first.shape)
-            self.build((None,) + shape[1:])
+            # text (a TextVectorization first) gets a string Input, as tf.keras 2 takes the data's dtype
+            self._build_input((None,) + shape[1:], "string" if _is_text(first) else self.dtype)
+
+    def _string_input_positions(self) -> tuple:
+        """As ``Model``'s; before the first call, text is accepted when the first layer takes strings (a
+        ``TextVectorization``, or a lookup layer with a string vocabulary)."""
+        if self._input_tensor is None:
+            first = self._seq_layers[0] if self._seq_layers else None
+            takes_text = first is not None and (first.dtype == "string" or (
+                getattr(first, "vocabulary_dtype", None) == "string" and not getattr(first, "invert", False)))
+            return (0,) if takes_text else ()
+        return super()._string_input_positions()
 
     def call(self, inputs, training=None, mask=None):
         if not self._seq_layers:
