@@ -1,17 +1,23 @@
 """Helpers the adapted Keras guides share, identical under TensorFlow and chainrule (not part of any guide).
 
 * ``framework()``: ``(tf, keras)``: TensorFlow with tf.keras 2 when ``CHAINRULE_REFERENCE=tensorflow`` (the
-  expected outputs are made that way), chainrule otherwise.
+  expected outputs are made that way), chainrule otherwise. Under TensorFlow, ``keras.datasets.imdb``'s
+  download is pointed at ``$CHAINRULE_DATA/imdb`` (tf.keras checks Keras's published sha256, which the shared
+  rebuild of the file does not have): tf.keras's own ``load_data`` then runs on the file chainrule reads.
 * ``load_mnist(n_train, n_test)``: MNIST read from ``$CHAINRULE_DATA/mnist``'s IDX files by numpy, so both
   frameworks see the same arrays without a download (``keras.datasets.mnist.load_data()`` in the guides);
   ``name="fashion_mnist"`` for Fashion-MNIST.
 * ``cifar10_stand_in(n_train, n_test)``: arrays shaped as CIFAR-10's, made from Fashion-MNIST (padded to 32x32,
   3 channels), for the programs that train on CIFAR-10 (not in the shared datasets).
+* ``imdb_reviews_stand_in(n_train, n_test, max_words)``: ``(texts, labels)`` pairs shaped as the
+  ``imdb_reviews`` text dataset of TensorFlow Datasets (not in the shared datasets), decoded from the shared
+  IMDB word ranks (see the function).
 * ``seeded_weights(model, seed)``: every trainable weight set from a seeded numpy generator (Glorot-uniform
   kernels, a convolution's window counted in the fans; zero biases, unit scales), so both frameworks start
   training from the same point.
 """
 import gzip
+import json
 import os
 
 import numpy as np
@@ -21,10 +27,42 @@ def framework():
     if os.environ.get("CHAINRULE_REFERENCE") == "tensorflow":
         import tensorflow as tf
         from tensorflow import keras
+        _local_imdb_files()
     else:
         import chainrule as tf
         from chainrule import keras
     return tf, keras
+
+
+def _local_imdb_files():
+    """Make tf.keras's ``keras.datasets.imdb`` read ``$CHAINRULE_DATA/imdb/<file>`` instead of downloading."""
+    import tf_keras.src.datasets.imdb as tf_keras_imdb
+
+    def get_file(fname, origin=None, **kwargs):
+        return os.path.join(os.environ["CHAINRULE_DATA"], "imdb", fname)
+    tf_keras_imdb.get_file = get_file
+
+
+def imdb_reviews_stand_in(n_train=None, n_test=None, max_words=None):
+    """``(train_texts, train_labels), (test_texts, test_labels)``: the first ``n_train``/``n_test`` reviews of
+    the shared IMDB rebuild, each turned back into text by joining its words (``imdb_word_index.json``) with
+    spaces, cut after ``max_words`` words; texts as a numpy array of ``str``, labels as int64 (1 = positive).
+
+    A stand-in for ``tfds.load('imdb_reviews')`` (the raw reviews are not in the shared datasets): the same
+    reviews, but lowercased and without punctuation (as Keras's tokenizer left them), so
+    ``TextVectorization``'s default standardization changes only the apostrophes."""
+    folder = os.path.join(os.environ["CHAINRULE_DATA"], "imdb")
+    with open(os.path.join(folder, "imdb_word_index.json"), encoding="utf-8") as f:
+        words = {rank: word for word, rank in json.load(f).items()}
+    arrays = np.load(os.path.join(folder, "imdb_flat.npz"))
+    out = []
+    for split, n in (("train", n_train), ("test", n_test)):
+        lengths = arrays[f"x_{split}_lengths"][:n]
+        tokens = arrays[f"x_{split}_tokens"][:int(lengths.sum())]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        texts = [" ".join(words[int(r)] for r in tokens[a:a + k][:max_words]) for a, k in zip(starts, lengths)]
+        out.append((np.array(texts), arrays[f"y_{split}"][:n].astype(np.int64)))
+    return tuple(out)
 
 
 def _idx(path):
