@@ -44,6 +44,7 @@ class Sequential(Model):
         super().__init__(name=name, **kwargs)
         self._seq_layers = []
         self._input_tensor = None
+        self._inferred_input = False  # the Input came from build() or the first call, not from the user
         self._last_output = None
         for layer in layers or []:
             self.add(layer)
@@ -127,7 +128,46 @@ class Sequential(Model):
             input_shape = tuple(input_shape)
             self._set_input(Input(batch_shape=(None,) + input_shape[1:], dtype=dtype,
                                   name=f"{self._seq_layers[0].name}_input" if self._seq_layers else None))
+            self._inferred_input = True
         self.built = True
+
+    def __call__(self, *args, **kwargs):
+        if self._inferred_input and args and not any(isinstance(x, KerasTensor) for x in nest.flatten(args[0])):
+            self._relax_inferred_input(nest.flatten(args[0])[0])
+        return super().__call__(*args, **kwargs)
+
+    def _relax_inferred_input(self, data):
+        """Rebuild for data of another shape, as tf.keras 2 does when the input shape was inferred (not given).
+
+        A model built on ``(None, 1, 19)`` and called on ``(32, 24, 19)`` gets the Input ``(None, None, 19)``:
+        the axes that differ become unknown. When the layers cannot take the relaxed shape (a ``Flatten`` before
+        a built ``Dense``) or the rank differs, the model keeps its Input and the call raises the shape error.
+        """
+        shape = tuple(data.shape) if hasattr(data, "shape") else np.shape(data)
+        current = self._input_tensor
+        if len(shape) != len(current.shape):
+            return
+        relaxed = tuple(c if c == s else None for c, s in zip(current.shape, shape))
+        if relaxed == tuple(current.shape):
+            return
+        self._forget_graph_nodes()
+        try:
+            self._set_input(Input(batch_shape=relaxed, dtype=current.dtype, name=current.name))
+        except (ValueError, TypeError):
+            self._forget_graph_nodes()
+            self._set_input(current)
+
+    def _forget_graph_nodes(self):
+        """Take the nodes of the model's current graph off its layers before a rebuild (as tf.keras 2 does), so
+        that each layer's ``output_shape`` is the new graph's; only a layer's latest nodes (node indices stay
+        valid)."""
+        ids = getattr(self, "_network_node_ids", set())
+        for layer in reversed(self._seq_layers):
+            while layer._inbound_nodes and id(layer._inbound_nodes[-1]) in ids:
+                node = layer._inbound_nodes.pop()
+                for x in node.input_tensors:
+                    upstream = x._keras_history[0]._outbound_nodes
+                    upstream[:] = [n for n in upstream if n is not node]
 
     def _build_on_call(self, inputs):
         if self._input_tensor is None and self._seq_layers:
