@@ -5,7 +5,8 @@ Not a test and never run by the tests: it needs a TensorFlow install (tensorflow
 each program runs with ``CHAINRULE_REFERENCE=tensorflow`` (so it imports TensorFlow instead of chainrule),
 ``CHAINRULE_DATA`` set, ``TF_ENABLE_ONEDNN_OPTS=0`` and one thread, in an empty working folder, with
 ``../keras_guides`` on the path for ``guide_support``. The stdout is stored after one rewrite that only changes
-names: ``tf.Tensor``/``tf.Variable`` become ``chainrule.Tensor``/``chainrule.Variable``.
+names: ``tf.Tensor``/``tf.Variable`` become ``chainrule.Tensor``/``chainrule.Variable``, and dtypes such as
+``tf.string`` in a ``TensorSpec`` become ``chainrule.string``.
 
     CHAINRULE_DATA=/path/to/datasets python tests/programs/tutorials/make_expected.py /path/to/tf-venv/bin/python
 """
@@ -17,12 +18,12 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PROGRAMS = ["cnn", "image_classification", "text_classification_rnn", "time_series", "mnist_convnet",
-            "bidirectional_lstm_imdb", "timeseries_classification_from_scratch"]
+PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series"]
 
 
 def normalize(text: str) -> str:
-    return re.sub(r"\btf\.(Tensor|Variable)\b", r"chainrule.\1", text)
+    text = re.sub(r"\btf\.(Tensor|Variable)\b", r"chainrule.\1", text)
+    return re.sub(r"\bdtype=tf\.(\w+)", r"dtype=chainrule.\1", text)
 
 
 def main(python, only=None):
