@@ -5,7 +5,9 @@ The code is here in order. Adaptations:
 
 * ``keras.datasets.imdb.load_data`` reads the shared IMDB rebuild in ``$CHAINRULE_DATA/imdb`` in both
   frameworks (``guide_support.framework`` points tf.keras's download there); the model trains on the first
-  2000 training sequences and validates on the first 500 validation sequences (the example: 25000 each);
+  2000 training sequences and validates on the first 500 validation sequences (the example: 25000 each), for
+  1 epoch instead of 2: the two frameworks' float32 roundings agree to 1e-6 for the first 90 steps, then the
+  loss spikes of the second epoch amplify them (about 3x a step) and the runs end 5 % apart;
 * the model starts from ``seeded_weights`` (numpy-drawn) and ``fit`` runs with ``shuffle=False`` and
   ``verbose=0``; the model has no dropout, so the whole training is deterministic and its history and the
   trained model's predictions for two validation reviews are compared.
@@ -53,7 +55,7 @@ print(x_train.shape, x_train.dtype, x_train[0, -10:], y_train[:10])  # adapted: 
 model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
 seeded_weights(model)  # adapted: the same start in both frameworks
 print(np.round(model.predict(x_val[:2], verbose=0), 5))
-history = model.fit(x_train, y_train, batch_size=32, epochs=2, validation_data=(x_val, y_val),
-                    shuffle=False, verbose=0)  # adapted: not shuffled, quiet
+history = model.fit(x_train, y_train, batch_size=32, epochs=1, validation_data=(x_val, y_val),
+                    shuffle=False, verbose=0)  # adapted: 1 epoch, not shuffled, quiet
 print({k: [round(float(v), 4) for v in vals] for k, vals in history.history.items()})
 print(np.round(model.predict(x_val[:2], verbose=0), 4))  # adapted: the trained model's predictions
