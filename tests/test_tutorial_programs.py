@@ -39,7 +39,7 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
 KNOWN_DIFFERENCES: dict = {}
 
 
-@pytest.mark.parametrize("program", [pytest.param(name, marks=[pytest.mark.slow] if seconds > 10 else [])
+@pytest.mark.parametrize("program", [pytest.param(name, marks=[pytest.mark.slow] if seconds >= 10 else [])
                                      for name, (_, seconds) in sorted(TUTORIALS.items())])
 def test_tutorial_prints_what_tf_keras_prints(program, tmp_path):
     if not DATA:

@@ -10,7 +10,8 @@ Adaptations:
 * the plots (matplotlib) are skipped: the first 25 labels are printed by class name instead;
 * the model starts from ``seeded_weights`` (numpy-drawn) and ``fit`` runs 3 epochs instead of 10 with
   ``shuffle=False`` and ``verbose=0``; the model has no dropout, so the whole training is deterministic and
-  its history and test scores are compared (to 4 decimals).
+  its history and test scores are compared (to 4 decimals; the frameworks' float32 roundings agree to 4e-7
+  for 21 steps, then the loss spikes amplify them, so the test allows the measured drift).
 
 Run with chainrule: ``CHAINRULE_DATA=... python cnn.py``; the expected output was made with
 ``CHAINRULE_REFERENCE=tensorflow`` (see ``make_expected.py``).
