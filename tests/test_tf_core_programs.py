@@ -30,7 +30,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 GUIDES = {  # guide: needs CHAINRULE_DATA
     "tensor": False, "variable": False, "autodiff": False, "intro_to_graphs": False, "function": False,
-    "intro_to_modules": False, "basic_training_loops": False, "data": True,
+    "intro_to_modules": False, "basic_training_loops": False, "data": True, "quickstart_core": True,
 }
 
 # (guide, a substring of TensorFlow's line) -> why chainrule prints something else there

@@ -184,6 +184,54 @@ def test_a_module_whose_class_is_unknown_keeps_its_values_but_says_its_methods_a
         loaded(tf.constant([1.0, 1.0]))
 
 
+@keras.saving.register_keras_serializable(package="test_savedmodel")
+def shifted(x):
+    return x + 1.0
+
+
+@keras.saving.register_keras_serializable(package="test_savedmodel")
+class Standardize(tf.Module):
+    def __init__(self, x):
+        self.mean = tf.math.reduce_mean(x, axis=0)
+        self.std = tf.math.reduce_std(x, axis=0)
+
+
+@keras.saving.register_keras_serializable(package="test_savedmodel")
+class Export(tf.Module):
+    """The TensorFlow Core quickstart's ExportModule: constants in a child Module and a function attribute."""
+
+    def __init__(self, norm, extract, helper=None):
+        self.norm = norm
+        self.extract = extract
+        self.helper = helper
+
+    @tf.function(input_signature=[tf.TensorSpec(shape=[None, None], dtype=tf.float32)])
+    def __call__(self, x):
+        return (self.extract(x) - self.norm.mean) / self.norm.std
+
+
+def test_a_module_keeps_its_constant_tensors_and_the_registered_functions_it_holds(tmp_path):
+    data = tf.constant([[1.0, 10.0], [3.0, 30.0], [5.0, 20.0]])
+    module = Export(Standardize(data), shifted, helper=lambda x: x)
+    expected = module(data).numpy()
+    tf.saved_model.save(module, str(tmp_path / "export"))
+    assert os.path.isfile(tmp_path / "export" / "constants.index")
+    loaded = tf.saved_model.load(str(tmp_path / "export"))
+    assert loaded.extract is shifted
+    assert not hasattr(loaded, "helper")  # a lambda has no name to be found by: not saved
+    assert loaded.norm.mean.dtype == tf.float32 and not isinstance(loaded.norm.mean, tf.Variable)
+    np.testing.assert_array_equal(loaded.norm.std.numpy(), module.norm.std.numpy())
+    np.testing.assert_array_equal(loaded(data).numpy(), expected)
+
+
+def test_a_missing_constant_is_named(tmp_path):
+    tf.saved_model.save(Standardize(tf.constant([[1.0], [2.0]])), str(tmp_path / "s"))
+    for suffix in (".index", ".data-00000-of-00001"):
+        os.remove(tmp_path / "s" / f"constants{suffix}")
+    with pytest.raises(ValueError, match="constant '/mean' is missing"):
+        tf.saved_model.load(str(tmp_path / "s"))
+
+
 def test_saved_model_save_of_a_keras_model_loads_as_a_keras_model(tmp_path):
     model = _trained("functional")
     tf.saved_model.save(model, str(tmp_path / "k"))

@@ -213,6 +213,21 @@ def test_sequential_builds_on_first_call_and_then_summarizes():
     assert "(None, 4)" in summary_text(model)
 
 
+def test_a_sequential_built_on_its_first_call_relaxes_its_input_for_data_of_another_shape():
+    # The time series tutorial: Dense(1) built on (batch, 1, 19) windows, then called on (batch, 24, 19)
+    import numpy as np
+    model = Sequential([Dense(1)])
+    assert model(np.ones((32, 1, 19), "float32")).shape == (32, 1, 1)
+    assert model(np.ones((32, 24, 19), "float32")).shape == (32, 24, 1)
+    assert tuple(model.inputs[0].shape) == (None, None, 19)
+    assert "(None, None, 1)" in summary_text(model)  # the old graph's nodes are gone (not "multiple")
+    assert model.predict(np.ones((3, 5, 19), "float32"), verbose=0).shape == (3, 5, 1)
+    flat = Sequential([Flatten(), Dense(2)])
+    flat(np.ones((4, 3, 19), "float32"))
+    with pytest.raises(ValueError, match="expected last axis 57"):  # tf.keras 2: a ValueError from the Dense
+        flat(np.ones((4, 24, 19), "float32"))
+
+
 MNIST_CONVNET_SUMMARY = """Model: "sequential"
 _________________________________________________________________
  Layer (type)                Output Shape              Param #   

@@ -144,6 +144,26 @@ def test_adapt_reads_datasets_and_models_take_raw_strings(tmp_path):
     assert model(np.array([["pos text"], ["neg neg"]])).shape == (2, 1)
 
 
+def test_a_sequential_starting_with_text_vectorization_takes_raw_strings_in_call_predict_and_fit():
+    # The "Text classification with an RNN" tutorial: Sequential([encoder, Embedding(...), ...]) without Input
+    tv = L.TextVectorization(max_tokens=10)
+    tv.adapt(CORPUS)
+    texts = np.array(["the cat sat", "a dog"])
+    for run in ("call", "predict", "fit"):
+        model = keras.Sequential([tv, L.Embedding(10, 4, mask_zero=True), L.GlobalAveragePooling1D(), L.Dense(1)])
+        if run == "call":
+            assert model(texts).shape == (2, 1)
+        elif run == "predict":
+            assert model.predict(texts, verbose=0).shape == (2, 1)
+        else:
+            model.compile("sgd", "mse")
+            assert len(model.fit(texts, np.array([1.0, 0.0]), verbose=0).history["loss"]) == 1
+        assert model.inputs[0].dtype == tf.string
+    numeric = keras.Sequential([L.Dense(1)])
+    with pytest.raises(ValueError, match="strings or Python objects"):
+        numeric.predict(texts, verbose=0)
+
+
 def test_standardize_and_split_callables_get_string_tensors():
     def custom_standardization(input_data):  # the TF text classification tutorial's
         lowercase = tf.strings.lower(input_data)

@@ -3,8 +3,9 @@
 chainrule writes TensorFlow's directory layout (``variables/``, ``assets/``) with its own files and no
 ``saved_model.pb``: chainrule loads the directory back, TensorFlow cannot (a warning says so once).
 What comes back: a Keras model as ``keras.models.load_model`` gives it (config, weights, optimizer);
-a ``tf.Module`` with its Variables and plain attributes, and its methods (``chainrule.function``
-ones traced again when called) when its class is defined in the loading program or registered.
+a ``tf.Module`` with its Variables, constant Tensors, plain attributes and the named functions it holds,
+and its methods (``chainrule.function`` ones traced again when called) when its class is defined in the
+loading program or registered.
 Details: ``chainrule.keras.saving.savedmodel``.
 """
 from ..keras.layers.base import Layer as _Layer

@@ -1,17 +1,25 @@
 """Helpers the adapted Keras guides share, identical under TensorFlow and chainrule (not part of any guide).
 
 * ``framework()``: ``(tf, keras)``: TensorFlow with tf.keras 2 when ``CHAINRULE_REFERENCE=tensorflow`` (the
-  expected outputs are made that way), chainrule otherwise.
+  expected outputs are made that way), chainrule otherwise. Under TensorFlow, ``keras.datasets.imdb``'s
+  download is pointed at ``$CHAINRULE_DATA/imdb`` (tf.keras checks Keras's published sha256, which the shared
+  rebuild of the file does not have): tf.keras's own ``load_data`` then runs on the file chainrule reads.
 * ``load_mnist(n_train, n_test)``: MNIST read from ``$CHAINRULE_DATA/mnist``'s IDX files by numpy, so both
   frameworks see the same arrays without a download (``keras.datasets.mnist.load_data()`` in the guides);
   ``name="fashion_mnist"`` for Fashion-MNIST.
 * ``cifar10_stand_in(n_train, n_test)``: arrays shaped as CIFAR-10's, made from Fashion-MNIST (padded to 32x32,
   3 channels), for the programs that train on CIFAR-10 (not in the shared datasets).
-* ``seeded_weights(model, seed)``: every trainable weight set from a seeded numpy generator (Glorot-uniform
-  kernels, a convolution's window counted in the fans; zero biases, unit scales), so both frameworks start
-  training from the same point.
+* ``imdb_reviews_stand_in(n_train, n_test, max_words)``: ``(texts, labels)`` pairs shaped as the
+  ``imdb_reviews`` text dataset of TensorFlow Datasets (not in the shared datasets), decoded from the shared
+  IMDB word ranks (see the function).
+* ``jena_climate_stand_in(path, days)``: a CSV with the Jena climate file's 15 columns and 10-minute rows,
+  made from a seeded numpy generator (see the function).
+* ``seeded_weights(model, seed, keep_zeros)``: every trainable weight set from a seeded numpy generator
+  (Glorot-uniform kernels, a convolution's window counted in the fans; zero biases, unit scales), so both
+  frameworks start training from the same point.
 """
 import gzip
+import json
 import os
 
 import numpy as np
@@ -21,10 +29,88 @@ def framework():
     if os.environ.get("CHAINRULE_REFERENCE") == "tensorflow":
         import tensorflow as tf
         from tensorflow import keras
+        _local_imdb_files()
     else:
         import chainrule as tf
         from chainrule import keras
     return tf, keras
+
+
+def _local_imdb_files():
+    """Make tf.keras's ``keras.datasets.imdb`` read ``$CHAINRULE_DATA/imdb/<file>`` instead of downloading."""
+    import tf_keras.src.datasets.imdb as tf_keras_imdb
+
+    def get_file(fname, origin=None, **kwargs):
+        return os.path.join(os.environ["CHAINRULE_DATA"], "imdb", fname)
+    tf_keras_imdb.get_file = get_file
+
+
+def imdb_reviews_stand_in(n_train=None, n_test=None, max_words=None):
+    """``(train_texts, train_labels), (test_texts, test_labels)``: the first ``n_train``/``n_test`` reviews of
+    the shared IMDB rebuild, each turned back into text by joining its words (``imdb_word_index.json``) with
+    spaces, cut after ``max_words`` words; texts as a numpy array of ``str``, labels as int64 (1 = positive).
+
+    A stand-in for ``tfds.load('imdb_reviews')`` (the raw reviews are not in the shared datasets): the same
+    reviews, but lowercased and without punctuation (as Keras's tokenizer left them), so
+    ``TextVectorization``'s default standardization changes only the apostrophes."""
+    folder = os.path.join(os.environ["CHAINRULE_DATA"], "imdb")
+    with open(os.path.join(folder, "imdb_word_index.json"), encoding="utf-8") as f:
+        words = {rank: word for word, rank in json.load(f).items()}
+    arrays = np.load(os.path.join(folder, "imdb_flat.npz"))
+    out = []
+    for split, n in (("train", n_train), ("test", n_test)):
+        lengths = arrays[f"x_{split}_lengths"][:n]
+        tokens = arrays[f"x_{split}_tokens"][:int(lengths.sum())]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        texts = [" ".join(words[int(r)] for r in tokens[a:a + k][:max_words]) for a, k in zip(starts, lengths)]
+        out.append((np.array(texts), arrays[f"y_{split}"][:n].astype(np.int64)))
+    return tuple(out)
+
+
+def jena_climate_stand_in(path, days=90, seed=0):
+    """Write a stand-in for ``jena_climate_2009_2016.csv`` (not in the shared datasets) to ``path``; return it.
+
+    The file's columns and formats (``Date Time`` as ``01.01.2009 00:10:00``, then ``p (mbar)``, ``T (degC)``
+    ... ``wd (deg)``), one row every 10 minutes from 2009-01-01 00:10 for ``days`` days. Made-up weather, not
+    the real data: temperature and humidity follow a daily and a yearly cycle plus seeded noise, pressure a
+    slow random walk, and the other columns are computed from those with the usual formulas (saturation vapour
+    pressure, dew point, air density ...); wind speed, gusts and direction are seeded random draws (none of
+    the real file's -9999 error values)."""
+    rng = np.random.RandomState(seed)
+    n = days * 24 * 6
+    minutes = 10 * np.arange(1, n + 1)
+    hours = minutes / 60.0
+    day, year = 2 * np.pi * hours / 24, 2 * np.pi * hours / (365.2425 * 24)
+    temp = 9 - 9 * np.cos(year) - 4 * np.cos(day) + np.cumsum(rng.normal(0, 0.08, n)) * 0.5 + rng.normal(0, 0.3, n)
+    pressure = 990 + np.cumsum(rng.normal(0, 0.05, n)) + rng.normal(0, 0.1, n)
+    rh = np.clip(78 + 12 * np.cos(day) + rng.normal(0, 4, n), 15, 100)
+    vp_max = 6.1078 * np.exp(17.27 * temp / (temp + 237.3))
+    vp_act = vp_max * rh / 100
+    log_ratio = np.log(vp_act / 6.1078)
+    columns = {
+        "p (mbar)": pressure,
+        "T (degC)": temp,
+        "Tpot (K)": (temp + 273.15) * (1000 / pressure) ** 0.286,
+        "Tdew (degC)": 237.3 * log_ratio / (17.27 - log_ratio),
+        "rh (%)": rh,
+        "VPmax (mbar)": vp_max,
+        "VPact (mbar)": vp_act,
+        "VPdef (mbar)": vp_max - vp_act,
+        "sh (g/kg)": 622 * vp_act / (pressure - 0.378 * vp_act),
+        "H2OC (mmol/mol)": 1000 * vp_act / pressure,
+        "rho (g/m**3)": 100 * pressure / (287.05 * (temp + 273.15)) * 1000,
+        "wv (m/s)": rng.gamma(2.0, 1.0, n),
+    }
+    columns["max. wv (m/s)"] = columns["wv (m/s)"] * (1.4 + rng.uniform(0, 1, n))
+    columns["wd (deg)"] = rng.uniform(0, 360, n)
+    start = np.datetime64("2009-01-01T00:00")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('"Date Time",' + ",".join(f'"{name}"' for name in columns) + "\n")
+        for i in range(n):
+            stamp = (start + np.timedelta64(int(minutes[i]), "m")).astype(object)
+            values = ",".join(f"{columns[name][i]:.2f}" for name in columns)
+            f.write(f"{stamp:%d.%m.%Y %H:%M:%S},{values}\n")
+    return path
 
 
 def _idx(path):
@@ -57,14 +143,17 @@ def cifar10_stand_in(n_train=None, n_test=None):
     return (rgb(x_train), y_train[:, None]), (rgb(x_test), y_test[:, None])
 
 
-def seeded_weights(model, seed=0):
+def seeded_weights(model, seed=0, keep_zeros=False):
     """Assign every trainable weight of a built model from ``numpy.random.RandomState(seed)``, drawn in
     ``model.weights`` order (the others, such as an adapted Normalization's statistics or a lookup layer's
-    vocabulary, keep their values)."""
+    vocabulary, keep their values). ``keep_zeros``: a kernel that is all zeros (``kernel_initializer='zeros'``)
+    keeps its zeros."""
     rng = np.random.RandomState(seed)
     trainable = {id(w) for w in model.trainable_weights}
     for w in model.weights:
         if id(w) not in trainable:
+            continue
+        if keep_zeros and not np.any(np.asarray(w.numpy())):
             continue
         shape = tuple(int(d) for d in w.shape)
         name = w.name.split("/")[-1]

@@ -13,6 +13,16 @@ from ..layers.serialization import serialize as serialize_layer
 from .model import Model
 
 
+def _is_text(value) -> bool:
+    """Whether ``value`` (a Tensor, numpy array or Python data) holds strings."""
+    if isinstance(value, Tensor):
+        return value.dtype.name == "string"
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    if arr.dtype.kind == "O" and arr.size:
+        return isinstance(arr.reshape(-1)[0], (str, bytes))
+    return arr.dtype.kind in "SU"
+
+
 class Sequential(Model):
     """A linear stack of layers: ``Sequential([Dense(16, input_shape=(10000,)), Dense(1)])`` or ``.add()``.
 
@@ -34,6 +44,7 @@ class Sequential(Model):
         super().__init__(name=name, **kwargs)
         self._seq_layers = []
         self._input_tensor = None
+        self._inferred_input = False  # the Input came from build() or the first call, not from the user
         self._last_output = None
         for layer in layers or []:
             self.add(layer)
@@ -108,19 +119,72 @@ class Sequential(Model):
 
     def build(self, input_shape=None):
         """Build for inputs of ``input_shape`` (batch axis included, may be None)."""
+        self._build_input(input_shape, self.dtype)
+
+    def _build_input(self, input_shape, dtype):
         if self._input_tensor is None:
             if input_shape is None:
                 raise ValueError("You must provide an `input_shape` argument.")
             input_shape = tuple(input_shape)
-            self._set_input(Input(batch_shape=(None,) + input_shape[1:], dtype=self.dtype,
+            self._set_input(Input(batch_shape=(None,) + input_shape[1:], dtype=dtype,
                                   name=f"{self._seq_layers[0].name}_input" if self._seq_layers else None))
+            self._inferred_input = True
         self.built = True
+
+    def __call__(self, *args, **kwargs):
+        if self._inferred_input and args and not any(isinstance(x, KerasTensor) for x in nest.flatten(args[0])):
+            self._relax_inferred_input(nest.flatten(args[0])[0])
+        return super().__call__(*args, **kwargs)
+
+    def _relax_inferred_input(self, data):
+        """Rebuild for data of another shape, as tf.keras 2 does when the input shape was inferred (not given).
+
+        A model built on ``(None, 1, 19)`` and called on ``(32, 24, 19)`` gets the Input ``(None, None, 19)``:
+        the axes that differ become unknown. When the layers cannot take the relaxed shape (a ``Flatten`` before
+        a built ``Dense``) or the rank differs, the model keeps its Input and the call raises the shape error.
+        """
+        shape = tuple(data.shape) if hasattr(data, "shape") else np.shape(data)
+        current = self._input_tensor
+        if len(shape) != len(current.shape):
+            return
+        relaxed = tuple(c if c == s else None for c, s in zip(current.shape, shape))
+        if relaxed == tuple(current.shape):
+            return
+        self._forget_graph_nodes()
+        try:
+            self._set_input(Input(batch_shape=relaxed, dtype=current.dtype, name=current.name))
+        except (ValueError, TypeError):
+            self._forget_graph_nodes()
+            self._set_input(current)
+
+    def _forget_graph_nodes(self):
+        """Take the nodes of the model's current graph off its layers before a rebuild (as tf.keras 2 does), so
+        that each layer's ``output_shape`` is the new graph's; only a layer's latest nodes (node indices stay
+        valid)."""
+        ids = getattr(self, "_network_node_ids", set())
+        for layer in reversed(self._seq_layers):
+            while layer._inbound_nodes and id(layer._inbound_nodes[-1]) in ids:
+                node = layer._inbound_nodes.pop()
+                for x in node.input_tensors:
+                    upstream = x._keras_history[0]._outbound_nodes
+                    upstream[:] = [n for n in upstream if n is not node]
 
     def _build_on_call(self, inputs):
         if self._input_tensor is None and self._seq_layers:
             first = nest.flatten(inputs)[0]
             shape = tuple(np.shape(first)) if not hasattr(first, "shape") else tuple(first.shape)
-            self.build((None,) + shape[1:])
+            # text (a TextVectorization first) gets a string Input, as tf.keras 2 takes the data's dtype
+            self._build_input((None,) + shape[1:], "string" if _is_text(first) else self.dtype)
+
+    def _string_input_positions(self) -> tuple:
+        """As ``Model``'s; before the first call, text is accepted when the first layer takes strings (a
+        ``TextVectorization``, or a lookup layer with a string vocabulary)."""
+        if self._input_tensor is None:
+            first = self._seq_layers[0] if self._seq_layers else None
+            takes_text = first is not None and (first.dtype == "string" or (
+                getattr(first, "vocabulary_dtype", None) == "string" and not getattr(first, "invert", False)))
+            return (0,) if takes_text else ()
+        return super()._string_input_positions()
 
     def call(self, inputs, training=None, mask=None):
         if not self._seq_layers:

@@ -9,15 +9,20 @@ TensorFlow's layout with chainrule's own files, which chainrule loads back and T
     dir/variables/variables.index              the values, as a chainrule checkpoint (tensor_bundle)
     dir/variables/variables.data-00000-of-00001
     dir/assets/                                (empty: chainrule models have no asset files)
+    dir/constants.index, .data-00000-of-00001  a tf.Module's constant Tensors (only when it holds some)
 
 A Keras model comes back with the same config, weights and, when saved with it, optimizer state
 (``keras.models.load_model(dir)``). A ``tf.Module`` saved with ``chainrule.saved_model.save`` comes
-back with its Variables and plain attributes (numbers, strings) in the same structure; its methods,
+back with its Variables, constant Tensors (``self.mean = tf.reduce_mean(x)``, in ``constants.*``, a bundle
+like the variables') and plain attributes (numbers, strings) in the same structure; its methods,
 ``chainrule.function`` ones included (traced again on first call), are restored only when its class
 is defined in the loading program (in ``__main__``) or registered with
 ``keras.saving.register_keras_serializable``: nothing is ever imported or run from the directory.
 Otherwise the object is a generic ``Module`` holding the values, and calling it raises an error
-naming the class. The directory is written next to its destination and moved into place whole.
+naming the class. A function held as an attribute (``self.extract_features = onehot_origin``) is saved
+by name when it is registered or defined in the saving program (``__main__``), and found the same way when
+loading (else the attribute is None); other callables (lambdas, nested functions) are not saved.
+The directory is written next to its destination and moved into place whole.
 """
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ import numpy as np
 
 from ..._version import __version__
 from ...module import Module
-from ...tensor import Variable
+from ...tensor import Tensor, Variable
 from .. import registry
 from ..layers.base import Layer
 from ..layers.serialization import deserialize as deserialize_layer
@@ -46,6 +51,7 @@ FORMAT = "chainrule-saved-model"
 _INFO = "saved_model.json"
 _KERAS = "keras_metadata.json"
 _VARIABLES = os.path.join("variables", "variables")
+_CONSTANTS = "constants"
 _MAX_JSON_BYTES = 64 * 1024 * 1024
 _NOTE = ("Written by chainrule. Not a TensorFlow SavedModel (there is no saved_model.pb): chainrule loads it back; "
          "TensorFlow and TF Serving cannot load or serve it.")
@@ -252,8 +258,8 @@ def _plain(value) -> bool:
     return isinstance(value, _PLAIN)
 
 
-def _describe(obj, path, objects_by_id, paths):
-    """The JSON node of one object of a Module's graph."""
+def _describe(obj, path, objects_by_id, paths, constants):
+    """The JSON node of one object of a Module's graph (its constant Tensors are added to ``constants``)."""
     if isinstance(obj, Layer):
         if obj.built and obj.weights and obj._build_input_shape is None:
             raise ValueError(f"Cannot save the Keras layer {obj.name!r} held at {path!r}: it was built by calling "
@@ -264,46 +270,73 @@ def _describe(obj, path, objects_by_id, paths):
     if isinstance(obj, (list, tuple, dict)):
         items = obj.items() if isinstance(obj, dict) else enumerate(obj)
         return {"kind": "dict" if isinstance(obj, dict) else "list",
-                "items": {str(k): _ref(v, objects_by_id, paths) for k, v in items}}
+                "items": {str(k): _ref(v, objects_by_id, paths, constants, f"{path}/{k}") for k, v in items}}
     node = {"kind": "object", "module": type(obj).__module__, "class": type(obj).__qualname__,
             "attributes": {}, "children": {}}
     ignored = {"_name_scope"} | set(getattr(obj, "_TF_MODULE_IGNORED_PROPERTIES", ()))
     for key, value in sorted(vars(obj).items()):
         if key in ignored:
             continue
-        if object_graph.is_trackable(value):
-            node["children"][key] = _ref(value, objects_by_id, paths)
+        if object_graph.is_trackable(value) or _constant_or_function(value):
+            node["children"][key] = _ref(value, objects_by_id, paths, constants, f"{path}/{key}")
         elif _plain(value):
             node["attributes"][key] = list(value) if isinstance(value, tuple) else value
     return node
 
 
-def _ref(value, objects_by_id, paths):
+def _function_name(value) -> str | None:
+    """The name a function attribute is saved under: its registered name, or its name in ``__main__``."""
+    if not callable(value) or isinstance(value, type) or not hasattr(value, "__qualname__"):
+        return None
+    registered = registry.get_registered_name(value)
+    if registered is not None and registry.get_registered_object(registered) is value:
+        return registered
+    name = value.__qualname__
+    main = sys.modules.get("__main__")
+    if getattr(value, "__module__", None) == "__main__" and getattr(main, name, None) is value:
+        return name
+    return None
+
+
+def _constant_or_function(value) -> bool:
+    return (isinstance(value, Tensor) and not isinstance(value, Variable)) or _function_name(value) is not None
+
+
+def _ref(value, objects_by_id, paths, constants, path):
     if isinstance(value, Variable):
         return {"variable": paths.get(id(value)), "trainable": value.trainable, "name": value.name}
+    if isinstance(value, Tensor):
+        constants[path] = value.numpy()
+        return {"constant": path}
     if id(value) in objects_by_id:
         return {"object": objects_by_id[id(value)]}
     if _plain(value):
         return {"value": value}
+    name = _function_name(value)
+    if name is not None:
+        return {"function": name, "module": value.__module__}
     return None
 
 
 def save_module(module, path, overwrite=True) -> None:
-    """``chainrule.saved_model.save`` of a ``tf.Module``: its structure, plain attributes and Variables."""
+    """``chainrule.saved_model.save`` of a ``tf.Module``: its structure, plain attributes, Variables, constant
+    Tensors and the functions it holds by name (see the module doc)."""
     leaves, objects = object_graph.walk(module)
     paths = {id(leaf): key for key, leaf in leaves.items() if isinstance(leaf, Variable)}
     objects_by_id = {id(obj): p for p, obj in objects}
-    nodes = {}
+    nodes, constants = {}, {}
     for p, obj in objects:
         if any(p.startswith(q + "/") for q, o in objects if isinstance(o, Layer) and q != p and q != ""):
             continue  # inside a Keras layer: the layer's config and weights describe it
-        nodes[p] = _describe(obj, p, objects_by_id, paths)
+        nodes[p] = _describe(obj, p, objects_by_id, paths, constants)
     with _atomic_directory(path, overwrite) as tmp:
         _write_info(tmp, "module")
         with open(os.path.join(tmp, "module_graph.json"), "w", encoding="utf-8") as f:
             f.write(dumps({"root": "", "objects": nodes}))
         os.makedirs(os.path.join(tmp, "assets"))
         write_graph(module, os.path.join(tmp, _VARIABLES))
+        if constants:
+            tensor_bundle.write(os.path.join(tmp, _CONSTANTS), constants)
     _warn_once(os.fspath(path))
 
 
@@ -329,6 +362,15 @@ def _module_class(node):
     return None
 
 
+def _saved_function(ref):
+    """The function saved by name (see the module doc), or None when the loading program does not know it."""
+    name = str(ref["function"])
+    found = registry.get_registered_object(name)
+    if found is None and ref.get("module") == "__main__":
+        found = getattr(sys.modules.get("__main__"), name, None)
+    return found if callable(found) else None
+
+
 def load_module(path):
     """The object saved by :func:`save_module` (see the module doc for what is restored)."""
     read_info(path)
@@ -338,6 +380,8 @@ def load_module(path):
     check_untrusted_config(graph, "module")
     prefix = os.path.join(path, _VARIABLES)
     index = tensor_bundle.read_index(prefix)
+    constants_prefix = os.path.join(path, _CONSTANTS)
+    constants = tensor_bundle.read_index(constants_prefix) if tensor_bundle.exists(constants_prefix) else None
     nodes, built = graph["objects"], {}
 
     def value_of(ref):
@@ -350,6 +394,13 @@ def load_module(path):
             value = tensor_bundle.read_values(prefix, index, [key])[key]
             return Variable(np.asarray(value), trainable=bool(ref.get("trainable", True)),
                             name=str(ref.get("name") or "Variable"))
+        if "constant" in ref:
+            key = ref["constant"]
+            if constants is None or key not in constants["entries"]:
+                raise ValueError(f"{path!r}: the constant {key!r} is missing from {_CONSTANTS}.index.")
+            return Tensor(tensor_bundle.read_values(constants_prefix, constants, [key])[key])
+        if "function" in ref:
+            return _saved_function(ref)
         if "object" in ref:
             return make(ref["object"])
         return ref.get("value")
