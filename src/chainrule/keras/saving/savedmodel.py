@@ -324,7 +324,8 @@ def save_module(module, path, overwrite=True) -> None:
     leaves, objects = object_graph.walk(module)
     paths = {id(leaf): key for key, leaf in leaves.items() if isinstance(leaf, Variable)}
     objects_by_id = {id(obj): p for p, obj in objects}
-    nodes, constants = {}, {}
+    nodes: dict = {}
+    constants: dict = {}
     for p, obj in objects:
         if any(p.startswith(q + "/") for q, o in objects if isinstance(o, Layer) and q != p and q != ""):
             continue  # inside a Keras layer: the layer's config and weights describe it
