@@ -23,6 +23,34 @@ class ExportError(ValueError):
     """A model or layer that cannot be written as ONNX; the message names the layer and the reason."""
 
 
+class TensorSpec:
+    """The shape and dtype of a value inside a layer (what a converter reads off ``node.input_tensors``).
+
+    Args:
+        shape: the shape, ``None`` for unknown axes.
+        dtype: anything :func:`chainrule.as_dtype` accepts.
+    """
+
+    _keras_mask = None
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = as_dtype(dtype)
+
+
+class SpecNode:
+    """A stand-in for a :class:`~chainrule.keras.layers.Node` when a layer is called inside another layer.
+
+    Args:
+        input_tensors: a :class:`TensorSpec` per input.
+        output_tensors: a :class:`TensorSpec` per output.
+        call_kwargs: the call's keyword arguments.
+    """
+
+    def __init__(self, input_tensors: list, output_tensors: list, call_kwargs: dict):
+        self.input_tensors, self.output_tensors, self.call_kwargs = input_tensors, output_tensors, call_kwargs
+
+
 def require_onnx() -> None:
     """Raise ``ImportError`` with the install command when the ``onnx`` package is missing.
 
@@ -72,6 +100,8 @@ class ConversionContext:
         self.initializers: list = []
         self._used: set[str] = set()
         self._constants: dict[tuple, str] = {}
+        self._masks: dict[int, str] = {}      # id(KerasTensor) -> the ONNX bool value of its mask
+        self._mask_reads: set[int] = set()    # ids of the KerasTensors whose mask a converter read
 
     # ------------------------------------------------------------------ names and nodes
     def fresh(self, hint: str) -> str:
@@ -180,6 +210,83 @@ class ConversionContext:
             return x
         return self.op("Cast", [x], name=name, to=onnx_elem_type(to_dtype))
 
+    def ints(self, values, name: str = "ints") -> str:
+        """A 1-d int64 constant (shapes, axes, slice bounds).
+
+        Args:
+            values: the integers.
+            name: the name hint.
+
+        Returns:
+            The constant's value name.
+        """
+        return self.constant(np.asarray(list(values), dtype=np.int64).reshape(-1), name)
+
+    # ------------------------------------------------------------------ masks
+    def set_mask(self, tensor, mask: str) -> None:
+        """Record ``mask`` (an ONNX bool value, True = a real step) as the mask of the KerasTensor ``tensor``.
+
+        Converters of mask-making layers (``Embedding(mask_zero=True)``, ``Masking``) call it for their output.
+
+        Args:
+            tensor: the KerasTensor (one of ``node.output_tensors``).
+            mask: the value name of the mask.
+        """
+        self._masks[id(tensor)] = mask
+
+    def mask_of(self, tensor, layer: Layer) -> str | None:
+        """The ONNX value of the mask ``tensor`` carries, or ``None`` when it has none.
+
+        A converter that applies the masks of its inputs reads them here; reading one tells the export
+        that the layer honours it (a mask-consuming layer whose converter does not read it is refused).
+
+        Args:
+            tensor: a KerasTensor (one of ``node.input_tensors``).
+            layer: the reading layer (for the message).
+
+        Returns:
+            The mask's value name, or ``None``.
+
+        Raises:
+            ExportError: the tensor has a mask that the export could not follow to here.
+        """
+        if getattr(tensor, "_keras_mask", None) is None:
+            return None
+        self._mask_reads.add(id(tensor))
+        if id(tensor) not in self._masks:
+            raise ExportError(f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) reads a mask that the "
+                              "export cannot compute (it comes through a layer whose mask has no ONNX form).")
+        return self._masks[id(tensor)]
+
+    def mask_not_needed(self, tensor) -> None:
+        """Tell the export that the converting layer's output does not depend on ``tensor``'s mask.
+
+        Args:
+            tensor: a KerasTensor (one of ``node.input_tensors``).
+        """
+        self._mask_reads.add(id(tensor))
+
+    def convert_sublayer(self, layer: Layer, inputs: list[str], input_specs: list, output_specs: list,
+                         call_kwargs: dict | None = None) -> list[str]:
+        """Convert a layer called inside another layer (a wrapper's inner layer, a custom layer's parts).
+
+        Args:
+            layer: the inner layer (built).
+            inputs: the value names of its inputs.
+            input_specs: ``(shape, dtype)`` of each input (``None`` for unknown axes).
+            output_specs: ``(shape, dtype)`` of each output.
+            call_kwargs: keyword arguments of the call (as ``node.call_kwargs``).
+
+        Returns:
+            The value names of its outputs.
+
+        Raises:
+            ExportError: the inner layer cannot be converted.
+        """
+        node = SpecNode([TensorSpec(s, d) for s, d in input_specs], [TensorSpec(s, d) for s, d in output_specs],
+                        dict(call_kwargs or {}))
+        return self.convert_layer(layer, inputs, node)
+
     # ------------------------------------------------------------------ activations
     def activation(self, activation, x: str, layer: Layer, dtype=None) -> str:
         """Emit a Keras activation function (or activation layer) applied to ``x``.
@@ -261,13 +368,35 @@ class ConversionContext:
                               "(or start with keras.Input), or build the model, before exporting.")
         values = {id(t): name for t, name in zip(model.inputs, input_names)}
         for node in model._execution_nodes:
+            layer = node.layer
             if node.call_kwargs.get("mask") is not None:
-                raise ExportError(f"ONNX export: layer {node.layer.name!r} is called with a mask; masks are not "
+                raise ExportError(f"ONNX export: layer {layer.name!r} is called with an explicit mask= argument; "
+                                  "only masks made inside the model (Embedding(mask_zero=True), Masking) are "
                                   "exported.")
             names = [values[id(t)] for t in node.input_tensors]
-            for t, out in zip(node.output_tensors, self.convert_layer(node.layer, names, node)):
+            outputs = self.convert_layer(layer, names, node)
+            masked = [t for t in node.input_tensors if getattr(t, "_keras_mask", None) is not None]
+            if masked and getattr(layer, "_call_accepts_mask", False) and \
+                    not any(id(t) in self._mask_reads for t in masked):
+                raise ExportError(
+                    f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) applies the mask of its input "
+                    "(from Embedding(mask_zero=True) or Masking), and its ONNX form cannot apply it exactly. Export "
+                    "the model without the mask (mask_zero=False / no Masking layer), or add a converter that "
+                    "applies it (chainrule.onnx.register_converter).")
+            for t, out in zip(node.output_tensors, outputs):
                 values[id(t)] = out
+                self._pass_mask(t, masked)
         return [values[id(t)] for t in model.outputs]
+
+    def _pass_mask(self, out, masked_inputs) -> None:
+        """An output mask no converter set is its input's mask when the shapes agree (Dropout, Dense...)."""
+        mask = getattr(out, "_keras_mask", None)
+        if mask is None or id(out) in self._masks:
+            return
+        for t in masked_inputs:
+            if id(t) in self._masks and tuple(t._keras_mask.shape) == tuple(mask.shape):
+                self._masks[id(out)] = self._masks[id(t)]
+                return
 
 
 # ----------------------------------------------------------------------------- activation functions

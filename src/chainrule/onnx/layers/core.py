@@ -1,32 +1,19 @@
-"""The ONNX converters of chainrule's layers: the one place where a layer class learns to export.
-
-Every function here follows the converter contract of :mod:`chainrule.onnx`:
-``convert(ctx, layer, inputs, node) -> output names``. New layers (convolutions, recurrent layers...)
-add theirs here with ``@register_converter(TheLayer)``.
-"""
+"""Converters of the core layers: Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization,
+the activation layers, the merging layers and nested models."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import as_dtype
-from ..keras.layers.activation import ELU, LeakyReLU, ReLU, Softmax
-from ..keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
-from ..keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
-from ..keras.layers.normalization import BatchNormalization
-from ..keras.layers.preprocessing import Rescaling
-from ..keras.models.model import Model
-from .context import ExportError, emit_softmax, relu_general
-from .registry import register_converter
-
-
-def _input_dtype(node, i=0):
-    return node.input_tensors[i].dtype if node is not None else None
-
-
-def _as_layer_dtype(ctx, layer, x, node, i=0):
-    """Float inputs cast to the layer's dtype, as the layer casts them when called."""
-    dtype = _input_dtype(node, i)
-    return x if dtype is None else ctx.cast_to(x, dtype, layer.dtype, name=f"{layer.name}/cast")
+from ...dtypes import as_dtype
+from ...keras.layers.activation import ELU, LeakyReLU, ReLU, Softmax
+from ...keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
+from ...keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
+from ...keras.layers.normalization import BatchNormalization
+from ...keras.layers.preprocessing import Rescaling
+from ...keras.models.model import Model
+from ..context import ExportError, emit_softmax, relu_general
+from ..registry import register_converter
+from .common import _as_layer_dtype, _input_dtype
 
 
 # ----------------------------------------------------------------------------- core layers

@@ -1,0 +1,15 @@
+"""The ONNX converters of chainrule's layers, one module per family, all registered in one table.
+
+Every function here follows the converter contract of :mod:`chainrule.onnx`:
+``convert(ctx, layer, inputs, node) -> output names``, registered with ``@register_converter(TheLayer)``
+in :mod:`chainrule.onnx.registry`:
+
+- :mod:`.core`: Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization, the
+  activation layers, the merging layers and nested models;
+- :mod:`.conv`: convolutions (plain, transposed, depthwise, separable), pooling, padding, cropping,
+  up-sampling, spatial dropout and the image preprocessing layers;
+- :mod:`.sequence`: Embedding, Masking, SimpleRNN/LSTM/GRU, Bidirectional, TimeDistributed,
+  RepeatVector and 1-D global pooling;
+- :mod:`.attention`: LayerNormalization, EinsumDense, MultiHeadAttention, Attention, AdditiveAttention.
+"""
+from . import attention, conv, core, sequence  # noqa: F401  (each registers its converters)
