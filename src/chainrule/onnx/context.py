@@ -163,7 +163,8 @@ class ConversionContext:
         if key in self._constants and array.size <= 64:
             return self._constants[key]
         name = self.fresh(name)
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        # np.ascontiguousarray would turn a 0-d array into shape (1,); a scalar must stay a scalar (Range, Where)
+        self.initializers.append(numpy_helper.from_array(np.array(array, order="C"), name))
         if array.size <= 64:
             self._constants[key] = name
         return name

@@ -95,9 +95,6 @@ def convert_multi_head_attention(ctx, layer, inputs, node):
     """The projections, ``Einsum``s and masked softmax of the layer (any ``attention_axes``)."""
     args = _mha_arguments(node, inputs)
     tensors, name = args["tensors"], layer.name
-    if not layer._built_from_signature:
-        raise ExportError(f"ONNX export: MultiHeadAttention layer {name!r} has not been called yet, so it has no "
-                          "weights; call it (or the model) once before exporting.")
     query, value = args["query"], args["value"]
     key = args.get("key") if args.get("key") is not None else value
     dtype = node.input_tensors[0].dtype

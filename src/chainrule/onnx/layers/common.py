@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..context import ExportError
 
 
 def _input_dtype(node, i=0):
@@ -24,15 +23,6 @@ def to_channels_first(ctx, x: str, rank: int, name: str) -> str:
 def to_channels_last(ctx, x: str, rank: int, name: str) -> str:
     """``(N, C, *spatial)`` -> ``(N, *spatial, C)``."""
     return ctx.op("Transpose", [x], name=f"{name}/to_NHWC", perm=[0] + list(range(2, rank + 2)) + [1])
-
-
-def static_shape(node, layer, i=0, what="input"):
-    """The shape of input ``i`` without the batch axis; ``ExportError`` when an axis is unknown."""
-    shape = tuple(node.input_tensors[i].shape)[1:]
-    if any(d is None for d in shape):
-        raise ExportError(f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) needs a known {what} shape "
-                          f"to be exported, got {(None,) + shape}; give the model's Input a full shape.")
-    return shape
 
 
 def reverse_axis(ctx, x: str, axis: int, name: str) -> str:

@@ -147,15 +147,10 @@ def convert_conv_transpose(ctx, layer, inputs, node):
     """Conv1D/2D/3DTranspose: ONNX ConvTranspose with the pads and output_padding of TensorFlow's output shape."""
     rank = layer.rank
     _check_rank(layer, node, rank)
+    # The pads do not depend on the input length (the output grows by exactly `stride` per input step),
+    # so an unknown length is computed as any length.
     sizes = _spatial_sizes(layer, node, rank)
-    geometry = [_transpose_geometry(layer, n)[i] if n is not None else None for i, n in enumerate(sizes)]
-    for i, g in enumerate(geometry):
-        if g is None:  # an unknown length: the pads do not depend on it (checked on two lengths)
-            a, b = _transpose_geometry(layer, 5)[i], _transpose_geometry(layer, 6)[i]
-            if a != b:
-                raise ExportError(f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) needs known spatial "
-                                  "input sizes; give the model's Input a full shape.")
-            geometry[i] = a
+    geometry = [_transpose_geometry(layer, n if n is not None else 5)[i] for i, n in enumerate(sizes)]
     x = _as_layer_dtype(ctx, layer, inputs[0], node)
     w = ctx.constant(_onnx_kernel(layer.kernel.numpy(), rank), f"{layer.name}/kernel")   # (C_in, filters, *k)
     ws = [w, ctx.weight(layer.bias, f"{layer.name}/bias")] if layer.use_bias else [w]
@@ -273,9 +268,6 @@ def convert_resizing(ctx, layer, inputs, node):
     if layer.crop_to_aspect_ratio:
         raise ExportError(f"ONNX export: layer {layer.name!r} (Resizing) uses crop_to_aspect_ratio=True, which is not "
                           "exported; crop with CenterCrop before a Resizing without it.")
-    if layer._method not in ("bilinear", "nearest"):
-        raise ExportError(f"ONNX export: layer {layer.name!r} (Resizing) uses interpolation {layer.interpolation!r}; "
-                          "'bilinear' and 'nearest' are exported.")
     if tuple(node.input_tensors[0].shape[1:3]) == (layer.height, layer.width):
         return [x]
     mode = "linear" if layer._method == "bilinear" else "nearest"

@@ -10,7 +10,10 @@ from ...keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
 from ...keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
 from ...keras.layers.normalization import BatchNormalization
 from ...keras.layers.preprocessing import Rescaling
+from ...keras.layers.embedding import Embedding
+from ...keras.layers.masking import Masking
 from ...keras.models.model import Model
+from ...keras.models.sequential import Sequential
 from ..context import ExportError, emit_softmax, relu_general
 from ..registry import register_converter
 from .common import _as_layer_dtype, _input_dtype
@@ -168,5 +171,22 @@ def convert_concatenate(ctx, layer, inputs, node):
 
 @register_converter(Model)
 def convert_model(ctx, layer, inputs, node):
-    """A Sequential or functional model used as a layer: its calls are inlined."""
-    return ctx.convert_graph(layer, inputs)
+    """A Sequential or functional model used as a layer: its calls are inlined.
+
+    A Sequential made without an input shape and first called inside another model (the usual
+    ``data_augmentation = keras.Sequential([...])`` block) has no graph of its own: its layers are
+    converted one after the other, each output shape from the layer's ``compute_output_shape``.
+    """
+    if getattr(layer, "_is_graph_network", False) or node is None or not isinstance(layer, Sequential):
+        return ctx.convert_graph(layer, inputs)
+    x, spec = inputs[0], node.input_tensors[0]
+    shape, dtype = tuple(spec.shape), spec.dtype
+    for inner in layer.layers:
+        if isinstance(inner, Masking) or (isinstance(inner, Embedding) and inner.mask_zero):
+            raise ExportError(f"ONNX export: layer {inner.name!r} makes a mask inside Sequential {layer.name!r}, "
+                              "which has no input shape of its own; give it one (keras.Input first) to export it.")
+        out_shape = tuple(inner.compute_output_shape(shape))
+        out_dtype = dtype if inner.dtype is None else inner.dtype
+        (x,) = ctx.convert_sublayer(inner, [x], [(shape, dtype)], [(out_shape, out_dtype)])
+        shape, dtype = out_shape, out_dtype
+    return [x]

@@ -197,8 +197,6 @@ def emit_rnn(ctx, layer, x: str, x_dtype, initial_states: list[str]) -> list[str
     feeds = [x, ctx.constant(w, f"{name}/W"), ctx.constant(r, f"{name}/R"), ctx.constant(b, f"{name}/B"), ""]
     for state in initial_states:
         feeds.append(ctx.op("Unsqueeze", [state, ctx.ints([0])], name=f"{name}/initial_state"))
-    if op == "LSTM" and len(initial_states) == 1:
-        raise ExportError(f"ONNX export: LSTM layer {name!r} got one initial state; it takes two, [h, c].")
     n_out = 3 if op == "LSTM" else 2
     outs = ctx.op(op, feeds, name=f"{name}/{op}", outputs=n_out,
                   direction="reverse" if layer.go_backwards else "forward", **attrs)
@@ -223,9 +221,6 @@ def _initial_state_names(node, inputs) -> list[str]:
 @register_converter(SimpleRNN, LSTM, GRU)
 def convert_recurrent(ctx, layer, inputs, node):
     """ONNX RNN/LSTM/GRU (gates reordered), ``go_backwards`` as direction='reverse'; masks are refused."""
-    if node.call_kwargs.get("constants") is not None:
-        raise ExportError(f"ONNX export: recurrent layer {layer.name!r} is called with constants=, which is not "
-                          "exported.")
     return emit_rnn(ctx, layer, inputs[0], node.input_tensors[0].dtype, _initial_state_names(node, inputs))
 
 
