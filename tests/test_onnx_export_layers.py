@@ -391,6 +391,8 @@ def test_refusals_name_the_layer_and_the_reason(tmp_path):
     seq = Input(shape=(None, 3))
     refused(Model(seq, layers.MultiHeadAttention(1, 2, name="cm")(seq, seq, use_causal_mask=True)),
             "'cm' uses use_causal_mask=True with an unknown number of steps")
+    refused(Model(seq, layers.Attention(name="at")([seq, seq], use_causal_mask=True)),
+            "Attention layer 'at' uses a causal mask with an unknown number of steps")
     five = Input(shape=(2, 3, 4, 2))
     refused(Model(five, layers.Conv2D(2, 2, name="c5")(five)), "'c5' \\(Conv2D\\) is called on inputs of rank 5")
     refused(Model(seq, layers.Bidirectional(layers.RNN(layers.LSTMCell(2)), name="bi")(seq)),
@@ -520,3 +522,45 @@ def test_transformer_example_exports_with_converters_registered_for_its_custom_l
         return [sub(layer.layernorm2, ctx.op("Add", [out1, sub(layer.ffn, out1)]))]
 
     assert_same_predictions(model, [feed], tmp_path, atol=5e-5)
+
+
+DENSE_ATTENTION = {
+    "dot": lambda: layers.Attention(),
+    "dot_scaled": lambda: layers.Attention(use_scale=True),
+    "concat": lambda: layers.Attention(score_mode="concat", use_scale=True),
+    "additive": lambda: layers.AdditiveAttention(),
+    "additive_unscaled": lambda: layers.AdditiveAttention(use_scale=False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DENSE_ATTENTION))
+def test_dense_attention_layers_with_masks_keys_and_scores(case, tmp_path):
+    keras.utils.set_random_seed(19)
+    q_ids, v_ids = Input(shape=(4,), dtype="int32", name="q"), Input(shape=(5,), dtype="int32", name="v")
+    embed = layers.Embedding(9, 3, mask_zero=True)
+    q, v = embed(q_ids), embed(v_ids)
+    key = layers.Dense(3)(v)
+    plain, scores = DENSE_ATTENTION[case]()([q, v], return_attention_scores=True)
+    keyed = DENSE_ATTENTION[case]()([q, v, key])
+    same = Input(shape=(4, 3), name="s")
+    causal = DENSE_ATTENTION[case]()([same, same], use_causal_mask=True)
+    model = Model([q_ids, v_ids, same], [plain, scores, keyed, causal], name="dense_attention")
+    for w in model.weights:
+        if "scale" in w.name or "concat_score_weight" in w.name:
+            w.assign(RNG.uniform(0.5, 1.5, size=w.shape).astype("float32"))
+    qf, vf = _ids(3, 4, 9), _ids(3, 5, 9)
+    qf[0, 3:] = 0
+    vf[1, 2:] = 0
+    vf[2, 0] = 0
+    assert_same_predictions(model, [qf, vf, _normal(3, 4, 3)], tmp_path)
+
+
+def test_recurrent_layer_in_time_major_layout(tmp_path):
+    keras.utils.set_random_seed(20)
+    x = Input(shape=(2, 3), name="x")             # time-major: (steps, batch, features)
+    model = Model(x, [layers.LSTM(4, time_major=True, return_sequences=True)(x),
+                      layers.GRU(2, time_major=True, go_backwards=True, return_sequences=True)(x)], name="tm")
+    feed = _normal(5, 2, 3)
+    got = _run(chainrule.onnx.export(model, tmp_path / "tm.onnx"), [feed])
+    for g, w in zip(got, model(feed)):
+        np.testing.assert_allclose(g, w.numpy(), atol=2e-5, rtol=1e-4)

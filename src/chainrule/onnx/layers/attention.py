@@ -1,4 +1,4 @@
-"""Converters of LayerNormalization, EinsumDense and MultiHeadAttention.
+"""Converters of LayerNormalization, EinsumDense, MultiHeadAttention, Attention and AdditiveAttention.
 
 MultiHeadAttention is written as its parts, with the layer's own einsum equations and weight shapes:
 three EinsumDense projections, ``Einsum(dot)`` of the keys and the scaled queries, a softmax over the
@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...dtypes import as_dtype
+from ...keras.layers.attention.dense_attention import AdditiveAttention, Attention
 from ...keras.layers.attention.multi_head_attention import MultiHeadAttention
 from ...keras.layers.base import KerasTensor
 from ...keras.layers.einsum_dense import EinsumDense
@@ -90,6 +91,11 @@ def _mask_constant(ctx, value, name: str) -> str:
     return ctx.constant(array, name)
 
 
+def _penalty(ctx, layer, mask: str, name: str) -> str:
+    """0 where ``mask`` is True, -1e9 where it is False (added to the logits before the softmax)."""
+    return ctx.op("Where", [mask, ctx.scalar(0.0, layer.dtype), ctx.scalar(-1e9, layer.dtype)], name=name)
+
+
 @register_converter(MultiHeadAttention)
 def convert_multi_head_attention(ctx, layer, inputs, node):
     """The projections, ``Einsum``s and masked softmax of the layer (any ``attention_axes``)."""
@@ -135,9 +141,7 @@ def convert_multi_head_attention(ctx, layer, inputs, node):
         for _ in range(scores_rank - mask_rank):
             mask = ctx.op("Unsqueeze", [mask, ctx.ints([-len(layer._attention_axes) * 2 - 1])],
                           name=f"{name}/mask_heads")
-        penalty = ctx.op("Where", [mask, ctx.scalar(0.0, layer.dtype), ctx.scalar(-1e9, layer.dtype)],
-                         name=f"{name}/penalty")
-        scores = ctx.op("Add", [scores, penalty], name=f"{name}/masked_scores")
+        scores = ctx.op("Add", [scores, _penalty(ctx, layer, mask, f"{name}/penalty")], name=f"{name}/masked_scores")
     axis = norm_axes[0] if len(norm_axes) == 1 else norm_axes
     if axis == scores_rank - 1:
         axis = -1
@@ -145,3 +149,55 @@ def convert_multi_head_attention(ctx, layer, inputs, node):
     out = ctx.op("Einsum", [weights, v], name=f"{name}/combine", equation=layer._combine_equation)
     out = emit_einsum_dense(ctx, layer._output_dense, out)
     return [out, weights] if args.get("return_attention_scores") else [out]
+
+
+@register_converter(Attention, AdditiveAttention)
+def convert_dense_attention(ctx, layer, inputs, node):
+    """Attention ('dot' or 'concat' scores) and AdditiveAttention: scores, masked softmax, ``weights @ value``;
+    the query's mask zeroes its rows of the result and the value's mask (and ``use_causal_mask``) the scores."""
+    name = layer.name
+    q, v = inputs[0], inputs[1]
+    k = inputs[2] if len(inputs) > 2 else v
+    q_spec, v_spec = node.input_tensors[0], node.input_tensors[1]
+    q_mask, v_mask = ctx.mask_of(q_spec, layer), ctx.mask_of(v_spec, layer)
+    if len(node.input_tensors) > 2:
+        ctx.mask_not_needed(node.input_tensors[2])     # the layer reads the query's and value's masks only
+    if isinstance(layer, AdditiveAttention) or layer.score_mode == "concat":
+        summed = ctx.op("Add", [ctx.op("Unsqueeze", [q, ctx.ints([-2])], name=f"{name}/query_rows"),
+                                ctx.op("Unsqueeze", [k, ctx.ints([-3])], name=f"{name}/key_columns")],
+                        name=f"{name}/summed")
+        if isinstance(layer, AdditiveAttention):
+            summed = ctx.op("Tanh", [summed], name=f"{name}/tanh")
+            if layer.scale is not None:
+                summed = ctx.op("Mul", [summed, ctx.weight(layer.scale, f"{name}/scale")], name=f"{name}/scaled")
+            scores = reduce(ctx, "ReduceSum", summed, [-1], False, f"{name}/scores")
+        else:
+            if layer.scale is not None:
+                summed = ctx.op("Mul", [summed, ctx.weight(layer.scale, f"{name}/scale")], name=f"{name}/scaled")
+            scores = reduce(ctx, "ReduceSum", ctx.op("Tanh", [summed], name=f"{name}/tanh"), [-1], False,
+                            f"{name}/sum")
+            scores = ctx.op("Mul", [scores, ctx.weight(layer.concat_score_weight, f"{name}/concat_score_weight")],
+                            name=f"{name}/scores")
+    else:
+        scores = ctx.op("Einsum", [q, k], name=f"{name}/scores", equation="...td,...sd->...ts")
+        if layer.scale is not None:
+            scores = ctx.op("Mul", [scores, ctx.weight(layer.scale, f"{name}/scale")], name=f"{name}/scaled")
+    masks = []
+    if v_mask is not None:
+        masks.append(ctx.op("Unsqueeze", [v_mask, ctx.ints([-2])], name=f"{name}/value_mask"))
+    if layer.causal or node.call_kwargs.get("use_causal_mask"):
+        t, s = q_spec.shape[-2], v_spec.shape[-2]
+        if t is None or s is None:
+            raise ExportError(f"ONNX export: {type(layer).__name__} layer {name!r} uses a causal mask with an unknown "
+                              "number of steps; give the model's Input a full shape.")
+        causal = np.tril(np.ones((1,) * (len(q_spec.shape) - 2) + (t, s), dtype=bool))
+        masks.append(ctx.constant(causal, f"{name}/causal_mask"))
+    for i, m in enumerate(masks):
+        scores = ctx.op("Add", [scores, _penalty(ctx, layer, m, f"{name}/penalty")], name=f"{name}/masked_{i}")
+    weights = ctx.op("Softmax", [scores], name=f"{name}/softmax", axis=-1)
+    result = ctx.op("MatMul", [weights, v], name=f"{name}/combine")
+    if q_mask is not None:
+        keep = ctx.op("Cast", [ctx.op("Unsqueeze", [q_mask, ctx.ints([-1])], name=f"{name}/query_mask")],
+                      name=f"{name}/query_keep", to=onnx_elem_type(layer.dtype))
+        result = ctx.op("Mul", [result, keep], name=name)
+    return [result, weights] if node.call_kwargs.get("return_attention_scores") else [result]
