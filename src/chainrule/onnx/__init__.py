@@ -9,17 +9,46 @@
     session = ort.InferenceSession("model.onnx")
     probabilities = session.run(None, {session.get_inputs()[0].name: x.astype("float32")})[0]
 
-The file holds the model's inference graph (Dropout is the identity, BatchNormalization uses its
-moving statistics) with the weights as initializers, opset 17 by default, one input per model input
-named after its ``Input`` layer and one output per model output named after the layer that makes it.
-The batch axis (and any other axis the model leaves as ``None``) is a symbolic dimension, so any
-batch size runs. Needs the optional ``onnx`` package: ``pip install 'chainrule[onnx]'``.
+The file holds the model's inference graph (Dropout and the random augmentation layers are the
+identity, BatchNormalization uses its moving statistics) with the weights as initializers, opset 17 by
+default, one input per model input named after its ``Input`` layer and one output per model output named
+after the layer that makes it. The batch axis (and any other axis the model leaves as ``None``) is a
+symbolic dimension, so any batch size runs. Needs the optional ``onnx`` package:
+``pip install 'chainrule[onnx]'``.
+
+What exports
+------------
+Sequential and functional models (nested models inlined) built from: Dense, Activation and the activation
+layers, Dropout/SpatialDropout, Flatten, Reshape, Rescaling, BatchNormalization, the merging layers;
+Conv1D/2D/3D (strides, dilation, groups, 'valid'/'same'/'causal'), Conv1D/2D/3DTranspose (output_padding),
+DepthwiseConv1D/2D, SeparableConv1D/2D, Max/AveragePooling1D/2D/3D, GlobalMax/AveragePooling1D/2D/3D,
+ZeroPadding, Cropping, UpSampling ('nearest', 'bilinear') in both data formats; Resizing, CenterCrop and
+the Random* layers at inference; Embedding, Masking, SimpleRNN, LSTM, GRU (both ``reset_after``;
+``go_backwards``, ``return_sequences``, ``return_state``, initial states, ``time_major``), Bidirectional
+(every merge mode), TimeDistributed, RepeatVector; LayerNormalization, EinsumDense, MultiHeadAttention
+(masks, ``attention_mask``, ``use_causal_mask``, attention scores, any ``attention_axes``), Attention and
+AdditiveAttention. ``registered_layers()`` lists them.
+
+Masks made in the model (``Embedding(mask_zero=True)``, ``Masking``) are exported where they can be
+applied exactly: layers that keep their input's mask pass it on, and GlobalAveragePooling1D,
+MultiHeadAttention, Attention and AdditiveAttention apply it. A recurrent layer (or Bidirectional) fed a
+mask is refused: Keras skips the masked steps wherever they are, and ONNX's recurrent ops only express a
+run of real steps followed by padding, which the export cannot know of the data.
+
+Refused, with an :class:`ExportError` naming the layer and the reason: subclassed models and Sequential
+models without an input shape, layers without a converter (custom ``Layer`` subclasses, Lambda, the
+generic ``RNN(cell)``), custom activation functions, stateful recurrent layers, recurrent activations
+ONNX lacks (``selu``...), a mask given as ``mask=`` or one that reaches a layer that would apply it in a
+way ONNX cannot, ``Resizing(crop_to_aspect_ratio=True)``, CenterCrop/RandomCrop that would resize at
+inference, causal attention masks over an unknown number of steps, and convolutions on inputs with extra
+batch axes.
 
 Converters: one function per layer class
 -----------------------------------------
-Each layer class is turned into ONNX nodes by a converter registered for it in one place,
-:mod:`chainrule.onnx.layers` (a layer subclass without its own converter uses its closest base
-class's). A converter has this contract::
+Each layer class is turned into ONNX nodes by a converter registered for it in one table
+(:mod:`chainrule.onnx.registry`); the built-in ones live in :mod:`chainrule.onnx.layers`, one module per
+family (core, conv, sequence, attention). A layer subclass without its own converter uses its closest base
+class's. A converter has this contract::
 
     @register_converter(Dense)
     def convert_dense(ctx: ConversionContext, layer: Dense, inputs: list[str], node: Node) -> list[str]:
@@ -39,12 +68,20 @@ class's). A converter has this contract::
   ``inputs``.
 - Return one ONNX value name per tensor of ``node.output_tensors``, in order. Emit nodes only through
   ``ctx`` (:meth:`~ConversionContext.op`, :meth:`~ConversionContext.constant`,
-  :meth:`~ConversionContext.weight`, :meth:`~ConversionContext.activation`), which keeps names unique
-  and the opset known (``ctx.opset``).
+  :meth:`~ConversionContext.ints`, :meth:`~ConversionContext.weight`,
+  :meth:`~ConversionContext.activation`), which keeps names unique and the opset known (``ctx.opset``).
+- A layer that holds other layers (a custom block, a wrapper) converts them with
+  :meth:`~ConversionContext.convert_sublayer`, giving their input and output ``(shape, dtype)``; the
+  tests convert the custom ``TransformerBlock`` and ``TokenAndPositionEmbedding`` of
+  ``examples/imdb_transformer.py`` this way.
+- Masks: a layer that makes one records it with :meth:`~ConversionContext.set_mask`; a layer that
+  applies its inputs' masks reads them with :meth:`~ConversionContext.mask_of` (or declares it does
+  not need them with :meth:`~ConversionContext.mask_not_needed`). A layer whose ``call`` takes ``mask``,
+  fed a mask its converter did not read, is refused.
 - Convert inference behaviour only (``training=False``). Refuse what ONNX cannot express with
   :class:`ExportError` naming the layer and the setting.
-- Add a test to ``tests/test_onnx_export.py`` that runs a model with the layer in onnxruntime and
-  compares it with ``model.predict`` (float32 tolerance).
+- Add a test to ``tests/test_onnx_export.py`` or ``tests/test_onnx_export_layers.py`` that runs a model
+  with the layer in onnxruntime and compares it with ``model.predict`` (float32 tolerance).
 """
 from .context import ConversionContext, ExportError
 from .registry import converter_for, register_converter, registered_layers
