@@ -196,6 +196,9 @@ RECURRENT = {
     "lstm_state": lambda: layers.LSTM(3, return_state=True),
     "lstm_no_bias_hard_sigmoid": lambda: layers.LSTM(4, use_bias=False, recurrent_activation="hard_sigmoid"),
     "lstm_unit_forget_bias_off": lambda: layers.LSTM(4, unit_forget_bias=False, bias_initializer="random_normal"),
+    "simple_rnn_linear": lambda: layers.SimpleRNN(3, activation=None),
+    "gru_hard_sigmoid_linear": lambda: layers.GRU(3, recurrent_activation="hard_sigmoid", activation="linear"),
+    "lstm_relu_softsign": lambda: layers.LSTM(3, activation="relu", recurrent_activation="softsign"),
     "gru_reset_after": lambda: layers.GRU(5, bias_initializer="random_normal"),
     "gru_reset_before": lambda: layers.GRU(5, reset_after=False, bias_initializer="random_normal",
                                           return_sequences=True),
@@ -564,3 +567,20 @@ def test_recurrent_layer_in_time_major_layout(tmp_path):
     got = _run(chainrule.onnx.export(model, tmp_path / "tm.onnx"), [feed])
     for g, w in zip(got, model(feed)):
         np.testing.assert_allclose(g, w.numpy(), atol=2e-5, rtol=1e-4)
+
+
+def test_masks_through_merges_concatenation_and_cross_attention(tmp_path):
+    keras.utils.set_random_seed(21)
+    a, b = Input(shape=(5,), dtype="int32", name="a"), Input(shape=(5,), dtype="int32", name="b")
+    ea, eb = layers.Embedding(9, 4, mask_zero=True)(a), layers.Embedding(9, 4, mask_zero=True)(b)
+    dense = layers.Dense(4)(layers.Dense(4)(ea))                       # no mask of its own: keeps a's
+    added = layers.GlobalAveragePooling1D()(layers.Add()([ea, eb]))    # a's and b's masks and-ed
+    joined = layers.GlobalAveragePooling1D()(layers.Concatenate()([ea, eb, dense]))
+    cross = layers.GlobalAveragePooling1D()(layers.MultiHeadAttention(2, 2)(ea, eb))   # keeps the query's mask
+    model = Model([a, b], [added, joined, cross], name="mask_merges")
+    fa, fb = _ids(4, 5, 9), _ids(4, 5, 9)
+    fa[0, 3:] = 0
+    fb[0, 1:3] = 0
+    fa[1, 0] = 0
+    fb[2, 4] = 0
+    assert_same_predictions(model, [fa, fb], tmp_path)

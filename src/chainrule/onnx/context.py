@@ -259,6 +259,26 @@ class ConversionContext:
                               "export cannot compute (it comes through a layer whose mask has no ONNX form).")
         return self._masks[id(tensor)]
 
+    def and_masks(self, node, layer: Layer) -> str | None:
+        """The logical and of the masks of ``node``'s inputs (the merging layers' output mask), or ``None``.
+
+        Args:
+            node: the call's Node.
+            layer: the layer (for messages).
+
+        Returns:
+            The value name of the combined mask, or ``None`` when no input has a mask or one of them
+            is not known (the output's mask then stays unknown).
+        """
+        masked = [t for t in node.input_tensors if getattr(t, "_keras_mask", None) is not None]
+        if any(id(t) not in self._masks for t in masked):
+            return None
+        masks = list(dict.fromkeys(self._masks[id(t)] for t in masked))
+        combined = masks[0] if masks else None
+        for m in masks[1:]:
+            combined = self.op("And", [combined, m], name=f"{layer.name}/mask")
+        return combined
+
     def mask_not_needed(self, tensor) -> None:
         """Tell the export that the converting layer's output does not depend on ``tensor``'s mask.
 
@@ -390,14 +410,15 @@ class ConversionContext:
         return [values[id(t)] for t in model.outputs]
 
     def _pass_mask(self, out, masked_inputs) -> None:
-        """An output mask no converter set is its input's mask when the shapes agree (Dropout, Dense...)."""
+        """An output mask no converter set is the input's mask (Dropout, Dense...) when every masked input
+        carries that one mask with the output mask's shape; otherwise it stays unknown (and is refused if read)."""
         mask = getattr(out, "_keras_mask", None)
         if mask is None or id(out) in self._masks:
             return
-        for t in masked_inputs:
-            if id(t) in self._masks and tuple(t._keras_mask.shape) == tuple(mask.shape):
-                self._masks[id(out)] = self._masks[id(t)]
-                return
+        names = {self._masks.get(id(t)) if tuple(t._keras_mask.shape) == tuple(mask.shape) else None
+                 for t in masked_inputs}
+        if len(names) == 1 and None not in names:
+            self._masks[id(out)] = names.pop()
 
 
 # ----------------------------------------------------------------------------- activation functions

@@ -148,6 +148,9 @@ def convert_multi_head_attention(ctx, layer, inputs, node):
     weights = emit_softmax(ctx, scores, layer.dtype, f"{name}/softmax", axis=axis)
     out = ctx.op("Einsum", [weights, v], name=f"{name}/combine", equation=layer._combine_equation)
     out = emit_einsum_dense(ctx, layer._output_dense, out)
+    query_mask = ctx.mask_of(tensors["query"], layer) if "query" in tensors else None
+    if query_mask is not None and getattr(node.output_tensors[0], "_keras_mask", None) is not None:
+        ctx.set_mask(node.output_tensors[0], query_mask)     # the output keeps the query's mask
     return [out, weights] if args.get("return_attention_scores") else [out]
 
 

@@ -145,7 +145,11 @@ _VARIADIC = {Add: "Sum", Average: "Mean", Maximum: "Max", Minimum: "Min"}
 
 @register_converter(_Merge)
 def convert_merge(ctx, layer, inputs, node):
-    """Add -> Sum, Average -> Mean, Maximum -> Max, Minimum -> Min, Multiply -> Mul, Subtract -> Sub."""
+    """Add -> Sum, Average -> Mean, Maximum -> Max, Minimum -> Min, Multiply -> Mul, Subtract -> Sub.
+
+    The output mask (when the inputs carry masks) is their logical and, as the layer computes it.
+    """
+    _merge_mask(ctx, layer, node)
     xs = _aligned(ctx, layer, inputs, node)
     op = next((v for cls, v in _VARIADIC.items() if isinstance(layer, cls)), None)
     if op is not None:
@@ -159,9 +163,20 @@ def convert_merge(ctx, layer, inputs, node):
     return [out]
 
 
+def _merge_mask(ctx, layer, node) -> None:
+    out = node.output_tensors[0]
+    if getattr(out, "_keras_mask", None) is not None:
+        mask = ctx.and_masks(node, layer)
+        if mask is not None:
+            ctx.set_mask(out, mask)
+
+
 @register_converter(Concatenate)
 def convert_concatenate(ctx, layer, inputs, node):
-    """Concat along the layer's axis."""
+    """Concat along the layer's axis; joining features, the output mask is the inputs' masks and-ed."""
+    rank = len(node.output_tensors[0].shape)
+    if int(layer.axis) in (-1, rank - 1):
+        _merge_mask(ctx, layer, node)
     xs = [_as_layer_dtype(ctx, layer, x, node, i) if node.input_tensors[i].dtype.is_floating else x
           for i, x in enumerate(inputs)]
     return [ctx.op("Concat", xs, name=layer.name, axis=int(layer.axis))]
