@@ -199,6 +199,8 @@ RECURRENT = {
     "simple_rnn_linear": lambda: layers.SimpleRNN(3, activation=None),
     "gru_hard_sigmoid_linear": lambda: layers.GRU(3, recurrent_activation="hard_sigmoid", activation="linear"),
     "lstm_relu_softsign": lambda: layers.LSTM(3, activation="relu", recurrent_activation="softsign"),
+    "gru_selu_in_a_scan": lambda: layers.GRU(3, activation="selu", return_sequences=True, go_backwards=True),
+    "lstm_gelu_state_in_a_scan": lambda: layers.LSTM(3, recurrent_activation="gelu", return_state=True),
     "gru_reset_after": lambda: layers.GRU(5, bias_initializer="random_normal"),
     "gru_reset_before": lambda: layers.GRU(5, reset_after=False, bias_initializer="random_normal",
                                           return_sequences=True),
@@ -283,14 +285,54 @@ def test_masks_from_embedding_and_masking_reach_global_average_pooling(tmp_path)
     assert_same_predictions(model, [feed], tmp_path)
 
 
-@pytest.mark.parametrize("rnn", [lambda: layers.LSTM(3), lambda: layers.Bidirectional(layers.GRU(2))],
-                         ids=["lstm", "bidirectional"])
-def test_recurrent_layer_fed_a_mask_is_refused(rnn, tmp_path):
+MASKED_RECURRENT = {
+    "lstm": lambda: layers.LSTM(3),
+    "lstm_sequences_state": lambda: layers.LSTM(3, return_sequences=True, return_state=True),
+    "lstm_backwards_sequences": lambda: layers.LSTM(3, go_backwards=True, return_sequences=True),
+    "gru_reset_after": lambda: layers.GRU(3, return_sequences=True, bias_initializer="random_normal"),
+    "gru_reset_before_backwards": lambda: layers.GRU(3, reset_after=False, go_backwards=True),
+    "simple_rnn_zero_output": lambda: layers.SimpleRNN(3, return_sequences=True, zero_output_for_mask=True),
+    "lstm_selu": lambda: layers.LSTM(2, activation="selu", return_sequences=True),
+    "bidirectional_sequences": lambda: layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
+    "bidirectional_last_state": lambda: layers.Bidirectional(layers.GRU(2, return_state=True), merge_mode="sum"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MASKED_RECURRENT))
+def test_recurrent_layers_apply_masks_wherever_the_padding_is(case, tmp_path):
+    """Keras skips masked steps (states carried, output repeated or zero) wherever they are: a Scan of the cell."""
+    keras.utils.set_random_seed(22)
+    ids = Input(shape=(6,), dtype="int32", name="ids")
+    out = MASKED_RECURRENT[case]()(layers.Embedding(9, 4, mask_zero=True)(ids))
+    model = Model(ids, out, name="masked_rnn")
+    _randomize(model)
+    feed = _ids(5, 6, 9)
+    feed[0, 4:] = 0        # padding at the end
+    feed[1, :2] = 0        # in front (pad_sequences' default)
+    feed[2, 1::2] = 0      # anywhere
+    feed[3, :] = 0         # no real step at all
+    assert_same_predictions(model, [feed], tmp_path)
+
+
+def test_masked_recurrent_layers_with_initial_states_and_a_mask_downstream(tmp_path):
+    keras.utils.set_random_seed(23)
+    ids, h = Input(shape=(None,), dtype="int32", name="ids"), Input(shape=(3,), name="h")
+    seq = layers.GRU(3, return_sequences=True)(layers.Embedding(9, 4, mask_zero=True)(ids), initial_state=h)
+    pooled = layers.GlobalAveragePooling1D()(layers.LSTM(3, return_sequences=True)(seq))   # the mask passes on
+    model = Model([ids, h], pooled, name="masked_states")
+    _randomize(model)
+    feed = _ids(3, 5, 9)
+    feed[0, 3:] = 0
+    feed[1, 0] = 0
+    assert_same_predictions(model, [feed, _normal(3, 3)], tmp_path)
+
+
+def test_layer_that_would_apply_a_mask_it_cannot_is_refused(tmp_path):
     ids = Input(shape=(6,), dtype="int32")
-    layer = rnn()
-    model = Model(ids, layer(layers.Embedding(9, 4, mask_zero=True)(ids)))
-    with pytest.raises(chainrule.onnx.ExportError, match=f"layer '{layer.name}' \\({type(layer).__name__}\\) "
-                                                         "applies the mask of its input.*mask_zero=False"):
+    inner = Model(x := Input(shape=(6, 4)), layers.Dense(2)(x), name="inner")
+    model = Model(ids, inner(layers.Embedding(9, 4, mask_zero=True)(ids)))
+    with pytest.raises(chainrule.onnx.ExportError, match="layer 'inner' \\(Model\\) applies the mask of its "
+                                                         "input.*mask_zero=False"):
         chainrule.onnx.export(model, tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
 
@@ -384,8 +426,8 @@ def test_refusals_name_the_layer_and_the_reason(tmp_path):
 
     x = Input(shape=(4, 3), batch_size=2)
     refused(Model(x, layers.LSTM(2, stateful=True, name="st")(x)), "recurrent layer 'st' is stateful")
-    refused(Model(x, layers.GRU(2, activation="selu", name="sel")(x)),
-            "recurrent layer 'sel' uses the activation .*selu")
+    refused(Model(x, layers.GRU(2, activation=lambda v: v * 2, name="custom")(x)),
+            "layer 'custom' uses the activation .*which has no ONNX form")
     img = Input(shape=(6, 6, 2))
     refused(Model(img, layers.Resizing(3, 4, crop_to_aspect_ratio=True, name="rz")(img)),
             "'rz' \\(Resizing\\) uses crop_to_aspect_ratio=True")
@@ -402,6 +444,9 @@ def test_refusals_name_the_layer_and_the_reason(tmp_path):
             "Bidirectional layer 'bi' wraps RNN")
     refused(Model(seq, layers.RNN(layers.SimpleRNNCell(2), name="generic")(seq)),
             "no converter for layer 'generic' \\(RNN\\)")
+    a, b = Input(shape=(3, 4)), Input(shape=(3, 4))
+    refused(Model([a, b], layers.TimeDistributed(layers.Add(), name="tda")([a, b])),
+            "TimeDistributed layer 'tda' has several inputs or outputs")
     flat = Input(shape=(5, 5))
     refused(Model(flat, layers.RandomFlip(name="rf")(flat)), "'rf' \\(RandomFlip\\) is exported for batches of images")
     ids = Input(shape=(4,), dtype="int32")

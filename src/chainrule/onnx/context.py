@@ -223,6 +223,52 @@ class ConversionContext:
         """
         return self.constant(np.asarray(list(values), dtype=np.int64).reshape(-1), name)
 
+    def constant_of_shape(self, shape: str, value: float, dtype, name: str) -> str:
+        """A tensor of the run-time ``shape`` (an int64 value name) filled with ``value`` (ConstantOfShape).
+
+        Args:
+            shape: the value name of the shape.
+            value: the fill value.
+            dtype: its dtype.
+            name: the node-name hint.
+
+        Returns:
+            The output value name.
+        """
+        fill = helper.make_tensor("value", onnx_elem_type(dtype), [1], [value])
+        return self.op("ConstantOfShape", [shape], name=name, value=fill)
+
+    def subgraph(self, name: str, emit: Callable[[list[str]], list[str]], inputs: list[tuple[str, Any]],
+                 outputs: list[Any]):
+        """A graph for a control-flow node's body (Scan, Loop): ``emit`` adds its nodes through this context.
+
+        Args:
+            name: the graph's name hint.
+            emit: called with the body's input value names; returns its output value names.
+            inputs: ``(name hint, dtype)`` of each body input.
+            outputs: the dtype of each body output.
+
+        Returns:
+            The ``onnx.GraphProto``. Constants and weights it uses are initializers of the main graph
+            (a body may read the outer scope).
+        """
+        saved, self.nodes = self.nodes, []
+        try:
+            names = [self.fresh(hint) for hint, _ in inputs]
+            results = emit(names)
+            body_nodes = self.nodes
+        finally:
+            self.nodes = saved
+        for i, out in enumerate(results):     # a body output must be made by a node of the body
+            if not any(out in n.output for n in body_nodes):
+                identity = self.fresh(f"{name}/output_{i}")
+                body_nodes.append(helper.make_node("Identity", [out], [identity], name=identity))
+                results[i] = identity
+        return helper.make_graph(
+            body_nodes, self.fresh(name),
+            inputs=[helper.make_tensor_value_info(n, onnx_elem_type(d), None) for n, (_, d) in zip(names, inputs)],
+            outputs=[helper.make_tensor_value_info(n, onnx_elem_type(d), None) for n, d in zip(results, outputs)])
+
     # ------------------------------------------------------------------ masks
     def set_mask(self, tensor, mask: str) -> None:
         """Record ``mask`` (an ONNX bool value, True = a real step) as the mask of the KerasTensor ``tensor``.

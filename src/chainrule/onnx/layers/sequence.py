@@ -8,9 +8,9 @@ Their weights are reordered to ONNX's gate order: Keras's LSTM kernel is ``[i, f
 
 Masks: ``Embedding(mask_zero=True)`` and ``Masking`` make their mask in the graph, and layers that keep
 their input's mask (Dense, Dropout...) pass it on; ``GlobalAveragePooling1D`` applies it. A recurrent
-layer fed a mask is refused (:class:`~chainrule.onnx.ExportError`): Keras skips the masked steps wherever
-they are, while ONNX's ``sequence_lens`` only expresses masks that are a run of real steps followed by
-padding, which the export cannot know of the data.
+layer fed a mask is written as an ONNX ``Scan`` whose body is the cell's step: Keras skips the masked steps
+wherever they are (carrying the states through), which ONNX's ``sequence_lens`` cannot express (it only
+describes real steps followed by padding). The same Scan serves activations the ONNX recurrent ops lack.
 """
 from __future__ import annotations
 
@@ -108,6 +108,10 @@ _RNN_ACTIVATIONS = {"tanh": ("Tanh", None, None), "sigmoid": ("Sigmoid", None, N
                     "elu": ("Elu", 1.0, None)}
 
 
+class _NoOnnxActivation(Exception):
+    """An activation that ONNX's RNN/LSTM/GRU ops do not take (the layer is then written as a Scan)."""
+
+
 def _rnn_activations(layer, functions) -> dict:
     """The ``activations`` (and ``activation_alpha``/``activation_beta``) attributes of an ONNX recurrent op."""
     names, alphas, betas = [], [], []
@@ -115,8 +119,7 @@ def _rnn_activations(layer, functions) -> dict:
         name = str(getattr(fn, "__name__", ""))
         entry = _RNN_ACTIVATIONS.get(name)
         if entry is None or isinstance(fn, functools.partial) or getattr(activations, name, None) is not fn:
-            raise ExportError(f"ONNX export: recurrent layer {layer.name!r} uses the activation {fn!r}, which ONNX's "
-                              f"recurrent ops do not have; they take {sorted(_RNN_ACTIVATIONS)}.")
+            raise _NoOnnxActivation(name)
         names.append(entry[0])
         if entry[1] is not None:
             alphas.append(entry[1])
@@ -170,7 +173,120 @@ def _rnn_weights(layer) -> tuple[str, list[np.ndarray], dict]:
     return op, [w.astype(dtype), r.astype(dtype), b.astype(dtype)], extra
 
 
-def emit_rnn(ctx, layer, x: str, x_dtype, initial_states: list[str]) -> list[str]:
+def _zeros(ctx, batch: str, width: int, dtype, name: str) -> str:
+    """A ``(batch, width)`` tensor of zeros (False for bool) for a batch size known only at run time."""
+    shape = ctx.op("Concat", [batch, ctx.ints([width])], name=f"{name}/shape", axis=0)
+    return ctx.constant_of_shape(shape, 0, dtype, name)
+
+
+def _cell_step(ctx, layer, xw: str, states: list[str]) -> list[str]:
+    """One step of the layer's cell on the precomputed ``x @ kernel + bias`` (Keras's gate order): new states."""
+    cell, name = layer.cell, layer.name
+    units, h = cell.units, states[0]
+    recurrent = cell.recurrent_kernel.numpy()
+
+    def split(v, parts, hint):
+        return ctx.op("Split", [v, ctx.ints([units] * parts, f"{name}/split")], name=hint, outputs=parts, axis=-1)
+
+    def act(fn, v, hint):
+        return ctx.activation(fn, v, layer, dtype=layer.dtype) if fn is not None else v
+
+    if isinstance(layer, SimpleRNN):
+        z = ctx.op("Add", [xw, ctx.op("MatMul", [h, ctx.constant(recurrent, f"{name}/recurrent_kernel")],
+                                      name=f"{name}/step/hR")], name=f"{name}/step/z")
+        return [act(cell.activation, z, f"{name}/step/h")]
+    if isinstance(layer, LSTM):
+        z = ctx.op("Add", [xw, ctx.op("MatMul", [h, ctx.constant(recurrent, f"{name}/recurrent_kernel")],
+                                      name=f"{name}/step/hR")], name=f"{name}/step/z")
+        zi, zf, zc, zo = split(z, 4, f"{name}/step/gates")
+        i, f = act(cell.recurrent_activation, zi, "i"), act(cell.recurrent_activation, zf, "f")
+        c = ctx.op("Add", [ctx.op("Mul", [f, states[1]], name=f"{name}/step/fc"),
+                           ctx.op("Mul", [i, act(cell.activation, zc, "g")], name=f"{name}/step/ig")],
+                   name=f"{name}/step/c")
+        o = act(cell.recurrent_activation, zo, "o")
+        return [ctx.op("Mul", [o, act(cell.activation, c, "h")], name=f"{name}/step/h"), c]
+    # GRU: xw holds the kernel part with the input bias; Keras's z, r, h blocks
+    xz, xr, xh = split(xw, 3, f"{name}/step/x_gates")
+    bias = cell.bias.numpy() if cell.use_bias else None
+    if cell.reset_after:
+        rh = ctx.op("MatMul", [h, ctx.constant(recurrent, f"{name}/recurrent_kernel")], name=f"{name}/step/hR")
+        if bias is not None:
+            rh = ctx.op("Add", [rh, ctx.constant(bias[1], f"{name}/recurrent_bias")], name=f"{name}/step/hR_b")
+        rz, rr, rhh = split(rh, 3, f"{name}/step/h_gates")
+        z = act(cell.recurrent_activation, ctx.op("Add", [xz, rz], name=f"{name}/step/zz"), "z")
+        r = act(cell.recurrent_activation, ctx.op("Add", [xr, rr], name=f"{name}/step/zr"), "r")
+        rec_h = ctx.op("Mul", [r, rhh], name=f"{name}/step/r_hh")
+    else:
+        rz = ctx.op("MatMul", [h, ctx.constant(recurrent[:, :units], f"{name}/recurrent_z")], name=f"{name}/step/rz")
+        rr = ctx.op("MatMul", [h, ctx.constant(recurrent[:, units:2 * units], f"{name}/recurrent_r")],
+                    name=f"{name}/step/rr")
+        z = act(cell.recurrent_activation, ctx.op("Add", [xz, rz], name=f"{name}/step/zz"), "z")
+        r = act(cell.recurrent_activation, ctx.op("Add", [xr, rr], name=f"{name}/step/zr"), "r")
+        rec_h = ctx.op("MatMul", [ctx.op("Mul", [r, h], name=f"{name}/step/rh"),
+                                  ctx.constant(recurrent[:, 2 * units:], f"{name}/recurrent_h")],
+                       name=f"{name}/step/rec_h")
+    hh = act(cell.activation, ctx.op("Add", [xh, rec_h], name=f"{name}/step/zh"), "hh")
+    one_minus_z = ctx.op("Sub", [ctx.scalar(1.0, layer.dtype), z], name=f"{name}/step/1-z")
+    return [ctx.op("Add", [ctx.op("Mul", [z, h], name=f"{name}/step/zh_prev"),
+                           ctx.op("Mul", [one_minus_z, hh], name=f"{name}/step/new")], name=f"{name}/step/h")]
+
+
+def _emit_scan_rnn(ctx, layer, x: str, mask: str | None, initial_states: list[str]) -> list[str]:
+    """A recurrent layer as Keras runs it: an ONNX Scan over the steps whose body is the cell (any activation).
+
+    With a mask, a masked step carries the states through, and its output is the previous output (zeros
+    before the first real step) or zeros with ``zero_output_for_mask``. ``x`` and ``mask`` are time-major
+    here; no mask means every step is real.
+    """
+    cell, name, dtype = layer.cell, layer.name, layer.dtype
+    units = cell.units
+    kernel = cell.kernel.numpy()
+    xw = ctx.op("MatMul", [x, ctx.constant(kernel, f"{name}/kernel")], name=f"{name}/xW")
+    if cell.use_bias:
+        bias = cell.bias.numpy()
+        in_bias = bias[0] if isinstance(layer, GRU) and cell.reset_after else bias
+        xw = ctx.op("Add", [xw, ctx.constant(in_bias, f"{name}/bias")], name=f"{name}/xW_b")
+    shape = ctx.op("Shape", [x], name=f"{name}/shape")
+    batch = ctx.op("Slice", [shape, ctx.ints([1]), ctx.ints([2])], name=f"{name}/batch")
+    if mask is None:
+        steps_batch = ctx.op("Slice", [shape, ctx.ints([0]), ctx.ints([2])], name=f"{name}/steps_batch")
+        steps_mask = ctx.constant_of_shape(ctx.op("Concat", [steps_batch, ctx.ints([1])], name=f"{name}/mask_shape",
+                                                  axis=0), True, "bool", f"{name}/all_real")
+    else:
+        steps_mask = ctx.op("Unsqueeze", [mask, ctx.ints([-1])], name=f"{name}/step_mask")      # (T, B, 1)
+    n_states = 2 if isinstance(layer, LSTM) else 1
+    states = list(initial_states) or [_zeros(ctx, batch, units, dtype, f"{name}/zeros") for _ in range(n_states)]
+    seen = _zeros(ctx, batch, 1, "bool", f"{name}/seen0")
+    zero_output = bool(getattr(layer, "zero_output_for_mask", False))
+
+    def body(names):
+        old, seen_in, xw_t, m_t = names[:n_states], names[n_states], names[n_states + 1], names[n_states + 2]
+        new = _cell_step(ctx, layer, xw_t, old)
+        kept = [ctx.op("Where", [m_t, n, o], name=f"{name}/step/carry") for n, o in zip(new, old)]
+        seen_out = ctx.op("Or", [seen_in, m_t], name=f"{name}/step/seen")
+        weight = ctx.op("Cast", [m_t if zero_output else seen_out], name=f"{name}/step/out_weight",
+                        to=onnx_elem_type(dtype))
+        return kept + [seen_out, ctx.op("Mul", [kept[0], weight], name=f"{name}/step/output")]
+
+    graph = ctx.subgraph(f"{name}/cell", body,
+                         [(f"{name}/h_in", dtype)] + ([(f"{name}/c_in", dtype)] if n_states == 2 else []) +
+                         [(f"{name}/seen_in", "bool"), (f"{name}/xW_t", dtype), (f"{name}/mask_t", "bool")],
+                         [dtype] * n_states + ["bool", dtype])
+    direction = 1 if layer.go_backwards else 0
+    outs = ctx.op("Scan", states + [seen, xw, steps_mask], name=f"{name}/Scan", outputs=n_states + 2, body=graph,
+                  num_scan_inputs=2, scan_input_directions=[direction, direction])
+    finals, sequence = outs[:n_states], outs[-1]                 # sequence (T, B, U) in processing order
+    if layer.return_sequences:
+        output = sequence if layer.time_major else ctx.op("Transpose", [sequence], name=f"{name}/batch_major",
+                                                          perm=[1, 0, 2])
+    else:
+        output = ctx.op("Squeeze", [ctx.op("Slice", [sequence, ctx.ints([-1]), ctx.ints([_INT64_MAX]),
+                                                    ctx.ints([0])], name=f"{name}/last_step"), ctx.ints([0])],
+                        name=f"{name}/last_output")
+    return [output] + (finals if layer.return_state else [])
+
+
+def emit_rnn(ctx, layer, x: str, x_dtype, initial_states: list[str], mask: str | None = None) -> list[str]:
     """A SimpleRNN/LSTM/GRU layer on ``x`` with Keras's outputs: ``[output, *states]`` (states when ``return_state``).
 
     Args:
@@ -179,21 +295,29 @@ def emit_rnn(ctx, layer, x: str, x_dtype, initial_states: list[str]) -> list[str
         x: its input ``(batch, steps, features)`` (``(steps, batch, features)`` when ``time_major``).
         x_dtype: the input's dtype.
         initial_states: value names of the initial states ``(batch, units)`` (empty: zeros).
+        mask: the value name of the input's mask (laid out as the input's first two axes), or ``None``.
 
     Returns:
         The value names of the layer's outputs, in Keras's order.
 
     Raises:
-        ExportError: a stateful layer or an activation ONNX's recurrent ops lack.
+        ExportError: a stateful layer, or a custom activation function.
     """
     if layer.stateful:
         raise ExportError(f"ONNX export: recurrent layer {layer.name!r} is stateful (its state carries over between "
                           "batches), which an ONNX graph cannot hold; rebuild it with stateful=False to export.")
     name = layer.name
-    op, (w, r, b), attrs = _rnn_weights(layer)
     x = ctx.cast_to(x, x_dtype, layer.dtype, name=f"{name}/cast")
     if not layer.time_major:
         x = ctx.op("Transpose", [x], name=f"{name}/time_major", perm=[1, 0, 2])
+    if mask is not None:
+        if not layer.time_major:
+            mask = ctx.op("Transpose", [mask], name=f"{name}/mask_time_major", perm=[1, 0])
+        return _emit_scan_rnn(ctx, layer, x, mask, initial_states)
+    try:
+        op, (w, r, b), attrs = _rnn_weights(layer)
+    except _NoOnnxActivation:    # an activation ONNX's recurrent ops lack (selu, gelu...): the cell in a Scan
+        return _emit_scan_rnn(ctx, layer, x, None, initial_states)
     feeds = [x, ctx.constant(w, f"{name}/W"), ctx.constant(r, f"{name}/R"), ctx.constant(b, f"{name}/B"), ""]
     for state in initial_states:
         feeds.append(ctx.op("Unsqueeze", [state, ctx.ints([0])], name=f"{name}/initial_state"))
@@ -220,8 +344,9 @@ def _initial_state_names(node, inputs) -> list[str]:
 
 @register_converter(SimpleRNN, LSTM, GRU)
 def convert_recurrent(ctx, layer, inputs, node):
-    """ONNX RNN/LSTM/GRU (gates reordered), ``go_backwards`` as direction='reverse'; masks are refused."""
-    return emit_rnn(ctx, layer, inputs[0], node.input_tensors[0].dtype, _initial_state_names(node, inputs))
+    """ONNX RNN/LSTM/GRU (gates reordered), ``go_backwards`` as direction='reverse'; with a mask, a Scan."""
+    mask = ctx.mask_of(node.input_tensors[0], layer)
+    return emit_rnn(ctx, layer, inputs[0], node.input_tensors[0].dtype, _initial_state_names(node, inputs), mask)
 
 
 @register_converter(Bidirectional)
@@ -235,8 +360,9 @@ def convert_bidirectional(ctx, layer, inputs, node):
     states = _initial_state_names(node, inputs)
     half = len(states) // 2
     x, dtype = inputs[0], node.input_tensors[0].dtype
-    ys = emit_rnn(ctx, forward, x, dtype, states[:half])
-    ys_rev = emit_rnn(ctx, backward, x, dtype, states[half:])
+    mask = ctx.mask_of(node.input_tensors[0], layer)
+    ys = emit_rnn(ctx, forward, x, dtype, states[:half], mask)
+    ys_rev = emit_rnn(ctx, backward, x, dtype, states[half:], mask)
     y, y_rev = ys[0], ys_rev[0]
     if layer.return_sequences:
         time_axis = 0 if getattr(forward, "time_major", False) else 1
