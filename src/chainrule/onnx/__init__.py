@@ -29,19 +29,23 @@ the Random* layers at inference; Embedding, Masking, SimpleRNN, LSTM, GRU (both 
 (masks, ``attention_mask``, ``use_causal_mask``, attention scores, any ``attention_axes``), Attention and
 AdditiveAttention. ``registered_layers()`` lists them.
 
-Masks made in the model (``Embedding(mask_zero=True)``, ``Masking``) are exported where they can be
-applied exactly: layers that keep their input's mask pass it on, and GlobalAveragePooling1D,
-MultiHeadAttention, Attention and AdditiveAttention apply it. A recurrent layer (or Bidirectional) fed a
-mask is refused: Keras skips the masked steps wherever they are, and ONNX's recurrent ops only express a
-run of real steps followed by padding, which the export cannot know of the data.
+Recurrent layers become ONNX's RNN/LSTM/GRU ops (gates reordered). Fed a mask, or using an activation
+those ops lack (``selu``, ``gelu``...), a recurrent layer is written instead as a ``Scan`` whose body is
+the cell's step: Keras skips masked steps wherever they are (states carried through), which ONNX's
+``sequence_lens`` cannot express.
+
+Masks made in the model (``Embedding(mask_zero=True)``, ``Masking``) are followed through the graph:
+layers that keep their input's mask pass it on, merging layers and feature-axis Concatenate combine
+masks, and the recurrent layers, Bidirectional, GlobalAveragePooling1D, MultiHeadAttention, Attention and
+AdditiveAttention apply them.
 
 Refused, with an :class:`ExportError` naming the layer and the reason: subclassed models and Sequential
 models without an input shape, layers without a converter (custom ``Layer`` subclasses, Lambda, the
-generic ``RNN(cell)``), custom activation functions, stateful recurrent layers, recurrent activations
-ONNX lacks (``selu``...), a mask given as ``mask=`` or one that reaches a layer that would apply it in a
-way ONNX cannot, ``Resizing(crop_to_aspect_ratio=True)``, CenterCrop/RandomCrop that would resize at
-inference, causal attention masks over an unknown number of steps, and convolutions on inputs with extra
-batch axes.
+generic ``RNN(cell)``), custom activation functions, stateful recurrent layers, a mask given as ``mask=``,
+a mask that reaches a layer whose converter cannot apply it (a nested model, a mask the export could not
+follow, such as the one of a time-axis Concatenate), ``Resizing(crop_to_aspect_ratio=True)``,
+CenterCrop/RandomCrop that would resize at inference, causal attention masks over an unknown number of
+steps, convolutions on inputs with extra batch axes, and TimeDistributed over a layer with several inputs.
 
 Converters: one function per layer class
 -----------------------------------------
