@@ -6,6 +6,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
+import chainrule as tf  # noqa: E402
 import chainrule.onnx  # noqa: E402
 from chainrule import keras  # noqa: E402
 from chainrule.keras import layers  # noqa: E402
@@ -629,3 +630,46 @@ def test_masks_through_merges_concatenation_and_cross_attention(tmp_path):
     fa[1, 0] = 0
     fb[2, 4] = 0
     assert_same_predictions(model, [fa, fb], tmp_path)
+
+
+# ----------------------------------------------------------------------------- functional-API ops
+
+def test_functional_api_ops_on_keras_tensors(tmp_path):
+    keras.utils.set_random_seed(24)
+    x, y = Input(shape=(3, 4), name="x"), Input(shape=(1, 4), name="y")
+    h = layers.Dense(4)(x)
+    outs = [h + y, x - 1.5, 2.0 * x, x / (tf.abs(y) + 1.0), -x, tf.abs(x) ** 0.5, 1.0 - x, tf.maximum(x, 0.2),
+            tf.minimum(h, y), tf.reduce_mean(x, axis=1), tf.reduce_sum(x, axis=[1, 2], keepdims=True),
+            tf.reduce_max(x, keepdims=True), tf.math.reduce_min(x, axis=-1), tf.reshape(x, (-1, 12)),
+            tf.transpose(x, (0, 2, 1)),
+            tf.concat([x, h, 3.0 * x], axis=-1), tf.nn.relu(x), tf.matmul(x, h, transpose_b=True),
+            tf.matmul(x, h, transpose_a=True), tf.expand_dims(y, 1),
+            tf.squeeze(y, 1), tf.squeeze(tf.expand_dims(y, -1)), tf.math.sqrt(tf.abs(x)), tf.exp(x),
+            tf.math.log(tf.abs(x) + 1.0),
+            tf.tanh(x), tf.sigmoid(x), tf.square(x), tf.math.rsqrt(tf.abs(x) + 1.0), tf.nn.softmax(x, axis=1),
+            tf.nn.softmax(x), tf.cast(tf.cast(x * 3.0, "int32"), "float32"),
+            x[:, 1:], x[..., 0], x[:, None, ::2, 1], x[:, ::-1, -2:], x[:, -1]]
+    model = Model([x, y], outs, name="ops")
+    assert_same_predictions(model, [_normal(3, 3, 4), _normal(3, 1, 4)], tmp_path)
+
+
+def test_residual_transformer_written_with_operators(tmp_path):
+    keras.utils.set_random_seed(25)
+    x = Input(shape=(5, 8), name="x")
+    attended = layers.MultiHeadAttention(2, 4)(x, x)
+    h = layers.LayerNormalization()(x + attended)
+    h = layers.LayerNormalization()(h + layers.Dense(8)(layers.Dense(16, activation="gelu")(h)))
+    model = Model(x, tf.reduce_mean(h, axis=1), name="functional_transformer")
+    assert_same_predictions(model, [_normal(3, 5, 8)], tmp_path)
+
+
+def test_unexported_functional_op_is_refused(tmp_path):
+    x = Input(shape=(3,))
+    model = Model(x, tf.math.cumsum(x, axis=1))
+    with pytest.raises(chainrule.onnx.ExportError, match="applies tf.math.cumsum, which has no ONNX converter"):
+        chainrule.onnx.export(model, tmp_path / "m.onnx")
+    x, i = Input(shape=(3, 4)), Input(shape=(), dtype="int32")
+    for out, pattern in [(x[:, i[0]], "indexes with a Keras tensor"), (x[:, [0, 2]], "indexes with \\[0, 2\\]"),
+                         (tf.reshape(x, (None, 12)), "needs a shape of known non-zero ints")]:
+        with pytest.raises(chainrule.onnx.ExportError, match=pattern):
+            chainrule.onnx.export(Model([x, i], out), tmp_path / "m.onnx")

@@ -10,6 +10,7 @@ in :mod:`chainrule.onnx.registry`:
   up-sampling, spatial dropout and the image preprocessing layers;
 - :mod:`.sequence`: Embedding, Masking, SimpleRNN/LSTM/GRU, Bidirectional, TimeDistributed,
   RepeatVector and 1-D global pooling;
-- :mod:`.attention`: LayerNormalization, EinsumDense, MultiHeadAttention, Attention, AdditiveAttention.
+- :mod:`.attention`: LayerNormalization, EinsumDense, MultiHeadAttention, Attention, AdditiveAttention;
+- :mod:`.functional_ops`: the functional-API op layers (``x + y``, ``x[:, 1:]``, ``reduce_mean``...).
 """
-from . import attention, conv, core, sequence  # noqa: F401  (each registers its converters)
+from . import attention, conv, core, functional_ops, sequence  # noqa: F401  (each registers its converters)
