@@ -673,3 +673,16 @@ def test_unexported_functional_op_is_refused(tmp_path):
                          (tf.reshape(x, (None, 12)), "needs a shape of known non-zero ints")]:
         with pytest.raises(chainrule.onnx.ExportError, match=pattern):
             chainrule.onnx.export(Model([x, i], out), tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("make", [lambda: layers.Normalization(), lambda: layers.Normalization(axis=None),
+                                  lambda: layers.Normalization(invert=True),
+                                  lambda: layers.Normalization(mean=[1.0, 2.0, 0.0, -1.0], variance=[4, 1, 0, 2])],
+                         ids=["adapted", "scalar", "invert", "given"])
+def test_normalization_layer(make, tmp_path):
+    layer = make()
+    data = _normal(20, 4) * 3.0 + 1.0
+    if layer.input_mean is None:
+        layer.adapt(data)
+    model = Sequential([Input(shape=(4,), dtype="float64"), layer], name="normalization")
+    assert_same_predictions(model, [data[:5].astype("float64")], tmp_path)

@@ -19,7 +19,9 @@ symbolic dimension, so any batch size runs. Needs the optional ``onnx`` package:
 What exports
 ------------
 Sequential and functional models (nested models inlined) built from: Dense, Activation and the activation
-layers, Dropout/SpatialDropout, Flatten, Reshape, Rescaling, BatchNormalization, the merging layers;
+layers, Dropout/SpatialDropout, Flatten, Reshape, Rescaling, Normalization, BatchNormalization, the merging
+layers, the functional-API ops (``x + y``, ``x[:, 1:]``, ``chainrule.reduce_mean(x, axis=1)``, reshape,
+transpose, concat, matmul...);
 Conv1D/2D/3D (strides, dilation, groups, 'valid'/'same'/'causal'), Conv1D/2D/3DTranspose (output_padding),
 DepthwiseConv1D/2D, SeparableConv1D/2D, Max/AveragePooling1D/2D/3D, GlobalMax/AveragePooling1D/2D/3D,
 ZeroPadding, Cropping, UpSampling ('nearest', 'bilinear') in both data formats; Resizing, CenterCrop and

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backend import epsilon
 from ...dtypes import as_dtype
 from ...keras.layers.activation import ELU, LeakyReLU, ReLU, Softmax
 from ...keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
 from ...keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
 from ...keras.layers.normalization import BatchNormalization
+from ...keras.layers.numeric_preprocessing import Normalization
 from ...keras.layers.preprocessing import Rescaling
 from ...keras.layers.embedding import Embedding
 from ...keras.layers.masking import Masking
@@ -73,6 +75,19 @@ def convert_rescaling(ctx, layer, inputs, node):
                name=f"{layer.name}/scale")
     return [ctx.op("Add", [y, ctx.constant(np.asarray(layer.offset, dtype), f"{layer.name}/offset")],
                    name=f"{layer.name}/offset")]
+
+
+@register_converter(Normalization)
+def convert_normalization(ctx, layer, inputs, node):
+    """``(x - mean) / max(sqrt(variance), epsilon)`` (``invert``: ``mean + x * std``) with the adapted statistics."""
+    dtype = np.dtype(as_dtype(layer.dtype).as_numpy_dtype)
+    mean = np.asarray(layer.mean.numpy(), dtype)
+    std = np.maximum(np.sqrt(np.asarray(layer.variance.numpy(), dtype)), np.asarray(epsilon(), dtype)).astype(dtype)
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    mean_c, std_c = ctx.constant(mean, f"{layer.name}/mean"), ctx.constant(std, f"{layer.name}/std")
+    if layer.invert:
+        return [ctx.op("Add", [mean_c, ctx.op("Mul", [x, std_c], name=f"{layer.name}/scale")], name=layer.name)]
+    return [ctx.op("Div", [ctx.op("Sub", [x, mean_c], name=f"{layer.name}/centre"), std_c], name=layer.name)]
 
 
 @register_converter(BatchNormalization)
