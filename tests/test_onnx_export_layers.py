@@ -686,3 +686,13 @@ def test_normalization_layer(make, tmp_path):
         layer.adapt(data)
     model = Sequential([Input(shape=(4,), dtype="float64"), layer], name="normalization")
     assert_same_predictions(model, [data[:5].astype("float64")], tmp_path)
+
+
+def test_loss_and_metric_branches_are_left_out(tmp_path):
+    keras.utils.set_random_seed(26)
+    x = Input(shape=(3,), name="x")
+    h = layers.Dense(2)(x)
+    model = Model(x, layers.Dense(1)(h), name="with_losses")
+    model.add_loss(tf.reduce_mean(tf.math.cumsum(h, axis=1)))      # cumsum has no converter: never reached
+    model.add_metric(tf.reduce_sum(h), name="total")
+    assert_same_predictions(model, [_normal(4, 3)], tmp_path)

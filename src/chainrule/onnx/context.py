@@ -434,7 +434,10 @@ class ConversionContext:
                               "functional models whose inputs are known: give the first layer input_shape=... "
                               "(or start with keras.Input), or build the model, before exporting.")
         values = {id(t): name for t, name in zip(model.inputs, input_names)}
+        needed = _nodes_reaching(model.outputs)
         for node in model._execution_nodes:
+            if id(node) not in needed:     # a branch no output reads (add_loss, add_metric): not exported
+                continue
             layer = node.layer
             if node.call_kwargs.get("mask") is not None:
                 raise ExportError(f"ONNX export: layer {layer.name!r} is called with an explicit mask= argument; "
@@ -465,6 +468,19 @@ class ConversionContext:
                  for t in masked_inputs}
         if len(names) == 1 and None not in names:
             self._masks[id(out)] = names.pop()
+
+
+def _nodes_reaching(outputs) -> set[int]:
+    """The ids of the Nodes whose outputs the given KerasTensors depend on."""
+    seen: set[int] = set()
+    stack = list(outputs)
+    while stack:
+        node = getattr(stack.pop(), "node", None)
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(node.input_tensors)
+    return seen
 
 
 # ----------------------------------------------------------------------------- activation functions

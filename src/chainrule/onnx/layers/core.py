@@ -13,6 +13,7 @@ from ...keras.layers.normalization import BatchNormalization
 from ...keras.layers.numeric_preprocessing import Normalization
 from ...keras.layers.preprocessing import Rescaling
 from ...keras.layers.embedding import Embedding
+from ...keras.layers.graph_losses import AddLoss, AddMetric
 from ...keras.layers.masking import Masking
 from ...keras.models.model import Model
 from ...keras.models.sequential import Sequential
@@ -40,9 +41,9 @@ def convert_activation(ctx, layer, inputs, node):
     return [ctx.activation(layer.activation, inputs[0], layer, dtype=dtype)]
 
 
-@register_converter(Dropout)
+@register_converter(Dropout, AddLoss, AddMetric)
 def convert_dropout(ctx, layer, inputs, node):
-    """The identity: dropout acts only in training."""
+    """The identity: dropout acts only in training; AddLoss and AddMetric return their input."""
     return [inputs[0]]
 
 
