@@ -214,6 +214,14 @@ RECURRENT = {
     "bidirectional_backward_layer": lambda: layers.Bidirectional(
         layers.LSTM(3, return_sequences=True), backward_layer=layers.GRU(3, return_sequences=True,
                                                                          go_backwards=True)),
+    "rnn_of_lstm_cell": lambda: layers.RNN(layers.LSTMCell(3), return_sequences=True),
+    "rnn_of_stacked_cells_backwards_state": lambda: layers.RNN(
+        layers.StackedRNNCells([layers.LSTMCell(3), layers.GRUCell(2), layers.SimpleRNNCell(2)]),
+        go_backwards=True, return_sequences=True, return_state=True),
+    "rnn_of_stacked_cells_selu": lambda: layers.RNN(
+        layers.StackedRNNCells([layers.SimpleRNNCell(3, activation="selu"), layers.GRUCell(2)])),
+    "bidirectional_rnn_of_gru_cell": lambda: layers.Bidirectional(layers.RNN(layers.GRUCell(2),
+                                                                             return_sequences=True)),
     "time_distributed_dense": lambda: layers.TimeDistributed(layers.Dense(4, activation="softmax")),
     "time_distributed_conv": lambda: layers.TimeDistributed(layers.Dense(2)),
 }
@@ -296,6 +304,9 @@ MASKED_RECURRENT = {
     "lstm_selu": lambda: layers.LSTM(2, activation="selu", return_sequences=True),
     "bidirectional_sequences": lambda: layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
     "bidirectional_last_state": lambda: layers.Bidirectional(layers.GRU(2, return_state=True), merge_mode="sum"),
+    "rnn_of_stacked_cells_backwards": lambda: layers.RNN(layers.StackedRNNCells([layers.GRUCell(3),
+                                                                                layers.LSTMCell(2)]),
+                                                         go_backwards=True, return_sequences=True),
 }
 
 
@@ -441,10 +452,19 @@ def test_refusals_name_the_layer_and_the_reason(tmp_path):
             "Attention layer 'at' uses a causal mask with an unknown number of steps")
     five = Input(shape=(2, 3, 4, 2))
     refused(Model(five, layers.Conv2D(2, 2, name="c5")(five)), "'c5' \\(Conv2D\\) is called on inputs of rank 5")
-    refused(Model(seq, layers.Bidirectional(layers.RNN(layers.LSTMCell(2)), name="bi")(seq)),
-            "Bidirectional layer 'bi' wraps RNN")
-    refused(Model(seq, layers.RNN(layers.SimpleRNNCell(2), name="generic")(seq)),
-            "no converter for layer 'generic' \\(RNN\\)")
+
+    class MinimalCell(layers.Layer):
+        state_size = 2
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight("kernel", (input_shape[-1], 2))
+
+        def call(self, inputs, states):
+            h = tf.matmul(inputs, self.kernel) + states[0]
+            return h, [h]
+
+    refused(Model(seq, layers.RNN(MinimalCell(name="minimal"), name="custom_rnn")(seq)),
+            "recurrent layer 'custom_rnn' runs the cell 'minimal' \\(MinimalCell\\)")
     a, b = Input(shape=(3, 4)), Input(shape=(3, 4))
     refused(Model([a, b], layers.TimeDistributed(layers.Add(), name="tda")([a, b])),
             "TimeDistributed layer 'tda' has several inputs or outputs")

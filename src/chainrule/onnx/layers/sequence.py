@@ -25,7 +25,8 @@ from ...keras.layers.masking import Masking
 from ...keras.layers.pooling1d import GlobalAveragePooling1D, GlobalMaxPooling1D
 from ...keras.layers.repeat_vector import RepeatVector
 from ...keras.layers.rnn.bidirectional import Bidirectional
-from ...keras.layers.rnn.recurrent import GRU, LSTM, SimpleRNN
+from ...keras.layers.rnn.base_rnn import RNN
+from ...keras.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from ...keras.layers.rnn.time_distributed import TimeDistributed
 from ..context import ExportError, onnx_elem_type
 from ..registry import register_converter
@@ -112,7 +113,7 @@ class _NoOnnxActivation(Exception):
     """An activation that ONNX's RNN/LSTM/GRU ops do not take (the layer is then written as a Scan)."""
 
 
-def _rnn_activations(layer, functions) -> dict:
+def _rnn_activations(functions) -> dict:
     """The ``activations`` (and ``activation_alpha``/``activation_beta``) attributes of an ONNX recurrent op."""
     names, alphas, betas = [], [], []
     for fn in functions:
@@ -138,19 +139,28 @@ def _gates(matrix: np.ndarray, order: list[int], units: int) -> np.ndarray:
     return np.concatenate([matrix[..., g * units:(g + 1) * units] for g in order], axis=-1)
 
 
-def _rnn_weights(layer) -> tuple[str, list[np.ndarray], dict]:
-    """``(ONNX op, [W, R, B], extra attributes)`` of a SimpleRNN, LSTM or GRU layer's cell."""
-    cell, dtype = layer.cell, _np_dtype(layer)
+def _kind(cell) -> str | None:
+    """'lstm', 'gru' or 'simple' for the built-in cells, None for any other."""
+    if isinstance(cell, LSTMCell):
+        return "lstm"
+    if isinstance(cell, GRUCell):
+        return "gru"
+    return "simple" if isinstance(cell, SimpleRNNCell) else None
+
+
+def _rnn_weights(cell, dtype) -> tuple[str, list[np.ndarray], dict]:
+    """``(ONNX op, [W, R, B], extra attributes)`` of a SimpleRNN, LSTM or GRU cell."""
     units, kernel, recurrent = cell.units, cell.kernel.numpy(), cell.recurrent_kernel.numpy()
     bias = cell.bias.numpy() if cell.use_bias else None
-    if isinstance(layer, LSTM):
-        order, op, gates = [0, 3, 1, 2], "LSTM", 4         # Keras i, f, c, o -> ONNX i, o, f, c
+    kind = _kind(cell)
+    extra: dict = {}
+    if kind == "lstm":
+        order, op = [0, 3, 1, 2], "LSTM"           # Keras i, f, c, o -> ONNX i, o, f, c
         functions = [cell.recurrent_activation, cell.activation, cell.activation]
         w_bias = _gates(bias, order, units) if bias is not None else np.zeros(4 * units, dtype)
         r_bias = np.zeros(4 * units, dtype)
-        extra: dict = {}
-    elif isinstance(layer, GRU):
-        order, op, gates = [0, 1, 2], "GRU", 3             # z, r, h in both
+    elif kind == "gru":
+        order, op = [0, 1, 2], "GRU"               # z, r, h in both
         functions = [cell.recurrent_activation, cell.activation]
         if bias is None:
             w_bias = r_bias = np.zeros(3 * units, dtype)
@@ -158,18 +168,16 @@ def _rnn_weights(layer) -> tuple[str, list[np.ndarray], dict]:
             w_bias, r_bias = bias[0], bias[1]
         else:
             w_bias, r_bias = bias, np.zeros(3 * units, dtype)
-        extra = {"linear_before_reset": int(cell.reset_after)}
+        extra["linear_before_reset"] = int(cell.reset_after)
     else:
-        order, op, gates = [0], "RNN", 1
+        order, op = [0], "RNN"
         functions = [cell.activation]
         w_bias = bias if bias is not None else np.zeros(units, dtype)
         r_bias = np.zeros(units, dtype)
-        extra = {}
-    del gates
     w = _gates(kernel, order, units).T[None]                # (1, gates * units, input)
     r = _gates(recurrent, order, units).T[None]             # (1, gates * units, units)
     b = np.concatenate([w_bias, r_bias])[None]               # (1, 2 * gates * units)
-    extra.update(_rnn_activations(layer, functions), hidden_size=int(units))
+    extra.update(_rnn_activations(functions), hidden_size=int(units))
     return op, [w.astype(dtype), r.astype(dtype), b.astype(dtype)], extra
 
 
@@ -179,72 +187,70 @@ def _zeros(ctx, batch: str, width: int, dtype, name: str) -> str:
     return ctx.constant_of_shape(shape, 0, dtype, name)
 
 
-def _cell_step(ctx, layer, xw: str, states: list[str]) -> list[str]:
-    """One step of the layer's cell on the precomputed ``x @ kernel + bias`` (Keras's gate order): new states."""
-    cell, name = layer.cell, layer.name
+def _cell_step(ctx, layer, cell, name: str, xw: str, states: list[str]) -> list[str]:
+    """One step of ``cell`` on the precomputed ``x @ kernel + bias`` (Keras's gate order): the new states."""
     units, h = cell.units, states[0]
     recurrent = cell.recurrent_kernel.numpy()
+    kind = _kind(cell)
 
     def split(v, parts, hint):
         return ctx.op("Split", [v, ctx.ints([units] * parts, f"{name}/split")], name=hint, outputs=parts, axis=-1)
 
-    def act(fn, v, hint):
+    def act(fn, v):
         return ctx.activation(fn, v, layer, dtype=layer.dtype) if fn is not None else v
 
-    if isinstance(layer, SimpleRNN):
-        z = ctx.op("Add", [xw, ctx.op("MatMul", [h, ctx.constant(recurrent, f"{name}/recurrent_kernel")],
-                                      name=f"{name}/step/hR")], name=f"{name}/step/z")
-        return [act(cell.activation, z, f"{name}/step/h")]
-    if isinstance(layer, LSTM):
-        z = ctx.op("Add", [xw, ctx.op("MatMul", [h, ctx.constant(recurrent, f"{name}/recurrent_kernel")],
-                                      name=f"{name}/step/hR")], name=f"{name}/step/z")
+    def matmul(v, weights, hint):
+        return ctx.op("MatMul", [v, ctx.constant(weights, f"{name}/{hint}")], name=f"{name}/step/{hint}")
+
+    if kind == "simple":
+        return [act(cell.activation, ctx.op("Add", [xw, matmul(h, recurrent, "hR")], name=f"{name}/step/z"))]
+    if kind == "lstm":
+        z = ctx.op("Add", [xw, matmul(h, recurrent, "hR")], name=f"{name}/step/z")
         zi, zf, zc, zo = split(z, 4, f"{name}/step/gates")
-        i, f = act(cell.recurrent_activation, zi, "i"), act(cell.recurrent_activation, zf, "f")
+        i, f = act(cell.recurrent_activation, zi), act(cell.recurrent_activation, zf)
         c = ctx.op("Add", [ctx.op("Mul", [f, states[1]], name=f"{name}/step/fc"),
-                           ctx.op("Mul", [i, act(cell.activation, zc, "g")], name=f"{name}/step/ig")],
+                           ctx.op("Mul", [i, act(cell.activation, zc)], name=f"{name}/step/ig")],
                    name=f"{name}/step/c")
-        o = act(cell.recurrent_activation, zo, "o")
-        return [ctx.op("Mul", [o, act(cell.activation, c, "h")], name=f"{name}/step/h"), c]
+        o = act(cell.recurrent_activation, zo)
+        return [ctx.op("Mul", [o, act(cell.activation, c)], name=f"{name}/step/h"), c]
     # GRU: xw holds the kernel part with the input bias; Keras's z, r, h blocks
     xz, xr, xh = split(xw, 3, f"{name}/step/x_gates")
     bias = cell.bias.numpy() if cell.use_bias else None
     if cell.reset_after:
-        rh = ctx.op("MatMul", [h, ctx.constant(recurrent, f"{name}/recurrent_kernel")], name=f"{name}/step/hR")
+        rh = matmul(h, recurrent, "hR")
         if bias is not None:
             rh = ctx.op("Add", [rh, ctx.constant(bias[1], f"{name}/recurrent_bias")], name=f"{name}/step/hR_b")
         rz, rr, rhh = split(rh, 3, f"{name}/step/h_gates")
-        z = act(cell.recurrent_activation, ctx.op("Add", [xz, rz], name=f"{name}/step/zz"), "z")
-        r = act(cell.recurrent_activation, ctx.op("Add", [xr, rr], name=f"{name}/step/zr"), "r")
+        rec_r = None
+    else:
+        rz, rr = matmul(h, recurrent[:, :units], "rz"), matmul(h, recurrent[:, units:2 * units], "rr")
+        rec_r = recurrent[:, 2 * units:]
+    z = act(cell.recurrent_activation, ctx.op("Add", [xz, rz], name=f"{name}/step/zz"))
+    r = act(cell.recurrent_activation, ctx.op("Add", [xr, rr], name=f"{name}/step/zr"))
+    if rec_r is None:
         rec_h = ctx.op("Mul", [r, rhh], name=f"{name}/step/r_hh")
     else:
-        rz = ctx.op("MatMul", [h, ctx.constant(recurrent[:, :units], f"{name}/recurrent_z")], name=f"{name}/step/rz")
-        rr = ctx.op("MatMul", [h, ctx.constant(recurrent[:, units:2 * units], f"{name}/recurrent_r")],
-                    name=f"{name}/step/rr")
-        z = act(cell.recurrent_activation, ctx.op("Add", [xz, rz], name=f"{name}/step/zz"), "z")
-        r = act(cell.recurrent_activation, ctx.op("Add", [xr, rr], name=f"{name}/step/zr"), "r")
-        rec_h = ctx.op("MatMul", [ctx.op("Mul", [r, h], name=f"{name}/step/rh"),
-                                  ctx.constant(recurrent[:, 2 * units:], f"{name}/recurrent_h")],
-                       name=f"{name}/step/rec_h")
-    hh = act(cell.activation, ctx.op("Add", [xh, rec_h], name=f"{name}/step/zh"), "hh")
+        rec_h = matmul(ctx.op("Mul", [r, h], name=f"{name}/step/rh"), rec_r, "rec_h")
+    hh = act(cell.activation, ctx.op("Add", [xh, rec_h], name=f"{name}/step/zh"))
     one_minus_z = ctx.op("Sub", [ctx.scalar(1.0, layer.dtype), z], name=f"{name}/step/1-z")
     return [ctx.op("Add", [ctx.op("Mul", [z, h], name=f"{name}/step/zh_prev"),
                            ctx.op("Mul", [one_minus_z, hh], name=f"{name}/step/new")], name=f"{name}/step/h")]
 
 
-def _emit_scan_rnn(ctx, layer, x: str, mask: str | None, initial_states: list[str]) -> list[str]:
-    """A recurrent layer as Keras runs it: an ONNX Scan over the steps whose body is the cell (any activation).
+def _scan_cell(ctx, layer, cell, name: str, x: str, mask: str | None, states: list[str], backwards: bool):
+    """``cell`` over the time-major ``x`` as an ONNX Scan whose body is the cell's step (any activation, masks).
 
-    With a mask, a masked step carries the states through, and its output is the previous output (zeros
-    before the first real step) or zeros with ``zero_output_for_mask``. ``x`` and ``mask`` are time-major
-    here; no mask means every step is real.
+    A masked step carries the states through; its output is the previous output (zeros before the first
+    real step), or zeros with the layer's ``zero_output_for_mask``. No mask: every step is real.
+
+    Returns:
+        ``(sequence (T, B, U) in processing order, last output (B, U), final states)``.
     """
-    cell, name, dtype = layer.cell, layer.name, layer.dtype
-    units = cell.units
-    kernel = cell.kernel.numpy()
-    xw = ctx.op("MatMul", [x, ctx.constant(kernel, f"{name}/kernel")], name=f"{name}/xW")
+    dtype, units = layer.dtype, cell.units
+    xw = ctx.op("MatMul", [x, ctx.constant(cell.kernel.numpy(), f"{name}/kernel")], name=f"{name}/xW")
     if cell.use_bias:
         bias = cell.bias.numpy()
-        in_bias = bias[0] if isinstance(layer, GRU) and cell.reset_after else bias
+        in_bias = bias[0] if _kind(cell) == "gru" and cell.reset_after else bias
         xw = ctx.op("Add", [xw, ctx.constant(in_bias, f"{name}/bias")], name=f"{name}/xW_b")
     shape = ctx.op("Shape", [x], name=f"{name}/shape")
     batch = ctx.op("Slice", [shape, ctx.ints([1]), ctx.ints([2])], name=f"{name}/batch")
@@ -254,14 +260,14 @@ def _emit_scan_rnn(ctx, layer, x: str, mask: str | None, initial_states: list[st
                                                   axis=0), True, "bool", f"{name}/all_real")
     else:
         steps_mask = ctx.op("Unsqueeze", [mask, ctx.ints([-1])], name=f"{name}/step_mask")      # (T, B, 1)
-    n_states = 2 if isinstance(layer, LSTM) else 1
-    states = list(initial_states) or [_zeros(ctx, batch, units, dtype, f"{name}/zeros") for _ in range(n_states)]
+    n_states = 2 if _kind(cell) == "lstm" else 1
+    states = list(states) or [_zeros(ctx, batch, units, dtype, f"{name}/zeros") for _ in range(n_states)]
     seen = _zeros(ctx, batch, 1, "bool", f"{name}/seen0")
     zero_output = bool(getattr(layer, "zero_output_for_mask", False))
 
     def body(names):
         old, seen_in, xw_t, m_t = names[:n_states], names[n_states], names[n_states + 1], names[n_states + 2]
-        new = _cell_step(ctx, layer, xw_t, old)
+        new = _cell_step(ctx, layer, cell, name, xw_t, old)
         kept = [ctx.op("Where", [m_t, n, o], name=f"{name}/step/carry") for n, o in zip(new, old)]
         seen_out = ctx.op("Or", [seen_in, m_t], name=f"{name}/step/seen")
         weight = ctx.op("Cast", [m_t if zero_output else seen_out], name=f"{name}/step/out_weight",
@@ -272,69 +278,93 @@ def _emit_scan_rnn(ctx, layer, x: str, mask: str | None, initial_states: list[st
                          [(f"{name}/h_in", dtype)] + ([(f"{name}/c_in", dtype)] if n_states == 2 else []) +
                          [(f"{name}/seen_in", "bool"), (f"{name}/xW_t", dtype), (f"{name}/mask_t", "bool")],
                          [dtype] * n_states + ["bool", dtype])
-    direction = 1 if layer.go_backwards else 0
+    direction = 1 if backwards else 0
     outs = ctx.op("Scan", states + [seen, xw, steps_mask], name=f"{name}/Scan", outputs=n_states + 2, body=graph,
                   num_scan_inputs=2, scan_input_directions=[direction, direction])
-    finals, sequence = outs[:n_states], outs[-1]                 # sequence (T, B, U) in processing order
-    if layer.return_sequences:
-        output = sequence if layer.time_major else ctx.op("Transpose", [sequence], name=f"{name}/batch_major",
-                                                          perm=[1, 0, 2])
-    else:
-        output = ctx.op("Squeeze", [ctx.op("Slice", [sequence, ctx.ints([-1]), ctx.ints([_INT64_MAX]),
-                                                    ctx.ints([0])], name=f"{name}/last_step"), ctx.ints([0])],
-                        name=f"{name}/last_output")
-    return [output] + (finals if layer.return_state else [])
+    sequence = outs[-1]
+    last = ctx.op("Squeeze", [ctx.op("Slice", [sequence, ctx.ints([-1]), ctx.ints([_INT64_MAX]), ctx.ints([0])],
+                                     name=f"{name}/last_step"), ctx.ints([0])], name=f"{name}/last_output")
+    return sequence, last, outs[:n_states]
+
+
+def _onnx_cell(ctx, layer, cell, name: str, x: str, states: list[str], backwards: bool, op_parts):
+    """``cell`` over the time-major ``x`` as ONNX's RNN/LSTM/GRU op: ``(sequence, last output, final states)``."""
+    op, (w, r, b), attrs = op_parts
+    feeds = [x, ctx.constant(w, f"{name}/W"), ctx.constant(r, f"{name}/R"), ctx.constant(b, f"{name}/B"), ""]
+    for state in states:
+        feeds.append(ctx.op("Unsqueeze", [state, ctx.ints([0])], name=f"{name}/initial_state"))
+    outs = ctx.op(op, feeds, name=f"{name}/{op}", outputs=3 if op == "LSTM" else 2,
+                  direction="reverse" if backwards else "forward", **attrs)
+    sequence = ctx.op("Squeeze", [outs[0], ctx.ints([1])], name=f"{name}/sequence")     # (T, B, H)
+    if backwards:   # ONNX keeps each output at its step; Keras lists them in the order it processed the steps
+        sequence = reverse_axis(ctx, sequence, 0, f"{name}/processing_order")
+    finals = [ctx.op("Squeeze", [s, ctx.ints([0])], name=f"{name}/state") for s in outs[1:]]
+    return sequence, finals[0], finals
 
 
 def emit_rnn(ctx, layer, x: str, x_dtype, initial_states: list[str], mask: str | None = None) -> list[str]:
-    """A SimpleRNN/LSTM/GRU layer on ``x`` with Keras's outputs: ``[output, *states]`` (states when ``return_state``).
+    """A recurrent layer (SimpleRNN, LSTM, GRU, or RNN over their cells or a StackedRNNCells of them) on ``x``
+    with Keras's outputs: ``[output, *states]`` (states when ``return_state``).
+
+    Each cell is ONNX's RNN/LSTM/GRU op (gates reordered), or, with a mask or an activation those ops lack,
+    a Scan of the cell's step. A stack feeds each cell's outputs to the next, in processing order.
 
     Args:
         ctx: the context.
         layer: the recurrent layer.
         x: its input ``(batch, steps, features)`` (``(steps, batch, features)`` when ``time_major``).
         x_dtype: the input's dtype.
-        initial_states: value names of the initial states ``(batch, units)`` (empty: zeros).
+        initial_states: value names of the initial states ``(batch, units)``, every cell's (empty: zeros).
         mask: the value name of the input's mask (laid out as the input's first two axes), or ``None``.
 
     Returns:
         The value names of the layer's outputs, in Keras's order.
 
     Raises:
-        ExportError: a stateful layer, or a custom activation function.
+        ExportError: a stateful layer, a cell other than the built-in ones, or a custom activation function.
     """
-    if layer.stateful:
-        raise ExportError(f"ONNX export: recurrent layer {layer.name!r} is stateful (its state carries over between "
-                          "batches), which an ONNX graph cannot hold; rebuild it with stateful=False to export.")
     name = layer.name
+    if layer.stateful:
+        raise ExportError(f"ONNX export: recurrent layer {name!r} is stateful (its state carries over between "
+                          "batches), which an ONNX graph cannot hold; rebuild it with stateful=False to export.")
+    cells = list(layer.cell.cells) if isinstance(layer.cell, StackedRNNCells) else [layer.cell]
+    for cell in cells:
+        if _kind(cell) is None:
+            raise ExportError(f"ONNX export: recurrent layer {name!r} runs the cell {cell.name!r} "
+                              f"({type(cell).__name__}); the export handles SimpleRNNCell, LSTMCell and GRUCell "
+                              "(alone or in a StackedRNNCells).")
     x = ctx.cast_to(x, x_dtype, layer.dtype, name=f"{name}/cast")
     if not layer.time_major:
         x = ctx.op("Transpose", [x], name=f"{name}/time_major", perm=[1, 0, 2])
-    if mask is not None:
-        if not layer.time_major:
+        if mask is not None:
             mask = ctx.op("Transpose", [mask], name=f"{name}/mask_time_major", perm=[1, 0])
-        return _emit_scan_rnn(ctx, layer, x, mask, initial_states)
-    try:
-        op, (w, r, b), attrs = _rnn_weights(layer)
-    except _NoOnnxActivation:    # an activation ONNX's recurrent ops lack (selu, gelu...): the cell in a Scan
-        return _emit_scan_rnn(ctx, layer, x, None, initial_states)
-    feeds = [x, ctx.constant(w, f"{name}/W"), ctx.constant(r, f"{name}/R"), ctx.constant(b, f"{name}/B"), ""]
-    for state in initial_states:
-        feeds.append(ctx.op("Unsqueeze", [state, ctx.ints([0])], name=f"{name}/initial_state"))
-    n_out = 3 if op == "LSTM" else 2
-    outs = ctx.op(op, feeds, name=f"{name}/{op}", outputs=n_out,
-                  direction="reverse" if layer.go_backwards else "forward", **attrs)
+    finals: list[str] = []
+    offset, last = 0, x
+    for i, cell in enumerate(cells):
+        cell_name = name if len(cells) == 1 else f"{name}/{cell.name}"
+        n = 2 if _kind(cell) == "lstm" else 1
+        states = list(initial_states[offset:offset + n])
+        offset += n
+        backwards = layer.go_backwards and i == 0      # later cells read the outputs in processing order
+        cell_mask = mask
+        if mask is not None and i > 0 and layer.go_backwards:
+            cell_mask = reverse_axis(ctx, mask, 0, f"{cell_name}/mask_processing_order")
+        op_parts = None
+        if cell_mask is None:
+            try:
+                op_parts = _rnn_weights(cell, _np_dtype(layer))
+            except _NoOnnxActivation:    # an activation ONNX's recurrent ops lack (selu, gelu...): a Scan
+                op_parts = None
+        if op_parts is not None:
+            x, last, cell_finals = _onnx_cell(ctx, layer, cell, cell_name, x, states, backwards, op_parts)
+        else:
+            x, last, cell_finals = _scan_cell(ctx, layer, cell, cell_name, x, cell_mask, states, backwards)
+        finals.extend(cell_finals)
     if layer.return_sequences:
-        seq = ctx.op("Squeeze", [outs[0], ctx.ints([1])], name=f"{name}/sequence")     # (T, B, H)
-        if layer.go_backwards:   # Keras gives the outputs in the order it processed the steps
-            seq = reverse_axis(ctx, seq, 0, f"{name}/processing_order")
-        output = seq if layer.time_major else ctx.op("Transpose", [seq], name=f"{name}/batch_major", perm=[1, 0, 2])
+        output = x if layer.time_major else ctx.op("Transpose", [x], name=f"{name}/batch_major", perm=[1, 0, 2])
     else:
-        output = None
-    states = [ctx.op("Squeeze", [s, ctx.ints([0])], name=f"{name}/state") for s in outs[1:]]
-    if output is None:
-        output = states[0]
-    return [output] + (states if layer.return_state else [])
+        output = last
+    return [output] + (finals if layer.return_state else [])
 
 
 def _initial_state_names(node, inputs) -> list[str]:
@@ -342,9 +372,9 @@ def _initial_state_names(node, inputs) -> list[str]:
     return list(inputs[1:])
 
 
-@register_converter(SimpleRNN, LSTM, GRU)
+@register_converter(RNN)
 def convert_recurrent(ctx, layer, inputs, node):
-    """ONNX RNN/LSTM/GRU (gates reordered), ``go_backwards`` as direction='reverse'; with a mask, a Scan."""
+    """SimpleRNN, LSTM, GRU and RNN over their cells: ONNX's recurrent ops, or a Scan of the cell (masks)."""
     mask = ctx.mask_of(node.input_tensors[0], layer)
     return emit_rnn(ctx, layer, inputs[0], node.input_tensors[0].dtype, _initial_state_names(node, inputs), mask)
 
@@ -353,10 +383,6 @@ def convert_recurrent(ctx, layer, inputs, node):
 def convert_bidirectional(ctx, layer, inputs, node):
     """Both directions' recurrent ops, the backward sequence put back in time order, merged by ``merge_mode``."""
     forward, backward = layer.forward_layer, layer.backward_layer
-    for inner in (forward, backward):
-        if not isinstance(inner, (SimpleRNN, LSTM, GRU)):
-            raise ExportError(f"ONNX export: Bidirectional layer {layer.name!r} wraps {type(inner).__name__}; the "
-                              "export handles SimpleRNN, LSTM and GRU.")
     states = _initial_state_names(node, inputs)
     half = len(states) // 2
     x, dtype = inputs[0], node.input_tensors[0].dtype
