@@ -716,3 +716,29 @@ def test_loss_and_metric_branches_are_left_out(tmp_path):
     model.add_loss(tf.reduce_mean(tf.math.cumsum(h, axis=1)))      # cumsum has no converter: never reached
     model.add_metric(tf.reduce_sum(h), name="total")
     assert_same_predictions(model, [_normal(4, 3)], tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["int", "one_hot", "multi_hot", "count"])
+def test_discretization(mode, tmp_path):
+    shape = (1,) if mode == "one_hot" else (3,)
+    layer = layers.Discretization(bin_boundaries=[-1.0, 0.0, 0.5, 2.0], output_mode=mode)
+    model = Sequential([Input(shape=shape), layer], name="discretization")
+    feed = RNG.choice([-2.0, -1.0, -0.3, 0.0, 0.5, 0.7, 2.0, 3.0], size=(6,) + shape).astype("float32")
+    assert_same_predictions(model, [feed], tmp_path)
+
+
+@pytest.mark.parametrize("mode, shape", [("one_hot", ()), ("one_hot", (1,)), ("multi_hot", (4,)), ("count", (4,))])
+def test_category_encoding(mode, shape, tmp_path):
+    model = Sequential([Input(shape=shape, dtype="int32"), layers.CategoryEncoding(5, output_mode=mode)],
+                       name="category_encoding")
+    assert_same_predictions(model, [RNG.integers(0, 5, size=(6,) + shape).astype("int32")], tmp_path)
+
+
+def test_category_encoding_refusals(tmp_path):
+    x, w = Input(shape=(4,), dtype="int32"), Input(shape=(4,))
+    with pytest.raises(chainrule.onnx.ExportError, match="'ce' \\(CategoryEncoding\\) is called with count_weights"):
+        chainrule.onnx.export(Model([x, w], layers.CategoryEncoding(5, output_mode="count", name="ce")(
+            x, count_weights=w)), tmp_path / "m.onnx")
+    with pytest.raises(chainrule.onnx.ExportError, match="takes inputs of rank 2 at most, got shape \\(None, 2, 3\\)"):
+        chainrule.onnx.export(Sequential([Input(shape=(2, 3), dtype="int32"),
+                                          layers.CategoryEncoding(5, output_mode="count")]), tmp_path / "m.onnx")

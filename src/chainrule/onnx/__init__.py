@@ -18,18 +18,24 @@ symbolic dimension, so any batch size runs. Needs the optional ``onnx`` package:
 
 What exports
 ------------
-Sequential and functional models (nested models inlined) built from: Dense, Activation and the activation
-layers, Dropout/SpatialDropout, Flatten, Reshape, Rescaling, Normalization, BatchNormalization, the merging
-layers, the functional-API ops (``x + y``, ``x[:, 1:]``, ``chainrule.reduce_mean(x, axis=1)``, reshape,
-transpose, concat, matmul...);
-Conv1D/2D/3D (strides, dilation, groups, 'valid'/'same'/'causal'), Conv1D/2D/3DTranspose (output_padding),
-DepthwiseConv1D/2D, SeparableConv1D/2D, Max/AveragePooling1D/2D/3D, GlobalMax/AveragePooling1D/2D/3D,
-ZeroPadding, Cropping, UpSampling ('nearest', 'bilinear') in both data formats; Resizing, CenterCrop and
-the Random* layers at inference; Embedding, Masking, SimpleRNN, LSTM, GRU (both ``reset_after``;
-``go_backwards``, ``return_sequences``, ``return_state``, initial states, ``time_major``), Bidirectional
-(every merge mode), TimeDistributed, RepeatVector; LayerNormalization, EinsumDense, MultiHeadAttention
-(masks, ``attention_mask``, ``use_causal_mask``, attention scores, any ``attention_axes``), Attention and
-AdditiveAttention. ``registered_layers()`` lists them.
+Sequential and functional models (nested models inlined; branches no output needs, such as
+``add_loss`` ones, left out) built from:
+
+- core: Dense, Activation and the activation layers, Dropout/SpatialDropout, Flatten, Reshape,
+  Rescaling, Normalization, Discretization, CategoryEncoding, BatchNormalization, the merging layers,
+  and the functional-API ops (``x + y``, ``x[:, 1:]``, ``chainrule.reduce_mean(x, axis=1)``, reshape,
+  transpose, concat, matmul, cast, softmax...);
+- images: Conv1D/2D/3D (strides, dilation, groups, 'valid'/'same'/'causal'), Conv1D/2D/3DTranspose
+  (output_padding), DepthwiseConv1D/2D, SeparableConv1D/2D, Max/AveragePooling1D/2D/3D,
+  GlobalMax/AveragePooling1D/2D/3D, ZeroPadding, Cropping, UpSampling ('nearest', 'bilinear'), in both
+  data formats; Resizing, CenterCrop and the Random* layers at inference;
+- sequences: Embedding, Masking, SimpleRNN, LSTM, GRU (both ``reset_after``; ``go_backwards``,
+  ``return_sequences``, ``return_state``, initial states, ``time_major``), RNN over their cells or a
+  StackedRNNCells of them, Bidirectional (every merge mode), TimeDistributed, RepeatVector;
+- attention: LayerNormalization, EinsumDense, MultiHeadAttention (masks, ``attention_mask``,
+  ``use_causal_mask``, attention scores, any ``attention_axes``), Attention and AdditiveAttention.
+
+``registered_layers()`` lists them.
 
 Recurrent layers become ONNX's RNN/LSTM/GRU ops (gates reordered). Fed a mask, or using an activation
 those ops lack (``selu``, ``gelu``...), a recurrent layer is written instead as a ``Scan`` whose body is
@@ -43,7 +49,8 @@ AdditiveAttention apply them.
 
 Refused, with an :class:`ExportError` naming the layer and the reason: subclassed models and Sequential
 models without an input shape, layers without a converter (custom ``Layer`` subclasses, Lambda, the
-generic ``RNN(cell)``), custom activation functions, stateful recurrent layers, a mask given as ``mask=``,
+string preprocessing layers, an ``RNN`` of a custom cell), custom activation functions, functional-API
+ops without a converter, stateful recurrent layers, a mask given as ``mask=``,
 a mask that reaches a layer whose converter cannot apply it (a nested model, a mask the export could not
 follow, such as the one of a time-axis Concatenate), ``Resizing(crop_to_aspect_ratio=True)``,
 CenterCrop/RandomCrop that would resize at inference, causal attention masks over an unknown number of
@@ -53,8 +60,8 @@ Converters: one function per layer class
 -----------------------------------------
 Each layer class is turned into ONNX nodes by a converter registered for it in one table
 (:mod:`chainrule.onnx.registry`); the built-in ones live in :mod:`chainrule.onnx.layers`, one module per
-family (core, conv, sequence, attention). A layer subclass without its own converter uses its closest base
-class's. A converter has this contract::
+family (core, conv, sequence, attention, functional_ops, preprocessing). A layer subclass without its own
+converter uses its closest base class's. A converter has this contract::
 
     @register_converter(Dense)
     def convert_dense(ctx: ConversionContext, layer: Dense, inputs: list[str], node: Node) -> list[str]:

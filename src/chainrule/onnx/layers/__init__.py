@@ -11,6 +11,7 @@ in :mod:`chainrule.onnx.registry`:
 - :mod:`.sequence`: Embedding, Masking, SimpleRNN/LSTM/GRU, Bidirectional, TimeDistributed,
   RepeatVector and 1-D global pooling;
 - :mod:`.attention`: LayerNormalization, EinsumDense, MultiHeadAttention, Attention, AdditiveAttention;
-- :mod:`.functional_ops`: the functional-API op layers (``x + y``, ``x[:, 1:]``, ``reduce_mean``...).
+- :mod:`.functional_ops`: the functional-API op layers (``x + y``, ``x[:, 1:]``, ``reduce_mean``...);
+- :mod:`.preprocessing`: Discretization and CategoryEncoding.
 """
-from . import attention, conv, core, functional_ops, sequence  # noqa: F401  (each registers its converters)
+from . import attention, conv, core, functional_ops, preprocessing, sequence  # noqa: F401  (registers them)
