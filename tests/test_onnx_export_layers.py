@@ -742,3 +742,23 @@ def test_category_encoding_refusals(tmp_path):
     with pytest.raises(chainrule.onnx.ExportError, match="takes inputs of rank 2 at most, got shape \\(None, 2, 3\\)"):
         chainrule.onnx.export(Sequential([Input(shape=(2, 3), dtype="int32"),
                                           layers.CategoryEncoding(5, output_mode="count")]), tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("opset", [13, 17, 18, 20])
+def test_mixed_model_at_several_opsets(opset, tmp_path):
+    keras.utils.set_random_seed(27)
+    img, ids = Input(shape=(8, 8, 2), name="img"), Input(shape=(6,), dtype="int32", name="ids")
+    h = layers.MaxPooling2D()(layers.Conv2D(3, 3, padding="same")(img))
+    h = layers.GlobalAveragePooling2D(keepdims=True)(layers.UpSampling2D()(h))
+    seq = layers.Embedding(9, 4, mask_zero=True)(ids)
+    seq = layers.LayerNormalization()(seq + layers.MultiHeadAttention(2, 2)(seq, seq))
+    seq = layers.Bidirectional(layers.LSTM(3))(seq)
+    gru = layers.GRU(2, return_sequences=True)(layers.Embedding(9, 3)(ids))
+    out = layers.Concatenate()([layers.Flatten()(h), seq, tf.reduce_max(layers.Dense(2)(gru), axis=1)])
+    model = Model([img, ids], layers.Dense(2, activation="softmax")(out), name="mixed")
+    _randomize(model)
+    feeds = [_normal(3, 8, 8, 2), _ids(3, 6, 9, zeros_at_end=2)]
+    proto = chainrule.onnx.to_model_proto(model, opset=opset)
+    path = tmp_path / f"mixed{opset}.onnx"
+    path.write_bytes(proto.SerializeToString())
+    np.testing.assert_allclose(_run(path, feeds)[0], model.predict(feeds, verbose=0), atol=2e-5, rtol=1e-4)
