@@ -1,5 +1,5 @@
-"""Converters of the sequence layers: Embedding, Masking, SimpleRNN/LSTM/GRU, Bidirectional, TimeDistributed,
-RepeatVector and the 1-D global pooling layers.
+"""Converters of the sequence layers: Embedding, Masking, SimpleRNN/LSTM/GRU (and RNN over their cells or a
+StackedRNNCells of them), Bidirectional, TimeDistributed, RepeatVector and the 1-D global pooling layers.
 
 The recurrent layers become ONNX's RNN/LSTM/GRU ops (time-major inside, so a Transpose on each side).
 Their weights are reordered to ONNX's gate order: Keras's LSTM kernel is ``[i, f, c, o]`` and ONNX's
@@ -45,8 +45,7 @@ def _np_dtype(layer):
 def convert_embedding(ctx, layer, inputs, node):
     """Gather of the embedding rows (float ids are truncated as the layer casts them); ``mask_zero``: ``ids != 0``."""
     ids = inputs[0]
-    dtype = node.input_tensors[0].dtype
-    if not dtype.is_integer or dtype.name != "int64":
+    if node.input_tensors[0].dtype.name != "int64":
         ids = ctx.op("Cast", [ids], name=f"{layer.name}/ids", to=onnx_elem_type("int64"))
     y = ctx.op("Gather", [ctx.weight(layer.embeddings, f"{layer.name}/embeddings"), ids], name=layer.name, axis=0)
     if layer.mask_zero and getattr(node.output_tensors[0], "_keras_mask", None) is not None:
