@@ -223,7 +223,6 @@ RECURRENT = {
     "bidirectional_rnn_of_gru_cell": lambda: layers.Bidirectional(layers.RNN(layers.GRUCell(2),
                                                                              return_sequences=True)),
     "time_distributed_dense": lambda: layers.TimeDistributed(layers.Dense(4, activation="softmax")),
-    "time_distributed_conv": lambda: layers.TimeDistributed(layers.Dense(2)),
 }
 
 
@@ -762,3 +761,12 @@ def test_mixed_model_at_several_opsets(opset, tmp_path):
     path = tmp_path / f"mixed{opset}.onnx"
     path.write_bytes(proto.SerializeToString())
     np.testing.assert_allclose(_run(path, feeds)[0], model.predict(feeds, verbose=0), atol=2e-5, rtol=1e-4)
+
+
+def test_time_distributed_convolutions_into_an_lstm(tmp_path):
+    keras.utils.set_random_seed(28)
+    frames = Input(shape=(4, 6, 6, 2), name="frames")
+    h = layers.TimeDistributed(layers.Conv2D(3, 3, padding="same", activation="relu"))(frames)
+    h = layers.TimeDistributed(layers.Flatten())(layers.TimeDistributed(layers.MaxPooling2D())(h))
+    model = Model(frames, layers.LSTM(2)(h), name="video")
+    assert_same_predictions(model, [_normal(3, 4, 6, 6, 2)], tmp_path)
