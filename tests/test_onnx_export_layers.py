@@ -73,6 +73,8 @@ CONVOLUTIONS = {
     "conv2d_transpose_same_output_padding": (lambda: layers.Conv2DTranspose(3, 3, strides=2, padding="same",
                                                                             output_padding=(1, 0)), (4, 3, 2)),
     "conv2d_transpose_dilated": (lambda: layers.Conv2DTranspose(2, 3, dilation_rate=2), (4, 4, 2)),
+    "conv2d_transpose_dilated_same": (lambda: layers.Conv2DTranspose(2, (3, 2), dilation_rate=(2, 3),
+                                                                     padding="same"), (4, 5, 2)),
     "conv2d_transpose_channels_first": (lambda: layers.Conv2DTranspose(2, 3, strides=2,
                                                                        data_format="channels_first"), (3, 4, 4)),
     "conv3d_transpose": (lambda: layers.Conv3DTranspose(2, 2, strides=2, padding="same"), (2, 3, 2, 3)),
