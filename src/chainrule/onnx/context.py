@@ -320,7 +320,9 @@ class ConversionContext:
         if any(id(t) not in self._masks for t in masked):
             return None
         masks = list(dict.fromkeys(self._masks[id(t)] for t in masked))
-        combined = masks[0] if masks else None
+        if not masks:
+            return None
+        combined = masks[0]
         for m in masks[1:]:
             combined = self.op("And", [combined, m], name=f"{layer.name}/mask")
         return combined
@@ -466,8 +468,9 @@ class ConversionContext:
             return
         names = {self._masks.get(id(t)) if tuple(t._keras_mask.shape) == tuple(mask.shape) else None
                  for t in masked_inputs}
-        if len(names) == 1 and None not in names:
-            self._masks[id(out)] = names.pop()
+        only = names.pop() if len(names) == 1 else None
+        if only is not None:
+            self._masks[id(out)] = only
 
 
 def _nodes_reaching(outputs) -> set[int]:

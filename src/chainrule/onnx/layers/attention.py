@@ -67,10 +67,10 @@ def _mha_arguments(node, inputs) -> dict:
     """The query, value, key and attention_mask of a MultiHeadAttention call (a value name, a constant or None)."""
     if not hasattr(node, "call_args"):     # called inside another layer's converter: inputs are [query, value, key?]
         names = ["query", "value", "key"]
-        args = dict(zip(names, inputs))
-        args.update({k: v for k, v in node.call_kwargs.items() if k not in names})
-        args["tensors"] = dict(zip(names, node.input_tensors))
-        return args
+        given: dict = dict(zip(names, inputs))
+        given.update({k: v for k, v in node.call_kwargs.items() if k not in names})
+        given["tensors"] = dict(zip(names, node.input_tensors))
+        return given
     index = {id(t): i for i, t in enumerate(node.input_tensors)}
     positional = ["value", "key", "attention_mask", "return_attention_scores", "training", "use_causal_mask"]
     raw = dict(node.call_kwargs)
