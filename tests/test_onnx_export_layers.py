@@ -205,6 +205,10 @@ RECURRENT = {
     "gru_selu_in_a_scan": lambda: layers.GRU(3, activation="selu", return_sequences=True, go_backwards=True),
     "lstm_gelu_state_in_a_scan": lambda: layers.LSTM(3, recurrent_activation="gelu", return_state=True),
     "gru_reset_after": lambda: layers.GRU(5, bias_initializer="random_normal"),
+    "gru_no_bias": lambda: layers.GRU(3, use_bias=False, return_sequences=True),
+    "gru_no_bias_reset_before": lambda: layers.GRU(3, use_bias=False, reset_after=False),
+    "bidirectional_concat_state": lambda: layers.Bidirectional(layers.GRU(2, return_state=True,
+                                                                          return_sequences=True)),
     "gru_reset_before": lambda: layers.GRU(5, reset_after=False, bias_initializer="random_normal",
                                           return_sequences=True),
     "gru_backwards_state": lambda: layers.GRU(4, go_backwards=True, return_state=True, return_sequences=True),
@@ -305,6 +309,7 @@ MASKED_RECURRENT = {
     "lstm_selu": lambda: layers.LSTM(2, activation="selu", return_sequences=True),
     "bidirectional_sequences": lambda: layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
     "bidirectional_last_state": lambda: layers.Bidirectional(layers.GRU(2, return_state=True), merge_mode="sum"),
+    "gru_no_bias_in_a_scan": lambda: layers.GRU(3, use_bias=False, reset_after=False, return_sequences=True),
     "rnn_of_stacked_cells_backwards": lambda: layers.RNN(layers.StackedRNNCells([layers.GRUCell(3),
                                                                                 layers.LSTMCell(2)]),
                                                          go_backwards=True, return_sequences=True),
@@ -776,3 +781,15 @@ def test_time_distributed_convolutions_into_an_lstm(tmp_path):
     h = layers.TimeDistributed(layers.Flatten())(layers.TimeDistributed(layers.MaxPooling2D())(h))
     model = Model(frames, layers.LSTM(2)(h), name="video")
     assert_same_predictions(model, [_normal(3, 4, 6, 6, 2)], tmp_path)
+
+
+def test_masking_layer_feeding_an_lstm(tmp_path):
+    """The usual float-sequence padding: Masking(0.0) before a recurrent layer."""
+    keras.utils.set_random_seed(29)
+    model = Sequential([Input(shape=(6, 3)), layers.Masking(mask_value=0.0), layers.LSTM(4, return_sequences=True),
+                        layers.GlobalAveragePooling1D()], name="masking_lstm")
+    feed = _normal(4, 6, 3)
+    feed[0, 4:] = 0.0
+    feed[1, :2] = 0.0
+    feed[2, 3] = 0.0
+    assert_same_predictions(model, [feed], tmp_path)
