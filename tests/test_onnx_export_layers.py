@@ -165,6 +165,11 @@ SPATIAL = {
     "random_translation": (lambda: layers.RandomTranslation(0.1, 0.1), (5, 5, 2)),
     "random_contrast": (lambda: layers.RandomContrast(0.3), (5, 5, 2)),
     "random_crop_same_size": (lambda: layers.RandomCrop(5, 5), (5, 5, 2)),
+    "random_crop_resizes_at_inference": (lambda: layers.RandomCrop(4, 3), (6, 7, 2)),
+    "center_crop_of_a_smaller_image": (lambda: layers.CenterCrop(8, 5), (6, 7, 2)),
+    "resizing_crop_to_aspect_ratio": (lambda: layers.Resizing(4, 6, crop_to_aspect_ratio=True), (9, 7, 2)),
+    "resizing_crop_to_aspect_ratio_nearest": (lambda: layers.Resizing(5, 3, interpolation="nearest",
+                                                                      crop_to_aspect_ratio=True), (8, 9, 2)),
 }
 
 
@@ -446,11 +451,11 @@ def test_refusals_name_the_layer_and_the_reason(tmp_path):
     refused(Model(x, layers.LSTM(2, stateful=True, name="st")(x)), "recurrent layer 'st' is stateful")
     refused(Model(x, layers.GRU(2, activation=lambda v: v * 2, name="custom")(x)),
             "layer 'custom' uses the activation .*which has no ONNX form")
-    img = Input(shape=(6, 6, 2))
-    refused(Model(img, layers.Resizing(3, 4, crop_to_aspect_ratio=True, name="rz")(img)),
-            "'rz' \\(Resizing\\) uses crop_to_aspect_ratio=True")
-    refused(Model(img, layers.CenterCrop(8, 3, name="cc")(img)), "'cc' \\(CenterCrop\\) crops to \\(8, 3\\)")
-    refused(Model(img, layers.RandomCrop(4, 4, name="rc")(img)), "'rc' \\(RandomCrop\\) resizes images")
+    any_size = Input(shape=(None, None, 2))
+    for layer in [layers.Resizing(3, 4, crop_to_aspect_ratio=True, name="rz"), layers.CenterCrop(3, 4, name="cc"),
+                  layers.RandomCrop(3, 4, name="rc")]:
+        refused(Model(any_size, layer(any_size)),
+                f"'{layer.name}' \\({type(layer).__name__}\\) crops or resizes images of unknown size")
     seq = Input(shape=(None, 3))
     refused(Model(seq, layers.MultiHeadAttention(1, 2, name="cm")(seq, seq, use_causal_mask=True)),
             "'cm' uses use_causal_mask=True with an unknown number of steps")

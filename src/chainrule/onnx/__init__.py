@@ -28,7 +28,7 @@ Sequential and functional models (nested models inlined; branches no output need
 - images: Conv1D/2D/3D (strides, dilation, groups, 'valid'/'same'/'causal'), Conv1D/2D/3DTranspose
   (output_padding), DepthwiseConv1D/2D, SeparableConv1D/2D, Max/AveragePooling1D/2D/3D,
   GlobalMax/AveragePooling1D/2D/3D, ZeroPadding, Cropping, UpSampling ('nearest', 'bilinear'), in both
-  data formats; Resizing, CenterCrop and the Random* layers at inference;
+  data formats; Resizing (also ``crop_to_aspect_ratio``), CenterCrop and the Random* layers at inference;
 - sequences: Embedding, Masking, SimpleRNN, LSTM, GRU (both ``reset_after``; ``go_backwards``,
   ``return_sequences``, ``return_state``, initial states, ``time_major``), RNN over their cells or a
   StackedRNNCells of them, Bidirectional (every merge mode), TimeDistributed, RepeatVector;
@@ -52,9 +52,9 @@ models without an input shape, layers without a converter (custom ``Layer`` subc
 string preprocessing layers, an ``RNN`` of a custom cell), custom activation functions, functional-API
 ops without a converter, stateful recurrent layers, a mask given as ``mask=``,
 a mask that reaches a layer whose converter cannot apply it (a nested model, a mask the export could not
-follow, such as the one of a time-axis Concatenate), ``Resizing(crop_to_aspect_ratio=True)``,
-CenterCrop/RandomCrop that would resize at inference, causal attention masks over an unknown number of
-steps, convolutions on inputs with extra batch axes, and TimeDistributed over a layer with several inputs.
+follow, such as the one of a time-axis Concatenate), Resizing(crop_to_aspect_ratio=True), CenterCrop and
+RandomCrop on images of unknown size, causal attention masks over an unknown number of steps,
+convolutions on inputs with extra batch axes, and TimeDistributed over a layer with several inputs.
 
 Converters: one function per layer class
 -----------------------------------------

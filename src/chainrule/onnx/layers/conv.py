@@ -261,13 +261,38 @@ def convert_random_augmentation(ctx, layer, inputs, node):
     return [_image_float(ctx, layer, inputs, node)]
 
 
+def _image_size(layer, node) -> tuple[int, int]:
+    height, width = node.input_tensors[0].shape[1:3]
+    if height is None or width is None:
+        raise ExportError(f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) crops or resizes images of "
+                          f"unknown size {(height, width)} here; the export needs the model's Input to give the "
+                          "height and width.")
+    return int(height), int(width)
+
+
+def _smart_resize(ctx, layer, x: str, node, method: str) -> str:
+    """tf.keras's ``smart_resize``: the largest centred crop with the target's aspect ratio, then a resize."""
+    h, w = _image_size(layer, node)
+    th, tw = layer.height, layer.width
+    crop_h = min(h, int(np.float32(w * th) / np.float32(tw)))       # chainrule's float32 arithmetic
+    crop_w = min(w, int(np.float32(h * tw) / np.float32(th)))
+    top, left = int(np.float32(h - crop_h) / 2), int(np.float32(w - crop_w) / 2)
+    if (crop_h, crop_w) != (h, w):
+        x = ctx.op("Slice", [x, ctx.ints([top, left]), ctx.ints([top + crop_h, left + crop_w]), ctx.ints([1, 2])],
+                   name=f"{layer.name}/crop")
+    if (crop_h, crop_w) == (th, tw):
+        return x
+    mode = "linear" if method == "bilinear" else "nearest"
+    return _channels_first(ctx, layer, x, 2, lambda v: _resize_nc(ctx, v, layer.name, mode, size=(th, tw)))
+
+
 @register_converter(Resizing)
 def convert_resizing(ctx, layer, inputs, node):
-    """Resizing: ONNX Resize with tf.image.resize's half-pixel rules ('bilinear' or 'nearest')."""
+    """Resizing: ONNX Resize with tf.image.resize's half-pixel rules ('bilinear' or 'nearest'); with
+    ``crop_to_aspect_ratio`` the centred crop first."""
     x = _image_float(ctx, layer, inputs, node)
     if layer.crop_to_aspect_ratio:
-        raise ExportError(f"ONNX export: layer {layer.name!r} (Resizing) uses crop_to_aspect_ratio=True, which is not "
-                          "exported; crop with CenterCrop before a Resizing without it.")
+        return [_smart_resize(ctx, layer, x, node, layer._method)]
     if tuple(node.input_tensors[0].shape[1:3]) == (layer.height, layer.width):
         return [x]
     mode = "linear" if layer._method == "bilinear" else "nearest"
@@ -275,29 +300,22 @@ def convert_resizing(ctx, layer, inputs, node):
                             lambda v: _resize_nc(ctx, v, layer.name, mode, size=(layer.height, layer.width)))]
 
 
-def _centre_crop(ctx, layer, x: str, node) -> str:
-    height, width = node.input_tensors[0].shape[1:3]
-    if height is None or width is None or height < layer.height or width < layer.width:
-        raise ExportError(f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) crops to "
-                          f"({layer.height}, {layer.width}); the export needs known image sizes at least that large "
-                          f"(got {height} x {width}; a smaller image is resized, which is not exported).")
-    top, left = (height - layer.height) // 2, (width - layer.width) // 2
-    return ctx.op("Slice", [x, ctx.ints([top, left]), ctx.ints([top + layer.height, left + layer.width]),
-                            ctx.ints([1, 2])], name=layer.name)
-
-
 @register_converter(CenterCrop)
 def convert_center_crop(ctx, layer, inputs, node):
-    """CenterCrop: a Slice of the centre (images at least as large as the target)."""
-    return [_centre_crop(ctx, layer, _image_float(ctx, layer, inputs, node), node)]
+    """CenterCrop: a Slice of the centre; an image smaller than the target is resized instead (smart_resize)."""
+    x = _image_float(ctx, layer, inputs, node)
+    h, w = _image_size(layer, node)
+    if h < layer.height or w < layer.width:
+        return [_smart_resize(ctx, layer, x, node, "bilinear")]
+    top, left = (h - layer.height) // 2, (w - layer.width) // 2
+    return [ctx.op("Slice", [x, ctx.ints([top, left]), ctx.ints([top + layer.height, left + layer.width]),
+                             ctx.ints([1, 2])], name=layer.name)]
 
 
 @register_converter(RandomCrop)
 def convert_random_crop(ctx, layer, inputs, node):
-    """RandomCrop at inference: the identity when the images already have the target size."""
+    """RandomCrop at inference: smart_resize to the target size (the identity when the sizes already agree)."""
     x = _image_float(ctx, layer, inputs, node)
     if tuple(node.input_tensors[0].shape[1:3]) == (layer.height, layer.width):
         return [x]
-    raise ExportError(f"ONNX export: layer {layer.name!r} (RandomCrop) resizes images of size "
-                      f"{tuple(node.input_tensors[0].shape[1:3])} to ({layer.height}, {layer.width}) at inference "
-                      "(a centred crop then a resize), which is not exported; use CenterCrop or Resizing instead.")
+    return [_smart_resize(ctx, layer, x, node, "bilinear")]
