@@ -800,3 +800,39 @@ def test_masking_layer_feeding_an_lstm(tmp_path):
     feed[1, :2] = 0.0
     feed[2, 3] = 0.0
     assert_same_predictions(model, [feed], tmp_path)
+
+
+def test_custom_layer_converter_calls_multi_head_attention_with_a_mask(tmp_path):
+    """A registered converter may call a held MultiHeadAttention with an attention_mask value."""
+    keras.utils.set_random_seed(30)
+
+    class MaskedSelfAttention(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.att = layers.MultiHeadAttention(num_heads=2, key_dim=2)
+
+        def call(self, x, mask_matrix):
+            return self.att(x, x, attention_mask=mask_matrix)
+
+    @chainrule.onnx.register_converter(MaskedSelfAttention)
+    def convert(ctx, layer, inputs, node):
+        spec = (tuple(node.input_tensors[0].shape), "float32")
+        return ctx.convert_sublayer(layer.att, [inputs[0], inputs[0]], [spec, spec], [spec],
+                                    call_kwargs={"attention_mask": inputs[1]})
+
+    x, m = Input(shape=(4, 6), name="x"), Input(shape=(4, 4), name="m")
+    model = Model([x, m], MaskedSelfAttention()(x, m), name="custom_masked")
+    mask = (RNG.uniform(size=(3, 4, 4)) > 0.4).astype("float32")
+    assert_same_predictions(model, [_normal(3, 4, 6), mask], tmp_path)
+
+
+def test_masked_recurrent_layer_in_time_major_layout(tmp_path):
+    keras.utils.set_random_seed(31)
+    ids = Input(shape=(3,), dtype="int32", name="ids")            # time-major: (steps, batch)
+    model = Model(ids, layers.LSTM(2, time_major=True, return_sequences=True)(layers.Embedding(7, 3, mask_zero=True)(
+        ids)), name="tm_masked")
+    feed = _ids(5, 3, 7)
+    feed[3:, 0] = 0
+    feed[0, 1] = 0
+    got = _run(chainrule.onnx.export(model, tmp_path / "tm.onnx"), [feed])[0]
+    np.testing.assert_allclose(got, model(feed).numpy(), atol=2e-5, rtol=1e-4)

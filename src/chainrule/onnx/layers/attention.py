@@ -111,8 +111,8 @@ def convert_multi_head_attention(ctx, layer, inputs, node):
     masks = []     # (value name, rank)
     attention_mask = args.get("attention_mask")
     if attention_mask is not None:
-        if isinstance(attention_mask, str):
-            rank = len(tensors["attention_mask"].shape)
+        if isinstance(attention_mask, str):      # a value name: its rank from its tensor (3 inside a sub-layer call)
+            rank = len(tensors["attention_mask"].shape) if "attention_mask" in tensors else 3
             attention_mask = ctx.op("Cast", [attention_mask], name=f"{name}/attention_mask", to=onnx_elem_type("bool"))
         else:
             rank = np.ndim(attention_mask)
