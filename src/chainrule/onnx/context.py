@@ -23,6 +23,34 @@ class ExportError(ValueError):
     """A model or layer that cannot be written as ONNX; the message names the layer and the reason."""
 
 
+class TensorSpec:
+    """The shape and dtype of a value inside a layer (what a converter reads off ``node.input_tensors``).
+
+    Args:
+        shape: the shape, ``None`` for unknown axes.
+        dtype: anything :func:`chainrule.as_dtype` accepts.
+    """
+
+    _keras_mask = None
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = as_dtype(dtype)
+
+
+class SpecNode:
+    """A stand-in for a :class:`~chainrule.keras.layers.Node` when a layer is called inside another layer.
+
+    Args:
+        input_tensors: a :class:`TensorSpec` per input.
+        output_tensors: a :class:`TensorSpec` per output.
+        call_kwargs: the call's keyword arguments.
+    """
+
+    def __init__(self, input_tensors: list, output_tensors: list, call_kwargs: dict):
+        self.input_tensors, self.output_tensors, self.call_kwargs = input_tensors, output_tensors, call_kwargs
+
+
 def require_onnx() -> None:
     """Raise ``ImportError`` with the install command when the ``onnx`` package is missing.
 
@@ -72,6 +100,8 @@ class ConversionContext:
         self.initializers: list = []
         self._used: set[str] = set()
         self._constants: dict[tuple, str] = {}
+        self._masks: dict[int, str] = {}      # id(KerasTensor) -> the ONNX bool value of its mask
+        self._mask_reads: set[int] = set()    # ids of the KerasTensors whose mask a converter read
 
     # ------------------------------------------------------------------ names and nodes
     def fresh(self, hint: str) -> str:
@@ -133,7 +163,8 @@ class ConversionContext:
         if key in self._constants and array.size <= 64:
             return self._constants[key]
         name = self.fresh(name)
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        # np.ascontiguousarray would turn a 0-d array into shape (1,); a scalar must stay a scalar (Range, Where)
+        self.initializers.append(numpy_helper.from_array(np.array(array, order="C"), name))
         if array.size <= 64:
             self._constants[key] = name
         return name
@@ -179,6 +210,151 @@ class ConversionContext:
         if as_dtype(from_dtype) == as_dtype(to_dtype):
             return x
         return self.op("Cast", [x], name=name, to=onnx_elem_type(to_dtype))
+
+    def ints(self, values, name: str = "ints") -> str:
+        """A 1-d int64 constant (shapes, axes, slice bounds).
+
+        Args:
+            values: the integers.
+            name: the name hint.
+
+        Returns:
+            The constant's value name.
+        """
+        return self.constant(np.asarray(list(values), dtype=np.int64).reshape(-1), name)
+
+    def constant_of_shape(self, shape: str, value: float, dtype, name: str) -> str:
+        """A tensor of the run-time ``shape`` (an int64 value name) filled with ``value`` (ConstantOfShape).
+
+        Args:
+            shape: the value name of the shape.
+            value: the fill value.
+            dtype: its dtype.
+            name: the node-name hint.
+
+        Returns:
+            The output value name.
+        """
+        fill = helper.make_tensor("value", onnx_elem_type(dtype), [1], [value])
+        return self.op("ConstantOfShape", [shape], name=name, value=fill)
+
+    def subgraph(self, name: str, emit: Callable[[list[str]], list[str]], inputs: list[tuple[str, Any]],
+                 outputs: list[Any]):
+        """A graph for a control-flow node's body (Scan, Loop): ``emit`` adds its nodes through this context.
+
+        Args:
+            name: the graph's name hint.
+            emit: called with the body's input value names; returns its output value names.
+            inputs: ``(name hint, dtype)`` of each body input.
+            outputs: the dtype of each body output.
+
+        Returns:
+            The ``onnx.GraphProto``. Constants and weights it uses are initializers of the main graph
+            (a body may read the outer scope).
+        """
+        saved, self.nodes = self.nodes, []
+        try:
+            names = [self.fresh(hint) for hint, _ in inputs]
+            results = emit(names)
+            body_nodes = self.nodes
+        finally:
+            self.nodes = saved
+        for i, out in enumerate(results):     # a body output must be made by a node of the body
+            if not any(out in n.output for n in body_nodes):
+                identity = self.fresh(f"{name}/output_{i}")
+                body_nodes.append(helper.make_node("Identity", [out], [identity], name=identity))
+                results[i] = identity
+        return helper.make_graph(
+            body_nodes, self.fresh(name),
+            inputs=[helper.make_tensor_value_info(n, onnx_elem_type(d), None) for n, (_, d) in zip(names, inputs)],
+            outputs=[helper.make_tensor_value_info(n, onnx_elem_type(d), None) for n, d in zip(results, outputs)])
+
+    # ------------------------------------------------------------------ masks
+    def set_mask(self, tensor, mask: str) -> None:
+        """Record ``mask`` (an ONNX bool value, True = a real step) as the mask of the KerasTensor ``tensor``.
+
+        Converters of mask-making layers (``Embedding(mask_zero=True)``, ``Masking``) call it for their output.
+
+        Args:
+            tensor: the KerasTensor (one of ``node.output_tensors``).
+            mask: the value name of the mask.
+        """
+        self._masks[id(tensor)] = mask
+
+    def mask_of(self, tensor, layer: Layer) -> str | None:
+        """The ONNX value of the mask ``tensor`` carries, or ``None`` when it has none.
+
+        A converter that applies the masks of its inputs reads them here; reading one tells the export
+        that the layer honours it (a mask-consuming layer whose converter does not read it is refused).
+
+        Args:
+            tensor: a KerasTensor (one of ``node.input_tensors``).
+            layer: the reading layer (for the message).
+
+        Returns:
+            The mask's value name, or ``None``.
+
+        Raises:
+            ExportError: the tensor has a mask that the export could not follow to here.
+        """
+        if getattr(tensor, "_keras_mask", None) is None:
+            return None
+        self._mask_reads.add(id(tensor))
+        if id(tensor) not in self._masks:
+            raise ExportError(f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) reads a mask that the "
+                              "export cannot compute (it comes through a layer whose mask has no ONNX form).")
+        return self._masks[id(tensor)]
+
+    def and_masks(self, node, layer: Layer) -> str | None:
+        """The logical and of the masks of ``node``'s inputs (the merging layers' output mask), or ``None``.
+
+        Args:
+            node: the call's Node.
+            layer: the layer (for messages).
+
+        Returns:
+            The value name of the combined mask, or ``None`` when no input has a mask or one of them
+            is not known (the output's mask then stays unknown).
+        """
+        masked = [t for t in node.input_tensors if getattr(t, "_keras_mask", None) is not None]
+        if any(id(t) not in self._masks for t in masked):
+            return None
+        masks = list(dict.fromkeys(self._masks[id(t)] for t in masked))
+        if not masks:
+            return None
+        combined = masks[0]
+        for m in masks[1:]:
+            combined = self.op("And", [combined, m], name=f"{layer.name}/mask")
+        return combined
+
+    def mask_not_needed(self, tensor) -> None:
+        """Tell the export that the converting layer's output does not depend on ``tensor``'s mask.
+
+        Args:
+            tensor: a KerasTensor (one of ``node.input_tensors``).
+        """
+        self._mask_reads.add(id(tensor))
+
+    def convert_sublayer(self, layer: Layer, inputs: list[str], input_specs: list, output_specs: list,
+                         call_kwargs: dict | None = None) -> list[str]:
+        """Convert a layer called inside another layer (a wrapper's inner layer, a custom layer's parts).
+
+        Args:
+            layer: the inner layer (built).
+            inputs: the value names of its inputs.
+            input_specs: ``(shape, dtype)`` of each input (``None`` for unknown axes).
+            output_specs: ``(shape, dtype)`` of each output.
+            call_kwargs: keyword arguments of the call (as ``node.call_kwargs``).
+
+        Returns:
+            The value names of its outputs.
+
+        Raises:
+            ExportError: the inner layer cannot be converted.
+        """
+        node = SpecNode([TensorSpec(s, d) for s, d in input_specs], [TensorSpec(s, d) for s, d in output_specs],
+                        dict(call_kwargs or {}))
+        return self.convert_layer(layer, inputs, node)
 
     # ------------------------------------------------------------------ activations
     def activation(self, activation, x: str, layer: Layer, dtype=None) -> str:
@@ -260,14 +436,54 @@ class ConversionContext:
                               "functional models whose inputs are known: give the first layer input_shape=... "
                               "(or start with keras.Input), or build the model, before exporting.")
         values = {id(t): name for t, name in zip(model.inputs, input_names)}
+        needed = _nodes_reaching(model.outputs)
         for node in model._execution_nodes:
+            if id(node) not in needed:     # a branch no output reads (add_loss, add_metric): not exported
+                continue
+            layer = node.layer
             if node.call_kwargs.get("mask") is not None:
-                raise ExportError(f"ONNX export: layer {node.layer.name!r} is called with a mask; masks are not "
+                raise ExportError(f"ONNX export: layer {layer.name!r} is called with an explicit mask= argument; "
+                                  "only masks made inside the model (Embedding(mask_zero=True), Masking) are "
                                   "exported.")
             names = [values[id(t)] for t in node.input_tensors]
-            for t, out in zip(node.output_tensors, self.convert_layer(node.layer, names, node)):
+            outputs = self.convert_layer(layer, names, node)
+            masked = [t for t in node.input_tensors if getattr(t, "_keras_mask", None) is not None]
+            if masked and getattr(layer, "_call_accepts_mask", False) and \
+                    not any(id(t) in self._mask_reads for t in masked):
+                raise ExportError(
+                    f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) applies the mask of its input "
+                    "(from Embedding(mask_zero=True) or Masking), and its ONNX form cannot apply it exactly. Export "
+                    "the model without the mask (mask_zero=False / no Masking layer), or add a converter that "
+                    "applies it (chainrule.onnx.register_converter).")
+            for t, out in zip(node.output_tensors, outputs):
                 values[id(t)] = out
+                self._pass_mask(t, masked)
         return [values[id(t)] for t in model.outputs]
+
+    def _pass_mask(self, out, masked_inputs) -> None:
+        """An output mask no converter set is the input's mask (Dropout, Dense...) when every masked input
+        carries that one mask with the output mask's shape; otherwise it stays unknown (and is refused if read)."""
+        mask = getattr(out, "_keras_mask", None)
+        if mask is None or id(out) in self._masks:
+            return
+        names = {self._masks.get(id(t)) if tuple(t._keras_mask.shape) == tuple(mask.shape) else None
+                 for t in masked_inputs}
+        only = names.pop() if len(names) == 1 else None
+        if only is not None:
+            self._masks[id(out)] = only
+
+
+def _nodes_reaching(outputs) -> set[int]:
+    """The ids of the Nodes whose outputs the given KerasTensors depend on."""
+    seen: set[int] = set()
+    stack = list(outputs)
+    while stack:
+        node = getattr(stack.pop(), "node", None)
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(node.input_tensors)
+    return seen
 
 
 # ----------------------------------------------------------------------------- activation functions

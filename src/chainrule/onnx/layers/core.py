@@ -1,32 +1,25 @@
-"""The ONNX converters of chainrule's layers: the one place where a layer class learns to export.
-
-Every function here follows the converter contract of :mod:`chainrule.onnx`:
-``convert(ctx, layer, inputs, node) -> output names``. New layers (convolutions, recurrent layers...)
-add theirs here with ``@register_converter(TheLayer)``.
-"""
+"""Converters of the core layers: Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization,
+the activation layers, the merging layers and nested models."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import as_dtype
-from ..keras.layers.activation import ELU, LeakyReLU, ReLU, Softmax
-from ..keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
-from ..keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
-from ..keras.layers.normalization import BatchNormalization
-from ..keras.layers.preprocessing import Rescaling
-from ..keras.models.model import Model
-from .context import ExportError, emit_softmax, relu_general
-from .registry import register_converter
-
-
-def _input_dtype(node, i=0):
-    return node.input_tensors[i].dtype if node is not None else None
-
-
-def _as_layer_dtype(ctx, layer, x, node, i=0):
-    """Float inputs cast to the layer's dtype, as the layer casts them when called."""
-    dtype = _input_dtype(node, i)
-    return x if dtype is None else ctx.cast_to(x, dtype, layer.dtype, name=f"{layer.name}/cast")
+from ...backend import epsilon
+from ...dtypes import as_dtype
+from ...keras.layers.activation import ELU, LeakyReLU, ReLU, Softmax
+from ...keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
+from ...keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
+from ...keras.layers.normalization import BatchNormalization
+from ...keras.layers.numeric_preprocessing import Normalization
+from ...keras.layers.preprocessing import Rescaling
+from ...keras.layers.embedding import Embedding
+from ...keras.layers.graph_losses import AddLoss, AddMetric
+from ...keras.layers.masking import Masking
+from ...keras.models.model import Model
+from ...keras.models.sequential import Sequential
+from ..context import ExportError, emit_softmax, relu_general
+from ..registry import register_converter
+from .common import _as_layer_dtype, _input_dtype
 
 
 # ----------------------------------------------------------------------------- core layers
@@ -48,9 +41,9 @@ def convert_activation(ctx, layer, inputs, node):
     return [ctx.activation(layer.activation, inputs[0], layer, dtype=dtype)]
 
 
-@register_converter(Dropout)
+@register_converter(Dropout, AddLoss, AddMetric)
 def convert_dropout(ctx, layer, inputs, node):
-    """The identity: dropout acts only in training."""
+    """The identity: dropout acts only in training; AddLoss and AddMetric return their input."""
     return [inputs[0]]
 
 
@@ -83,6 +76,19 @@ def convert_rescaling(ctx, layer, inputs, node):
                name=f"{layer.name}/scale")
     return [ctx.op("Add", [y, ctx.constant(np.asarray(layer.offset, dtype), f"{layer.name}/offset")],
                    name=f"{layer.name}/offset")]
+
+
+@register_converter(Normalization)
+def convert_normalization(ctx, layer, inputs, node):
+    """``(x - mean) / max(sqrt(variance), epsilon)`` (``invert``: ``mean + x * std``) with the adapted statistics."""
+    dtype = np.dtype(as_dtype(layer.dtype).as_numpy_dtype)
+    mean = np.asarray(layer.mean.numpy(), dtype)
+    std = np.maximum(np.sqrt(np.asarray(layer.variance.numpy(), dtype)), np.asarray(epsilon(), dtype)).astype(dtype)
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    mean_c, std_c = ctx.constant(mean, f"{layer.name}/mean"), ctx.constant(std, f"{layer.name}/std")
+    if layer.invert:
+        return [ctx.op("Add", [mean_c, ctx.op("Mul", [x, std_c], name=f"{layer.name}/scale")], name=layer.name)]
+    return [ctx.op("Div", [ctx.op("Sub", [x, mean_c], name=f"{layer.name}/centre"), std_c], name=layer.name)]
 
 
 @register_converter(BatchNormalization)
@@ -155,7 +161,11 @@ _VARIADIC = {Add: "Sum", Average: "Mean", Maximum: "Max", Minimum: "Min"}
 
 @register_converter(_Merge)
 def convert_merge(ctx, layer, inputs, node):
-    """Add -> Sum, Average -> Mean, Maximum -> Max, Minimum -> Min, Multiply -> Mul, Subtract -> Sub."""
+    """Add -> Sum, Average -> Mean, Maximum -> Max, Minimum -> Min, Multiply -> Mul, Subtract -> Sub.
+
+    The output mask (when the inputs carry masks) is their logical and, as the layer computes it.
+    """
+    _merge_mask(ctx, layer, node)
     xs = _aligned(ctx, layer, inputs, node)
     op = next((v for cls, v in _VARIADIC.items() if isinstance(layer, cls)), None)
     if op is not None:
@@ -169,9 +179,20 @@ def convert_merge(ctx, layer, inputs, node):
     return [out]
 
 
+def _merge_mask(ctx, layer, node) -> None:
+    out = node.output_tensors[0]
+    if getattr(out, "_keras_mask", None) is not None:
+        mask = ctx.and_masks(node, layer)
+        if mask is not None:
+            ctx.set_mask(out, mask)
+
+
 @register_converter(Concatenate)
 def convert_concatenate(ctx, layer, inputs, node):
-    """Concat along the layer's axis."""
+    """Concat along the layer's axis; joining features, the output mask is the inputs' masks and-ed."""
+    rank = len(node.output_tensors[0].shape)
+    if int(layer.axis) in (-1, rank - 1):
+        _merge_mask(ctx, layer, node)
     xs = [_as_layer_dtype(ctx, layer, x, node, i) if node.input_tensors[i].dtype.is_floating else x
           for i, x in enumerate(inputs)]
     return [ctx.op("Concat", xs, name=layer.name, axis=int(layer.axis))]
@@ -181,5 +202,22 @@ def convert_concatenate(ctx, layer, inputs, node):
 
 @register_converter(Model)
 def convert_model(ctx, layer, inputs, node):
-    """A Sequential or functional model used as a layer: its calls are inlined."""
-    return ctx.convert_graph(layer, inputs)
+    """A Sequential or functional model used as a layer: its calls are inlined.
+
+    A Sequential made without an input shape and first called inside another model (the usual
+    ``data_augmentation = keras.Sequential([...])`` block) has no graph of its own: its layers are
+    converted one after the other, each output shape from the layer's ``compute_output_shape``.
+    """
+    if getattr(layer, "_is_graph_network", False) or node is None or not isinstance(layer, Sequential):
+        return ctx.convert_graph(layer, inputs)
+    x, spec = inputs[0], node.input_tensors[0]
+    shape, dtype = tuple(spec.shape), spec.dtype
+    for inner in layer.layers:
+        if isinstance(inner, Masking) or (isinstance(inner, Embedding) and inner.mask_zero):
+            raise ExportError(f"ONNX export: layer {inner.name!r} makes a mask inside Sequential {layer.name!r}, "
+                              "which has no input shape of its own; give it one (keras.Input first) to export it.")
+        out_shape = tuple(inner.compute_output_shape(shape))
+        out_dtype = dtype if inner.dtype is None else inner.dtype
+        (x,) = ctx.convert_sublayer(inner, [x], [(shape, dtype)], [(out_shape, out_dtype)])
+        shape, dtype = out_shape, out_dtype
+    return [x]
