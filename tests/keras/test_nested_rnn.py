@@ -225,3 +225,25 @@ def test_gradients_flow_through_nested_steps():
     d[1, 2, 0, 1] = eps
     numeric = (numpy_loss(k1, k23 + d) - numpy_loss(k1, k23 - d)) / (2 * eps)
     np.testing.assert_allclose(g23.numpy()[1, 2, 0, 1], numeric, rtol=1e-3, atol=1e-4)
+
+
+def test_a_model_over_a_registered_nested_cell_saves_and_loads(tmp_path):
+    """tf.keras 2.21 writes the RNN's tuple input as a flat list and cannot load the file (its RNN takes the second
+    input for an initial state); chainrule writes ``nested_inputs`` in the RNN's config to replay the call."""
+    keras.utils.register_keras_serializable(package="test_nested_rnn")(NestedCell)
+    x1, x2, k1, k23 = _data()
+    a, b = keras.Input((None, I1)), keras.Input((None, I2, I3))
+    ia, ib = keras.Input((U1,)), keras.Input((U2, U3))
+    out = L.RNN(NestedCell(U1, U2, U3), return_sequences=True, return_state=True)((a, b), initial_state=[ia, ib])
+    model = keras.Model([a, b, ia, ib], out)
+    model.layers[-1].set_weights([k1, k23])
+    s0 = [np.full((B, U1), 0.1, "float32"), np.full((B, U2, U3), -0.2, "float32")]
+    want = model.predict([x1, x2, *s0], verbose=0)
+    assert model.layers[-1].get_config()["nested_inputs"] == 2
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    got = loaded.predict([x1, x2, *s0], verbose=0)
+    assert [g.shape for g in got] == [(B, T, U1), (B, T, U2, U3), (B, U1), (B, U2, U3)]
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    assert isinstance(loaded.layers[-1].cell, NestedCell)

@@ -120,6 +120,7 @@ class RNN(Layer):
                              f"RNN state). Received: cell={cell!r}")
         self.zero_output_for_mask = bool(kwargs.pop("zero_output_for_mask", False))
         num_constants = int(kwargs.pop("num_constants", 0) or 0)
+        nested_inputs = int(kwargs.pop("nested_inputs", 0) or 0)
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs and (
                 "input_dim" in kwargs or "input_length" in kwargs):
             kwargs["input_shape"] = (kwargs.pop("input_length", None), kwargs.pop("input_dim", None))
@@ -135,6 +136,7 @@ class RNN(Layer):
         self.supports_masking = True
         self._states = None
         self._num_constants = num_constants
+        self._nested_inputs = nested_inputs
         self._batch_size = None
 
     # ------------------------------------------------------------------ states
@@ -264,7 +266,13 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ calling
     def __call__(self, inputs, initial_state=None, constants=None, **kwargs):
+        n = self._nested_inputs
+        if isinstance(inputs, list) and n and len(inputs) >= n and not nest.is_nested(inputs[0]):
+            # A saved model replays the call on the flat list of its tensors: the first n are the tuple.
+            inputs = [tuple(inputs[:n])] + inputs[n:] if len(inputs) > n else tuple(inputs)
         inputs, initial_state, constants = standardize_args(inputs, initial_state, constants, self._num_constants)
+        if isinstance(inputs, tuple) and not any(nest.is_nested(x) for x in inputs):
+            self._nested_inputs = len(inputs)  # written in the config: the call is replayed so on loading
         if not self.built and nest.is_nested(inputs):
             # Nested inputs (a tuple or dict): the cell builds on the nesting of their step shapes, which the
             # flat shapes Layer.__call__ builds on do not tell.
@@ -439,6 +447,8 @@ class RNN(Layer):
                       time_major=self.time_major)
         if self._num_constants:
             config["num_constants"] = self._num_constants
+        if self._nested_inputs:  # chainrule's: tf.keras 2 cannot load a model whose RNN takes a tuple of inputs
+            config["nested_inputs"] = self._nested_inputs
         if self.zero_output_for_mask:
             config["zero_output_for_mask"] = self.zero_output_for_mask
         config["cell"] = serialize_layer(self.cell)
