@@ -247,3 +247,34 @@ def test_a_model_over_a_registered_nested_cell_saves_and_loads(tmp_path):
     for g, w in zip(got, want):
         np.testing.assert_array_equal(g, w)
     assert isinstance(loaded.layers[-1].cell, NestedCell)
+
+
+def test_one_multidimensional_state_alone_in_a_stack_and_time_major():
+    class Grid(L.Layer):
+        """One state of shape (2, 3) (``state_size = TensorShape([2, 3])`` is one state, not two)."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.state_size, self.output_size = tf.TensorShape([2, 3]), tf.TensorShape([6])
+
+        def build(self, shape):
+            self.k = self.add_weight(shape=(shape[-1], 6), initializer="ones", name="k")
+
+        def call(self, x, states):
+            s = states[0] + tf.reshape(tf.matmul(x, self.k), (-1, 2, 3))
+            return tf.reshape(s, (-1, 6)), [s]
+    x1 = _data()[0]
+    total = np.repeat(x1.sum((1, 2))[:, None], 6, 1)
+    out, state = L.RNN(Grid(), return_state=True)(x1)
+    assert tuple(out.shape) == (B, 6) and tuple(state.shape) == (B, 2, 3)
+    np.testing.assert_allclose(state.numpy().reshape(B, 6), total, rtol=1e-5)
+    out, grid, gru = L.RNN([Grid(), L.GRUCell(3)], return_state=True)(x1)
+    assert (tuple(grid.shape), tuple(gru.shape)) == ((B, 2, 3), (B, 3))
+    np.testing.assert_allclose(grid.numpy().reshape(B, 6), total, rtol=1e-5)
+    np.testing.assert_array_equal(out.numpy(), gru.numpy())
+
+    _, x2, k1, k23 = _data()
+    want = _layer(k1, k23, return_sequences=True)((x1, x2))
+    got = _layer(k1, k23, return_sequences=True, time_major=True)((x1.transpose(1, 0, 2), x2.transpose(1, 0, 2, 3)))
+    np.testing.assert_allclose(got[0].numpy().transpose(1, 0, 2), want[0].numpy(), rtol=1e-6)
+    np.testing.assert_allclose(got[1].numpy().transpose(1, 0, 2, 3), want[1].numpy(), rtol=1e-6)

@@ -596,12 +596,13 @@ class StackedRNNCells(StateConvertingMixin, Layer):
                 cell.__dict__["_scope"] = f"{self._weight_scope()}/{cell.name}"
                 cell.build(tuple(input_shape))
                 cell.built = True
-            input_shape = (batch, output_size_of(cell))
+            input_shape = (batch,) + size_dims(output_size_of(cell))
         self.built = True
 
     def call(self, inputs: Any, states: Any, constants: Any = None, training: bool | None = None, **kwargs: Any) -> Any:
         states = self._converted_states(states)
-        nested = nest.pack_sequence_as(list(self.state_size), nest.flatten(states))
+        structure = map_sizes(lambda _: None, list(self.state_size))  # a TensorShape size is one state
+        nested = nest.pack_sequence_as(structure, nest.flatten(states))
         new_states = []
         for cell, cell_states in zip(self.cells, nested):
             cell_states = cell_states if isinstance(cell_states, (list, tuple)) else [cell_states]
@@ -612,7 +613,7 @@ class StackedRNNCells(StateConvertingMixin, Layer):
                 extra["constants"] = constants
             inputs, cell_states = cell(inputs, cell_states, **extra)
             new_states.append(cell_states)
-        return inputs, nest.pack_sequence_as(list(self.state_size), nest.flatten(new_states))
+        return inputs, nest.pack_sequence_as(structure, nest.flatten(new_states))
 
     def get_config(self) -> dict:
         config = super().get_config()
