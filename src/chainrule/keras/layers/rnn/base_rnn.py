@@ -25,10 +25,9 @@ from ...._suggest import accepts_argument
 from ....functions import reshape, stack, transpose, where, zeros_like
 from ....tensor import Tensor, Variable, apply_op
 from ... import registry
-from ..base import KerasTensor, Layer
+from ..base import KerasTensor, Layer, _shape_of
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
-from ..base import _shape_of
 from .cells import (StackedRNNCells, _GatedCell, flat_size_dims, is_multiple_state, map_sizes, output_size_of,
                     zero_states)
 
