@@ -854,6 +854,11 @@ class Layer(Module):
                     for t, m in zip(nest.flatten(specs), nest.flatten(masks)):
                         t._keras_mask = _mask_spec(m, t) if m is not None else None
             return specs
+        return self._infer_output_by_running(inputs, rest, kwargs)
+
+    def _infer_output_by_running(self, inputs, rest, kwargs):
+        """``_infer_output`` from dry runs of ``call`` (not ``compute_output_shape``): the outputs' true nesting."""
+        flat = nest.flatten(inputs)
         # Dry run on a batch of 2 (None dimensions become 2), then put None back on the batch axis; with other
         # unknown dimensions (variable-length steps) a second run where they are 3 tells which output axes follow.
         out = self._dry_run(inputs, rest, kwargs, 2)

@@ -24,6 +24,20 @@ from .functional import functional_config, functional_from_config, map_graph
 from ..._suggest import did_you_mean, did_you_mean_argument, init_arguments
 
 
+
+def _unique_output_names(names):
+    """The output layers' names, a repeated one suffixed ``_1``, ``_2`` ... (two outputs of one layer, such as
+    an RNN returning a tuple), as tf.keras 2 names them: ``['rnn', 'rnn_1']``."""
+    unique, counts = [], {}
+    for name in names:
+        proposal = name
+        while proposal in unique:
+            counts[name] = counts.get(name, 1)
+            proposal = f"{name}_{counts[name]}"
+            counts[name] += 1
+        unique.append(proposal)
+    return unique
+
 class Model(Trainer, Layer):
     """A group of layers with ``compile``/``fit``/``evaluate``/``predict``, ``summary`` and saving.
 
@@ -96,7 +110,7 @@ class Model(Trainer, Layer):
             raise ValueError(f"Model {self.name!r}: the name {dupes[0]!r} is used {counts[dupes[0]]} times "
                              "in the model. All layer names should be unique; pass distinct `name=` arguments.")
         self.input_names = [t._keras_history[0].name for t in self.inputs]
-        self.output_names = [t._keras_history[0].name for t in self.outputs]
+        self.output_names = _unique_output_names([t._keras_history[0].name for t in self.outputs])
         self._is_graph_network = True
         self.built = True
 
@@ -303,9 +317,8 @@ class Model(Trainer, Layer):
 
     @property
     def output_shape(self):
-        if self._is_graph_network:
-            shapes = [tuple(t.shape) for t in self.outputs]
-            return shapes[0] if len(shapes) == 1 else shapes
+        if self._is_graph_network:  # in the nesting the outputs were given in (a tuple stays a tuple), as tf.keras 2
+            return nest.map_structure(lambda t: tuple(t.shape), self._nested_outputs)
         return Layer.output_shape.fget(self)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

@@ -615,8 +615,8 @@ class Trainer:
             use_multiprocessing: accepted for compatibility.
 
         Returns:
-            A numpy array of outputs (first axis: the samples), or a list (dict) of arrays for a model with
-            several outputs.
+            A numpy array of outputs (first axis: the samples), or a list (dict, tuple: the nesting of the
+            outputs) of arrays for a model with several outputs.
 
         Raises:
             ValueError: no batches, or inputs that do not fit the model.
@@ -650,7 +650,7 @@ class Trainer:
         if not chunks:
             raise ValueError("predict: the input produced no batches (is it empty?).")
         outs = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
-        if isinstance(structure, dict):
+        if isinstance(structure, (dict, tuple)):  # as tf.keras 2: a tuple of outputs (an RNN's) stays a tuple
             return nest.pack_sequence_as(structure, outs)
         return outs[0] if len(outs) == 1 else outs
 

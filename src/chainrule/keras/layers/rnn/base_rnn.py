@@ -22,13 +22,14 @@ import numpy as np
 from .... import nest
 from .... import ops as _ops
 from ...._suggest import accepts_argument
-from ....functions import stack, transpose, where, zeros_like
+from ....functions import reshape, stack, transpose, where, zeros_like
 from ....tensor import Tensor, Variable, apply_op
 from ... import registry
-from ..base import KerasTensor, Layer
+from ..base import KerasTensor, Layer, _shape_of
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
-from .cells import StackedRNNCells, _GatedCell, is_multiple_state, output_size_of, zero_states
+from .cells import (StackedRNNCells, _GatedCell, flat_size_dims, is_multiple_state, map_sizes, output_size_of,
+                    zero_states)
 
 
 def standardize_args(inputs, initial_state, constants, num_constants):
@@ -50,6 +51,32 @@ def standardize_args(inputs, initial_state, constants, num_constants):
             return x
         return list(x) if isinstance(x, tuple) else [x]
     return inputs, as_list(initial_state), as_list(constants)
+
+
+def _is_shape(shape) -> bool:
+    """Whether ``shape`` is one tensor's shape (ints and None), not a nesting of shapes."""
+    return isinstance(shape, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in shape)
+
+
+def _map_shapes(fn, shapes):
+    """``fn`` applied to each shape in a nesting of shapes (a shape, a tuple of shapes, a dict ...)."""
+    if _is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
+    return type(shapes)(_map_shapes(fn, s) for s in shapes)
+
+
+def _first_shape(shapes):
+    """The first shape of a nesting of shapes."""
+    while not _is_shape(shapes):
+        shapes = next(iter(shapes.values())) if isinstance(shapes, dict) else shapes[0]
+    return tuple(shapes)
+
+
+def _expand_to(keep, like):
+    """A ``(batch,)`` step mask shaped ``(batch, 1, ...)`` to select along the rank of ``like``."""
+    return reshape(keep, (-1,) + (1,) * (like.ndim - 1))
 
 
 def _fused_cells(cell):
@@ -92,6 +119,7 @@ class RNN(Layer):
                              f"RNN state). Received: cell={cell!r}")
         self.zero_output_for_mask = bool(kwargs.pop("zero_output_for_mask", False))
         num_constants = int(kwargs.pop("num_constants", 0) or 0)
+        nested_inputs = int(kwargs.pop("nested_inputs", 0) or 0)
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs and (
                 "input_dim" in kwargs or "input_length" in kwargs):
             kwargs["input_shape"] = (kwargs.pop("input_length", None), kwargs.pop("input_dim", None))
@@ -107,6 +135,7 @@ class RNN(Layer):
         self.supports_masking = True
         self._states = None
         self._num_constants = num_constants
+        self._nested_inputs = nested_inputs
         self._batch_size = None
 
     # ------------------------------------------------------------------ states
@@ -114,20 +143,26 @@ class RNN(Layer):
     def states(self):
         """The stateful layer's state Variables (one per state); ``[None, ...]`` before they exist."""
         if self._states is None:
-            size = self.cell.state_size
-            return nest.map_structure(lambda _: None, list(size)) if is_multiple_state(size) else [None]
+            return self._state_structure()
         return self._states
 
     @states.setter
     def states(self, states):
         object.__setattr__(self, "_states", states)  # not weights (tf.keras 2 does not track them either)
 
-    def _state_structure(self):
+    def _state_sizes(self):
+        """The cell's ``state_size`` as a list: one entry per state (nested for a stack of cells)."""
         size = self.cell.state_size
         return list(size) if is_multiple_state(size) else [size]
 
+    def _state_structure(self):
+        """The nesting of the states, a None per state (a ``TensorShape`` size is one state)."""
+        return map_sizes(lambda _: None, self._state_sizes())
+
     def get_initial_state(self, inputs):
-        """Zero states (or the cell's ``get_initial_state``) for a batch of ``inputs``."""
+        """Zero states (or the cell's ``get_initial_state``) for a batch of ``inputs`` (the first of nested
+        inputs gives the batch size and dtype): a list, one ``(batch, *dims)`` tensor per state."""
+        inputs = nest.flatten(inputs)[0]
         batch = inputs.shape[1] if self.time_major else inputs.shape[0]
         fn = getattr(self.cell, "get_initial_state", None)
         if fn is not None:
@@ -147,11 +182,11 @@ class RNN(Layer):
                 "size of your input tensors: \n- If using a Sequential model, specify the batch size by passing a "
                 "`batch_input_shape` argument to your first layer.\n- If using the functional API, specify the "
                 "batch size by passing a `batch_shape` argument to your Input layer.")
-        sizes = nest.flatten(self._state_structure())
+        dims = flat_size_dims(self._state_sizes())
         dtype = np.dtype(self.dtype)
         if self._states is None:
-            variables = [Variable(np.zeros((batch, int(s)), dtype=dtype), trainable=False,
-                                  name=f"{self.name}/state_{i}") for i, s in enumerate(sizes)]
+            variables = [Variable(np.zeros((batch,) + d, dtype=dtype), trainable=False,
+                                  name=f"{self.name}/state_{i}") for i, d in enumerate(dims)]
             object.__setattr__(self, "_states", nest.pack_sequence_as(self._state_structure(), variables))
         if states is None:
             for v in nest.flatten(self._states):
@@ -171,15 +206,20 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ building
     def build(self, input_shape: Any) -> None:
-        if isinstance(input_shape, list):
-            input_shape = input_shape[0]
-        input_shape = tuple(input_shape)
-        if len(input_shape) < 3:
-            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected ndim=3, found "
-                             f"ndim={len(input_shape)}. Full shape received: {input_shape}. A recurrent layer "
-                             "reads (batch, timesteps, features); add an Embedding, a Reshape or a time axis first.")
+        """Build the cell for one step's input shape (the time axis dropped), in the inputs' nesting:
+        ``(batch, steps, features)`` gives ``(batch, features)``, a tuple of shapes a tuple of step shapes."""
+        if isinstance(input_shape, list) and not _is_shape(input_shape):
+            input_shape = input_shape[0]  # [inputs, *initial_state, *constants]
         batch_axis = 1 if self.time_major else 0
-        step_shape = (input_shape[batch_axis],) + input_shape[2:]
+
+        def step_shape(shape):
+            if len(shape) < 3:
+                raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected ndim=3, "
+                                 f"found ndim={len(shape)}. Full shape received: {shape}. A recurrent layer reads "
+                                 "(batch, timesteps, features); add an Embedding, a Reshape or a time axis first.")
+            return (shape[batch_axis],) + shape[2:]
+        step_shape = _map_shapes(step_shape, input_shape)
+        input_shape = _first_shape(input_shape)
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell._scope = f"{self._weight_scope()}/{self.cell.name}"
             self.cell.build(step_shape)
@@ -190,21 +230,23 @@ class RNN(Layer):
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        if isinstance(input_shape, list):
+        """The output shape; with a nested ``output_size`` a list of shapes (one per output, as tf.keras 2);
+        with ``return_state`` a list ``[*outputs, *states]``."""
+        if isinstance(input_shape, list) and not _is_shape(input_shape):
             input_shape = input_shape[0]
+        input_shape = _first_shape(input_shape)
         batch, steps = input_shape[0], input_shape[1]
         if self.time_major:
             batch, steps = steps, batch
-        size = output_size_of(self.cell)
-        dims = list(size) if isinstance(size, (list, tuple)) else [size]
-        if self.return_sequences:
-            output = (steps, batch, *dims) if self.time_major else (batch, steps, *dims)
-        else:
-            output = (batch, *dims)
+
+        def output_shape(dims):
+            if self.return_sequences:
+                return (steps, batch, *dims) if self.time_major else (batch, steps, *dims)
+            return (batch, *dims)
+        outputs = [output_shape(d) for d in flat_size_dims(output_size_of(self.cell))]
         if not self.return_state:
-            return tuple(output)
-        states = [(batch, int(s)) for s in nest.flatten(self._state_structure())]
-        return [tuple(output)] + states
+            return outputs[0] if len(outputs) == 1 else outputs
+        return outputs + [(batch, *d) for d in flat_size_dims(self._state_sizes())]
 
     def compute_mask(self, inputs, mask):
         mask = nest.flatten(mask)[0]
@@ -213,9 +255,27 @@ class RNN(Layer):
             return [output_mask] + [None] * len(nest.flatten(self._state_structure()))
         return output_mask
 
+    def _infer_output(self, inputs, rest, kwargs):
+        # Nested inputs or outputs: the outputs come in the nesting the cell returns them in, as a run of
+        # tf.keras 2's call on symbolic tensors gives them.
+        step_inputs = inputs[0] if isinstance(inputs, list) else inputs
+        if nest.is_nested(step_inputs) or is_multiple_state(output_size_of(self.cell)):
+            return self._infer_output_by_running(inputs, rest, kwargs)
+        return super()._infer_output(inputs, rest, kwargs)
+
     # ------------------------------------------------------------------ calling
     def __call__(self, inputs, initial_state=None, constants=None, **kwargs):
+        n = self._nested_inputs
+        if isinstance(inputs, list) and n and len(inputs) >= n and not nest.is_nested(inputs[0]):
+            # A saved model replays the call on the flat list of its tensors: the first n are the tuple.
+            inputs = [tuple(inputs[:n])] + inputs[n:] if len(inputs) > n else tuple(inputs)
         inputs, initial_state, constants = standardize_args(inputs, initial_state, constants, self._num_constants)
+        if isinstance(inputs, tuple) and not any(nest.is_nested(x) for x in inputs):
+            self._nested_inputs = len(inputs)  # written in the config: the call is replayed so on loading
+        if not self.built and nest.is_nested(inputs):
+            # Nested inputs (a tuple or dict): the cell builds on the nesting of their step shapes, which the
+            # flat shapes Layer.__call__ builds on do not tell.
+            self._maybe_build([nest.map_structure(_shape_of, inputs)])
         if initial_state is None and constants is None:
             return super().__call__(inputs, **kwargs)
         extra = (initial_state or []) + (constants or [])
@@ -260,21 +320,23 @@ class RNN(Layer):
     def call(self, inputs: Any, mask: Any = None, training: bool | None = None, initial_state: Any = None,
              constants: Any = None) -> Any:
         inputs, states, constants = self._process_inputs(inputs, initial_state, constants)
-        if inputs.ndim < 3:
-            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected ndim=3, found "
-                             f"ndim={inputs.ndim}. Full shape received: {tuple(inputs.shape)}.")
+        for i, leaf in enumerate(nest.flatten(inputs)):
+            if leaf.ndim < 3:
+                raise ValueError(f"Input {i} of layer {self.name!r} is incompatible with the layer: expected ndim=3, "
+                                 f"found ndim={leaf.ndim}. Full shape received: {tuple(leaf.shape)}.")
         if isinstance(mask, (list, tuple)):
-            mask = mask[0]
+            mask = nest.flatten(mask)[0]  # one mask for every input, as tf.keras 2
         x = inputs
         if self.time_major:
-            x = transpose(x, (1, 0) + tuple(range(2, x.ndim)))
+            x = nest.map_structure(lambda a: transpose(a, (1, 0) + tuple(range(2, a.ndim))), x)
             if mask is not None:
                 mask = transpose(mask, (1, 0))
-        if x.shape[1] == 0:
-            raise ValueError(f"RNN layer {self.name!r}: the input has 0 timesteps (shape {tuple(inputs.shape)}).")
+        first = nest.flatten(x)[0]
+        if first.shape[1] == 0:
+            raise ValueError(f"RNN layer {self.name!r}: the input has 0 timesteps (shape {tuple(first.shape)}).")
         if mask is not None and mask.dtype.name != "bool":
             mask = Tensor(mask._value.astype(bool))
-        cells = None if constants else _fused_cells(self.cell)
+        cells = None if constants or nest.is_nested(x) else _fused_cells(self.cell)
         if cells is not None:
             output, states = self._run_fused(cells, x, states, mask, training)
         else:
@@ -283,7 +345,7 @@ class RNN(Layer):
             for v, s in zip(nest.flatten(self._states), states):
                 v.assign(s._value)
         if self.return_sequences and self.time_major:
-            output = transpose(output, (1, 0) + tuple(range(2, output.ndim)))
+            output = nest.map_structure(lambda a: transpose(a, (1, 0) + tuple(range(2, a.ndim))), output)
         if self.return_state:
             return [output] + nest.pack_sequence_as(self._state_structure(), states)
         return output
@@ -332,26 +394,49 @@ class RNN(Layer):
                 raise ValueError(f"RNN cell {cell!r} does not support constants. Received: constants={constants}")
             kwargs["constants"] = constants
         structure = self._state_structure()
-        steps = x.shape[1]
+        steps = nest.flatten(x)[0].shape[1]
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
-        outputs, previous = [], None
+        # The outputs are handled flat: the cell may return a nesting of them (a tuple of tensors of any rank).
+        outputs, previous, out_structure = [], None, None
         for t in order:
-            out, new = call(x[:, t], nest.pack_sequence_as(structure, states), **kwargs)
-            new = nest.flatten(new)
-            if len(new) != len(states):
-                raise ValueError(f"RNN layer {self.name!r}: the cell returned {len(new)} states, but its "
-                                 f"state_size describes {len(states)}.")
+            out, new = call(nest.map_structure(lambda a, t=t: a[:, t], x), nest.pack_sequence_as(structure, states),
+                            **kwargs)
+            flat_out, new = nest.flatten(out), nest.flatten(new)
+            if out_structure is None:
+                out_structure = out
+                self._check_step_structure(flat_out, new, states)
             if mask is not None:
-                keep = mask[:, t:t + 1]
+                keep = mask[:, t]
                 if previous is None or self.zero_output_for_mask:
-                    previous = zeros_like(out)
-                out = where(keep, out, previous)
-                new = [where(keep, n, s) for n, s in zip(new, states)]
-            states, previous = new, out
+                    previous = [zeros_like(o) for o in flat_out]
+                flat_out = [where(_expand_to(keep, o), o, p) for o, p in zip(flat_out, previous)]
+                new = [where(_expand_to(keep, n), n, s) for n, s in zip(new, states)]
+            states, previous = new, flat_out
             if self.return_sequences:
-                outputs.append(out)
-        output = stack(outputs, axis=1) if self.return_sequences else previous
-        return output, states
+                outputs.append(flat_out)
+        flat_output = [stack(list(each), axis=1) for each in zip(*outputs)] if self.return_sequences else previous
+        return nest.pack_sequence_as(out_structure, flat_output), states
+
+    def _check_step_structure(self, flat_out, new_states, states):
+        """A clear error when the cell's first step returns outputs or states that its ``output_size`` or
+        ``state_size`` does not describe (their number, or a state's shape)."""
+        size = getattr(self.cell, "output_size", None)
+        if size is not None:
+            expected = flat_size_dims(size)
+            got = [tuple(o.shape[1:]) for o in flat_out]
+            if len(got) != len(expected) or any(None not in e and e != g for e, g in zip(expected, got)):
+                raise ValueError(f"RNN layer {self.name!r}: the cell returned outputs of shapes (batch excluded) "
+                                 f"{got}, but its output_size {size!r} describes {expected}. Make the cell's "
+                                 "call return outputs matching output_size.")
+        if len(new_states) != len(states):
+            raise ValueError(f"RNN layer {self.name!r}: the cell returned {len(new_states)} states, but its "
+                             f"state_size describes {len(states)}.")
+        expected = [tuple(s.shape[1:]) for s in states]
+        got = [tuple(n.shape[1:]) for n in new_states]
+        if got != expected:
+            raise ValueError(f"RNN layer {self.name!r}: the cell returned states of shapes (batch excluded) {got}, "
+                             f"but its state_size {self.cell.state_size!r} describes {expected}. Make the cell's "
+                             "call return new states matching state_size.")
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
@@ -361,6 +446,8 @@ class RNN(Layer):
                       time_major=self.time_major)
         if self._num_constants:
             config["num_constants"] = self._num_constants
+        if self._nested_inputs:  # chainrule's: tf.keras 2 cannot load a model whose RNN takes a tuple of inputs
+            config["nested_inputs"] = self._nested_inputs
         if self.zero_output_for_mask:
             config["zero_output_for_mask"] = self.zero_output_for_mask
         config["cell"] = serialize_layer(self.cell)

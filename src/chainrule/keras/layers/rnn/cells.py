@@ -30,6 +30,7 @@ from .... import ops as _ops
 from ...._suggest import accepts_argument
 from ....functions import matmul
 from ....tensor import Tensor, apply_op
+from ....tensor_shape import TensorShape
 from ..base import Layer
 from ..serialization import deserialize as deserialize_layer
 from ..serialization import serialize as serialize_layer
@@ -501,8 +502,39 @@ class GRUCell(_GatedCell):
 
 
 def is_multiple_state(state_size) -> bool:
-    """tf.keras 2's test: a ``state_size`` with a length (a list/tuple) describes several states."""
-    return hasattr(state_size, "__len__")
+    """tf.keras 2's test: a ``state_size`` with a length (a list/tuple) describes several states; a
+    ``TensorShape`` is the size of one state of several dimensions."""
+    return hasattr(state_size, "__len__") and not isinstance(state_size, TensorShape)
+
+
+def map_sizes(fn, size):
+    """``fn`` applied to each state's (or output's) size in ``size``, in its nesting.
+
+    A size is an int or a ``TensorShape`` (one tensor of several dimensions, kept whole as
+    ``tf.nest`` keeps it); lists, tuples and dicts nest sizes.
+    """
+    if isinstance(size, TensorShape) or not nest.is_nested(size):
+        return fn(size)
+    if isinstance(size, dict):
+        return {k: map_sizes(fn, v) for k, v in size.items()}
+    items = [map_sizes(fn, s) for s in size]
+    return type(size)(*items) if hasattr(size, "_fields") else type(size)(items)
+
+
+def size_dims(size) -> tuple:
+    """The dimensions (batch excluded) of a tensor of ``size``: ``10`` -> ``(10,)``,
+    ``TensorShape([20, 30])`` -> ``(20, 30)``."""
+    if isinstance(size, TensorShape):
+        return tuple(size)
+    return (None if size is None else int(size),)
+
+
+def flat_size_dims(size) -> list:
+    """The dimensions of each tensor ``size`` describes, flattened: ``[10, TensorShape([20, 30])]`` ->
+    ``[(10,), (20, 30)]``."""
+    dims = []
+    map_sizes(lambda s: dims.append(size_dims(s)), size)
+    return dims
 
 
 def output_size_of(cell):
@@ -564,12 +596,13 @@ class StackedRNNCells(StateConvertingMixin, Layer):
                 cell.__dict__["_scope"] = f"{self._weight_scope()}/{cell.name}"
                 cell.build(tuple(input_shape))
                 cell.built = True
-            input_shape = (batch, output_size_of(cell))
+            input_shape = (batch,) + size_dims(output_size_of(cell))
         self.built = True
 
     def call(self, inputs: Any, states: Any, constants: Any = None, training: bool | None = None, **kwargs: Any) -> Any:
         states = self._converted_states(states)
-        nested = nest.pack_sequence_as(list(self.state_size), nest.flatten(states))
+        structure = map_sizes(lambda _: None, list(self.state_size))  # a TensorShape size is one state
+        nested = nest.pack_sequence_as(structure, nest.flatten(states))
         new_states = []
         for cell, cell_states in zip(self.cells, nested):
             cell_states = cell_states if isinstance(cell_states, (list, tuple)) else [cell_states]
@@ -580,7 +613,7 @@ class StackedRNNCells(StateConvertingMixin, Layer):
                 extra["constants"] = constants
             inputs, cell_states = cell(inputs, cell_states, **extra)
             new_states.append(cell_states)
-        return inputs, nest.pack_sequence_as(list(self.state_size), nest.flatten(new_states))
+        return inputs, nest.pack_sequence_as(structure, nest.flatten(new_states))
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -599,14 +632,14 @@ def _accepts(cell, name):
 
 
 def zero_states(state_size, batch_size, dtype):
-    """Zeros ``(batch, size)`` for each state in ``state_size`` (in its nesting)."""
+    """Zeros ``(batch, *dims)`` for each state in ``state_size`` (in its nesting; a ``TensorShape`` size gives
+    a state of its dimensions)."""
     dtype = np.dtype(getattr(dtype, "name", dtype) or "float32")
 
     def zeros(size):
-        dims = list(size) if isinstance(size, (list, tuple)) else [size]
-        return Tensor(np.zeros([batch_size] + [int(d) for d in dims], dtype=dtype))
+        return Tensor(np.zeros((batch_size,) + size_dims(size), dtype=dtype))
     if is_multiple_state(state_size):
-        return nest.map_structure(zeros, list(state_size))
+        return map_sizes(zeros, list(state_size))
     return zeros(state_size)
 
 
