@@ -313,3 +313,30 @@ def test_functional_model_built_from_one_element_lists_trains():
     history = model.fit(x, y, epochs=5, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert model.predict(x, verbose=0).shape == (50, 1)  # one array, not a list of one
+
+
+def test_a_subclassed_two_output_model_with_one_loss_fits_on_a_tuple_of_targets():
+    # "Hands-On Machine Learning", ch. 10: WideAndDeepModel returns (main, aux), compiled with loss="mse" and
+    # loss_weights=[0.9, 0.1], fitted on (y, y) before it was ever called
+    class WideAndDeep(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = Dense(8, activation="relu")
+            self.main_output = Dense(1)
+            self.aux_output = Dense(1)
+
+        def call(self, inputs):
+            wide, deep = inputs
+            hidden = self.hidden(deep)
+            return self.main_output(keras.layers.concatenate([wide, hidden])), self.aux_output(hidden)
+
+    rng = np.random.default_rng(0)
+    a, b = rng.random((64, 5), dtype=np.float32), rng.random((64, 6), dtype=np.float32)
+    y = rng.random(64).astype(np.float32)
+    model = WideAndDeep()
+    model.compile(loss="mse", loss_weights=[0.9, 0.1], optimizer="sgd")
+    history = model.fit((a, b), (y, y), epochs=2, validation_data=((a, b), (y, y)), verbose=0)
+    assert sorted(history.history) == ["loss", "output_1_loss", "output_2_loss", "val_loss", "val_output_1_loss",
+                                       "val_output_2_loss"]  # tf.keras 2.21's keys for this program
+    total, main, aux = model.evaluate((a, b), (y, y), verbose=0)
+    assert total == pytest.approx(0.9 * main + 0.1 * aux, rel=1e-5)

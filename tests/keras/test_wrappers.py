@@ -241,3 +241,9 @@ def test_tf_keras_build_fn_name_and_namespace():
         keras.wrappers.KerasFoo  # noqa: B018
     clf = KerasClassifier(build_fn=build_iris, model__hidden=4, verbose=0)
     assert clf.get_params()["build_fn"] is build_iris
+
+
+def test_tf_keras_2s_module_path_gives_the_same_wrappers():
+    # "Hands-On Machine Learning", ch. 10: keras.wrappers.scikit_learn.KerasRegressor(build_model)
+    assert keras.wrappers.scikit_learn.KerasRegressor is KerasRegressor
+    assert keras.wrappers.scikit_learn.KerasClassifier is KerasClassifier

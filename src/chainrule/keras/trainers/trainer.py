@@ -294,7 +294,10 @@ class Trainer:
                 # Mostly-zero rows (multi-hot text): one scan now costs less than one dense epoch; every
                 # batch is then a row slice of the nonzeros and Dense multiplies only those.
                 x = _sparse.to_csr(x)
-        y = da.normalize_structure(y, len(names), f"{what}: y", self.name, names,
+        n_outputs = len(names)
+        if not getattr(self, "output_names", None) and not isinstance(self.loss, (list, tuple, dict)):
+            n_outputs = None  # a subclassed model not called yet, one loss for all: y's structure tells
+        y = da.normalize_structure(y, n_outputs, f"{what}: y", self.name, names,
                                    kind="output") if y is not None else None
         if isinstance(y, dict) and getattr(self, "_is_graph_network", False):
             y = [y[name] for name in names] if len(names) > 1 else y[names[0]]

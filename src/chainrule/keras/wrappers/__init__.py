@@ -18,6 +18,8 @@ the first time one of them is asked for.
 """
 from __future__ import annotations
 
+import importlib
+
 from ..._missing import missing_attribute as _missing_attribute
 
 _LAZY = ("KerasClassifier", "KerasRegressor", "BaseWrapper")
@@ -38,9 +40,11 @@ def __getattr__(name: str):
         ImportError: scikit-learn is not installed.
         AttributeError: any other name.
     """
-    if name in _LAZY:
-        from . import scikit_learn  # scikit-learn is optional: imported when a wrapper is first asked for
-        return getattr(scikit_learn, name)
+    if name in _LAZY or name == "scikit_learn":  # keras.wrappers.scikit_learn.KerasRegressor: tf.keras 2's path
+        # scikit-learn is optional: imported when a wrapper is first asked for (import_module, not
+        # `from . import`, which would ask this __getattr__ for the submodule before it exists)
+        scikit_learn = importlib.import_module(f"{__name__}.scikit_learn")
+        return scikit_learn if name == "scikit_learn" else getattr(scikit_learn, name)
     return _missing(name)
 
 
