@@ -722,3 +722,44 @@ def test_a_persistent_tape_can_take_gradients_inside_its_own_context():
         first = tape.gradient(y, x)
         second = tape.gradient(y, x)
     assert float(first) == float(second) == 6.0
+
+
+def test_custom_gradient_runs_the_users_gradient_as_one_op():
+    # "Hands-On Machine Learning", ch. 12: a softplus whose gradient stays finite where exp overflows
+    @chainrule.custom_gradient
+    def better_softplus(z):
+        exp = chainrule.exp(z)
+
+        def gradients(upstream):
+            return upstream / (1 + 1 / exp)
+        return chainrule.math.log(exp + 1), gradients
+
+    x = chainrule.Variable([100.0, 0.0])
+    with np.errstate(over="ignore"), chainrule.GradientTape() as tape:
+        z = better_softplus(x)
+    assert len(tape._records) == 1  # the function's own exp/log ops were not recorded
+    np.testing.assert_allclose(tape.gradient(z, x).numpy(), [1.0, 0.5])
+
+    @chainrule.custom_gradient
+    def clipped_product(a, b):
+        return a * b, lambda up: (chainrule.clip_by_value(up, -1.0, 1.0), None)
+
+    a, b = chainrule.Variable([3.0]), chainrule.Variable([2.0])
+    with chainrule.GradientTape() as tape:
+        out = clipped_product(a, b) * 5.0
+    ga, gb = tape.gradient(out, [a, b])
+    np.testing.assert_array_equal(ga.numpy(), [1.0])
+    assert gb is None
+    replayed = chainrule.function(lambda v: clipped_product(v, b) * 5.0)
+    for _ in range(2):  # traced, then replayed: the op and its user gradient both come back
+        with chainrule.GradientTape() as tape:
+            out = replayed(a)
+        np.testing.assert_array_equal(tape.gradient(out, a).numpy(), [1.0])
+
+    @chainrule.custom_gradient
+    def wrong(a, b):
+        return a * b, lambda up: up
+    with chainrule.GradientTape() as tape:
+        out = wrong(a, b)
+    with pytest.raises(TypeError, match="returned 1 gradients for 2 inputs"):
+        tape.gradient(out, [a, b])

@@ -357,3 +357,24 @@ def test_metrics_updated_inside_a_function_count_every_call():
     assert float(mean.result()) == 2.5  # TF gives 2.5; before, only the traced call counted (1.0)
     assert float(acc.result()) == 6 / 8  # predictions are classes [0, 1]: 2 + 1 + 1 + 2 right
     assert update.trace_count == 1
+
+
+def test_get_concrete_function_as_tensorflow_gives_it():
+    # "Hands-On Machine Learning", ch. 12
+    @tf.function
+    def cube(x):
+        return x ** 3
+
+    concrete = cube.get_concrete_function(tf.constant(2.0))
+    assert cube.experimental_get_tracing_count() == 1  # example tensors trace at once
+    assert float(concrete(tf.constant(3.0))) == 27.0
+    assert concrete is cube.get_concrete_function(tf.constant(2.0))
+    by_spec = cube.get_concrete_function(tf.TensorSpec([None], tf.float32))
+    np.testing.assert_array_equal(by_spec(tf.constant([1.0, 2.0])).numpy(), [1, 8])
+    assert by_spec.structured_input_signature == ((tf.TensorSpec([None], tf.float32),), {})
+    with pytest.raises(TypeError, match=r"argument #0 is TensorSpec\(shape=\(2,\), dtype=chainrule.int32\)"):
+        by_spec(tf.constant([1, 2]))
+    with pytest.raises(ValueError, match="has no input_signature"):
+        cube.get_concrete_function()
+    signed = tf.function(lambda x: x + 1, input_signature=[tf.TensorSpec([2], tf.float32)])
+    assert float(signed.get_concrete_function()(tf.constant([1.0, 2.0]))[1]) == 3.0

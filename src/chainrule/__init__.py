@@ -9,7 +9,7 @@ from . import backend, dtypes, errors, ops  # noqa: F401
 from .dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: F401,A004
                      float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  # noqa: F401
-from .autodiff import GradientTape, stop_gradient  # noqa: F401
+from .autodiff import GradientTape, custom_gradient, stop_gradient  # noqa: F401
 from .functions import (abs, add, argmax, argmin, broadcast_to, cast, clip_by_value, concat, divide,  # noqa: F401
                         equal, exp, expand_dims, fill, floordiv, greater, greater_equal, identity, less,
                         less_equal, log, logical_and, logical_not, logical_or, matmul, maximum, minimum,

@@ -9,13 +9,16 @@ repeat: it sums a gradient back to the shape of a broadcast input
 """
 from __future__ import annotations
 
-from typing import Any, ContextManager, Literal, Mapping, Sequence
+import contextlib
+import functools
+import inspect
+from typing import Any, Callable, ContextManager, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
 
 from . import nest
 from . import ops as _ops
-from ._tape_stack import active_tapes, active_tracer
+from ._tape_stack import active_tapes, active_tracer, set_tracer
 from .tensor import Tensor, TensorLike, Variable, apply_op, to_array
 
 _NON_PERSISTENT_MESSAGE = ("A non-persistent GradientTape can only be used to compute one set of gradients "
@@ -330,3 +333,66 @@ def stop_gradient(x: TensorLike) -> Tensor:
     """The same value as ``x`` with no gradient flowing back through it."""
     # A no-gradient op: tapes never record it, and traced functions replay it.
     return apply_op(_ops.NoGradient(np.array, copy=True), x if isinstance(x, Tensor) else Tensor(to_array(x)))
+
+
+@contextlib.contextmanager
+def _unrecorded() -> Iterator[None]:
+    """No tape records and no function trace follows the ops run inside (the user's own forward and
+    gradient functions of a ``custom_gradient``, which the tape treats as one op)."""
+    tapes, tracer = list(active_tapes()), active_tracer()
+    active_tapes().clear()
+    set_tracer(None)
+    try:
+        yield
+    finally:
+        active_tapes().extend(tapes)
+        set_tracer(tracer)
+
+
+def custom_gradient(f: Callable[..., Any] | None = None) -> Any:
+    """Decorator giving a function its own gradient, as ``tf.custom_gradient``.
+
+    ``f(*x)`` returns ``(y, grad_fn)``: ``y`` one Tensor, and ``grad_fn(upstream)`` the gradient of
+    ``y`` with respect to each ``x`` given the upstream gradient (one Tensor, or a list/tuple with one
+    entry per ``x``, None where there is none). The decorated function runs as one op
+    (:class:`chainrule.ops.CustomGradient`): tapes record it, not the ops inside ``f``, and call
+    ``grad_fn`` as its backward; a ``chainrule.function`` replays it.
+
+    Raises ``TypeError`` when ``f`` does not return ``(Tensor, callable)`` or ``grad_fn`` gives the wrong
+    number of gradients, and ``NotImplementedError`` for a ``grad_fn`` taking ``variables=`` (gradients
+    for Variables ``f`` reads: pass them to ``f`` as arguments instead).
+    """
+    if f is None:
+        return custom_gradient
+    name = getattr(f, "__name__", "custom_gradient")
+
+    @functools.wraps(f)
+    def decorated(*args: Any, **kwargs: Any) -> Tensor:
+        inputs = [a if isinstance(a, Tensor) else Tensor(to_array(a)) for a in args]
+        gradient_fn: list = []
+
+        def forward(*arrays: np.ndarray) -> np.ndarray:
+            with _unrecorded():
+                result = f(*[Tensor(a) for a in arrays], **kwargs)
+            if not (isinstance(result, tuple) and len(result) == 2 and callable(result[1])):
+                raise TypeError(f"custom_gradient: {name} must return (value, grad_fn), got "
+                                f"{type(result).__name__}.")
+            value, grad_fn = result
+            if "variables" in inspect.signature(grad_fn).parameters:
+                raise NotImplementedError(f"custom_gradient: {name}'s grad_fn takes variables=, which chainrule "
+                                          "does not support yet; pass the Variables to the function as arguments.")
+            gradient_fn[:] = [grad_fn]
+            return (value if isinstance(value, Tensor) else Tensor(to_array(value)))._value
+
+        def backward(dout: np.ndarray) -> Any:
+            with _unrecorded():
+                grads = gradient_fn[0](Tensor(dout))
+            grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
+            if len(grads) != len(inputs):
+                raise TypeError(f"custom_gradient: {name}'s grad_fn returned {len(grads)} gradients for "
+                                f"{len(inputs)} inputs; return one per input (None where there is none).")
+            arrays = [None if g is None else (g._value if isinstance(g, Tensor) else np.asarray(g)) for g in grads]
+            return tuple(arrays)  # CustomGradient is variadic: one entry per input, always
+
+        return apply_op(_ops.CustomGradient(forward, backward), *inputs)
+    return decorated

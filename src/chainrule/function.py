@@ -354,6 +354,7 @@ class Function:
         self.input_signature = input_signature
         self._signature_leaves = None if input_signature is None else nest.flatten(list(input_signature))
         self._traces: dict = {}
+        self._concrete: dict = {}  # get_concrete_function's objects, by signature
         self.trace_count = 0
         functools.update_wrapper(self, python_function)
 
@@ -426,6 +427,70 @@ class Function:
     def experimental_get_tracing_count(self) -> int:
         """How many times the Python function was traced (once per new input signature)."""
         return self.trace_count
+
+    def get_concrete_function(self, *args: Any, **kwargs: Any) -> "ConcreteFunction":
+        """The function for one input signature, as ``tf.function``'s ``get_concrete_function``.
+
+        Args:
+            *args, **kwargs: example arguments (Tensors, arrays or Python values) or ``TensorSpec``s;
+                none when the function has an ``input_signature``.
+
+        Returns:
+            A :class:`ConcreteFunction`, the same object for the same signature. Example Tensors trace
+            the function now (as TensorFlow does); TensorSpecs are traced by the first call.
+
+        Raises:
+            ValueError: no arguments and no ``input_signature``.
+        """
+        if not args and not kwargs:
+            if self.input_signature is None:
+                raise ValueError(f"get_concrete_function: {getattr(self.python_function, '__name__', 'function')} "
+                                 "has no input_signature; pass example arguments or TensorSpecs.")
+            args = tuple(self.input_signature)
+        specs = nest.map_structure(_spec_of, (args, kwargs))
+        key = repr(specs)
+        concrete = self._concrete.get(key)
+        if concrete is None:
+            concrete = self._concrete[key] = ConcreteFunction(self, specs)
+        if not any(isinstance(leaf, TensorSpec) for leaf in nest.flatten((args, kwargs))):
+            self(*args, **kwargs)  # trace now, as TensorFlow does
+        return concrete
+
+
+def _spec_of(leaf: Any) -> Any:
+    """A TensorSpec for a tensor argument; other values (TensorSpecs, Python values) as given."""
+    if isinstance(leaf, (Tensor, np.ndarray)) and not getattr(leaf, "_is_variable", False):
+        return TensorSpec.from_tensor(leaf if isinstance(leaf, Tensor) else Tensor(leaf))
+    return leaf
+
+
+class ConcreteFunction:
+    """One signature of a :class:`Function` (``tf.function(f).get_concrete_function(...)``): calling it
+    checks the arguments against that signature, then runs the function (its trace is replayed).
+
+    ``structured_input_signature`` is ``(args_specs, kwargs_specs)``. Raises ``TypeError`` for an
+    argument that does not fit its TensorSpec (shape or dtype), as TensorFlow's ConcreteFunction does.
+    """
+
+    def __init__(self, function: Function, specs: Any) -> None:
+        self._function = function
+        self.structured_input_signature = specs
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        name = getattr(self._function.python_function, "__name__", "function")
+        wanted = [s for s in nest.flatten(self.structured_input_signature) if isinstance(s, TensorSpec)]
+        given = [leaf for leaf in nest.flatten((args, kwargs)) if isinstance(leaf, (Tensor, np.ndarray, int, float))]
+        _check_signature(name, wanted, given)
+        return self._function(*args, **kwargs)
+
+    def pretty_printed_signature(self) -> str:
+        """``f(x: TensorSpec(...), ...)``, for reading."""
+        specs, kw = self.structured_input_signature
+        parts = [repr(s) for s in specs] + [f"{k}={v!r}" for k, v in kw.items()]
+        return f"{getattr(self._function.python_function, '__name__', 'function')}({', '.join(parts)})"
+
+    def __repr__(self) -> str:
+        return f"<ConcreteFunction {self.pretty_printed_signature()}>"
 
 
 def _as_tensors(result: Any) -> Any:

@@ -303,3 +303,47 @@ def test_training_passed_positionally_reaches_call_as_training():
     assert seen == [True, False]
     with pytest.raises(TypeError, match="multiple values for argument 'training'"):
         probe(x, True, training=False)
+
+
+def test_user_build_and_compute_output_shape_get_tensorshapes_and_a_model_build_runs():
+    # "Hands-On Machine Learning", ch. 12: compute_output_shape calls batch_input_shape.as_list(), and a
+    # subclassed Model's build(batch_input_shape) creates a layer from the input size, then super().build()
+    class MyDense(keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, batch_input_shape):
+            assert isinstance(batch_input_shape, tf.TensorShape)
+            self.kernel = self.add_weight(name="kernel", shape=[batch_input_shape[-1], self.units])
+            super().build(batch_input_shape)
+
+        def call(self, x):
+            return x @ self.kernel
+
+        def compute_output_shape(self, batch_input_shape):
+            return tf.TensorShape(batch_input_shape.as_list()[:-1] + [self.units])
+
+    model = keras.Sequential([MyDense(3, input_shape=[8]), MyDense(1)])
+    assert model.output_shape == (None, 1)
+
+    class Reconstructing(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = Dense(4)
+            self.out = Dense(1)
+
+        def build(self, batch_input_shape):
+            self.reconstruct = Dense(batch_input_shape[-1])
+            super().build(batch_input_shape)
+
+        def call(self, inputs):
+            z = self.hidden(inputs)
+            self.add_loss(0.05 * tf.reduce_mean(tf.square(self.reconstruct(z) - inputs)))
+            return self.out(z)
+
+    x = np.random.default_rng(0).random((16, 5), dtype=np.float32)
+    net = Reconstructing()
+    net.compile(loss="mse", optimizer="sgd")
+    net.fit(x, x[:, :1], epochs=1, verbose=0)
+    assert net.reconstruct.kernel.shape == (4, 5)

@@ -9,7 +9,7 @@ Usable by hand, as in the seed::
 Scratch 2" (``TimeEmbedding``, ``TimeLSTM``, ``TimeAffine``, ``TimeSoftmaxWithLoss`` ...)
 on top of the recurrent ops.
 """
-from .base import GradientResult, NoGradient, Op
+from .base import CustomGradient, GradientResult, NoGradient, Op
 from .math import (Abs, Add, Clip, Div, Exp, FloorDiv, Log, Maximum, Minimum, Mod, Mul, Neg, Pow,
                    Sqrt, Square, Sub, Where)
 from .reduction import Max, Mean, Min, Prod, Sum

@@ -99,6 +99,25 @@ class NoGradient(Op):
         return np.asarray(self.fn(*inputs, **self.kwargs))
 
 
+class CustomGradient(Op):
+    """A computation whose gradient the user writes (``chainrule.custom_gradient``).
+
+    ``forward_fn(*arrays) -> array`` computes the value; ``backward_fn(dout)`` returns a tuple with one
+    gradient per input (None where there is none; the op is variadic, so a tuple even for one input)
+    and is called by the tape in place of a formula of ours. The tensor floor builds both from the
+    user's function, which works on Tensors.
+    """
+
+    def __init__(self, forward_fn: Callable[..., np.ndarray], backward_fn: Callable[[np.ndarray], Any]) -> None:
+        self.forward_fn, self.backward_fn = forward_fn, backward_fn
+
+    def forward(self, *inputs: np.ndarray) -> np.ndarray:
+        return self.forward_fn(*inputs)
+
+    def backward(self, dout: np.ndarray) -> Any:
+        return self.backward_fn(dout)
+
+
 class GradientResult(Op):
     """Marks a gradient computed while an outer GradientTape was recording (nested tapes).
 

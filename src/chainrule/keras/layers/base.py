@@ -31,6 +31,7 @@ from ...context import name_scope as _name_scope
 from ...functions import cast
 from ...module import Module, apply_deferred_restoration
 from ...tensor import Tensor, Variable, to_array
+from ...tensor_shape import TensorShape
 from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
 from .. import constraints, initializers, limits, registry, regularizers
 from .. import metrics as _metrics
@@ -290,6 +291,16 @@ def _positional_flags(fn, count):
         ok = len(names) == count and None not in names and any(n in ("training", "mask") for n in names)
         _POSITIONAL_FLAGS[key] = names if ok else None
     return _POSITIONAL_FLAGS[key]
+
+
+def _for_user_code(method, shapes):
+    """``shapes`` as tf.keras hands them to ``build``/``compute_output_shape``: TensorShapes (``.as_list()``,
+    ``.rank``), for a method written outside chainrule; chainrule's own layers keep plain tuples."""
+    if getattr(method, "__module__", "").startswith("chainrule."):
+        return shapes
+    if isinstance(shapes, list):
+        return [TensorShape(s) if isinstance(s, tuple) else s for s in shapes]
+    return TensorShape(shapes) if isinstance(shapes, tuple) else shapes
 
 
 def _input_masks(inputs):
@@ -657,7 +668,7 @@ class Layer(Module):
         if not self.built:
             shapes = input_shapes[0] if len(input_shapes) == 1 else input_shapes
             self._build_input_shape = shapes
-            self.build(shapes)
+            self.build(_for_user_code(type(self).build, shapes))
             self.built = True
             if self._initial_weights is not None:
                 self.set_weights(self._initial_weights)
@@ -838,7 +849,7 @@ class Layer(Module):
             not (set(kwargs) - {"mask"})
         if type(self).compute_output_shape is not Layer.compute_output_shape and plain:
             in_shapes = nest.map_structure(lambda t: t.shape, inputs)
-            out_shape = self.compute_output_shape(in_shapes)
+            out_shape = self.compute_output_shape(_for_user_code(type(self).compute_output_shape, in_shapes))
             dtype = _dtypes.as_dtype(self._output_dtype(flat))
             if isinstance(out_shape, list) and out_shape and isinstance(out_shape[0], (tuple, list)):
                 specs = [KerasTensor(s, dtype) for s in out_shape]

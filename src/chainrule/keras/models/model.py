@@ -14,7 +14,7 @@ import numpy as np
 from ... import nest
 from ...functions import expand_dims, squeeze
 from ...tensor import Tensor
-from ..layers.base import KerasTensor, Layer
+from ..layers.base import KerasTensor, Layer, _for_user_code
 from ..layers.core import InputLayer
 from ..layers.graph_losses import AddLoss, AddMetric
 from .. import registry
@@ -245,7 +245,12 @@ class Model(Trainer, Layer):
 
     def _maybe_build(self, input_shapes):
         if not self.built:
-            self._build_input_shape = input_shapes[0] if len(input_shapes) == 1 else input_shapes
+            shapes = input_shapes[0] if len(input_shapes) == 1 else input_shapes
+            self._build_input_shape = shapes
+            if not self._is_graph_network and type(self).build is not Model.build:
+                # A subclass's own build(input_shape) (creating layers that depend on the input size), called
+                # on the first call as tf.keras calls it; its super().build(shape) runs Model.build below.
+                self.build(_for_user_code(type(self).build, shapes))
             self.built = True
 
     def compute_mask(self, inputs, mask=None):
