@@ -105,3 +105,15 @@ def test_gfile_on_local_files(tmp_path):
     assert not g.exists(os.path.join(d, "a"))
     with pytest.raises(NotImplementedError, match="gs:// file system is not supported"):
         g.exists("gs://bucket/x")
+
+
+def test_decode_csv_required_columns_take_the_empty_tensors_dtype():
+    # "Hands-On Machine Learning", ch. 13: record_defaults=[0.] * 8 + [tf.constant([], dtype=tf.float32)]
+    fields = tf.io.decode_csv(b"0.1,7,0.9", record_defaults=[0.0, tf.constant([], dtype=tf.int64),
+                                                            tf.constant([], dtype=tf.float32)])
+    assert [f.dtype for f in fields] == [tf.float32, tf.int64, tf.float32]
+    assert fields[1].numpy() == 7 and fields[2].numpy() == np.float32(0.9)
+    text, number = tf.io.decode_csv(b"a,2.5", record_defaults=[tf.constant([], dtype=tf.string), []])
+    assert text.numpy() == b"a" and number.dtype == tf.float32  # a bare [] is float32, as in TensorFlow
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Field 1 is required but missing in record 0"):
+        tf.io.decode_csv(b"1,", record_defaults=[0, tf.constant([], dtype=tf.float64)])

@@ -10,7 +10,7 @@ from .._missing import missing_attribute as _missing_attribute
 from . import batching, experimental, readers, sources, transforms  # noqa: F401
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, OwnedIterator  # noqa: F401
 from .options import Options, ThreadingOptions  # noqa: F401
-from .readers import CsvDataset, TextLineDataset  # noqa: F401
+from .readers import CsvDataset, TextLineDataset, TFRecordDataset  # noqa: F401
 from .structure import DatasetSpec  # noqa: F401
 
 INFINITE_CARDINALITY = INFINITE

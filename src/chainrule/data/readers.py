@@ -1,4 +1,5 @@
-"""Datasets read from local files: ``TextLineDataset``, ``list_files``, ``CsvDataset``, ``make_csv_dataset``."""
+"""Datasets read from local files: ``TextLineDataset``, ``TFRecordDataset``, ``list_files``, ``CsvDataset``,
+``make_csv_dataset``."""
 from __future__ import annotations
 
 import collections
@@ -12,6 +13,7 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError, NotFoundError
 from ..io.gfile import _local, glob
+from ..io.tfrecord import read_records
 from ..strings import bytes_array
 from ..tensor import Tensor
 from ..tensor_spec import TensorSpec
@@ -74,6 +76,38 @@ class TextLineDataset(Dataset):
                 lines.pop()
             for line in lines:
                 yield _scalar_bytes(line[:-1] if line.endswith(b"\r") else line)
+
+    def _spec(self):
+        return TensorSpec([], "string")
+
+    def _make_probe(self):
+        return _scalar_bytes(b"")
+
+
+class TFRecordDataset(Dataset):
+    """The records of one or more TFRecord files, in order, as scalar string tensors (``tf.io.TFRecordWriter``'s
+    format; see :mod:`chainrule.io.tfrecord`).
+
+    ``filenames``: a path, a list of paths, a string tensor or a Dataset of them; ``compression_type``:
+    ``''``, ``'GZIP'`` or ``'ZLIB'``. A missing file raises ``NotFoundError`` and a damaged record
+    ``DataLossError`` (naming the file and the offset) when it is read.
+    """
+
+    _tf_name = "TFRecordDatasetV2"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
+        self.filenames = _filenames(filenames)
+        self.compression_type = compression_type
+
+    def _iter(self):
+        for path in self.filenames:
+            try:
+                with open(_local(path), "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                raise NotFoundError(f"{path}; No such file or directory") from None
+            for record in read_records(path, data, self.compression_type):
+                yield _scalar_bytes(record)
 
     def _spec(self):
         return TensorSpec([], "string")

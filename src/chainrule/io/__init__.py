@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .._missing import missing_attribute as _missing_attribute
 import base64
+from typing import Any
 import csv
 import io as _pyio
 
@@ -24,6 +25,7 @@ from ..errors import InvalidArgumentError, NotFoundError
 from ..strings import bytes_array
 from ..tensor import Tensor, apply_op, as_tensor
 from . import gfile  # noqa: F401
+from .tfrecord import TFRecordOptions, TFRecordWriter  # noqa: F401
 from ._tensor_proto import parse_tensor_proto, serialize_tensor_proto
 
 
@@ -151,15 +153,23 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
     t = as_tensor(records)
     note_value_read(t)
     lines = [b.decode("utf-8") if isinstance(b, bytes) else str(b) for b in t._value.ravel()]
-    specs = []
+    specs = []  # (default, required, dtype of the column or None for strings)
     for d in record_defaults:
-        if isinstance(d, Tensor):
-            d = d._value.tolist()
-        if isinstance(d, (list, tuple)) or (isinstance(d, np.ndarray) and d.ndim):
-            d = list(d)
-            specs.append((None, True) if not d else (d[0], False))
-        else:
-            specs.append((d, False))
+        dtype: Any = "from the value"
+        if isinstance(d, (Tensor, np.ndarray)):
+            arr = d._value if isinstance(d, Tensor) else d
+            dtype = None if arr.dtype.kind in "SUO" else arr.dtype
+            d = arr.tolist() if arr.ndim else [arr.item()]
+        if isinstance(d, (list, tuple)):
+            if not d:  # a required column; an empty tensor names its type (a bare [] is float32, as in TF)
+                dtype = np.dtype(np.float32) if dtype == "from the value" else dtype
+                specs.append((b"" if dtype is None else dtype.type(0).item(), True, dtype))
+                continue
+            d = d[0]
+        if dtype == "from the value":
+            dtype = (np.dtype(bool) if isinstance(d, bool) else np.dtype(np.int32) if isinstance(d, int)
+                     else np.dtype(np.float32) if isinstance(d, float) else None)
+        specs.append((d, False, dtype))
     columns: list[list] = [[] for _ in specs]
     reader = csv.reader(lines, delimiter=field_delim, quoting=csv.QUOTE_MINIMAL if use_quote_delim else
                         csv.QUOTE_NONE)
@@ -167,7 +177,7 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
         fields = [row[i] if i < len(row) else "" for i in select_cols] if select_cols is not None else row
         if len(fields) != len(specs):
             raise InvalidArgumentError(f"Expect {len(specs)} fields but have {len(fields)} in record {row_number}")
-        for j, (field, (default, required)) in enumerate(zip(fields, specs)):
+        for j, (field, (default, required, _)) in enumerate(zip(fields, specs)):
             if field == "" or field == na_value:
                 if required:
                     raise InvalidArgumentError(f"Field {j} is required but missing in record {row_number}!")
@@ -175,11 +185,10 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
             else:
                 columns[j].append(_parse_field(field, default, j, row_number))
     out = []
-    for (default, _), values in zip(specs, columns):
-        if isinstance(default, (bytes, str)):
+    for (_, _, dtype), values in zip(specs, columns):
+        if dtype is None:
             out.append(Tensor(bytes_array(values, t._value.shape)))
         else:
-            dtype = np.float32 if isinstance(default, float) else np.int32 if isinstance(default, int) else None
             out.append(Tensor(np.asarray(values, dtype=dtype).reshape(t._value.shape)))
     return out
 
