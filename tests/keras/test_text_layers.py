@@ -245,3 +245,18 @@ def test_fit_encodes_every_batch_not_the_first_one_again(make, inputs):
     # The traced training step must replay the encoding on each batch (it once froze the first batch's vectors).
     np.testing.assert_allclose(_trained_kernel(lambda x: make()(x), inputs, run_eagerly=False),
                                _trained_kernel(lambda x: make()(x), inputs, run_eagerly=True), rtol=1e-6)
+
+
+def test_text_vectorization_of_one_string_has_no_batch_axis():
+    # "Deep Learning with Python", ch. 11: text_vectorization(test_sentence), then iterate over its ids;
+    # the shapes are tf.keras 2.21's for the same calls
+    tv = L.TextVectorization()
+    tv.adapt(["a b c", "b c"])
+    np.testing.assert_array_equal(tv("a b").numpy(), [4, 3])
+    assert tv(["a b"]).shape == (1, 2)
+    multi = L.TextVectorization(output_mode="multi_hot")
+    multi.adapt(["a b c", "b c"])
+    assert multi("a b").shape == (4,) and multi(["a b"]).shape == (1, 4)
+    whole = L.TextVectorization(split=None)
+    whole.adapt(["a b c", "b c"])
+    assert whole("a b c").shape == () and whole(["a b c"]).shape == (1,)

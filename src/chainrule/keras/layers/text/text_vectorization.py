@@ -198,6 +198,11 @@ class TextVectorization(PreprocessingLayer):
         return run_as_op(self._vectorize, inputs)
 
     def _vectorize(self, inputs):
+        out = self._vectorize_batch(inputs)
+        # One string in, one row out (no batch axis), as tf.keras gives for a scalar string.
+        return out[0] if np.ndim(inputs) == 0 and out.ndim else out
+
+    def _vectorize_batch(self, inputs):
         strings, rows = self._tokens(inputs)
         lookup = self._lookup_layer
         if rows is None:  # no split: each string is one token
