@@ -33,7 +33,8 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgP
                       MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D,  # noqa: F401,E402
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
-from .regularization import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D  # noqa: F401,E402
+from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401,E402
+                             SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .image_preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip,  # noqa: F401,E402
                                   RandomRotation, RandomTranslation, RandomZoom, Resizing)
 # Functional-API op layers, graph losses, numeric preprocessing and Lambda (issue 13).
