@@ -1,4 +1,4 @@
-"""Core layers: InputLayer/Input, Dense, Activation, Flatten, Reshape, Dropout."""
+"""Core layers: InputLayer/Input, Dense, Activation, Flatten, Reshape, Dropout, Identity."""
 from __future__ import annotations
 
 import math
@@ -9,7 +9,8 @@ import numpy as np
 
 from .._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
-from ...functions import cast, matmul, reshape, transpose
+from ... import nest
+from ...functions import cast, identity, matmul, reshape, transpose
 from ...sparse import SparseTensor
 from ...tensor import Tensor, apply_op
 from .. import activations, constraints, initializers, registry, regularizers
@@ -379,4 +380,21 @@ class Dropout(Layer):
         return config
 
 
-registry.register("layers", InputLayer, Dense, Activation, Flatten, Reshape, Dropout)
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder, e.g. where a model's branch may or may not have a layer).
+
+    A list, tuple or dict of tensors comes back with the same structure. Masks do not pass (as
+    tf.keras 2's, which does not support masking).
+
+    Args:
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def call(self, inputs: Any) -> Any:
+        return nest.map_structure(identity, inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+registry.register("layers", InputLayer, Dense, Activation, Flatten, Reshape, Dropout, Identity)
