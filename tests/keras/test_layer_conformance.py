@@ -62,6 +62,31 @@ _TF_IDF[0, [0, 1, 4, 8]] = [1.7386263608932495, 0.6931471824645996, 0.6931471824
 _TF_IDF[1, [0, 1, 5]] = [4.3465657234191895, 0.6931471824645996, 0.9162907600402832]
 _ATTENTION_MASK = np.array([[[1, 1, 0, 0, 0], [1, 1, 1, 0, 0]], [[1, 0, 1, 0, 1], [0, 1, 1, 1, 1]]], dtype=bool)
 
+class MinimalRNNCell(layers.AbstractRNNCell):
+    """tf.keras 2's AbstractRNNCell example: ``h = x @ kernel + h_prev @ recurrent_kernel``, one state."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    @property
+    def state_size(self):
+        return self.units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="uniform", name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="uniform",
+                                                name="recurrent_kernel")
+        self.built = True
+
+    def call(self, inputs, states):
+        output = keras.backend.dot(inputs, self.kernel) + keras.backend.dot(states[0], self.recurrent_kernel)
+        return output, [output]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
 # Why some checks do not apply:
 _TIME_MAJOR = ("time-major inputs are (timesteps, batch, features): predict(batch_size=1) cuts the time axis, "
                "in tf.keras 2 too")
@@ -373,6 +398,9 @@ CASES = [
                       "return_sequences": True},
          label="step-by-step-masked", input_data=[_SEQ, _SEQ_MASK], call_layout=call_with(0, mask=1),
          expected_output_shape=(2, 5, 2), expected_output_mask=_SEQ_MASK),
+    case(layers.RNN, {"cell": MinimalRNNCell(3), "return_sequences": True}, label="abstract-cell",
+         input_shape=(2, 4, 5), expected_output_shape=(2, 4, 3), expected_weight_names=["kernel", "recurrent_kernel"],
+         custom_objects={"MinimalRNNCell": MinimalRNNCell}),
     case(layers.SimpleRNNCell, {"units": 3}, input_shape=[(2, 5), (2, 3)], call_layout=call_with(0, [1]),
          compute_output_shape=False, expected_output_shape=[(2, 3), (2, 3)],
          expected_weight_names=["kernel", "recurrent_kernel", "bias"]),
@@ -613,6 +641,7 @@ NOT_TESTED_HERE = {
     layers.InputLayer: "the graph's entry point: it computes nothing and is made by keras.Input",
     layers.PreprocessingLayer: "the abstract base of the adaptable layers (tested through Normalization and "
                                "Discretization)",
+    layers.AbstractRNNCell: "the abstract base of a user's cell (tested through RNN-abstract-cell's MinimalRNNCell)",
     layers.Wrapper: "the abstract base of TimeDistributed and Bidirectional (tested through them): its call is the "
                     "wrapped layer's, it does not compute on its own",
 }

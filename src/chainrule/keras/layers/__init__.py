@@ -1,6 +1,7 @@
 """``keras.layers``: every built-in layer with tf.keras's names and defaults."""
 from ..._missing import missing_attribute as _missing_attribute
 from .base import KerasTensor, Layer, Node  # noqa: F401
+from .input_spec import InputSpec  # noqa: F401
 from .core import Activation, Dense, Dropout, Flatten, Identity, Input, InputLayer, Reshape  # noqa: F401
 from .normalization import BatchNormalization  # noqa: F401
 from .activation import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
@@ -13,7 +14,7 @@ from .embedding import Embedding  # noqa: F401,E402
 from .masking import Masking  # noqa: F401,E402
 from .repeat_vector import RepeatVector  # noqa: F401,E402
 from .permute import Permute  # noqa: F401,E402
-from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
+from .rnn import (GRU, LSTM, RNN, AbstractRNNCell, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
                   StackedRNNCells, TimeDistributed, Wrapper)
 from .pooling1d import (GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D,  # noqa: F401,E402
                         GlobalMaxPooling1D)
