@@ -193,3 +193,14 @@ def test_dot_cosine_similarity_of_parallel_vectors_is_one_and_layers_save(tmp_pa
     model.save(tmp_path / "dot.keras")
     restored = keras.models.load_model(tmp_path / "dot.keras")
     np.testing.assert_allclose(restored.predict([x, 5 * x], verbose=0), [[1.0], [0.0]], atol=1e-6)
+
+
+def test_functional_forms_maximum_minimum_and_dot():
+    a, b = keras.Input((3,)), keras.Input((3,))
+    model = keras.Model([a, b], [layers.maximum([a, b]), layers.minimum([a, b]), layers.dot([a, b], axes=1)])
+    x, y = np.array([[1.0, -2.0, 3.0]], dtype="float32"), np.array([[0.0, 5.0, -1.0]], dtype="float32")
+    high, low, product = model.predict([x, y], verbose=0)
+    np.testing.assert_array_equal(high, [[1.0, 5.0, 3.0]])
+    np.testing.assert_array_equal(low, [[0.0, -2.0, -1.0]])
+    np.testing.assert_allclose(product, [[-13.0]])
+    assert [type(layer).__name__ for layer in model.layers[2:]] == ["Maximum", "Minimum", "Dot"]

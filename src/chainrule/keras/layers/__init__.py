@@ -6,7 +6,7 @@ from .core import Activation, Dense, Dropout, Flatten, Identity, Input, InputLay
 from .normalization import BatchNormalization  # noqa: F401
 from .activation import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,  # noqa: F401
-                      average, concatenate, dot, multiply, subtract)
+                      average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .preprocessing import Rescaling  # noqa: F401
 from .serialization import deserialize, serialize  # noqa: F401
 # Sequences (issue 17): embeddings, masks, recurrent layers and their wrappers, 1-D global pooling.

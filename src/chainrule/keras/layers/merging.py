@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...functions import cast, concat, expand_dims, matmul, maximum, minimum, ones_like, reduce_all, reshape, transpose
+from ...functions import cast, concat, expand_dims, matmul, ones_like, reduce_all, reshape, transpose
+from ...functions import maximum as _maximum
+from ...functions import minimum as _minimum
 from ...math import l2_normalize
 from .. import registry
 from .base import Layer
@@ -153,14 +155,14 @@ class Maximum(_Merge):
     """Element-wise maximum of a list of inputs."""
 
     def _merge(self, a, b):
-        return maximum(a, b)
+        return _maximum(a, b)
 
 
 class Minimum(_Merge):
     """Element-wise minimum of a list of inputs."""
 
     def _merge(self, a, b):
-        return minimum(a, b)
+        return _minimum(a, b)
 
 
 class Concatenate(Layer):
@@ -370,6 +372,24 @@ def multiply(inputs, **kwargs):
         inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
     """
     return Multiply(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """Functional form of :class:`Maximum`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """Functional form of :class:`Minimum`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
+    return Minimum(**kwargs)(inputs)
 
 
 def average(inputs, **kwargs):
