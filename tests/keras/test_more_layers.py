@@ -168,6 +168,8 @@ def test_build_errors_name_the_layer_and_the_shapes():
         layers.Permute((2, 1))(np.ones((2, 4)))
     with pytest.raises(ValueError, match="shared_axes \\[3\\] must name axes 1 .. 2"):
         layers.PReLU(shared_axes=3)(np.ones((2, 4, 5)))
+    with pytest.raises(ValueError, match="AlphaDropout 'alpha_dropout': noise_shape \\(2, 2\\) does not fit"):
+        layers.AlphaDropout(0.5, noise_shape=(2, 2))(np.ones((2, 3)), training=True)
     with pytest.raises(ValueError, match="alpha's shape \\(None, 4\\) has an unknown size"):
         layers.PReLU()(keras.Input((None, 4)))
 

@@ -20,7 +20,7 @@ from ...tensor import apply_op
 from .. import registry, regularizers
 from . import conv_utils
 from .base import Layer
-from .core import Dropout
+from .core import Dropout, check_noise_shape
 
 
 class _SpatialDropout(Dropout):
@@ -153,6 +153,7 @@ class AlphaDropout(_NoiseLayer):
     def _noise_op(self, inputs):
         if self.rate == 0:
             return None
+        check_noise_shape(self, self.noise_shape, inputs.shape)
         return _ops.AlphaDropout(self.rate, noise_shape=self.noise_shape, rng=self._rng)
 
     def get_config(self) -> dict:
