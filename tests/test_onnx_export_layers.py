@@ -836,3 +836,40 @@ def test_masked_recurrent_layer_in_time_major_layout(tmp_path):
     feed[0, 1] = 0
     got = _run(chainrule.onnx.export(model, tmp_path / "tm.onnx"), [feed])[0]
     np.testing.assert_allclose(got, model(feed).numpy(), atol=2e-5, rtol=1e-4)
+
+
+# ----------------------------------------------------------------------------- PReLU, Dot, GroupNormalization ...
+
+MORE_LAYERS = {
+    "prelu": (lambda: layers.PReLU(), (4, 6)),
+    "prelu_shared": (lambda: layers.PReLU(shared_axes=[1, 2]), (3, 4, 2)),
+    "thresholded_relu": (lambda: layers.ThresholdedReLU(theta=0.3), (4, 6)),
+    "permute": (lambda: layers.Permute((3, 1, 2)), (3, 4, 2)),
+    "identity": (lambda: layers.Identity(), (4, 6)),
+    "alpha_dropout": (lambda: layers.AlphaDropout(0.3), (4, 6)),
+    "gaussian_noise": (lambda: layers.GaussianNoise(0.3), (4, 6)),
+    "gaussian_dropout": (lambda: layers.GaussianDropout(0.3), (4, 6)),
+    "activity_regularization": (lambda: layers.ActivityRegularization(l1=0.1), (4, 6)),
+    "unit_norm": (lambda: layers.UnitNormalization(), (4, 6)),
+    "unit_norm_two_axes": (lambda: layers.UnitNormalization(axis=[1, 2]), (4, 6)),
+    "group_norm": (lambda: layers.GroupNormalization(groups=3), (4, 6)),
+    "group_norm_rank2": (lambda: layers.GroupNormalization(groups=2, center=False), (6,)),
+    "group_norm_channels_first": (lambda: layers.GroupNormalization(groups=-1, axis=1, epsilon=0.01), (4, 3, 2)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MORE_LAYERS))
+def test_prelu_noise_permute_and_group_and_unit_normalization(case, tmp_path):
+    make, shape = MORE_LAYERS[case]
+    model, feeds = _one_layer(make(), shape)
+    for w in model.weights:  # PReLU's slopes start at 0, gamma and beta at 1 and 0: make each one count
+        w.assign(RNG.uniform(-1.0, 1.0, size=w.shape).astype("float32"))
+    assert_same_predictions(model, feeds, tmp_path)
+
+
+@pytest.mark.parametrize("axes, normalize, shapes", [(1, False, [(4,), (4,)]), (2, True, [(3, 4), (5, 4)]),
+                                                     ([1, 2], False, [(4, 3), (5, 4)]), (1, False, [(3,), (3, 2)])])
+def test_dot(axes, normalize, shapes, tmp_path):
+    a, b = Input(shape=shapes[0], name="a"), Input(shape=shapes[1], name="b")
+    model = Model([a, b], layers.Dot(axes=axes, normalize=normalize)([a, b]))
+    assert_same_predictions(model, [_normal(3, *shapes[0]), _normal(3, *shapes[1])], tmp_path)

@@ -5,10 +5,31 @@ import functools
 import inspect
 
 
+def _typo_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from ``a`` to ``b``: optimal string alignment."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 def did_you_mean(name, candidates) -> str:
-    """``" Did you mean 'relu'?"`` for the closest of ``candidates``, or ``""`` when none is close."""
-    close = difflib.get_close_matches(str(name), list(candidates), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    """``" Did you mean 'relu'?"`` for the closest of ``candidates``, or ``""`` when none is close.
+
+    difflib finds the close names; of its best three the fewest typing edits wins (so 'adma' is 'adam',
+    a swap, rather than 'adamax', which difflib's ratio ranks first), ties in difflib's order.
+    """
+    name = str(name)
+    close = difflib.get_close_matches(name, [str(c) for c in candidates], n=3)
+    if not close:
+        return ""
+    best = min(close, key=lambda c: _typo_distance(name.lower(), c.lower()))
+    return f" Did you mean {best!r}?"
 
 
 def init_arguments(cls) -> list:

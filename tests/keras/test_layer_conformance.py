@@ -62,6 +62,31 @@ _TF_IDF[0, [0, 1, 4, 8]] = [1.7386263608932495, 0.6931471824645996, 0.6931471824
 _TF_IDF[1, [0, 1, 5]] = [4.3465657234191895, 0.6931471824645996, 0.9162907600402832]
 _ATTENTION_MASK = np.array([[[1, 1, 0, 0, 0], [1, 1, 1, 0, 0]], [[1, 0, 1, 0, 1], [0, 1, 1, 1, 1]]], dtype=bool)
 
+class MinimalRNNCell(layers.AbstractRNNCell):
+    """tf.keras 2's AbstractRNNCell example: ``h = x @ kernel + h_prev @ recurrent_kernel``, one state."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    @property
+    def state_size(self):
+        return self.units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="uniform", name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="uniform",
+                                                name="recurrent_kernel")
+        self.built = True
+
+    def call(self, inputs, states):
+        output = keras.backend.dot(inputs, self.kernel) + keras.backend.dot(states[0], self.recurrent_kernel)
+        return output, [output]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
 # Why some checks do not apply:
 _TIME_MAJOR = ("time-major inputs are (timesteps, batch, features): predict(batch_size=1) cuts the time axis, "
                "in tf.keras 2 too")
@@ -100,6 +125,19 @@ CASES = [
          expected_output_shape=(2, 3, 4)),
     case(layers.Dropout, {"rate": 0.5, "noise_shape": [None, 1], "seed": 3},
          input_data=_A, expected_output=_A, random_in_training=True, expected_num_trainable_weights=0),
+    case(layers.AlphaDropout, {"rate": 0.3, "noise_shape": [None, 1], "seed": 3}, input_data=_A, expected_output=_A,
+         random_in_training=True, expected_num_trainable_weights=0),
+    case(layers.GaussianNoise, {"stddev": 0.5, "seed": 3}, input_data=_A, expected_output=_A, random_in_training=True,
+         expected_num_trainable_weights=0),
+    case(layers.GaussianDropout, {"rate": 0.4}, input_data=_A, expected_output=_A, random_in_training=True,
+         expected_num_trainable_weights=0),
+    case(layers.ActivityRegularization, {"l1": 0.1, "l2": 0.01}, input_data=_A, expected_output=_A,
+         expected_num_losses=1, expected_num_trainable_weights=0),
+    case(layers.Identity, {}, input_data=_A, expected_output=_A, expected_num_trainable_weights=0),
+    case(layers.Permute, {"dims": (2, 1)}, input_data=_NCHW[:, 0],
+         expected_output=np.transpose(_NCHW[:, 0], (0, 2, 1))),
+    case(layers.Permute, {"dims": (3, 1, 2)}, label="rank4", input_shape=(2, 3, 4, 5),
+         expected_output_shape=(2, 5, 3, 4)),
     case(layers.Flatten, {}, input_shape=(2, 3, 2), expected_output_shape=(2, 6)),
     case(layers.Flatten, {"data_format": "channels_first"}, label="channels-first", input_data=_NCHW,
          expected_output=np.transpose(_NCHW, (0, 2, 3, 1)).reshape(2, 12)),
@@ -123,6 +161,14 @@ CASES = [
          input_data=_C, expected_output=np.array([[-0.15, 2.5, -0.05], [2.0, -0.35, 1.5]], dtype="float32")),
     case(layers.LeakyReLU, {"alpha": 0.2}, input_data=_A,
          expected_output=np.array([[1.0, 5.0, -0.4], [0.5, -0.2, 4.0]], dtype="float32")),
+    case(layers.PReLU, {}, input_data=_A, expected_output=np.maximum(_A, 0), expected_num_trainable_weights=1,
+         expected_weight_names=["alpha"], expected_weight_shapes=[(3,)]),
+    case(layers.PReLU, {"alpha_initializer": "random_uniform", "alpha_regularizer": "l2",
+                        "alpha_constraint": "non_neg", "shared_axes": [1, 2]}, label="shared-axes",
+         input_shape=(2, 3, 2, 4), expected_output_shape=(2, 3, 2, 4), expected_weight_names=["alpha"],
+         expected_weight_shapes=[(1, 1, 4)], expected_num_losses=1),
+    case(layers.ThresholdedReLU, {"theta": 0.5}, input_data=_C,
+         expected_output=np.array([[0.0, 8.0, 0.0], [2.0, 0.0, 1.5]], dtype="float32")),
     case(layers.ELU, {"alpha": 0.5}, input_data=_A,
          expected_output=np.where(_A > 0, _A, 0.5 * np.expm1(_A)).astype("float32")),
     case(layers.Softmax, {}, input_shape=(2, 3), expected_output_shape=(2, 3)),
@@ -352,6 +398,9 @@ CASES = [
                       "return_sequences": True},
          label="step-by-step-masked", input_data=[_SEQ, _SEQ_MASK], call_layout=call_with(0, mask=1),
          expected_output_shape=(2, 5, 2), expected_output_mask=_SEQ_MASK),
+    case(layers.RNN, {"cell": MinimalRNNCell(3), "return_sequences": True}, label="abstract-cell",
+         input_shape=(2, 4, 5), expected_output_shape=(2, 4, 3), expected_weight_names=["kernel", "recurrent_kernel"],
+         custom_objects={"MinimalRNNCell": MinimalRNNCell}),
     case(layers.SimpleRNNCell, {"units": 3}, input_shape=[(2, 5), (2, 3)], call_layout=call_with(0, [1]),
          compute_output_shape=False, expected_output_shape=[(2, 3), (2, 3)],
          expected_weight_names=["kernel", "recurrent_kernel", "bias"]),
@@ -460,6 +509,16 @@ CASES = [
     case(layers.EinsumDense, {"equation": "ab...,bc->ac...", "output_shape": 3, "bias_axes": "c"},
          label="right-ellipsis", input_shape=(2, 4, 5), expected_output_shape=(2, 3, 5), unknown_axes=(),
          expected_weight_shapes=[(4, 3), (3, 1)]),
+    case(layers.GroupNormalization, {"groups": 2}, input_shape=(2, 3, 4), expected_output_shape=(2, 3, 4),
+         expected_weight_names=["gamma", "beta"], expected_weight_shapes=[(4,), (4,)]),
+    case(layers.GroupNormalization, {"groups": -1, "axis": 1, "epsilon": 0.01, "center": False,
+                                     "gamma_initializer": "random_uniform", "gamma_regularizer": "l2"},
+         label="instance-axis1", input_shape=(2, 4, 3), expected_output_shape=(2, 4, 3),
+         expected_weight_names=["gamma"], expected_num_losses=1),
+    case(layers.UnitNormalization, {}, input_data=_A,
+         expected_output=_A / np.linalg.norm(_A, axis=-1, keepdims=True)),
+    case(layers.UnitNormalization, {"axis": [1, 2]}, label="two-axes", input_data=_NCHW[:, 0],
+         expected_output=_NCHW[:, 0] / np.linalg.norm(_NCHW[:, 0], axis=(1, 2), keepdims=True)),
     case(layers.LayerNormalization, {}, input_shape=(2, 3, 4), expected_output_shape=(2, 3, 4),
          expected_weight_names=["gamma", "beta"], expected_weight_shapes=[(4,), (4,)]),
     case(layers.LayerNormalization, {"axis": [1, 2], "epsilon": 0.01, "center": False,
@@ -523,6 +582,9 @@ CASES = [
          expected_output=np.array([[1.0, 2.0, -4.0], [-0.5, -1.0, 1.0]], dtype="float32")),
     case(layers.Minimum, {}, label="three", input_data=[_A, _B, _C],
          expected_output=np.array([[-1.0, 2.0, -4.0], [-0.5, -3.0, 1.0]], dtype="float32")),
+    case(layers.Dot, {"axes": 1}, input_data=[_A, _B], expected_output=np.sum(_A * _B, axis=1, keepdims=True)),
+    case(layers.Dot, {"axes": [2, 2], "normalize": True}, label="cosine", input_shape=[(2, 3, 4), (2, 5, 4)],
+         expected_output_shape=(2, 3, 5)),
     case(layers.Concatenate, {"axis": 1}, input_shape=[(2, 3, 2), (2, 1, 2)], expected_output_shape=(2, 4, 2)),
     case(layers.Concatenate, {}, label="last-axis", input_data=[_A, _B[:, :2]],
          expected_output=np.concatenate([_A, _B[:, :2]], axis=-1)),
@@ -579,6 +641,7 @@ NOT_TESTED_HERE = {
     layers.InputLayer: "the graph's entry point: it computes nothing and is made by keras.Input",
     layers.PreprocessingLayer: "the abstract base of the adaptable layers (tested through Normalization and "
                                "Discretization)",
+    layers.AbstractRNNCell: "the abstract base of a user's cell (tested through RNN-abstract-cell's MinimalRNNCell)",
     layers.Wrapper: "the abstract base of TimeDistributed and Bidirectional (tested through them): its call is the "
                     "wrapped layer's, it does not compute on its own",
 }

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import chainrule
+from chainrule import keras
 from chainrule.keras import optimizers
 
 RTOL, ATOL = 1e-6, 1e-7
@@ -66,8 +67,14 @@ def _ref_nadam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
 
 
+def _ref_adamax(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    s["m"] = s.get("m", 0.0) + (g - s.get("m", 0.0)) * (1 - beta_1)
+    s["u"] = np.maximum(beta_2 * s.get("u", 0.0), np.abs(g))
+    return w - lr * s["m"] / ((1 - beta_1 ** t) * (s["u"] + epsilon))
+
+
 _REFS = {"SGD": _ref_sgd, "Adagrad": _ref_adagrad, "RMSprop": _ref_rmsprop, "Adam": _ref_adam,
-         "AdamW": _ref_adam, "Nadam": _ref_nadam}
+         "AdamW": _ref_adam, "Nadam": _ref_nadam, "Adamax": _ref_adamax}
 
 
 def reference_run(cls_name, hp, w0, grads):
@@ -125,6 +132,9 @@ CASES = [
     ("Nadam", dict(learning_rate=0.1)),
     ("Nadam", dict(learning_rate=0.1, beta_1=0.8, beta_2=0.9, epsilon=0.1)),
     ("Nadam", dict(learning_rate=0.1, weight_decay=0.2)),
+    ("Adamax", dict(learning_rate=0.1)),
+    ("Adamax", dict(learning_rate=0.1, beta_1=0.7, beta_2=0.5, epsilon=0.1)),
+    ("Adamax", dict(learning_rate=0.1, weight_decay=0.2)),
 ]
 
 
@@ -474,6 +484,7 @@ def test_minimize_with_tensor_loss_needs_a_tape():
 @pytest.mark.parametrize("name, cls, lr", [("sgd", "SGD", 0.01), ("adam", "Adam", 0.001),
                                             ("rmsprop", "RMSprop", 0.001), ("adagrad", "Adagrad", 0.001),
                                             ("adamw", "AdamW", 0.001), ("nadam", "Nadam", 0.001),
+                                            ("adamax", "Adamax", 0.001),
                                             ("RMSprop", "RMSprop", 0.001), ("ADAM", "Adam", 0.001)])
 def test_get_by_name_gives_keras_defaults(name, cls, lr):
     opt = optimizers.get(name)
@@ -495,6 +506,19 @@ def test_keras_default_hyper_parameters():
     assert (cfg["momentum"], cfg["nesterov"]) == (0.0, False)
     for key in ("name", "learning_rate", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue"):
         assert key in cfg
+    cfg = optimizers.Adamax().get_config()
+    assert (cfg["name"], cfg["beta_1"], cfg["beta_2"], cfg["epsilon"]) == ("Adamax", 0.9, 0.999, 1e-7)
+
+
+def test_adamax_follows_tf_keras_step_by_step():
+    # tf.keras 2.21 (tf_keras, TF_USE_LEGACY_KERAS=1): Adamax(learning_rate=0.01).apply_gradients on this variable
+    tf_keras_steps = [[0.9900000095367432, -1.9900000095367432, 3.0, 0.49000000953674316],
+                      [0.9884194731712341, -1.9863121509552002, 2.994736909866333, 0.48525843024253845],
+                      [0.9866816997528076, -1.984352469444275, 2.9923975467681885, 0.48655733466148376]]
+    grads = [[0.5, -1.0, 0.0, 2.0], [-0.3, 0.2, 1.5, 0.0], [0.1, 0.1, -0.4, -2.5]]
+    steps = chainrule_run(optimizers.Adamax(learning_rate=0.01), np.array([1.0, -2.0, 3.0, 0.5], dtype=np.float32),
+                          [np.array(g, dtype=np.float32) for g in grads])
+    np.testing.assert_allclose(steps, tf_keras_steps, rtol=1e-6)
 
 
 def test_get_passes_instances_and_configs_through():
@@ -525,7 +549,7 @@ def test_misspelled_name_lists_valid_names_and_suggests(bad, suggestion):
         optimizers.get(bad)
     message = str(info.value)
     assert repr(bad) in message
-    assert "'adagrad', 'adam', 'adamw', 'nadam', 'rmsprop', 'sgd'" in message
+    assert "'adagrad', 'adam', 'adamax', 'adamw', 'nadam', 'rmsprop', 'sgd'" in message
     assert message.endswith(f"Did you mean {suggestion!r}?")
 
 
@@ -702,3 +726,22 @@ def test_a_variable_kept_by_one_optimizer_is_updated_one_by_one_by_another():
     first.apply_gradients(zip([np.ones(v.shape, np.float32) for v in variables], variables))
     before = _three_variables()
     np.testing.assert_allclose(variables[1].numpy(), before[1].numpy() - 0.3, rtol=1e-6)
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".keras"])
+def test_adamax_state_survives_saving_and_training_resumes_identically(tmp_path, suffix):
+    keras.utils.set_random_seed(1)
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adamax(0.05), loss="mse")
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    model.save(tmp_path / f"m{suffix}")
+    restored = keras.models.load_model(tmp_path / f"m{suffix}")
+    assert type(restored.optimizer) is optimizers.Adamax
+    for a, b in zip(model.optimizer.variables, restored.optimizer.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    restored.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), restored.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

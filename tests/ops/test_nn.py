@@ -419,3 +419,32 @@ def test_softplus_and_gelu_are_finite_at_plus_minus_1000_and_keep_float32():
 def test_softplus_and_gelu_gradients_over_shapes(op, shape, seed):
     x = signed(np.random.default_rng(seed), shape, 0.05, 3.0)
     assert_grads(lambda a: apply_op(op(), a), x)
+
+
+# ----------------------------------------------------------------------------- PReLU
+
+def test_prelu_by_hand_forward_and_both_gradients():
+    x = np.array([[-2.0, 0.0, 3.0], [-1.0, 4.0, -0.5]])
+    alpha = np.array([0.1, 0.2, 0.3])
+    op = ops.PReLU()
+    np.testing.assert_allclose(op.forward(x, alpha), [[-0.2, 0.0, 3.0], [-0.1, 4.0, -0.15]], rtol=1e-12)
+    dx, dalpha = op.backward(np.full((2, 3), 2.0))
+    np.testing.assert_allclose(dx, [[0.2, 0.0, 2.0], [0.2, 2.0, 0.6]], rtol=1e-12)  # 0 at x == 0, as TF's
+    np.testing.assert_allclose(dalpha, [[-4.0, 0.0, 0.0], [-2.0, 0.0, -1.0]], rtol=1e-12)  # the tape sums it
+
+
+def test_prelu_keeps_float32():
+    out = ops.PReLU().forward(np.array([-1.0, 2.0], dtype=np.float32), np.array([0.25], dtype=np.float32))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, [-0.25, 2.0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=array_shapes(min_dims=1, max_dims=4, max_side=4), seed=st.integers(0, 2**32 - 1),
+       shared=st.integers(0, 15))
+def test_prelu_gradients_over_shapes_with_shared_axes(shape, seed, shared):
+    rng = np.random.default_rng(seed)
+    x = signed(rng, shape, 0.05, 3.0)
+    alpha_shape = tuple(1 if shared >> i & 1 else d for i, d in enumerate(shape))  # a broadcast slope
+    alpha = rng.uniform(-0.5, 0.8, size=alpha_shape)
+    assert_grads(lambda a, s: apply_op(ops.PReLU(), a, s), x, alpha)

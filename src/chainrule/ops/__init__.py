@@ -18,8 +18,9 @@ from .shape import (BroadcastTo, Cast, Concat, CumSum, Gather, GetItem, Identity
 from .linalg import MatMul
 from .sparse import SparseAffine
 from . import updates  # noqa: F401  (state updates: chainrule.ops.updates.AdamStep ...)
-from .nn import (ELU, GELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, ReLU, Sigmoid,
+from .nn import (ELU, GELU, Affine, BatchNorm, Dropout, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid,
                  SigmoidBinaryCrossEntropy, Softmax, SoftmaxWithLoss, Softplus, Step, Tanh)
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise
 from .windows import col2im, conv_output_length, deconv_output_length, im2col
 from .conv import Conv, Convolution, ConvTranspose, DepthwiseConv
 from .pooling import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool, Pooling

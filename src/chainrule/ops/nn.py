@@ -95,6 +95,29 @@ class LeakyReLU(Op):
         return np.where(self.positive, dout, self.alpha * dout).astype(np.result_type(dout), copy=False)
 
 
+class PReLU(Op):
+    """Parametric ReLU, ``forward(x, alpha)``: ``x`` if x > 0 else ``alpha * x``, with a learned ``alpha``.
+
+    ``alpha`` broadcasts against ``x`` (a Keras layer's has the shape of one sample, with 1 on shared
+    axes). Backward: ``dx = dout`` where x > 0, ``alpha * dout`` elsewhere (0 at x == 0, as TensorFlow's
+    ``relu(x) - alpha * relu(-x)``); ``dalpha = dout * min(x, 0)`` (the tape sums it down to alpha's shape).
+    """
+
+    def forward(self, x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+        x, alpha = np.asarray(x), np.asarray(alpha)
+        dtype = np.result_type(x, alpha)
+        self.positive = x > 0
+        self.negative_part = np.minimum(x, 0).astype(dtype, copy=False)
+        self.alpha = alpha
+        return np.where(self.positive, x, alpha * self.negative_part).astype(dtype, copy=False)
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        dx = np.where(self.positive, dout, np.where(self.negative_part < 0, self.alpha * dout, 0)) \
+            if self._needs(0) else None
+        dalpha = dout * self.negative_part if self._needs(1) else None
+        return dx, dalpha
+
+
 class ELU(Op):
     """``x`` if x > 0 else ``alpha * (exp(x) - 1)``. Backward: ``dout * (out + alpha)`` for x <= 0."""
 
@@ -433,6 +456,21 @@ class SigmoidBinaryCrossEntropy(Op):
         return dx, dt
 
 
+def generator(rng: Any, seed: Any) -> np.random.Generator:
+    """The Generator a random op draws from: ``rng`` if given, else a new one seeded with ``seed``, else
+    the global seeded backend Generator (``chainrule.random.set_seed``)."""
+    if rng is not None:
+        return rng
+    return np.random.default_rng(seed) if seed is not None else backend.rng()
+
+
+def noise_shape_of(shape: tuple[int, ...], noise_shape: Any) -> tuple[int, ...]:
+    """``noise_shape`` with its None entries replaced by the input's sizes (None: the input's shape)."""
+    if noise_shape is None:
+        return tuple(shape)
+    return tuple(shape[i] if s is None else int(s) for i, s in enumerate(noise_shape))
+
+
 class Dropout(Op):
     """Inverted dropout: zero each value with probability ``rate``, scale the rest by ``1/(1-rate)``.
 
@@ -455,14 +493,8 @@ class Dropout(Op):
         if self.rate == 0:
             self.mask = None
             return x
-        rng = self._rng
-        if rng is None:
-            if self.seed is not None:
-                rng = np.random.default_rng(self.seed)
-            else:
-                rng = backend.rng()
-        shape = x.shape if self.noise_shape is None else tuple(
-            x.shape[i] if s is None else s for i, s in enumerate(self.noise_shape))
+        rng = generator(self._rng, self.seed)
+        shape = noise_shape_of(x.shape, self.noise_shape)
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
         keep = rng.random(shape, dtype=np.float32 if dtype != np.float64 else np.float64) >= self.rate
         self.mask = keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))

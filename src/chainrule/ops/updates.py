@@ -283,6 +283,42 @@ class AdamStep(StateUpdate):
         return var
 
 
+class AdamaxStep(StateUpdate):
+    """Adamax, Adam with the infinity norm. ``forward(var, g, lr, iterations, m, u)``::
+
+        t = iterations + 1
+        m += (g - m) * (1 - beta_1)
+        u = max(beta_2 * u, |g|)
+        var -= lr * m / ((1 - beta_1**t) * (u + epsilon))
+    """
+
+    writes = (3, 4)
+
+    def __init__(self, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 workspace: Any = None) -> None:
+        super().__init__(workspace)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, iterations: np.ndarray, m: np.ndarray,
+                u: np.ndarray) -> np.ndarray:
+        dt = var.dtype.type
+        t = dt(float(iterations) + 1.0)
+        beta_1 = dt(np.float32(self.beta_1))  # as AdamStep: tf.keras 2 casts the beta to float32 first
+        a, b = self.scratch(var), self.scratch(var, 1)
+        np.subtract(g, m, out=a)
+        a *= dt(1.0 - self.beta_1)
+        m += a
+        u *= dt(self.beta_2)
+        np.abs(g, out=a)
+        np.maximum(u, a, out=u)
+        np.add(u, dt(self.epsilon), out=a)
+        a *= dt(1.0) - beta_1 ** t
+        np.multiply(m, dt(lr), out=b)
+        b /= a
+        var -= b
+        return var
+
+
 def _nadam_u(beta_1: float, t: float) -> float:
     return beta_1 * (1.0 - 0.5 * 0.96 ** t)
 

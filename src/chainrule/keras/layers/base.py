@@ -36,6 +36,7 @@ from ..._suggest import accepts_argument, did_you_mean_argument, init_arguments
 from .. import constraints, initializers, limits, registry, regularizers
 from .. import metrics as _metrics
 from ..utils.naming import to_snake_case
+from .input_spec import assert_input_compatibility
 
 # ----------------------------------------------------------------------------- names
 
@@ -739,6 +740,7 @@ class Layer(Module):
             # Keras tensors beside the first argument: layer(targets, logits), layer(query, value)
             return self._symbolic_call(inputs, rest, kwargs)
         if isinstance(inputs, Tensor) and inputs._value.dtype == self._np_dtype:
+            self._check_input_spec(inputs)
             if not self.built:  # the common case: one tensor already of the layer's dtype
                 self._maybe_build([inputs._value.shape])
         else:
@@ -746,6 +748,7 @@ class Layer(Module):
             if any(isinstance(x, KerasTensor) for x in flat):
                 return self._symbolic_call(inputs, rest, kwargs)
             inputs = nest.map_structure(self._convert_input, inputs)
+            self._check_input_spec(inputs)
             self._maybe_build([_shape_of(x) for x in nest.flatten(inputs)])
         training = kwargs.pop("training", None)
         outer = _context.training
@@ -782,6 +785,14 @@ class Layer(Module):
                     self._activity_losses.append(self.activity_regularizer(out) / cast(n, out.dtype))
         return outputs
 
+    #: What the inputs must be (a ``keras.layers.InputSpec``, or a list with one per input); None: anything.
+    input_spec = None
+
+    def _check_input_spec(self, inputs):
+        """``assert_input_compatibility`` for ``self.input_spec``, except on a symbolic call's stand-ins."""
+        if self.input_spec is not None and not self.__dict__.get("_dry_running"):
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+
     def _set_output_masks(self, inputs, outputs, input_masks):
         """Put ``compute_mask(inputs, input_masks)`` on the output tensors (unless ``call`` already did)."""
         flat = nest.flatten(outputs)
@@ -810,6 +821,8 @@ class Layer(Module):
             kwargs.pop("mask")
         first = [x for x in flat if isinstance(x, KerasTensor)]
         all_inputs = first + symbolic_tensors(list(rest)) + symbolic_tensors(kwargs)
+        if first:
+            self._check_input_spec(inputs)
         shapes = [x.shape for x in (first or all_inputs)]
         try:
             self._maybe_build(shapes)
@@ -904,9 +917,11 @@ class Layer(Module):
         saved = self._activity_losses, self._added_losses
         tapes = list(active_tapes())
         active_tapes().clear()
+        self.__dict__["_dry_running"] = True  # the stand-ins' sizes are not the inputs': input_spec was checked
         try:
             return Layer.__call__(self, dummy, *dummy_rest, training=False, **dummy_kwargs)
         finally:
+            self.__dict__["_dry_running"] = False
             active_tapes().extend(tapes)
             self._activity_losses, self._added_losses = saved
 

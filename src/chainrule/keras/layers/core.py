@@ -1,4 +1,4 @@
-"""Core layers: InputLayer/Input, Dense, Activation, Flatten, Reshape, Dropout."""
+"""Core layers: InputLayer/Input, Dense, Activation, Flatten, Reshape, Dropout, Identity."""
 from __future__ import annotations
 
 import math
@@ -9,7 +9,8 @@ import numpy as np
 
 from .._types import ActivationLike, ConstraintLike, InitializerLike, RegularizerLike
 from ... import ops as _ops
-from ...functions import cast, matmul, reshape, transpose
+from ... import nest
+from ...functions import cast, identity, matmul, reshape, transpose
 from ...sparse import SparseTensor
 from ...tensor import Tensor, apply_op
 from .. import activations, constraints, initializers, registry, regularizers
@@ -335,6 +336,17 @@ class Reshape(Layer):
         return config
 
 
+def check_noise_shape(layer: Layer, noise_shape: Any, input_shape: Any) -> None:
+    """Raise ``ValueError`` naming the layer when a dropout ``noise_shape`` does not fit the inputs' shape."""
+    if noise_shape is None:
+        return
+    noise, shape = tuple(noise_shape), tuple(input_shape)
+    if len(noise) != len(shape) or any(n not in (None, 1, d) for n, d in zip(noise, shape)):
+        raise ValueError(f"{type(layer).__name__} {layer.name!r}: noise_shape {noise} does not fit inputs of shape "
+                         f"{shape}; give one entry per axis: None (that axis' size), 1 (one mask value shared "
+                         "along it) or the axis' size.")
+
+
 class Dropout(Layer):
     """Randomly zeroes a fraction ``rate`` of the inputs in training, scaling the rest by ``1/(1-rate)``.
 
@@ -362,12 +374,7 @@ class Dropout(Layer):
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         if not training or self.rate == 0:
             return inputs
-        if self.noise_shape is not None:
-            noise, shape = tuple(self.noise_shape), tuple(inputs.shape)
-            if len(noise) != len(shape) or any(n not in (None, 1, d) for n, d in zip(noise, shape)):
-                raise ValueError(f"Dropout {self.name!r}: noise_shape {noise} does not fit inputs of shape {shape}; "
-                                 "give one entry per axis: None (that axis' size), 1 (one mask value shared "
-                                 "along it) or the axis' size.")
+        check_noise_shape(self, self.noise_shape, inputs.shape)
         return apply_op(_ops.Dropout(self.rate, noise_shape=self.noise_shape, rng=self._rng), inputs)
 
     def compute_output_shape(self, input_shape):
@@ -379,4 +386,21 @@ class Dropout(Layer):
         return config
 
 
-registry.register("layers", InputLayer, Dense, Activation, Flatten, Reshape, Dropout)
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder, e.g. where a model's branch may or may not have a layer).
+
+    A list, tuple or dict of tensors comes back with the same structure. Masks do not pass (as
+    tf.keras 2's, which does not support masking).
+
+    Args:
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+    """
+
+    def call(self, inputs: Any) -> Any:
+        return nest.map_structure(identity, inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+registry.register("layers", InputLayer, Dense, Activation, Flatten, Reshape, Dropout, Identity)

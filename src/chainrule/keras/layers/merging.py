@@ -1,4 +1,4 @@
-"""Layers that merge several inputs: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum.
+"""Layers that merge several inputs: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, Dot.
 
 Masks combine as in tf.keras 2: an element-wise merge keeps a step where every masked input
 keeps it (logical and); Concatenate joins the masks along its axis (an unmasked input counts
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...functions import cast, concat, expand_dims, maximum, minimum, ones_like, reduce_all, reshape
+from ...functions import cast, concat, expand_dims, matmul, ones_like, reduce_all, reshape, transpose
+from ...functions import maximum as _maximum
+from ...functions import minimum as _minimum
+from ...math import l2_normalize
 from .. import registry
 from .base import Layer
 
@@ -152,14 +155,14 @@ class Maximum(_Merge):
     """Element-wise maximum of a list of inputs."""
 
     def _merge(self, a, b):
-        return maximum(a, b)
+        return _maximum(a, b)
 
 
 class Minimum(_Merge):
     """Element-wise minimum of a list of inputs."""
 
     def _merge(self, a, b):
-        return minimum(a, b)
+        return _minimum(a, b)
 
 
 class Concatenate(Layer):
@@ -225,6 +228,104 @@ class Concatenate(Layer):
         return config
 
 
+class Dot(Layer):
+    """The dot product of two samples along one axis each: ``(batch, n)`` with ``(batch, n)`` gives
+    ``(batch, 1)``, ``(batch, m, k)`` with ``(batch, n, k)`` and ``axes=2`` gives ``(batch, m, n)``.
+
+    As tf.keras 2's ``backend.batch_dot``: the output has the first input's remaining axes then the
+    second's (both without the batch axis), and an output of just the batch axis gets an axis of 1.
+    The batch axis itself cannot be contracted. The result has no mask.
+
+    Args:
+        axes: the axis contracted in both inputs (an int), or one per input (a list or tuple of two ints);
+            negative axes count from the end.
+        normalize: L2-normalize each input along its axis first, so the product is the cosine similarity.
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ``input_shape`` ...).
+
+    Raises:
+        TypeError / ValueError: ``axes`` is not an int or a pair of ints; at build or call, not exactly two
+            inputs, a contracted batch axis, or contracted axes of different sizes.
+    """
+
+    def __init__(self, axes: Any, normalize: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(axes, int):
+            if not isinstance(axes, (list, tuple)):
+                raise TypeError(f"Dot {self.name!r}: invalid type for argument `axes`: it should be a list or an "
+                                f"int. Received: axes={axes!r}")
+            if len(axes) != 2:
+                raise ValueError(f"Dot {self.name!r}: invalid format for argument `axes`: it should contain two "
+                                 f"elements. Received: axes={axes}")
+            if not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+                raise ValueError(f"Dot {self.name!r}: invalid format for argument `axes`: list elements should be "
+                                 f"integers. Received: axes={axes}")
+            axes = list(axes)
+        self.axes = axes
+        self.normalize = bool(normalize)
+        self.supports_masking = True
+
+    def _shapes(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or \
+                not all(isinstance(s, (list, tuple)) for s in input_shape):
+            raise ValueError(f"Dot {self.name!r}: a `Dot` layer should be called on a list of 2 inputs. Received: "
+                             f"input_shape={input_shape}")
+        return [tuple(s) for s in input_shape]
+
+    def _resolved_axes(self, shapes):
+        pair = [self.axes, self.axes] if isinstance(self.axes, int) else self.axes
+        axes = [a % len(s) if a < 0 else a for a, s in zip(pair, shapes)]
+        for a, s in zip(axes, shapes):
+            if a == 0 or a >= len(s):
+                raise ValueError(f"Dot {self.name!r}: cannot contract axis {a} of an input of shape {s} (axis 0 is "
+                                 f"the batch); axes={self.axes}.")
+        (a0, a1), (s0, s1) = axes, shapes
+        if s0[a0] is not None and s1[a1] is not None and s0[a0] != s1[a1]:
+            raise ValueError(f"Dot {self.name!r}: incompatible input shapes: axis values {s0[a0]} (at axis {a0}) != "
+                             f"{s1[a1]} (at axis {a1}). Full input shapes: {s0}, {s1}")
+        return axes
+
+    def build(self, input_shape: Any) -> None:
+        self._resolved_axes(self._shapes(input_shape))
+        self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        shapes = self._shapes(input_shape)
+        a0, a1 = self._resolved_axes(shapes)
+        first = [d for i, d in enumerate(shapes[0]) if i != a0]
+        second = [d for i, d in enumerate(shapes[1]) if i not in (0, a1)]
+        out = first + second
+        return tuple(out + [1] if len(out) == 1 else out)
+
+    def call(self, inputs: Any) -> Any:
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(f"Dot {self.name!r}: a `Dot` layer should be called on exactly 2 inputs. Received: "
+                             f"inputs={inputs}")
+        x, y = inputs
+        shapes = [tuple(x.shape), tuple(y.shape)]
+        a0, a1 = self._resolved_axes(shapes)
+        if self.normalize:
+            x, y = l2_normalize(x, axis=a0), l2_normalize(y, axis=a1)
+        # batch_dot as one batched GEMM: x -> (batch, m, k), y -> (batch, k, n)
+        x_rest = [i for i in range(1, len(shapes[0])) if i != a0]
+        y_rest = [i for i in range(1, len(shapes[1])) if i != a1]
+        batch, k = shapes[0][0], shapes[0][a0]
+        xm = reshape(transpose(x, [0] + x_rest + [a0]), (batch, -1, k))
+        ym = reshape(transpose(y, [0, a1] + y_rest), (batch, k, -1))
+        out_shape = (batch,) + tuple(shapes[0][i] for i in x_rest) + tuple(shapes[1][i] for i in y_rest)
+        return reshape(matmul(xm, ym), out_shape if len(out_shape) > 1 else (batch, 1))
+
+    def _output_dtype(self, flat_inputs):
+        return _merged_dtype(self, flat_inputs)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(axes=self.axes, normalize=self.normalize)
+        return config
+
+
 def concatenate(inputs, axis=-1, **kwargs):
     """Functional form of :class:`Concatenate`.
 
@@ -233,6 +334,17 @@ def concatenate(inputs, axis=-1, **kwargs):
         axis: the axis joined along (default -1).
     """
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes, normalize=False, **kwargs):
+    """Functional form of :class:`Dot`.
+
+    Args:
+        inputs: the two tensors to multiply (a list).
+        axes: the axis contracted in both inputs, or one per input.
+        normalize: L2-normalize each input along its axis first (cosine similarity).
+    """
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
 
 
 def add(inputs, **kwargs):
@@ -262,6 +374,24 @@ def multiply(inputs, **kwargs):
     return Multiply(**kwargs)(inputs)
 
 
+def maximum(inputs, **kwargs):
+    """Functional form of :class:`Maximum`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """Functional form of :class:`Minimum`.
+
+    Args:
+        inputs: the tensors to merge (a list), all of the same shape (or broadcastable).
+    """
+    return Minimum(**kwargs)(inputs)
+
+
 def average(inputs, **kwargs):
     """Functional form of :class:`Average`.
 
@@ -271,4 +401,4 @@ def average(inputs, **kwargs):
     return Average(**kwargs)(inputs)
 
 
-registry.register("layers", Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract)
+registry.register("layers", Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract)

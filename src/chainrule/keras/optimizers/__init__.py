@@ -10,13 +10,14 @@ from . import schedules  # noqa: F401
 from .. import registry
 from .adagrad import Adagrad
 from .adam import Adam
+from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Nadam", "schedules",
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "Adamax", "AdamW", "Nadam", "schedules",
            "get", "serialize", "deserialize"]
 
 

@@ -41,6 +41,7 @@ _BLOCKS: dict[Any, Callable[[Any], list]] = {
     "AdamW": lambda o: [(("m", "momentum"), ("v", "velocity"))] + ([(("vhat", "velocity_hat"),)] if o.amsgrad
                                                                    else []),
     "Nadam": lambda o: [(("m", "momentum"), ("v", "velocity"))],
+    "Adamax": lambda o: [(("m", "momentum"), ("u", "norm"))],
     "SGD": lambda o: [(("m", "momentum"),)],
     "RMSprop": lambda o: [(("velocity", "velocity"),)] + ([(("momentum", "momentum"),)] if o.momentum > 0 else [])
     + ([(("average_gradient", "average_gradient"),)] if o.centered else []),

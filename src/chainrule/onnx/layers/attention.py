@@ -1,4 +1,5 @@
-"""Converters of LayerNormalization, EinsumDense, MultiHeadAttention, Attention and AdditiveAttention.
+"""Converters of LayerNormalization, GroupNormalization, EinsumDense, MultiHeadAttention, Attention and
+AdditiveAttention.
 
 MultiHeadAttention is written as its parts, with the layer's own einsum equations and weight shapes:
 three EinsumDense projections, ``Einsum(dot)`` of the keys and the scaled queries, a softmax over the
@@ -15,10 +16,44 @@ from ...keras.layers.attention.dense_attention import AdditiveAttention, Attenti
 from ...keras.layers.attention.multi_head_attention import MultiHeadAttention
 from ...keras.layers.base import KerasTensor
 from ...keras.layers.einsum_dense import EinsumDense
+from ...keras.layers.group_normalization import GroupNormalization
 from ...keras.layers.layer_normalization import LayerNormalization
 from ..context import ExportError, emit_softmax, onnx_elem_type
 from ..registry import register_converter
 from .common import _as_layer_dtype, reduce
+
+
+@register_converter(GroupNormalization)
+def convert_group_normalization(ctx, layer, inputs, node):
+    """Channels moved last (Transpose, when they are not), Reshape to ``(batch, -1, groups, channels // groups)``,
+    the mean and variance over axes 1 and 3, then the original shape back and the per-channel gamma and beta."""
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    shape = tuple(node.input_tensors[0].shape)
+    rank, axis, groups, name = len(shape), layer._channel_axis, layer.groups, layer.name
+    channels = shape[axis]
+    perm = [i for i in range(rank) if i != axis] + [axis]
+    if axis != rank - 1:
+        x = ctx.op("Transpose", [x], name=f"{name}/channels_last", perm=perm)
+    moved_shape = ctx.op("Shape", [x], name=f"{name}/shape")
+    grouped = ctx.op("Reshape", [x, ctx.constant(np.asarray([0, -1, groups, channels // groups], dtype=np.int64),
+                                                 f"{name}/grouped_shape")], name=f"{name}/grouped")
+    mean = reduce(ctx, "ReduceMean", grouped, [1, 3], True, f"{name}/mean")
+    centred = ctx.op("Sub", [grouped, mean], name=f"{name}/centred")
+    variance = reduce(ctx, "ReduceMean", ctx.op("Mul", [centred, centred], name=f"{name}/square"), [1, 3], True,
+                      f"{name}/variance")
+    std = ctx.op("Sqrt", [ctx.op("Add", [variance, ctx.scalar(layer.epsilon, layer.dtype)], name=f"{name}/eps")],
+                 name=f"{name}/std")
+    y = ctx.op("Reshape", [ctx.op("Div", [centred, std], name=f"{name}/normalized"), moved_shape],
+               name=f"{name}/ungrouped")
+    if axis != rank - 1:
+        y = ctx.op("Transpose", [y], name=f"{name}/channels_back", perm=[int(i) for i in np.argsort(perm)])
+    broadcast = [channels if a == axis else 1 for a in range(1, rank)]
+    if layer.gamma is not None:
+        y = ctx.op("Mul", [y, ctx.constant(layer.gamma.numpy().reshape(broadcast), f"{name}/gamma")],
+                   name=f"{name}/scale")
+    if layer.beta is not None:
+        y = ctx.op("Add", [y, ctx.constant(layer.beta.numpy().reshape(broadcast), f"{name}/beta")], name=name)
+    return [y]
 
 
 @register_converter(LayerNormalization)

@@ -1,14 +1,19 @@
-"""Converters of the core layers: Dense, Activation, Dropout, Flatten, Reshape, Rescaling, BatchNormalization,
-the activation layers, the merging layers and nested models."""
+"""Converters of the core layers: Dense, Activation, Dropout (and the other layers that are the identity at
+inference: Identity, AlphaDropout, GaussianNoise, GaussianDropout, ActivityRegularization), Flatten, Reshape,
+Permute, Rescaling, BatchNormalization, UnitNormalization, the activation layers (PReLU and ThresholdedReLU
+too), the merging layers (Dot too) and nested models."""
 from __future__ import annotations
 
 import numpy as np
 
 from ...backend import epsilon
 from ...dtypes import as_dtype
-from ...keras.layers.activation import ELU, LeakyReLU, ReLU, Softmax
-from ...keras.layers.core import Activation, Dense, Dropout, Flatten, Reshape
-from ...keras.layers.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, _Merge
+from ...keras.layers.activation import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from ...keras.layers.core import Activation, Dense, Dropout, Flatten, Identity, Reshape
+from ...keras.layers.merging import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, _Merge
+from ...keras.layers.permute import Permute
+from ...keras.layers.regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
+from ...keras.layers.unit_normalization import UnitNormalization
 from ...keras.layers.normalization import BatchNormalization
 from ...keras.layers.numeric_preprocessing import Normalization
 from ...keras.layers.preprocessing import Rescaling
@@ -19,7 +24,7 @@ from ...keras.models.model import Model
 from ...keras.models.sequential import Sequential
 from ..context import ExportError, emit_softmax, relu_general
 from ..registry import register_converter
-from .common import _as_layer_dtype, _input_dtype
+from .common import _as_layer_dtype, _input_dtype, reduce
 
 
 # ----------------------------------------------------------------------------- core layers
@@ -41,10 +46,33 @@ def convert_activation(ctx, layer, inputs, node):
     return [ctx.activation(layer.activation, inputs[0], layer, dtype=dtype)]
 
 
-@register_converter(Dropout, AddLoss, AddMetric)
+@register_converter(Dropout, AlphaDropout, GaussianNoise, GaussianDropout, ActivityRegularization, Identity,
+                    AddLoss, AddMetric)
 def convert_dropout(ctx, layer, inputs, node):
-    """The identity: dropout acts only in training; AddLoss and AddMetric return their input."""
+    """The identity: the dropout and noise layers act only in training; ActivityRegularization, AddLoss and
+    AddMetric add losses or metrics and return their input."""
     return [inputs[0]]
+
+
+@register_converter(Permute)
+def convert_permute(ctx, layer, inputs, node):
+    """Transpose with the batch axis first, then the layer's ``dims``."""
+    return [ctx.op("Transpose", [inputs[0]], name=layer.name, perm=[0] + [int(d) for d in layer.dims])]
+
+
+def _l2_normalize(ctx, x: str, axes: list, dtype, name: str) -> str:
+    """``x / sqrt(max(sum(x ** 2, axes), 1e-12))``, as ``chainrule.math.l2_normalize``."""
+    squares = reduce(ctx, "ReduceSum", ctx.op("Mul", [x, x], name=f"{name}/square"), axes, True, f"{name}/sum")
+    floor = ctx.op("Max", [squares, ctx.scalar(1e-12, dtype)], name=f"{name}/floor")
+    return ctx.op("Div", [x, ctx.op("Sqrt", [floor], name=f"{name}/norm")], name=name)
+
+
+@register_converter(UnitNormalization)
+def convert_unit_normalization(ctx, layer, inputs, node):
+    """L2 normalization over the layer's axes."""
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    axes = layer.axis if isinstance(layer.axis, list) else [layer.axis]
+    return [_l2_normalize(ctx, x, [int(a) for a in axes], layer.dtype, layer.name)]
 
 
 @register_converter(Flatten)
@@ -127,6 +155,20 @@ def convert_leaky_relu(ctx, layer, inputs, node):
     return [ctx.op("LeakyRelu", [inputs[0]], name=layer.name, alpha=float(layer.alpha))]
 
 
+@register_converter(PReLU)
+def convert_prelu(ctx, layer, inputs, node):
+    """PRelu with the learned slope (of one sample's shape, broadcast over the batch)."""
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    return [ctx.op("PRelu", [x, ctx.weight(layer.alpha, f"{layer.name}/alpha")], name=layer.name)]
+
+
+@register_converter(ThresholdedReLU)
+def convert_thresholded_relu(ctx, layer, inputs, node):
+    """ThresholdedRelu: ``x`` where x > theta, else 0."""
+    x = _as_layer_dtype(ctx, layer, inputs[0], node)
+    return [ctx.op("ThresholdedRelu", [x], name=layer.name, alpha=float(layer.theta))]
+
+
 @register_converter(ELU)
 def convert_elu(ctx, layer, inputs, node):
     """Elu with the layer's ``alpha``."""
@@ -185,6 +227,30 @@ def _merge_mask(ctx, layer, node) -> None:
         mask = ctx.and_masks(node, layer)
         if mask is not None:
             ctx.set_mask(out, mask)
+
+
+@register_converter(Dot)
+def convert_dot(ctx, layer, inputs, node):
+    """Einsum of the two inputs over the contracted axes (batch shared), after L2 normalization with
+    ``normalize``; an output of just the batch axis gets an axis of 1 (Unsqueeze), as the layer's."""
+    shapes = [tuple(t.shape) for t in node.input_tensors]
+    a0, a1 = layer._resolved_axes(shapes)
+    xs = [_as_layer_dtype(ctx, layer, x, node, i) for i, x in enumerate(inputs)]
+    if layer.normalize:
+        xs = [_l2_normalize(ctx, x, [a], layer.dtype, f"{layer.name}/normalize{i}")
+              for i, (x, a) in enumerate(zip(xs, (a0, a1)))]
+    letters = iter("bcdefghijklmnopqrstuvwxyz")
+    first = ["a"] + [next(letters) for _ in shapes[0][1:]]
+    second = ["a"] + [next(letters) for _ in shapes[1][1:]]
+    second[a1] = first[a0]
+    out = [first[0]] + [c for i, c in enumerate(first) if i not in (0, a0)] + \
+        [c for i, c in enumerate(second) if i not in (0, a1)]
+    y = ctx.op("Einsum", xs, name=f"{layer.name}/einsum" if len(out) == 1 else layer.name,
+               equation=f"{''.join(first)},{''.join(second)}->{''.join(out)}")
+    if len(out) == 1:
+        y = ctx.op("Unsqueeze", [y, ctx.constant(np.asarray([1], dtype=np.int64), f"{layer.name}/axis")],
+                   name=layer.name)
+    return [y]
 
 
 @register_converter(Concatenate)

@@ -1,4 +1,5 @@
-"""The recurrent cells: ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` (tf.keras 2) and ``StackedRNNCells``.
+"""The recurrent cells: ``SimpleRNNCell``, ``LSTMCell``, ``GRUCell`` (tf.keras 2), ``StackedRNNCells`` and
+``AbstractRNNCell``, the base of a user's own cell.
 
 A cell is one step: ``call(inputs, states, training=None)`` -> ``(output, new_states)`` with
 ``state_size`` (one int per state) and ``output_size``. The ``RNN`` layer runs a cell over a
@@ -631,6 +632,58 @@ def _accepts(cell, name):
     return accepts_argument(cell.call, name)
 
 
+class AbstractRNNCell(Layer):
+    """The base of a custom RNN cell (tf.keras 2): subclass it and define ``state_size``, ``output_size``
+    (properties) and ``call(inputs, states)`` -> ``(output, new_states)``; ``RNN(cell)`` runs it over a
+    sequence. ``get_initial_state`` gives zero states of ``state_size``.
+
+    Example::
+
+        class MinimalRNNCell(keras.layers.AbstractRNNCell):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+
+            @property
+            def state_size(self):
+                return self.units
+
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+                self.built = True
+
+            def call(self, inputs, states):
+                output = tf.matmul(inputs, self.kernel) + states[0]
+                return output, output
+
+    Args:
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``trainable``, ...).
+    """
+
+    def call(self, inputs, states):
+        """One step: ``(output, new_states)`` from ``inputs`` ``(batch, features)`` and the previous ``states``."""
+        raise NotImplementedError(f"{type(self).__name__}: a subclass of AbstractRNNCell must define "
+                                  "call(inputs, states) -> (output, new_states).")
+
+    @property
+    def state_size(self):
+        """The size of each state: an int, or a list with one per state."""
+        raise NotImplementedError(f"{type(self).__name__}: a subclass of AbstractRNNCell must define the "
+                                  "state_size property.")
+
+    @property
+    def output_size(self):
+        """The size of the output (default: the first state's size)."""
+        size = self.state_size
+        return nest.flatten(size)[0] if is_multiple_state(size) else size
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """Zeros ``(batch, size)`` for each state; ``inputs`` gives the batch size and dtype when passed."""
+        if inputs is not None:
+            batch_size, dtype = inputs.shape[0], inputs.dtype
+        return zero_states(self.state_size, batch_size, dtype or self.dtype)
+
+
 def zero_states(state_size, batch_size, dtype):
     """Zeros ``(batch, *dims)`` for each state in ``state_size`` (in its nesting; a ``TensorShape`` size gives
     a state of its dimensions)."""
@@ -643,4 +696,4 @@ def zero_states(state_size, batch_size, dtype):
     return zeros(state_size)
 
 
-registry.register("layers", SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells)
+registry.register("layers", SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, AbstractRNNCell)
