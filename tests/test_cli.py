@@ -51,6 +51,7 @@ def font_model(tmp_path_factory):
     """A font-shade classifier (raw R,G,B in; 1 = dark font) trained on the seed's rule and saved."""
     import numpy as np
     from chainrule import keras
+    keras.backend.clear_session()  # the summary below names layers as a fresh program would (rescaling, dense)
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     rgb = rng.integers(0, 256, size=(600, 3)).astype("float32")

@@ -488,9 +488,16 @@ def test_refusals_name_the_layer_and_the_reason(tmp_path):
     joined = layers.Concatenate(axis=1)([e(ids), e(ids)])      # its mask is the two masks joined: not exported
     refused(Model(ids, layers.GlobalAveragePooling1D(name="gap")(joined)),
             "layer 'gap' \\(GlobalAveragePooling1D\\) reads a mask that the export cannot compute")
+
+
+
+def test_a_masking_block_without_input_shape_inside_a_sequential_exports(tmp_path):
+    # Called on the outer model's Input, the inner Sequential builds a graph of its own, so its mask exports
     block = Sequential([layers.Masking(name="msk"), layers.GlobalAveragePooling1D()], name="block")
-    refused(Sequential([Input(shape=(4, 3)), block]),
-            "layer 'msk' makes a mask inside Sequential 'block', which has no input shape")
+    model = Sequential([Input(shape=(4, 3)), block])
+    x = _normal(2, 4, 3)
+    x[0, 2:] = 0.0
+    assert_same_predictions(model, [x], tmp_path)
 
 
 def test_explicit_mask_argument_is_refused(tmp_path):
