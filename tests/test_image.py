@@ -135,3 +135,16 @@ def test_errors():
         tf.image.ssim(x, x, 1.0)
     with pytest.raises(AttributeError, match="tf.image.draw_bounding_boxes"):
         _ = tf.image.draw_bounding_boxes
+
+
+def test_functional_model_records_and_reloads_nn_and_image_calls(tmp_path):
+    from chainrule import keras
+    inputs = keras.Input((8, 8, 6))
+    x = tf.nn.max_pool(inputs, ksize=(1, 1, 1, 3), strides=(1, 1, 1, 3), padding="VALID")
+    x = tf.image.resize(tf.image.flip_left_right(x), [4, 4])
+    model = keras.Model(inputs, tf.nn.conv2d(x, np.ones((3, 3, 2, 5), "float32"), 1, "SAME"))
+    assert [layer.name for layer in model.layers[1:]] == ["tf.nn.max_pool", "tf.image.flip_left_right",
+                                                          "tf.image.resize", "tf.nn.conv2d"]
+    model.save(tmp_path / "m.keras")
+    data = np.random.default_rng(0).random((2, 8, 8, 6)).astype("float32")
+    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "m.keras")(data).numpy(), model(data).numpy())

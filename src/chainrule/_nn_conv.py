@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _dispatch
 from . import ops as _ops
 from .errors import InvalidArgumentError
 from .functions import cast, reshape
@@ -669,3 +670,7 @@ def pool(input: TensorLike, window_shape: Any, pooling_type: str, strides: Any =
         raise ValueError(f"pool: dilations other than 1 are not implemented in chainrule, got {dilations!r}.")
     return _pool(kind.lower(), x, list(np.ravel(window_shape)), 1 if strides is None else strides, padding,
                  data_format, rank, "pool")
+
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())

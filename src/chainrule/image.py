@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._missing import missing_attribute as _missing_attribute
+from . import _dispatch
 from . import dtypes as _dtypes
 from . import ops as _ops
 from . import random as _random
@@ -1171,3 +1172,6 @@ def ssim(img1: TensorLike, img2: TensorLike, max_val: Any, filter_size: int = 11
 
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow name not provided says so
+
+# Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).
+_dispatch.add_dispatch_support(globals())
