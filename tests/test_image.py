@@ -42,10 +42,12 @@ FLOAT32_RESULT = dict(eps=1e-3, tol=1e-2)  # non-linear, and TensorFlow returns 
     (lambda x: tf.image.total_variation(x), {}),
     (lambda x: tf.image.ssim(x, x * 0.5 + 0.2, 1.0, filter_size=3), FLOAT32_RESULT),
     (lambda x: tf.image.psnr(x, x * 0.5, 1.0), FLOAT32_RESULT),
+    (lambda x: tf.image.yuv_to_rgb(tf.image.rgb_to_yiq(x)), {}),
+    (lambda x: tf.image.extract_patches(x, [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 1, 1], "SAME"), {}),
 ], ids=["resize", "resize_nearest", "crop_and_resize", "crop_or_pad", "resize_with_pad", "central_crop",
         "pad_to_box", "crop_to_box", "rot90", "transpose", "brightness", "contrast", "gamma", "grayscale",
         "gray_to_rgb", "standardization", "rgb_to_hsv", "hsv_to_rgb", "image_gradients", "sobel",
-        "total_variation", "ssim", "psnr"])
+        "total_variation", "ssim", "psnr", "yiq_yuv", "extract_patches"])
 def test_gradients(fn, kwargs, rng):
     check_gradients(fn, rng.random((2, 5, 4, 3)), **({"tol": 1e-6} | kwargs))
 
@@ -133,6 +135,10 @@ def test_errors():
         tf.image.rgb_to_grayscale(x[..., :2])
     with pytest.raises(InvalidArgumentError, match="filter_size"):
         tf.image.ssim(x, x, 1.0)
+    with pytest.raises(ValueError, match=r"sizes must be \[1, rows, cols, 1\]"):
+        tf.image.extract_patches(x, [2, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID")
+    with pytest.raises(InvalidArgumentError, match="float"):
+        tf.image.rgb_to_yuv(x.astype("uint8"))
     with pytest.raises(AttributeError, match="tf.image.draw_bounding_boxes"):
         _ = tf.image.draw_bounding_boxes
 

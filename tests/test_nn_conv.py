@@ -85,3 +85,28 @@ def test_errors():
         tf.nn.pool(x, [2, 2], "MIN")
     with pytest.raises(ValueError, match="data_format"):
         tf.nn.max_pool2d(x, 2, 2, "VALID", data_format="NWC")
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: tf.nn.space_to_depth(x, 2),
+    lambda x: tf.nn.depth_to_space(tf.concat([x] * 4, axis=-1), 2),
+    lambda x: tf.nn.local_response_normalization(x, depth_radius=1, bias=0.5, alpha=0.3, beta=0.75),
+    lambda x: tf.nn.atrous_conv2d(x, tf.ones((2, 2, 3, 2), dtype=tf.float64) * x[0, 0, 0, 0], 2, "SAME"),
+], ids=["space_to_depth", "depth_to_space", "lrn", "atrous"])
+def test_more_gradients(fn, rng):
+    check_gradients(fn, rng.standard_normal((2, 4, 6, 3)), tol=1e-6)
+
+
+def test_space_to_depth_round_trip_and_errors(rng):
+    x = rng.standard_normal((2, 4, 6, 3)).astype("float32")
+    np.testing.assert_array_equal(tf.nn.depth_to_space(tf.nn.space_to_depth(x, 2), 2).numpy(), x)
+    with pytest.raises(InvalidArgumentError, match="divisible"):
+        tf.nn.space_to_depth(x, 3)
+    with pytest.raises(InvalidArgumentError, match="at least minimum 2"):
+        tf.nn.depth_to_space(x, 1)
+    with pytest.raises(ValueError, match="NHWC"):
+        tf.nn.space_to_depth(x, 2, data_format="NCHW")
+    with pytest.raises(InvalidArgumentError, match="4-D float"):
+        tf.nn.lrn(x[0])
+    with pytest.raises(ValueError, match="rate"):
+        tf.nn.atrous_conv2d(x, np.ones((2, 2, 3, 1), "float32"), 0, "SAME")

@@ -16,7 +16,7 @@ import numpy as np
 from . import _dispatch
 from . import ops as _ops
 from .errors import InvalidArgumentError
-from .functions import cast, reshape
+from .functions import cast, reshape, transpose
 from .tensor import Tensor, TensorLike, apply_op, as_tensor
 
 # data_format strings per spatial rank: (channels_last, channels_first)
@@ -670,6 +670,161 @@ def pool(input: TensorLike, window_shape: Any, pooling_type: str, strides: Any =
         raise ValueError(f"pool: dilations other than 1 are not implemented in chainrule, got {dilations!r}.")
     return _pool(kind.lower(), x, list(np.ravel(window_shape)), 1 if strides is None else strides, padding,
                  data_format, rank, "pool")
+
+
+
+# --------------------------------------------------------------------------- more of tf.nn's image functions
+
+def atrous_conv2d(value: TensorLike, filters: TensorLike, rate: int, padding: Any, name: str | None = None) -> Tensor:
+    """Dilated 2-D convolution, ``tf.nn.atrous_conv2d``: :func:`conv2d` with ``dilations=rate``, stride 1.
+
+    Args:
+        value: ``(N, H, W, C_in)``.
+        filters: ``(kh, kw, C_in, C_out)``.
+        rate: the dilation (a positive int).
+        padding: ``'SAME'`` or ``'VALID'``.
+        name: ignored.
+
+    Returns:
+        ``(N, H_out, W_out, C_out)``.
+
+    Raises:
+        ValueError: a rate below 1; as :func:`conv2d`.
+    """
+    if int(rate) < 1:
+        raise ValueError(f"atrous_conv2d: rate must be >= 1, got {rate!r}.")
+    return conv2d(value, filters, 1, padding, dilations=int(rate))
+
+
+def atrous_conv2d_transpose(value: TensorLike, filters: TensorLike, output_shape: Any, rate: int, padding: str,
+                            name: str | None = None) -> Tensor:
+    """The transpose of :func:`atrous_conv2d`, ``tf.nn.atrous_conv2d_transpose``; filters ``(kh, kw, C_out, C_in)``.
+
+    Args:
+        value: ``(N, H, W, C_in)``.
+        filters: ``(kh, kw, C_out, C_in)``.
+        output_shape: ``(N, H_out, W_out, C_out)``.
+        rate: the dilation (a positive int).
+        padding: ``'SAME'`` or ``'VALID'``.
+        name: ignored.
+
+    Returns:
+        A Tensor of ``output_shape``.
+
+    Raises:
+        ValueError: a rate below 1; as :func:`conv_transpose`.
+    """
+    if int(rate) < 1:
+        raise ValueError(f"atrous_conv2d_transpose: rate must be >= 1, got {rate!r}.")
+    return conv2d_transpose(value, filters, output_shape, 1, padding, dilations=int(rate))
+
+
+def _block_size(block_size: Any, op_name: str) -> int:
+    b = int(block_size)
+    if b < 2:
+        raise InvalidArgumentError(f"{op_name}: Value for attr 'block_size' of {b} must be at least minimum 2.")
+    return b
+
+
+def _nhwc_only(x: Tensor, data_format: str, op_name: str) -> None:
+    if data_format != "NHWC":
+        raise ValueError(f"{op_name}: only data_format='NHWC' is implemented in chainrule, got {data_format!r}.")
+    if x.ndim != 4:
+        raise InvalidArgumentError(f"{op_name}: input must be 4-D (N, H, W, C), got shape {tuple(x.shape)}.")
+
+
+def space_to_depth(input: TensorLike, block_size: int, data_format: str = "NHWC",  # noqa: A002
+                   name: str | None = None) -> Tensor:
+    """Move ``block_size x block_size`` blocks into the channels, ``tf.nn.space_to_depth``.
+
+    Args:
+        input: ``(N, H, W, C)``, ``H`` and ``W`` multiples of ``block_size``.
+        block_size: at least 2.
+        data_format: ``'NHWC'`` (the only one implemented).
+        name: ignored.
+
+    Returns:
+        ``(N, H / b, W / b, b * b * C)``, channel ``(i * b + j) * C + c`` from offset ``(i, j)``. Differentiable.
+
+    Raises:
+        InvalidArgumentError: a block size below 2 or not dividing ``H`` and ``W``.
+        ValueError: another data_format.
+    """
+    x = as_tensor(input)
+    _nhwc_only(x, data_format, "SpaceToDepth")
+    b = _block_size(block_size, "SpaceToDepth")
+    n, h, w, c = x.shape
+    if h % b or w % b:
+        raise InvalidArgumentError(f"SpaceToDepth: image height {h} and width {w} should be divisible by "
+                                   f"block_size: {b}")
+    blocks = reshape(x, (n, h // b, b, w // b, b, c))
+    return reshape(transpose(blocks, [0, 1, 3, 2, 4, 5]), (n, h // b, w // b, b * b * c))
+
+
+def depth_to_space(input: TensorLike, block_size: int, data_format: str = "NHWC",  # noqa: A002
+                   name: str | None = None) -> Tensor:
+    """Move channels into ``block_size x block_size`` blocks, ``tf.nn.depth_to_space`` (undoes space_to_depth).
+
+    Args:
+        input: ``(N, H, W, C)``, ``C`` a multiple of ``block_size ** 2``.
+        block_size: at least 2.
+        data_format: ``'NHWC'`` (the only one implemented).
+        name: ignored.
+
+    Returns:
+        ``(N, H * b, W * b, C / b**2)``. Differentiable.
+
+    Raises:
+        InvalidArgumentError: a block size below 2 or ``C`` not divisible by its square.
+        ValueError: another data_format.
+    """
+    x = as_tensor(input)
+    _nhwc_only(x, data_format, "DepthToSpace")
+    b = _block_size(block_size, "DepthToSpace")
+    n, h, w, c = x.shape
+    if c % (b * b):
+        raise InvalidArgumentError(f"DepthToSpace: input depth dimension {c} should be divisible by: {b * b}")
+    blocks = reshape(x, (n, h, w, b, b, c // (b * b)))
+    return reshape(transpose(blocks, [0, 1, 3, 2, 4, 5]), (n, h * b, w * b, c // (b * b)))
+
+
+def local_response_normalization(input: TensorLike, depth_radius: int = 5, bias: float = 1.0,  # noqa: A002
+                                 alpha: float = 1.0, beta: float = 0.5, name: str | None = None) -> Tensor:
+    """``input / (bias + alpha * sqr_sum) ** beta``, ``tf.nn.local_response_normalization`` (AlexNet's LRN).
+
+    ``sqr_sum`` sums the squares over the ``2 * depth_radius + 1`` channels around each channel (fewer at
+    the ends), computed as a 1-D convolution with ones over the channel axis.
+
+    Args:
+        input: float ``(N, H, W, C)``.
+        depth_radius: half-width of the channel window.
+        bias: added before the power.
+        alpha: scale of the sum of squares.
+        beta: the exponent.
+        name: ignored.
+
+    Returns:
+        The normalised Tensor, same shape and dtype. Differentiable.
+
+    Raises:
+        InvalidArgumentError: input that is not a 4-D float Tensor, or a negative depth_radius.
+    """
+    x = as_tensor(input)
+    if x.ndim != 4 or x._value.dtype.kind != "f":
+        raise InvalidArgumentError(f"LRN: input must be a 4-D float Tensor, got {x.dtype.name} of shape "
+                                   f"{tuple(x.shape)}.")
+    r = int(depth_radius)
+    if r < 0:
+        raise InvalidArgumentError(f"LRN: depth_radius must be >= 0, got {depth_radius}.")
+    dt = x._value.dtype
+    channels = x.shape[-1]
+    window = Tensor(np.ones((2 * r + 1, 1, 1), dtype=dt))
+    squares = reshape(x * x, (-1, channels, 1))
+    sqr_sum = reshape(apply_op(_ops.Conv(padding=((r, r),)), squares, window), tuple(x.shape))
+    return x / (Tensor(np.asarray(bias, dt)) + Tensor(np.asarray(alpha, dt)) * sqr_sum) ** Tensor(np.asarray(beta, dt))
+
+
+lrn = local_response_normalization
 
 
 # Called on Keras tensors of the functional API, these functions become layers of the model (TFOpLambda).

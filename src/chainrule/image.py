@@ -29,7 +29,8 @@ from .functions import (abs, cast, concat, expand_dims, gather, log, maximum, re
                         transpose as _transpose, where)
 from .io import decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png  # noqa: F401 - tf.image's aliases
 from .math import reduce_std
-from .nn import depthwise_conv2d
+from .linalg import tensordot
+from .nn import conv2d, depthwise_conv2d
 from .tensor import Tensor, TensorLike, apply_op, as_tensor
 
 
@@ -715,6 +716,115 @@ def per_image_standardization(image: TensorLike) -> Tensor:
     std = maximum(reduce_std(flt, axis=[-1, -2, -3], keepdims=True), Tensor(np.asarray(1 / np.sqrt(count), dt)))
     return (flt - mean) / std
 
+
+
+def _colour_transform(images: TensorLike, kernel: list[list[float]], op_name: str) -> Tensor:
+    """``images (..., 3) @ kernel (3, 3)``: one linear colour-space change."""
+    t = as_tensor(images)
+    if t._value.dtype.kind != "f":
+        raise InvalidArgumentError(f"{op_name}: images must be float, got {t.dtype.name}; use "
+                                   f"convert_image_dtype first.")
+    _channels(t, op_name)
+    return tensordot(t, Tensor(np.asarray(kernel, dtype=t._value.dtype)), [[t.ndim - 1], [0]])
+
+
+def rgb_to_yiq(images: TensorLike) -> Tensor:
+    """RGB to YIQ (TensorFlow's matrix).
+
+    Args:
+        images: float ``(..., 3)``.
+
+    Returns:
+        ``(..., 3)``. Differentiable.
+
+    Raises:
+        InvalidArgumentError: a last axis other than 3, or a non-float image.
+    """
+    return _colour_transform(images, [[0.299, 0.59590059, 0.2115], [0.587, -0.27455667, -0.52273617],
+                                      [0.114, -0.32134392, 0.31119955]], "rgb_to_yiq")
+
+
+def yiq_to_rgb(images: TensorLike) -> Tensor:
+    """YIQ to RGB (TensorFlow's matrix).
+
+    Args:
+        images: float ``(..., 3)``.
+
+    Returns:
+        ``(..., 3)``. Differentiable.
+
+    Raises:
+        InvalidArgumentError: a last axis other than 3, or a non-float image.
+    """
+    return _colour_transform(images, [[1, 1, 1], [0.95598634, -0.27201283, -1.10674021],
+                                      [0.6208248, -0.64720424, 1.70423049]], "yiq_to_rgb")
+
+
+def rgb_to_yuv(images: TensorLike) -> Tensor:
+    """RGB to YUV (TensorFlow's matrix).
+
+    Args:
+        images: float ``(..., 3)``.
+
+    Returns:
+        ``(..., 3)``. Differentiable.
+
+    Raises:
+        InvalidArgumentError: a last axis other than 3, or a non-float image.
+    """
+    return _colour_transform(images, [[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -0.51496512],
+                                      [0.114, 0.43601035, -0.10001026]], "rgb_to_yuv")
+
+
+def yuv_to_rgb(images: TensorLike) -> Tensor:
+    """YUV to RGB (TensorFlow's matrix).
+
+    Args:
+        images: float ``(..., 3)``.
+
+    Returns:
+        ``(..., 3)``. Differentiable.
+
+    Raises:
+        InvalidArgumentError: a last axis other than 3, or a non-float image.
+    """
+    return _colour_transform(images, [[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]],
+                             "yuv_to_rgb")
+
+
+def extract_patches(images: TensorLike, sizes: Any, strides: Any, rates: Any, padding: str,
+                    name: str | None = None) -> Tensor:
+    """Every ``kh x kw`` patch, flattened into the channels (row, column, channel order).
+
+    Computed as a convolution with a one-hot kernel ``(kh, kw, C, kh * kw * C)``, so the gradient is the
+    convolution's.
+
+    Args:
+        images: ``(N, H, W, C)``.
+        sizes: ``[1, kh, kw, 1]``.
+        strides: ``[1, sh, sw, 1]``.
+        rates: ``[1, rh, rw, 1]`` (the dilation inside a patch).
+        padding: ``'SAME'`` or ``'VALID'``.
+        name: ignored.
+
+    Returns:
+        ``(N, H_out, W_out, kh * kw * C)``, the input's dtype. Differentiable for float images.
+
+    Raises:
+        ValueError: images not 4-D, or ``sizes``/``strides``/``rates`` not of the form ``[1, a, b, 1]``.
+    """
+    t = as_tensor(images)
+    if t.ndim != 4:
+        raise ValueError(f"extract_patches: images must be 4-D (N, H, W, C), got shape {tuple(t.shape)}.")
+    args = {"sizes": _ints(sizes), "strides": _ints(strides), "rates": _ints(rates)}
+    for what, values in args.items():
+        if len(values) != 4 or values[0] != 1 or values[3] != 1:
+            raise ValueError(f"extract_patches: {what} must be [1, rows, cols, 1], got {values}.")
+    kh, kw, c = args["sizes"][1], args["sizes"][2], t.shape[3]
+    work = t if t._value.dtype.kind == "f" else cast(t, _dtypes.float64)
+    kernel = np.eye(kh * kw * c, dtype=work._value.dtype).reshape(kh, kw, c, kh * kw * c)
+    out = conv2d(work, kernel, args["strides"], padding, dilations=args["rates"])
+    return out if work is t else cast(out, t.dtype)
 
 # --------------------------------------------------------------------------- random augmentation
 
