@@ -154,3 +154,21 @@ def test_functional_model_records_and_reloads_nn_and_image_calls(tmp_path):
     model.save(tmp_path / "m.keras")
     data = np.random.default_rng(0).random((2, 8, 8, 6)).astype("float32")
     np.testing.assert_array_equal(keras.models.load_model(tmp_path / "m.keras")(data).numpy(), model(data).numpy())
+
+
+def test_data_augmentation_tutorial_seeds():
+    # TF's "Data augmentation" tutorial: a Generator's make_seeds feeds the stateless image functions.
+    rng = tf.random.Generator.from_seed(123, alg="philox")
+    seeds = rng.make_seeds(2)
+    assert seeds.shape == (2, 2) and seeds.dtype == tf.int64
+    seed = seeds[0]
+    new_seed = tf.random.experimental.stateless_split(seed, num=1)[0, :]
+    assert new_seed.shape == (2,)
+    np.testing.assert_array_equal(tf.random.experimental.stateless_split(seed, num=1).numpy()[0], new_seed.numpy())
+    image = np.random.default_rng(0).random((24, 24, 3)).astype("float32")
+    out = tf.image.stateless_random_brightness(tf.image.stateless_random_crop(image, [18, 18, 3], seed), 0.5,
+                                               new_seed)
+    again = tf.image.stateless_random_brightness(tf.image.stateless_random_crop(image, [18, 18, 3], seed), 0.5,
+                                                 new_seed)
+    np.testing.assert_array_equal(out.numpy(), again.numpy())
+    assert tf.random.experimental.stateless_fold_in(seed, 3).shape == (2,)
