@@ -52,7 +52,9 @@ PAGES = [
          "`import chainrule as tf`: tensors and variables, the TF-named functions, `GradientTape` and "
          "`function`. The dtypes (`tf.float32` ...) are `DType` instances."),
     Page("math.md", "chainrule.math", "chainrule.math", "`tf.math`: element-wise and reduction functions."),
-    Page("nn.md", "chainrule.nn", "chainrule.nn", "`tf.nn`: activations, cross-entropies, convolutions."),
+    Page("nn.md", "chainrule.nn", "chainrule.nn", "`tf.nn`: activations, cross-entropies, convolutions and pooling."),
+    Page("image.md", "chainrule.image", "chainrule.image",
+         "`tf.image`: resizing, crops, flips, colour adjustments and random augmentation of images."),
     Page("linalg.md", "chainrule.linalg", "chainrule.linalg", "`tf.linalg`: matrix functions."),
     Page("random.md", "chainrule.random", "chainrule.random", "`tf.random`: seeded random tensors."),
     Page("data.md", "chainrule.data", "chainrule.data", "`tf.data`: input pipelines accepted by `fit`."),

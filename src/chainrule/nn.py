@@ -15,6 +15,10 @@ from . import math as _math
 from .distribute import context as _distribute_context
 from .errors import InvalidArgumentError
 from .tensor import AxisLike, Tensor, TensorLike, apply_op, as_tensor, to_array
+from ._nn_conv import (atrous_conv2d, atrous_conv2d_transpose, avg_pool, avg_pool1d, avg_pool2d,  # noqa: F401
+                       avg_pool3d, conv1d, conv1d_transpose, conv2d, conv2d_transpose, conv3d, conv3d_transpose,
+                       conv_transpose, convolution, depth_to_space, depthwise_conv2d, local_response_normalization,
+                       lrn, max_pool, max_pool1d, max_pool2d, max_pool3d, pool, separable_conv2d, space_to_depth)
 
 _SQRT_2_OVER_PI = (2.0 / 3.141592653589793) ** 0.5
 

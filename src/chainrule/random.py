@@ -1,6 +1,7 @@
 """``chainrule.random``: random tensors from the one seeded backend Generator."""
 from __future__ import annotations
 
+import types
 from typing import Any
 
 from ._missing import missing_attribute as _missing_attribute
@@ -190,6 +191,18 @@ class Generator:
         maxval = 1 if maxval is None else maxval
         return Tensor((minval + (maxval - minval) * self._rng.random(_shape(shape))).astype(dt.dtype))
 
+    def make_seeds(self, count: int = 1) -> Tensor:
+        """``count`` seeds for the stateless functions, as TensorFlow's: an int64 Tensor of shape ``[2, count]``.
+
+        Args:
+            count: how many seeds (columns).
+
+        Returns:
+            int64 ``(2, count)``; column ``i`` is one ``seed=(a, b)``.
+        """
+        return Tensor(self._rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=(2, int(count)),
+                                         dtype=np.int64))
+
     def truncated_normal(self, shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
                          name: str | None = None) -> Tensor:
         out = self._rng.standard_normal(_shape(shape))
@@ -205,5 +218,47 @@ def get_global_generator() -> Generator:
     g = Generator.__new__(Generator)
     g._rng = backend.rng()
     return g
+
+def stateless_split(seed: Any, num: int = 2) -> Tensor:
+    """``num`` new seeds derived from ``seed=(a, b)``: the same seed gives the same ones (not TensorFlow's values).
+
+    Args:
+        seed: two ints.
+        num: how many seeds.
+
+    Returns:
+        int64 ``(num, 2)``; row ``i`` is one new seed.
+
+    Raises:
+        ValueError: a seed that is not two ints.
+    """
+    return Tensor(_stateless_rng(seed).integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max,
+                                                size=(int(num), 2), dtype=np.int64))
+
+
+def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> Tensor:
+    """A new seed from ``seed=(a, b)`` and an integer ``data`` (deterministic; not TensorFlow's values).
+
+    Args:
+        seed: two ints.
+        data: an int mixed into the seed.
+        alg: ignored.
+
+    Returns:
+        int64 ``(2,)``.
+
+    Raises:
+        ValueError: a seed that is not two ints.
+    """
+    values = np.asarray(seed._value if isinstance(seed, Tensor) else seed).ravel()
+    if values.size != 2:
+        raise ValueError(f"stateless random ops need a seed of shape [2] (two integers), got {seed!r}.")
+    mixed = np.random.default_rng([int(v) & 0xFFFFFFFFFFFFFFFF for v in values] + [int(data) & 0xFFFFFFFFFFFFFFFF])
+    return Tensor(mixed.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=2, dtype=np.int64))
+
+
+# tf.random.experimental
+experimental = types.SimpleNamespace(Generator=Generator, get_global_generator=get_global_generator,
+                                     stateless_split=stateless_split, stateless_fold_in=stateless_fold_in)
 
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so

@@ -6,7 +6,7 @@ place, with no transposes.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class ZeroPad(Op):
     one ``(before, after)`` pair per axis. Backward crops ``dout``.
     """
 
-    def __init__(self, padding: int = 1, data_format: str = "channels_last") -> None:
+    def __init__(self, padding: int | Sequence[Any] = 1, data_format: str = "channels_last") -> None:
         self.padding = padding
         self.data_format = check_data_format(data_format, type(self).__name__)
 

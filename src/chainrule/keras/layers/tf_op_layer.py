@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from ... import _dispatch, _operators, functions, linalg, math, nest, nn
+from ... import _dispatch, _operators, functions, image, linalg, math, nest, nn
 from ..._tape_stack import paused_tapes
 from ...tensor import Tensor
 from .. import registry
@@ -29,17 +29,18 @@ _CANONICAL = {
     ("linalg", "norm"): "norm", ("nn", "softplus"): "math.softplus", ("nn", "l2_normalize"): "math.l2_normalize",
     ("nn", "in_top_k"): "math.in_top_k", ("nn", "top_k"): "math.top_k", ("nn", "zero_fraction"): "math.zero_fraction",
 }
-_NAMESPACES = {"math": math, "linalg": linalg, "nn": nn, "__operators__": _operators}
+_NAMESPACES = {"math": math, "linalg": linalg, "nn": nn, "image": image, "__operators__": _operators}
 _TOP_LEVEL = (functions, linalg, math, nn)  # the modules chainrule's top-level names come from
 
 
 def api_name(function) -> str:
     """TensorFlow's canonical name of a chainrule function, without ``tf.``: ``'math.reduce_sum'``, ``'concat'``."""
     module = function.__module__.rsplit(".", 1)[-1]
+    module = {"_nn_conv": "nn"}.get(module, module)  # tf.nn's convolutions live in their own file
     name = function.__name__
     if (module, name) in _CANONICAL:
         return _CANONICAL[(module, name)]
-    if module in ("math", "linalg", "nn"):
+    if module in ("math", "linalg", "nn", "image"):
         return f"{module}.{name}"
     if module == "_operators":
         return f"__operators__.{name}"
