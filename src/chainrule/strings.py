@@ -124,9 +124,21 @@ def join(inputs, separator="", name=None):
 
 
 def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
-    """Join the strings along ``axis`` (all of them when None) with ``separator``."""
-    t = _strings(inputs)
+    """Join the strings along ``axis`` (all of them when None) with ``separator``.
+
+    A RaggedTensor of strings (rows of tokens, as ``unicode_split`` gives) joins each row along its
+    ragged last axis (``axis=-1`` or 1) into one string per row.
+    """
     sep = separator.encode("utf-8") if isinstance(separator, str) else separator
+    if isinstance(inputs, RaggedTensor):
+        if inputs.ragged_rank != 1 or axis not in (-1, 1) or inputs.flat_values.ndim != 1:
+            raise NotImplementedError("reduce_join of a RaggedTensor: only rows of strings joined along their "
+                                      f"ragged last axis (axis=-1) are supported, got axis={axis!r}.")
+        values, splits = inputs.flat_values._value, inputs.row_splits._value
+        rows = [sep.join(values[a:b].tolist()) for a, b in zip(splits[:-1], splits[1:])]
+        out = bytes_array(rows, (len(rows),))
+        return Tensor(out[:, None] if keepdims else out)
+    t = _strings(inputs)
 
     def run(v):
         if axis is None:

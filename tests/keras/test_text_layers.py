@@ -260,3 +260,33 @@ def test_text_vectorization_of_one_string_has_no_batch_axis():
     whole = L.TextVectorization(split=None)
     whole.adapt(["a b c", "b c"])
     assert whole("a b c").shape == () and whole(["a b c"]).shape == (1,)
+
+
+def test_string_lookup_maps_ragged_rows_and_reduce_join_joins_them():
+    # TensorFlow's "Text generation with an RNN": ids_from_chars(tf.strings.unicode_split(texts, 'UTF-8')),
+    # chars_from_ids(ids) and tf.strings.reduce_join(chars, axis=-1); values as TensorFlow 2.21 gives them
+    vocab = list("abcdefgxyz")
+    chars = tf.strings.unicode_split(["abcq", "xy"], input_encoding="UTF-8")
+    ids_from_chars = L.StringLookup(vocabulary=vocab, mask_token=None)
+    ids = ids_from_chars(chars)
+    assert isinstance(ids, tf.RaggedTensor) and ids.to_list() == [[1, 2, 3, 0], [8, 9]]
+    chars_from_ids = L.StringLookup(vocabulary=ids_from_chars.get_vocabulary(), invert=True, mask_token=None)
+    back = chars_from_ids(ids)
+    assert back.to_list() == [[b"a", b"b", b"c", b"[UNK]"], [b"x", b"y"]]
+    np.testing.assert_array_equal(tf.strings.reduce_join(back, axis=-1).numpy(), [b"abc[UNK]", b"xy"])
+    np.testing.assert_array_equal(ids.to_tensor().numpy(), [[1, 2, 3, 0], [8, 9, 0, 0]])
+
+
+def test_a_subclassed_models_positional_self_in_init_is_dropped_as_tf_keras_does():
+    class MyModel(keras.Model):
+        def __init__(self, units):
+            super().__init__(self)  # as TensorFlow's text-generation tutorial writes it
+            self.dense = L.Dense(units)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    assert MyModel(3)(np.ones((2, 4), np.float32)).shape == (2, 3)
+    inputs = keras.Input(shape=(4,))
+    with pytest.raises(ValueError, match="give both `inputs` and `outputs`"):
+        keras.Model(inputs)  # a Keras tensor without outputs is still a clear error

@@ -61,6 +61,11 @@ class Model(Trainer, Layer):
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", None)
         outputs = kwargs.pop("outputs", None)
+        if len(args) == 1 and inputs is None and outputs is None and not any(
+                isinstance(t, KerasTensor) for t in nest.flatten(args[0])):
+            # tf.keras 2 reads one positional argument without outputs as a subclassed model's and drops it:
+            # TensorFlow's text-generation tutorial writes super().__init__(self).
+            args = ()
         if args:
             inputs = args[0] if inputs is None else inputs
             if len(args) > 1:

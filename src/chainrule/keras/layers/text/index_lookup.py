@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ....ragged import RaggedTensor
 from ....tensor import Tensor, to_array
 from ... import registry
 from .category_encoding import COUNT, INT, MULTI_HOT, ONE_HOT, TF_IDF, encode_categorical, output_mode_name
@@ -259,6 +260,12 @@ class IndexLookup(PreprocessingLayer):
         else:
             out = np.array(keys, dtype=np.int64)
         return out.reshape(ids.shape)
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(inputs, RaggedTensor) and (self.output_mode == INT or self.invert):
+            # one id (or token) per token: the same ragged rows, as tf.keras maps a RaggedTensor's values
+            return inputs.with_flat_values(super().__call__(inputs.flat_values, *args, **kwargs))
+        return super().__call__(inputs, *args, **kwargs)
 
     def _convert_input(self, x):
         return x if isinstance(x, Tensor) else Tensor(self._as_keys(x, type(self).__name__)
