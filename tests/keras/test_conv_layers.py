@@ -327,3 +327,25 @@ def test_one_channel_images_give_the_direct_convolution():
         for j in range(7):
             expected[:, i, j] = np.einsum("nhw,hwo->no", x[:, i:i + 3, j:j + 2, 0], kernel[:, :, 0]) + bias
     np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_a_subclass_can_override_convolution_op(data_format):
+    # keras.io "Customizing the convolution operation of a Conv2D layer": a standardized kernel
+    class Standardized(keras.layers.Conv2D):
+        def convolution_op(self, inputs, kernel):
+            mean, var = tf.nn.moments(kernel, axes=[0, 1, 2], keepdims=True)
+            return super().convolution_op(inputs, (kernel - mean) / tf.sqrt(var + 1e-10))
+
+    rng = np.random.default_rng(0)
+    x = rng.random((2, 3, 6, 6) if data_format == "channels_first" else (2, 6, 6, 3), dtype=np.float32)
+    custom = Standardized(4, 3, data_format=data_format, bias_initializer="ones")
+    plain = keras.layers.Conv2D(4, 3, data_format=data_format, bias_initializer="ones")
+    custom(x), plain(x)
+    kernel = custom.kernel.numpy()
+    standardized = (kernel - kernel.mean(axis=(0, 1, 2))) / np.sqrt(kernel.var(axis=(0, 1, 2)) + 1e-10)
+    plain.set_weights([standardized, custom.bias.numpy()])
+    np.testing.assert_allclose(custom(x).numpy(), plain(x).numpy(), rtol=1e-4, atol=1e-5)
+    with tf.GradientTape() as tape:  # the override is differentiated through as ordinary ops
+        loss = tf.reduce_sum(custom(x) ** 2)
+    assert all(g is not None for g in tape.gradient(loss, custom.trainable_variables))

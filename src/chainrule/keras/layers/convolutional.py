@@ -174,12 +174,24 @@ class _Conv(_BaseConv):
         return _ops.Conv(strides=self.strides, padding=self.padding, dilation_rate=self.dilation_rate,
                          groups=self.groups, data_format=self.data_format)
 
+    def convolution_op(self, inputs: Any, kernel: Any) -> Any:
+        """The convolution alone (no bias, no activation) of ``inputs`` with ``kernel``, as tf.keras 2's
+        ``Conv.convolution_op``: a subclass may override it (a standardized kernel, say), and ``call``
+        then uses it; the layer itself runs ``ops.Conv`` with the bias fused in."""
+        return apply_op(self._conv_op(), inputs, kernel)
+
     def call(self, inputs: Any) -> Any:
         shape = tuple(inputs.shape)
         self._check_shape(shape)
         extra = len(shape) - (self.rank + 2)
         x = reshape(inputs, (-1,) + shape[extra + 1:]) if extra else inputs   # extra batch axes: folded in
-        y = apply_op(self._conv_op(), *self._op_inputs(x, self.kernel))
+        if type(self).convolution_op is _Conv.convolution_op:
+            y = apply_op(self._conv_op(), *self._op_inputs(x, self.kernel))
+        else:  # a subclass's own convolution, then the bias as tf.keras adds it
+            y = self.convolution_op(x, self.kernel)
+            if self.use_bias:
+                y = y + (self.bias if self.data_format == "channels_last" else
+                         reshape(self.bias, (-1,) + (1,) * self.rank))
         if extra:
             y = reshape(y, shape[:extra + 1] + tuple(y.shape[1:]))
         return self._finish(y)
