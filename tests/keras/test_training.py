@@ -340,3 +340,36 @@ def test_a_subclassed_two_output_model_with_one_loss_fits_on_a_tuple_of_targets(
                                        "val_output_2_loss"]  # tf.keras 2.21's keys for this program
     total, main, aux = model.evaluate((a, b), (y, y), verbose=0)
     assert total == pytest.approx(0.9 * main + 0.1 * aux, rel=1e-5)
+
+
+def test_a_model_with_only_a_train_step_and_test_step_fits_without_being_called():
+    # keras.io "Knowledge distillation": a Distiller keras.Model with train_step/test_step and no call
+    student = Sequential([Input(shape=(4,)), Dense(3)])
+
+    class Distiller(keras.Model):
+        def __init__(self, student):
+            super().__init__()
+            self.student = student
+
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, self.student(x), from_logits=True))
+            grads = tape.gradient(loss, self.student.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.student.trainable_variables))
+            return {"student_loss": loss}
+
+        def test_step(self, data):
+            x, y = data
+            return {"student_loss": tf.reduce_mean(
+                keras.losses.sparse_categorical_crossentropy(y, self.student(x), from_logits=True))}
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((32, 4), dtype=np.float32), rng.integers(0, 3, 32)
+    distiller = Distiller(student)
+    distiller.compile(optimizer="sgd")
+    before = student.get_weights()[0].copy()
+    history = distiller.fit(x, y, epochs=2, verbose=0)
+    assert list(history.history) == ["student_loss"] and len(history.history["student_loss"]) == 2
+    assert not np.array_equal(before, student.get_weights()[0])
+    assert isinstance(distiller.evaluate(x, y, verbose=0), float)

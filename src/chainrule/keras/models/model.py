@@ -227,6 +227,11 @@ class Model(Trainer, Layer):
     def _build_on_call(self, inputs):
         """Hook for Sequential's deferred build; subclassed models build their layers on the fly."""
 
+    def _defines_call(self) -> bool:
+        # A subclass that only overrides train_step/test_step (keras.io's Distiller) is never called by fit,
+        # as in tf.keras.
+        return self._is_graph_network or type(self).call is not Model.call
+
     def call(self, inputs, training=None, mask=None):
         if self._is_graph_network:
             return self._run_graph(inputs, training=training, mask=mask)

@@ -361,8 +361,12 @@ class Trainer:
         readers = [n.layer for n in source._outbound_nodes if id(n) in self._network_node_ids]
         return bool(readers) and all(type(layer) is Dense for layer in readers)
 
+    def _defines_call(self) -> bool:
+        """Whether calling the model computes something (a model with only a train_step has no call)."""
+        return True
+
     def _build_for(self, x):
-        if not self.built or (self._is_graph_network is False and not self.weights):
+        if self._defines_call() and (not self.built or (self._is_graph_network is False and not self.weights)):
             self(da.take(x, slice(0, 1)))  # build before collecting trainable weights
         if self.compiled_loss is not None:
             self.compiled_loss.plan_heads()  # a Sequential built just now has its output layer
