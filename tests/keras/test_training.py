@@ -354,7 +354,8 @@ def test_a_model_with_only_a_train_step_and_test_step_fits_without_being_called(
         def train_step(self, data):
             x, y = data
             with tf.GradientTape() as tape:
-                loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, self.student(x), from_logits=True))
+                logits = self.student(x)
+                loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
             grads = tape.gradient(loss, self.student.trainable_variables)
             self.optimizer.apply_gradients(zip(grads, self.student.trainable_variables))
             return {"student_loss": loss}
