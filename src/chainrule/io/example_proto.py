@@ -57,6 +57,13 @@ def _float_text(v: float) -> str:
     return f"{v:.9g}"  # protobuf's text format: 9 significant digits, no trailing zeros
 
 
+def _raw(data) -> bytes:
+    """``data`` as bytes: bytes-like, or a scalar string tensor (anything with ``numpy()``)."""
+    if hasattr(data, "numpy"):
+        data = data.numpy()
+    return bytes(data.item() if isinstance(data, np.ndarray) else data)
+
+
 # ----------------------------------------------------------------------------- repeated values
 
 class _Repeated(list):
@@ -134,7 +141,7 @@ class _ValueList:
 
     def ParseFromString(self, data) -> int:  # noqa: N802 - protobuf's name
         """Replace the content with the message in ``data``; returns its length. ``DataLossError`` if malformed."""
-        data = bytes(data)
+        data = _raw(data)
         parsed = type(self)._decode(data)
         self._value[:] = parsed._value
         return len(data)
@@ -142,7 +149,7 @@ class _ValueList:
     @classmethod
     def FromString(cls, data):  # noqa: N802 - protobuf's name
         """The message in ``data`` (bytes); ``DataLossError`` if malformed."""
-        return cls._decode(bytes(data))
+        return cls._decode(_raw(data))
 
     def _encode(self) -> bytes:
         raise NotImplementedError
@@ -270,11 +277,11 @@ class _Message:
     @classmethod
     def FromString(cls, data):  # noqa: N802 - protobuf's name
         """The message in ``data`` (bytes); ``DataLossError`` if malformed."""
-        return cls._decode(bytes(data))
+        return cls._decode(_raw(data))
 
     def ParseFromString(self, data) -> int:  # noqa: N802 - protobuf's name
         """Replace the content with the message in ``data``; returns its length. ``DataLossError`` if malformed."""
-        data = bytes(data)
+        data = _raw(data)
         self.CopyFrom(type(self)._decode(data))
         return len(data)
 
@@ -529,7 +536,7 @@ def example_feature_arrays(data: bytes) -> dict[str, tuple[str | None, Any]]:
     ``kind`` is ``"bytes_list"``, ``"float_list"``, ``"int64_list"`` or None (an empty Feature);
     ``values`` a list of bytes, a float32 array or an int64 array. What ``tf.io.parse_example`` reads.
     """
-    features = Example._decode(bytes(data))._features._feature
+    features = Example._decode(_raw(data))._features._feature
     out: dict[str, tuple[str | None, Any]] = {}
     for name, feature in features.items():
         kind = feature._kind
