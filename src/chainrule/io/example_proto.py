@@ -35,7 +35,7 @@ def _as_bytes(v: Any) -> bytes:
 def _as_float32(v: Any) -> float:
     if isinstance(v, (bytes, str)) or not np.isscalar(v) and not (isinstance(v, np.ndarray) and v.ndim == 0):
         raise TypeError(f"{v!r} has type {type(v).__name__}, but expected one of: int, float")
-    return float(np.float32(v))
+    return float(np.float32(v))  # type: ignore[arg-type]  # checked to be a real scalar above
 
 
 def _as_int64(v: Any) -> int:
@@ -97,8 +97,7 @@ class _Repeated(list):
 class _ValueList:
     """The shared shape of ``BytesList``, ``FloatList`` and ``Int64List``: one repeated field ``value``."""
 
-    _convert: ClassVar[Callable[[Any], Any]]
-    _kind: ClassVar[str]  # for messages: "bytes", "float" or "int64"
+    _convert: ClassVar[Any]  # the staticmethod that checks and converts one value
 
     def __init__(self, value=()) -> None:
         self._value = _Repeated(type(self)._convert, None, value)
