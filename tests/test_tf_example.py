@@ -188,6 +188,14 @@ def test_hands_on_ml_contacts_snippet_end_to_end(tmp_path):
                                                                                   [b"", b""]]
 
 
+def test_parse_inside_a_chainrule_function_sees_each_new_record():
+    def ex(i):
+        return Example(features=Features(feature={"id": Feature(int64_list=Int64List(value=[i]))})).SerializeToString()
+    description = {"id": tf.io.FixedLenFeature([], tf.int64)}
+    parse_id = tf.function(lambda s: tf.io.parse_single_example(s, description)["id"] * 2)
+    assert [int(parse_id(tf.constant(ex(i))).numpy()) for i in (1, 2, 3)] == [2, 4, 6]
+
+
 def _one(**features) -> bytes:
     return Example(features=Features(feature=features)).SerializeToString()
 

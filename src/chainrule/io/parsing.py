@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .._tape_stack import note_value_read
 from ..errors import DataLossError, InvalidArgumentError
 from ..sparse import SparseTensor
 from ..strings import bytes_array
@@ -68,7 +69,11 @@ def _dense_default(key: str, spec: FixedLenFeature, dtype: _dtypes.DType, shape:
 
 def _records(serialized) -> tuple[list[bytes], tuple]:
     """The serialized Examples as a flat list of bytes, and the shape they came in."""
-    array = serialized._value if isinstance(serialized, Tensor) else np.asarray(serialized, dtype=object)
+    if isinstance(serialized, Tensor):
+        note_value_read(serialized)  # parsed in Python: a traced chainrule.function runs this signature eagerly
+        array = serialized._value
+    else:
+        array = np.asarray(serialized, dtype=object)
     flat = [v.encode("utf-8") if isinstance(v, str) else bytes(v) for v in np.asarray(array, dtype=object).ravel()]
     return flat, np.shape(array)
 
