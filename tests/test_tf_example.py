@@ -216,6 +216,10 @@ def test_parse_errors_name_the_problem():
         tf.io.parse_single_example(_one(), {"a": tf.io.FixedLenFeature([], tf.float64, default_value=1.0)})
     with pytest.raises(InvalidArgumentError, match="default_value has 3 values"):
         tf.io.parse_single_example(_one(), {"a": tf.io.FixedLenFeature([2], tf.int64, default_value=[1, 2, 3])})
+    with pytest.raises(InvalidArgumentError, match="fully defined shape"):
+        tf.io.parse_single_example(floats, {"a": tf.io.FixedLenFeature([None], tf.float32)})
+    parsed = tf.io.parse_single_example(floats, {"a": tf.io.FixedLenFeature(tf.TensorShape([1, 2]), tf.float32)})
+    np.testing.assert_array_equal(parsed["a"].numpy(), np.array([[1, 2]], np.float32))
     with pytest.raises(InvalidArgumentError, match="parse_example for a batch"):
         tf.io.parse_single_example([floats], {"a": tf.io.VarLenFeature(tf.float32)})
     # an empty Feature counts as missing: the default is used, as TensorFlow

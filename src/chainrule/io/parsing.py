@@ -49,6 +49,16 @@ def _check_dtype(key: str, dtype) -> _dtypes.DType:
     return dtype
 
 
+def _fixed_shape(key: str, shape) -> tuple:
+    """A FixedLenFeature's shape (a list, tuple, int or TensorShape) as a tuple of ints."""
+    dims = shape.as_list() if hasattr(shape, "as_list") else list(shape) if isinstance(shape, (list, tuple)) \
+        else [shape]
+    if any(d is None or int(d) < 0 for d in dims):
+        raise InvalidArgumentError(f"Feature {key!r}: FixedLenFeature needs a fully defined shape, got {dims}; a "
+                                   "list of any length is a VarLenFeature.")
+    return tuple(int(d) for d in dims)
+
+
 def _as_array(values, dtype: _dtypes.DType) -> np.ndarray:
     if dtype.name == "string":
         return bytes_array(values)
@@ -111,7 +121,7 @@ def _parse(examples: list[dict], features: dict) -> dict:
         spec = features[key]
         if isinstance(spec, FixedLenFeature):
             dtype = _check_dtype(key, spec.dtype)
-            shape = tuple(int(d) for d in (spec.shape if isinstance(spec.shape, (list, tuple)) else [spec.shape]))
+            shape = _fixed_shape(key, spec.shape)
             default = _dense_default(key, spec, dtype, shape)
             count = int(np.prod(shape))
             rows = []
