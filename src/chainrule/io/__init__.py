@@ -7,6 +7,8 @@
 * ``encode_png`` / ``decode_png`` / ``encode_jpeg`` / ``decode_jpeg`` / ``decode_image``
   use Pillow (``pip install pillow``) and say so when it is missing.
 * ``gfile``: the local file system (:mod:`chainrule.io.gfile`).
+* ``parse_single_example`` / ``parse_example`` with ``FixedLenFeature`` / ``VarLenFeature`` read
+  serialized ``tf.train.Example`` records (:mod:`chainrule.io.parsing`, :mod:`chainrule.io.example_proto`).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from ..strings import bytes_array
 from ..tensor import Tensor, apply_op, as_tensor
 from . import gfile  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter  # noqa: F401
+from .parsing import FixedLenFeature, VarLenFeature, parse_example, parse_single_example  # noqa: F401
 from ._tensor_proto import parse_tensor_proto, serialize_tensor_proto
 
 

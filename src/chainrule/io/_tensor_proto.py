@@ -11,6 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DataLossError
+from ._protowire import field_key as _field
+from ._protowire import fields, read_varint
+from ._protowire import length_delimited as _length_delimited
+from ._protowire import varint as _varint
 
 # TensorFlow's DataType enum values.
 _DT: dict[np.dtype, int] = {
@@ -20,27 +24,6 @@ _DT: dict[np.dtype, int] = {
        np.dtype(np.uint32): 22, np.dtype(np.uint64): 23}
 _NP: dict[int, np.dtype] = {v: k for k, v in _DT.items()}
 _DT_STRING = 7
-
-
-def _varint(n: int) -> bytes:
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _field(number: int, wire_type: int) -> bytes:
-    return _varint((number << 3) | wire_type)
-
-
-def _length_delimited(number: int, payload: bytes) -> bytes:
-    return _field(number, 2) + _varint(len(payload)) + payload
 
 
 def serialize_tensor_proto(array: np.ndarray) -> bytes:
@@ -61,39 +44,8 @@ def serialize_tensor_proto(array: np.ndarray) -> bytes:
     return out
 
 
-def _read_varint(data: bytes, pos: int):
-    shift = result = 0
-    while True:
-        if pos >= len(data):
-            raise DataLossError("Could not parse `serialized` as TensorProto: truncated varint.")
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-
-
 def _fields(data: bytes):
-    """``(field_number, wire_type, value)`` for each field; value is an int or bytes."""
-    pos = 0
-    while pos < len(data):
-        key, pos = _read_varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = _read_varint(data, pos)
-        elif wire == 2:
-            size, pos = _read_varint(data, pos)
-            value, pos = data[pos:pos + size], pos + size
-            if len(value) != size:
-                raise DataLossError("Could not parse `serialized` as TensorProto: truncated field.")
-        elif wire == 5:
-            value, pos = data[pos:pos + 4], pos + 4
-        elif wire == 1:
-            value, pos = data[pos:pos + 8], pos + 8
-        else:
-            raise DataLossError(f"Could not parse `serialized` as TensorProto: wire type {wire}.")
-        yield number, wire, value
+    return fields(data, "TensorProto")
 
 
 def parse_tensor_proto(data: bytes) -> np.ndarray:
@@ -146,7 +98,7 @@ def _typed_values(typed, dtype) -> np.ndarray:
             else:
                 pos = 0
                 while pos < len(value):
-                    v, pos = _read_varint(value, pos)
+                    v, pos = read_varint(value, pos, "TensorProto")
                     out.append(v)
         elif wire == 5:
             out.append(np.frombuffer(value, dtype="<f4")[0])

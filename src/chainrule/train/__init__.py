@@ -6,7 +6,11 @@ files (``<prefix>.index``, ``<prefix>.data-00000-of-00001``, the folder's ``chec
 TensorFlow's names but chainrule's own content: TensorFlow cannot read them, nor chainrule
 TensorFlow's. The implementation lives with Keras's saving code (it knows layers and optimizers):
 ``chainrule.keras.saving.tf_checkpoint``.
+
+``Example``, ``Features``, ``Feature``, ``BytesList``, ``FloatList`` and ``Int64List`` are the
+records TFRecord files hold (:mod:`chainrule.io.example_proto`, protobuf's bytes without protobuf).
 """
+from ..io.example_proto import BytesList, Example, Feature, Features, FloatList, Int64List  # noqa: F401
 from ..keras.saving.tf_checkpoint import (Checkpoint, CheckpointLoadStatus, CheckpointManager,  # noqa: F401
                                           CheckpointReader, get_checkpoint_state, latest_checkpoint,
                                           list_variables, load_checkpoint, load_variable)
