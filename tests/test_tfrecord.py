@@ -59,6 +59,8 @@ def test_damage_is_a_data_loss_error_naming_the_file_and_offset(tmp_path):
         list(tf.data.TFRecordDataset(str(damaged)))
     with pytest.raises(tf.errors.DataLossError, match="length's checksum"):  # a compressed file read as plain
         list(tf.data.TFRecordDataset(str(FIXTURES / "tf_records_gzip.tfrecord")))
+    with pytest.raises(tf.errors.DataLossError, match="not a GZIP-compressed TFRecord file"):
+        list(tf.data.TFRecordDataset(str(FIXTURES / "tf_records.tfrecord"), compression_type="GZIP"))
     with pytest.raises(tf.errors.NotFoundError):
         list(tf.data.TFRecordDataset(str(tmp_path / "missing.tfrecord")))
 

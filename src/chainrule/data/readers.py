@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..errors import InvalidArgumentError, NotFoundError
+from ..errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..io.gfile import _local, glob
 from ..io.tfrecord import read_records
 from ..strings import bytes_array
@@ -102,11 +102,10 @@ class TFRecordDataset(Dataset):
     def _iter(self):
         for path in self.filenames:
             try:
-                with open(_local(path), "rb") as f:
-                    data = f.read()
-            except FileNotFoundError:
-                raise NotFoundError(f"{path}; No such file or directory") from None
-            for record in read_records(path, data, self.compression_type):
+                data = _read_bytes(path, self.compression_type)
+            except (zlib.error, EOFError, gzip.BadGzipFile) as e:
+                raise DataLossError(f"{path}: not a {self.compression_type}-compressed TFRecord file ({e}).") from None
+            for record in read_records(path, data):
                 yield _scalar_bytes(record)
 
     def _spec(self):

@@ -128,20 +128,13 @@ class TFRecordWriter:
         self.close()
 
 
-def read_records(path: str, data: bytes, compression_type: Any = None) -> Iterator[bytes]:
-    """The records of a TFRecord file's bytes ``data`` (``path`` names it in errors), checksums checked.
+def read_records(path: str, data: bytes) -> Iterator[bytes]:
+    """The records of a TFRecord file's (decompressed) bytes ``data``, checksums checked; ``path`` names
+    the file in errors.
 
     Raises:
         DataLossError: a truncated record or a checksum that does not match.
     """
-    kind = _compression(compression_type)
-    try:
-        if kind == "GZIP":
-            data = gzip.decompress(data)
-        elif kind == "ZLIB":
-            data = zlib.decompress(data)
-    except (OSError, zlib.error, EOFError) as e:
-        raise DataLossError(f"{path}: not a {kind}-compressed TFRecord file ({e}).") from None
     offset, end = 0, len(data)
     while offset < end:
         if end - offset < 12:
