@@ -376,5 +376,7 @@ def test_get_concrete_function_as_tensorflow_gives_it():
         by_spec(tf.constant([1, 2]))
     with pytest.raises(ValueError, match="has no input_signature"):
         cube.get_concrete_function()
+    scaled = tf.function(lambda x, k: x * k).get_concrete_function(tf.constant(2.0), 3)  # a Python argument too
+    assert float(scaled(tf.constant(4.0), 3)) == 12.0
     signed = tf.function(lambda x: x + 1, input_signature=[tf.TensorSpec([2], tf.float32)])
     assert float(signed.get_concrete_function()(tf.constant([1.0, 2.0]))[1]) == 3.0

@@ -365,6 +365,7 @@ def custom_gradient(f: Callable[..., Any] | None = None) -> Any:
     if f is None:
         return custom_gradient
     name = getattr(f, "__name__", "custom_gradient")
+    signature_checked: list = []  # grad_fn is the same def at every call: its signature is read once
 
     @functools.wraps(f)
     def decorated(*args: Any, **kwargs: Any) -> Tensor:
@@ -378,9 +379,10 @@ def custom_gradient(f: Callable[..., Any] | None = None) -> Any:
                 raise TypeError(f"custom_gradient: {name} must return (value, grad_fn), got "
                                 f"{type(result).__name__}.")
             value, grad_fn = result
-            if "variables" in inspect.signature(grad_fn).parameters:
+            if not signature_checked and "variables" in inspect.signature(grad_fn).parameters:
                 raise NotImplementedError(f"custom_gradient: {name}'s grad_fn takes variables=, which chainrule "
                                           "does not support yet; pass the Variables to the function as arguments.")
+            signature_checked[:] = [True]
             gradient_fn[:] = [grad_fn]
             return (value if isinstance(value, Tensor) else Tensor(to_array(value)))._value
 

@@ -478,9 +478,12 @@ class ConcreteFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         name = getattr(self._function.python_function, "__name__", "function")
-        wanted = [s for s in nest.flatten(self.structured_input_signature) if isinstance(s, TensorSpec)]
-        given = [leaf for leaf in nest.flatten((args, kwargs)) if isinstance(leaf, (Tensor, np.ndarray, int, float))]
-        _check_signature(name, wanted, given)
+        specs, given = nest.flatten(self.structured_input_signature), nest.flatten((args, kwargs))
+        if len(given) != len(specs):
+            raise TypeError(f"ConcreteFunction {name!r} takes {len(specs)} argument(s), got {len(given)}: "
+                            f"{self.pretty_printed_signature()}.")
+        paired = [(s, g) for s, g in zip(specs, given) if isinstance(s, TensorSpec)]
+        _check_signature(name, [s for s, _ in paired], [g for _, g in paired])
         return self._function(*args, **kwargs)
 
     def pretty_printed_signature(self) -> str:
