@@ -308,7 +308,9 @@ class Tensor:
     """
 
     # `_keras_mask`: set by Keras layers on their outputs (a boolean Tensor, tf.keras 2's mask metadata).
-    __slots__ = ("_value", "_keras_mask", "__weakref__")
+    # `_keras_softmax`: set by a fused output head on the logits it hands to the loss: the layer's own
+    # softmax of them, which the loss op reuses (keras.losses._known_softmax).
+    __slots__ = ("_value", "_keras_mask", "_keras_softmax", "__weakref__")
     __array_priority__ = 100  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     _is_variable = False
 

@@ -102,6 +102,30 @@ def test_a_softmax_output_trains_through_softmax_with_loss_on_its_logits():
     assert float(loss) == pytest.approx(float(expected), rel=1e-6)
 
 
+@pytest.mark.parametrize("loss, one_hot", [("sparse_categorical_crossentropy", False),
+                                            ("categorical_crossentropy", True)])
+def test_a_fused_softmax_head_computes_one_softmax_per_step(loss, one_hot):
+    """The output layer's softmax (kept for the metrics) is handed to SoftmaxWithLoss, which then computes
+    no second softmax; the weights are bit-identical to a loss that computes its own."""
+    x, y = _data(n=8)
+    labels = np.eye(3, dtype="float32")[y] if one_hot else y
+    model = _mlp(dropout=0.0)
+    model.compile("sgd", loss)
+    tape, loss_value, y_pred = _records_of(model, x, labels)
+    records = [r for r in tape._records if type(r[0]).__name__ == "SoftmaxWithLoss"]
+    assert len(records) == 1 and records[0][0].given_probs
+    assert records[0][0].y is y_pred.numpy() or np.shares_memory(records[0][0].y, y_pred.numpy())
+    logits = model.layers[-1]._kept_logits[0]
+    (grad,) = [tape.gradient(loss_value, logits).numpy()]
+    np.testing.assert_array_equal(grad, (y_pred.numpy() - np.eye(3, dtype="float32")[y]) / np.float32(len(y)))
+    # the same loss (to float32 rounding) and the same gradient as the op computing its own softmax
+    from chainrule.ops import SoftmaxWithLoss
+    own = SoftmaxWithLoss()
+    expected = own.forward(logits.numpy(), labels)
+    assert float(loss_value) == pytest.approx(float(expected), rel=1e-6)
+    np.testing.assert_array_equal(own.backward()[0], grad)
+
+
 @pytest.mark.parametrize("activation, loss, labels", [
     ("softmax", "sparse_categorical_crossentropy", np.array([1, 0])),
     ("softmax", "categorical_crossentropy", np.eye(2)[[1, 0]]),

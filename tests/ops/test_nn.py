@@ -224,6 +224,50 @@ def test_softmax_with_loss_is_finite_for_logits_of_1000():
     assert np.all(np.isfinite(dx))
 
 
+@pytest.mark.parametrize("one_hot", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_with_loss_given_probs_matches_its_own_softmax(rng, one_hot, dtype):
+    """A caller's softmax(logits) is reused: the same gradient bit for bit, the same loss to rounding,
+    and no exp of the logits."""
+    logits = rng.normal(scale=4.0, size=(6, 2, 5)).astype(dtype)
+    labels = np.eye(5, dtype=dtype)[rng.integers(0, 5, (6, 2))] if one_hot else rng.integers(0, 5, (6, 2))
+    own, reusing = SoftmaxWithLoss(), SoftmaxWithLoss()
+    expected = own.forward(logits, labels)
+    probs = ops.nn.softmax(logits)
+    got = reusing.forward(logits, labels, probs)
+    assert got.dtype == dtype and got == pytest.approx(expected, rel=4 * float(np.finfo(dtype).eps))
+    dx, dt, dp = reusing.backward()
+    assert dt is None and dp is None
+    np.testing.assert_array_equal(dx, own.backward()[0])
+    np.testing.assert_array_equal(probs, ops.nn.softmax(logits))  # the caller's probabilities are not written
+
+
+def test_softmax_with_loss_given_probs_is_finite_for_logits_of_1000():
+    logits = np.array([[1000.0, -1000.0], [-1000.0, 1000.0]])
+    op = SoftmaxWithLoss()
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        loss = op.forward(logits, np.array([1, 1]), ops.nn.softmax(logits))
+        dx, _, _ = op.backward()
+    assert loss == pytest.approx(1000.0)
+    np.testing.assert_allclose(dx, [[0.5, -0.5], [0.0, 0.0]])
+
+
+def test_softmax_with_loss_given_probs_of_another_shape_raise():
+    with pytest.raises(ValueError, match=r"probs of shape \(4, 2\).*logits of shape \(4, 3\)"):
+        SoftmaxWithLoss().forward(LOGITS, LABELS, np.full((4, 2), 0.5))
+
+
+def test_softmax_with_loss_given_probs_through_the_tape_gives_probs_no_gradient():
+    x = chainrule.constant(LOGITS)
+    probs = chainrule.constant(ops.nn.softmax(LOGITS))
+    with chainrule.GradientTape() as tape:
+        tape.watch([x, probs])
+        loss = apply_op(SoftmaxWithLoss(), x, chainrule.constant(LABELS), probs)
+    dx, dp = tape.gradient(loss, [x, probs])
+    np.testing.assert_allclose(dx.numpy(), (_softmax(LOGITS) - ONE_HOT) / 4, atol=1e-15)
+    assert dp is None
+
+
 @pytest.mark.parametrize("bad", [3, -1, 7])
 def test_softmax_with_loss_out_of_range_label_raises(bad):
     with pytest.raises(ValueError, match=rf"label {bad}\b.*\b3 classes"):

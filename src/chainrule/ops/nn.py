@@ -354,6 +354,12 @@ class SoftmaxWithLoss(Op):
     seed does, ``'sum'`` the total, ``'none'`` one value per sample.
     Backward: ``((y - t) / N, None)`` with ``y = softmax(logits)``; labels get no gradient.
     Stable for logits of +-1000 (log-softmax computed from shifted logits).
+
+    ``forward(logits, labels, probs)``: a caller that already holds ``softmax(logits)``, computed
+    by :func:`softmax` (a fused output head, whose layer computed it for the metrics), passes it so
+    the step computes one softmax, not two. The log-normalizer then comes from the largest
+    probability, ``1 / sum(exp(shifted))`` (the shifted maximum is 0), which is at least ``1 / C``,
+    so its log stays finite for any logits; ``probs`` gets no gradient.
     """
 
     def __init__(self, reduction: str = "mean") -> None:
@@ -361,17 +367,25 @@ class SoftmaxWithLoss(Op):
             raise ValueError(f"SoftmaxWithLoss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
         self.reduction = reduction
 
-    def forward(self, logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    def forward(self, logits: np.ndarray, labels: np.ndarray, probs: np.ndarray | None = None) -> np.ndarray:
         x = np.asarray(logits)
         n_classes = x.shape[-1]
         self.shape = x.shape
+        self.given_probs = probs is not None
         x2 = x.reshape(-1, n_classes)
         n = x2.shape[0]
         shifted = x2 - max_keepdims(x2)
-        e = np.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        log_s = np.log(s)
-        e /= s
+        if probs is None:
+            e = np.exp(shifted)
+            s = e.sum(axis=1, keepdims=True)
+            log_s = np.log(s)
+            e /= s
+        else:
+            if np.shape(probs) != x.shape:
+                raise ValueError(f"SoftmaxWithLoss: probs of shape {np.shape(probs)} are not the softmax of "
+                                 f"logits of shape {x.shape}; pass probs of the logits' shape, or none.")
+            e = np.asarray(probs).reshape(-1, n_classes)
+            log_s = -np.log(max_keepdims(e))
         self.y = e
         t = np.asarray(labels)
         if t.shape == x.shape and not (n_classes == 1 and t.dtype.kind in "iu"):
@@ -408,7 +422,7 @@ class SoftmaxWithLoss(Op):
             dx *= np.asarray(dout, dtype=dx.dtype) / dx.dtype.type(self.n)
         else:
             dx *= np.asarray(dout, dtype=dx.dtype)
-        return dx.reshape(self.shape), None
+        return (dx.reshape(self.shape), None, None) if self.given_probs else (dx.reshape(self.shape), None)
 
 
 class SigmoidBinaryCrossEntropy(Op):

@@ -87,6 +87,9 @@ class OutputHead:
             return None
         logits = kept[0]
         logits._keras_mask = getattr(y_pred, "_keras_mask", None)  # the loss masks the logits as it would y_pred
+        # The layer's softmax, computed for the metrics and predictions, is handed to the fused loss op so a
+        # step computes one softmax (``losses._known_softmax``); a sigmoid head recomputes nothing costly.
+        logits._keras_softmax = y_pred if _final_activation(self.layer) == "softmax" else None
         return self.loss_on_logits(y_true, logits, sample_weight=sample_weight)
 
 
