@@ -12,8 +12,17 @@ For each workload's model (built as the benchmark builds it) the script times, p
   optimizer's update called directly on numpy arrays, in a plain loop (what a hand-written step
   costs on this machine).
 
-It prints a table; ``benchmarks/GAPS.md`` quotes it. Not part of ``make bench`` (it does not
-compare frameworks and its timers perturb the step a little).
+A second table (when torch is installed) compares the **kernels** under both frameworks' steps on
+the same shapes, one thread each: the Dense layers' arithmetic (``x @ W + b``, ``x.T @ dout``,
+``sum(dout)`` and ``dout @ W.T`` where a backward needs it) as chainrule's ``Affine`` op computes
+it with numpy's BLAS, and as ``torch.addmm``/``matmul`` compute it,
+and the optimizer's update over the model's parameter count as chainrule computes it (the numpy
+passes of Keras's formula) and as PyTorch's fastest eager optimizer does it (``fused``/``foreach``).
+What is left of a gap once both steps are reduced to their kernels is the libraries', not the
+framework's.
+
+It prints the tables; ``benchmarks/GAPS.md`` quotes them. Not part of ``make bench`` (its timers
+perturb the step a little).
 """
 from __future__ import annotations
 
@@ -122,6 +131,82 @@ def profile(steps):
     return rows
 
 
+def _best_ms(fn, number, repeat=7):
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.process_time() - t0) / number)
+    return best * 1e3
+
+
+def _gemm_shapes(units, batch):
+    """``(m, k, n, first)`` of each Dense layer of the MLP ``784 -> units... -> 10`` at ``batch`` rows."""
+    sizes = (784,) + tuple(units) + (10,)
+    return [(batch, a, b, i == 0) for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
+
+
+def _dense_layer_ms(torch, rng, m, k, n, first, reps):
+    """ms of one Dense layer's forward + backward at ``(m, k) @ (k, n)``: chainrule's Affine op, then torch."""
+    from chainrule import ops
+    x, w, b, d = (rng.random(s, dtype=np.float32) for s in ((m, k), (k, n), (n,), (m, n)))
+    xt, wt, bt, dt = (torch.from_numpy(a) for a in (x, w, b, d))
+    affine = ops.Affine()  # the op as a step runs it (it picks the numpy call for each shape)
+    affine.needs_input_grad = (not first, True, True)  # the first layer's input is data
+
+    def numpy_layer():
+        affine.forward(x, w, b)
+        affine.backward(d)
+
+    def torch_layer():
+        torch.addmm(bt, xt, wt)
+        if not first:
+            dt @ wt.T
+        xt.T @ dt
+        dt.sum(0)
+    return _best_ms(numpy_layer, reps), _best_ms(torch_layer, reps)
+
+
+def _update_ms(torch, rng, n_params, optimizer, number):
+    """ms of one optimizer update over ``n_params`` float32 weights: chainrule's update op, then torch's."""
+    from chainrule.ops.updates import AdamStep, RMSpropStep
+    p, g = rng.random(n_params, dtype=np.float32), rng.random(n_params, dtype=np.float32) * np.float32(1e-3)
+    lr, it = np.float32(1e-3), np.zeros((), np.int64)
+    if optimizer == "adam":
+        op, args = AdamStep(), (p, g, lr, it, np.zeros_like(p), np.zeros_like(p))
+    else:
+        op, args = RMSpropStep(rho=0.9, momentum=0.0, epsilon=1e-7, centered=False), (p, g, lr, np.zeros_like(p))
+    param = torch.nn.Parameter(torch.from_numpy(p.copy()))
+    param.grad = torch.from_numpy(g.copy())
+    hyper = {} if optimizer == "adam" else {"alpha": 0.9}
+    opt = workloads.torch_optimizer(torch, "Adam" if optimizer == "adam" else "RMSprop", [param], lr=1e-3,
+                                    eps=1e-7, **hyper)
+    return _best_ms(lambda: op.forward(*args), number), _best_ms(opt.step, number)
+
+
+def kernel_floors(number=200):
+    """Per missed workload: ms per step of the Dense layers and of the optimizer update, numpy vs torch."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    cases = [("W1", (128,), 32, "adam"), ("W4", workloads.W4_UNITS, 128, "rmsprop"), ("W5 batch 1", (128,), 1, "adam"),
+             ("W7", (128,), workloads.W7_BATCH, "adam")]
+    rows = []
+    for name, units, batch, optimizer in cases:
+        reps = max(3, number // max(1, batch // 32))
+        layers = [_dense_layer_ms(torch, rng, m, k, n, first, reps) for m, k, n, first in _gemm_shapes(units, batch)]
+        n_params = sum(k * n + n for _, k, n, _ in _gemm_shapes(units, batch))
+        update_np, update_torch = _update_ms(torch, rng, n_params, optimizer, number)
+        rows.append((name, batch, n_params, sum(a for a, _ in layers), sum(b for _, b in layers), optimizer,
+                     update_np, update_torch))
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=500)
@@ -131,6 +216,15 @@ def main(argv=None):
     for name, batch, step, ops_ms, framework, floor, timed in profile(args.steps):
         largest = ", ".join(f"{k[:-3]} {v:.3f}" for k, v in timed.items())
         print(f"| {name} | {batch} | {step:.3f} | {ops_ms:.3f} | {framework:.3f} | {floor:.3f} | {largest} |")
+    floors = kernel_floors()
+    if floors:
+        print()
+        print("| workload | batch | parameters | Dense layers numpy ms | Dense layers torch ms | update | "
+              "update numpy ms | update torch ms |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, batch, n_params, gemm_np, gemm_torch, optimizer, update_np, update_torch in floors:
+            print(f"| {name} | {batch} | {n_params:,} | {gemm_np:.3f} | {gemm_torch:.3f} | {optimizer} | "
+                  f"{update_np:.3f} | {update_torch:.3f} |")
 
 
 if __name__ == "__main__":
