@@ -335,6 +335,7 @@ class Tensor:
 
     def __init__(self, value: Any) -> None:
         self._value = value if type(value) is np.ndarray else to_array(value)
+        self._keras_mask = None  # set, so that reading it (every Keras layer call does) is not a caught AttributeError
 
     # -- introspection
     @property
