@@ -65,6 +65,19 @@ def supported() -> bool:
     return _FUNCS is not None
 
 
+class _Thread(threading.local):
+    """Per-thread state: whether a block is active, the caller's saved mode, and the flushing mode made from it."""
+
+    def __init__(self):
+        self.active = False
+        self.saved = ctypes.create_string_buffer(_ENV_BYTES) if _FUNCS is not None else None
+        self.patched_from = None
+        self.patched = None
+
+
+_local = _Thread()
+
+
 class _FlushDenormals:
     """The context manager :func:`flush_denormals` returns (a class: it is entered once per compiled replay).
 
@@ -78,22 +91,19 @@ class _FlushDenormals:
         self._saved = None
 
     def __enter__(self):
-        if _FUNCS is None or getattr(_local, "active", False) or not _backend.flush_denormals_enabled():
+        local = _local
+        if local.active or _FUNCS is None or not (_backend._flush_denormals and _backend._fast_paths):
             return self
-        get, put, patch = _FUNCS
         # One buffer per thread for the caller's mode (only the outermost block of a thread saves it), and
-        # the flushing mode made from it kept until the caller's mode changes: a replay costs two C calls.
-        saved = getattr(_local, "saved", None)
-        if saved is None:
-            saved = _local.saved = ctypes.create_string_buffer(_ENV_BYTES)
-            _local.patched_from = None
-        get(saved)
+        # the flushing mode made from it kept until the caller's mode changes: a replay costs three C calls.
+        saved = local.saved
+        _FUNCS[0](saved)
         raw = saved.raw
-        if raw != _local.patched_from:
-            _local.patched, _local.patched_from = patch(raw), raw
-        put(_local.patched)
+        if raw != local.patched_from:
+            local.patched, local.patched_from = _FUNCS[2](raw), raw
+        _FUNCS[1](local.patched)
         self._saved = saved
-        _local.active = True
+        local.active = True
         return self
 
     def __exit__(self, *exc):
@@ -103,9 +113,6 @@ class _FlushDenormals:
             _local.active = False
             _FUNCS[1](saved)
         return False
-
-
-_local = threading.local()
 
 
 def flush_denormals():

@@ -217,16 +217,22 @@ class GradientTape:
             return True
         return False
 
-    def _record(self, op: Any, inputs: Any, output: Any) -> None:
-        """Called by ``apply_op`` for every op run while this tape is active."""
-        watched = [self._is_watched(t) for t in inputs]
-        if any(watched):
-            self._records.append((op, inputs, output, tuple(watched)))
-            if type(output) is tuple:
-                for o in output:
-                    self._watched[id(o)] = o
-            else:
-                self._watched[id(output)] = output
+    def _watched_inputs(self, inputs: Any) -> tuple[bool, ...] | None:
+        """Which of an op's inputs this tape watches (one bool each), or None when it watches none and so
+        will not record the op. Asked by ``apply_op`` before the op runs (a trainable Variable is watched
+        from that read on, as TensorFlow watches a Variable when it is read)."""
+        watched = tuple([self._is_watched(t) for t in inputs])
+        return watched if True in watched else None
+
+    def _record(self, op: Any, inputs: Any, output: Any, watched: tuple[bool, ...]) -> None:
+        """Called by ``apply_op`` for an op run on inputs this tape watches (``watched``: from
+        :meth:`_watched_inputs`)."""
+        self._records.append((op, inputs, output, watched))
+        if type(output) is tuple:
+            for o in output:
+                self._watched[id(o)] = o
+        else:
+            self._watched[id(output)] = output
 
     def _record_gradient_results(self, inputs: Any, results: Any) -> None:
         """Record gradients computed by a tape nested in this one (see :class:`chainrule.ops.GradientResult`)."""
@@ -234,7 +240,7 @@ class GradientTape:
         if watched:
             for r in results:
                 if r is not None:
-                    self._record(_ops.GradientResult(r._value), watched, r)
+                    self._record(_ops.GradientResult(r._value), watched, r, (True,) * len(watched))
 
     # -- differentiation
     def gradient(self, target: Tensor | Sequence[Tensor], sources: Any, output_gradients: Any = None,

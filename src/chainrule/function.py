@@ -35,7 +35,7 @@ from typing import Any, Callable, Sequence
 
 import functools
 import inspect
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -51,15 +51,18 @@ from .tensor_spec import TensorSpec
 _ARG, _SLOT, _VAR, _CONST = 0, 1, 2, 3
 # What a recorded step is (_OP1: an op with one input, which a compiled trace calls without unpacking).
 _OP, _GRADIENT, _UPDATE, _MULTI_OP, _OP1 = 0, 1, 2, 3, 4
+_value_of = attrgetter("_value")
 
 
 def _signature_of(leaf: Any) -> Any:
+    # A numpy dtype is its own key (equal exactly when the element types are; hashing it is cheaper than
+    # building its .str at every call).
     if isinstance(leaf, Tensor):
         if leaf._is_variable:
             return ("var", id(leaf))
-        return ("tensor", leaf._value.shape, leaf._value.dtype.str)
+        return ("tensor", leaf._value.shape, leaf._value.dtype)
     if isinstance(leaf, np.ndarray):
-        return ("array", leaf.shape, leaf.dtype.str)
+        return ("array", leaf.shape, leaf.dtype)
     try:
         hash(leaf)
         return ("py", type(leaf).__name__, leaf)
@@ -235,10 +238,12 @@ class _Trace:
         self.outputs = [(_SLOT, base + p) if kind == _SLOT else (kind, p) for kind, p in outputs]
         self.output_structure = output_structure
         self.single_output = not nest.is_nested(output_structure) and len(self.outputs) == 1
+        # The usual function returns one op output: its position, read without the general packing below.
+        self.single_slot = self.outputs[0][1] if self.single_output and self.outputs[0][0] == _SLOT else None
 
     def replay(self, args: Any) -> Any:
         values = list(args)
-        values += [v._value for v in self.variables]
+        values += map(_value_of, self.variables)
         values += self.constants
         append = values.append
 
@@ -259,6 +264,10 @@ class _Trace:
                 values.extend(np.asarray(o) for o in a.forward(*inputs(values)))
             else:
                 values.extend(_replay_gradient(a, values))
+
+        if self.single_slot is not None:
+            v = values[self.single_slot]
+            return None if v is None else Tensor(v)
 
         def result(source: Any) -> Any:
             kind, p = source
@@ -377,12 +386,19 @@ class Function:
                              nest.flatten((args, kwargs)))
         if active_tapes() or active_tracer() is not None or _backend.functions_run_eagerly():
             return self._eager(args, kwargs)  # gradients need the outer tape to see every op
-        leaves: Sequence[Any]
-        if not kwargs and all(type(a) is Tensor for a in args):  # the common call: Tensors only, no nesting
-            leaves = args
+        if not kwargs and len(args) == 1 and type(args[0]) is Tensor:  # the common call: one Tensor
+            value = args[0]._value
+            key: tuple = (("tensor", value.shape, value.dtype),)
+            arg_arrays = [value]
         else:
-            leaves = nest.flatten((args, kwargs))
-        key = tuple(_signature_of(leaf) for leaf in leaves)
+            leaves: Sequence[Any]
+            if not kwargs and all(type(a) is Tensor for a in args):  # Tensors only, no nesting
+                leaves = args
+            else:
+                leaves = nest.flatten((args, kwargs))
+            key = tuple([_signature_of(leaf) for leaf in leaves])
+            arg_arrays = [leaf._value if isinstance(leaf, Tensor) else leaf for leaf in leaves
+                          if isinstance(leaf, (Tensor, np.ndarray)) and not getattr(leaf, "_is_variable", False)]
         try:
             trace = self._traces[key]
         except KeyError:
@@ -391,8 +407,6 @@ class Function:
             return self._eager(args, kwargs)
         if trace is None:
             return self._eager(args, kwargs)
-        arg_arrays = [leaf._value if isinstance(leaf, Tensor) else leaf for leaf in leaves
-                      if isinstance(leaf, (Tensor, np.ndarray)) and not getattr(leaf, "_is_variable", False)]
         with flush_denormals():
             return trace.replay(arg_arrays)
 

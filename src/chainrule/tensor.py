@@ -22,7 +22,7 @@ import numpy as np
 from . import dtypes as _dtypes
 from . import _name_scope
 from . import ops as _ops
-from ._tape_stack import active_tapes, active_tracer, note_update, note_value_read
+from ._tape_stack import active_tracer, note_update, note_value_read, state as _recording
 from .errors import InvalidArgumentError
 from .dtypes import DTypeLike
 from .tensor_shape import TensorShape
@@ -135,36 +135,57 @@ def apply_op(op: _ops.Op, *inputs: Tensor, result_type: type | None = None) -> A
 
     If a GradientTape is recording and watches one of the inputs, the call
     ``(op, inputs, output)`` is appended to its record; that record is all the
-    tape needs to run ``op.backward`` later. An op whose ``forward`` returns a
+    tape needs to run ``op.backward`` later. This is also the one place that
+    decides whether a backward can run: ``op.needs_backward`` is set before
+    ``forward``, False when no tape will record the call, so an inference call
+    keeps nothing for a backward (a ``chainrule.function`` replay reuses the op
+    with the decision taken while tracing). An op whose ``forward`` returns a
     tuple of arrays (several outputs, as BatchNorm's normalized values and batch
     statistics) gives a tuple of Tensors; its ``backward`` then receives one
     gradient per output (``None`` for an output nobody differentiated). ``result_type``: a Tensor
     subclass for the output (a Variable's slice, which can be assigned to).
     """
-    out = op.forward(*[t._value for t in inputs])
+    recording = _recording
+    recorders = _recorders(recording.tapes, op, inputs) if recording.tapes else None
+    op.needs_backward = recorders is not None
+    out = op.forward(inputs[0]._value) if len(inputs) == 1 else op.forward(*[t._value for t in inputs])
     if type(out) is tuple:
-        return _apply_multi(op, inputs, out)
+        return _apply_multi(op, inputs, out, recorders)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if op.returns_view and any(t._is_variable for t in inputs):
+    if op.returns_view and True in [t._is_variable for t in inputs]:
         out = out.copy()  # a Variable is updated in place; a view would change with it
     result = Tensor(out) if result_type is None else result_type(out)
-    tapes = active_tapes()
-    if tapes and op.differentiable and out.dtype.kind in "fc":
-        for tape in tapes:
-            tape._record(op, inputs, result)
-    tracer = active_tracer()
+    if recorders is not None and out.dtype.kind in "fc":
+        for tape, watched in recorders:
+            tape._record(op, inputs, result, watched)
+    tracer = recording.tracer
     if tracer is not None:
         tracer.record(op, inputs, result)
     return result
 
 
-def _apply_multi(op: Any, inputs: Any, outs: tuple) -> tuple:
+def _recorders(tapes: list, op: _ops.Op, inputs: tuple) -> list | None:
+    """The active tapes that record a call of ``op``, each with which inputs it watches; None when none does
+    (the op is not differentiable, or no tape watches an input): then nothing will run its backward."""
+    if not op.differentiable:
+        return None
+    found = None
+    for tape in tapes:
+        watched = tape._watched_inputs(inputs)
+        if watched is not None:
+            if found is None:
+                found = [(tape, watched)]
+            else:
+                found.append((tape, watched))
+    return found
+
+
+def _apply_multi(op: Any, inputs: Any, outs: tuple, recorders: list | None) -> tuple:
     results = tuple(Tensor(np.asarray(o)) for o in outs)
-    tapes = active_tapes()
-    if tapes and op.differentiable and any(r._value.dtype.kind in "fc" for r in results):
-        for tape in tapes:
-            tape._record(op, inputs, results)
+    if recorders is not None and any(r._value.dtype.kind in "fc" for r in results):
+        for tape, watched in recorders:
+            tape._record(op, inputs, results, watched)
     tracer = active_tracer()
     if tracer is not None:
         tracer.record(op, inputs, results)
@@ -316,6 +337,7 @@ class Tensor:
 
     def __init__(self, value: Any) -> None:
         self._value = value if type(value) is np.ndarray else to_array(value)
+        self._keras_mask = None  # set, so that reading it (every Keras layer call does) is not a caught AttributeError
 
     # -- introspection
     @property

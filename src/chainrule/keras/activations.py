@@ -64,7 +64,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0, negative_slope=None):
         alpha = negative_slope
     x = _float_tensor(x, "relu")
     if alpha == 0 and max_value is None and threshold == 0:
-        return _nn.relu(x)
+        return apply_op(_ops.ReLU(), x)  # nn.relu's op, on a float tensor already checked
     if alpha != 0 and max_value is None and threshold == 0:
         return _nn.leaky_relu(x, alpha=alpha)
     dtype = x._value.dtype

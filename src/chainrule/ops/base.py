@@ -10,6 +10,11 @@ An op is the "layer" of the classic from-scratch teaching code::
 * ``forward(*inputs)`` takes every array input (numpy arrays or Python numbers,
   never Tensors), keeps on ``self`` only what ``backward`` needs, and returns
   the output array.
+* ``needs_backward`` is set by ``apply_op`` before ``forward``: False when no
+  GradientTape will record the call (an inference call, or any call outside a
+  tape), so nothing will ever run its ``backward``. A forward then keeps
+  nothing for one (no saved inputs, masks or caches) and computes the same
+  output. Used by hand it is True and everything is kept.
 * ``backward(dout)`` returns the gradient itself for a one-input op, and a tuple
   with one entry per input for a multi-input op (``None`` for an input that is
   not differentiable, such as labels).
@@ -38,6 +43,9 @@ class Op:
     differentiable = True
     #: True for ops whose forward may return a view of an input (reshape, slicing).
     returns_view = False
+    #: Set by ``apply_op`` before ``forward``: whether a tape records this call, i.e. whether ``backward`` can
+    #: run. When False, ``forward`` keeps nothing only ``backward`` reads (True when used by hand).
+    needs_backward: bool = True
     #: Set by the tape before ``backward``: one bool per input (None when used by hand).
     needs_input_grad: Optional[tuple[bool, ...]] = None
     _returns_tuple: ClassVar[bool]  # cached per class by returns_tuple()
@@ -79,7 +87,7 @@ class Op:
 
     def __repr__(self) -> str:
         params = {k: v for k, v in vars(self).items() if not k.startswith("_") and not hasattr(v, "shape")}
-        inner = ", ".join(f"{k}={v!r}" for k, v in params.items() if k != "needs_input_grad")
+        inner = ", ".join(f"{k}={v!r}" for k, v in params.items() if k not in ("needs_input_grad", "needs_backward"))
         return f"{type(self).__name__}({inner})"
 
 

@@ -267,11 +267,12 @@ class Conv(Op):
         out_sp = output_shape(xp.shape[1:-1], ksize, strides, dilation)
         check_output_shape(out_sp, xl.shape[1:-1], pads, ksize, dilation, name)
 
-        y, self.col = conv_forward(xp, kernel, strides, dilation, groups, out_sp)
+        y, col = conv_forward(xp, kernel, strides, dilation, groups, out_sp)
         if bias is not None:
             y += bias
-        self.kernel, self.has_bias = kernel, bias is not None
-        self.geometry = (xl.shape[1:-1], pads, strides, dilation)
+        if self.needs_backward:  # the im2col matrix is the largest array of a step: kept only for backward
+            self.col, self.kernel, self.has_bias = col, kernel, bias is not None
+            self.geometry = (xl.shape[1:-1], pads, strides, dilation)
         return from_channels_last(y.reshape(x.shape[0], *out_sp, cout), self.data_format)
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -360,8 +361,9 @@ class ConvTranspose(Op):
         y = conv_input_grad(xl, kernel, out_sp, pads, strides, dilation, 1)
         if bias is not None:
             y += bias   # y is a fresh array (or a view of one)
-        self.x, self.kernel, self.has_bias = xl, kernel, bias is not None
-        self.geometry = (pads, strides, dilation, in_sp)
+        if self.needs_backward:
+            self.x, self.kernel, self.has_bias = xl, kernel, bias is not None
+            self.geometry = (pads, strides, dilation, in_sp)
         return _to_format(y, self.data_format)
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -426,12 +428,13 @@ class DepthwiseConv(Op):
         check_output_shape(out_sp, xl.shape[1:-1], pads, ksize, dilation, name)
 
         n, o, k = _einsum_letters(rank)
-        self.view = window_view(xp, ksize, strides, dilation, out_sp)                 # (N, *out, *k, C)
-        y = np.einsum(f"{n}{o}{k}c,{k}cm->{n}{o}cm", self.view, kernel).reshape(x.shape[0], *out_sp, cin * mult)
+        view = window_view(xp, ksize, strides, dilation, out_sp)                 # (N, *out, *k, C)
+        y = np.einsum(f"{n}{o}{k}c,{k}cm->{n}{o}cm", view, kernel).reshape(x.shape[0], *out_sp, cin * mult)
         if bias is not None:
             y += bias
-        self.kernel, self.has_bias = kernel, bias is not None
-        self.geometry = (xl.shape[1:-1], pads, strides, dilation, out_sp)
+        if self.needs_backward:
+            self.view, self.kernel, self.has_bias = view, kernel, bias is not None
+            self.geometry = (xl.shape[1:-1], pads, strides, dilation, out_sp)
         return from_channels_last(y, self.data_format)
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:

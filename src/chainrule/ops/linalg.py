@@ -42,7 +42,8 @@ class MatMul(Op):
             raise InvalidArgumentError(
                 f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, In[1]: {_dims(b.shape)} [Op:MatMul]: the inner "
                 f"dimensions do not match: {A.shape} @ {B.shape} ({A.shape[-1]} != {B.shape[-2]}).")
-        self.A, self.B = A, B
+        if self.needs_backward:
+            self.A, self.B = A, B
         try:
             return A @ B
         except ValueError:

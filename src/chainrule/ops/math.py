@@ -152,7 +152,8 @@ class Maximum(Op):
     """Element-wise ``max(x, y)``. The gradient goes to ``x`` where ``x >= y``, else to ``y``."""
 
     def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        self.x_wins = x >= y
+        if self.needs_backward:
+            self.x_wins = x >= y
         return np.maximum(x, y)
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -163,7 +164,8 @@ class Minimum(Op):
     """Element-wise ``min(x, y)``. The gradient goes to ``x`` where ``x <= y``, else to ``y``."""
 
     def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        self.x_wins = x <= y
+        if self.needs_backward:
+            self.x_wins = x <= y
         return np.minimum(x, y)
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -190,7 +192,8 @@ class Clip(Op):
         self.clip_value_max = clip_value_max
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.inside = (x >= self.clip_value_min) & (x <= self.clip_value_max)
+        if self.needs_backward:
+            self.inside = (x >= self.clip_value_min) & (x <= self.clip_value_max)
         return np.clip(x, self.clip_value_min, self.clip_value_max)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

@@ -68,7 +68,8 @@ class ReLU(Op):
     def forward(self, x: np.ndarray) -> np.ndarray:
         # Workspace buffers: feature maps of convnets are tens of MB per step (see ops.workspace).
         x = np.asarray(x)
-        self.positive = np.greater(x, 0, out=workspace.empty(x.shape, bool))
+        if self.needs_backward:
+            self.positive = np.greater(x, 0, out=workspace.empty(x.shape, bool))
         dtype = x.dtype if x.dtype.kind == "f" else np.result_type(x, 0)
         return np.maximum(x, 0, out=workspace.empty(x.shape, dtype))
 
@@ -307,7 +308,8 @@ class Affine(Op):
         if x.shape[-1] != W.shape[0]:
             raise ValueError(f"Affine: input has {x.shape[-1]} features (shape {x.shape}) but W has shape "
                              f"{W.shape}; the last axis of x must equal W.shape[0].")
-        self.x, self.W, self.b_shape = x, W, np.shape(b)
+        if self.needs_backward:
+            self.x, self.W, self.b_shape = x, W, np.shape(b)
         out = x @ W
         out += b
         return out

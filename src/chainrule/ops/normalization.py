@@ -66,6 +66,9 @@ class LayerNorm(Op):
             out = out * self.gamma
         if self.center:
             out = out + self._param(remaining.pop(0), "beta")
+        if not self.needs_backward:  # nothing reads the normalized values again: the output may be them
+            self.xhat = self.inv_std = self.gamma = None
+            return out
         return out if out is not self.xhat else out.copy()
 
     def _param(self, p: np.ndarray, name: Any) -> Any:

@@ -125,6 +125,8 @@ class MaxPool(_Pool):
         np.copyto(out, slabs[0])
         for slab in slabs[1:]:
             np.maximum(out, slab, out=out)
+        if not self.needs_backward:
+            return out
         # argmax = how many offsets come before the first one holding the maximum, counted with
         # whole-array comparisons and adds (masked numpy writes are an order of magnitude slower).
         index_type = np.uint8 if len(slabs) <= 256 else np.int32

@@ -15,11 +15,12 @@ class Reshape(Op):
     returns_view = True
 
     def __init__(self, shape: Any) -> None:
-        self.shape = tuple(int(s) for s in shape)
+        self.shape = tuple(map(int, shape))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
-        self.in_shape = x.shape
+        if self.needs_backward:
+            self.in_shape = x.shape
         try:
             return x.reshape(self.shape)
         except ValueError:

@@ -740,8 +740,10 @@ class Layer(Module):
             # Keras tensors beside the first argument: layer(targets, logits), layer(query, value)
             return self._symbolic_call(inputs, rest, kwargs)
         if isinstance(inputs, Tensor) and inputs._value.dtype == self._np_dtype:
-            self._check_input_spec(inputs)
-            if not self.built:  # the common case: one tensor already of the layer's dtype
+            # The common case: one tensor already of the layer's dtype.
+            if self.input_spec is not None:
+                self._check_input_spec(inputs)
+            if not self.built:
                 self._maybe_build([inputs._value.shape])
         else:
             flat = nest.flatten(inputs)
@@ -750,8 +752,9 @@ class Layer(Module):
             inputs = nest.map_structure(self._convert_input, inputs)
             self._check_input_spec(inputs)
             self._maybe_build([_shape_of(x) for x in nest.flatten(inputs)])
-        training = kwargs.pop("training", None)
-        outer = _context.training
+        training = kwargs.pop("training", None) if kwargs else None
+        context = _context
+        outer = context.training
         if training is None:
             training = outer
         if self._call_accepts_training:
@@ -766,17 +769,18 @@ class Layer(Module):
             if self._call_accepts_mask:
                 kwargs["mask"] = input_masks
         elif self._supports_masking or self._call_accepts_mask:
-            input_masks = _input_masks(inputs)
+            input_masks = inputs._keras_mask if type(inputs) is Tensor else _input_masks(inputs)
             if input_masks is not None and self._call_accepts_mask:
                 kwargs["mask"] = input_masks
         if self._activity_losses or self._added_losses:  # losses of the previous call
             self.__dict__["_activity_losses"], self.__dict__["_added_losses"] = [], []
-        _context.training = training
+        context.training = training
         try:
-            outputs = self.call(inputs, *rest, **kwargs)
+            outputs = self.call(inputs, *rest, **kwargs) if rest or kwargs else self.call(inputs)
         finally:
-            _context.training = outer
-        if self._supports_masking and (input_masks is not None or type(self).compute_mask is not Layer.compute_mask):
+            context.training = outer
+        if self._supports_masking and (input_masks is not None or (
+                type(self).compute_mask is not Layer.compute_mask and not self._compute_output_and_mask_jointly)):
             self._set_output_masks(inputs, outputs, input_masks)
         if self.activity_regularizer is not None:
             for out in nest.flatten(outputs):
@@ -787,6 +791,8 @@ class Layer(Module):
 
     #: What the inputs must be (a ``keras.layers.InputSpec``, or a list with one per input); None: anything.
     input_spec = None
+    #: True for a layer whose ``call`` sets its outputs' masks itself (``compute_mask`` is not asked after it).
+    _compute_output_and_mask_jointly = False
 
     def _check_input_spec(self, inputs):
         """``assert_input_compatibility`` for ``self.input_spec``, except on a symbolic call's stand-ins."""
@@ -795,9 +801,10 @@ class Layer(Module):
 
     def _set_output_masks(self, inputs, outputs, input_masks):
         """Put ``compute_mask(inputs, input_masks)`` on the output tensors (unless ``call`` already did)."""
+        if self._compute_output_and_mask_jointly:
+            return
         flat = nest.flatten(outputs)
-        if getattr(self, "_compute_output_and_mask_jointly", False) or all(
-                getattr(t, "_keras_mask", None) is not None for t in flat):
+        if all(getattr(t, "_keras_mask", None) is not None for t in flat):
             return
         masks = self.compute_mask(inputs, input_masks)
         if masks is None:

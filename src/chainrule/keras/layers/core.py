@@ -194,12 +194,14 @@ class Dense(Layer):
         if type(inputs) is SparseTensor:  # multi-hot rows: multiply only the nonzeros
             bias = self.bias if self.use_bias else Tensor(np.zeros(self.units, dtype=self._np_dtype))
             return self._activate(apply_op(_ops.SparseAffine(), inputs, self.kernel, bias))
-        if inputs.dtype != self._dtype:
+        # Read from the array: Tensor.dtype and Tensor.shape build a DType and a TensorShape at every call.
+        if inputs._value.dtype != self._np_dtype:
             inputs = cast(inputs, self._dtype)
         n_in = self.kernel._value.shape[0]
-        if inputs.ndim == 0 or inputs.shape[-1] != n_in:
+        shape = inputs._value.shape
+        if not shape or shape[-1] != n_in:
             raise ValueError(f"Dense {self.name!r}: expected last axis {n_in}, got input of shape "
-                             f"{tuple(inputs.shape)}. The previous layer (or the data) must produce "
+                             f"{tuple(shape)}. The previous layer (or the data) must produce "
                              f"{n_in} features per sample.")
         if self.use_bias:
             out = apply_op(_ops.Affine(), inputs, self.kernel, self.bias)
@@ -282,6 +284,8 @@ class Flatten(Layer):
             return reshape(inputs, (-1, 1))
         if self.data_format == "channels_first" and inputs.ndim > 2:
             inputs = transpose(inputs, [0] + list(range(2, inputs.ndim)) + [1])
+        if type(inputs) is Tensor:  # the batch size read from the array, a shape that needs no checking
+            return apply_op(_ops.Reshape((inputs._value.shape[0], -1)), inputs)
         return reshape(inputs, (inputs.shape[0], -1))
 
     def compute_output_shape(self, input_shape):

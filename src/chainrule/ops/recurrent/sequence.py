@@ -259,7 +259,8 @@ class CellStep(RecurrentOp):
         core.start(x.astype(dtype, copy=False)[None], states)
         core.project(0, 1)
         core.step(0)
-        self.core = core
+        if self.needs_backward:
+            self.core = core
         new = [np.ascontiguousarray(s) for s in core.final_states()]
         return new[0] if n == 1 else tuple(new)
 
@@ -341,7 +342,8 @@ class RecurrentSequence(RecurrentOp):
                 core.step(t)
                 if partial and partial[t]:
                     core.carry(t, keep[t])
-        self.core = core
+        if self.needs_backward:  # the core holds every step's states and gates
+            self.core = core
         return (self._outputs(core), *[np.ascontiguousarray(s) for s in core.final_states()])
 
     def _masks(self, mask: np.ndarray | None, batch: Any, steps: Any, dtype: Any) -> None:
