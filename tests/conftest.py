@@ -29,3 +29,19 @@ def _isolate_global_state():
     leaked = list(_tape_stack.active_tapes())
     _tape_stack.active_tapes().clear()
     assert leaked == [], "the test left a GradientTape active"
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def update_kernels(request):
+    """Run the test twice: the optimizer updates on their numpy formulas, then on the compiled (numba) kernels
+    from the very first step (``set_compiled_kernels(True, after=0)``; skipped when numba is not installed).
+    The value is ``'numpy'`` or ``'compiled'``; the switch is restored afterwards."""
+    from chainrule import backend
+    if request.param == "compiled":
+        pytest.importorskip("numba")
+    saved = backend._compiled_kernels, backend.compiled_kernels_after()
+    backend.set_compiled_kernels(request.param == "compiled", after=0)
+    try:
+        yield request.param
+    finally:
+        backend.set_compiled_kernels(saved[0], after=saved[1])

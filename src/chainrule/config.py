@@ -4,7 +4,8 @@ chainrule runs on the CPU only: ``list_physical_devices()`` names one CPU
 device, a GPU list is empty, and the device and memory settings are
 accepted and have nothing to do. ``run_functions_eagerly`` is TensorFlow's
 switch for debugging ``tf.function``; ``set_fast_paths(False)`` is
-chainrule's switch that turns off every speed-only path at once.
+chainrule's switch that turns off every speed-only path at once, and
+``set_flush_denormals`` / ``set_compiled_kernels`` turn off one each.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import collections
 import types
 
 from . import backend as _backend
-from .backend import (fast_paths_enabled, flush_denormals_enabled, functions_run_eagerly,  # noqa: F401
-                      run_functions_eagerly, set_fast_paths, set_flush_denormals)
+from .backend import (compiled_kernels_after, compiled_kernels_enabled, fast_paths_enabled,  # noqa: F401
+                      flush_denormals_enabled, functions_run_eagerly, run_functions_eagerly, set_compiled_kernels,
+                      set_fast_paths, set_flush_denormals)
 
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])

@@ -108,7 +108,7 @@ def test_fixture_inputs_and_provenance():
 
 
 @pytest.mark.parametrize("ref, name", _params(KNOWN_TRAJECTORY_DIFFERENCES))
-def test_trajectory_matches_reference(ref, name):
+def test_trajectory_matches_reference(ref, name, update_kernels):
     traj_w, traj_b, opt = replay(CASES[name])
     assert traj_w.dtype == traj_b.dtype == np.float32
     for step in range(STEPS):
@@ -119,7 +119,7 @@ def test_trajectory_matches_reference(ref, name):
 
 
 @pytest.mark.parametrize("ref, name", _params(KNOWN_SLOT_DIFFERENCES))
-def test_final_slots_match_reference(ref, name):
+def test_final_slots_match_reference(ref, name, update_kernels):
     _, _, opt = replay(CASES[name])
     prefix = f"{ref}/{name}/slot/"
     expected = {key[len(prefix):]: DATA[key] for key in DATA if key.startswith(prefix)}
@@ -127,6 +127,25 @@ def test_final_slots_match_reference(ref, name):
     assert sorted(actual) == sorted(expected), f"{name}: slot names differ from {ref}"
     for slot, value in expected.items():
         np.testing.assert_allclose(actual[slot], value, rtol=RTOL, atol=ATOL, err_msg=f"{name}: slot {slot}")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_compiled_kernels_repeat_the_numpy_trajectory_bit_for_bit(name):
+    """The compiled update kernels (numba, the ``fast`` extra) against the numpy formulas on every case."""
+    pytest.importorskip("numba")
+    from chainrule.ops import updates
+    runs = []
+    saved = chainrule.backend._compiled_kernels, chainrule.backend.compiled_kernels_after()
+    try:
+        for compiled in (False, True):
+            chainrule.config.set_compiled_kernels(compiled, after=0)
+            assert updates.compiled_kernels_in_use() == compiled
+            traj_w, traj_b, opt = replay(CASES[name])
+            runs.append([traj_w, traj_b] + [v.numpy() for v in opt.variables])
+    finally:
+        chainrule.config.set_compiled_kernels(saved[0], after=saved[1])
+    for a, b in zip(*runs):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes(), name
 
 
 # Pairs of cases whose reference trajectories must differ by far more than the tolerance: each option the

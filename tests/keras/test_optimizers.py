@@ -140,7 +140,7 @@ CASES = [
 
 @pytest.mark.parametrize("cls_name, hp", CASES, ids=[f"{c}-{'-'.join(f'{k}={v}' for k, v in h.items())}"
                                                      for c, h in CASES])
-def test_update_rule_matches_float64_reference(problem, cls_name, hp):
+def test_update_rule_matches_float64_reference(problem, cls_name, hp, update_kernels):
     w0, grads = problem
     opt = getattr(optimizers, cls_name)(**hp)
     actual = chainrule_run(opt, w0, grads)
@@ -558,7 +558,7 @@ def test_misspelled_name_lists_valid_names_and_suggests(bad, suggestion):
 @pytest.mark.parametrize("name, kwargs", [("sgd", dict(momentum=0.9, nesterov=True)), ("adam", dict(amsgrad=True)),
                                           ("rmsprop", dict(momentum=0.5, centered=True)), ("adagrad", {}),
                                           ("adamw", {}), ("nadam", {})])
-def test_restored_optimizer_continues_bit_identically(problem, name, kwargs):
+def test_restored_optimizer_continues_bit_identically(problem, name, kwargs, update_kernels):
     w0, grads = problem
     bias0 = np.array([0.1, -0.2], np.float32)
     opt = type(optimizers.get(name))(learning_rate=0.05, **kwargs)
@@ -689,7 +689,7 @@ def _three_variables():
             for s, n in (((5, 3), "w"), ((3,), "b"), ((3, 2), "v"))]
 
 
-def test_the_flat_group_updates_all_variables_at_once_with_identical_numbers():
+def test_the_flat_group_updates_all_variables_at_once_with_identical_numbers(update_kernels):
     flat_vars, plain_vars = _three_variables(), _three_variables()
     flat, plain = optimizers.Adam(0.01, amsgrad=True), _PerVariableAdam(0.01, amsgrad=True)
     rng = np.random.default_rng(5)

@@ -12,15 +12,29 @@ numpy, in float32, with its temporaries in a reusable workspace.
 The scalars of a step are inputs, not constants: ``lr`` is the learning rate
 (a 0-d array, from a Variable or a schedule) and ``iterations`` the optimizer's
 step count *before* this step, so a replayed step uses the current values.
+
+Compiled kernels (optional, ``pip install 'chainrule[fast]'``): the optimizer steps
+(``SGDStep``, ``AdagradStep``, ``RMSpropStep``, ``AdamStep``, ``AdamaxStep``,
+``NadamStep``, ``WeightDecay``) run their numpy formulas until this process has done
+``chainrule.backend.compiled_kernels_after()`` element-updates (4e8 by default: about
+what numba's one-off import and load cost repays), then, when numba is installed,
+one compiled loop each (:mod:`chainrule.ops.kernels`) instead of their 2 to 14 numpy
+passes: the same float operations in the same order, so the values are bit-identical
+and a replayed step switches without changing a number. Only C-contiguous float32 and
+float64 arrays of the variable's shape take the compiled loop; anything else stays on
+numpy. ``chainrule.config.set_compiled_kernels(False)`` (or ``set_fast_paths(False)``)
+keeps every update on numpy.
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 import math
+import warnings
 
 import numpy as np
 
+from .. import backend as _backend
 from .base import Op
 
 
@@ -44,6 +58,70 @@ class StateUpdate(Op):
 
     def backward(self, dout: np.ndarray) -> None:
         raise TypeError(f"{self.name} is a state update: it has no gradient.")
+
+
+# ----------------------------------------------------------------------------- compiled kernels (tier-up)
+
+_done = 0            # element-updates run by the numpy formulas of the kernel-backed steps, in this process
+_kernels: Any = None  # chainrule.ops.kernels once imported; False when it cannot be (numba missing or broken)
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _compiled(n: int) -> Any:
+    """The compiled kernels module when the update now starting (``n`` elements) should use it, else None.
+
+    Counts the numpy path's work until :func:`chainrule.backend.compiled_kernels_after` is reached, then
+    imports :mod:`chainrule.ops.kernels` once (None from then on if numba cannot be imported).
+    """
+    global _done
+    if not _backend.compiled_kernels_enabled():
+        return None
+    if _done < _backend.compiled_kernels_after():
+        _done += n
+        return None
+    return _kernels or (_load_kernels() if _kernels is None else None)
+
+
+def _load_kernels() -> Any:
+    """Import :mod:`chainrule.ops.kernels` (once): the module, or None when numba is missing or broken."""
+    global _kernels
+    try:
+        # Imported only here: numba's import and kernel load cost ~0.4 s per process, paid once the updates
+        # have done enough work to repay it (see backend.COMPILED_KERNELS_AFTER).
+        from . import kernels
+    except Exception as e:  # no numba, a broken install, no writable cache: stay on numpy
+        if not (isinstance(e, ModuleNotFoundError) and e.name == "numba"):
+            warnings.warn(f"chainrule: the compiled update kernels are unavailable ({type(e).__name__}: {e}); "
+                          f"the optimizer updates stay on numpy.", RuntimeWarning, stacklevel=4)
+        _kernels = False
+        return None
+    _kernels = kernels
+    return kernels
+
+
+def compiled_kernels_in_use() -> bool:
+    """Whether the next optimizer step would run a compiled kernel: switched on, its threshold of work reached
+    and numba importable (imports it when the rest holds). Its arrays must still suit (see ``_flat``)."""
+    return (_backend.compiled_kernels_enabled() and _done >= _backend.compiled_kernels_after()
+            and (_kernels or (_load_kernels() if _kernels is None else None)) is not None)
+
+
+def _flat(var: np.ndarray, *others: Any) -> list | None:
+    """``var`` and ``others`` as 1-D views for a compiled kernel, or None when the numpy path must run.
+
+    Every array must be a C-contiguous ndarray of ``var``'s shape and dtype (float32 or float64), and
+    ``var`` writable; a 1-D array is passed as it is (no new view object per step).
+    """
+    if var.dtype not in _KERNEL_DTYPES or not var.flags.c_contiguous or not var.flags.writeable:
+        return None
+    shape, dtype = var.shape, var.dtype
+    views = [var if var.ndim == 1 else var.reshape(-1)]
+    for a in others:
+        if (type(a) is not np.ndarray or a.shape != shape or a.dtype != dtype or not a.flags.c_contiguous
+                or not a.flags.writeable):
+            return None
+        views.append(a if a.ndim == 1 else a.reshape(-1))
+    return views
 
 
 # ----------------------------------------------------------------------------- assignments
@@ -116,7 +194,10 @@ class MovingAverage(StateUpdate):
 # ----------------------------------------------------------------------------- optimizer steps
 
 class WeightDecay(StateUpdate):
-    """Decoupled weight decay before a step: ``var -= var * weight_decay * lr``."""
+    """Decoupled weight decay before a step: ``var -= var * weight_decay * lr``.
+
+    Compiled (after the tier-up, with numba): :func:`chainrule.ops.kernels.weight_decay`, bit-identical.
+    """
 
     def __init__(self, weight_decay: float, workspace: dict | None = None) -> None:
         super().__init__(workspace)
@@ -124,6 +205,10 @@ class WeightDecay(StateUpdate):
 
     def forward(self, var: np.ndarray, lr: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
+        kernels = _compiled(var.size)
+        if kernels is not None and (flat := _flat(var)) is not None:
+            kernels.weight_decay(*flat, dt(lr), dt(self.weight_decay))
+            return var
         tmp = self.scratch(var)
         np.multiply(var, dt(self.weight_decay), out=tmp)
         tmp *= dt(lr)
@@ -138,6 +223,8 @@ class SGDStep(StateUpdate):
         otherwise:      m = momentum * m - lr * g
                         var += m                          (nesterov=False)
                         var += momentum * m - lr * g      (nesterov=True)
+
+    Compiled (after the tier-up, with numba): ``kernels.sgd``, ``sgd_momentum``, ``sgd_nesterov``, bit-identical.
     """
 
     writes = (2,)
@@ -148,6 +235,16 @@ class SGDStep(StateUpdate):
 
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, m: np.ndarray | None = None) -> np.ndarray:
         dt = var.dtype.type
+        kernels = _compiled(var.size)
+        if kernels is not None:
+            if m is None:
+                if (flat := _flat(var, g)) is not None:
+                    kernels.sgd(*flat, dt(lr))
+                    return var
+            elif (flat := _flat(var, g, m)) is not None:
+                step = kernels.sgd_nesterov if self.nesterov else kernels.sgd_momentum
+                step(flat[0], flat[1], dt(lr), flat[2], dt(self.momentum))
+                return var
         lr_g = self.scratch(var)
         np.multiply(g, dt(lr), out=lr_g)
         if m is None:
@@ -167,7 +264,10 @@ class SGDStep(StateUpdate):
 
 
 class AdagradStep(StateUpdate):
-    """Adagrad. ``forward(var, g, lr, acc)``: ``acc += g**2; var -= lr * g / sqrt(acc + epsilon)``."""
+    """Adagrad. ``forward(var, g, lr, acc)``: ``acc += g**2; var -= lr * g / sqrt(acc + epsilon)``.
+
+    Compiled (after the tier-up, with numba): ``kernels.adagrad``, bit-identical.
+    """
 
     writes = (2,)
 
@@ -177,6 +277,10 @@ class AdagradStep(StateUpdate):
 
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, acc: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
+        kernels = _compiled(var.size)
+        if kernels is not None and (flat := _flat(var, g, acc)) is not None:
+            kernels.adagrad(flat[0], flat[1], dt(lr), flat[2], dt(self.epsilon))
+            return var
         denom, step = self.scratch(var), self.scratch(var, 1)
         np.square(g, out=step)
         acc += step
@@ -197,6 +301,9 @@ class RMSpropStep(StateUpdate):
         increment = lr * g / sqrt(denom)
         momentum > 0: m = momentum * m + increment;  var -= m
         otherwise:    var -= increment
+
+    Compiled (after the tier-up, with numba): ``kernels.rmsprop``, ``rmsprop_momentum``, ``rmsprop_centered``,
+    ``rmsprop_centered_momentum``, bit-identical.
     """
 
     writes = (2, 3, 4)
@@ -209,6 +316,15 @@ class RMSpropStep(StateUpdate):
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, v: np.ndarray, *slots: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
+        kernels = _compiled(var.size)
+        if kernels is not None and (flat := _flat(var, g, v, *slots)) is not None:
+            args = (dt(lr), *flat[2:], rho, one_minus_rho, dt(self.epsilon))
+            if self.momentum > 0:
+                step = kernels.rmsprop_centered_momentum if self.centered else kernels.rmsprop_momentum
+                step(flat[0], flat[1], *args, dt(self.momentum))
+            else:
+                (kernels.rmsprop_centered if self.centered else kernels.rmsprop)(flat[0], flat[1], *args)
+            return var
         denom, inc = self.scratch(var), self.scratch(var, 1)
         v *= rho
         np.square(g, out=denom)
@@ -246,6 +362,8 @@ class AdamStep(StateUpdate):
         v += (g**2 - v) * (1 - beta_2)
         amsgrad: v_hat = max(v_hat, v); v = v_hat
         var -= m * alpha / (sqrt(v) + epsilon)
+
+    Compiled (after the tier-up, with numba): ``kernels.adam``, ``adam_amsgrad``, bit-identical.
     """
 
     writes = (3, 4, 5)
@@ -264,6 +382,15 @@ class AdamStep(StateUpdate):
         # by 1.3e-5 and every step by 6.4e-6 (enough to move a convnet's loss by 3e-3 within one epoch).
         beta_1, beta_2 = dt(np.float32(self.beta_1)), dt(np.float32(self.beta_2))
         alpha = dt(lr) * np.sqrt(dt(1.0) - beta_2 ** t) / (dt(1.0) - beta_1 ** t)
+        kernels = _compiled(var.size)
+        if kernels is not None:
+            if v_hat is None:
+                if (flat := _flat(var, g, m, v)) is not None:
+                    kernels.adam(*flat, alpha, dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon))
+                    return var
+            elif (flat := _flat(var, g, m, v, v_hat)) is not None:
+                kernels.adam_amsgrad(*flat, alpha, dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon))
+                return var
         a, b = self.scratch(var), self.scratch(var, 1)
         np.subtract(g, m, out=a)
         a *= dt(1.0 - self.beta_1)
@@ -290,6 +417,8 @@ class AdamaxStep(StateUpdate):
         m += (g - m) * (1 - beta_1)
         u = max(beta_2 * u, |g|)
         var -= lr * m / ((1 - beta_1**t) * (u + epsilon))
+
+    Compiled (after the tier-up, with numba): ``kernels.adamax``, bit-identical.
     """
 
     writes = (3, 4)
@@ -304,6 +433,11 @@ class AdamaxStep(StateUpdate):
         dt = var.dtype.type
         t = dt(float(iterations) + 1.0)
         beta_1 = dt(np.float32(self.beta_1))  # as AdamStep: tf.keras 2 casts the beta to float32 first
+        kernels = _compiled(var.size)
+        if kernels is not None and (flat := _flat(var, g, m, u)) is not None:
+            kernels.adamax(flat[0], flat[1], dt(lr), flat[2], flat[3], dt(1.0 - self.beta_1), dt(self.beta_2),
+                           dt(self.epsilon), dt(1.0) - beta_1 ** t)
+            return var
         a, b = self.scratch(var), self.scratch(var, 1)
         np.subtract(g, m, out=a)
         a *= dt(1.0 - self.beta_1)
@@ -347,6 +481,8 @@ class NadamStep(StateUpdate):
         m_hat = u_t1 * m / (1 - u_product * u_t1) + (1 - u_t) * g / (1 - u_product)
         v_hat = v / (1 - beta_2**t)
         var -= lr * m_hat / (sqrt(v_hat) + epsilon)
+
+    Compiled (after the tier-up, with numba): ``kernels.nadam``, bit-identical.
     """
 
     writes = (5, 6)
@@ -363,6 +499,12 @@ class NadamStep(StateUpdate):
         beta_1, beta_2 = self.beta_1, self.beta_2
         u_t, u_t1 = _nadam_u(beta_1, t), _nadam_u(beta_1, t + 1.0)
         u_prod = float(u_product)
+        kernels = _compiled(var.size)
+        if kernels is not None and (flat := _flat(var, g, m, v)) is not None:
+            kernels.nadam(flat[0], flat[1], dt(lr), flat[2], flat[3], dt(1.0 - beta_1), dt(1.0 - beta_2),
+                          dt(u_t1 / (1.0 - u_prod * u_t1)), dt((1.0 - u_t) / (1.0 - u_prod)),
+                          dt(1.0 / (1.0 - beta_2 ** t)), dt(self.epsilon))
+            return var
         a, b = self.scratch(var), self.scratch(var, 1)
         np.subtract(g, m, out=a)
         a *= dt(1.0 - beta_1)

@@ -33,6 +33,12 @@ then for each variable in order its slots]`` (Adam: ``momentum, velocity``
 per variable), and ``get_weights()`` / ``set_weights()`` read and restore
 all of it, so a restored optimizer continues bit for bit.
 
+Speed: a built-in optimizer keeps its variables and slots in one flat buffer per kind (``_FlatGroup``),
+so its kernel runs once per step over all of them. With numba installed (the ``fast`` extra), the
+kernels of SGD, Adagrad, RMSprop, Adam, AdamW, Adamax and Nadam switch from their numpy formulas to
+compiled loops once the process has done enough update work to repay numba's import (the values stay
+bit-identical; see :func:`chainrule.config.set_compiled_kernels`).
+
 Learning-rate schedules are in :mod:`.schedules`; each optimizer has its own module.
 """
 from __future__ import annotations

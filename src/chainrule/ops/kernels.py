@@ -1,0 +1,178 @@
+"""Compiled (numba) loops for the optimizer updates of :mod:`chainrule.ops.updates`: an optional fast path.
+
+Imported only by ``updates`` when its tier-up decides to (numba installed, fast paths and
+``chainrule.config.set_compiled_kernels`` on, enough update work done to repay the import): never
+at ``import chainrule``. Each function is one pass over 1-D C-contiguous arrays of one float dtype
+that does, element by element, exactly the float operations of its op's numpy ``forward``, in the
+same order, rounding each to the arrays' dtype: the results are bit-identical to the numpy path
+(``tests/ops/test_update_kernels.py``), so switching between the two is invisible in the numbers.
+
+What keeps them identical:
+
+* every scalar (``lr``, the bias-corrected ``alpha``, ``1 - beta_1``...) is computed by the op in
+  Python exactly as its numpy path computes it and passed in as a scalar of the arrays' dtype; the
+  loops hold no literal constant that could promote a float32 expression to float64;
+* no fast-math: LLVM neither fuses a multiply and an add into one FMA nor reassociates, and ``sqrt``
+  and ``/`` are IEEE-rounded as numpy's are; the CPU's flush-to-zero mode (``_fpenv``) applies to
+  these loops as it does to numpy's, since they run on the calling thread;
+* each statement is one of numpy's passes (or several that read nothing written in between), for one
+  element: it reads the arrays after the previous statements wrote them, as numpy's next pass reads
+  them, so even a gradient that is the very array of a slot gives numpy's numbers (LLVM checks that the
+  arrays do not overlap before it runs the vectorized loop, so the rereads cost nothing);
+* ``error_model='numpy'``: a division by zero gives inf/nan as numpy does instead of raising (the
+  default 'python' model also checks every division, which stops LLVM from vectorizing the loop).
+
+They write into ``var`` and the slots and allocate nothing. ``cache=True`` keeps the machine code in
+numba's cache (``__pycache__`` beside this file, or the user's cache folder), so a later process loads
+a function in a fraction of a second instead of compiling it.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+Array = np.ndarray      # 1-D, C-contiguous, float32 or float64 (all of one call's arrays of one dtype)
+Scalar = np.floating    # a numpy scalar of the arrays' dtype (a Python float would make float32 loops float64)
+
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+
+@_jit
+def _maximum(a: Scalar, b: Scalar) -> Scalar:
+    """``np.maximum(a, b)`` for one pair as numpy computes it: a NaN on either side wins (``a``'s if both),
+    and a tie (``0.0`` against ``-0.0``) gives ``b``."""
+    return a if (a > b or a != a) else b
+
+
+@_jit
+def weight_decay(var: Array, lr: Scalar, decay: Scalar) -> None:
+    """WeightDecay: ``var -= (var * decay) * lr``."""
+    for i in range(var.size):
+        var[i] -= (var[i] * decay) * lr
+
+
+@_jit
+def sgd(var: Array, g: Array, lr: Scalar) -> None:
+    """SGDStep without momentum: ``var -= g * lr``."""
+    for i in range(var.size):
+        var[i] -= g[i] * lr
+
+
+@_jit
+def sgd_momentum(var: Array, g: Array, lr: Scalar, m: Array, momentum: Scalar) -> None:
+    """SGDStep with momentum: ``m = m * momentum - g * lr; var += m``."""
+    for i in range(var.size):
+        lr_g = g[i] * lr
+        m[i] *= momentum
+        m[i] -= lr_g
+        var[i] += m[i]
+
+
+@_jit
+def sgd_nesterov(var: Array, g: Array, lr: Scalar, m: Array, momentum: Scalar) -> None:
+    """SGDStep, Nesterov: ``m = m * momentum - g * lr; var += m * momentum - g * lr``."""
+    for i in range(var.size):
+        lr_g = g[i] * lr
+        m[i] *= momentum
+        m[i] -= lr_g
+        var[i] += m[i] * momentum - lr_g
+
+
+@_jit
+def adagrad(var: Array, g: Array, lr: Scalar, acc: Array, epsilon: Scalar) -> None:
+    """AdagradStep: ``acc += g * g; var -= (g * lr) / sqrt(acc + epsilon)``."""
+    for i in range(var.size):
+        acc[i] += g[i] * g[i]
+        var[i] -= (g[i] * lr) / np.sqrt(acc[i] + epsilon)
+
+
+@_jit
+def rmsprop(var: Array, g: Array, lr: Scalar, v: Array, rho: Scalar, one_minus_rho: Scalar, epsilon: Scalar) -> None:
+    """RMSpropStep, plain: ``v = v * rho + (g * g) * (1 - rho); var -= (g * lr) / sqrt(v + epsilon)``."""
+    for i in range(var.size):
+        v[i] *= rho
+        v[i] += g[i] * g[i] * one_minus_rho
+        var[i] -= (g[i] * lr) / np.sqrt(v[i] + epsilon)
+
+
+@_jit
+def rmsprop_momentum(var: Array, g: Array, lr: Scalar, v: Array, m: Array, rho: Scalar, one_minus_rho: Scalar,
+                     epsilon: Scalar, momentum: Scalar) -> None:
+    """RMSpropStep with momentum: as :func:`rmsprop`, then ``m = m * momentum + increment; var -= m``."""
+    for i in range(var.size):
+        v[i] *= rho
+        v[i] += g[i] * g[i] * one_minus_rho
+        increment = (g[i] * lr) / np.sqrt(v[i] + epsilon)
+        m[i] *= momentum
+        m[i] += increment
+        var[i] -= m[i]
+
+
+@_jit
+def rmsprop_centered(var: Array, g: Array, lr: Scalar, v: Array, mg: Array, rho: Scalar, one_minus_rho: Scalar,
+                     epsilon: Scalar) -> None:
+    """RMSpropStep, centered: ``mg = mg * rho + g * (1 - rho)``, the denominator ``sqrt((v - mg * mg) + epsilon)``."""
+    for i in range(var.size):
+        v[i] *= rho
+        v[i] += g[i] * g[i] * one_minus_rho
+        mg[i] *= rho
+        mg[i] += g[i] * one_minus_rho
+        var[i] -= (g[i] * lr) / np.sqrt((v[i] - mg[i] * mg[i]) + epsilon)
+
+
+@_jit
+def rmsprop_centered_momentum(var: Array, g: Array, lr: Scalar, v: Array, m: Array, mg: Array, rho: Scalar,
+                              one_minus_rho: Scalar, epsilon: Scalar, momentum: Scalar) -> None:
+    """RMSpropStep, centered and with momentum."""
+    for i in range(var.size):
+        v[i] *= rho
+        v[i] += g[i] * g[i] * one_minus_rho
+        mg[i] *= rho
+        mg[i] += g[i] * one_minus_rho
+        increment = (g[i] * lr) / np.sqrt((v[i] - mg[i] * mg[i]) + epsilon)
+        m[i] *= momentum
+        m[i] += increment
+        var[i] -= m[i]
+
+
+@_jit
+def adam(var: Array, g: Array, m: Array, v: Array, alpha: Scalar, one_minus_beta_1: Scalar, one_minus_beta_2: Scalar,
+         epsilon: Scalar) -> None:
+    """AdamStep: ``m += (g - m) * (1 - beta_1); v += (g * g - v) * (1 - beta_2);
+    var -= (m * alpha) / (sqrt(v) + epsilon)``."""
+    for i in range(var.size):
+        m[i] += (g[i] - m[i]) * one_minus_beta_1
+        v[i] += (g[i] * g[i] - v[i]) * one_minus_beta_2
+        var[i] -= (m[i] * alpha) / (np.sqrt(v[i]) + epsilon)
+
+
+@_jit
+def adam_amsgrad(var: Array, g: Array, m: Array, v: Array, v_hat: Array, alpha: Scalar, one_minus_beta_1: Scalar,
+                 one_minus_beta_2: Scalar, epsilon: Scalar) -> None:
+    """AdamStep with amsgrad: as :func:`adam`, with ``v_hat = maximum(v_hat, v)`` in the denominator."""
+    for i in range(var.size):
+        m[i] += (g[i] - m[i]) * one_minus_beta_1
+        v[i] += (g[i] * g[i] - v[i]) * one_minus_beta_2
+        v_hat[i] = _maximum(v_hat[i], v[i])
+        var[i] -= (m[i] * alpha) / (np.sqrt(v_hat[i]) + epsilon)
+
+
+@_jit
+def adamax(var: Array, g: Array, lr: Scalar, m: Array, u: Array, one_minus_beta_1: Scalar, beta_2: Scalar,
+           epsilon: Scalar, correction: Scalar) -> None:
+    """AdamaxStep: ``u = maximum(u * beta_2, |g|); var -= (m * lr) / ((u + epsilon) * correction)``."""
+    for i in range(var.size):
+        m[i] += (g[i] - m[i]) * one_minus_beta_1
+        u[i] *= beta_2
+        u[i] = _maximum(u[i], np.abs(g[i]))
+        var[i] -= (m[i] * lr) / ((u[i] + epsilon) * correction)
+
+
+@_jit
+def nadam(var: Array, g: Array, lr: Scalar, m: Array, v: Array, one_minus_beta_1: Scalar, one_minus_beta_2: Scalar,
+          m_scale: Scalar, g_scale: Scalar, v_scale: Scalar, epsilon: Scalar) -> None:
+    """NadamStep: ``var -= ((m * m_scale + g * g_scale) * lr) / (sqrt(v * v_scale) + epsilon)`` after the moments."""
+    for i in range(var.size):
+        m[i] += (g[i] - m[i]) * one_minus_beta_1
+        v[i] += (g[i] * g[i] - v[i]) * one_minus_beta_2
+        var[i] -= ((m[i] * m_scale + g[i] * g_scale) * lr) / (np.sqrt(v[i] * v_scale) + epsilon)
