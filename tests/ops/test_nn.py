@@ -361,6 +361,116 @@ def test_dropout_gradient(rng):
     assert_grads(lambda a: chainrule.nn.dropout(a, 0.4, seed=3), signed(rng, (6, 5)))
 
 
+def reference_dropout(x, rate, rng, noise_shape=None):
+    """Dropout's formula with the mask drawn through rng.random (as before ops.nn.keep_mask)."""
+    shape = x.shape if noise_shape is None else tuple(n if s is None else s for n, s in zip(x.shape, noise_shape))
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    keep = rng.random(shape, dtype=np.float32 if dtype != np.float64 else np.float64) >= rate
+    mask = keep.astype(dtype) * dtype.type(1.0 / (1.0 - rate))
+    return x * mask, mask
+
+
+BIT_GENERATORS = [np.random.PCG64, np.random.MT19937, np.random.Philox, np.random.SFC64]
+
+
+@pytest.mark.parametrize("bit_generator", BIT_GENERATORS, ids=lambda b: b.__name__)
+@pytest.mark.parametrize("shape", [(512, 256), (513, 255), (4, 3)])  # (4, 3): too few for the raw words
+@pytest.mark.parametrize("rate", [0.2, 0.5, 0.7, np.float64(0.7), np.float32(0.3), 1e-9, 1 - 2.0**-23])
+def test_dropout_is_bit_identical_to_the_reference_and_leaves_the_generator_as_it(bit_generator, shape, rate):
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    for pending_half in (False, True):  # a float32 draw of odd size leaves half a PCG64 output pending
+        mine, theirs = np.random.Generator(bit_generator(5)), np.random.Generator(bit_generator(5))
+        if pending_half:
+            mine.random(1, dtype=np.float32), theirs.random(1, dtype=np.float32)
+        op = ops.Dropout(rate, rng=mine)
+        out = op.forward(x)
+        expected, mask = reference_dropout(x, rate, theirs)
+        assert out.dtype == expected.dtype and op.mask.dtype == mask.dtype
+        np.testing.assert_array_equal(out, expected)
+        np.testing.assert_array_equal(op.mask, mask)
+        np.testing.assert_array_equal(mine.random(7, dtype=np.float32), theirs.random(7, dtype=np.float32))
+        assert mine.random() == theirs.random()
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.7, np.float64(0.7), np.float32(0.7), 0.1, 1e-9, 0.5 - 2.0**-30,
+                                  1 - 2.0**-23])
+def test_dropout_raw_word_threshold_agrees_with_the_float_comparison_at_its_edge(rate):
+    from chainrule.ops.nn import _lowest_kept_word
+    lowest = int(_lowest_kept_word(rate))
+    words = np.array([w for w in range(lowest - 257, lowest + 258) if 0 <= w < 2**32], dtype=np.uint32)
+    uniforms = np.ldexp((words >> 8).astype(np.float32), -24)  # numpy's float32 uniform of a 32-bit word
+    np.testing.assert_array_equal(words >= lowest, uniforms >= rate)
+    assert (uniforms >= rate).any() and not (uniforms >= rate).all()
+
+
+@pytest.mark.parametrize("above", [False, True])
+def test_dropout_keeps_a_draw_equal_to_the_rate_and_drops_one_just_below(above):
+    x = np.ones((512, 256), np.float32)
+    word = np.random.PCG64(5).random_raw(x.size // 2).view(np.uint32)[1234]
+    rate = float(np.ldexp(np.float32(word >> 8), -24))  # draw 1234's own value (exact in float32)
+    if above:
+        rate = float(np.nextafter(np.float32(rate), np.float32(1)))
+    out = ops.Dropout(rate, rng=np.random.Generator(np.random.PCG64(5))).forward(x)
+    expected, _ = reference_dropout(x, rate, np.random.Generator(np.random.PCG64(5)))
+    assert (out.reshape(-1)[1234] == 0) == above
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32])
+@pytest.mark.parametrize("shape, noise_shape", [((400, 300), None), ((400, 300), (None, 1)), ((400, 300), (1, 300)),
+                                                ((2, 20000, 8), (None, None, 1)), ((20, 30), None)])
+def test_dropout_dtypes_and_noise_shapes_match_the_reference(dtype, shape, noise_shape):
+    x = (np.random.default_rng(2).standard_normal(shape) * 4).astype(dtype)
+    op = ops.Dropout(0.3, noise_shape=noise_shape, rng=np.random.default_rng(9))
+    out = op.forward(x)
+    expected, mask = reference_dropout(x, 0.3, np.random.default_rng(9), noise_shape)
+    assert out.dtype == expected.dtype and out.shape == x.shape
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(op.mask, mask)
+    dout = np.random.default_rng(3).standard_normal(x.shape).astype(out.dtype)
+    np.testing.assert_array_equal(op.backward(dout), dout * mask)
+
+
+def test_dropout_mask_statistics_and_backward_is_the_same_multiplier():
+    x = np.random.default_rng(4).standard_normal((1024, 512)).astype(np.float32)
+    op = ops.Dropout(0.2, rng=np.random.default_rng(0))
+    out = op.forward(x)
+    mask = op.mask.copy()
+    assert set(np.unique(mask)) == {np.float32(0), np.float32(1.25)}
+    assert abs(np.mean(mask == 0) - 0.2) < 0.003  # 524,288 draws: 5 standard deviations is 0.0028
+    np.testing.assert_array_equal(out, x * mask)
+    dout = np.random.default_rng(5).standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_array_equal(op.backward(dout), dout * mask)
+    np.testing.assert_array_equal(op.backward(np.float32(2)), 2 * mask)  # a scalar gradient, numpy's rules
+    assert not np.array_equal(op.forward(x), out)  # a new mask each call
+
+
+@pytest.mark.parametrize("shape", [(3, 4096, 5), (8191,), (8192,), (1, 1, 8193)])
+@pytest.mark.parametrize("drawn", [np.float32, np.float64])
+def test_keep_mask_is_rng_random_compared_with_the_rate(shape, drawn):
+    from chainrule.ops.nn import keep_mask
+    for pending_half in (False, True):
+        mine, theirs = np.random.default_rng(11), np.random.default_rng(11)
+        if pending_half:
+            mine.random(3, dtype=np.float32), theirs.random(3, dtype=np.float32)
+        keep = keep_mask(mine, shape, 0.35, drawn)
+        assert keep.dtype == bool and keep.shape == shape
+        np.testing.assert_array_equal(keep, theirs.random(shape, dtype=drawn) >= 0.35)
+        np.testing.assert_array_equal(mine.random(5, dtype=np.float32), theirs.random(5, dtype=np.float32))
+
+
+def test_alpha_dropout_draws_the_same_mask_as_rng_random():
+    x = np.random.default_rng(6).standard_normal((300, 200)).astype(np.float32)
+    out = ops.AlphaDropout(0.1, rng=np.random.default_rng(2)).forward(x)
+    rate, alpha_p = 0.1, ops.noise.SELU_ALPHA_P
+    keep = np.random.default_rng(2).random(x.shape, dtype=np.float32) >= rate
+    a = ((1 - rate) * (1 + rate * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * rate
+    offset = np.where(keep, np.float32(b), np.float32(a * alpha_p + b))
+    expected = x * (keep.astype(np.float32) * np.float32(a)) + offset
+    np.testing.assert_array_equal(out, expected.astype(np.float32))
+
+
 # ----------------------------------------------------------------------------- BatchNorm
 
 def test_batchnorm_normalizes_per_channel(rng):

@@ -488,13 +488,58 @@ def noise_shape_of(shape: tuple[int, ...], noise_shape: Any) -> tuple[int, ...]:
     return tuple(shape[i] if s is None else int(s) for i, s in enumerate(noise_shape))
 
 
+#: From this many values on, :func:`keep_mask` reads PCG64's raw words (below, setting that up costs more than
+#: it saves: a few us).
+RAW_WORDS_FROM = 1 << 13
+
+
+def keep_mask(rng: np.random.Generator, shape: tuple[int, ...], rate: Any, drawn: Any = np.float32) -> np.ndarray:
+    """Dropout's keep mask: ``rng.random(shape, dtype=drawn) >= rate``, a bool array of ``shape``.
+
+    A float32 draw of ``RAW_WORDS_FROM`` values or more from a PCG64 Generator (numpy's default) skips
+    making the floats, with the same mask and the Generator left where ``random`` leaves it: numpy's
+    float32 uniform is ``(w >> 8) * 2**-24`` of a 32-bit word ``w``, and PCG64 hands out each 64-bit output
+    as two words, low half first (the high half waits in its state, ``has_uint32``, for the next call). So
+    ``u >= rate`` is ``w >= k << 8``, ``k`` the first multiple of ``2**-24`` that is ``>= rate`` as numpy
+    compares, and the words are the raw outputs (``random_raw``, half the cost of ``random``) viewed as
+    uint32. A half output pending before, or left pending after, is drawn by ``rng.random`` itself, one
+    value. Any other draw calls ``rng.random``.
+    """
+    n = math.prod(shape)
+    bits = getattr(rng, "bit_generator", None) if n >= RAW_WORDS_FROM else None
+    if not (type(bits) is np.random.PCG64 and np.dtype(drawn) == np.float32
+            and (lowest := _lowest_kept_word(rate)) is not None):
+        return rng.random(shape, dtype=drawn) >= rate
+    keep = np.empty(n, dtype=bool)
+    first = 1 if bits.state["has_uint32"] else 0
+    if first:
+        np.greater_equal(rng.random(1, dtype=np.float32), rate, out=keep[:1])
+    pairs = (n - first) // 2
+    np.greater_equal(bits.random_raw(pairs).view(np.uint32), lowest, out=keep[first:first + 2 * pairs])
+    if first + 2 * pairs < n:
+        np.greater_equal(rng.random(1, dtype=np.float32), rate, out=keep[n - 1:])
+    return keep.reshape(shape)
+
+
+def _lowest_kept_word(rate: Any) -> np.uint32 | None:
+    """The smallest 32-bit word whose float32 uniform, ``(w >> 8) * 2**-24``, is ``>= rate`` as numpy compares
+    a float32 array with ``rate`` (None if every draw is dropped)."""
+    first = max(math.ceil(float(rate) * 2.0**24) - 2, 0)  # float32(rate) is within half a step of rate
+    steps = np.arange(first, first + 5)
+    kept = np.ldexp(steps.astype(np.float32), -24) >= rate
+    if kept[0] or not kept[-1] or int(steps[kept.argmax()]) >= 2**24:
+        return None
+    return np.uint32(int(steps[kept.argmax()]) << 8)
+
+
 class Dropout(Op):
     """Inverted dropout: zero each value with probability ``rate``, scale the rest by ``1/(1-rate)``.
 
     ``noise_shape`` broadcasts one mask over axes of size 1. The mask comes
     from ``rng`` (a ``numpy.random.Generator``; default: a new one seeded with
-    ``seed``, or the global seeded backend Generator when ``seed`` is None).
-    Backward: ``dout * mask``.
+    ``seed``, or the global seeded backend Generator when ``seed`` is None):
+    a value is kept where its uniform draw (float32; float64 for float64 input) is ``>= rate``
+    (:func:`keep_mask`). Backward: ``dout * mask``.
     """
 
     returns_view = True  # rate 0 returns the input itself
@@ -513,7 +558,7 @@ class Dropout(Op):
         rng = generator(self._rng, self.seed)
         shape = noise_shape_of(x.shape, self.noise_shape)
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
-        keep = rng.random(shape, dtype=np.float32 if dtype != np.float64 else np.float64) >= self.rate
+        keep = keep_mask(rng, shape, self.rate, np.float32 if dtype != np.float64 else np.float64)
         self.mask = keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
         return x * self.mask
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .base import Op
-from .nn import generator, noise_shape_of
+from .nn import generator, keep_mask, noise_shape_of
 
 #: SELU's negative saturation value ``-alpha * scale`` (tf.keras 2's ``alpha_p``).
 SELU_ALPHA_P = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
@@ -47,7 +47,7 @@ class AlphaDropout(Op):
         dtype = _float_dtype(x)
         rate = self.rate
         shape = noise_shape_of(x.shape, self.noise_shape)
-        keep = generator(self._rng, self.seed).random(shape, dtype=_draw_dtype(dtype)) >= rate
+        keep = keep_mask(generator(self._rng, self.seed), shape, rate, _draw_dtype(dtype))
         a = ((1 - rate) * (1 + rate * SELU_ALPHA_P ** 2)) ** -0.5
         b = -a * SELU_ALPHA_P * rate
         self.scale = keep.astype(dtype) * dtype.type(a)
