@@ -143,8 +143,9 @@ def flush_denormals_enabled() -> bool:
 # process, ~0.2 s to import numba plus ~0.2 s to load a cached kernel; a fused kernel then saves ~1.1 ns per
 # element-update (Adam over 101,770 float32 weights: ~150 us for numpy's 12 passes, ~41 us for one loop). It
 # repays itself after 0.42 s / 1.1 ns ~ 4e8 element-updates, so the numpy path does that much work first (as a
-# JIT tiers up a hot loop): a 1-epoch MNIST MLP (1,875 steps x 101,770 weights = 1.9e8) never pays for numba,
-# a 5-epoch run switches during its third epoch and spends at most twice the best choice made in hindsight.
+# JIT tiers up a hot loop; rent or buy, at most twice the best choice made in hindsight). A ``fit`` knows its
+# length, so it decides at its start (``ops.updates.planned_work``): a 1-epoch MNIST MLP (1,875 steps x 101,770
+# weights = 1.9e8) never pays for numba, a 5-epoch run (9.5e8) runs every step on the kernel.
 COMPILED_KERNELS_AFTER = 400_000_000
 
 
@@ -166,7 +167,8 @@ def set_compiled_kernels(enabled: bool, after: int | None = None) -> None:
     Default on. When numba is installed (``pip install 'chainrule[fast]'``), the update kernels of
     ``chainrule.ops.updates`` (``AdamStep``, ``RMSpropStep``, ``SGDStep``, ``AdagradStep``,
     ``AdamaxStep``, ``NadamStep``, ``WeightDecay``) run their numpy formulas until the process has
-    done ``after`` element-updates (elements of variables, summed over steps), then run one compiled
+    done ``after`` element-updates (elements of variables, summed over steps), or from the first step of a
+    ``fit`` that will do that many by itself (a fit never switches in its middle), then run one compiled
     loop per update instead: the same float operations in the same order, so the numbers are
     bit-identical and only the speed changes. Without numba, or off (or with every fast path off,
     :func:`set_fast_paths`), the numpy formulas run.

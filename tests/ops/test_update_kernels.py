@@ -8,6 +8,7 @@ called (in eager steps and in compiled replays of ``fit``), the tier-up happens 
 passes the threshold and not before, and anything a kernel does not take (float16, non-contiguous
 arrays, a broadcast gradient, no numba, the switches off) stays on numpy.
 """
+import contextlib
 import os
 import subprocess
 import sys
@@ -240,11 +241,13 @@ def test_fit_replays_use_the_kernel_and_train_bit_identically(optimizer, kernel,
 
 
 def test_the_tier_up_waits_for_the_threshold_then_switches_mid_training(monkeypatch, kernel_calls):
+    """Outside a fit (nothing announced), the numpy path runs until the threshold, then the kernel."""
     backend.set_compiled_kernels(False)
     plain = _mlp_run(epochs=3, optimizer="adam")
     n_params = sum(w.size for w in plain.get_weights())  # 20*16 + 16 + 16*4 + 4 = 404 per step
     monkeypatch.setattr(updates, "_done", 0)
     backend.set_compiled_kernels(True, after=7 * n_params)
+    monkeypatch.setattr(updates, "planned_work", lambda n: contextlib.nullcontext())  # as a custom loop
     tiered = _mlp_run(epochs=3, optimizer="adam")
     assert kernel_calls == {"adam": 3 * 6 - 7}  # 7 steps of numpy work, then the kernel for the other 11
     assert updates._done == 7 * n_params
@@ -380,3 +383,61 @@ def test_a_replayed_function_switches_to_the_kernel_when_the_threshold_passes(mo
     assert kernel_calls == {"rmsprop_momentum": 5}
     for a, c in zip(*results):
         assert np.array_equal(a, c)
+
+
+def _tiny_fit(epochs):
+    """A Dense(3) on 4 inputs (15 weights) trained with Adam: 8 steps an epoch, one flat update a step."""
+    chainrule.keras.utils.set_random_seed(0)
+    model = chainrule.keras.Sequential([chainrule.keras.layers.Dense(3, input_shape=(4,))])
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).random((64, 4), dtype=np.float32)
+    return model, lambda: model.fit(x, x[:, :3], batch_size=8, epochs=epochs, verbose=0, shuffle=False)
+
+
+def test_a_fit_that_repays_the_load_tiers_up_before_its_first_step(monkeypatch, kernel_calls):
+    monkeypatch.setattr(updates, "_done", 0)
+    backend.set_compiled_kernels(True, after=3 * 8 * 15)  # exactly this fit's work: 3 epochs of 8 steps
+    _, fit = _tiny_fit(epochs=3)
+    fit()
+    assert kernel_calls == {"adam": 24}  # every step, none on numpy first
+    assert updates._plan == (0, 0)  # the announcement ends with the fit
+
+
+def test_a_threshold_crossed_inside_a_fit_waits_for_the_next_fit(monkeypatch, kernel_calls):
+    """A fit too short to repay the load never switches in its middle; the next one starts on the kernels."""
+    monkeypatch.setattr(updates, "_done", 0)
+    backend.set_compiled_kernels(True, after=20 * 15)  # more than one 16-step fit; crossed in the second
+    model, fit = _tiny_fit(epochs=2)
+    fit()
+    fit()
+    assert kernel_calls == {} and updates._done == 32 * 15
+    fit()
+    assert kernel_calls == {"adam": 16}
+
+
+def test_fit_bit_identical_with_a_tier_up_at_its_start(monkeypatch):
+    weights = []
+    for after in (10 ** 12, 8 * 15):
+        monkeypatch.setattr(updates, "_done", 0)
+        backend.set_compiled_kernels(True, after=after)
+        model, fit = _tiny_fit(epochs=2)
+        fit()
+        weights.append(model.get_weights() + model.optimizer.get_weights())
+    for a, b in zip(*weights):
+        assert np.array_equal(a, b)
+
+
+def test_an_exception_inside_fit_ends_its_announcement(monkeypatch):
+    class Stop(Exception):
+        pass
+
+    class Raise(chainrule.keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            assert updates._plan[0] == 2 * 8 * 15
+            raise Stop
+
+    model, _ = _tiny_fit(epochs=2)
+    with pytest.raises(Stop):
+        model.fit(np.ones((64, 4), np.float32), np.ones((64, 3), np.float32), batch_size=8, epochs=2, verbose=0,
+                  callbacks=[Raise()])
+    assert updates._plan == (0, 0)

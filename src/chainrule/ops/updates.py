@@ -17,7 +17,9 @@ Compiled kernels (optional, ``pip install 'chainrule[fast]'``): the optimizer st
 (``SGDStep``, ``AdagradStep``, ``RMSpropStep``, ``AdamStep``, ``AdamaxStep``,
 ``NadamStep``, ``WeightDecay``) run their numpy formulas until this process has done
 ``chainrule.backend.compiled_kernels_after()`` element-updates (4e8 by default: about
-what numba's one-off import and load cost repays), then, when numba is installed,
+what numba's one-off import and load cost repays; a ``fit`` announces its own work
+(:func:`planned_work`) and switches before its first step when that alone repays the load,
+never in its middle), then, when numba is installed,
 one compiled loop each (:mod:`chainrule.ops.kernels`) instead of their 2 to 14 numpy
 passes: the same float operations in the same order, so the values are bit-identical
 and a replayed step switches without changing a number. Only C-contiguous float32 and
@@ -27,10 +29,10 @@ keeps every update on numpy.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
-
+import contextlib
 import math
 import warnings
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -65,21 +67,55 @@ class StateUpdate(Op):
 _done = 0            # element-updates run by the numpy formulas of the kernel-backed steps, in this process
 _kernels: Any = None  # chainrule.ops.kernels once imported; False when it cannot be (numba missing or broken)
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# A training loop that knows its length (fit) announces its element-updates (see ``planned_work``): the
+# tier-up is then decided once, at its start. ``(planned, done when it started)``; planned 0: no such loop.
+_plan = (0, 0)
+
+
+def _tiered() -> bool:
+    """Whether the work done, or announced by the running loop, has reached the tier-up threshold.
+
+    Without an announced loop: the rent-or-buy rule, switch once the numpy path has done as much work as
+    the load costs. Within one: switch at its start when it alone repays the load, or when the process had
+    already done that much; a threshold crossed in its middle waits for the next loop, since the rest of
+    this one may be too short to repay the load.
+    """
+    after = _backend.compiled_kernels_after()
+    planned, done_at_start = _plan
+    if planned:
+        return planned >= after or done_at_start >= after
+    return _done >= after
 
 
 def _compiled(n: int) -> Any:
     """The compiled kernels module when the update now starting (``n`` elements) should use it, else None.
 
-    Counts the numpy path's work until :func:`chainrule.backend.compiled_kernels_after` is reached, then
-    imports :mod:`chainrule.ops.kernels` once (None from then on if numba cannot be imported).
+    Counts the numpy path's work until the tier-up (:func:`_tiered`), then imports
+    :mod:`chainrule.ops.kernels` once (None from then on if numba cannot be imported).
     """
     global _done
     if not _backend.compiled_kernels_enabled():
         return None
-    if _done < _backend.compiled_kernels_after():
+    if not _tiered():
         _done += n
         return None
     return _kernels or (_load_kernels() if _kernels is None else None)
+
+
+@contextlib.contextmanager
+def planned_work(element_updates: int) -> Iterator[None]:
+    """Announce a training loop's update work for its duration (``fit``: its steps times the elements of
+    the model's trainable variables; 0 when unknown), so the compiled kernels' tier-up is decided at its
+    start (:func:`_tiered`): loaded before its first step when the loop repays the load, never mid-way."""
+    global _plan
+    previous = _plan
+    _plan = (max(0, int(element_updates)), _done)
+    try:
+        if _plan[0] and _backend.compiled_kernels_enabled() and _kernels is None and _tiered():
+            _load_kernels()
+        yield
+    finally:
+        _plan = previous
 
 
 def _load_kernels() -> Any:
@@ -102,7 +138,7 @@ def _load_kernels() -> Any:
 def compiled_kernels_in_use() -> bool:
     """Whether the next optimizer step would run a compiled kernel: switched on, its threshold of work reached
     and numba importable (imports it when the rest holds). Its arrays must still suit (see ``_flat``)."""
-    return (_backend.compiled_kernels_enabled() and _done >= _backend.compiled_kernels_after()
+    return (_backend.compiled_kernels_enabled() and _tiered()
             and (_kernels or (_load_kernels() if _kernels is None else None)) is not None)
 
 

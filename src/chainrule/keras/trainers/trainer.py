@@ -32,6 +32,7 @@ from ..._fpenv import flushing
 from ..._suggest import did_you_mean_argument
 from ...autodiff import GradientTape
 from ...function import function
+from ...ops import updates as _updates
 from ... import distribute as _distribute
 from ... import sparse as _sparse
 from ...tensor import Tensor
@@ -488,41 +489,45 @@ class Trainer:
         resume = getattr(self, "_initial_epoch_override", None)  # set by BackupAndRestore after a crash
         self._initial_epoch_override = None
         start = int(initial_epoch) if resume is None else int(resume)
-        for epoch in range(start, int(epochs)):
-            self.reset_metrics()
-            cbs.on_epoch_begin(epoch)
-            step = -1
-            for step, batch in enumerate(train.epoch(rng)):
-                cbs.on_train_batch_begin(step)
-                if replicas is None:
-                    logs = _python_logs(train_function(da.pack_x_y_sample_weight(*batch)))
-                else:  # this replica's step: one all-reduce of the gradients; the logs are the global batch's
-                    logs = _python_logs(replicas.run(train_function, batch))
-                cbs.on_train_batch_end(step, logs)
-                if self.stop_training:
+        # The optimizer updates this fit will run, so a compiled-kernel tier-up happens before its first step
+        # or not at all during it (ops.updates.planned_work); 0 when the number of steps is unknown.
+        planned = len(train) * max(0, int(epochs) - start) * sum(int(np.prod(v.shape)) for v in self.trainable_weights)
+        with _updates.planned_work(planned):
+            for epoch in range(start, int(epochs)):
+                self.reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                step = -1
+                for step, batch in enumerate(train.epoch(rng)):
+                    cbs.on_train_batch_begin(step)
+                    if replicas is None:
+                        logs = _python_logs(train_function(da.pack_x_y_sample_weight(*batch)))
+                    else:  # this replica's step: one all-reduce of the gradients; the logs are the global batch's
+                        logs = _python_logs(replicas.run(train_function, batch))
+                    cbs.on_train_batch_end(step, logs)
+                    if self.stop_training:
+                        break
+                if step < 0:
+                    if getattr(train, "ran_out", False):  # a generator exhausted by the epochs before (warned)
+                        break
+                    raise ValueError("fit: the training data produced no batches.")
+                if replicas is not None:
+                    logs = _python_logs(replicas.final_logs(logs, train_function))  # global, if not made every step
+                    replicas.average_statistics()  # e.g. BatchNormalization's moving statistics
+                epoch_logs = dict(logs)
+                if val is not None and validate_on(epoch + 1):
+                    try:
+                        cbs.on_test_begin({})  # as tf.keras 2: callbacks see the validation pass
+                        val_logs = self._run_evaluation(val, cbs, replicas=replicas and replicas.validation())
+                        cbs.on_test_end(val_logs)
+                    except (ValueError, TypeError) as e:
+                        args.raise_prefixed(e, "fit: validation_data: ")
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                logs = epoch_logs  # on_train_end receives the last epoch's logs, validation included
+                cbs.on_epoch_end(epoch, epoch_logs)
+                if replicas is not None:  # wait for the chief's checkpoints; stop together
+                    self.stop_training = replicas.barrier(self.stop_training)
+                if self.stop_training or getattr(train, "ran_out", False):
                     break
-            if step < 0:
-                if getattr(train, "ran_out", False):  # a generator exhausted by the epochs before (warned)
-                    break
-                raise ValueError("fit: the training data produced no batches.")
-            if replicas is not None:
-                logs = _python_logs(replicas.final_logs(logs, train_function))  # global, if not made every step
-                replicas.average_statistics()  # e.g. BatchNormalization's moving statistics
-            epoch_logs = dict(logs)
-            if val is not None and validate_on(epoch + 1):
-                try:
-                    cbs.on_test_begin({})  # as tf.keras 2: callbacks see the validation pass
-                    val_logs = self._run_evaluation(val, cbs, replicas=replicas and replicas.validation())
-                    cbs.on_test_end(val_logs)
-                except (ValueError, TypeError) as e:
-                    args.raise_prefixed(e, "fit: validation_data: ")
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            logs = epoch_logs  # on_train_end receives the last epoch's logs, validation included
-            cbs.on_epoch_end(epoch, epoch_logs)
-            if replicas is not None:  # wait for the chief's checkpoints; stop together
-                self.stop_training = replicas.barrier(self.stop_training)
-            if self.stop_training or getattr(train, "ran_out", False):
-                break
         cbs.on_train_end(logs)
         if replicas is not None:
             replicas.barrier()
