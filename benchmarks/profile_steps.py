@@ -17,7 +17,9 @@ the same shapes, one thread each: the Dense layers' arithmetic (``x @ W + b``, `
 ``sum(dout)`` and ``dout @ W.T`` where a backward needs it) as chainrule's ``Affine`` op computes
 it with numpy's BLAS, and as ``torch.addmm``/``matmul`` compute it,
 and the optimizer's update over the model's parameter count as chainrule computes it (the numpy
-passes of Keras's formula) and as PyTorch's fastest eager optimizer does it (``fused``/``foreach``).
+passes of Keras's formula, and the optional compiled kernel a long ``fit`` tiers up to) and as
+PyTorch's fastest eager optimizer does it (``fused``/``foreach``). The step profile itself runs with
+the compiled kernels off, as every ``make bench`` fit does (none is long enough to load them).
 What is left of a gap once both steps are reduced to their kernels is the libraries', not the
 framework's.
 
@@ -103,7 +105,10 @@ def _fit_step(model, x, y, batch, steps):
 
 
 def profile(steps):
-    from chainrule import keras
+    from chainrule import backend, keras
+    # As in make bench, where no 1-epoch fit does enough work to load the compiled update kernels: this one
+    # process runs many fits, whose sum would cross the tier-up threshold (ops.updates.planned_work).
+    backend.set_compiled_kernels(False)
     rng = np.random.default_rng(0)
     rows = []
     cases = [("W1", (128,), 32, "adam"), ("W4", workloads.W4_UNITS, 128, "rmsprop"), ("W5 batch 1", (128,), 1, "adam"),
@@ -170,8 +175,10 @@ def _dense_layer_ms(torch, rng, m, k, n, first, reps):
 
 
 def _update_ms(torch, rng, n_params, optimizer, number):
-    """ms of one optimizer update over ``n_params`` float32 weights: chainrule's update op, then torch's."""
-    from chainrule.ops.updates import AdamStep, RMSpropStep
+    """ms of one optimizer update over ``n_params`` float32 weights: chainrule's update op on numpy, on its
+    compiled kernel (None without numba), then torch's."""
+    from chainrule import backend
+    from chainrule.ops.updates import AdamStep, RMSpropStep, compiled_kernels_in_use
     p, g = rng.random(n_params, dtype=np.float32), rng.random(n_params, dtype=np.float32) * np.float32(1e-3)
     lr, it = np.float32(1e-3), np.zeros((), np.int64)
     if optimizer == "adam":
@@ -183,7 +190,15 @@ def _update_ms(torch, rng, n_params, optimizer, number):
     hyper = {} if optimizer == "adam" else {"alpha": 0.9}
     opt = workloads.torch_optimizer(torch, "Adam" if optimizer == "adam" else "RMSprop", [param], lr=1e-3,
                                     eps=1e-7, **hyper)
-    return _best_ms(lambda: op.forward(*args), number), _best_ms(opt.step, number)
+    saved = backend.compiled_kernels_enabled(), backend.compiled_kernels_after()
+    try:
+        backend.set_compiled_kernels(False)
+        numpy_ms = _best_ms(lambda: op.forward(*args), number)
+        backend.set_compiled_kernels(True, after=0)
+        compiled_ms = _best_ms(lambda: op.forward(*args), number) if compiled_kernels_in_use() else None
+    finally:
+        backend.set_compiled_kernels(*saved)
+    return numpy_ms, compiled_ms, _best_ms(opt.step, number)
 
 
 def kernel_floors(number=200):
@@ -201,9 +216,9 @@ def kernel_floors(number=200):
         reps = max(3, number // max(1, batch // 32))
         layers = [_dense_layer_ms(torch, rng, m, k, n, first, reps) for m, k, n, first in _gemm_shapes(units, batch)]
         n_params = sum(k * n + n for _, k, n, _ in _gemm_shapes(units, batch))
-        update_np, update_torch = _update_ms(torch, rng, n_params, optimizer, number)
+        update_np, update_compiled, update_torch = _update_ms(torch, rng, n_params, optimizer, number)
         rows.append((name, batch, n_params, sum(a for a, _ in layers), sum(b for _, b in layers), optimizer,
-                     update_np, update_torch))
+                     update_np, update_compiled, update_torch))
     return rows
 
 
@@ -220,11 +235,12 @@ def main(argv=None):
     if floors:
         print()
         print("| workload | batch | parameters | Dense layers numpy ms | Dense layers torch ms | update | "
-              "update numpy ms | update torch ms |")
-        print("|---|---|---|---|---|---|---|---|")
-        for name, batch, n_params, gemm_np, gemm_torch, optimizer, update_np, update_torch in floors:
+              "update numpy ms | update compiled ms | update torch ms |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for name, batch, n_params, gemm_np, gemm_torch, optimizer, update_np, update_c, update_torch in floors:
+            compiled = "-" if update_c is None else f"{update_c:.3f}"
             print(f"| {name} | {batch} | {n_params:,} | {gemm_np:.3f} | {gemm_torch:.3f} | {optimizer} | "
-                  f"{update_np:.3f} | {update_torch:.3f} |")
+                  f"{update_np:.3f} | {compiled} | {update_torch:.3f} |")
 
 
 if __name__ == "__main__":
