@@ -22,7 +22,7 @@ import numpy as np
 from . import dtypes as _dtypes
 from . import _name_scope
 from . import ops as _ops
-from ._tape_stack import active_tracer, note_update, note_value_read, state as _recording
+from ._tape_stack import note_update, note_value_read, state as _recording
 from .errors import InvalidArgumentError
 from .dtypes import DTypeLike
 from .tensor_shape import TensorShape
@@ -170,15 +170,8 @@ def _recorders(tapes: list, op: _ops.Op, inputs: tuple) -> list | None:
     (the op is not differentiable, or no tape watches an input): then nothing will run its backward."""
     if not op.differentiable:
         return None
-    found = None
-    for tape in tapes:
-        watched = tape._watched_inputs(inputs)
-        if watched is not None:
-            if found is None:
-                found = [(tape, watched)]
-            else:
-                found.append((tape, watched))
-    return found
+    found = [(tape, watched) for tape in tapes if (watched := tape._watched_inputs(inputs)) is not None]
+    return found or None
 
 
 def _apply_multi(op: Any, inputs: Any, outs: tuple, recorders: list | None) -> tuple:
@@ -186,7 +179,7 @@ def _apply_multi(op: Any, inputs: Any, outs: tuple, recorders: list | None) -> t
     if recorders is not None and any(r._value.dtype.kind in "fc" for r in results):
         for tape, watched in recorders:
             tape._record(op, inputs, results, watched)
-    tracer = active_tracer()
+    tracer = _recording.tracer
     if tracer is not None:
         tracer.record(op, inputs, results)
     return results

@@ -312,19 +312,21 @@ def _looks_sparse(true_shape, pred_shape) -> bool:
     return tuple(true_shape) in (tuple(pred_shape[:-1]), tuple(pred_shape[:-1]) + (1,))
 
 
-def _known_softmax(logits: Tensor) -> tuple:
-    """``(probs,)`` when a fused output head computed ``softmax(logits)`` already (its layer's output, kept
-    for the metrics; see ``trainers.compile_utils.OutputHead``), else ``()``: ``SoftmaxWithLoss`` then reuses
-    it instead of computing a second softmax in the same step."""
+def _known_softmax(logits: Tensor, axis: int) -> tuple:
+    """``(probs,)`` when a fused output head computed ``softmax(logits)`` over the last axis already (its
+    layer's output, kept for the metrics; see ``trainers.compile_utils.OutputHead``), else ``()``:
+    ``SoftmaxWithLoss`` then reuses it instead of computing a second softmax in the same step."""
     probs = getattr(logits, "_keras_softmax", None)
-    if probs is None or probs._value.shape != logits._value.shape or probs._value.dtype != logits._value.dtype:
+    if probs is None or axis != logits.ndim - 1:
+        return ()
+    if probs._value.shape != logits._value.shape or probs._value.dtype != logits._value.dtype:
         return ()
     return (probs,)
 
 
 def _softmax_cross_entropy(logits: Tensor, labels: Tensor, axis: int) -> Tensor:
     """Per-sample ``-sum(labels * log_softmax(logits))`` along ``axis`` with the fused op."""
-    known = _known_softmax(logits) if axis == logits.ndim - 1 else ()
+    known = _known_softmax(logits, axis)
     logits = _move_axis_last(logits, axis)
     labels = _move_axis_last(labels, axis)
     return apply_op(_ops.SoftmaxWithLoss(reduction="none"), logits, labels, *known)
@@ -420,7 +422,7 @@ def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from
             f"one-hot (or like probability rows). Use categorical_crossentropy for one-hot labels, or pass integer "
             f"class indices of shape {pred_shape[:axis] + pred_shape[axis + 1:]}.")
     logits = y_pred
-    known = _known_softmax(y_pred) if from_logits and axis == y_pred.ndim - 1 else ()
+    known = _known_softmax(y_pred, axis) if from_logits else ()
     if not from_logits:
         eps = epsilon()
         logits = _log(clip_by_value(y_pred, eps, 1.0 - eps))

@@ -99,7 +99,7 @@ def _compiled(n: int) -> Any:
     if not _tiered():
         _done += n
         return None
-    return _kernels or (_load_kernels() if _kernels is None else None)
+    return _kernels_module()
 
 
 @contextlib.contextmanager
@@ -111,11 +111,16 @@ def planned_work(element_updates: int) -> Iterator[None]:
     previous = _plan
     _plan = (max(0, int(element_updates)), _done)
     try:
-        if _plan[0] and _backend.compiled_kernels_enabled() and _kernels is None and _tiered():
-            _load_kernels()
+        if _plan[0] and _backend.compiled_kernels_enabled() and _tiered():
+            _kernels_module()  # loaded now, before the loop's first step
         yield
     finally:
         _plan = previous
+
+
+def _kernels_module() -> Any:
+    """:mod:`chainrule.ops.kernels`, imported on the first call; None when numba cannot be imported."""
+    return _kernels or (_load_kernels() if _kernels is None else None)
 
 
 def _load_kernels() -> Any:
@@ -138,8 +143,7 @@ def _load_kernels() -> Any:
 def compiled_kernels_in_use() -> bool:
     """Whether the next optimizer step would run a compiled kernel: switched on, its threshold of work reached
     and numba importable (imports it when the rest holds). Its arrays must still suit (see ``_flat``)."""
-    return (_backend.compiled_kernels_enabled() and _tiered()
-            and (_kernels or (_load_kernels() if _kernels is None else None)) is not None)
+    return _backend.compiled_kernels_enabled() and _tiered() and _kernels_module() is not None
 
 
 def _flat(var: np.ndarray, *others: Any) -> list | None:

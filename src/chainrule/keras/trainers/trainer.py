@@ -80,6 +80,7 @@ class Trainer:
     _network_node_ids: Any
     _all_layers: Any
     _match_inputs: Any
+    trainable_variables: Any
 
     def __init__(self):
         self.optimizer = None
@@ -491,7 +492,8 @@ class Trainer:
         start = int(initial_epoch) if resume is None else int(resume)
         # The optimizer updates this fit will run, so a compiled-kernel tier-up happens before its first step
         # or not at all during it (ops.updates.planned_work); 0 when the number of steps is unknown.
-        planned = len(train) * max(0, int(epochs) - start) * sum(int(np.prod(v.shape)) for v in self.trainable_weights)
+        weights = sum(int(np.prod(v.shape)) for v in self.trainable_variables)
+        planned = len(train) * max(0, int(epochs) - start) * weights
         with _updates.planned_work(planned):
             for epoch in range(start, int(epochs)):
                 self.reset_metrics()
