@@ -217,3 +217,36 @@ def test_book_pooling_gradients_check(rng):
 def test_pooling_errors(op, x, message):
     with pytest.raises(ValueError, match=message):
         op.forward(x)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("pool, strides, padding", [((2, 2), None, "valid"), ((3, 3), (2, 2), "same"),
+                                                    ((2, 3), (1, 2), "valid"), ((3, 2), (3, 3), "same")])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("samples_per_block", [1, 2, 5])
+def test_pooling_in_batch_blocks_matches_the_naive_windows(monkeypatch, kind, pool, strides, padding, data_format,
+                                                           samples_per_block):
+    # A batch of 5 worked through 1, 2 (the last block shorter) or 5 samples at a time: the same values and
+    # gradients, ties included (small integers, so equal maxima are common).
+    from chainrule.ops import pooling
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, size=(5, 7, 6, 3)).astype(np.float64)
+    first = data_format == "channels_first"
+    cls = MaxPool if kind == "max" else AvgPool
+    op = cls(pool_size=pool, strides=strides, padding=padding, data_format=data_format)
+    op.forward(to_first(x) if first else x)                       # the padded size per sample
+    per_sample = int(np.prod(op.padded_shape[1:])) * 8
+    monkeypatch.setattr(pooling, "BLOCK_BYTES", samples_per_block * per_sample)
+    assert len(list(op._batch_blocks())) == -(-5 // samples_per_block)
+    out = op.forward(to_first(x) if first else x)
+    expected, first_max = naive_pool(x, pool, strides or pool, padding, kind)
+    np.testing.assert_allclose(to_last(out) if first else out, expected, rtol=1e-12, atol=1e-12)
+    dy = rng.standard_normal(expected.shape)
+    dx = op.backward(to_first(dy) if first else dy)
+    if kind == "max":
+        np.testing.assert_allclose(to_last(dx) if first else dx, naive_max_pool_grad(x, first_max, dy), rtol=1e-12)
+    else:
+        monkeypatch.setattr(pooling, "BLOCK_BYTES", 1 << 40)      # one block: the reference order
+        whole = cls(pool_size=pool, strides=strides, padding=padding, data_format=data_format)
+        whole.forward(to_first(x) if first else x)
+        np.testing.assert_array_equal(dx, whole.backward(to_first(dy) if first else dy))

@@ -28,6 +28,10 @@ from .reduction import Max, Mean
 from .windows import (check_data_format, check_output_shape, crop_spatial, normalize_tuple, offset_slices,
                       output_shape, pad_spatial, resolve_padding)
 
+#: The most padded input a pooling op works through at a time, in whole samples (see ``_Pool._batch_blocks``):
+#: for MNIST's 26x26x32 maps at batch 128, 1 MB blocks took max pooling from 2.8 to 1.9 ms (forward).
+BLOCK_BYTES = 1 << 20
+
 
 class _Pool(Op):
     """Shared by MaxPool and AvgPool: argument checks, padding and the window geometry.
@@ -60,7 +64,7 @@ class _Pool(Op):
         out_sp = output_shape(xp.shape[self.first:self.first + rank], pool, strides, ones)
         check_output_shape(out_sp, spatial, pads, pool, ones, name)
         self.pool, self.strides_, self.pads, self.out_sp = pool, strides, pads, out_sp
-        self.spatial_shape, self.padded_shape = spatial, xp.shape
+        self.spatial_shape, self.padded_shape, self.itemsize = spatial, xp.shape, xp.dtype.itemsize
         # Windows that never overlap write disjoint slabs, so backward may assign instead of add.
         self.disjoint = all(s >= p for s, p in zip(strides, pool))
         return xp
@@ -68,6 +72,18 @@ class _Pool(Op):
     def _fill_value(self, dtype: Any) -> Any:
         """The value padded positions hold (0; max pooling overrides it so that pads never win)."""
         return 0
+
+    def _batch_blocks(self) -> Iterator[slice]:
+        """Slices of the batch axis, each a block of whole samples of at most ``BLOCK_BYTES`` of padded input.
+
+        Every pass over the window offsets of one block reads data still in cache from the pass before
+        (a whole batch of feature maps is MBs, beyond L2): the same arithmetic, in a cache-friendly order.
+        """
+        n = self.padded_shape[0]
+        per_sample = max(1, math.prod(self.padded_shape[1:]) * self.itemsize)
+        per_block = max(1, BLOCK_BYTES // per_sample)
+        for start in range(0, max(n, 1), per_block):
+            yield slice(start, min(start + per_block, n))
 
     def _slabs(self) -> Iterator[Any]:
         """``(index, slices)`` for each offset in the pooling window, row-major."""
@@ -90,18 +106,21 @@ class _Pool(Op):
                 dxp[lead + (slice(None),) * axis + (slice(o * p, None),)] = 0
 
     def _scatter(self, contribution: Any, dtype: Any) -> Any:
-        """``dx`` from ``contribution(i, target)``, the gradient slab of window offset ``i``; pads cut off.
+        """``dx`` from ``contribution(block, i, target)``, the gradient slab of window offset ``i`` for the
+        samples ``block`` (a batch slice, see :meth:`_batch_blocks`); pads cut off.
 
         For disjoint windows ``contribution`` writes into ``target`` (the slab of
         ``dx``); otherwise it is called with ``None`` and returns the slab to add.
         """
         dxp = workspace.empty(self.padded_shape, dtype)
         self._zero_uncovered(dxp)
-        for i, slices in self._slabs():
-            if self.disjoint:
-                contribution(i, dxp[slices])
-            else:
-                dxp[slices] += contribution(i, None)
+        for block in self._batch_blocks():
+            dxb = dxp[block]
+            for i, slices in self._slabs():
+                if self.disjoint:
+                    contribution(block, i, dxb[slices])
+                else:
+                    dxb[slices] += contribution(block, i, None)
         return np.ascontiguousarray(crop_spatial(dxp, self.pads, self.first))
 
 
@@ -120,37 +139,43 @@ class MaxPool(_Pool):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         xp = self._prepare(x)
-        slabs = [xp[slices] for _, slices in self._slabs()]
-        out = workspace.empty(slabs[0].shape, xp.dtype)
-        np.copyto(out, slabs[0])
-        for slab in slabs[1:]:
-            np.maximum(out, slab, out=out)
-        if not self.needs_backward:
-            return out
-        # argmax = how many offsets come before the first one holding the maximum, counted with
-        # whole-array comparisons and adds (masked numpy writes are an order of magnitude slower).
-        index_type = np.uint8 if len(slabs) <= 256 else np.int32
-        argmax = workspace.empty(out.shape, index_type)
-        argmax.fill(0)
-        not_yet = workspace.empty(out.shape, bool)
-        not_yet.fill(True)
-        differs = workspace.empty(out.shape, bool)
-        for slab in slabs[:-1]:
-            np.not_equal(slab, out, out=differs)
-            not_yet &= differs
-            argmax += not_yet
-        self.argmax = argmax
+        offsets = [slices for _, slices in self._slabs()]
+        out = workspace.empty(xp[offsets[0]].shape, xp.dtype)
+        backward = self.needs_backward
+        if backward:
+            # argmax = how many offsets come before the first one holding the maximum, counted with
+            # whole-array comparisons and adds (masked numpy writes are an order of magnitude slower).
+            self.argmax = workspace.empty(out.shape, np.uint8 if len(offsets) <= 256 else np.int32)
+            first_block = out[next(self._batch_blocks())].shape
+            not_yet, differs = np.empty(first_block, bool), np.empty(first_block, bool)
+        for block in self._batch_blocks():
+            slabs = [xp[block][slices] for slices in offsets]
+            top = out[block]
+            np.copyto(top, slabs[0])
+            for slab in slabs[1:]:
+                np.maximum(top, slab, out=top)
+            if not backward:
+                continue
+            argmax, n = self.argmax[block], top.shape[0]
+            argmax.fill(0)
+            not_yet[:n] = True
+            for slab in slabs[:-1]:
+                np.not_equal(slab, top, out=differs[:n])
+                not_yet[:n] &= differs[:n]
+                argmax += not_yet[:n]
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         dy = np.asarray(dout)
-        winners = workspace.empty(self.argmax.shape, bool)
+        winners = np.empty(self.argmax[next(self._batch_blocks())].shape, bool)
 
-        def contribution(i: Any, target: Any) -> Any:
-            np.equal(self.argmax, i, out=winners)
+        def contribution(block: slice, i: Any, target: Any) -> Any:
+            argmax = self.argmax[block]
+            won = winners[:argmax.shape[0]]
+            np.equal(argmax, i, out=won)
             if target is None:
-                return dy * winners
-            np.multiply(dy, winners, out=target)
+                return dy[block] * won
+            np.multiply(dy[block], won, out=target)
 
         return self._scatter(contribution, dy.dtype)
 
@@ -190,10 +215,11 @@ class AvgPool(_Pool):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         share = np.asarray(dout) / self.count
 
-        def contribution(i: Any, target: Any) -> Any:
+        def contribution(block: slice, i: Any, target: Any) -> Any:
+            part = share[block]
             if target is None:
-                return share
-            target[...] = share
+                return part
+            target[...] = part
 
         return self._scatter(contribution, share.dtype)
 
