@@ -82,3 +82,21 @@ def test_a_large_batch_fit_reaches_a_steady_pool():
     model.fit(x, y, batch_size=2048, epochs=2, verbose=0, callbacks=[Pool()])
     # Each step's activations (2 MB) are freed by the next step: no step needs new buffers after the first two.
     assert len(set(sizes[2:])) == 1, sizes
+
+
+def test_matmul_and_multiply_pool_only_large_results_of_one_dtype():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2048, 64), dtype=np.float32), rng.standard_normal((64, 256), dtype=np.float32)
+    big = workspace.matmul(a, b)                                  # 2 MB: pooled
+    assert big.base is not None
+    np.testing.assert_array_equal(big, a @ b)
+    small = workspace.matmul(a[:8], b)                            # 8 KB: numpy's own array
+    assert small.base is None
+    np.testing.assert_array_equal(small, a[:8] @ b)
+    mixed = workspace.matmul(a.astype(np.float64), b)             # two dtypes: numpy's promotion, as a @ b
+    assert mixed.dtype == np.float64 and mixed.base is None
+    assert workspace.multiply(big, big).base is not None
+    np.testing.assert_array_equal(workspace.multiply(big, big), big * big)
+    row = workspace.multiply(big, big[:1])                        # broadcasting: plain a * b
+    assert row.base is None
+    np.testing.assert_array_equal(row, big * big[:1])

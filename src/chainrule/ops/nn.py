@@ -310,20 +310,13 @@ class Affine(Op):
                              f"{W.shape}; the last axis of x must equal W.shape[0].")
         if self.needs_backward:
             self.x, self.W, self.b_shape = x, W, np.shape(b)
-        # Outputs of a batch of thousands are MBs: from the workspace, so a training loop stops page-faulting.
-        out = np.matmul(x, W, out=workspace.empty((len(x), W.shape[1]), W.dtype)) \
-            if x.ndim == 2 and W.ndim == 2 and x.dtype == W.dtype else x @ W
+        out = workspace.matmul(x, W)  # MBs at a batch of thousands: a pooled buffer, no page faults per step
         out += b
         return out
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         n_in = self.W.shape[0]
-        if not self._needs(0):
-            dx = None
-        elif dout.ndim == 2 and dout.dtype == self.W.dtype:
-            dx = np.matmul(dout, self.W.T, out=workspace.empty((dout.shape[0], n_in), dout.dtype))
-        else:
-            dx = dout @ self.W.T
+        dx = workspace.matmul(dout, self.W.T) if self._needs(0) else None
         self.dW = self.db = None
         if self._needs(1):
             x2 = self.x.reshape(-1, n_in)
@@ -566,16 +559,15 @@ class Dropout(Op):
         shape = noise_shape_of(x.shape, self.noise_shape)
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
         keep = keep_mask(rng, shape, self.rate, np.float32 if dtype != np.float64 else np.float64)
-        self.mask = np.multiply(keep, dtype.type(1.0 / (1.0 - self.rate)), out=workspace.empty(keep.shape, dtype))
-        return _times_mask(x, self.mask)
+        scale = dtype.type(1.0 / (1.0 - self.rate))
+        if keep.size * dtype.itemsize >= workspace.MIN_BYTES:  # MBs at a batch of thousands: a pooled buffer
+            self.mask = np.multiply(keep, scale, out=workspace.empty(keep.shape, dtype))
+        else:
+            self.mask = keep.astype(dtype) * scale
+        return workspace.multiply(x, self.mask)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout if self.mask is None else _times_mask(np.asarray(dout), self.mask)
-
-
-def _times_mask(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``x * mask`` (broadcast) into a workspace array: dropout's activations are MBs at large batches."""
-    return np.multiply(x, mask, out=workspace.empty(np.broadcast_shapes(x.shape, mask.shape), np.result_type(x, mask)))
+        return dout if self.mask is None else workspace.multiply(np.asarray(dout), self.mask)
 
 
 class BatchNorm(Op):
