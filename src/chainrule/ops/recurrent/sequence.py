@@ -189,23 +189,27 @@ class RecurrentCore:
 
 
 class StepColumns:
-    """Per-step gradient blocks ``(G, B)``, stored chunk by chunk for the weight-gradient GEMMs.
+    """Per-step gradient blocks ``(G, B)`` of the chunk of steps being walked back, for its GEMMs.
 
     ``step(t)`` is block t (written once by backward); ``chunk(s, e)`` is the
     blocks of steps ``s:e`` side by side as one ``(G, (e - s) * B)`` matrix, a
-    view into one contiguous chunk (a layout ``(G, T, B)`` spreads a chunk's rows
-    over the whole buffer; its GEMMs measured slower).
+    view into one contiguous buffer (a layout ``(G, T, B)`` spreads a chunk's rows
+    over the whole buffer; its GEMMs measured slower). Backward consumes each chunk
+    (``chunk_backward``) before it walks the steps of the next one, so one chunk's
+    buffer serves them all: ~1 MB that stays in cache, where one buffer for every
+    step (13.6 MB for LSTM(64) over 200 steps at batch 64) sent each step's writes
+    to memory (the gate-gradient product took 29 us a step instead of 14).
     """
 
     def __init__(self, rows: Any, steps: Any, batch: Any, chunk: Any, dtype: Any) -> None:
         self.rows, self.k = rows, chunk
-        self.data = workspace.empty((-(-steps // chunk), rows, chunk, batch), dtype)
+        self.data = workspace.empty((rows, min(chunk, steps), batch), dtype)
 
     def step(self, t: int) -> Any:
-        return self.data[t // self.k][:, t % self.k]
+        return self.data[:, t % self.k]
 
     def chunk(self, s: int, e: int) -> Any:
-        return self.data[s // self.k][:, :e - s].reshape(self.rows, -1)
+        return self.data[:, :e - s].reshape(self.rows, -1)
 
 
 def columns(blocks: Any) -> Any:
