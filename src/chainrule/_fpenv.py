@@ -92,7 +92,7 @@ class _FlushDenormals:
 
     def __enter__(self):
         local = _local
-        if local.active or _FUNCS is None or not (_backend._flush_denormals and _backend._fast_paths):
+        if local.active or _FUNCS is None or not _backend.flush_denormals_enabled():
             return self
         # One buffer per thread for the caller's mode (only the outermost block of a thread saves it), and
         # the flushing mode made from it kept until the caller's mode changes: a replay costs three C calls.

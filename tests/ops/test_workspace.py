@@ -97,6 +97,11 @@ def test_matmul_and_multiply_pool_only_large_results_of_one_dtype():
     assert mixed.dtype == np.float64 and mixed.base is None
     assert workspace.multiply(big, big).base is not None
     np.testing.assert_array_equal(workspace.multiply(big, big), big * big)
+    keep = big > 0                                                # a bool mask times a float32 scalar: pooled
+    scaled = workspace.multiply(keep, np.float32(1.25))
+    assert scaled.base is not None and scaled.dtype == np.float32
+    np.testing.assert_array_equal(scaled, keep.astype(np.float32) * np.float32(1.25))
+    assert workspace.multiply(keep[:8], np.float32(1.25)).base is None
     row = workspace.multiply(big, big[:1])                        # broadcasting: plain a * b
     assert row.base is None
     np.testing.assert_array_equal(row, big * big[:1])

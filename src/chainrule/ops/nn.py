@@ -559,11 +559,8 @@ class Dropout(Op):
         shape = noise_shape_of(x.shape, self.noise_shape)
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
         keep = keep_mask(rng, shape, self.rate, np.float32 if dtype != np.float64 else np.float64)
-        scale = dtype.type(1.0 / (1.0 - self.rate))
-        if keep.size * dtype.itemsize >= workspace.MIN_BYTES:  # MBs at a batch of thousands: a pooled buffer
-            self.mask = np.multiply(keep, scale, out=workspace.empty(keep.shape, dtype))
-        else:
-            self.mask = keep.astype(dtype) * scale
+        # MBs each at a batch of thousands: pooled buffers (ops.workspace), no page faults per step.
+        self.mask = workspace.multiply(keep, dtype.type(1.0 / (1.0 - self.rate)))
         return workspace.multiply(x, self.mask)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

@@ -89,10 +89,12 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a @ b
 
 
-def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a * b``; for two arrays of one shape and dtype taking ``MIN_BYTES`` or more, into a pooled buffer."""
-    if a.shape == b.shape and a.dtype == b.dtype and a.nbytes >= MIN_BYTES:
-        return np.multiply(a, b, out=empty(a.shape, a.dtype))
+def multiply(a: np.ndarray, b: Any) -> np.ndarray:
+    """``a * b`` (numpy's result type) for an array ``a`` and a numpy array of its shape or a numpy scalar ``b``;
+    a result of ``MIN_BYTES`` or more goes into a pooled buffer. Broadcasting, and smaller results, are plain
+    ``a * b`` (the size is checked first: it is all a small call pays here)."""
+    if a.size * max(a.itemsize, b.itemsize) >= MIN_BYTES and (b.shape == a.shape or not b.shape):
+        return np.multiply(a, b, out=empty(a.shape, np.result_type(a, b)))
     return a * b
 
 
