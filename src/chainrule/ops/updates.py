@@ -164,6 +164,51 @@ def _flat(var: np.ndarray, *others: Any) -> list | None:
     return views
 
 
+# ----------------------------------------------------------------------------- cache blocks (numpy path)
+
+#: Elements per block when a numpy update works through large arrays (:func:`_blocks`): 128 KB of each
+#: float32 array, so the five or six arrays of a step stay in L2 across its passes.
+BLOCK_ELEMENTS = 1 << 15
+#: Arrays of fewer elements run whole. Below this (512 KB of float32) a step's arrays are about L2's size,
+#: they stay in cache between passes anyway, and each block's extra numpy calls cost more than they save:
+#: W1's Adam over 101,770 values took ~30 us longer per step in 4 blocks.
+BLOCKED_FROM = 4 * BLOCK_ELEMENTS
+
+
+def _blocks(*arrays: Any) -> Iterator[tuple]:
+    """The arrays of a numpy update (``var`` first, then the arrays of its shape it reads or writes), as the
+    tuples of views its passes should run over, one after another.
+
+    An update's formula is element-wise: each element's new value depends on that element of each array
+    only. So over arrays of ``BLOCKED_FROM`` elements or more it runs block by block: its 3 to 14 passes
+    then read a block still in cache from the pass before, instead of reading the whole arrays from memory
+    each time (Adam over 673,000 float32 values: 2.1 -> 1.3 ms; RMSprop over 11.3 million in a fit step:
+    40 -> 22 ms). The float operations are the same, in the same order for each element: bit for bit the
+    numbers of the whole-array passes.
+
+    Yields the arrays themselves, once, when they are small, not all C-contiguous float32/float64 arrays of
+    ``var``'s shape (:func:`_flat`), when two of them overlap other than exactly (whole-array numpy reads an
+    overlapping input before writing; block by block would not), or with ``set_fast_paths(False)``.
+    """
+    if arrays[0].size < BLOCKED_FROM or not _backend.fast_paths_enabled():
+        yield arrays
+        return
+    flat = _flat(*arrays)
+    if flat is None or not _apart_or_same(flat):
+        yield arrays
+        return
+    for start in range(0, flat[0].size, BLOCK_ELEMENTS):
+        stop = start + BLOCK_ELEMENTS
+        yield tuple(a[start:stop] for a in flat)
+
+
+def _apart_or_same(flat: list) -> bool:
+    """Whether each two of the 1-D contiguous arrays ``flat`` (one dtype) use disjoint memory or the same."""
+    spans = sorted({(a.__array_interface__["data"][0], a.nbytes) for a in flat})
+    return all(end_a <= start_b for (start_a, end_a), (start_b, _) in
+               zip(((s, s + n) for s, n in spans), spans[1:]))
+
+
 # ----------------------------------------------------------------------------- assignments
 
 class Assign(StateUpdate):
@@ -249,10 +294,11 @@ class WeightDecay(StateUpdate):
         if kernels is not None and (flat := _flat(var)) is not None:
             kernels.weight_decay(*flat, dt(lr), dt(self.weight_decay))
             return var
-        tmp = self.scratch(var)
-        np.multiply(var, dt(self.weight_decay), out=tmp)
-        tmp *= dt(lr)
-        var -= tmp
+        for (v_,) in _blocks(var):
+            tmp = self.scratch(v_)
+            np.multiply(v_, dt(self.weight_decay), out=tmp)
+            tmp *= dt(lr)
+            v_ -= tmp
         return var
 
 
@@ -285,21 +331,25 @@ class SGDStep(StateUpdate):
                 step = kernels.sgd_nesterov if self.nesterov else kernels.sgd_momentum
                 step(flat[0], flat[1], dt(lr), flat[2], dt(self.momentum))
                 return var
-        lr_g = self.scratch(var)
-        np.multiply(g, dt(lr), out=lr_g)
         if m is None:
-            var -= lr_g
+            for v_, g_ in _blocks(var, g):
+                lr_g = self.scratch(v_)
+                np.multiply(g_, dt(lr), out=lr_g)
+                v_ -= lr_g
             return var
         momentum = dt(self.momentum)
-        m *= momentum
-        m -= lr_g
-        if self.nesterov:
-            step = self.scratch(var, 1)
-            np.multiply(m, momentum, out=step)
-            step -= lr_g
-            var += step
-        else:
-            var += m
+        for v_, g_, m_ in _blocks(var, g, m):
+            lr_g = self.scratch(v_)
+            np.multiply(g_, dt(lr), out=lr_g)
+            m_ *= momentum
+            m_ -= lr_g
+            if self.nesterov:
+                step = self.scratch(v_, 1)
+                np.multiply(m_, momentum, out=step)
+                step -= lr_g
+                v_ += step
+            else:
+                v_ += m_
         return var
 
 
@@ -321,14 +371,15 @@ class AdagradStep(StateUpdate):
         if kernels is not None and (flat := _flat(var, g, acc)) is not None:
             kernels.adagrad(flat[0], flat[1], dt(lr), flat[2], dt(self.epsilon))
             return var
-        denom, step = self.scratch(var), self.scratch(var, 1)
-        np.square(g, out=step)
-        acc += step
-        np.add(acc, dt(self.epsilon), out=denom)
-        np.sqrt(denom, out=denom)
-        np.multiply(g, dt(lr), out=step)
-        step /= denom
-        var -= step
+        for v_, g_, acc_ in _blocks(var, g, acc):
+            denom, step = self.scratch(v_), self.scratch(v_, 1)
+            np.square(g_, out=step)
+            acc_ += step
+            np.add(acc_, dt(self.epsilon), out=denom)
+            np.sqrt(denom, out=denom)
+            np.multiply(g_, dt(lr), out=step)
+            step /= denom
+            v_ -= step
         return var
 
 
@@ -365,31 +416,32 @@ class RMSpropStep(StateUpdate):
             else:
                 (kernels.rmsprop_centered if self.centered else kernels.rmsprop)(flat[0], flat[1], *args)
             return var
-        denom, inc = self.scratch(var), self.scratch(var, 1)
-        v *= rho
-        np.square(g, out=denom)
-        denom *= one_minus_rho
-        v += denom
-        if self.centered:
-            mg = slots[-1]
-            mg *= rho
-            np.multiply(g, one_minus_rho, out=denom)
-            mg += denom
-            np.square(mg, out=denom)
-            np.subtract(v, denom, out=denom)
-            denom += dt(self.epsilon)
-        else:
-            np.add(v, dt(self.epsilon), out=denom)
-        np.sqrt(denom, out=denom)
-        np.multiply(g, dt(lr), out=inc)
-        inc /= denom
-        if self.momentum > 0:
-            m = slots[0]
-            m *= dt(self.momentum)
-            m += inc
-            var -= m
-        else:
-            var -= inc
+        for var_, g_, v_, *slots_ in _blocks(var, g, v, *slots):
+            denom, inc = self.scratch(var_), self.scratch(var_, 1)
+            v_ *= rho
+            np.square(g_, out=denom)
+            denom *= one_minus_rho
+            v_ += denom
+            if self.centered:
+                mg = slots_[-1]
+                mg *= rho
+                np.multiply(g_, one_minus_rho, out=denom)
+                mg += denom
+                np.square(mg, out=denom)
+                np.subtract(v_, denom, out=denom)
+                denom += dt(self.epsilon)
+            else:
+                np.add(v_, dt(self.epsilon), out=denom)
+            np.sqrt(denom, out=denom)
+            np.multiply(g_, dt(lr), out=inc)
+            inc /= denom
+            if self.momentum > 0:
+                m = slots_[0]
+                m *= dt(self.momentum)
+                m += inc
+                var_ -= m
+            else:
+                var_ -= inc
         return var
 
 
@@ -431,22 +483,23 @@ class AdamStep(StateUpdate):
             elif (flat := _flat(var, g, m, v, v_hat)) is not None:
                 kernels.adam_amsgrad(*flat, alpha, dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon))
                 return var
-        a, b = self.scratch(var), self.scratch(var, 1)
-        np.subtract(g, m, out=a)
-        a *= dt(1.0 - self.beta_1)
-        m += a
-        np.square(g, out=a)
-        a -= v
-        a *= dt(1.0 - self.beta_2)
-        v += a
-        if v_hat is not None:
-            np.maximum(v_hat, v, out=v_hat)
-            v = v_hat
-        np.sqrt(v, out=a)
-        a += dt(self.epsilon)
-        np.multiply(m, alpha, out=b)
-        b /= a
-        var -= b
+        for var_, g_, m_, v_, *v_hat_ in _blocks(var, g, m, v, *([] if v_hat is None else [v_hat])):
+            a, b = self.scratch(var_), self.scratch(var_, 1)
+            np.subtract(g_, m_, out=a)
+            a *= dt(1.0 - self.beta_1)
+            m_ += a
+            np.square(g_, out=a)
+            a -= v_
+            a *= dt(1.0 - self.beta_2)
+            v_ += a
+            if v_hat_:
+                np.maximum(v_hat_[0], v_, out=v_hat_[0])
+                v_ = v_hat_[0]
+            np.sqrt(v_, out=a)
+            a += dt(self.epsilon)
+            np.multiply(m_, alpha, out=b)
+            b /= a
+            var_ -= b
         return var
 
 
@@ -478,18 +531,19 @@ class AdamaxStep(StateUpdate):
             kernels.adamax(flat[0], flat[1], dt(lr), flat[2], flat[3], dt(1.0 - self.beta_1), dt(self.beta_2),
                            dt(self.epsilon), dt(1.0) - beta_1 ** t)
             return var
-        a, b = self.scratch(var), self.scratch(var, 1)
-        np.subtract(g, m, out=a)
-        a *= dt(1.0 - self.beta_1)
-        m += a
-        u *= dt(self.beta_2)
-        np.abs(g, out=a)
-        np.maximum(u, a, out=u)
-        np.add(u, dt(self.epsilon), out=a)
-        a *= dt(1.0) - beta_1 ** t
-        np.multiply(m, dt(lr), out=b)
-        b /= a
-        var -= b
+        for var_, g_, m_, u_ in _blocks(var, g, m, u):
+            a, b = self.scratch(var_), self.scratch(var_, 1)
+            np.subtract(g_, m_, out=a)
+            a *= dt(1.0 - self.beta_1)
+            m_ += a
+            u_ *= dt(self.beta_2)
+            np.abs(g_, out=a)
+            np.maximum(u_, a, out=u_)
+            np.add(u_, dt(self.epsilon), out=a)
+            a *= dt(1.0) - beta_1 ** t
+            np.multiply(m_, dt(lr), out=b)
+            b /= a
+            var_ -= b
         return var
 
 
@@ -545,23 +599,24 @@ class NadamStep(StateUpdate):
                           dt(u_t1 / (1.0 - u_prod * u_t1)), dt((1.0 - u_t) / (1.0 - u_prod)),
                           dt(1.0 / (1.0 - beta_2 ** t)), dt(self.epsilon))
             return var
-        a, b = self.scratch(var), self.scratch(var, 1)
-        np.subtract(g, m, out=a)
-        a *= dt(1.0 - beta_1)
-        m += a
-        np.square(g, out=a)
-        a -= v
-        a *= dt(1.0 - beta_2)
-        v += a
-        np.multiply(m, dt(u_t1 / (1.0 - u_prod * u_t1)), out=b)  # b = m_hat
-        np.multiply(g, dt((1.0 - u_t) / (1.0 - u_prod)), out=a)
-        b += a
-        np.multiply(v, dt(1.0 / (1.0 - beta_2 ** t)), out=a)  # a = sqrt(v_hat) + epsilon
-        np.sqrt(a, out=a)
-        a += dt(self.epsilon)
-        b *= dt(lr)
-        b /= a
-        var -= b
+        for var_, g_, m_, v_ in _blocks(var, g, m, v):
+            a, b = self.scratch(var_), self.scratch(var_, 1)
+            np.subtract(g_, m_, out=a)
+            a *= dt(1.0 - beta_1)
+            m_ += a
+            np.square(g_, out=a)
+            a -= v_
+            a *= dt(1.0 - beta_2)
+            v_ += a
+            np.multiply(m_, dt(u_t1 / (1.0 - u_prod * u_t1)), out=b)  # b = m_hat
+            np.multiply(g_, dt((1.0 - u_t) / (1.0 - u_prod)), out=a)
+            b += a
+            np.multiply(v_, dt(1.0 / (1.0 - beta_2 ** t)), out=a)  # a = sqrt(v_hat) + epsilon
+            np.sqrt(a, out=a)
+            a += dt(self.epsilon)
+            b *= dt(lr)
+            b /= a
+            var_ -= b
         return var
 
 
