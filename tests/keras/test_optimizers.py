@@ -705,6 +705,41 @@ def test_the_flat_group_updates_all_variables_at_once_with_identical_numbers(upd
     assert [v.name for v in flat.variables] == [v.name for v in plain.variables]  # the saved layout is unchanged
 
 
+def test_a_flat_group_of_large_variables_updates_each_on_its_views_without_joining_the_gradients(monkeypatch):
+    """Joining large gradients costs a copy of each; such a group updates its variables one by one, in place in
+    the same buffers, with the numbers of the per-variable optimizer."""
+    from chainrule.keras.optimizers import base as optimizer_base
+    from chainrule.ops import updates as update_ops
+
+    def variables():
+        rng = np.random.default_rng(7)
+        return [chainrule.Variable(rng.normal(size=s).astype(np.float32), name=n)
+                for s, n in (((400, 350), "w"), ((350,), "b"), ((350, 4), "v"))]  # 141,750 values in 3 variables
+    joins = []
+    original = update_ops.ConcatenateFlat.forward
+    monkeypatch.setattr(update_ops.ConcatenateFlat, "forward", lambda self, *a: joins.append(1) or original(self, *a))
+    large, plain = variables(), variables()
+    flat, per_variable = optimizers.Adam(0.01), _PerVariableAdam(0.01)
+    rng = np.random.default_rng(8)
+    for _ in range(3):
+        grads = [rng.normal(size=v.shape).astype(np.float32) for v in large]
+        flat.apply_gradients(zip(grads, large))
+        per_variable.apply_gradients(zip(grads, plain))
+    assert flat._flat is not None and not flat._flat.join_gradients and joins == []
+    assert all(np.shares_memory(v._value, flat._flat.params._value) for v in large)
+    for a, b in zip(large + flat.variables, plain + per_variable.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # The rule's edge: two variables join below JOIN_GRADIENTS_BELOW values in all, and not from there on.
+    edge = optimizer_base.JOIN_GRADIENTS_BELOW
+    for total, joined in ((edge - 1, True), (edge, False)):
+        pair = [chainrule.Variable(np.zeros(total - 1, np.float32)), chainrule.Variable(np.zeros(1, np.float32))]
+        opt = optimizers.SGD(0.1)
+        joins.clear()
+        opt.apply_gradients(zip([np.ones(v.shape, np.float32) for v in pair], pair))
+        assert opt._flat.join_gradients is joined and joins == ([1] if joined else [])
+        assert pair[0].numpy()[0] == np.float32(-0.1)
+
+
 def test_assigning_a_variable_in_the_flat_group_keeps_it_there():
     variables = _three_variables()
     opt = optimizers.SGD(0.1, momentum=0.9)
