@@ -225,7 +225,13 @@ def _cr_quickstart(keras):
 
 
 def _cr_setup(cfg):
-    from chainrule import keras
+    """The Keras the chainrule workloads run on: ``chainrule.keras``, or real ``tf.keras`` when ``cfg["keras"]``
+    is ``"tf"`` (``benchmarks.tf_accuracy`` runs the same programs under TensorFlow), seeded with ``cfg["seed"]``."""
+    if cfg.get("keras") == "tf":
+        import tensorflow as tf
+        keras = tf.keras
+    else:
+        from chainrule import keras
     keras.utils.set_random_seed(cfg["seed"])
     return keras
 

@@ -5,6 +5,7 @@ not time anything: a reference that computed the wrong step, or a report that re
 the targets say CPU time, would make every figure in RESULTS.md meaningless without any timing
 being off.
 """
+import json
 import os
 import sys
 
@@ -90,3 +91,26 @@ def test_w7_target_compares_with_the_numpy_step():
     assert report.numpy_step_pct(summary, "W7") == pytest.approx(90.0)
     (_, measured, status), = [t for t in report.evaluate_targets(summary) if t[0].workload == "W7"]
     assert status == "met" and measured.startswith("90% on CPU time")
+
+
+def test_tf_accuracy_runs_a_workloads_keras_program_and_needs_a_tensorflow_python(tmp_path, capsys):
+    """``benchmarks.tf_accuracy`` runs the chainrule workload programs on either Keras; here on chainrule's, on a
+    small IMDB-shaped cache (TensorFlow is never installed for the tests)."""
+    tf_accuracy = pytest.importorskip("benchmarks.tf_accuracy")
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for part, n in (("train", 64), ("test", 32)):
+        lengths = rng.integers(5, 40, n)
+        arrays[f"{part}_tokens"] = rng.integers(1, 10000, int(lengths.sum()))
+        arrays[f"{part}_lengths"] = lengths
+        arrays[f"y_{part}"] = rng.integers(0, 2, n)
+    np.savez(tmp_path / "imdb.npz", **arrays)
+    assert tf_accuracy.main(["--child", "W3", "--keras", "chainrule", "--seed", "1", "--cache", str(tmp_path)]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert 0 <= result["acc"] <= 100 and result["loss"] > 0
+    with pytest.raises(SystemExit):
+        tf_accuracy.main(["W3"])
+    assert "--tf-python is required" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tf_accuracy.main(["W9", "--tf-python", sys.executable])
+    assert "workloads are W1, W3, W3b, W4" in capsys.readouterr().err
