@@ -7,7 +7,9 @@ repeats it. ``forward`` may write into ``value`` in place and return it (the
 optimizer kernels do, to avoid a copy per step); an update that writes into one
 of its inputs too (an optimizer's slot, such as Adam's moments) names that
 input's position in ``writes``. Each kernel is the Keras formula written out in
-numpy, in float32, with its temporaries in a reusable workspace.
+numpy, in float32, with its temporaries in a reusable workspace; over arrays of
+``BLOCKED_FROM`` values or more its passes run block by block (:func:`_blocks`: the
+same numbers, read from cache instead of memory).
 
 The scalars of a step are inputs, not constants: ``lr`` is the learning rate
 (a 0-d array, from a Variable or a schedule) and ``iterations`` the optimizer's
@@ -294,11 +296,11 @@ class WeightDecay(StateUpdate):
         if kernels is not None and (flat := _flat(var)) is not None:
             kernels.weight_decay(*flat, dt(lr), dt(self.weight_decay))
             return var
-        for (v_,) in _blocks(var):
-            tmp = self.scratch(v_)
-            np.multiply(v_, dt(self.weight_decay), out=tmp)
+        for (var_,) in _blocks(var):
+            tmp = self.scratch(var_)
+            np.multiply(var_, dt(self.weight_decay), out=tmp)
             tmp *= dt(lr)
-            v_ -= tmp
+            var_ -= tmp
         return var
 
 
@@ -332,24 +334,24 @@ class SGDStep(StateUpdate):
                 step(flat[0], flat[1], dt(lr), flat[2], dt(self.momentum))
                 return var
         if m is None:
-            for v_, g_ in _blocks(var, g):
-                lr_g = self.scratch(v_)
+            for var_, g_ in _blocks(var, g):
+                lr_g = self.scratch(var_)
                 np.multiply(g_, dt(lr), out=lr_g)
-                v_ -= lr_g
+                var_ -= lr_g
             return var
         momentum = dt(self.momentum)
-        for v_, g_, m_ in _blocks(var, g, m):
-            lr_g = self.scratch(v_)
+        for var_, g_, m_ in _blocks(var, g, m):
+            lr_g = self.scratch(var_)
             np.multiply(g_, dt(lr), out=lr_g)
             m_ *= momentum
             m_ -= lr_g
             if self.nesterov:
-                step = self.scratch(v_, 1)
+                step = self.scratch(var_, 1)
                 np.multiply(m_, momentum, out=step)
                 step -= lr_g
-                v_ += step
+                var_ += step
             else:
-                v_ += m_
+                var_ += m_
         return var
 
 
@@ -371,15 +373,15 @@ class AdagradStep(StateUpdate):
         if kernels is not None and (flat := _flat(var, g, acc)) is not None:
             kernels.adagrad(flat[0], flat[1], dt(lr), flat[2], dt(self.epsilon))
             return var
-        for v_, g_, acc_ in _blocks(var, g, acc):
-            denom, step = self.scratch(v_), self.scratch(v_, 1)
+        for var_, g_, acc_ in _blocks(var, g, acc):
+            denom, step = self.scratch(var_), self.scratch(var_, 1)
             np.square(g_, out=step)
             acc_ += step
             np.add(acc_, dt(self.epsilon), out=denom)
             np.sqrt(denom, out=denom)
             np.multiply(g_, dt(lr), out=step)
             step /= denom
-            v_ -= step
+            var_ -= step
         return var
 
 
