@@ -32,8 +32,9 @@ import tempfile
 from .spec import THREAD_VARS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKLOADS = ("W1", "W3", "W3b", "W4")
-DATASETS = {"W1": "mnist", "W3": "imdb", "W3b": "imdb", "W4": "fashion_mnist"}
+WORKLOADS = ("W1", "W3", "W3b", "W4", "W8", "W9", "W9b")
+DATASETS = {"W1": "mnist", "W3": "imdb", "W3b": "imdb", "W4": "fashion_mnist", "W8": "mnist", "W9": "imdb",
+            "W9b": "imdb"}
 
 
 def _child(workload: str, keras: str, seed: int, cache: str) -> None:

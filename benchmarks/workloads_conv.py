@@ -74,7 +74,8 @@ def w8_chainrule(cfg):
     times = stop()
     probs = model.predict(xt, batch_size=W8_BATCH, verbose=0)
     acc, loss = class_metrics(probs, yt)
-    info = op_times(model, x, y_hot, W8_BATCH, cfg.get("w8_profile_steps", 20))
+    # The op profile wraps chainrule's ops; under tf.keras (benchmarks.tf_accuracy) there are none to time.
+    info = {} if cfg.get("keras") == "tf" else op_times(model, x, y_hot, W8_BATCH, cfg.get("w8_profile_steps", 20))
     return {"rows": {"train": dict(**times, what=f"1 epoch, {len(x):,} images, batch {W8_BATCH}",
                                    items=len(x), item="img", acc=acc, loss=loss,
                                    train_loss=history.history["loss"][-1])},

@@ -112,5 +112,5 @@ def test_tf_accuracy_runs_a_workloads_keras_program_and_needs_a_tensorflow_pytho
         tf_accuracy.main(["W3"])
     assert "--tf-python is required" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        tf_accuracy.main(["W9", "--tf-python", sys.executable])
-    assert "workloads are W1, W3, W3b, W4" in capsys.readouterr().err
+        tf_accuracy.main(["W7", "--tf-python", sys.executable])
+    assert "workloads are W1, W3, W3b, W4, W8, W9, W9b" in capsys.readouterr().err
