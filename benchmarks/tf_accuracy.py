@@ -13,7 +13,9 @@ code.
 
 What it answers: whether an accuracy gap in ``RESULTS.md`` (read against PyTorch, over 3 seeds) is
 chainrule's or the spread of one-epoch training, which real tf.keras shows too. It prints, per workload
-and framework, the median test accuracy, the range and the mean, and the seeds' accuracies.
+and framework, the median test accuracy, the range and the mean, and the seeds' accuracies, and per
+workload the p-value of a two-sided Mann-Whitney U test that both frameworks' accuracies come from one
+distribution.
 
 TensorFlow is never a dependency: install it in a scratch venv (``python -m venv /tmp/tf &&
 /tmp/tf/bin/pip install tensorflow-cpu && /tmp/tf/bin/pip install --no-deps tf_keras``). Not part of
@@ -61,6 +63,13 @@ def _summary(accs: list) -> str:
             + " ".join(f"{a:.2f}" for a in accs))
 
 
+def _same_distribution_p(a: list, b: list) -> float:
+    """The two-sided Mann-Whitney U test's p-value for "both frameworks' accuracies come from one distribution"
+    (small, say below 0.05: one framework's accuracies are systematically higher)."""
+    from scipy.stats import mannwhitneyu
+    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="*", metavar="W", help=f"of {', '.join(WORKLOADS)} (default W3 W3b W4)")
@@ -85,13 +94,15 @@ def main(argv=None) -> int:
             needed = sorted({DATASETS[w] for w in workloads})
             subprocess.run([sys.executable, "-m", "benchmarks.prepare", "--cache", cache, *needed], cwd=ROOT,
                            check=True)
-        print("| Workload | Keras | median test acc % | range | mean | per seed (0, 1, ...) |")
-        print("|---|---|---|---|---|---|")
+        print("| Workload | Keras | median test acc % | range | mean | per seed (0, 1, ...) | p |")
+        print("|---|---|---|---|---|---|---|")
         for workload in workloads:
+            accs = {}
             for keras, python in (("chainrule", sys.executable), ("tf", args.tf_python)):
-                accs = [_run(python, workload, keras, seed, cache)["acc"] for seed in range(args.seeds)]
+                accs[keras] = [_run(python, workload, keras, seed, cache)["acc"] for seed in range(args.seeds)]
                 label = "chainrule.keras" if keras == "chainrule" else "tf.keras (TensorFlow)"
-                print(f"| {workload} | {label} | {_summary(accs)} |", flush=True)
+                p = f"{_same_distribution_p(accs['chainrule'], accs['tf']):.2f}" if keras == "tf" else ""
+                print(f"| {workload} | {label} | {_summary(accs[keras])} | {p} |", flush=True)
     return 0
 
 
