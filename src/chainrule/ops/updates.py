@@ -207,8 +207,7 @@ def _blocks(*arrays: Any) -> Iterator[tuple]:
 def _apart_or_same(flat: list) -> bool:
     """Whether each two of the 1-D contiguous arrays ``flat`` (one dtype) use disjoint memory or the same."""
     spans = sorted({(a.__array_interface__["data"][0], a.nbytes) for a in flat})
-    return all(end_a <= start_b for (start_a, end_a), (start_b, _) in
-               zip(((s, s + n) for s, n in spans), spans[1:]))
+    return all(start + size <= next_start for (start, size), (next_start, _) in zip(spans, spans[1:]))
 
 
 # ----------------------------------------------------------------------------- assignments
@@ -292,14 +291,15 @@ class WeightDecay(StateUpdate):
 
     def forward(self, var: np.ndarray, lr: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
+        lr_, weight_decay = dt(lr), dt(self.weight_decay)
         kernels = _compiled(var.size)
         if kernels is not None and (flat := _flat(var)) is not None:
-            kernels.weight_decay(*flat, dt(lr), dt(self.weight_decay))
+            kernels.weight_decay(*flat, lr_, weight_decay)
             return var
         for (var_,) in _blocks(var):
             tmp = self.scratch(var_)
-            np.multiply(var_, dt(self.weight_decay), out=tmp)
-            tmp *= dt(lr)
+            np.multiply(var_, weight_decay, out=tmp)
+            tmp *= lr_
             var_ -= tmp
         return var
 
@@ -323,26 +323,26 @@ class SGDStep(StateUpdate):
 
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, m: np.ndarray | None = None) -> np.ndarray:
         dt = var.dtype.type
+        lr_, momentum = dt(lr), dt(self.momentum)
         kernels = _compiled(var.size)
         if kernels is not None:
             if m is None:
                 if (flat := _flat(var, g)) is not None:
-                    kernels.sgd(*flat, dt(lr))
+                    kernels.sgd(*flat, lr_)
                     return var
             elif (flat := _flat(var, g, m)) is not None:
                 step = kernels.sgd_nesterov if self.nesterov else kernels.sgd_momentum
-                step(flat[0], flat[1], dt(lr), flat[2], dt(self.momentum))
+                step(flat[0], flat[1], lr_, flat[2], momentum)
                 return var
         if m is None:
             for var_, g_ in _blocks(var, g):
                 lr_g = self.scratch(var_)
-                np.multiply(g_, dt(lr), out=lr_g)
+                np.multiply(g_, lr_, out=lr_g)
                 var_ -= lr_g
             return var
-        momentum = dt(self.momentum)
         for var_, g_, m_ in _blocks(var, g, m):
             lr_g = self.scratch(var_)
-            np.multiply(g_, dt(lr), out=lr_g)
+            np.multiply(g_, lr_, out=lr_g)
             m_ *= momentum
             m_ -= lr_g
             if self.nesterov:
@@ -369,17 +369,18 @@ class AdagradStep(StateUpdate):
 
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, acc: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
+        lr_, epsilon = dt(lr), dt(self.epsilon)
         kernels = _compiled(var.size)
         if kernels is not None and (flat := _flat(var, g, acc)) is not None:
-            kernels.adagrad(flat[0], flat[1], dt(lr), flat[2], dt(self.epsilon))
+            kernels.adagrad(flat[0], flat[1], lr_, flat[2], epsilon)
             return var
         for var_, g_, acc_ in _blocks(var, g, acc):
             denom, step = self.scratch(var_), self.scratch(var_, 1)
             np.square(g_, out=step)
             acc_ += step
-            np.add(acc_, dt(self.epsilon), out=denom)
+            np.add(acc_, epsilon, out=denom)
             np.sqrt(denom, out=denom)
-            np.multiply(g_, dt(lr), out=step)
+            np.multiply(g_, lr_, out=step)
             step /= denom
             var_ -= step
         return var
@@ -409,12 +410,13 @@ class RMSpropStep(StateUpdate):
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, v: np.ndarray, *slots: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
+        lr_, epsilon, momentum = dt(lr), dt(self.epsilon), dt(self.momentum)
         kernels = _compiled(var.size)
         if kernels is not None and (flat := _flat(var, g, v, *slots)) is not None:
-            args = (dt(lr), *flat[2:], rho, one_minus_rho, dt(self.epsilon))
+            args = (lr_, *flat[2:], rho, one_minus_rho, epsilon)
             if self.momentum > 0:
                 step = kernels.rmsprop_centered_momentum if self.centered else kernels.rmsprop_momentum
-                step(flat[0], flat[1], *args, dt(self.momentum))
+                step(flat[0], flat[1], *args, momentum)
             else:
                 (kernels.rmsprop_centered if self.centered else kernels.rmsprop)(flat[0], flat[1], *args)
             return var
@@ -431,15 +433,15 @@ class RMSpropStep(StateUpdate):
                 mg += denom
                 np.square(mg, out=denom)
                 np.subtract(v_, denom, out=denom)
-                denom += dt(self.epsilon)
+                denom += epsilon
             else:
-                np.add(v_, dt(self.epsilon), out=denom)
+                np.add(v_, epsilon, out=denom)
             np.sqrt(denom, out=denom)
-            np.multiply(g_, dt(lr), out=inc)
+            np.multiply(g_, lr_, out=inc)
             inc /= denom
             if self.momentum > 0:
                 m = slots_[0]
-                m *= dt(self.momentum)
+                m *= momentum
                 m += inc
                 var_ -= m
             else:
@@ -476,29 +478,30 @@ class AdamStep(StateUpdate):
         # by 1.3e-5 and every step by 6.4e-6 (enough to move a convnet's loss by 3e-3 within one epoch).
         beta_1, beta_2 = dt(np.float32(self.beta_1)), dt(np.float32(self.beta_2))
         alpha = dt(lr) * np.sqrt(dt(1.0) - beta_2 ** t) / (dt(1.0) - beta_1 ** t)
+        one_minus_beta_1, one_minus_beta_2, epsilon = dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon)
         kernels = _compiled(var.size)
         if kernels is not None:
             if v_hat is None:
                 if (flat := _flat(var, g, m, v)) is not None:
-                    kernels.adam(*flat, alpha, dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon))
+                    kernels.adam(*flat, alpha, one_minus_beta_1, one_minus_beta_2, epsilon)
                     return var
             elif (flat := _flat(var, g, m, v, v_hat)) is not None:
-                kernels.adam_amsgrad(*flat, alpha, dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon))
+                kernels.adam_amsgrad(*flat, alpha, one_minus_beta_1, one_minus_beta_2, epsilon)
                 return var
         for var_, g_, m_, v_, *v_hat_ in _blocks(var, g, m, v, *([] if v_hat is None else [v_hat])):
             a, b = self.scratch(var_), self.scratch(var_, 1)
             np.subtract(g_, m_, out=a)
-            a *= dt(1.0 - self.beta_1)
+            a *= one_minus_beta_1
             m_ += a
             np.square(g_, out=a)
             a -= v_
-            a *= dt(1.0 - self.beta_2)
+            a *= one_minus_beta_2
             v_ += a
             if v_hat_:
                 np.maximum(v_hat_[0], v_, out=v_hat_[0])
                 v_ = v_hat_[0]
             np.sqrt(v_, out=a)
-            a += dt(self.epsilon)
+            a += epsilon
             np.multiply(m_, alpha, out=b)
             b /= a
             var_ -= b
@@ -528,22 +531,23 @@ class AdamaxStep(StateUpdate):
         dt = var.dtype.type
         t = dt(float(iterations) + 1.0)
         beta_1 = dt(np.float32(self.beta_1))  # as AdamStep: tf.keras 2 casts the beta to float32 first
+        lr_, one_minus_beta_1, beta_2, epsilon = dt(lr), dt(1.0 - self.beta_1), dt(self.beta_2), dt(self.epsilon)
+        correction = dt(1.0) - beta_1 ** t
         kernels = _compiled(var.size)
         if kernels is not None and (flat := _flat(var, g, m, u)) is not None:
-            kernels.adamax(flat[0], flat[1], dt(lr), flat[2], flat[3], dt(1.0 - self.beta_1), dt(self.beta_2),
-                           dt(self.epsilon), dt(1.0) - beta_1 ** t)
+            kernels.adamax(flat[0], flat[1], lr_, flat[2], flat[3], one_minus_beta_1, beta_2, epsilon, correction)
             return var
         for var_, g_, m_, u_ in _blocks(var, g, m, u):
             a, b = self.scratch(var_), self.scratch(var_, 1)
             np.subtract(g_, m_, out=a)
-            a *= dt(1.0 - self.beta_1)
+            a *= one_minus_beta_1
             m_ += a
-            u_ *= dt(self.beta_2)
+            u_ *= beta_2
             np.abs(g_, out=a)
             np.maximum(u_, a, out=u_)
-            np.add(u_, dt(self.epsilon), out=a)
-            a *= dt(1.0) - beta_1 ** t
-            np.multiply(m_, dt(lr), out=b)
+            np.add(u_, epsilon, out=a)
+            a *= correction
+            np.multiply(m_, lr_, out=b)
             b /= a
             var_ -= b
         return var
@@ -595,28 +599,30 @@ class NadamStep(StateUpdate):
         beta_1, beta_2 = self.beta_1, self.beta_2
         u_t, u_t1 = _nadam_u(beta_1, t), _nadam_u(beta_1, t + 1.0)
         u_prod = float(u_product)
+        lr_, one_minus_beta_1, one_minus_beta_2, epsilon = dt(lr), dt(1.0 - beta_1), dt(1.0 - beta_2), dt(self.epsilon)
+        m_scale, g_scale = dt(u_t1 / (1.0 - u_prod * u_t1)), dt((1.0 - u_t) / (1.0 - u_prod))
+        v_scale = dt(1.0 / (1.0 - beta_2 ** t))
         kernels = _compiled(var.size)
         if kernels is not None and (flat := _flat(var, g, m, v)) is not None:
-            kernels.nadam(flat[0], flat[1], dt(lr), flat[2], flat[3], dt(1.0 - beta_1), dt(1.0 - beta_2),
-                          dt(u_t1 / (1.0 - u_prod * u_t1)), dt((1.0 - u_t) / (1.0 - u_prod)),
-                          dt(1.0 / (1.0 - beta_2 ** t)), dt(self.epsilon))
+            kernels.nadam(flat[0], flat[1], lr_, flat[2], flat[3], one_minus_beta_1, one_minus_beta_2,
+                          m_scale, g_scale, v_scale, epsilon)
             return var
         for var_, g_, m_, v_ in _blocks(var, g, m, v):
             a, b = self.scratch(var_), self.scratch(var_, 1)
             np.subtract(g_, m_, out=a)
-            a *= dt(1.0 - beta_1)
+            a *= one_minus_beta_1
             m_ += a
             np.square(g_, out=a)
             a -= v_
-            a *= dt(1.0 - beta_2)
+            a *= one_minus_beta_2
             v_ += a
-            np.multiply(m_, dt(u_t1 / (1.0 - u_prod * u_t1)), out=b)  # b = m_hat
-            np.multiply(g_, dt((1.0 - u_t) / (1.0 - u_prod)), out=a)
+            np.multiply(m_, m_scale, out=b)  # b = m_hat
+            np.multiply(g_, g_scale, out=a)
             b += a
-            np.multiply(v_, dt(1.0 / (1.0 - beta_2 ** t)), out=a)  # a = sqrt(v_hat) + epsilon
+            np.multiply(v_, v_scale, out=a)  # a = sqrt(v_hat) + epsilon
             np.sqrt(a, out=a)
-            a += dt(self.epsilon)
-            b *= dt(lr)
+            a += epsilon
+            b *= lr_
             b /= a
             var_ -= b
         return var
