@@ -107,7 +107,7 @@ def _fit_step(model, x, y, batch, steps):
 def profile(steps):
     from chainrule import backend, keras
     # As in make bench, where no 1-epoch fit does enough work to load the compiled update kernels: this one
-    # process runs many fits, whose sum would cross the tier-up threshold (ops.updates.planned_work).
+    # process runs many fits, whose sum would cross the tier-up threshold (ops.tier_up.planned_work).
     backend.set_compiled_kernels(False)
     rng = np.random.default_rng(0)
     rows = []
@@ -178,7 +178,8 @@ def _update_ms(torch, rng, n_params, optimizer, number):
     """ms of one optimizer update over ``n_params`` float32 weights: chainrule's update op on numpy, on its
     compiled kernel (None without numba), then torch's."""
     from chainrule import backend
-    from chainrule.ops.updates import AdamStep, RMSpropStep, compiled_kernels_in_use
+    from chainrule.ops.tier_up import compiled_kernels_in_use
+    from chainrule.ops.updates import AdamStep, RMSpropStep
     p, g = rng.random(n_params, dtype=np.float32), rng.random(n_params, dtype=np.float32) * np.float32(1e-3)
     lr, it = np.float32(1e-3), np.zeros((), np.int64)
     if optimizer == "adam":

@@ -133,13 +133,13 @@ def test_final_slots_match_reference(ref, name, update_kernels):
 def test_compiled_kernels_repeat_the_numpy_trajectory_bit_for_bit(name):
     """The compiled update kernels (numba, the ``fast`` extra) against the numpy formulas on every case."""
     pytest.importorskip("numba")
-    from chainrule.ops import updates
+    from chainrule.ops import tier_up
     runs = []
     saved = chainrule.backend._compiled_kernels, chainrule.backend.compiled_kernels_after()
     try:
         for compiled in (False, True):
             chainrule.config.set_compiled_kernels(compiled, after=0)
-            assert updates.compiled_kernels_in_use() == compiled
+            assert tier_up.compiled_kernels_in_use() == compiled
             traj_w, traj_b, opt = replay(CASES[name])
             runs.append([traj_w, traj_b] + [v.numpy() for v in opt.variables])
     finally:

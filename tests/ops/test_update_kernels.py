@@ -18,7 +18,7 @@ import pytest
 
 import chainrule
 from chainrule import _fpenv, backend
-from chainrule.ops import updates
+from chainrule.ops import tier_up, updates
 
 numba = pytest.importorskip("numba")
 from chainrule.ops import kernels  # noqa: E402  (needs numba)
@@ -245,12 +245,12 @@ def test_the_tier_up_waits_for_the_threshold_then_switches_mid_training(monkeypa
     backend.set_compiled_kernels(False)
     plain = _mlp_run(epochs=3, optimizer="adam")
     n_params = sum(w.size for w in plain.get_weights())  # 20*16 + 16 + 16*4 + 4 = 404 per step
-    monkeypatch.setattr(updates, "_done", 0)
+    monkeypatch.setattr(tier_up, "_done", 0)
     backend.set_compiled_kernels(True, after=7 * n_params)
-    monkeypatch.setattr(updates, "planned_work", lambda n: contextlib.nullcontext())  # as a custom loop
+    monkeypatch.setattr(tier_up, "planned_work", lambda n: contextlib.nullcontext(None))  # as a custom loop
     tiered = _mlp_run(epochs=3, optimizer="adam")
     assert kernel_calls == {"adam": 3 * 6 - 7}  # 7 steps of numpy work, then the kernel for the other 11
-    assert updates._done == 7 * n_params
+    assert tier_up._done == 7 * n_params
     for a, b in zip(plain.get_weights() + plain.optimizer.get_weights(),
                     tiered.get_weights() + tiered.optimizer.get_weights()):
         assert np.array_equal(a, b)
@@ -258,15 +258,15 @@ def test_the_tier_up_waits_for_the_threshold_then_switches_mid_training(monkeypa
 
 def test_the_switches_keep_numpy(kernel_calls):
     backend.set_compiled_kernels(False, after=0)
-    assert not updates.compiled_kernels_in_use()
+    assert not tier_up.compiled_kernels_in_use()
     _mlp_run(epochs=1, optimizer="adam")
     backend.set_compiled_kernels(True, after=0)
     backend.set_fast_paths(False)
-    assert not backend.compiled_kernels_enabled() and not updates.compiled_kernels_in_use()
+    assert not backend.compiled_kernels_enabled() and not tier_up.compiled_kernels_in_use()
     _mlp_run(epochs=1, optimizer="adam")
     assert kernel_calls == {}
     backend.set_fast_paths(True)
-    assert updates.compiled_kernels_in_use()
+    assert tier_up.compiled_kernels_in_use()
     assert chainrule.config.set_compiled_kernels is backend.set_compiled_kernels
     with pytest.raises(ValueError, match="after must be 0 or more"):
         chainrule.config.set_compiled_kernels(True, after=-1)
@@ -298,10 +298,10 @@ def test_without_numba_the_updates_stay_on_numpy_silently(monkeypatch, recwarn):
     monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now fails as if it were not installed
     monkeypatch.delitem(sys.modules, "chainrule.ops.kernels")
     monkeypatch.delattr(chainrule.ops, "kernels")
-    monkeypatch.setattr(updates, "_kernels", None)
+    monkeypatch.setattr(tier_up, "_kernels", None)
     backend.set_compiled_kernels(True, after=0)
-    assert not updates.compiled_kernels_in_use()
-    assert updates._kernels is False
+    assert not tier_up.compiled_kernels_in_use()
+    assert tier_up._kernels is False
     var = np.ones(4, np.float32)
     updates.SGDStep().forward(var, np.ones(4, np.float32), np.asarray(0.5, np.float32))
     np.testing.assert_array_equal(var, np.full(4, 0.5, np.float32))
@@ -316,11 +316,11 @@ def _fresh(code, **env):
 
 
 _SHORT_FIT = ("import sys, numpy as np, chainrule as tf\n"
-              "from chainrule.ops import updates\n"
+              "from chainrule.ops import tier_up\n"
               "m = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(4,))])\n"
               "m.compile('adam', 'mse')\n"
               "m.fit(np.ones((64, 4), 'float32'), np.zeros((64, 3), 'float32'), batch_size=8, verbose=0)\n"
-              "print('numba' in sys.modules, tf.config.compiled_kernels_after(), updates._done)\n")
+              "print('numba' in sys.modules, tf.config.compiled_kernels_after(), tier_up._done)\n")
 
 
 def test_a_short_run_never_imports_numba():
@@ -333,7 +333,7 @@ def test_a_short_run_never_imports_numba():
 def test_the_environment_variable_sets_the_threshold():
     assert _fresh(_SHORT_FIT, CHAINRULE_COMPILED_KERNELS_AFTER="0") == ["True", "0", "0"]
     assert _fresh(_SHORT_FIT, CHAINRULE_COMPILED_KERNELS_AFTER="1e9")[1] == "1000000000"
-    assert _fresh(_SHORT_FIT, CHAINRULE_COMPILED_KERNELS_AFTER="45")[0] == "True"  # the 4th step switches
+    assert _fresh(_SHORT_FIT, CHAINRULE_COMPILED_KERNELS_AFTER="45")[0] == "True"  # 8 steps x 15 after the first
 
 
 @pytest.mark.parametrize("alias", ["m", "v"])
@@ -372,7 +372,7 @@ def test_a_replayed_function_switches_to_the_kernel_when_the_threshold_passes(mo
                 loss = chainrule.reduce_sum(chainrule.square(chainrule.matmul(x, w) + b))
             opt.apply_gradients(zip(tape.gradient(loss, [w, b]), [w, b]))
 
-        monkeypatch.setattr(updates, "_done", 0)
+        monkeypatch.setattr(tier_up, "_done", 0)
         backend.set_compiled_kernels(compiled, after=3 * 310)  # 310 weights: three steps on numpy first
         for _ in range(8):
             step()
@@ -394,31 +394,41 @@ def _tiny_fit(epochs):
     return model, lambda: model.fit(x, x[:, :3], batch_size=8, epochs=epochs, verbose=0, shuffle=False)
 
 
-def test_a_fit_that_repays_the_load_tiers_up_before_its_first_step(monkeypatch, kernel_calls):
-    monkeypatch.setattr(updates, "_done", 0)
+def test_a_fit_that_repays_the_load_tiers_up_after_its_first_step(monkeypatch, kernel_calls):
+    """The first step runs numpy and measures the fit's work per step; it times the steps repays the load."""
+    monkeypatch.setattr(tier_up, "_done", 0)
     backend.set_compiled_kernels(True, after=3 * 8 * 15)  # exactly this fit's work: 3 epochs of 8 steps
     _, fit = _tiny_fit(epochs=3)
     fit()
-    assert kernel_calls == {"adam": 24}  # every step, none on numpy first
-    assert updates._plan == (0, 0)  # the announcement ends with the fit
+    assert kernel_calls == {"adam": 23}  # every step after the first
+    assert tier_up._done == 15  # the first step's work, on numpy
+    assert tier_up._plan is None  # the announcement ends with the fit
+
+
+def test_a_fit_one_step_short_of_the_threshold_stays_on_numpy(monkeypatch, kernel_calls):
+    monkeypatch.setattr(tier_up, "_done", 0)
+    backend.set_compiled_kernels(True, after=3 * 8 * 15 + 1)
+    _, fit = _tiny_fit(epochs=3)
+    fit()
+    assert kernel_calls == {} and tier_up._done == 3 * 8 * 15
 
 
 def test_a_threshold_crossed_inside_a_fit_waits_for_the_next_fit(monkeypatch, kernel_calls):
     """A fit too short to repay the load never switches in its middle; the next one starts on the kernels."""
-    monkeypatch.setattr(updates, "_done", 0)
+    monkeypatch.setattr(tier_up, "_done", 0)
     backend.set_compiled_kernels(True, after=20 * 15)  # more than one 16-step fit; crossed in the second
     model, fit = _tiny_fit(epochs=2)
     fit()
     fit()
-    assert kernel_calls == {} and updates._done == 32 * 15
+    assert kernel_calls == {} and tier_up._done == 32 * 15
     fit()
     assert kernel_calls == {"adam": 16}
 
 
-def test_fit_bit_identical_with_a_tier_up_at_its_start(monkeypatch):
+def test_fit_bit_identical_with_a_tier_up_after_its_first_step(monkeypatch):
     weights = []
     for after in (10 ** 12, 8 * 15):
-        monkeypatch.setattr(updates, "_done", 0)
+        monkeypatch.setattr(tier_up, "_done", 0)
         backend.set_compiled_kernels(True, after=after)
         model, fit = _tiny_fit(epochs=2)
         fit()
@@ -433,11 +443,11 @@ def test_an_exception_inside_fit_ends_its_announcement(monkeypatch):
 
     class Raise(chainrule.keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
-            assert updates._plan[0] == 2 * 8 * 15
+            assert tier_up._plan.steps == 2 * 8 and tier_up._plan.decided
             raise Stop
 
     model, _ = _tiny_fit(epochs=2)
     with pytest.raises(Stop):
         model.fit(np.ones((64, 4), np.float32), np.ones((64, 3), np.float32), batch_size=8, epochs=2, verbose=0,
                   callbacks=[Raise()])
-    assert updates._plan == (0, 0)
+    assert tier_up._plan is None

@@ -17,11 +17,10 @@ step count *before* this step, so a replayed step uses the current values.
 
 Compiled kernels (optional, ``pip install 'chainrule[fast]'``): the optimizer steps
 (``SGDStep``, ``AdagradStep``, ``RMSpropStep``, ``AdamStep``, ``AdamaxStep``,
-``NadamStep``, ``WeightDecay``) run their numpy formulas until this process has done
-``chainrule.backend.compiled_kernels_after()`` element-updates (4e8 by default: about
-what numba's one-off import and load cost repays; a ``fit`` announces its own work
-(:func:`planned_work`) and switches before its first step when that alone repays the load,
-never in its middle), then, when numba is installed,
+``NadamStep``, ``WeightDecay``) run their numpy formulas until the tier-up rule of
+:mod:`chainrule.ops.tier_up` says the work done (each update counts its elements) repays
+numba's one-off load (4e8 element-updates in a process, or a ``fit`` whose first step's work
+times its steps is that much), then, when numba is installed,
 one compiled loop each (:mod:`chainrule.ops.kernels`) instead of their 2 to 14 numpy
 passes: the same float operations in the same order, so the values are bit-identical
 and a replayed step switches without changing a number. Only C-contiguous float32 and
@@ -31,15 +30,14 @@ keeps every update on numpy.
 """
 from __future__ import annotations
 
-import contextlib
 import math
-import warnings
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from .. import backend as _backend
 from .base import Op
+from .tier_up import kernels_for
 
 
 class StateUpdate(Op):
@@ -64,88 +62,9 @@ class StateUpdate(Op):
         raise TypeError(f"{self.name} is a state update: it has no gradient.")
 
 
-# ----------------------------------------------------------------------------- compiled kernels (tier-up)
+# ----------------------------------------------------------------------------- compiled kernels
 
-_done = 0            # element-updates run by the numpy formulas of the kernel-backed steps, in this process
-_kernels: Any = None  # chainrule.ops.kernels once imported; False when it cannot be (numba missing or broken)
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-# A training loop that knows its length (fit) announces its element-updates (see ``planned_work``): the
-# tier-up is then decided once, at its start. ``(planned, done when it started)``; planned 0: no such loop.
-_plan = (0, 0)
-
-
-def _tiered() -> bool:
-    """Whether the work done, or announced by the running loop, has reached the tier-up threshold.
-
-    Without an announced loop: the rent-or-buy rule, switch once the numpy path has done as much work as
-    the load costs. Within one: switch at its start when it alone repays the load, or when the process had
-    already done that much; a threshold crossed in its middle waits for the next loop, since the rest of
-    this one may be too short to repay the load.
-    """
-    after = _backend.compiled_kernels_after()
-    planned, done_at_start = _plan
-    if planned:
-        return planned >= after or done_at_start >= after
-    return _done >= after
-
-
-def _compiled(n: int) -> Any:
-    """The compiled kernels module when the update now starting (``n`` elements) should use it, else None.
-
-    Counts the numpy path's work until the tier-up (:func:`_tiered`), then imports
-    :mod:`chainrule.ops.kernels` once (None from then on if numba cannot be imported).
-    """
-    global _done
-    if not _backend.compiled_kernels_enabled():
-        return None
-    if not _tiered():
-        _done += n
-        return None
-    return _kernels_module()
-
-
-@contextlib.contextmanager
-def planned_work(element_updates: int) -> Iterator[None]:
-    """Announce a training loop's update work for its duration (``fit``: its steps times the elements of
-    the model's trainable variables; 0 when unknown), so the compiled kernels' tier-up is decided at its
-    start (:func:`_tiered`): loaded before its first step when the loop repays the load, never mid-way."""
-    global _plan
-    previous = _plan
-    _plan = (max(0, int(element_updates)), _done)
-    try:
-        if _plan[0] and _backend.compiled_kernels_enabled() and _tiered():
-            _kernels_module()  # loaded now, before the loop's first step
-        yield
-    finally:
-        _plan = previous
-
-
-def _kernels_module() -> Any:
-    """:mod:`chainrule.ops.kernels`, imported on the first call; None when numba cannot be imported."""
-    return _kernels or (_load_kernels() if _kernels is None else None)
-
-
-def _load_kernels() -> Any:
-    """Import :mod:`chainrule.ops.kernels` (once): the module, or None when numba is missing or broken."""
-    global _kernels
-    try:
-        # Imported only here: numba's import and kernel load cost ~0.4 s per process, paid once the updates
-        # have done enough work to repay it (see backend.COMPILED_KERNELS_AFTER).
-        from . import kernels
-    except Exception as e:  # no numba, a broken install, no writable cache: stay on numpy
-        if not (isinstance(e, ModuleNotFoundError) and e.name == "numba"):
-            warnings.warn(f"chainrule: the compiled update kernels are unavailable ({type(e).__name__}: {e}); "
-                          f"the optimizer updates stay on numpy.", RuntimeWarning, stacklevel=4)
-        _kernels = False
-        return None
-    _kernels = kernels
-    return kernels
-
-
-def compiled_kernels_in_use() -> bool:
-    """Whether the next optimizer step would run a compiled kernel: switched on, its threshold of work reached
-    and numba importable (imports it when the rest holds). Its arrays must still suit (see ``_flat``)."""
-    return _backend.compiled_kernels_enabled() and _tiered() and _kernels_module() is not None
 
 
 def _flat(var: np.ndarray, *others: Any) -> list | None:
@@ -292,7 +211,7 @@ class WeightDecay(StateUpdate):
     def forward(self, var: np.ndarray, lr: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         lr_, weight_decay = dt(lr), dt(self.weight_decay)
-        kernels = _compiled(var.size)
+        kernels = kernels_for(var.size)
         if kernels is not None and (flat := _flat(var)) is not None:
             kernels.weight_decay(*flat, lr_, weight_decay)
             return var
@@ -324,7 +243,7 @@ class SGDStep(StateUpdate):
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, m: np.ndarray | None = None) -> np.ndarray:
         dt = var.dtype.type
         lr_, momentum = dt(lr), dt(self.momentum)
-        kernels = _compiled(var.size)
+        kernels = kernels_for(var.size)
         if kernels is not None:
             if m is None:
                 if (flat := _flat(var, g)) is not None:
@@ -370,7 +289,7 @@ class AdagradStep(StateUpdate):
     def forward(self, var: np.ndarray, g: np.ndarray, lr: np.ndarray, acc: np.ndarray) -> np.ndarray:
         dt = var.dtype.type
         lr_, epsilon = dt(lr), dt(self.epsilon)
-        kernels = _compiled(var.size)
+        kernels = kernels_for(var.size)
         if kernels is not None and (flat := _flat(var, g, acc)) is not None:
             kernels.adagrad(flat[0], flat[1], lr_, flat[2], epsilon)
             return var
@@ -411,7 +330,7 @@ class RMSpropStep(StateUpdate):
         dt = var.dtype.type
         rho, one_minus_rho = dt(self.rho), dt(1.0 - self.rho)
         lr_, epsilon, momentum = dt(lr), dt(self.epsilon), dt(self.momentum)
-        kernels = _compiled(var.size)
+        kernels = kernels_for(var.size)
         if kernels is not None and (flat := _flat(var, g, v, *slots)) is not None:
             args = (lr_, *flat[2:], rho, one_minus_rho, epsilon)
             if self.momentum > 0:
@@ -479,7 +398,7 @@ class AdamStep(StateUpdate):
         beta_1, beta_2 = dt(np.float32(self.beta_1)), dt(np.float32(self.beta_2))
         alpha = dt(lr) * np.sqrt(dt(1.0) - beta_2 ** t) / (dt(1.0) - beta_1 ** t)
         one_minus_beta_1, one_minus_beta_2, epsilon = dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon)
-        kernels = _compiled(var.size)
+        kernels = kernels_for(var.size)
         if kernels is not None:
             if v_hat is None:
                 if (flat := _flat(var, g, m, v)) is not None:
@@ -533,7 +452,7 @@ class AdamaxStep(StateUpdate):
         beta_1 = dt(np.float32(self.beta_1))  # as AdamStep: tf.keras 2 casts the beta to float32 first
         lr_, one_minus_beta_1, beta_2, epsilon = dt(lr), dt(1.0 - self.beta_1), dt(self.beta_2), dt(self.epsilon)
         correction = dt(1.0) - beta_1 ** t
-        kernels = _compiled(var.size)
+        kernels = kernels_for(var.size)
         if kernels is not None and (flat := _flat(var, g, m, u)) is not None:
             kernels.adamax(flat[0], flat[1], lr_, flat[2], flat[3], one_minus_beta_1, beta_2, epsilon, correction)
             return var
@@ -602,7 +521,7 @@ class NadamStep(StateUpdate):
         lr_, one_minus_beta_1, one_minus_beta_2, epsilon = dt(lr), dt(1.0 - beta_1), dt(1.0 - beta_2), dt(self.epsilon)
         m_scale, g_scale = dt(u_t1 / (1.0 - u_prod * u_t1)), dt((1.0 - u_t) / (1.0 - u_prod))
         v_scale = dt(1.0 / (1.0 - beta_2 ** t))
-        kernels = _compiled(var.size)
+        kernels = kernels_for(var.size)
         if kernels is not None and (flat := _flat(var, g, m, v)) is not None:
             kernels.nadam(flat[0], flat[1], lr_, flat[2], flat[3], one_minus_beta_1, one_minus_beta_2,
                           m_scale, g_scale, v_scale, epsilon)

@@ -32,7 +32,7 @@ from ..._fpenv import flushing
 from ..._suggest import did_you_mean_argument
 from ...autodiff import GradientTape
 from ...function import function
-from ...ops import updates as _updates
+from ...ops import tier_up as _tier_up
 from ... import distribute as _distribute
 from ... import sparse as _sparse
 from ...tensor import Tensor
@@ -490,11 +490,9 @@ class Trainer:
         resume = getattr(self, "_initial_epoch_override", None)  # set by BackupAndRestore after a crash
         self._initial_epoch_override = None
         start = int(initial_epoch) if resume is None else int(resume)
-        # The optimizer updates this fit will run, so a compiled-kernel tier-up happens before its first step
-        # or not at all during it (ops.updates.planned_work); 0 when the number of steps is unknown.
-        weights = sum(int(np.prod(v.shape)) for v in self.trainable_variables)
-        planned = len(train) * max(0, int(epochs) - start) * weights
-        with _updates.planned_work(planned):
+        # The steps this fit will run, so a compiled-kernel tier-up is decided once, after its first step
+        # (ops.tier_up.planned_work), never in its middle; 0 when the number of steps is unknown.
+        with _tier_up.planned_work(len(train) * max(0, int(epochs) - start)) as plan:
             for epoch in range(start, int(epochs)):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
@@ -505,6 +503,8 @@ class Trainer:
                         logs = _python_logs(train_function(da.pack_x_y_sample_weight(*batch)))
                     else:  # this replica's step: one all-reduce of the gradients; the logs are the global batch's
                         logs = _python_logs(replicas.run(train_function, batch))
+                    if plan is not None:
+                        plan.step_done()
                     cbs.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
