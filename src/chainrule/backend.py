@@ -144,8 +144,9 @@ def flush_denormals_enabled() -> bool:
 # element-update (Adam over 101,770 float32 weights: ~150 us for numpy's 12 passes, ~41 us for one loop). It
 # repays itself after 0.42 s / 1.1 ns ~ 4e8 element-updates, so the numpy path does that much work first (as a
 # JIT tiers up a hot loop; rent or buy, at most twice the best choice made in hindsight). A ``fit`` knows its
-# length, so it decides at its start (``ops.updates.planned_work``): a 1-epoch MNIST MLP (1,875 steps x 101,770
-# weights = 1.9e8) never pays for numba, a 5-epoch run (9.5e8) runs every step on the kernel.
+# length, so it decides after its first step (``ops.tier_up.planned_work``): a 1-epoch MNIST MLP (1,875 steps x
+# 101,770 weights = 1.9e8) never pays for numba, a 5-epoch run (9.5e8) runs every step but the first on the kernel.
+# The LSTM step's kernel counts its work in the same unit (``ops.recurrent.lstm``).
 COMPILED_KERNELS_AFTER = 400_000_000
 
 
@@ -162,16 +163,17 @@ _compiled_kernels_after = _after_from_environment()
 
 
 def set_compiled_kernels(enabled: bool, after: int | None = None) -> None:
-    """Whether optimizer updates may switch to compiled kernels (numba) once they have done enough work.
+    """Whether optimizer updates and LSTM steps may switch to compiled kernels (numba) once they have done enough work.
 
     Default on. When numba is installed (``pip install 'chainrule[fast]'``), the update kernels of
     ``chainrule.ops.updates`` (``AdamStep``, ``RMSpropStep``, ``SGDStep``, ``AdagradStep``,
-    ``AdamaxStep``, ``NadamStep``, ``WeightDecay``) run their numpy formulas until the process has
-    done ``after`` element-updates (elements of variables, summed over steps), or from the first step of a
-    ``fit`` that will do that many by itself (a fit never switches in its middle), then run one compiled
-    loop per update instead: the same float operations in the same order, so the numbers are
-    bit-identical and only the speed changes. Without numba, or off (or with every fast path off,
-    :func:`set_fast_paths`), the numpy formulas run.
+    ``AdamaxStep``, ``NadamStep``, ``WeightDecay``) and the LSTM step with its default activations run
+    their numpy formulas until the process has done ``after`` units of work (element-updates: elements of
+    variables, summed over steps; an LSTM counts its steps x batch x units), or, in a ``fit``, from its
+    second step when its first step's work times its steps is that many (a fit never switches in its
+    middle), then run compiled loops instead: the same float operations in the same order, so the
+    numbers are bit-identical and only the speed changes. Without numba, or off (or with every fast path
+    off, :func:`set_fast_paths`), the numpy formulas run.
 
     Args:
         enabled: allow the compiled kernels.

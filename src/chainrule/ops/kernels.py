@@ -1,11 +1,14 @@
-"""Compiled (numba) loops for the optimizer updates of :mod:`chainrule.ops.updates`: an optional fast path.
+"""Compiled (numba) loops: an optional fast path for the optimizer updates of :mod:`chainrule.ops.updates`
+and the element-wise part of the LSTM step (:mod:`chainrule.ops.recurrent.lstm`).
 
-Imported only by ``updates`` when its tier-up decides to (numba installed, fast paths and
-``chainrule.config.set_compiled_kernels`` on, enough update work done to repay the import): never
-at ``import chainrule``. Each function is one pass over 1-D C-contiguous arrays of one float dtype
-that does, element by element, exactly the float operations of its op's numpy ``forward``, in the
-same order, rounding each to the arrays' dtype: the results are bit-identical to the numpy path
-(``tests/ops/test_update_kernels.py``), so switching between the two is invisible in the numbers.
+Imported only by :mod:`chainrule.ops.tier_up` when its rule decides to (numba installed, fast paths
+and ``chainrule.config.set_compiled_kernels`` on, enough work done to repay the import): never at
+``import chainrule``. Each function is one pass over C-contiguous arrays of one float dtype that
+does, element by element, exactly the float operations of the numpy code it stands for, in the same
+order, rounding each to the arrays' dtype: the results are bit-identical to the numpy path
+(``tests/ops/test_update_kernels.py``, ``tests/ops/test_lstm_kernels.py``), so switching between the
+two is invisible in the numbers. (The LSTM's ``tanh`` stays numpy's: a compiled ``tanh`` is libm's,
+whose last bits differ.)
 
 What keeps them identical:
 
@@ -176,3 +179,56 @@ def nadam(var: Array, g: Array, lr: Scalar, m: Array, v: Array, one_minus_beta_1
         m[i] += (g[i] - m[i]) * one_minus_beta_1
         v[i] += (g[i] * g[i] - v[i]) * one_minus_beta_2
         var[i] -= ((m[i] * m_scale + g[i] * g_scale) * lr) / (np.sqrt(v[i] * v_scale) + epsilon)
+
+
+# ----------------------------------------------------------------------------- the LSTM step (tanh / sigmoid)
+# ``LSTMCore`` (ops/recurrent/lstm.py) keeps its gates as column blocks: ``z`` is ``(4U, B)`` with the rows of
+# i, f, o (sigmoid) then g (tanh); states are ``(U, B)``. Each element's statements below are the numpy passes
+# of ``LSTMCore.step`` / ``step_backward`` for that element, in their order; ``one``/``half`` are 1 and 0.5 in
+# the arrays' dtype (numpy's Python-int 1 and float 0.5 take the array's dtype too).
+
+@_jit
+def lstm_step_forward(z: np.ndarray, c_prev: np.ndarray, c: np.ndarray, half: Scalar) -> None:
+    """LSTMCore.step after its one ``tanh`` over all of ``z``: the sigmoid rows ``z * 0.5 + 0.5``, then
+    ``c = f * c_prev + i * g``. ``z (4U, B)``, ``c_prev`` and ``c`` ``(U, B)``, all C-contiguous."""
+    u, b = c.shape
+    for r in range(3 * u):
+        for k in range(b):
+            z[r, k] = z[r, k] * half + half
+    for r in range(u):
+        for k in range(b):
+            c[r, k] = z[u + r, k] * c_prev[r, k] + z[r, k] * z[3 * u + r, k]
+
+
+@_jit
+def lstm_step_backward(z: np.ndarray, ac: np.ndarray, c_prev: np.ndarray, dh: np.ndarray, dc: np.ndarray,
+                       d_gates: np.ndarray, slot: int, one: Scalar) -> None:
+    """LSTMCore.step_backward's element-wise part (tanh activation, sigmoid recurrent activation)::
+
+        dc += dh * o * (1 - tanh(c)**2)
+        d_gates[:, slot] = (dc * g, dc * c_prev, dh * tanh(c), dc * i) * (i', f', o', g')
+        dc *= f
+
+    with ``i' = (1 - i) * i`` (sigmoid's derivative from its output) and ``g' = 1 - g * g`` (tanh's).
+    ``z (4U, B)`` the step's activated gates, ``ac = tanh(c)``, ``c_prev``, ``dh``, ``dc`` ``(U, B)``;
+    ``d_gates`` is ``StepColumns.data`` ``(4U, K, B)``, whose block ``slot`` receives the gate gradients
+    (passing the whole C-contiguous buffer lets the loop store with unit stride).
+    """
+    u, b = dh.shape
+    for r in range(u):
+        for k in range(b):
+            i = z[r, k]
+            f = z[u + r, k]
+            o = z[2 * u + r, k]
+            g = z[3 * u + r, k]
+            a = ac[r, k]
+            h = dh[r, k]
+            s = one - a * a
+            s = s * o
+            s = s * h
+            c = dc[r, k] + s
+            d_gates[r, slot, k] = (c * g) * ((one - i) * i)
+            d_gates[u + r, slot, k] = (c * c_prev[r, k]) * ((one - f) * f)
+            d_gates[2 * u + r, slot, k] = (h * a) * ((one - o) * o)
+            d_gates[3 * u + r, slot, k] = (c * i) * (one - g * g)
+            dc[r, k] = c * f

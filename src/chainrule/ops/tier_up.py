@@ -27,7 +27,12 @@ import contextlib
 import warnings
 from typing import Any, Iterator
 
+import numpy as np
+
 from .. import backend as _backend
+
+#: The dtypes the compiled kernels take (every array of one call in one of them).
+KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 _done = 0            # units of work run by the numpy formulas of the kernel-backed ops, in this process
 _kernels: Any = None  # chainrule.ops.kernels once imported; False when it cannot be (numba missing or broken)

@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import backend as _backend
 from .base import Op
-from .tier_up import kernels_for
+from .tier_up import KERNEL_DTYPES, kernels_for
 
 
 class StateUpdate(Op):
@@ -64,8 +64,6 @@ class StateUpdate(Op):
 
 # ----------------------------------------------------------------------------- compiled kernels
 
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
 
 def _flat(var: np.ndarray, *others: Any) -> list | None:
     """``var`` and ``others`` as 1-D views for a compiled kernel, or None when the numpy path must run.
@@ -73,7 +71,7 @@ def _flat(var: np.ndarray, *others: Any) -> list | None:
     Every array must be a C-contiguous ndarray of ``var``'s shape and dtype (float32 or float64), and
     ``var`` writable; a 1-D array is passed as it is (no new view object per step).
     """
-    if var.dtype not in _KERNEL_DTYPES or not var.flags.c_contiguous or not var.flags.writeable:
+    if var.dtype not in KERNEL_DTYPES or not var.flags.c_contiguous or not var.flags.writeable:
         return None
     shape, dtype = var.shape, var.dtype
     views = [var if var.ndim == 1 else var.reshape(-1)]

@@ -20,6 +20,11 @@ reordered to i, f, o, c so the three sigmoid gates are one block; with a sigmoid
 ``rec_act`` their weights are halved up front, so ONE ``tanh`` over all 4U rows
 yields every gate (``sigmoid(z) = (1 + tanh(z / 2)) / 2``). Gradients come back
 in tf.keras's order.
+
+With those default activations, once the tier-up rule says so (``ops.tier_up``: numba installed,
+enough work done), the element-wise part of a step runs as one compiled loop
+(``ops.kernels.lstm_step_forward`` / ``lstm_step_backward``): the same float operations in the
+same order, so the same bits; numpy still computes the ``tanh`` and the GEMMs.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .. import workspace
+from ..tier_up import KERNEL_DTYPES, kernels_for
 from .activations import resolve
 from .sequence import CellStep, RecurrentCore, RecurrentOp, RecurrentSequence, columns
 
@@ -75,6 +81,18 @@ class LSTMCore(RecurrentCore):
         self.AC = workspace.empty((steps, u, batch), self.dtype)  # act(c_t), used again by backward
         self._z_rec = np.empty((4 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
+        self._kernels = self._compiled(steps * batch * u)
+
+    def _compiled(self, work: int) -> Any:
+        """The compiled kernels module (``ops.kernels``) when this call's steps should use it, else None (numpy).
+
+        Only the default activations (tanh, sigmoid) in float32/float64 have kernels. ``work`` is what the
+        call counts toward the tier-up (``ops.tier_up``), in element-updates: a compiled step saves about
+        one per unit and batch row forward and three backward (at 64 units x batch 64: ~3.5 and ~12 us).
+        """
+        if not self.tanh_everywhere or self.dtype not in KERNEL_DTYPES:
+            return None
+        return kernels_for(work)
 
     def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_fwd)
@@ -93,14 +111,18 @@ class LSTMCore(RecurrentCore):
         else:
             self.rec(sig, sig)
             self.act(g, g)
-        if self.halved:
-            sig *= 0.5
-            sig += 0.5
-        i, f, o = z[:u], z[u:2 * u], z[2 * u:3 * u]
         c = self.C[t + 1]
-        np.multiply(f, self.C[t], out=c)
-        np.multiply(i, g, out=self._scratch)
-        c += self._scratch
+        if self._kernels is not None:  # the same float operations as below, in one loop
+            self._kernels.lstm_step_forward(z, self.C[t], c, self.dtype.type(0.5))
+        else:
+            if self.halved:
+                sig *= 0.5
+                sig += 0.5
+            i, f = z[:u], z[u:2 * u]
+            np.multiply(f, self.C[t], out=c)
+            np.multiply(i, g, out=self._scratch)
+            c += self._scratch
+        o = z[2 * u:3 * u]
         self.act(c, self.AC[t])
         np.multiply(o, self.AC[t], out=self.H[t + 1])
 
@@ -111,9 +133,18 @@ class LSTMCore(RecurrentCore):
         self._deriv = np.empty((4 * u, batch), dtype=self.dtype)
         self.d_recurrent_t = np.zeros((4 * u, u), dtype=self.dtype)
         self.d_bias = np.zeros(4 * u, dtype=self.dtype)
+        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u)
 
     def step_backward(self, t: int, d_states: Any) -> None:
         dh, dc = d_states
+        if self._kernels is not None and dh.flags.c_contiguous and dc.flags.c_contiguous:
+            # The numpy passes below, element by element in one loop (ops/kernels.py); same bits.
+            d_a = self.dA.data
+            slot = t % self.dA.k
+            self._kernels.lstm_step_backward(self.A[t], self.AC[t], self.C[t], dh, dc, d_a, slot,
+                                             self.dtype.type(1))
+            np.matmul(self.recurrent, d_a[:, slot], out=dh)
+            return
         u = self.units
         z, ac, raw, deriv = self.A[t], self.AC[t], self._raw, self._deriv
         i, f, o, g = z[:u], z[u:2 * u], z[2 * u:3 * u], z[3 * u:]

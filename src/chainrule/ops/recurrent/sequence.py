@@ -283,10 +283,10 @@ class CellStep(RecurrentOp):
 
 
 def _column_grad(dout: np.ndarray | None, batch: Any, units: Any, dtype: Any) -> Any:
-    """A state's gradient ``(B, U)`` (or None: zeros) as a fresh ``(U, B)`` column block."""
+    """A state's gradient ``(B, U)`` (or None: zeros) as a fresh C-contiguous ``(U, B)`` column block."""
     if dout is None:
         return np.zeros((units, batch), dtype=dtype)
-    return np.array(np.broadcast_to(np.asarray(dout, dtype=dtype), (batch, units)).T)
+    return np.array(np.broadcast_to(np.asarray(dout, dtype=dtype), (batch, units)).T, order="C")
 
 
 class RecurrentSequence(RecurrentOp):
