@@ -19,8 +19,9 @@ from chainrule.ops import kernels  # noqa: E402  (needs numba)
 
 
 @pytest.fixture(autouse=True)
-def _restore_switches():
+def _restore_switches(monkeypatch):
     saved = backend._compiled_kernels, backend.compiled_kernels_after()
+    monkeypatch.setattr(tier_up, "_kernels", None)  # as in a fresh process: nothing loaded yet
     yield
     backend.set_compiled_kernels(saved[0], after=saved[1])
 

@@ -28,8 +28,9 @@ SHAPE = (37, 29)  # 1,073 elements: 2-D (the kernel gets a flat view) and no mul
 
 
 @pytest.fixture(autouse=True)
-def _restore_switches():
+def _restore_switches(monkeypatch):
     saved = backend._compiled_kernels, backend.compiled_kernels_after(), backend.fast_paths_enabled()
+    monkeypatch.setattr(tier_up, "_kernels", None)  # as in a fresh process: nothing loaded yet
     yield
     backend.set_compiled_kernels(saved[0], after=saved[1])
     backend.set_fast_paths(saved[2])
@@ -423,6 +424,19 @@ def test_a_threshold_crossed_inside_a_fit_waits_for_the_next_fit(monkeypatch, ke
     assert kernel_calls == {} and tier_up._done == 32 * 15
     fit()
     assert kernel_calls == {"adam": 16}
+
+
+def test_once_loaded_the_kernels_serve_every_later_fit(monkeypatch, kernel_calls):
+    """Numba's load is paid once per process: after it, even a fit far too short to repay it uses them."""
+    monkeypatch.setattr(tier_up, "_done", 0)
+    backend.set_compiled_kernels(True, after=10 ** 12)
+    _, fit = _tiny_fit(epochs=1)
+    fit()
+    assert kernel_calls == {}
+    assert tier_up._kernels_module() is kernels  # loaded, e.g. by a long fit before
+    fit()
+    assert kernel_calls == {"adam": 8}
+    assert tier_up._done == 8 * 15  # only the first fit's numpy work
 
 
 def test_fit_bit_identical_with_a_tier_up_after_its_first_step(monkeypatch):

@@ -13,7 +13,8 @@ A training loop that knows its length (``fit``) announces its steps (:func:`plan
 measures the work of its first step and decides once, after that step: the kernels from the second
 step on when the first step's work times the steps repays the load, or from the first step when
 the process had already done that much; never in its middle (the rest of a loop may be too short
-to repay the load). A 1-epoch MNIST MLP (1,875 steps x 101,770 weights = 1.9e8) never loads numba;
+to repay the load). Once a process has loaded the kernels, everything after uses them. A 1-epoch
+MNIST MLP (1,875 steps x 101,770 weights = 1.9e8) never loads numba;
 5 epochs of it (9.5e8), or one epoch of an IMDB LSTM (Adam over 673,000 weights and 200 LSTM steps a
 batch: 1.5e9), do.
 
@@ -58,7 +59,7 @@ class Plan:
         self.decided = True
         after = _backend.compiled_kernels_after()
         per_step = _done - self.done_at_start
-        self.tiered = per_step * self.steps >= after or self.done_at_start >= after
+        self.tiered = bool(_kernels) or per_step * self.steps >= after or self.done_at_start >= after
         if self.tiered and _backend.compiled_kernels_enabled():
             _kernels_module()  # loaded now, between two steps
 
@@ -69,10 +70,13 @@ _plan: Plan | None = None  # the running loop's announcement, if any
 def _tiered() -> bool:
     """Whether the work done, or announced by the running loop, has reached the tier-up threshold.
 
-    Without an announced loop: the rent-or-buy rule, switch once the numpy path has done as much work as
-    the load costs. Within one: what its first step decided (:class:`Plan`); during that first step, only
-    when the process had already done that much before the loop began.
+    Once the kernels are loaded in this process, always: their cost is paid. Before that, without an
+    announced loop, the rent-or-buy rule: switch once the numpy path has done as much work as the load
+    costs. Within one: what its first step decided (:class:`Plan`); during that first step, only when the
+    process had already done that much before the loop began.
     """
+    if _kernels:
+        return True
     after = _backend.compiled_kernels_after()
     plan = _plan
     if plan is None:
