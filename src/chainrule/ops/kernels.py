@@ -1,14 +1,14 @@
 """Compiled (numba) loops: an optional fast path for the optimizer updates of :mod:`chainrule.ops.updates`
-and the element-wise part of the LSTM step (:mod:`chainrule.ops.recurrent.lstm`).
+and the element-wise part of the LSTM and GRU steps (:mod:`chainrule.ops.recurrent`).
 
 Imported only by :mod:`chainrule.ops.tier_up` when its rule decides to (numba installed, fast paths
 and ``chainrule.config.set_compiled_kernels`` on, enough work done to repay the import): never at
 ``import chainrule``. Each function is one pass over C-contiguous arrays of one float dtype that
 does, element by element, exactly the float operations of the numpy code it stands for, in the same
 order, rounding each to the arrays' dtype: the results are bit-identical to the numpy path
-(``tests/ops/test_update_kernels.py``, ``tests/ops/test_lstm_kernels.py``), so switching between the
-two is invisible in the numbers. (The LSTM's ``tanh`` stays numpy's: a compiled ``tanh`` is libm's,
-whose last bits differ.)
+(``tests/ops/test_update_kernels.py``, ``tests/ops/test_recurrent_kernels.py``), so switching between
+the two is invisible in the numbers. (The recurrent steps' ``tanh`` stays numpy's: a compiled ``tanh``
+is libm's, whose last bits differ.)
 
 What keeps them identical:
 
@@ -232,3 +232,80 @@ def lstm_step_backward(z: np.ndarray, ac: np.ndarray, c_prev: np.ndarray, dh: np
             d_gates[2 * u + r, slot, k] = (h * a) * ((one - o) * o)
             d_gates[3 * u + r, slot, k] = (c * i) * (one - g * g)
             dc[r, k] = c * f
+
+
+# --------------------------------------------------------------------------- the GRU step (reset_after, tanh / sigmoid)
+# ``GRUCore`` keeps ``a (3U, B)``: the rows of z, r (sigmoid) then the candidate hh (tanh); ``rec (3U, B)`` is the
+# step's recurrent projection ``R^T h_prev + bias[1]``. Three forward loops around numpy's two ``tanh`` calls,
+# one backward loop; each element's statements are the numpy passes of ``GRUCore.step`` / ``step_backward``.
+
+@_jit
+def gru_step_gates_in(rec: np.ndarray, bias_rec: np.ndarray, a: np.ndarray) -> None:
+    """Before the gates' ``tanh``: ``rec += bias_rec`` (``(3U, 1)``, over the batch), then ``a[:2U] += rec[:2U]``."""
+    g3, b = rec.shape
+    u = g3 // 3
+    for r in range(g3):
+        for k in range(b):
+            rec[r, k] = rec[r, k] + bias_rec[r, 0]
+    for r in range(2 * u):
+        for k in range(b):
+            a[r, k] = a[r, k] + rec[r, k]
+
+
+@_jit
+def gru_step_candidate_in(a: np.ndarray, rec: np.ndarray, half: Scalar) -> None:
+    """After the gates' ``tanh``: z and r rows ``a * 0.5 + 0.5``, then the candidate ``a_h += r * rec_h``."""
+    g3, b = a.shape
+    u = g3 // 3
+    for r in range(2 * u):
+        for k in range(b):
+            a[r, k] = a[r, k] * half + half
+    for r in range(u):
+        for k in range(b):
+            a[2 * u + r, k] = a[2 * u + r, k] + a[u + r, k] * rec[2 * u + r, k]
+
+
+@_jit
+def gru_step_state(a: np.ndarray, h_prev: np.ndarray, h: np.ndarray) -> None:
+    """After the candidate's ``tanh``: ``h = hh + (h_prev - hh) * z``."""
+    u, b = h.shape
+    for r in range(u):
+        for k in range(b):
+            hh = a[2 * u + r, k]
+            h[r, k] = hh + (h_prev[r, k] - hh) * a[r, k]
+
+
+@_jit
+def gru_step_backward(a: np.ndarray, h_prev: np.ndarray, rec: np.ndarray, dh: np.ndarray, direct: np.ndarray,
+                      d_gates: np.ndarray, d_rec: np.ndarray, slot: int, one: Scalar) -> None:
+    """GRUCore.step_backward's element-wise part (reset_after, tanh activation, sigmoid recurrent activation)::
+
+        dz = (h_prev - hh) * dh * z'          direct = dh * z
+        dhh = (dh - direct) * (1 - hh * hh)    dr = dhh * rec_h * r'
+        d_gates[:, slot] = (dz, dr, dhh)       d_rec[:, slot] = (dz, dr, dhh * r)
+
+    with ``z' = (1 - z) * z`` (sigmoid's derivative from its output). ``d_gates`` and ``d_rec`` are the
+    ``StepColumns.data`` buffers ``(3U, K, B)``; the caller then adds ``recurrent @ d_rec[:, slot]`` and
+    ``direct`` into ``dh``.
+    """
+    u, b = dh.shape
+    for r in range(u):
+        for k in range(b):
+            z = a[r, k]
+            rr = a[u + r, k]
+            hh = a[2 * u + r, k]
+            g = dh[r, k]
+            dz = (h_prev[r, k] - hh) * g
+            d = g * z
+            direct[r, k] = d
+            dhh = g - d
+            dhh = dhh * (one - hh * hh)
+            dr = dhh * rec[2 * u + r, k]
+            dz = dz * ((one - z) * z)
+            dr = dr * ((one - rr) * rr)
+            d_gates[r, slot, k] = dz
+            d_gates[u + r, slot, k] = dr
+            d_gates[2 * u + r, slot, k] = dhh
+            d_rec[r, slot, k] = dz
+            d_rec[u + r, slot, k] = dr
+            d_rec[2 * u + r, slot, k] = dhh * rr

@@ -26,6 +26,11 @@ Backward (``dh`` the gradient of ``h``)::
 
 With a sigmoid ``rec_act`` the z and r weights are halved up front, so one
 ``tanh`` gives both gates (``sigmoid(a) = (1 + tanh(a / 2)) / 2``).
+
+With ``reset_after`` and the default activations (tanh, sigmoid), once the tier-up rule says so
+(``ops.tier_up``: numba installed, enough work done), the element-wise passes of a step run as
+compiled loops (``ops.kernels.gru_step_*``): the same float operations in the same order, so the
+same bits; numpy still computes the ``tanh`` and the GEMMs.
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from .. import workspace
+from ..tier_up import KERNEL_DTYPES, kernels_for
 from .activations import resolve
 from .sequence import CellStep, RecurrentCore, RecurrentOp, RecurrentSequence, StepColumns, columns
 
@@ -52,6 +58,7 @@ class GRUCore(RecurrentCore):
         self.act, self.act_d = resolve(activation, op_name, "activation")
         self.rec, self.rec_d = resolve(recurrent_activation, op_name, "recurrent_activation")
         self.halved = recurrent_activation == "sigmoid"
+        self.tanh_everywhere = self.halved and activation == "tanh"  # numpy's tanh gives every gate
         half = np.ones((3 * u, 1), dtype=self.dtype)
         if self.halved:  # the forward pass sees a/2 in the z and r rows
             half[:2 * u] = 0.5
@@ -79,6 +86,18 @@ class GRUCore(RecurrentCore):
             self.RH = workspace.empty((steps, u, batch), self.dtype)     # r * h_prev
             self._zr = np.empty((2 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
+        self._kernels = self._compiled(steps * batch * u)
+
+    def _compiled(self, work: int) -> Any:
+        """The compiled kernels module (``ops.kernels``) when this call's steps should use it, else None (numpy).
+
+        Only ``reset_after`` with the default activations (tanh, sigmoid) in float32/float64 has kernels.
+        ``work`` is what the call counts toward the tier-up (``ops.tier_up``), in element-updates, as the
+        LSTM's: about one per unit and batch row a forward step saves, three a backward step.
+        """
+        if not (self.reset_after and self.tanh_everywhere) or self.dtype not in KERNEL_DTYPES:
+            return None
+        return kernels_for(work)
 
     def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_in)
@@ -91,6 +110,15 @@ class GRUCore(RecurrentCore):
     def step(self, t: int) -> None:
         u = self.units
         a, h_prev, scratch = self.A[t], self.H[t], self._scratch
+        if self._kernels is not None:  # the numpy passes below in three loops around the two tanh; same bits
+            rec = self.R[t]
+            np.matmul(self.recurrent_fwd_t, h_prev, out=rec)
+            self._kernels.gru_step_gates_in(rec, self.bias_rec, a)
+            np.tanh(a[:2 * u], out=a[:2 * u])
+            self._kernels.gru_step_candidate_in(a, rec, self.dtype.type(0.5))
+            np.tanh(a[2 * u:], out=a[2 * u:])
+            self._kernels.gru_step_state(a, h_prev, self.H[t + 1])
+            return
         zr, ah = a[:2 * u], a[2 * u:]
         if self.reset_after:
             rec = self.R[t]
@@ -130,6 +158,7 @@ class GRUCore(RecurrentCore):
         self._direct = np.empty((u, batch), dtype=self.dtype)
         self._deriv = np.empty((3 * u, batch), dtype=self.dtype)
         self._raw = np.empty((3 * u, batch), dtype=self.dtype)
+        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u)
 
     def skip_backward(self, t: int) -> None:
         self.dA.step(t)[...] = 0
@@ -138,6 +167,14 @@ class GRUCore(RecurrentCore):
 
     def step_backward(self, t: int, d_states: Any) -> None:
         dh = d_states[0]
+        if self._kernels is not None and dh.flags.c_contiguous:
+            # The numpy passes below, element by element in one loop (ops/kernels.py); same bits.
+            slot = t % self.dA.k
+            self._kernels.gru_step_backward(self.A[t], self.H[t], self.R[t], dh, self._direct, self.dA.data,
+                                            self.dR.data, slot, self.dtype.type(1))
+            np.matmul(self.recurrent, self.dR.data[:, slot], out=dh)
+            dh += self._direct
+            return
         u = self.units
         a, da, h_prev, deriv, direct = self.A[t], self._raw, self.H[t], self._deriv, self._direct
         z, r, hh = a[:u], a[u:2 * u], a[2 * u:]
