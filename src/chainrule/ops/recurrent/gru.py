@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 
 from .. import workspace
-from ..tier_up import KERNEL_DTYPES, kernels_for
 from .activations import resolve
 from .sequence import CellStep, RecurrentCore, RecurrentOp, RecurrentSequence, StepColumns, columns
 
@@ -86,18 +85,7 @@ class GRUCore(RecurrentCore):
             self.RH = workspace.empty((steps, u, batch), self.dtype)     # r * h_prev
             self._zr = np.empty((2 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
-        self._kernels = self._compiled(steps * batch * u)
-
-    def _compiled(self, work: int) -> Any:
-        """The compiled kernels module (``ops.kernels``) when this call's steps should use it, else None (numpy).
-
-        Only ``reset_after`` with the default activations (tanh, sigmoid) in float32/float64 has kernels.
-        ``work`` is what the call counts toward the tier-up (``ops.tier_up``), in element-updates, as the
-        LSTM's: about one per unit and batch row a forward step saves, three a backward step.
-        """
-        if not (self.reset_after and self.tanh_everywhere) or self.dtype not in KERNEL_DTYPES:
-            return None
-        return kernels_for(work)
+        self._kernels = self._compiled(steps * batch * u, self.reset_after and self.tanh_everywhere)
 
     def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_in)
@@ -158,7 +146,8 @@ class GRUCore(RecurrentCore):
         self._direct = np.empty((u, batch), dtype=self.dtype)
         self._deriv = np.empty((3 * u, batch), dtype=self.dtype)
         self._raw = np.empty((3 * u, batch), dtype=self.dtype)
-        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u)
+        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u,
+                                       self.reset_after and self.tanh_everywhere)
 
     def skip_backward(self, t: int) -> None:
         self.dA.step(t)[...] = 0

@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 
 from .. import workspace
-from ..tier_up import KERNEL_DTYPES, kernels_for
 from .activations import resolve
 from .sequence import CellStep, RecurrentCore, RecurrentOp, RecurrentSequence, columns
 
@@ -81,18 +80,7 @@ class LSTMCore(RecurrentCore):
         self.AC = workspace.empty((steps, u, batch), self.dtype)  # act(c_t), used again by backward
         self._z_rec = np.empty((4 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
-        self._kernels = self._compiled(steps * batch * u)
-
-    def _compiled(self, work: int) -> Any:
-        """The compiled kernels module (``ops.kernels``) when this call's steps should use it, else None (numpy).
-
-        Only the default activations (tanh, sigmoid) in float32/float64 have kernels. ``work`` is what the
-        call counts toward the tier-up (``ops.tier_up``), in element-updates: a compiled step saves about
-        one per unit and batch row forward and three backward (at 64 units x batch 64: ~3.5 and ~12 us).
-        """
-        if not self.tanh_everywhere or self.dtype not in KERNEL_DTYPES:
-            return None
-        return kernels_for(work)
+        self._kernels = self._compiled(steps * batch * u, self.tanh_everywhere)
 
     def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_fwd)
@@ -133,7 +121,7 @@ class LSTMCore(RecurrentCore):
         self._deriv = np.empty((4 * u, batch), dtype=self.dtype)
         self.d_recurrent_t = np.zeros((4 * u, u), dtype=self.dtype)
         self.d_bias = np.zeros(4 * u, dtype=self.dtype)
-        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u)
+        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u, self.tanh_everywhere)
 
     def step_backward(self, t: int, d_states: Any) -> None:
         dh, dc = d_states
