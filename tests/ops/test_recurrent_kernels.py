@@ -222,3 +222,33 @@ def test_a_fit_whose_cell_repays_the_load_tiers_up_after_its_first_step(kind, mo
     for a, b in zip(plain.get_weights() + plain.optimizer.get_weights(),
                     fast.get_weights() + fast.optimizer.get_weights()):
         assert np.array_equal(a, b)
+
+
+def test_a_masked_bidirectional_stack_trains_bit_identically(monkeypatch, calls):
+    """Embedding(mask_zero) -> Bidirectional(LSTM, sequences) -> GRU: masks, go_backwards, stacked cells."""
+    def train(after):
+        monkeypatch.setattr(tier_up, "_kernels", None)
+        monkeypatch.setattr(tier_up, "_done", 0)
+        backend.set_compiled_kernels(True, after=after)
+        chainrule.keras.utils.set_random_seed(1)
+        rng = np.random.default_rng(1)
+        x = rng.integers(1, 30, size=(24, 10))
+        x[:, :3] = 0  # leading padding: masked steps
+        x[0] = 0  # one all-padding row
+        y = rng.integers(0, 2, size=24).astype(np.float32)
+        layers = chainrule.keras.layers
+        model = chainrule.keras.Sequential([
+            layers.Embedding(30, 5, mask_zero=True),
+            layers.Bidirectional(layers.LSTM(6, return_sequences=True)),
+            layers.GRU(4),
+            layers.Dense(1, activation="sigmoid")])
+        model.compile("rmsprop", "binary_crossentropy")
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+        return model.get_weights() + [np.asarray(model.predict(x, verbose=0))]
+
+    plain = train(10 ** 12)
+    assert calls == {}
+    fast = train(0)
+    assert calls["lstm_step_backward"] > 0 and calls["gru_step_backward"] > 0
+    for a, b in zip(plain, fast):
+        assert np.array_equal(a, b)
