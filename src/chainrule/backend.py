@@ -146,7 +146,7 @@ def flush_denormals_enabled() -> bool:
 # JIT tiers up a hot loop; rent or buy, at most twice the best choice made in hindsight). A ``fit`` knows its
 # length, so it decides after its first step (``ops.tier_up.planned_work``): a 1-epoch MNIST MLP (1,875 steps x
 # 101,770 weights = 1.9e8) never pays for numba, a 5-epoch run (9.5e8) runs every step but the first on the kernel.
-# The LSTM and GRU steps' kernels count their work in the same unit (``ops.recurrent``).
+# The LSTM and GRU steps' and max pooling's kernels count their work in the same unit (``ops.tier_up``).
 COMPILED_KERNELS_AFTER = 400_000_000
 
 
@@ -163,18 +163,18 @@ _compiled_kernels_after = _after_from_environment()
 
 
 def set_compiled_kernels(enabled: bool, after: int | None = None) -> None:
-    """Whether optimizer updates and recurrent steps may switch to compiled kernels (numba) after enough work.
+    """Whether optimizer updates, recurrent steps and max pooling may switch to compiled kernels (numba).
 
     Default on. When numba is installed (``pip install 'chainrule[fast]'``), the update kernels of
     ``chainrule.ops.updates`` (``AdamStep``, ``RMSpropStep``, ``SGDStep``, ``AdagradStep``,
-    ``AdamaxStep``, ``NadamStep``, ``WeightDecay``) and the LSTM and GRU steps with their default activations run
-    their numpy formulas until the process has done ``after`` units of work (element-updates: elements of
-    variables, summed over steps; a recurrent layer counts its steps x batch x units), or, in a ``fit``, from its
-    second step when its first step's work times its steps is that many (a fit never switches in its
-    middle), then run compiled loops instead (and, once loaded, everywhere after in the process): the
-    same float operations in the same order, so the numbers are bit-identical and only the speed
-    changes. Without numba, or off (or with every fast path off, :func:`set_fast_paths`), the numpy
-    formulas run.
+    ``AdamaxStep``, ``NadamStep``, ``WeightDecay``), the LSTM and GRU steps with their default
+    activations and 2-D max pooling run their numpy formulas until the process has done ``after``
+    units of work (element-updates: elements of variables, summed over steps; the other ops count
+    what they save in that unit), or, in a ``fit``, from its second step when its first step's work
+    times its steps is that many (a fit never switches in its middle), then run compiled loops
+    instead (and, once loaded, everywhere after in the process): the same float operations in the
+    same order, so the numbers are bit-identical and only the speed changes. Without numba, or off
+    (or with every fast path off, :func:`set_fast_paths`), the numpy formulas run.
 
     Args:
         enabled: allow the compiled kernels.

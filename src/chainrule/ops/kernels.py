@@ -1,14 +1,14 @@
 """Compiled (numba) loops: an optional fast path for the optimizer updates of :mod:`chainrule.ops.updates`
-and the element-wise part of the LSTM and GRU steps (:mod:`chainrule.ops.recurrent`).
+and the element-wise part of the LSTM and GRU steps (:mod:`chainrule.ops.recurrent`), and 2-D max pooling.
 
 Imported only by :mod:`chainrule.ops.tier_up` when its rule decides to (numba installed, fast paths
 and ``chainrule.config.set_compiled_kernels`` on, enough work done to repay the import): never at
 ``import chainrule``. Each function is one pass over C-contiguous arrays of one float dtype that
 does, element by element, exactly the float operations of the numpy code it stands for, in the same
 order, rounding each to the arrays' dtype: the results are bit-identical to the numpy path
-(``tests/ops/test_update_kernels.py``, ``tests/ops/test_recurrent_kernels.py``), so switching between
-the two is invisible in the numbers. (The recurrent steps' ``tanh`` stays numpy's: a compiled ``tanh``
-is libm's, whose last bits differ.)
+(``tests/ops/test_update_kernels.py``, ``tests/ops/test_recurrent_kernels.py``,
+``tests/ops/test_pooling_kernels.py``), so switching between the two is invisible in the numbers.
+(The recurrent steps' ``tanh`` stays numpy's: a compiled ``tanh`` is libm's, whose last bits differ.)
 
 What keeps them identical:
 
@@ -309,3 +309,52 @@ def gru_step_backward(a: np.ndarray, h_prev: np.ndarray, rec: np.ndarray, dh: np
             d_rec[r, slot, k] = dz
             d_rec[u + r, slot, k] = dr
             d_rec[2 * u + r, slot, k] = dhh * rr
+
+
+# --------------------------------------------------------------------------- 2-D max pooling (channels_last)
+# ``MaxPool`` (ops/pooling.py) on a padded ``(N, H, W, C)`` input, its window offsets ``k`` in row-major order
+# (``k // pw``, ``k % pw``). The numpy path runs one whole-array pass per offset; these loops visit each
+# output once, with the same comparisons, so the output, the argmax and the gradient are the same bits.
+
+@_jit
+def max_pool2d_forward(xp: np.ndarray, out: np.ndarray, argmax: np.ndarray, ph: int, pw: int, sh: int,
+                       sw: int) -> None:
+    """``out = maximum(...maximum(slab_0, slab_1)..., slab_last)`` (numpy's ``maximum``: NaN wins, and a
+    tie of 0.0 and -0.0 gives the later slab) and ``argmax`` = the first offset whose value equals it
+    (``last`` when none does, as a NaN window has it)."""
+    n, oh, ow, c = out.shape
+    last = ph * pw - 1
+    for i in range(n):
+        for y in range(oh):
+            for x in range(ow):
+                y0 = y * sh
+                x0 = x * sw
+                for ch in range(c):
+                    out[i, y, x, ch] = xp[i, y0, x0, ch]
+                for k in range(1, ph * pw):
+                    for ch in range(c):
+                        out[i, y, x, ch] = _maximum(out[i, y, x, ch], xp[i, y0 + k // pw, x0 + k % pw, ch])
+                for ch in range(c):
+                    argmax[i, y, x, ch] = last
+                for k in range(last - 1, -1, -1):  # backwards, so the first equal offset is written last
+                    for ch in range(c):
+                        if not (xp[i, y0 + k // pw, x0 + k % pw, ch] != out[i, y, x, ch]):
+                            argmax[i, y, x, ch] = k
+
+
+@_jit
+def max_pool2d_backward(dy: np.ndarray, argmax: np.ndarray, dxp: np.ndarray, ph: int, pw: int, sh: int, sw: int,
+                        zero: Scalar, one: Scalar) -> None:
+    """For windows that do not overlap: each window position ``k`` gets ``dy * (argmax == k)`` (numpy's
+    product with a boolean, so a non-finite ``dy`` leaves NaN on the losers too). ``dxp`` is the padded
+    input's gradient; positions no window covers are the caller's to zero."""
+    n, oh, ow, c = dy.shape
+    for i in range(n):
+        for y in range(oh):
+            for x in range(ow):
+                y0 = y * sh
+                x0 = x * sw
+                for k in range(ph * pw):
+                    for ch in range(c):
+                        won = one if argmax[i, y, x, ch] == k else zero
+                        dxp[i, y0 + k // pw, x0 + k % pw, ch] = dy[i, y, x, ch] * won

@@ -25,6 +25,7 @@ import numpy as np
 from . import workspace
 from .base import Op
 from .reduction import Max, Mean
+from .tier_up import KERNEL_DTYPES, kernels_for
 from .windows import (check_data_format, check_output_shape, crop_spatial, normalize_tuple, offset_slices,
                       output_shape, pad_spatial, resolve_padding)
 
@@ -137,11 +138,30 @@ class MaxPool(_Pool):
     def _fill_value(self, dtype: Any) -> Any:
         return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
+    def _compiled(self, *arrays: np.ndarray, work: int) -> Any:
+        """The compiled kernels module (``ops.kernels``) for 2-D channels_last pooling of C-contiguous float32/
+        float64 ``arrays`` with at most 256 window offsets, when the tier-up rule (``ops.tier_up``) says so;
+        else None (numpy). ``work``, in element-updates: a compiled pass saves about a quarter of one per
+        padded input value forward, half of one backward (MNIST convnet's 26x26x32 maps at batch 128:
+        forward 2.0 -> 1.2 ms, backward 1.9 -> 0.6 ms)."""
+        if len(self.pool) != 2 or self.first != 1 or math.prod(self.pool) > 256:
+            return None
+        if any(a.dtype not in KERNEL_DTYPES or not a.flags.c_contiguous for a in arrays):
+            return None
+        return kernels_for(work)
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         xp = self._prepare(x)
         offsets = [slices for _, slices in self._slabs()]
         out = workspace.empty(xp[offsets[0]].shape, xp.dtype)
         backward = self.needs_backward
+        kernels = self._compiled(xp, work=xp.size // 4)
+        if kernels is not None:  # the passes below, one output at a time (ops/kernels.py); same bits
+            argmax = workspace.empty(out.shape, np.uint8)
+            kernels.max_pool2d_forward(xp, out, argmax, *self.pool, *self.strides_)
+            if backward:
+                self.argmax = argmax
+            return out
         if backward:
             # argmax = how many offsets come before the first one holding the maximum, counted with
             # whole-array comparisons and adds (masked numpy writes are an order of magnitude slower).
@@ -167,6 +187,14 @@ class MaxPool(_Pool):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         dy = np.asarray(dout)
+        if self.disjoint and self.argmax.dtype == np.uint8 and dy.shape == self.argmax.shape:
+            kernels = self._compiled(dy, work=math.prod(self.padded_shape) // 2)
+            if kernels is not None:  # the slab writes of _scatter, one output at a time; same bits
+                dxp = workspace.empty(self.padded_shape, dy.dtype)
+                self._zero_uncovered(dxp)
+                kernels.max_pool2d_backward(dy, self.argmax, dxp, *self.pool, *self.strides_, dy.dtype.type(0),
+                                            dy.dtype.type(1))
+                return np.ascontiguousarray(crop_spatial(dxp, self.pads, self.first))
         winners = np.empty(self.argmax[next(self._batch_blocks())].shape, bool)
 
         def contribution(block: slice, i: Any, target: Any) -> Any:

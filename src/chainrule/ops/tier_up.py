@@ -1,11 +1,12 @@
 """When the compiled kernels (numba, optional) take over from the numpy formulas: the tier-up rule.
 
 The ops with a compiled kernel (:mod:`chainrule.ops.kernels`: the optimizer updates of
-:mod:`chainrule.ops.updates`, the LSTM and GRU steps of :mod:`chainrule.ops.recurrent`) ask
+:mod:`chainrule.ops.updates`, the LSTM and GRU steps of :mod:`chainrule.ops.recurrent`, 2-D max
+pooling in :mod:`chainrule.ops.pooling`) ask
 :func:`kernels_for` before each call, saying how much work the call is. Importing numba and
 loading the kernels costs ~0.4 s once per process; a kernel then saves about 1 ns per unit of work
-(one **element-update**: one value of a variable updated once by an optimizer; a recurrent step counts
-what it saves in the same unit). So the numpy formulas run until the work they have done would have
+(one **element-update**: one value of a variable updated once by an optimizer; the other ops count
+what they save in the same unit). So the numpy formulas run until the work they have done would have
 repaid the load, then the kernels run (as a JIT tiers up a hot loop; rent or buy, at most twice the
 best choice made in hindsight), at :func:`chainrule.backend.compiled_kernels_after` units (4e8).
 
@@ -132,7 +133,7 @@ def _load_kernels() -> Any:
     except Exception as e:  # no numba, a broken install, no writable cache: stay on numpy
         if not (isinstance(e, ModuleNotFoundError) and e.name == "numba"):
             warnings.warn(f"chainrule: the compiled kernels are unavailable ({type(e).__name__}: {e}); "
-                          f"the optimizer updates and recurrent steps stay on numpy.", RuntimeWarning, stacklevel=4)
+                          f"every op stays on numpy.", RuntimeWarning, stacklevel=4)
         _kernels = False
         return None
     _kernels = kernels
