@@ -14,29 +14,16 @@ from chainrule import backend
 from chainrule.ops import tier_up
 from chainrule.ops.pooling import MaxPool
 
-numba = pytest.importorskip("numba")
-from chainrule.ops import kernels  # noqa: E402  (needs numba)
+pytest.importorskip("numba")
 
 
-@pytest.fixture(autouse=True)
-def _restore_switches(monkeypatch):
-    saved = backend._compiled_kernels, backend.compiled_kernels_after()
-    monkeypatch.setattr(tier_up, "_kernels", None)  # as in a fresh process: nothing loaded yet
-    yield
-    backend.set_compiled_kernels(saved[0], after=saved[1])
+pytestmark = pytest.mark.usefixtures("fresh_tier_up")  # tests/ops/conftest.py
 
 
 @pytest.fixture
-def calls(monkeypatch):
-    counts = {}
-    for name in ("max_pool2d_forward", "max_pool2d_backward"):
-        kernel = getattr(kernels, name)
-
-        def counted(*args, _name=name, _kernel=kernel):
-            counts[_name] = counts.get(_name, 0) + 1
-            return _kernel(*args)
-        monkeypatch.setattr(kernels, name, counted)
-    return counts
+def calls(kernel_calls_of):
+    """The calls of the pooling kernels (tests/ops/conftest.py)."""
+    return kernel_calls_of(("max_pool2d_forward", "max_pool2d_backward"))
 
 
 def _awkward(shape, dtype, seed=0):

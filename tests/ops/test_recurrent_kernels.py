@@ -14,16 +14,10 @@ from chainrule import backend, ops
 from chainrule.ops import tier_up
 from chainrule.ops.recurrent import sequence
 
-numba = pytest.importorskip("numba")
-from chainrule.ops import kernels  # noqa: E402  (needs numba)
+pytest.importorskip("numba")
 
 
-@pytest.fixture(autouse=True)
-def _restore_switches(monkeypatch):
-    saved = backend._compiled_kernels, backend.compiled_kernels_after()
-    monkeypatch.setattr(tier_up, "_kernels", None)  # as in a fresh process: nothing loaded yet
-    yield
-    backend.set_compiled_kernels(saved[0], after=saved[1])
+pytestmark = pytest.mark.usefixtures("fresh_tier_up")  # tests/ops/conftest.py
 
 
 KERNELS = {"lstm": ("lstm_step_forward", "lstm_step_backward"),
@@ -32,17 +26,9 @@ GATES = {"lstm": 4, "gru": 3}
 
 
 @pytest.fixture
-def calls(monkeypatch):
-    """Counts the calls of the recurrent kernels (by name) while the test runs."""
-    counts = {}
-    for name in KERNELS["lstm"] + KERNELS["gru"]:
-        kernel = getattr(kernels, name)
-
-        def counted(*args, _name=name, _kernel=kernel):
-            counts[_name] = counts.get(_name, 0) + 1
-            return _kernel(*args)
-        monkeypatch.setattr(kernels, name, counted)
-    return counts
+def calls(kernel_calls_of):
+    """The calls of the recurrent kernels (tests/ops/conftest.py)."""
+    return kernel_calls_of(KERNELS["lstm"] + KERNELS["gru"])
 
 
 def _expected_calls(kind, steps):

@@ -27,30 +27,7 @@ STEPS = 60
 SHAPE = (37, 29)  # 1,073 elements: 2-D (the kernel gets a flat view) and no multiple of a vector width
 
 
-@pytest.fixture(autouse=True)
-def _restore_switches(monkeypatch):
-    saved = backend._compiled_kernels, backend.compiled_kernels_after(), backend.fast_paths_enabled()
-    monkeypatch.setattr(tier_up, "_kernels", None)  # as in a fresh process: nothing loaded yet
-    yield
-    backend.set_compiled_kernels(saved[0], after=saved[1])
-    backend.set_fast_paths(saved[2])
-
-
-@pytest.fixture
-def kernel_calls(monkeypatch):
-    """Counts the calls of each compiled kernel (by name) while the test runs."""
-    calls = {}
-
-    def counting(name, kernel):
-        def counted(*args):
-            calls[name] = calls.get(name, 0) + 1
-            return kernel(*args)
-        return counted
-
-    for name, kernel in list(vars(kernels).items()):
-        if isinstance(kernel, numba.core.registry.CPUDispatcher) and not name.startswith("_"):
-            monkeypatch.setattr(kernels, name, counting(name, kernel))
-    return calls
+pytestmark = pytest.mark.usefixtures("fresh_tier_up")  # tests/ops/conftest.py; kernel_calls too
 
 
 # ----------------------------------------------------------------------------- the ops, one step each
