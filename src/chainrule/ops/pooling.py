@@ -187,7 +187,7 @@ class MaxPool(_Pool):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         dy = np.asarray(dout)
-        if self.disjoint and self.argmax.dtype == np.uint8 and dy.shape == self.argmax.shape:
+        if self.disjoint and dy.shape == self.argmax.shape:  # (at most 256 offsets: a uint8 argmax)
             kernels = self._compiled(dy, work=math.prod(self.padded_shape) // 2)
             if kernels is not None:  # the slab writes of _scatter, one output at a time; same bits
                 dxp = workspace.empty(self.padded_shape, dy.dtype)

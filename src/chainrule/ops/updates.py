@@ -366,6 +366,19 @@ class RMSpropStep(StateUpdate):
         return var
 
 
+def _update_moments(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray, one_minus_beta_1: Any,
+                    one_minus_beta_2: Any) -> None:
+    """Adam's and Nadam's moments in place, as Keras writes them: ``m += (g - m) * (1 - beta_1)``,
+    ``v += (g**2 - v) * (1 - beta_2)`` (``tmp``: a scratch array of their shape)."""
+    np.subtract(g, m, out=tmp)
+    tmp *= one_minus_beta_1
+    m += tmp
+    np.square(g, out=tmp)
+    tmp -= v
+    tmp *= one_minus_beta_2
+    v += tmp
+
+
 class AdamStep(StateUpdate):
     """Adam with Keras's "epsilon hat" bias correction. ``forward(var, g, lr, iterations, m, v[, v_hat])``::
 
@@ -407,13 +420,7 @@ class AdamStep(StateUpdate):
                 return var
         for var_, g_, m_, v_, *v_hat_ in _blocks(var, g, m, v, *([] if v_hat is None else [v_hat])):
             a, b = self.scratch(var_), self.scratch(var_, 1)
-            np.subtract(g_, m_, out=a)
-            a *= one_minus_beta_1
-            m_ += a
-            np.square(g_, out=a)
-            a -= v_
-            a *= one_minus_beta_2
-            v_ += a
+            _update_moments(g_, m_, v_, a, one_minus_beta_1, one_minus_beta_2)
             if v_hat_:
                 np.maximum(v_hat_[0], v_, out=v_hat_[0])
                 v_ = v_hat_[0]
@@ -526,13 +533,7 @@ class NadamStep(StateUpdate):
             return var
         for var_, g_, m_, v_ in _blocks(var, g, m, v):
             a, b = self.scratch(var_), self.scratch(var_, 1)
-            np.subtract(g_, m_, out=a)
-            a *= one_minus_beta_1
-            m_ += a
-            np.square(g_, out=a)
-            a -= v_
-            a *= one_minus_beta_2
-            v_ += a
+            _update_moments(g_, m_, v_, a, one_minus_beta_1, one_minus_beta_2)
             np.multiply(m_, m_scale, out=b)  # b = m_hat
             np.multiply(g_, g_scale, out=a)
             b += a

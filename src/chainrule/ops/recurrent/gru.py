@@ -57,7 +57,8 @@ class GRUCore(RecurrentCore):
         self.act, self.act_d = resolve(activation, op_name, "activation")
         self.rec, self.rec_d = resolve(recurrent_activation, op_name, "recurrent_activation")
         self.halved = recurrent_activation == "sigmoid"
-        self.tanh_everywhere = self.halved and activation == "tanh"  # numpy's tanh gives every gate
+        self.has_kernels = reset_after and self.halved and activation == "tanh"
+        self._half, self._one = self.dtype.type(0.5), self.dtype.type(1)  # the kernels' constants
         half = np.ones((3 * u, 1), dtype=self.dtype)
         if self.halved:  # the forward pass sees a/2 in the z and r rows
             half[:2 * u] = 0.5
@@ -85,7 +86,7 @@ class GRUCore(RecurrentCore):
             self.RH = workspace.empty((steps, u, batch), self.dtype)     # r * h_prev
             self._zr = np.empty((2 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
-        self._kernels = self._compiled(steps * batch * u, self.reset_after and self.tanh_everywhere)
+        self._kernels = self._compiled(steps * batch * u)
 
     def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_in)
@@ -103,7 +104,7 @@ class GRUCore(RecurrentCore):
             np.matmul(self.recurrent_fwd_t, h_prev, out=rec)
             self._kernels.gru_step_gates_in(rec, self.bias_rec, a)
             np.tanh(a[:2 * u], out=a[:2 * u])
-            self._kernels.gru_step_candidate_in(a, rec, self.dtype.type(0.5))
+            self._kernels.gru_step_candidate_in(a, rec, self._half)
             np.tanh(a[2 * u:], out=a[2 * u:])
             self._kernels.gru_step_state(a, h_prev, self.H[t + 1])
             return
@@ -146,8 +147,7 @@ class GRUCore(RecurrentCore):
         self._direct = np.empty((u, batch), dtype=self.dtype)
         self._deriv = np.empty((3 * u, batch), dtype=self.dtype)
         self._raw = np.empty((3 * u, batch), dtype=self.dtype)
-        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u,
-                                       self.reset_after and self.tanh_everywhere)
+        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u)
 
     def skip_backward(self, t: int) -> None:
         self.dA.step(t)[...] = 0
@@ -160,7 +160,7 @@ class GRUCore(RecurrentCore):
             # The numpy passes below, element by element in one loop (ops/kernels.py); same bits.
             slot = t % self.dA.k
             self._kernels.gru_step_backward(self.A[t], self.H[t], self.R[t], dh, self._direct, self.dA.data,
-                                            self.dR.data, slot, self.dtype.type(1))
+                                            self.dR.data, slot, self._one)
             np.matmul(self.recurrent, self.dR.data[:, slot], out=dh)
             dh += self._direct
             return

@@ -66,6 +66,8 @@ class LSTMCore(RecurrentCore):
         self.recurrent = np.ascontiguousarray(recurrent_t.T)                # (U, 4U): dh_prev = R dz
         self.halved = recurrent_activation == "sigmoid"
         self.tanh_everywhere = self.halved and activation == "tanh"
+        self.has_kernels = self.tanh_everywhere
+        self._half, self._one = self.dtype.type(0.5), self.dtype.type(1)  # the kernels' constants
         if self.halved:  # the forward pass sees z/2 in the sigmoid rows
             half = np.ones((4 * u, 1), dtype=self.dtype)
             half[:3 * u] = 0.5
@@ -80,7 +82,7 @@ class LSTMCore(RecurrentCore):
         self.AC = workspace.empty((steps, u, batch), self.dtype)  # act(c_t), used again by backward
         self._z_rec = np.empty((4 * u, batch), dtype=self.dtype)
         self._scratch = np.empty((u, batch), dtype=self.dtype)
-        self._kernels = self._compiled(steps * batch * u, self.tanh_everywhere)
+        self._kernels = self._compiled(steps * batch * u)
 
     def project(self, s: int, e: int) -> None:
         self._project(s, e, self.kernel_fwd_t, self.bias_fwd)
@@ -101,7 +103,7 @@ class LSTMCore(RecurrentCore):
             self.act(g, g)
         c = self.C[t + 1]
         if self._kernels is not None:  # the same float operations as below, in one loop
-            self._kernels.lstm_step_forward(z, self.C[t], c, self.dtype.type(0.5))
+            self._kernels.lstm_step_forward(z, self.C[t], c, self._half)
         else:
             if self.halved:
                 sig *= 0.5
@@ -121,7 +123,7 @@ class LSTMCore(RecurrentCore):
         self._deriv = np.empty((4 * u, batch), dtype=self.dtype)
         self.d_recurrent_t = np.zeros((4 * u, u), dtype=self.dtype)
         self.d_bias = np.zeros(4 * u, dtype=self.dtype)
-        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u, self.tanh_everywhere)
+        self._kernels = self._compiled(3 * self.xt.shape[0] * batch * u)
 
     def step_backward(self, t: int, d_states: Any) -> None:
         dh, dc = d_states
@@ -129,8 +131,7 @@ class LSTMCore(RecurrentCore):
             # The numpy passes below, element by element in one loop (ops/kernels.py); same bits.
             d_a = self.dA.data
             slot = t % self.dA.k
-            self._kernels.lstm_step_backward(self.A[t], self.AC[t], self.C[t], dh, dc, d_a, slot,
-                                             self.dtype.type(1))
+            self._kernels.lstm_step_backward(self.A[t], self.AC[t], self.C[t], dh, dc, d_a, slot, self._one)
             np.matmul(self.recurrent, d_a[:, slot], out=dh)
             return
         u = self.units

@@ -96,6 +96,8 @@ class RecurrentCore:
     state_names: tuple[str, ...] = ("h",)
     buffers: tuple[str, ...] = ("H",)
     gates: int  # gate blocks per step, set by each core
+    #: Whether this cell's configuration has compiled step kernels (ops.kernels; see ``_compiled``).
+    has_kernels = False
     H: np.ndarray  # (T + 1, U, B) hidden states, allocated by _allocate (as every buffer named in ``buffers``)
 
     # The protocol (see the module docstring); each core implements these.
@@ -168,16 +170,16 @@ class RecurrentCore:
         self.dxt = workspace.empty((steps, batch, features), self.dtype)
         self.d_kernel_t = np.zeros((g, features), dtype=self.dtype)
 
-    def _compiled(self, work: int, has_kernels: bool) -> Any:
+    def _compiled(self, work: int) -> Any:
         """The compiled kernels module (``ops.kernels``) when this call's steps should use it, else None (numpy).
 
-        ``has_kernels``: the cell's configuration has kernels (the default activations, tanh and sigmoid);
-        the dtype must be float32 or float64 too. ``work`` is what the call counts toward the tier-up
+        Only a cell whose configuration has kernels (``has_kernels``: the default activations, tanh and
+        sigmoid) in float32 or float64 takes them. ``work`` is what the call counts toward the tier-up
         (``ops.tier_up``), in element-updates: a compiled step saves about one per unit and batch row
         forward, three backward (LSTM(64) at batch 64: ~3.5 and ~12 us a step), so callers pass
         ``steps * batch * units`` forward and three times that backward.
         """
-        if not has_kernels or self.dtype not in KERNEL_DTYPES:
+        if not self.has_kernels or self.dtype not in KERNEL_DTYPES:
             return None
         return kernels_for(work)
 
