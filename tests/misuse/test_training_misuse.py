@@ -185,7 +185,6 @@ def test_to_categorical_with_negative_labels():
 
 # ----------------------------------------------------------------------------- values of the data
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy's 'invalid value' while it trains into nan today
 @pytest.mark.parametrize("where, count, first", [("x", 2, "(3, 1)"), ("y", 1, "(5,)")], ids=["x", "y"])
 def test_nan_and_inf_in_the_data(data, where, count, first):
     x, _ = data

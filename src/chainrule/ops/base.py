@@ -24,13 +24,24 @@ An op is the "layer" of the classic from-scratch teaching code::
 * ``needs_input_grad`` is set by the tape before ``backward`` (a tuple of bools,
   one per input); an op may skip work for inputs nobody asked about. Used by
   hand it is ``None`` and every gradient is computed.
+* Floats follow IEEE-754 as TensorFlow's kernels do: ``1/0`` is ``inf``, ``log(-1)`` is ``nan``, and neither
+  says anything. numpy warns for them (``RuntimeWarning: divide by zero encountered in divide``); those
+  warnings, raised from chainrule's own code, are filtered below, once, instead of each op entering
+  ``np.errstate`` (about 1 us a call). A user's own numpy code warns as before, and
+  ``np.errstate(divide="raise")`` still turns chainrule's specials into errors (the tests use it to show that
+  a stable formula never makes one).
 """
 from __future__ import annotations
 
 import inspect
+import warnings
 from typing import Any, Callable, ClassVar, Optional, Union
 
 import numpy as np
+
+warnings.filterwarnings(
+    "ignore", message=r"(divide by zero|overflow|underflow|invalid value) encountered in |Mean of empty slice",
+    category=RuntimeWarning, module=r"chainrule(\.|$)")
 
 #: What ``backward`` returns: the gradient itself (one-input op) or one entry per input (``None``: no gradient).
 Gradients = Union[np.ndarray, None, tuple[Optional[np.ndarray], ...]]

@@ -10,6 +10,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from .base import Op
 
 #: The seed's graph is computed by hand with Python numbers (``Mul().forward(100, 2)``) as well as arrays.
@@ -200,19 +201,38 @@ class Clip(Op):
         return dout * self.inside
 
 
+def _integer_divisor(y: np.ndarray, op_name: str) -> None:
+    """Raise TensorFlow's error for an integer division by zero (numpy would warn and give 0)."""
+    if np.asarray(y).dtype.kind in "iu" and not np.all(y):
+        raise InvalidArgumentError(
+            f"Integer division by zero [Op:{op_name}]: the divisor holds a 0 at flat index "
+            f"{int(np.flatnonzero(np.asarray(y).ravel() == 0)[0])}. Mask or replace the zeros first, or divide "
+            "floats (x / y gives inf for a zero divisor).")
+
+
 class FloorDiv(Op):
-    """``x // y`` (no gradient, as in TensorFlow)."""
+    """``x // y`` (no gradient, as in TensorFlow).
+
+    Raises:
+        InvalidArgumentError: an integer ``y`` holds a zero (a float one gives ``inf``/``nan``, as in TensorFlow).
+    """
 
     differentiable = False
 
     def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        _integer_divisor(y, "FloorDiv")
         return x // y
 
 
 class Mod(Op):
-    """``x % y`` with the sign of ``y`` (TensorFlow's floormod; no gradient)."""
+    """``x % y`` with the sign of ``y`` (TensorFlow's floormod; no gradient).
+
+    Raises:
+        InvalidArgumentError: an integer ``y`` holds a zero (a float one gives ``nan``, as in TensorFlow).
+    """
 
     differentiable = False
 
     def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        _integer_divisor(y, "FloorMod")
         return x % y

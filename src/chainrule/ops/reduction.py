@@ -66,9 +66,11 @@ class Mean(Op):
         if x.dtype.kind in "iu":  # TensorFlow keeps integer means integer, truncated toward zero
             total = np.sum(x, axis=self.axes, keepdims=self.keepdims, dtype=np.int64)
             return (np.sign(total) * (np.abs(total) // max(self.count, 1))).astype(x.dtype)
-        if x.dtype.type in (np.float32, np.float64) and self.count:
+        if x.dtype.type in (np.float32, np.float64):
             # np.mean's own arithmetic (a sum in the input's dtype, divided by the count as an intp), without
-            # its Python wrapper, which costs more than the arithmetic on a batch's losses.
+            # its Python wrapper, which costs more than the arithmetic on a batch's losses (and, for a count of
+            # 0, warns from inside numpy, where ops/base.py's filter of IEEE warnings does not reach: 0/0 here
+            # is TensorFlow's silent nan).
             summed: Any = np.add.reduce(x, axis=self.axes, keepdims=self.keepdims)  # type: ignore[call-overload]
             if type(summed) is np.ndarray:
                 return np.true_divide(summed, np.intp(self.count), out=summed, casting="unsafe")
