@@ -33,6 +33,9 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "text_classification_rnn": (1e-5, 5),
     "bidirectional_lstm_imdb": (1e-5, 10),
     "time_series": (1e-5, 6),
+    "quickstart_advanced": (1e-5, 4),
+    "overfit_and_underfit": (1e-5, 5),
+    "text_classification": (1e-5, 2),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

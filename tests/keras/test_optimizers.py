@@ -377,6 +377,19 @@ def test_exponential_decay_values():
         optimizers.schedules.ExponentialDecay(0.1, 0, 0.5)
 
 
+def test_a_schedule_called_on_an_array_of_steps_gives_the_rate_at_each():
+    # tf.keras's overfit_and_underfit tutorial plots lr_schedule(np.linspace(0, 100000)); TensorFlow's formula
+    # is elementwise, so the result is a float32 tensor of the steps' shape
+    s = optimizers.schedules.InverseTimeDecay(0.001, decay_steps=20000, decay_rate=1)
+    steps = np.linspace(0, 100000, num=5)
+    out = s(steps)
+    assert out.dtype == chainrule.float32 and out.shape == (5,)
+    np.testing.assert_array_equal(out.numpy(), np.float32([s(float(k)).numpy() for k in steps]))
+    np.testing.assert_allclose(out.numpy(), 0.001 / (1 + steps / 20000), rtol=1e-6)
+    grid = optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)(np.arange(6).reshape(2, 3))
+    assert grid.shape == (2, 3) and grid.numpy()[1, 2] == np.float32(0.1 * 0.5 ** 0.5)
+
+
 def test_piecewise_constant_decay_values():
     s = optimizers.schedules.PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1])
     expected = {0: 1.0, 10: 1.0, 11: 0.5, 20: 0.5, 21: 0.1, 1000: 0.1}

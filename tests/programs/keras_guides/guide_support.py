@@ -14,6 +14,10 @@
   IMDB word ranks (see the function).
 * ``jena_climate_stand_in(path, days)``: a CSV with the Jena climate file's 15 columns and 10-minute rows,
   made from a seeded numpy generator (see the function).
+* ``higgs_stand_in(path, rows)``: a gzipped CSV with the UCI HIGGS file's 29 numeric columns (label first),
+  made from a seeded numpy generator (see the function).
+* ``aclimdb_stand_in(folder, n_train, n_test, n_unsup)``: the folder tree of the ``aclImdb_v1`` archive
+  (``aclImdb/train/pos/<id>_<rating>.txt`` ...) written from ``imdb_reviews_stand_in`` (see the function).
 * ``seeded_weights(model, seed, keep_zeros)``: every trainable weight set from a seeded numpy generator
   (Glorot-uniform kernels, a convolution's window counted in the fans; zero biases, unit scales), so both
   frameworks start training from the same point.
@@ -111,6 +115,76 @@ def jena_climate_stand_in(path, days=90, seed=0):
             values = ",".join(f"{columns[name][i]:.2f}" for name in columns)
             f.write(f"{stamp:%d.%m.%Y %H:%M:%S},{values}\n")
     return path
+
+
+def higgs_stand_in(path, rows=11000, seed=0):
+    """Write a stand-in for ``HIGGS.csv.gz`` (11 million rows, not in the shared datasets) to ``path``; return
+    the path as a ``str``, as ``get_file`` does.
+
+    The file's layout: gzipped CSV, no header, 29 numbers a row written as ``%.18e`` (``1.000000000000000000e+00``):
+    the label (1 signal, 0 background), 21 "low-level" columns (lepton pT, eta, phi, missing energy magnitude
+    and phi, then pT, eta, phi and b-tag of four jets) and 7 "high-level" masses (m_jj ... m_wwbb). Made-up
+    events, not physics: pT-like columns and masses log-normal around 1, eta normal, phi uniform in (-pi, pi),
+    b-tags one of 0, 1.086, 2.173 (the real file's values), drawn from ``numpy.random.RandomState(seed)``; the
+    label is drawn with a probability that is a logistic function of a few masses and pTs, so that a model can
+    learn it in part. Every value is a float32 number (written exactly), so any CSV reader gets the same floats.
+    """
+    rng = np.random.RandomState(seed)
+    lognormal = lambda n: rng.lognormal(0.0, 0.45, (rows, n))  # noqa: E731
+    lepton = np.stack([lognormal(1)[:, 0], rng.normal(0, 1, rows), rng.uniform(-np.pi, np.pi, rows)], 1)
+    missing = np.stack([lognormal(1)[:, 0], rng.uniform(-np.pi, np.pi, rows)], 1)
+    jets = [np.stack([lognormal(1)[:, 0], rng.normal(0, 1, rows), rng.uniform(-np.pi, np.pi, rows),
+                      rng.choice([0.0, 1.086, 2.173], rows, p=[0.5, 0.25, 0.25])], 1) for _ in range(4)]
+    masses = lognormal(7)
+    score = 2.0 * (masses[:, 3] - masses[:, 6]) + 1.2 * (masses[:, 5] - 1) - 0.8 * (jets[0][:, 0] - 1) \
+        + 0.6 * (jets[1][:, 3] - 1.0) + 0.3 * lepton[:, 1] * missing[:, 0]
+    label = (rng.uniform(0, 1, rows) < 1 / (1 + np.exp(-score))).astype(np.float64)
+    table = np.column_stack([label, lepton, missing, *jets, masses]).astype(np.float32)
+    with gzip.open(path, "wt", encoding="ascii") as f:
+        np.savetxt(f, table.astype(np.float64), fmt="%.18e", delimiter=",")
+    return str(path)
+
+
+def aclimdb_stand_in(folder, n_train=400, n_test=200, n_unsup=20, seed=0):
+    """Write the folder tree of the ``aclImdb_v1.tar.gz`` archive (not in the shared datasets) under ``folder``:
+    ``aclImdb/README``, ``aclImdb/imdb.vocab``, ``aclImdb/train/{neg,pos,unsup}`` and ``aclImdb/test/{neg,pos}``,
+    one ``<id>_<rating>.txt`` file a review; return ``folder/aclImdb``.
+
+    The reviews are the first ``n_train``/``n_test`` of ``imdb_reviews_stand_in`` (``unsup`` holds the next
+    ``n_unsup`` training reviews with rating 0, as the archive's unlabelled ones), ids counted per folder from 0
+    as in the archive, ratings drawn from ``numpy.random.RandomState(seed)`` (7 to 10 positive, 1 to 4
+    negative). The stand-in's text is lowercase without punctuation; so that a standardization has something to
+    do, each review is written as the archive's are: its first letter capitalized, a ``<br /><br />`` line
+    break after every 40th word, and a full stop at the end."""
+    rng = np.random.RandomState(seed)
+    (train_texts, train_labels), (test_texts, test_labels) = imdb_reviews_stand_in(n_train + n_unsup, n_test)
+    root = os.path.join(folder, "aclImdb")
+
+    def review(text):
+        words = text.split(" ")
+        lines = [" ".join(words[i:i + 40]) for i in range(0, len(words), 40)]
+        text = "<br /><br />".join(lines)
+        return text[:1].upper() + text[1:] + "."
+
+    def write(split, texts, labels, unsup=False):
+        counts: dict = {}
+        for text, label in zip(texts, labels):
+            sub = "unsup" if unsup else ("pos" if label else "neg")
+            rating = 0 if unsup else int(rng.randint(7, 11) if label else rng.randint(1, 5))
+            os.makedirs(os.path.join(root, split, sub), exist_ok=True)
+            number = counts[sub] = counts.get(sub, -1) + 1
+            with open(os.path.join(root, split, sub, f"{number}_{rating}.txt"), "w", encoding="utf-8") as f:
+                f.write(review(str(text)))
+
+    write("train", train_texts[:n_train], train_labels[:n_train])
+    write("train", train_texts[n_train:], train_labels[n_train:], unsup=True)
+    write("test", test_texts, test_labels)
+    vocabulary = sorted({w for t in np.concatenate([train_texts, test_texts]) for w in str(t).split(" ")})
+    with open(os.path.join(root, "imdb.vocab"), "w", encoding="utf-8") as f:
+        f.write("\n".join(vocabulary) + "\n")
+    with open(os.path.join(root, "README"), "w", encoding="utf-8") as f:
+        f.write("A stand-in for the Large Movie Review Dataset v1.0, written by guide_support.aclimdb_stand_in.\n")
+    return root
 
 
 def _idx(path):

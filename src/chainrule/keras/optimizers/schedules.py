@@ -1,10 +1,12 @@
-"""``keras.optimizers.schedules``: learning-rate schedules, ``schedule(step) -> 0-d float32 Tensor``.
+"""``keras.optimizers.schedules``: learning-rate schedules, ``schedule(step) -> float32 Tensor`` of step's shape.
 
 Pass a schedule as any optimizer's ``learning_rate``; ``step`` is the optimizer's
 ``iterations`` before the update (0 on the first step). Formulas and defaults are tf.keras 2's
 (``CosineDecay``'s warmup is Keras 3's). Each built-in formula is plain Python on the step
 number (``_rate``), run as a no-gradient op on the step tensor so that a compiled training
-step re-evaluates it at every replay.
+step re-evaluates it at every replay. As TensorFlow's ops, the built-in formulas apply elementwise: a
+schedule called on an array of steps (``lr_schedule(np.linspace(0, 100000))``, to plot it) returns the
+rate at each step.
 """
 from __future__ import annotations
 
@@ -42,13 +44,18 @@ class LearningRateSchedule(registry.ConfigObject):
 
 
 class _BuiltinSchedule(LearningRateSchedule):
-    """A schedule whose formula is ``_rate(step: float) -> float``; calling it gives a 0-d float32 Tensor."""
+    """A schedule whose formula is ``_rate(step: float) -> float``; calling it gives a float32 Tensor of the
+    step's shape (0-d for the optimizer's step number), ``_rate`` of each step."""
 
     def _rate(self, step: float) -> float:
         raise NotImplementedError
 
     def _rate_array(self, step):
-        return np.asarray(self._rate(float(step)), dtype=_backend.floatx())
+        step = np.asarray(step)
+        if step.ndim == 0:  # the optimizer's step, every update
+            return np.asarray(self._rate(float(step)), dtype=_backend.floatx())
+        rates = [self._rate(float(s)) for s in step.reshape(-1)]
+        return np.asarray(rates, dtype=_backend.floatx()).reshape(step.shape)
 
     def __call__(self, step):
         step = step if isinstance(step, Tensor) else Tensor(to_array(step))
