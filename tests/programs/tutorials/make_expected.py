@@ -1,7 +1,7 @@
 """Write expected/<program>.txt: what TensorFlow with tf.keras 2 prints for each adapted tutorial in this folder.
 
 Not a test and never run by the tests: it needs a TensorFlow install (tensorflow-cpu 2.21 with tf_keras 2.21,
-``TF_USE_LEGACY_KERAS=1``, with pandas and Pillow). As for the Keras guides (``../keras_guides/make_expected.py``),
+``TF_USE_LEGACY_KERAS=1``, with pandas, scikit-learn and Pillow). As for the Keras guides (``../keras_guides/make_expected.py``),
 each program runs with ``CHAINRULE_REFERENCE=tensorflow`` (so it imports TensorFlow instead of chainrule),
 ``CHAINRULE_DATA`` set, ``TF_ENABLE_ONEDNN_OPTS=0`` and one thread, in an empty working folder, with
 ``../keras_guides`` on the path for ``guide_support``. The stdout is stored after one rewrite that only changes
@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series"]
+PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series", "autoencoder",
+            "denoising_autoencoder"]
 
 
 def normalize(text: str) -> str:
