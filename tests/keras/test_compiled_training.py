@@ -149,6 +149,27 @@ def test_extreme_logits_give_the_logits_loss_as_tf_keras_does(activation, loss, 
     assert np.isfinite(history.history["loss"][0])
 
 
+@pytest.mark.parametrize("make, input_shape", [
+    (lambda: layers.Conv1D(2, 1, activation="sigmoid"), (1, 1)),
+    (lambda: layers.Conv2D(2, 1, activation="sigmoid"), (1, 1, 1)),
+    (lambda: layers.Conv2DTranspose(2, 1, activation="sigmoid"), (1, 1, 1)),
+    (lambda: layers.Conv3D(2, 1, activation="sigmoid"), (1, 1, 1, 1)),
+    (lambda: layers.EinsumDense("ab,bc->ac", output_shape=2, activation="sigmoid"), (1,)),
+])
+def test_any_layer_ending_in_sigmoid_gives_the_logits_loss_as_tf_keras_does(make, input_shape):
+    """tf.keras 2's sigmoid keeps its logits on the output tensor whichever layer applied it (a convolutional
+    autoencoder's last Conv2D), so binary_crossentropy is computed from them: 500, not the clipped 7.69."""
+    inputs = keras.Input(input_shape)
+    layer = make()
+    model = keras.Model(inputs, layer(inputs))
+    model.compile("sgd", "binary_crossentropy")
+    kernel = [w for w in layer.weights if "kernel" in w.name][0]
+    kernel.assign(np.array([1000.0, -1000.0], "float32").reshape(kernel.shape))
+    x = np.ones((2,) + input_shape, "float32")
+    labels = np.array([[1.0, 0.0], [0.0, 1.0]], "float32").reshape((2,) + (1,) * (len(input_shape) - 1) + (2,))
+    assert model.evaluate(x, labels, verbose=0) == pytest.approx(500.0, rel=1e-6)
+
+
 def test_a_subclassed_model_computes_the_loss_on_its_probabilities():
     """chainrule documents this difference: without a functional output layer to ask, no fusion."""
     class Net(keras.Model):

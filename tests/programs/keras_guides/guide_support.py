@@ -18,6 +18,8 @@
   made from a seeded numpy generator (see the function).
 * ``aclimdb_stand_in(folder, n_train, n_test, n_unsup)``: the folder tree of the ``aclImdb_v1`` archive
   (``aclImdb/train/pos/<id>_<rating>.txt`` ...) written from ``imdb_reviews_stand_in`` (see the function).
+* ``ecg_stand_in(path)``: a CSV shaped as the ECG5000 file of the autoencoder tutorial (``ecg.csv``: 4998 rows
+  of 140 readings and a 0/1 label, no header), made from a seeded numpy generator (see the function).
 * ``seeded_weights(model, seed, keep_zeros)``: every trainable weight set from a seeded numpy generator
   (Glorot-uniform kernels, a convolution's window counted in the fans; zero biases, unit scales), so both
   frameworks start training from the same point.
@@ -185,6 +187,28 @@ def aclimdb_stand_in(folder, n_train=400, n_test=200, n_unsup=20, seed=0):
     with open(os.path.join(root, "README"), "w", encoding="utf-8") as f:
         f.write("A stand-in for the Large Movie Review Dataset v1.0, written by guide_support.aclimdb_stand_in.\n")
     return root
+def ecg_stand_in(path, seed=0):
+    """Write a stand-in for ``ecg.csv`` (ECG5000 as the TensorFlow autoencoder tutorial downloads it; not in the
+    shared datasets) to ``path``; return it.
+
+    The file's shape and format: 4998 rows without a header, each 140 readings and then the label (``1.0`` for
+    a normal beat, ``0.0`` for an anomalous one, about 58 % normal as in the real file). Made-up beats, not the
+    real data: a normal beat is a dip, a sharp peak and a slow wave at seeded small shifts and scales plus
+    seeded noise; an anomalous beat has its peak late and low and a wider, deeper trough."""
+    rng = np.random.RandomState(seed)
+    n, steps = 4998, 140
+    labels = (rng.uniform(size=n) < 0.584).astype(np.float64)
+    t = np.linspace(0.0, 1.0, steps)[None, :]
+    shift = rng.normal(0.0, 0.02, (n, 1))
+    scale = rng.normal(1.0, 0.1, (n, 1))
+
+    def bump(centre, width, height):
+        return height * np.exp(-(((t - centre - shift) / width) ** 2))
+    normal = bump(0.12, 0.04, -2.5) + bump(0.2, 0.03, 3.0) + bump(0.55, 0.12, 1.2) - 0.3
+    anomalous = bump(0.12, 0.08, -3.5) + bump(0.35, 0.05, 1.5) + bump(0.7, 0.15, 0.6) - 0.6
+    beats = np.where(labels[:, None] == 1.0, normal, anomalous) * scale + rng.normal(0.0, 0.15, (n, steps))
+    np.savetxt(path, np.concatenate([beats, labels[:, None]], axis=1), fmt="%.8f", delimiter=",")
+    return path
 
 
 def _idx(path):

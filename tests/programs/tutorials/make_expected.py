@@ -1,7 +1,7 @@
 """Write expected/<program>.txt: what TensorFlow with tf.keras 2 prints for each adapted tutorial in this folder.
 
 Not a test and never run by the tests: it needs a TensorFlow install (tensorflow-cpu 2.21 with tf_keras 2.21,
-``TF_USE_LEGACY_KERAS=1``, with pandas, Pillow and tensorboard, which the TensorBoard callback of
+``TF_USE_LEGACY_KERAS=1``, with pandas, scikit-learn, Pillow and tensorboard, which the TensorBoard callback of
 overfit_and_underfit needs). As for the Keras guides (``../keras_guides/make_expected.py``),
 each program runs with ``CHAINRULE_REFERENCE=tensorflow`` (so it imports TensorFlow instead of chainrule),
 ``CHAINRULE_DATA`` set, ``TF_ENABLE_ONEDNN_OPTS=0`` and one thread, in an empty working folder, with
@@ -20,7 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series",
-            "quickstart_advanced", "overfit_and_underfit", "text_classification"]
+            "quickstart_advanced", "overfit_and_underfit", "text_classification", "autoencoder",
+            "denoising_autoencoder"]
 
 
 def normalize(text: str) -> str:

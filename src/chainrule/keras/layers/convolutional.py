@@ -129,7 +129,7 @@ class _BaseConv(Layer):
         return (x, kernel, self.bias) if self.use_bias else (x, kernel)
 
     def _finish(self, outputs):
-        return self.activation(outputs)
+        return self._activate(outputs)
 
     def _base_config(self) -> dict:
         config = super().get_config()

@@ -138,7 +138,7 @@ class EinsumDense(Layer):
         out = apply_op(_ops.Einsum(self.equation), inputs, self.kernel)
         if self.bias is not None:
             out = out + self.bias
-        return self.activation(out)
+        return self._activate(out)
 
     def compute_output_shape(self, input_shape):
         return tuple(analyze_einsum_string(self.equation, self.bias_axes, input_shape, self.partial_output_shape)[2])

@@ -53,8 +53,9 @@ class OutputHead:
     """An output layer's softmax/sigmoid fused with its cross-entropy, decided when the losses are built.
 
     ``plan`` returns a head when the layer that produces the output ends in the
-    activation the loss expects (a ``Dense``/``Activation`` with ``activation='softmax'``
-    or ``'sigmoid'``, or a ``Softmax`` layer over the last axis) and the loss is the
+    activation the loss expects (a ``Dense``/``Activation``/convolution/``EinsumDense`` with
+    ``activation='softmax'`` or ``'sigmoid'``, or a ``Softmax`` layer over the last axis: tf.keras 2's
+    activation keeps the logits whichever layer applies it) and the loss is the
     matching cross-entropy on probabilities. The head then asks the layer to keep its
     logits (``layer._keep_logits``) and, given that layer's output, computes the same
     public loss with ``from_logits=True`` on them.
