@@ -32,7 +32,7 @@ def _join_wrapped_names(lines: list) -> list:
     text is appended to the row's name, and the line is dropped unless other columns (a functional model's
     ``Connected to``) still hold text.
     """
-    out, name_end, shape_end, row = [], None, None, None
+    out, name_end, shape_end, row, name, columns = [], None, None, None, "", ""
     for line in lines:
         header = re.match(r"^ ?Layer \(type\)\s+Output Shape\s+Param #", line)
         if header:
@@ -42,10 +42,10 @@ def _join_wrapped_names(lines: list) -> list:
         elif name_end is not None and line[:1] not in ("=", "_"):
             first = line[:name_end].strip()
             if first and line[name_end:shape_end].strip():
-                row = len(out)  # a new row
+                row, name, columns = len(out), first, line[name_end:]  # a new row
             elif first and row is not None:
-                head = out[row]
-                out[row] = " " + (head[:name_end].strip() + first).ljust(name_end - 1) + head[name_end:]
+                name += first  # a name may wrap over several lines: each continues the name so far
+                out[row] = " " + name.ljust(name_end - 1) + columns
                 rest = line[name_end:]
                 if not rest.strip():
                     continue

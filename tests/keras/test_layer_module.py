@@ -182,3 +182,51 @@ def test_a_sequential_can_hold_the_same_layer_twice(tmp_path):
 def test_two_different_layers_with_one_name_are_still_refused_in_a_sequential():
     with pytest.raises(ValueError, match="unique names"):
         keras.Sequential([layers.Dense(2, name="x", input_shape=(3,)), layers.Dense(2, name="x")])
+
+
+class _Block(layers.Layer):
+    """Sub-layers made in __init__ and in build, and a Sequential of its own (keras.io's TransformerBlock)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.att = layers.MultiHeadAttention(num_heads=1, key_dim=2, name="att")
+        self.ffn = keras.Sequential([layers.Dense(2, name="ffn_dense")])
+        self.norm = layers.LayerNormalization(name="norm")
+
+    def build(self, input_shape):
+        self.v = self.add_weight(name="v", shape=(1,))
+        self.late = layers.Dense(2, name="late")
+
+    def call(self, x):
+        return self.late(self.norm(x + self.ffn(self.att(x, x))) * self.v)
+
+
+class _Net(keras.Model):
+    def __init__(self):
+        super().__init__(name="net")
+        self.first = layers.Dense(2, name="first")
+        self.block = _Block(name="block")
+
+    def call(self, x):
+        return self.block(self.first(x))
+
+
+def test_sub_layers_built_by_a_layers_first_call_are_named_inside_its_scope():
+    # tf.keras 2.21 (tf_keras) names them so; a Sequential's own layers keep their names (it builds them in a
+    # graph of its own), and model.build() calls the model outside its scope
+    inputs = keras.Input((3, 2))
+    block = _Block(name="block")
+    model = keras.Model(inputs, block(inputs))
+    assert [w.name for w in model.weights] == [
+        "block/v:0", "block/att/query/kernel:0", "block/att/query/bias:0", "block/att/key/kernel:0",
+        "block/att/key/bias:0", "block/att/value/kernel:0", "block/att/value/bias:0",
+        "block/att/attention_output/kernel:0", "block/att/attention_output/bias:0", "ffn_dense/kernel:0",
+        "ffn_dense/bias:0", "block/norm/gamma:0", "block/norm/beta:0", "block/late/kernel:0", "block/late/bias:0"]
+    net = _Net()
+    net(np.ones((1, 3, 2), "float32"))
+    names = [w.name for w in net.weights]
+    assert names[:3] == ["net/first/kernel:0", "net/first/bias:0", "net/block/v:0"]
+    assert "net/block/att/query/kernel:0" in names and "net/block/late/bias:0" in names
+    built = _Net()
+    built.build((None, 3, 2))
+    assert [w.name for w in built.weights][:3] == ["first/kernel:0", "first/bias:0", "block/v:0"]

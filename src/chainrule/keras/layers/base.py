@@ -498,6 +498,22 @@ class Layer(Module):
         """The prefix of this layer's weight names: its name, or the scope a containing layer set in
         ``_scope`` before building it (tf.keras 2's name scopes: ``lstm/lstm_cell/kernel:0``)."""
         return self.__dict__.get("_scope") or self.name
+
+    #: False for a Sequential: tf.keras 2 builds its layers in a graph of their own, outside any name scope
+    _scopes_sublayers = True
+
+    def _scope_sublayers(self) -> None:
+        """Name the weights of the sub-layers this layer's first call will build ``'<this layer>/<sub-layer>/...'``.
+
+        tf.keras 2 calls and builds a layer inside the name scope of the layers whose ``call`` calls it
+        (``transformer_block/multi_head_attention/query/kernel:0``, ``my_model/dense/kernel:0``); a sub-layer
+        already built, or whose scope its container set itself (a recurrent cell), keeps its names."""
+        if not self._scopes_sublayers:
+            return
+        for sub in self._tracked_layers:
+            if not sub.built and "_scope" not in sub.__dict__:
+                sub.__dict__["_scope"] = f"{self._weight_scope()}/{sub.name}"
+
     def add_variable(self, *args, **kwargs):
         """tf.keras 2's deprecated alias of :meth:`add_weight`."""
         return self.add_weight(*args, **kwargs)
@@ -669,8 +685,10 @@ class Layer(Module):
         if not self.built:
             shapes = input_shapes[0] if len(input_shapes) == 1 else input_shapes
             self._build_input_shape = shapes
+            self._scope_sublayers()
             self.build(_for_user_code(type(self).build, shapes))
             self.built = True
+            self._scope_sublayers()  # those made in build
             if self._initial_weights is not None:
                 self.set_weights(self._initial_weights)
                 self._initial_weights = None

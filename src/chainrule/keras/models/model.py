@@ -257,6 +257,7 @@ class Model(Trainer, Layer):
         if not self.built:
             shapes = input_shapes[0] if len(input_shapes) == 1 else input_shapes
             self._build_input_shape = shapes
+            self._scope_sublayers()
             if not self._is_graph_network and type(self).build is not Model.build:
                 # A subclass's own build(input_shape) (creating layers that depend on the input size), called
                 # on the first call as tf.keras calls it; its super().build(shape) runs Model.build below.

@@ -40,6 +40,8 @@ class Sequential(Model):
         ValueError: two layers with the same name, or an ``Input`` that is not the first entry.
     """
 
+    _scopes_sublayers = False  # tf.keras 2 builds the stack in a graph of its own: its layers keep their names
+
     def __init__(self, layers=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self._seq_layers = []
