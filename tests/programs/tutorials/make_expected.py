@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series"]
+PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series", "dcgan",
+            "cvae"]
 
 
 def normalize(text: str) -> str:
