@@ -178,7 +178,24 @@ def test_layer_with_custom_init_without_get_config_cannot_serialize():
 
 
 def test_leaky_relu_accepts_keras3_name():
-    assert LeakyReLU(negative_slope=0.1).alpha == 0.1 and LeakyReLU().alpha == pytest.approx(0.3)
+    assert LeakyReLU(negative_slope=0.1).alpha == LeakyReLU(alpha=0.1).alpha and LeakyReLU().alpha == pytest.approx(0.3)
+
+
+def test_activation_layer_numbers_are_kept_in_floatx_as_tf_keras_saves_them():
+    # tf.keras 2 casts them with backend.cast_to_floatx: its configs (and to_json) hold the float32 numbers
+    assert LeakyReLU().get_config()["alpha"] == 0.30000001192092896
+    assert LeakyReLU(alpha=0.2).get_config()["alpha"] == 0.20000000298023224
+    assert ELU(alpha=0.3).get_config()["alpha"] == 0.30000001192092896
+    assert layers.ThresholdedReLU(theta=0.1).get_config()["theta"] == 0.10000000149011612
+    assert ReLU(max_value=6.1, negative_slope=0.1).get_config()["max_value"] == 6.099999904632568
+    assert '"alpha": 0.20000000298023224' in keras.Sequential([LeakyReLU(0.2, input_shape=(2,))]).to_json()
+    x = np.array([[-1.0, 2.0]], "float32")
+    np.testing.assert_array_equal(LeakyReLU(alpha=0.2)(x).numpy(), np.array([[-0.2, 2.0]], "float32"))
+    keras.backend.set_floatx("float64")
+    try:
+        assert LeakyReLU(alpha=0.2).get_config()["alpha"] == 0.2
+    finally:
+        keras.backend.set_floatx("float32")
 
 
 def test_concatenate_shape_error_names_layer():
