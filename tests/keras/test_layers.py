@@ -364,3 +364,14 @@ def test_user_build_and_compute_output_shape_get_tensorshapes_and_a_model_build_
     net.compile(loss="mse", optimizer="sgd")
     net.fit(x, x[:, :1], epochs=1, verbose=0)
     assert net.reconstruct.kernel.shape == (4, 5)
+
+
+def test_config_shapes_are_tuples_as_tf_keras_prints_them():
+    # tf.keras 2: {'batch_input_shape': (None, 28, 28, 1), ...} and {'target_shape': (7, 7, 256)}; JSON makes lists
+    assert layers.InputLayer(input_shape=(28, 28, 1)).get_config()["batch_input_shape"] == (None, 28, 28, 1)
+    assert Dense(2, input_shape=(3,)).get_config()["batch_input_shape"] == (None, 3)
+    assert Reshape((7, 7, 256)).get_config()["target_shape"] == (7, 7, 256)
+    model = Sequential([layers.InputLayer(input_shape=(2,)), Reshape((1, 2))])
+    assert '"batch_input_shape": [null, 2]' in model.to_json() and '"target_shape": [1, 2]' in model.to_json()
+    clone = keras.models.model_from_json(model.to_json())
+    assert clone.get_config() == model.get_config()
