@@ -1,5 +1,5 @@
-"""The TensorFlow and keras.io tutorials adapted in tests/programs/tutorials/ (convnets, RNNs, text) run on
-chainrule and print what TensorFlow with tf.keras 2 prints.
+"""The TensorFlow and keras.io tutorials adapted in tests/programs/tutorials/ (convnets, RNNs, text, generative
+models) run on chainrule and print what TensorFlow with tf.keras 2 prints.
 
 Each program runs in a subprocess (``OPENBLAS_NUM_THREADS=1``, an empty working folder, ``CHAINRULE_DATA`` as
 set for the suite, ``../keras_guides`` on the path for ``guide_support``). Its stdout is compared line by line
@@ -46,6 +46,8 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     # 292.6151, which chainrule gave)
     "transformer_imdb": (1e-5, 6),
     "addition_rnn": (1e-5, 3),
+    "dcgan": (1e-5, 6),
+    "cvae": (1e-5, 3),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

@@ -178,7 +178,24 @@ def test_layer_with_custom_init_without_get_config_cannot_serialize():
 
 
 def test_leaky_relu_accepts_keras3_name():
-    assert LeakyReLU(negative_slope=0.1).alpha == 0.1 and LeakyReLU().alpha == pytest.approx(0.3)
+    assert LeakyReLU(negative_slope=0.1).alpha == LeakyReLU(alpha=0.1).alpha and LeakyReLU().alpha == pytest.approx(0.3)
+
+
+def test_activation_layer_numbers_are_kept_in_floatx_as_tf_keras_saves_them():
+    # tf.keras 2 casts them with backend.cast_to_floatx: its configs (and to_json) hold the float32 numbers
+    assert LeakyReLU().get_config()["alpha"] == 0.30000001192092896
+    assert LeakyReLU(alpha=0.2).get_config()["alpha"] == 0.20000000298023224
+    assert ELU(alpha=0.3).get_config()["alpha"] == 0.30000001192092896
+    assert layers.ThresholdedReLU(theta=0.1).get_config()["theta"] == 0.10000000149011612
+    assert ReLU(max_value=6.1, negative_slope=0.1).get_config()["max_value"] == 6.099999904632568
+    assert '"alpha": 0.20000000298023224' in keras.Sequential([LeakyReLU(0.2, input_shape=(2,))]).to_json()
+    x = np.array([[-1.0, 2.0]], "float32")
+    np.testing.assert_array_equal(LeakyReLU(alpha=0.2)(x).numpy(), np.array([[-0.2, 2.0]], "float32"))
+    keras.backend.set_floatx("float64")
+    try:
+        assert LeakyReLU(alpha=0.2).get_config()["alpha"] == 0.2
+    finally:
+        keras.backend.set_floatx("float32")
 
 
 def test_concatenate_shape_error_names_layer():
@@ -347,3 +364,14 @@ def test_user_build_and_compute_output_shape_get_tensorshapes_and_a_model_build_
     net.compile(loss="mse", optimizer="sgd")
     net.fit(x, x[:, :1], epochs=1, verbose=0)
     assert net.reconstruct.kernel.shape == (4, 5)
+
+
+def test_config_shapes_are_tuples_as_tf_keras_prints_them():
+    # tf.keras 2: {'batch_input_shape': (None, 28, 28, 1), ...} and {'target_shape': (7, 7, 256)}; JSON makes lists
+    assert layers.InputLayer(input_shape=(28, 28, 1)).get_config()["batch_input_shape"] == (None, 28, 28, 1)
+    assert Dense(2, input_shape=(3,)).get_config()["batch_input_shape"] == (None, 3)
+    assert Reshape((7, 7, 256)).get_config()["target_shape"] == (7, 7, 256)
+    model = Sequential([layers.InputLayer(input_shape=(2,)), Reshape((1, 2))])
+    assert '"batch_input_shape": [null, 2]' in model.to_json() and '"target_shape": [1, 2]' in model.to_json()
+    clone = keras.models.model_from_json(model.to_json())
+    assert clone.get_config() == model.get_config()

@@ -3,11 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ... import backend as _backend
 from ... import ops as _ops
 from ...functions import cast, clip_by_value, where
 from ...tensor import apply_op
 from .. import constraints, initializers, registry, regularizers
 from .base import Layer
+
+
+def _floatx_number(value: Any) -> float:
+    """``value`` rounded to floatx, as tf.keras 2 keeps these layers' numbers (``backend.cast_to_floatx``): the
+    config then holds the float32 number, ``LeakyReLU(alpha=0.2)`` saves ``"alpha": 0.20000000298023224``."""
+    return float(np.asarray(value, dtype=_backend.floatx()))
 
 
 class ReLU(Layer):
@@ -27,8 +36,8 @@ class ReLU(Layer):
             if (value is None and arg != "max_value") or (value is not None and value < 0):
                 raise ValueError(f"ReLU {self.name!r}: {arg} must be a number >= 0, got {value}.")
         self.supports_masking = True
-        self.max_value = None if max_value is None else float(max_value)
-        self.negative_slope, self.threshold = float(negative_slope), float(threshold)
+        self.max_value = None if max_value is None else _floatx_number(max_value)
+        self.negative_slope, self.threshold = _floatx_number(negative_slope), _floatx_number(threshold)
 
     def call(self, inputs: Any) -> Any:
         if self.negative_slope == 0 and self.threshold == 0:
@@ -62,7 +71,7 @@ class LeakyReLU(Layer):
         super().__init__(**kwargs)
         self.supports_masking = True
         slope = alpha if alpha is not None else negative_slope
-        self.alpha = 0.3 if slope is None else float(slope)
+        self.alpha = _floatx_number(0.3 if slope is None else slope)
 
     @property
     def negative_slope(self) -> float:
@@ -168,7 +177,7 @@ class ThresholdedReLU(Layer):
         if theta < 0:
             raise ValueError(f"ThresholdedReLU {self.name!r}: theta must be >= 0, got {theta}.")
         self.supports_masking = True
-        self.theta = float(theta)
+        self.theta = _floatx_number(theta)
 
     def call(self, inputs: Any) -> Any:
         return inputs * cast(inputs > self.theta, inputs.dtype)
@@ -193,7 +202,7 @@ class ELU(Layer):
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.supports_masking = True
-        self.alpha = float(alpha)
+        self.alpha = _floatx_number(alpha)
 
     def call(self, inputs: Any) -> Any:
         return apply_op(_ops.ELU(self.alpha), inputs)

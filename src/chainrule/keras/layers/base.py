@@ -1040,7 +1040,7 @@ class Layer(Module):
         """The constructor arguments as a JSON-able dict (``from_config`` rebuilds the layer)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
         if self._batch_input_shape is not None:
-            config["batch_input_shape"] = list(self._batch_input_shape)
+            config["batch_input_shape"] = tuple(self._batch_input_shape)
         if type(self).__init__ is not Layer.__init__ and type(self).get_config is Layer.get_config:
             raise NotImplementedError(
                 f"Layer {type(self).__name__} has arguments in `__init__` and therefore must override "

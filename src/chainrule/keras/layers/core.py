@@ -105,7 +105,7 @@ class InputLayer(Layer):
         return [self._batch_input_shape]
 
     def get_config(self) -> dict:
-        return {"batch_input_shape": list(self._batch_input_shape), "dtype": self._dtype,
+        return {"batch_input_shape": tuple(self._batch_input_shape), "dtype": self._dtype,
                 "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
 
     def call(self, inputs: Any) -> Any:
@@ -336,7 +336,7 @@ class Reshape(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config["target_shape"] = list(self.target_shape)
+        config["target_shape"] = self.target_shape
         return config
 
 

@@ -78,6 +78,37 @@ class CheckpointLoadStatus:
         """Nothing to run: values are restored when ``restore`` is called."""
 
 
+class InitializationOnlyStatus:
+    """What ``restore(None)`` returns, as TensorFlow's: nothing was restored, so every assertion fails
+    (``expect_partial`` and ``initialize_or_restore`` are accepted)."""
+
+    _NOTHING = "No checkpoint specified (save_path=None); nothing is being restored."
+
+    def assert_consumed(self):
+        """Raise AssertionError: no checkpoint was given."""
+        raise AssertionError(self._NOTHING)
+
+    def assert_existing_objects_matched(self):
+        """Raise AssertionError: no checkpoint was given."""
+        raise AssertionError(self._NOTHING)
+
+    def assert_nontrivial_match(self):
+        """Raise AssertionError: no checkpoint was given."""
+        raise AssertionError(self._NOTHING)
+
+    def expect_partial(self):
+        """Accepted; returns the status."""
+        return self
+
+    def run_restore_ops(self, session=None):
+        """Raise AssertionError: there is nothing to restore."""
+        raise AssertionError("No checkpoint specified, so no restore ops are available "
+                             "(save_path=None to Saver.restore).")
+
+    def initialize_or_restore(self, session=None):
+        """Nothing to run: variables are initialized when they are made."""
+
+
 def _prepare_optimizers(objects, file_keys) -> None:
     """Build the slots of an unbuilt optimizer whose slots the file holds, on the model it belongs to."""
     for path, obj in objects:
@@ -163,7 +194,8 @@ class Checkpoint:
     dataset iterators, or lists/dicts of them). ``save(prefix)`` numbers the files (``prefix-1``,
     ``prefix-2``...) with ``save_counter`` and records the latest in the folder's ``checkpoint`` file;
     ``write(prefix)`` writes exactly ``prefix``; ``restore(path)``/``read(path)`` load values back
-    (``restore(None)`` does nothing, as TensorFlow's). Attributes assigned later are saved too.
+    (``restore(None)`` restores nothing and returns an ``InitializationOnlyStatus``, as TensorFlow's).
+    Attributes assigned later are saved too.
     """
 
     def __init__(self, root=None, **kwargs):
@@ -222,10 +254,11 @@ class Checkpoint:
         """Assign the saved values to the matching variables; returns a status (``assert_consumed()``...).
 
         ``save_path`` is a prefix returned by ``save`` or ``write`` (or ``latest_checkpoint(folder)``);
-        None restores nothing. Shapes are all checked before any value is assigned.
+        None restores nothing (the status's assertions then fail, as TensorFlow's). Shapes are all checked
+        before any value is assigned.
         """
         if save_path is None:
-            return CheckpointLoadStatus(None, False, set(), set())
+            return InitializationOnlyStatus()
         save_path = os.fspath(save_path)
         index = tensor_bundle.read_index(save_path)
         if any(k.startswith("save_counter/") for k in index["entries"]):
