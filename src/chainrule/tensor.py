@@ -324,7 +324,9 @@ class Tensor:
     # `_keras_mask`: set by Keras layers on their outputs (a boolean Tensor, tf.keras 2's mask metadata).
     # `_keras_softmax`: set by a fused output head on the logits it hands to the loss: the layer's own
     # softmax of them, which the loss op reuses (keras.losses._known_softmax).
-    __slots__ = ("_value", "_keras_mask", "_keras_softmax", "__weakref__")
+    # `_keras_logits`: set by keras.activations.sigmoid/softmax on their output: the input they were given, which
+    # the cross-entropy losses use instead of the probabilities (tf.keras 2's attribute of the same name).
+    __slots__ = ("_value", "_keras_mask", "_keras_softmax", "_keras_logits", "__weakref__")
     __array_priority__ = 100  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     _is_variable = False
 

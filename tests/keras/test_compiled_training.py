@@ -170,8 +170,9 @@ def test_any_layer_ending_in_sigmoid_gives_the_logits_loss_as_tf_keras_does(make
     assert model.evaluate(x, labels, verbose=0) == pytest.approx(500.0, rel=1e-6)
 
 
-def test_a_subclassed_model_computes_the_loss_on_its_probabilities():
-    """chainrule documents this difference: without a functional output layer to ask, no fusion."""
+def test_a_subclassed_model_computes_the_loss_from_its_softmax_logits_as_tf_keras_does():
+    """Without a functional output layer to fuse, the loss still finds the logits on the softmax's output
+    (``_keras_logits``): tensorflow 2.21 with tf_keras gives 1000.0 here, not the clipped 8.06."""
     class Net(keras.Model):
         def __init__(self):
             super().__init__()
@@ -184,7 +185,20 @@ def test_a_subclassed_model_computes_the_loss_on_its_probabilities():
     model = Net()
     model.compile("sgd", "sparse_categorical_crossentropy")
     value = model.evaluate(np.ones((2, 1), "float32"), np.array([1, 0]), verbose=0)
-    assert value == pytest.approx(np.mean([-np.log(1e-7), -np.log(1 - 1e-7)]), rel=1e-4)
+    assert value == pytest.approx(1000.0, rel=1e-6)
+
+
+def test_one_axis_shorter_labels_take_the_clipped_formula_as_tf_keras_squeeze_does():
+    """tf.keras 2 squeezes a (N, 1) sigmoid output to 1-D labels' rank before the loss and the metrics, and the
+    squeezed tensor has lost the logits: the clipped probabilities' formula applies (tensorflow 2.21 with tf_keras
+    gives 15.33/15.42 per sample here in eager mode, where (N, 1) labels give 30.0)."""
+    model = keras.Sequential([layers.Dense(1, activation="sigmoid", kernel_initializer="ones", input_shape=(1,))])
+    model.compile("sgd", "binary_crossentropy", metrics=["binary_crossentropy"])
+    x = np.array([[30.0], [-30.0]], "float32")
+    assert model.evaluate(x, np.array([[0.0], [1.0]]), verbose=0) == pytest.approx([30.0, 30.0], rel=1e-6)
+    eps = np.float32(1e-7)
+    clipped = [-np.log(np.float32(1) - (np.float32(1) - eps) + eps), -np.log(eps + eps)]
+    assert model.evaluate(x, np.array([0.0, 1.0]), verbose=0) == pytest.approx([np.mean(clipped)] * 2, rel=1e-5)
 
 
 # ----------------------------------------------------------------------------- tf.keras 2's extension points

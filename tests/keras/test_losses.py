@@ -12,6 +12,7 @@ from chainrule.testing import check_gradients
 
 losses = importlib.import_module("chainrule.keras.losses")
 activations = importlib.import_module("chainrule.keras.activations")
+keras = chainrule.keras
 
 EPS = 1e-7
 
@@ -504,3 +505,60 @@ def test_no_warnings_on_ordinary_use():
         warnings.simplefilter("error")
         losses.CategoricalCrossentropy()(Y3, activations.softmax(Tensor(np.ones((2, 3), np.float32))))
         losses.BinaryCrossentropy(from_logits=True)(Y2, P2)
+
+
+# ----------------------------------------------------------------------------- the logits a sigmoid/softmax keeps
+# Expected values: tensorflow-cpu 2.21 with tf_keras, the same calls in eager mode.
+
+def test_a_sigmoid_output_is_scored_from_its_logits_as_tf_keras_does():
+    z = Tensor(np.array([[20.0], [-20.0], [0.3]], np.float32))
+    y = Tensor(np.array([[0.0], [1.0], [1.0]], np.float32))
+    p = activations.sigmoid(z)
+    np.testing.assert_allclose(value(losses.binary_crossentropy(y, p)), [20.0, 20.0, 0.55435526], rtol=1e-6)
+    assert value(losses.BinaryCrossentropy()(y, p)) == pytest.approx(13.518118858337402, rel=1e-6)
+    m = keras.metrics.BinaryCrossentropy()
+    m.update_state(y, p)
+    assert float(m.result()) == pytest.approx(13.518118858337402, rel=1e-6)
+    dense = keras.layers.Dense(1, activation="sigmoid", kernel_initializer="ones")
+    np.testing.assert_allclose(value(losses.binary_crossentropy(Tensor(np.array([[0.0], [1.0]], np.float32)),
+                                                                dense(np.array([[30.0], [-30.0]], np.float32)))),
+                               [30.0, 30.0])
+    # tf.nn.sigmoid keeps nothing: the clipped formula
+    np.testing.assert_allclose(value(losses.binary_crossentropy(y, chainrule.nn.sigmoid(z))),
+                               [15.333239, 15.424949, 0.5543551], rtol=1e-6)
+
+
+def test_a_softmax_output_is_scored_from_its_logits_as_tf_keras_does():
+    z = Tensor(np.array([[30.0, -30.0, 0.0], [1.0, 2.0, 3.0]], np.float32))
+    p = activations.softmax(z)
+    onehot = Tensor(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], np.float32))
+    np.testing.assert_allclose(value(losses.categorical_crossentropy(onehot, p)), [60.0, 0.40760595], rtol=1e-6)
+    np.testing.assert_allclose(value(losses.sparse_categorical_crossentropy(np.array([1, 2]), p)),
+                               [60.0, 0.40760595], rtol=1e-6)
+    assert value(losses.CategoricalCrossentropy()(onehot, p)) == pytest.approx(30.20380210876465, rel=1e-6)
+    np.testing.assert_allclose(value(losses.categorical_crossentropy(onehot, keras.layers.Activation("softmax")(z))),
+                               [60.0, 0.40760595], rtol=1e-6)
+
+
+def test_the_logits_carry_the_gradient():
+    x = chainrule.Variable(np.array([[20.0], [-20.0], [0.3]], np.float32))
+    y = np.array([[0.0], [1.0], [1.0]], np.float32)
+    with GradientTape() as tape:
+        loss = losses.BinaryCrossentropy()(y, activations.sigmoid(x))
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy().ravel(), [1 / 3, -1 / 3, -0.1418525], rtol=1e-5)
+
+
+def test_from_logits_on_a_sigmoid_output_warns_and_still_uses_its_logits():
+    z = Tensor(np.array([[20.0], [-20.0]], np.float32))
+    with pytest.warns(UserWarning, match=r"`binary_crossentropy` received `from_logits=True`, but the `output` "
+                                         r"argument was produced by a Sigmoid activation"):
+        out = losses.binary_crossentropy(np.array([[0.0], [1.0]], np.float32), activations.sigmoid(z),
+                                         from_logits=True)
+    np.testing.assert_allclose(value(out), [20.0, 20.0])
+
+
+def test_a_squeezable_sigmoid_output_against_one_axis_shorter_labels_takes_the_clipped_formula():
+    """tf.keras 2's Loss squeezes (N, 1) predictions to (N,) labels first, which drops the logits."""
+    p = activations.sigmoid(Tensor(np.array([[20.0], [-20.0], [0.3]], np.float32)))
+    labels = Tensor(np.array([0.0, 1.0, 1.0], np.float32))
+    assert value(losses.BinaryCrossentropy()(labels, p)) == pytest.approx(10.437514305114746, rel=1e-6)

@@ -88,9 +88,14 @@ def relu6(x):
 
 def sigmoid(x):
     """Logistic sigmoid ``f(x) = 1 / (1 + exp(-x))``, computed without overflow.
+
+    As in tf.keras 2, the output keeps ``x`` as ``_keras_logits``: a cross-entropy loss given this output
+    computes from ``x`` (exact where the probabilities saturate to 0 or 1) instead of the clipped probabilities.
     """
     x = _float_tensor(x, "sigmoid")
-    return apply_op(_ops.Sigmoid(), x)
+    out = apply_op(_ops.Sigmoid(), x)
+    out._keras_logits = x
+    return out
 
 
 def tanh(x):
@@ -102,7 +107,8 @@ def softmax(x, axis=-1):
     """Softmax ``f(x) = exp(x) / sum(exp(x), axis)``, shifted by the maximum so it never overflows.
 
     ``axis`` is an int or a tuple of ints. As in tf.keras 2, a 1-D input raises
-    ``ValueError``.
+    ``ValueError``, and the output keeps ``x`` as ``_keras_logits`` for the cross-entropy losses (see
+    :func:`sigmoid`).
     """
     x = _float_tensor(x, "softmax")
     if x.ndim <= 1:
@@ -113,6 +119,7 @@ def softmax(x, axis=-1):
         axis = tuple(int(a) for a in axis)
         e = _exp(x - reduce_max(x, axis=axis, keepdims=True))
         out = e / reduce_sum(e, axis=axis, keepdims=True)
+    out._keras_logits = x
     return out
 
 

@@ -22,6 +22,7 @@ from .._missing import missing_attribute as _missing_attribute
 from ..backend import epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format  # noqa: F401
 from ..tensor import Tensor, Variable, convert_to_tensor, to_array
 from ..tensor import constant as _constant
+from . import activations as _activations
 from .layers.base import KerasTensor, reset_names
 
 _uids: dict = {}
@@ -516,8 +517,8 @@ def elu(x, alpha=1.0):
 
 
 def softmax(x, axis=-1):
-    """Softmax along ``axis``."""
-    return _nn.softmax(x, axis=axis)
+    """Softmax along ``axis`` (``keras.activations.softmax``: the output keeps ``x`` for the cross-entropies)."""
+    return _activations.softmax(x, axis=axis)
 
 
 def softplus(x):
@@ -531,8 +532,8 @@ def softsign(x):
 
 
 def sigmoid(x):
-    """``1 / (1 + exp(-x))``."""
-    return F.sigmoid(x)
+    """``1 / (1 + exp(-x))`` (``keras.activations.sigmoid``: the output keeps ``x`` for the cross-entropies)."""
+    return _activations.sigmoid(x)
 
 
 def hard_sigmoid(x):

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 from .._missing import missing_attribute as _missing_attribute
 import math
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 
 from chainrule import ops as _ops
 from chainrule.backend import epsilon, floatx
-from chainrule.functions import (abs as _abs, broadcast_to, cast, clip_by_value, log as _log, maximum,
+from chainrule.functions import (abs as _abs, broadcast_to, cast, clip_by_value, identity, log as _log, maximum,
                                  not_equal, reduce_max, reduce_mean, reduce_sum, reshape, sqrt as _sqrt, square,
                                  transpose, where, zeros_like)
 from chainrule.tensor import Tensor, TensorLike, apply_op, as_tensor
@@ -93,6 +94,36 @@ def _align_ranks(y_true: Tensor, y_pred: Tensor):
     elif y_pred.ndim == y_true.ndim - 1 and y_true.ndim >= 1 and y_true.shape[-1] == 1:
         y_true = reshape(y_true, tuple(y_true.shape)[:-1])
     return y_true
+
+
+def _logits_of(y_pred, from_logits: bool, activation: str, name: str) -> tuple:
+    """``(y_pred, from_logits)`` as tf.keras 2's cross-entropies take them: an output of
+    ``keras.activations.sigmoid``/``softmax`` carries the values it was computed from (``_keras_logits``), and the
+    loss uses those, as logits, instead of the probabilities (warning, as TensorFlow does, when the caller also
+    said ``from_logits=True``)."""
+    logits = getattr(y_pred, "_keras_logits", None)
+    if logits is None:
+        return y_pred, from_logits
+    if from_logits:
+        warnings.warn(f'"`{name}` received `from_logits=True`, but the `output` argument was produced by a '
+                      f"{activation} activation and thus does not represent logits. Was this intended?",
+                      stacklevel=3)
+    return logits, True
+
+
+def squeezed_away_logits(y_true, y_pred):
+    """``y_pred`` as tf.keras 2's loss and metric wrappers (and ``fit``'s losses) hand it to their function.
+
+    They squeeze a ``(..., 1)`` y_pred to the rank of a y_true one axis shorter (1-D labels against a
+    ``Dense(1, activation='sigmoid')`` output) before calling it, and the squeezed tensor no longer carries the
+    activation's logits: the loss then takes the probabilities' clipped formula, which differs from the logits'
+    only where a probability is within ~1e-7 of 0 or 1. Here the values keep y_pred's shape (the functions align
+    the labels instead); only the logits are left behind, through an ``identity``. Anything else is returned as is.
+    """
+    if (getattr(y_pred, "_keras_logits", None) is not None and y_pred.ndim >= 1 and y_pred.shape[-1] == 1
+            and np.ndim(y_true) == y_pred.ndim - 1):
+        return identity(y_pred)
+    return y_pred
 
 
 def _prepare(y_true, y_pred, name):
@@ -248,7 +279,9 @@ def binary_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: boo
     """Binary cross-entropy, averaged over ``axis`` (default last): one value per sample.
 
     Probabilities: ``-(t * log(p + eps) + (1 - t) * log(1 - p + eps))`` with ``p`` clipped to
-    ``[eps, 1 - eps]``. Logits (``from_logits=True``): the fused ``SigmoidBinaryCrossEntropy``.
+    ``[eps, 1 - eps]``. Logits (``from_logits=True``): the fused ``SigmoidBinaryCrossEntropy``. An output of
+    ``keras.activations.sigmoid`` (a layer's ``activation='sigmoid'``) is computed from the values it was made
+    from, as logits, as in tf.keras 2.
     ``label_smoothing`` moves labels towards 0.5: ``t * (1 - ls) + 0.5 * ls``. Shapes: ``(N, d)`` -> ``(N,)``.
 
     Args:
@@ -265,6 +298,7 @@ def binary_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits: boo
         ValueError: labels outside [0, 1] (naming one and the fix), shapes that do not broadcast, or an
             ``axis`` out of range.
     """
+    y_pred, from_logits = _logits_of(y_pred, from_logits, "Sigmoid", "binary_crossentropy")
     y_pred, y_true = _prepare(y_true, y_pred, "binary_crossentropy")
     _check(_check_binary_labels, y_true)
     axis = _normalize_axis(axis, max(y_pred.ndim, 1), "binary_crossentropy")
@@ -338,7 +372,8 @@ def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits
 
     Probabilities: each row is rescaled to sum 1, clipped to ``[eps, 1 - eps]``, then
     ``-sum(y_true * log(p), axis)``. Logits (``from_logits=True``): the fused ``SoftmaxWithLoss``. ``label_smoothing``:
-    ``y_true * (1 - ls) + ls / C``. Shapes: ``(N, C)`` -> ``(N,)``.
+    ``y_true * (1 - ls) + ls / C``. Shapes: ``(N, C)`` -> ``(N,)``. An output of ``keras.activations.softmax``
+    is computed from the values it was made from, as logits, as in tf.keras 2.
 
     Integer labels of shape ``(N,)`` or ``(N, 1)`` raise ``ValueError`` pointing to
     ``sparse_categorical_crossentropy`` or ``keras.utils.to_categorical``.
@@ -356,6 +391,7 @@ def categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from_logits
     Raises:
         ValueError: integer labels (pointing to the sparse loss), or shapes that differ.
     """
+    y_pred, from_logits = _logits_of(y_pred, from_logits, "Softmax", "categorical_crossentropy")
     y_pred = _pred(y_pred, "categorical_crossentropy")
     true_shape = tuple(np.shape(y_true))
     if _looks_sparse(true_shape, tuple(y_pred.shape)):
@@ -388,7 +424,8 @@ def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from
     ``y_true`` holds class indices (int or integral float) of shape ``(N,)`` or ``(N, 1)``
     (``(N, d0, ..)`` for ``y_pred`` ``(N, d0, .., C)``). Probabilities are clipped to
     ``[eps, 1 - eps]`` and their log goes through the fused ``SoftmaxWithLoss``, as
-    tf.keras 2 does; logits (``from_logits=True``) go in directly. ``ignore_class``: labels equal to it
+    tf.keras 2 does; logits (``from_logits=True``), or those an output of ``keras.activations.softmax`` was made
+    from, go in directly. ``ignore_class``: labels equal to it
     give a loss of 0.
 
     One-hot ``y_true`` (same shape as ``y_pred``) raises ``ValueError``; an out-of-range label raises
@@ -409,6 +446,7 @@ def sparse_categorical_crossentropy(y_true: TensorLike, y_pred: TensorLike, from
         InvalidArgumentError: a label outside ``[0, C)``.
     """
     name = "sparse_categorical_crossentropy"
+    y_pred, from_logits = _logits_of(y_pred, from_logits, "Softmax", name)
     y_pred = _pred(y_pred, name)
     labels = as_tensor(y_true)
     if y_pred.ndim < 1:
@@ -731,7 +769,7 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
 
     def call(self, y_true: TensorLike, y_pred: TensorLike) -> Tensor:
-        return self.fn(y_true, y_pred, **self._fn_kwargs)
+        return self.fn(y_true, squeezed_away_logits(y_true, y_pred), **self._fn_kwargs)
 
     def get_config(self) -> dict:
         config = super().get_config()

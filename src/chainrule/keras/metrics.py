@@ -385,7 +385,7 @@ class MeanMetricWrapper(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         with paused_tapes():  # a metric is never differentiated (its fn may be a loss, built from ops)
-            yt, yp = _as_metric_inputs(y_true, y_pred, np.dtype(self._dtype))
+            yt, yp = _as_metric_inputs(y_true, _losses.squeezed_away_logits(y_true, y_pred), np.dtype(self._dtype))
             matches = self._fn(yt, yp, **self._fn_kwargs)
             super().update_state(matches, sample_weight=sample_weight)
 

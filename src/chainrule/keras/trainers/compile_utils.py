@@ -156,7 +156,12 @@ def _flat_like(value, names, n):
 
 def match_dtype_and_rank(y_t, y_p, sw):
     """tf.keras's ``match_dtype_and_rank``: 1-D targets and weights against 2-D predictions get a trailing
-    axis; targets of the predictions' kind (float/int) and weights take the predictions' dtype."""
+    axis; targets of the predictions' kind (float/int) and weights take the predictions' dtype. Predictions whose
+    labels are one axis shorter lose their activation's logits, as tf.keras 2's squeeze loses them
+    (``losses.squeezed_away_logits``; a fused :class:`OutputHead` then declines, as it is not given the layer's
+    output)."""
+    if y_t is not None:
+        y_p = losses_mod.squeezed_away_logits(y_t, y_p)
     y_t = as_tensor(y_t) if y_t is not None else None
     if y_t is not None and y_t.ndim == 1 and y_p.ndim == 2:
         y_t = expand_dims(y_t, -1)
