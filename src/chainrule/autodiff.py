@@ -35,7 +35,7 @@ def sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        grad = np.add.reduce(grad, axis=axes, keepdims=True)  # ndarray.sum, attributed here (ops/base.py)
     if lead:
         grad = grad.reshape(grad.shape[lead:])
     return grad

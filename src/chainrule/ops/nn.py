@@ -325,7 +325,7 @@ class Affine(Op):
             # same numbers as np.outer, in half its time; np.matmul of a (n, 1) by (1, m) falls off BLAS).
             self.dW = np.dot(x2.T, dout2) if len(x2) == 1 else x2.T @ dout2
         if self._needs(2):
-            self.db = dout.reshape(-1, dout.shape[-1]).sum(axis=0)
+            self.db = np.add.reduce(dout.reshape(-1, dout.shape[-1]), axis=0)  # ndarray.sum, warning from here
             if self.db.shape != self.b_shape:  # a (1, n_out) row bias, or a scalar one
                 self.db = self.db.reshape(self.b_shape) if len(self.b_shape) > 1 else self.db.sum()
         return dx, self.dW, self.db
