@@ -16,6 +16,7 @@ from .repeat_vector import RepeatVector  # noqa: F401,E402
 from .permute import Permute  # noqa: F401,E402
 from .rnn import (GRU, LSTM, RNN, AbstractRNNCell, Bidirectional, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,  # noqa: F401,E402
                   StackedRNNCells, TimeDistributed, Wrapper)
+from .rnn import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401,E402
 from .pooling1d import (GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D,  # noqa: F401,E402
                         GlobalMaxPooling1D)
 # Attention and normalization over features (issue 17).

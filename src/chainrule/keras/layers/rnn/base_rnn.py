@@ -75,8 +75,10 @@ def _first_shape(shapes):
 
 
 def _expand_to(keep, like):
-    """A ``(batch,)`` step mask shaped ``(batch, 1, ...)`` to select along the rank of ``like``."""
-    return reshape(keep, (-1,) + (1,) * (like.ndim - 1))
+    """A step mask with trailing axes of 1 up to the rank of ``like``, to select along it: ``(batch,)`` ->
+    ``(batch, 1, ...)``; a per-pixel ``(batch, rows, cols)`` mask (``Masking`` before a ``ConvLSTM2D``) ->
+    ``(batch, rows, cols, 1)``, as tf.keras 2's ``backend.rnn`` expands it."""
+    return reshape(keep, tuple(keep.shape) + (1,) * (like.ndim - keep.ndim))
 
 
 def _fused_cells(cell):

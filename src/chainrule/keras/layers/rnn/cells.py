@@ -229,6 +229,15 @@ class _GatedCell(StateConvertingMixin, DropoutRNNCellMixin, Layer):
         return {}
 
 
+def forget_gate_bias(init, units: int):
+    """An LSTM bias initializer with ``unit_forget_bias``: ``init`` for the i, c and o blocks of ``(4 * units,)``,
+    ones for the forget gate's block (tf.keras 2's, for ``LSTMCell`` and the convolutional LSTM cells)."""
+    def forget_gate_ones(shape, dtype=None):
+        parts = [init((units,), dtype=dtype), np.ones((units,)), init((2 * units,), dtype=dtype)]
+        return np.concatenate([np.asarray(p.numpy() if isinstance(p, Tensor) else p) for p in parts])
+    return forget_gate_ones
+
+
 def _first_state(states):
     return states[0] if isinstance(states, (list, tuple)) else states
 
@@ -342,14 +351,7 @@ class LSTMCell(_GatedCell):
         self.state_size = [self.units, self.units]
 
     def _bias_initializer(self):
-        if not self.unit_forget_bias:
-            return self.bias_initializer
-        units, init = self.units, self.bias_initializer
-
-        def forget_gate_ones(shape, dtype=None):
-            parts = [init((units,), dtype=dtype), np.ones((units,)), init((2 * units,), dtype=dtype)]
-            return np.concatenate([np.asarray(p.numpy() if isinstance(p, Tensor) else p) for p in parts])
-        return forget_gate_ones
+        return forget_gate_bias(self.bias_initializer, self.units) if self.unit_forget_bias else self.bias_initializer
 
     def _op_activations(self):
         names = (recurrent_op_activation(self.activation), recurrent_op_activation(self.recurrent_activation))
