@@ -11,10 +11,11 @@ Used by ``test_tf_core_programs.py`` and ``test_keras_guide_programs.py``. Line 
 * tf.keras 2.21's summary totals carry byte sizes (``Total params: 17 (68.00 Byte)``) and no thousands
   separators, where chainrule prints tf.keras 2.11's totals (``Total params: 27,562``): both are normalized
   to ``Total params: 27562`` before comparing;
-* a layer name too long for the summary's first column is wrapped onto the next line, one character earlier
-  by tf.keras 2.21 than by 2.11 (whose table chainrule prints): ``max_pooling2d (MaxPooling2`` + ``D)`` against
-  ``max_pooling2d (MaxPooling2D`` + ``)``. In both outputs the wrapped part is joined back onto its row
-  (``max_pooling2d (MaxPooling2D)``) before comparing, so the whole name is still compared.
+* a cell too long for its summary column is wrapped onto the next lines, at other widths by tf.keras 2.21 than
+  by 2.11 (whose table chainrule prints): ``max_pooling2d (MaxPooling2`` + ``D)`` against
+  ``max_pooling2d (MaxPooling2D`` + ``)``, or an output shape ``(None, None, 12, 12, 64`` + ``)`` that 2.11
+  prints whole. In both outputs every row's wrapped cells are joined back (``max_pooling2d (MaxPooling2D)``)
+  before comparing, so the whole names and shapes are still compared.
 """
 import re
 
@@ -25,35 +26,38 @@ _TOTALS = re.compile(r"^((?:Total|Trainable|Non-trainable) params: )([\d,]+)(?: 
 
 
 def _join_wrapped_names(lines: list) -> list:
-    """The lines with each summary row's wrapped layer name joined back onto the row (see the module doc).
+    """The lines with each summary row's wrapped cells joined back onto the row (see the module doc).
 
-    Inside a summary table (after its ``Layer (type)   Output Shape ...`` header), a line is the continuation
-    of the row above when it has text in the first column and none in the Output Shape column; its first-column
-    text is appended to the row's name, and the line is dropped unless other columns (a functional model's
-    ``Connected to``) still hold text.
+    Inside a summary table (after its ``Layer (type)   Output Shape   Param # ...`` header, whose titles give
+    the columns), a row starts on the line with text in the ``Param #`` column (never wrapped); the following
+    non-blank lines until the next row continue its cells (a wrapped layer name, an output shape, a functional
+    model's ``Connected to``), column by column. Each row becomes one line of its joined cells, so two tables
+    that wrap the same cells at different widths (tf.keras 2.21's narrower columns, 2.11's) read the same.
     """
-    out, name_end, shape_end, row, name, columns = [], None, None, None, "", ""
+    out, starts, row = [], None, None
     for line in lines:
         header = re.match(r"^ ?Layer \(type\)\s+Output Shape\s+Param #", line)
         if header:
-            name_end, shape_end, row = line.index("Output Shape"), line.index("Param #"), None
-        elif line.startswith(("Total params", "Model:")):
-            name_end = row = None
-        elif name_end is not None and line[:1] not in ("=", "_"):
-            first = line[:name_end].strip()
-            if first and line[name_end:shape_end].strip():
-                row, name, columns = len(out), first, line[name_end:]  # a new row
-            elif first and row is not None:
-                name += first  # a name may wrap over several lines: each continues the name so far
-                out[row] = " " + name.ljust(name_end - 1) + columns
-                rest = line[name_end:]
-                if not rest.strip():
-                    continue
-                line = " " * name_end + rest
-            elif not line.strip():
-                row = None
-        out.append(line)
-    return out
+            starts = [0, line.index("Output Shape"), line.index("Param #")]
+            if "Connected to" in line:
+                starts.append(line.index("Connected to"))
+            row = None
+            out.append(line)
+            continue
+        if line.startswith(("Total params", "Model:")):
+            starts = row = None
+        if starts is None or line[:1] in ("=", "_") or not line.strip():
+            row = None
+            out.append(line)
+            continue
+        bounds = list(zip(starts, starts[1:] + [None]))
+        cells = [line[a:b].strip() for a, b in bounds]
+        if cells[2] or row is None:  # a new row
+            row = len(out)
+            out.append(cells)
+        else:
+            out[row] = [c + d for c, d in zip(out[row], cells)]
+    return [" " + "  ".join(c for c in line if c) if isinstance(line, list) else line for line in out]
 
 
 def _normalize(line: str) -> str:

@@ -20,3 +20,20 @@ def test_a_layer_name_wrapped_over_three_lines_is_joined_whole_in_both_outputs()
     assert compare("\n".join(tf_221), "\n".join(tf_211)) == []
     other = [line.replace("200, 32", "200, 33") for line in tf_211]
     assert compare("\n".join(tf_221), "\n".join(other))  # the numbers on the joined row are still compared
+
+
+def test_an_output_shape_wrapped_by_tf_keras_2_21_reads_as_the_whole_shape():
+    tf_221 = _HEADER + [" conv_lstm2d (ConvLSTM2D)    (None, None, 12, 12, 64   416256    ",
+                        "                             )                                   ",
+                        "                                                                 ",
+                        " batch_normalization (Batch  (None, None, 12, 12, 64   256       ",
+                        " Normalization)              )                                   ",
+                        "                                                                 "]
+    tf_211 = _HEADER + [" conv_lstm2d (ConvLSTM2D)    (None, None, 12, 12, 64)  416256    ",
+                        "                                                                 ",
+                        " batch_normalization (BatchN  (None, None, 12, 12, 64)  256      ",
+                        " ormalization)                                                   ",
+                        "                                                                 "]
+    assert compare("\n".join(tf_221), "\n".join(tf_211)) == []
+    other = [line.replace("12, 12, 64)", "12, 13, 64)") for line in tf_211]
+    assert compare("\n".join(tf_221), "\n".join(other))

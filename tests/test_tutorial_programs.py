@@ -48,6 +48,7 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "addition_rnn": (1e-5, 3),
     "dcgan": (1e-5, 6),
     "cvae": (1e-5, 3),
+    "conv_lstm": (1e-5, 6),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

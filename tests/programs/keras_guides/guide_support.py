@@ -266,3 +266,29 @@ def seeded_weights(model, seed=0, keep_zeros=False):
             limit = np.sqrt(6.0 / (fan_in + fan_out))
             value = rng.uniform(-limit, limit, shape).astype("float32")
         w.assign(value)
+
+
+def moving_mnist_stand_in(path, sequences=10, frames=6, size=12, seed=0):
+    """Write a stand-in for ``mnist_test_seq.npy`` (Moving MNIST, 20 frames x 10,000 sequences of 64x64 uint8,
+    not in the shared datasets) to ``path``; return the path as a ``str``, as ``get_file`` does.
+
+    The file's layout, ``(frames, sequences, size, size)`` uint8, smaller: each sequence is one MNIST training
+    digit, shrunk to ``size // 2`` pixels square (every other pixel) and moved across a black ``size x size``
+    frame one pixel a frame in a seeded direction, bouncing off the edges as the real data's two digits do."""
+    (digits, _), _ = load_mnist(sequences, 0)
+    rng = np.random.RandomState(seed)
+    half = size // 2
+    out = np.zeros((frames, sequences, size, size), np.uint8)
+    for s in range(sequences):
+        digit = digits[s][::2, ::2][:half, :half]
+        y, x = rng.randint(0, size - half + 1, 2)
+        dy, dx = rng.choice([-1, 1], 2)
+        for f in range(frames):
+            out[f, s, y:y + half, x:x + half] = np.maximum(out[f, s, y:y + half, x:x + half], digit)
+            if not 0 <= y + dy <= size - half:
+                dy = -dy
+            if not 0 <= x + dx <= size - half:
+                dx = -dx
+            y, x = y + dy, x + dx
+    np.save(path, out)
+    return str(path)
