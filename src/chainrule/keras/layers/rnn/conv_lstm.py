@@ -229,7 +229,7 @@ class ConvRNN(RNN):
 
     def _check_rank(self, shape) -> None:
         if len(shape) != self.rank + 3:
-            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected "
                              f"ndim={self.rank + 3}, found ndim={len(shape)}. Full shape received: {tuple(shape)}. "
                              f"{type(self).__name__} reads (batch, time, {self.rank} spatial dims, channels).")
 
