@@ -25,28 +25,38 @@ _TOTALS = re.compile(r"^((?:Total|Trainable|Non-trainable) params: )([\d,]+)(?: 
 
 
 def _join_wrapped_names(lines: list) -> list:
-    """The lines with each summary row's wrapped layer name joined back onto the row (see the module doc).
+    """The lines with each summary row's wrapped layer name and ``Connected to`` list joined back onto the row
+    (see the module doc).
 
     Inside a summary table (after its ``Layer (type)   Output Shape ...`` header), a line is the continuation
     of the row above when it has text in the first column and none in the Output Shape column; its first-column
-    text is appended to the row's name, and the line is dropped unless other columns (a functional model's
-    ``Connected to``) still hold text.
+    text is appended to the row's name. In a functional model's table, a line with text only in the
+    ``Connected to`` column continues the row's list of inbound layers (one per line, or one cut where the
+    column is too narrow), and that text is appended to the row's last column; a name's continuation line
+    may carry such text too. A continuation line is dropped once its text has been joined.
     """
-    out, name_end, shape_end, row, name, columns = [], None, None, None, "", ""
+    out, name_end, shape_end, links_start = [], None, None, None
+    row, name, middle, links = None, "", "", ""
     for line in lines:
         header = re.match(r"^ ?Layer \(type\)\s+Output Shape\s+Param #", line)
         if header:
             name_end, shape_end, row = line.index("Output Shape"), line.index("Param #"), None
+            links_start = line.index("Connected to") if "Connected to" in line else None
         elif line.startswith(("Total params", "Model:")):
             name_end = row = None
         elif name_end is not None and line[:1] not in ("=", "_"):
             first = line[:name_end].strip()
+            linked = links_start is not None and row is not None and not line[:links_start].strip()
             if first and line[name_end:shape_end].strip():
-                row, name, columns = len(out), first, line[name_end:]  # a new row
-            elif first and row is not None:
+                row, name = len(out), first  # a new row
+                middle, links = line[name_end:links_start], line[links_start:].strip() if links_start else ""
+            elif (first and row is not None) or (linked and line.strip()):
                 name += first  # a name may wrap over several lines: each continues the name so far
-                out[row] = " " + name.ljust(name_end - 1) + columns
                 rest = line[name_end:]
+                if links_start is not None:
+                    links += line[links_start:].strip()  # the inbound layers' list continues on this line
+                    rest = line[name_end:links_start]
+                out[row] = " " + name.ljust(name_end - 1) + middle + links
                 if not rest.strip():
                     continue
                 line = " " * name_end + rest
