@@ -37,3 +37,33 @@ def test_an_output_shape_wrapped_by_tf_keras_2_21_reads_as_the_whole_shape():
     assert compare("\n".join(tf_221), "\n".join(tf_211)) == []
     other = [line.replace("12, 12, 64)", "12, 13, 64)") for line in tf_211]
     assert compare("\n".join(tf_221), "\n".join(other))
+def test_a_functional_summary_s_wrapped_connected_to_list_is_joined_in_both_outputs():
+    # tf.keras 2.21's Connected to column is 3 characters narrower than 2.11's: it cuts a long inbound name
+    tf_221 = [" Layer (type)                Output Shape                 Param #   Connected to                  ",
+              "==================================================================================================",
+              " lambda (Lambda)             (None, 1)                    0         ['model[0][0]',               ",
+              "                                                                     'model[1][0]']               ",
+              "                                                                                                  ",
+              " batch_normalization_2 (Bat  (None, 1)                    4         ['lambda[0][0]']              ",
+              " chNormalization)                                                                                 ",
+              "                                                                                                  ",
+              " dense_1 (Dense)             (None, 1)                    2         ['batch_normalization_2[0][0]'",
+              "                                                                    ]                             ",
+              "                                                                                                  ",
+              "==================================================================================================",
+              "Total params: 6 (24.00 Byte)"]
+    tf_211 = [" Layer (type)                   Output Shape         Param #     Connected to                     ",
+              "==================================================================================================",
+              " lambda (Lambda)                (None, 1)            0           ['model[0][0]',                  ",
+              "                                                                  'model[1][0]']                  ",
+              "                                                                                                  ",
+              " batch_normalization_2 (BatchNo  (None, 1)           4           ['lambda[0][0]']                 ",
+              " rmalization)                                                                                     ",
+              "                                                                                                  ",
+              " dense_1 (Dense)                (None, 1)            2           ['batch_normalization_2[0][0]']  ",
+              "                                                                                                  ",
+              "==================================================================================================",
+              "Total params: 6"]
+    assert compare("\n".join(tf_221), "\n".join(tf_211)) == []
+    other = [line.replace("'model[1][0]'", "'model[2][0]'") for line in tf_211]
+    assert compare("\n".join(tf_221), "\n".join(other))  # the joined lists are still compared

@@ -49,6 +49,11 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "dcgan": (1e-5, 6),
     "cvae": (1e-5, 3),
     "conv_lstm": (1e-5, 6),
+    "knowledge_distillation": (1e-5, 6),
+    "siamese_contrastive": (1e-5, 2),
+    "antirectifier": (1e-5, 1),
+    "endpoint_layer_pattern": (1e-5, 1),
+    "trainer_pattern": (1e-5, 1),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

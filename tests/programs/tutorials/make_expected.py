@@ -21,8 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series",
             "quickstart_advanced", "overfit_and_underfit", "text_classification", "autoencoder",
-            "denoising_autoencoder", "vae", "transformer_imdb", "addition_rnn", "dcgan", "cvae",
-            "conv_lstm"]
+            "denoising_autoencoder", "vae", "transformer_imdb", "addition_rnn", "dcgan", "cvae", "conv_lstm",
+            "knowledge_distillation", "siamese_contrastive", "antirectifier", "endpoint_layer_pattern",
+            "trainer_pattern"]
 
 
 def normalize(text: str) -> str:

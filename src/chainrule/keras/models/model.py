@@ -235,7 +235,11 @@ class Model(Trainer, Layer):
     def call(self, inputs, training=None, mask=None):
         if self._is_graph_network:
             return self._run_graph(inputs, training=training, mask=mask)
-        raise NotImplementedError(f"Model {self.name!r}: a subclassed Model must implement `call(self, inputs)`.")
+        # tf.keras 2's text first, then which model and what to do
+        raise NotImplementedError(
+            "Unimplemented `tf.keras.Model.call()`: if you intend to create a `Model` with the Functional API, "
+            "please provide `inputs` and `outputs` arguments. Otherwise, subclass `Model` with an overridden "
+            f"`call()` method. (Model {self.name!r}: a subclassed Model must implement `call(self, inputs)`.)")
 
     def _convert_input(self, x):
         if self._is_graph_network:
