@@ -236,6 +236,20 @@ def test_tiny_metric_values_use_e_notation():
     assert format_value(0.0001234) == " 1.2340e-04" and format_value(0.25) == " 0.2500"
 
 
+def test_progbar_formats_zero_and_negative_values_as_tf_keras_2():
+    # tf_keras's Progbar: 4 decimals only above 1e-3, so a zero count (a false-negatives metric that stays 0,
+    # as in the keras.io imbalanced-classification example) reads 0.0000e+00; the verbose=2 line compares the
+    # value itself, the verbose=1 bar its magnitude, so -0.5 differs between them
+    lines = {}
+    for verbose in (1, 2):
+        stream = io.StringIO()
+        bar = keras.utils.Progbar(1, verbose=verbose, stream=stream, interval=0)
+        bar.update(1, [("fn", 0.0), ("delta", -0.5), ("loss", 0.25)], finalize=True)
+        lines[verbose] = stream.getvalue()
+    assert "fn: 0.0000e+00 - delta: -0.5000 - loss: 0.2500" in lines[1], lines[1]
+    assert "fn: 0.0000e+00 - delta: -5.0000e-01 - loss: 0.2500" in lines[2], lines[2]
+
+
 def test_fit_errors_are_clear():
     x, y = blobs(20)
     model = small_model()

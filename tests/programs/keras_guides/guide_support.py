@@ -292,3 +292,83 @@ def moving_mnist_stand_in(path, sequences=10, frames=6, size=12, seed=0):
             y, x = y + dy, x + dx
     np.save(path, out)
     return str(path)
+def forda_stand_in(path, rows, length=500, seed=0):
+    """Write a stand-in for ``FordA_TRAIN.tsv``/``FordA_TEST.tsv`` (the UCR archive's FordA engine-noise files,
+    not in the shared datasets) to ``path``; return it.
+
+    The files' layout: tab-separated, no header, one series a row: the label (``-1`` or ``1``, about half each)
+    and then ``length`` readings (500 in the real files), each row z-normalized (mean 0, standard deviation 1).
+    Made-up signals, not the real data: seeded noise plus a sine at a seeded frequency and phase; class ``1``
+    also carries a weaker second harmonic, the "issue" the classifier has to find."""
+    rng = np.random.RandomState(seed)
+    labels = np.where(rng.uniform(size=rows) < 0.5, -1, 1)
+    t = np.arange(length)[None, :]
+    freq = rng.uniform(0.02, 0.05, (rows, 1))
+    phase = rng.uniform(0, 2 * np.pi, (rows, 1))
+    series = np.sin(2 * np.pi * freq * t + phase) + rng.normal(0.0, 0.8, (rows, length))
+    series += np.where(labels[:, None] == 1, 0.6, 0.0) * np.sin(4 * np.pi * freq * t + 2 * phase)
+    series = (series - series.mean(axis=1, keepdims=True)) / series.std(axis=1, keepdims=True)
+    with open(path, "w", encoding="ascii") as f:
+        for label, row in zip(labels, series):
+            f.write(f"{label}\t" + "\t".join(f"{v:.8f}" for v in row) + "\n")
+    return path
+
+
+def creditcard_stand_in(path, rows=10000, fraud=0.005, seed=0):
+    """Write a stand-in for Kaggle's ``creditcard.csv`` (credit card fraud detection; not in the shared
+    datasets) to ``path``; return it.
+
+    The file's layout: a header of quoted names ``"Time","V1"`` ... ``"V28","Amount","Class"``, then one
+    transaction a row: ``Time`` (seconds, increasing), the 28 PCA components ``V1``..``V28``, ``Amount`` (two
+    decimals) and the quoted label ``"0"`` or ``"1"`` (fraud; a fraction ``fraud`` of the rows, 0.17 % in the
+    real file). Made-up numbers, not the real data: seeded normal components whose spread shrinks with the
+    component's index, log-normal amounts; a fraudulent row has some components shifted (V3, V4, V10, V12,
+    V14, V17 as in the real data) and a seeded amount."""
+    rng = np.random.RandomState(seed)
+    labels = (rng.uniform(size=rows) < fraud).astype(int)
+    time = np.cumsum(rng.exponential(0.6, rows)).astype(int)
+    components = rng.normal(0.0, 1.0, (rows, 28)) * np.linspace(1.9, 0.3, 28)
+    shift = np.zeros(28)
+    shift[[2, 3, 9, 11, 13, 16]] = [-3.0, 2.5, -2.5, -3.0, -3.5, -2.5]
+    components += labels[:, None] * (shift + rng.normal(0.0, 1.0, (rows, 28)))
+    amount = np.round(rng.lognormal(3.0, 1.5, rows), 2)
+    with open(path, "w", encoding="ascii") as f:
+        f.write(",".join(f'"{name}"' for name in ["Time"] + [f"V{i}" for i in range(1, 29)] + ["Amount", "Class"]))
+        f.write("\n")
+        for i in range(rows):
+            values = ",".join(repr(float(v)) for v in components[i])
+            f.write(f'{time[i]},{values},{amount[i]:.2f},"{labels[i]}"\n')
+    return path
+
+
+def fra_eng_stand_in(path):
+    """Write a stand-in for ``fra.txt`` of ``fra-eng.zip`` (manythings.org's English-French sentence pairs; not
+    in the shared datasets) to ``path``; return it.
+
+    The file's layout: one pair a line, ``English<TAB>French<TAB>attribution``, shortest sentences first, a
+    newline after the last line. Made-up pairs, not the real file: every subject (I, You, He, She, We, They)
+    with each of ten verbs in the present tense, alone or with one of three adverbs, 240 lines, with the
+    French conjugated by hand; the attribution column is a fixed text (the example discards it)."""
+    subjects = [("I", "Je"), ("You", "Tu"), ("He", "Il"), ("She", "Elle"), ("We", "Nous"), ("They", "Ils")]
+    verbs = [  # English, then French for je, tu, il/elle, nous, ils
+        ("run", "cours cours court courons courent"), ("eat", "mange manges mange mangeons mangent"),
+        ("sleep", "dors dors dort dormons dorment"), ("swim", "nage nages nage nageons nagent"),
+        ("walk", "marche marches marche marchons marchent"), ("sing", "chante chantes chante chantons chantent"),
+        ("read", "lis lis lit lisons lisent"), ("write", "écris écris écrit écrivons écrivent"),
+        ("dance", "danse danses danse dansons dansent"), ("work", "travaille travailles travaille travaillons "
+                                                                  "travaillent")]
+    person = {"I": 0, "You": 1, "He": 2, "She": 2, "We": 3, "They": 4}
+    adverbs = [("", ""), (" now", " maintenant"), (" today", " aujourd'hui"), (" here", " ici")]
+    pairs = []
+    for english_adverb, french_adverb in adverbs:
+        for verb, forms in verbs:
+            for subject, pronoun in subjects:
+                form = forms.split()[person[subject]]
+                english = subject + " " + (verb + "s" if subject in ("He", "She") else verb)
+                french = ("J'" if pronoun == "Je" and form[0] in "aeiouyé" else pronoun + " ") + form
+                pairs.append((english + english_adverb + ".", french + french_adverb + "."))
+    pairs.sort(key=lambda pair: len(pair[0]))  # stable: the real file runs from short to long sentences
+    with open(path, "w", encoding="utf-8") as f:
+        for english, french in pairs:
+            f.write(f"{english}\t{french}\tCC-BY 2.0 (France) Attribution: a made-up pair\n")
+    return path

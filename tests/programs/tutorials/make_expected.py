@@ -23,7 +23,7 @@ PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_ls
             "quickstart_advanced", "overfit_and_underfit", "text_classification", "autoencoder",
             "denoising_autoencoder", "vae", "transformer_imdb", "addition_rnn", "dcgan", "cvae", "conv_lstm",
             "knowledge_distillation", "siamese_contrastive", "antirectifier", "endpoint_layer_pattern",
-            "trainer_pattern"]
+            "trainer_pattern", "timeseries_classification", "imbalanced_classification", "lstm_seq2seq"]
 
 
 def normalize(text: str) -> str:

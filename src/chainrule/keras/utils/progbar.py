@@ -56,9 +56,12 @@ def format_time(seconds: float, unit_name: str) -> str:
     return f" {seconds * 1e6:.0f}us/{unit_name}"
 
 
-def format_value(value) -> str:
+def format_value(value, signed: bool = False) -> str:
+    """A metric's number as tf.keras 2's Progbar writes it: ``' 0.2500'`` (4 decimals) when its magnitude is
+    above 1e-3, else ``' 1.2340e-04'``, so zero is ``' 0.0000e+00'``. ``signed=True`` (the ``verbose=2`` line)
+    compares the value itself with 1e-3, as tf.keras does there: a negative value is in e-notation too."""
     v = float(np.mean(value))
-    return f" {v:.4f}" if abs(v) > 1e-3 or v == 0 else f" {v:.4e}"
+    return f" {v:.4f}" if (v if signed else abs(v)) > 1e-3 else f" {v:.4e}"
 
 
 class Progbar:
@@ -144,14 +147,14 @@ class Progbar:
             count = f"{current:{digits}d}/{self.target}" if self.target else f"{current}"
             elapsed = now - self._start
             steps = max(current, 1)
-            line = (f"{count} - {elapsed:.0f}s" + self._metrics_text() + " -" + format_time(elapsed, "epoch") + " -"
-                    + format_time(elapsed / steps, self.unit_name))
+            line = (f"{count} - {elapsed:.0f}s" + self._metrics_text(signed=True) + " -"
+                    + format_time(elapsed, "epoch") + " -" + format_time(elapsed / steps, self.unit_name))
             self.stream.write(line + "\n")
             self.stream.flush()
 
-    def _metrics_text(self) -> str:
+    def _metrics_text(self, signed: bool = False) -> str:
         # formatted only when a line is written: most steps write nothing
-        return "".join(f" - {k}:{format_value(v)}" for k, v in self._values.items())
+        return "".join(f" - {k}:{format_value(v, signed)}" for k, v in self._values.items())
 
     def add(self, n, values=None):
         """Advance by ``n`` steps."""
