@@ -63,6 +63,8 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "lstm_seq2seq": (5e-3, 11),  # 300 RMSprop steps with two loss spikes (epochs 61 and 76): the history
     # agrees to 4 decimals up to epoch 56, then float32 rounding grows until 3 validation tokens of 1488
     # differ (val_accuracy 0.5262 vs 0.5282 at epoch 61); the decoded sentences are the same
+    "text_generation": (1e-5, 3),
+    "word2vec": (1e-5, 2),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

@@ -1,6 +1,7 @@
 """``chainrule.random``: random tensors from the one seeded backend Generator."""
 from __future__ import annotations
 
+import collections
 import types
 from typing import Any
 
@@ -11,6 +12,7 @@ from . import _integers, backend
 from ._tape_stack import note_side_effect
 from . import dtypes as _dtypes
 from .dtypes import DTypeLike
+from .errors import InvalidArgumentError
 from .tensor import Tensor, TensorLike
 
 
@@ -255,6 +257,94 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> Tensor:
         raise ValueError(f"stateless random ops need a seed of shape [2] (two integers), got {seed!r}.")
     mixed = np.random.default_rng([int(v) & 0xFFFFFFFFFFFFFFFF for v in values] + [int(data) & 0xFFFFFFFFFFFFFFFF])
     return Tensor(mixed.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=2, dtype=np.int64))
+
+
+LogUniformCandidateSampler = collections.namedtuple(
+    "LogUniformCandidateSampler", ["sampled_candidates", "true_expected_count", "sampled_expected_count"])
+
+_kernel_rngs: dict = {}
+_DEFAULT_GRAPH_SEED = 87654321  # TensorFlow's global seed for an op seeded before tf.random.set_seed
+
+
+def _kernel_rng(op_name: str, seed: int | None, attrs: tuple) -> Any:
+    """The generator of a seeded sampler's kernel. TensorFlow keeps one kernel, with its own random stream,
+    per op and attributes: with a ``seed`` every run draws the same values, each call continuing the stream of
+    the calls before it, and ``set_seed`` starts the streams over. Unseeded, the global generator."""
+    note_side_effect("a random draw")
+    if seed is None:
+        return backend.rng()
+    key = (op_name, int(seed), attrs)
+    owner, rng = _kernel_rngs.get(key, (None, None))
+    if owner is not backend.rng():  # first use, or set_seed since: a new stream
+        global_seed = backend.get_seed()
+        rng = np.random.default_rng([_DEFAULT_GRAPH_SEED if global_seed is None else global_seed & 0xFFFFFFFF,
+                                     int(seed) & 0xFFFFFFFF])
+        _kernel_rngs[key] = (backend.rng(), rng)
+    return rng
+
+
+def log_uniform_candidate_sampler(true_classes: TensorLike, num_true: int, num_sampled: int, unique: bool,
+                                  range_max: int, seed: int | None = None,
+                                  name: str | None = None) -> LogUniformCandidateSampler:
+    """Sample ``num_sampled`` classes from ``[0, range_max)`` with probability
+    ``P(class) = log((class + 2) / (class + 1)) / log(range_max + 1)`` (frequent words first, Zipf-like), as
+    TensorFlow's sampler for negative sampling.
+
+    Each draw is ``floor(exp(u * log(range_max + 1))) - 1`` for a uniform ``u``; with ``unique`` a class drawn
+    again is rejected until ``num_sampled`` distinct classes are found. ``true_classes`` (int64
+    ``[batch, num_true]``) are not excluded; only their expected counts are computed. Returns the namedtuple
+    ``(sampled_candidates int64 [num_sampled], true_expected_count float32 [batch, num_true],
+    sampled_expected_count float32 [num_sampled])``; an expected count is ``P * num_sampled``, or with
+    rejections ``1 - (1 - P) ** tries``. With ``seed``, the draws repeat from run to run, each call continuing
+    the last (TensorFlow's kernel streams; not TensorFlow's values).
+
+    Raises:
+        InvalidArgumentError: ``true_classes`` not an int64 matrix with ``num_true`` columns, or ``unique`` with
+            ``num_sampled > range_max`` (``Sampler's range is too small.``).
+    """
+    op = "[Op:LogUniformCandidateSampler]"
+    if isinstance(true_classes, Tensor):
+        if true_classes.dtype != _dtypes.int64:
+            raise InvalidArgumentError(f"cannot compute LogUniformCandidateSampler as input #0(zero-based) was "
+                                       f"expected to be a int64 tensor but is a {true_classes.dtype.name} tensor {op}")
+        true = np.asarray(true_classes._value)
+    else:
+        true = np.asarray(true_classes, dtype=np.int64)
+    if true.ndim != 2:
+        raise InvalidArgumentError(f"true_classes must be a matrix {op}")
+    if true.shape[1] != int(num_true):
+        raise InvalidArgumentError(f"true_classes must have num_true columns, expected: {true.shape[1]} was: "
+                                   f"{int(num_true)} {op}")
+    num_sampled, range_max = int(num_sampled), int(range_max)
+    if unique and num_sampled > range_max:
+        raise InvalidArgumentError(f"Sampler's range is too small. {op}")
+    rng = _kernel_rng("LogUniformCandidateSampler", seed, (int(num_true), num_sampled, bool(unique), range_max))
+    log_range = np.log(range_max + 1.0)
+    sampled: list = []
+    seen: set = set()
+    tries = 0
+    while len(sampled) < num_sampled:
+        for u in rng.random(num_sampled - len(sampled)):
+            value = int(np.exp(u * log_range)) - 1
+            value = min(max(value, 0), range_max - 1)  # exp rounding at u near 1
+            tries += 1
+            if unique:
+                if value in seen:
+                    continue
+                seen.add(value)
+            sampled.append(value)
+            if len(sampled) == num_sampled:
+                break
+
+    def expected_count(classes: Any) -> Any:
+        p = (np.log((classes + 2.0) / (classes + 1.0)) / log_range).astype(np.float32)
+        if tries == num_sampled:
+            return (p * np.float32(num_sampled)).astype(np.float32)
+        return (-np.expm1(tries * np.log1p(-p.astype(np.float64)))).astype(np.float32)
+
+    candidates = np.asarray(sampled, dtype=np.int64)
+    return LogUniformCandidateSampler(Tensor(candidates), Tensor(expected_count(true.astype(np.float64))),
+                                      Tensor(expected_count(candidates.astype(np.float64))))
 
 
 # tf.random.experimental

@@ -71,6 +71,22 @@ def test_the_special_tokens_of_text_vectorization():
     np.testing.assert_array_equal(tv(["y x z"]).numpy(), [[3, 2, 1]])
 
 
+def test_get_vocabulary_gives_numpy_scalars_for_the_tokens_as_tf_keras():
+    """tf.keras 2 reads the tokens back from its lookup table as numpy values: a printed vocabulary shows
+    ``np.str_('a')`` (the word2vec tutorial prints one); the mask and OOV tokens stay as given, IntegerLookup's
+    as np.int64 (tf_keras 2.21's reprs)."""
+    lookup = L.StringLookup(vocabulary=["a", "b"], mask_token="[M]")
+    assert repr(lookup.get_vocabulary()) == "['[M]', '[UNK]', np.str_('a'), np.str_('b')]"
+    tv = L.TextVectorization()
+    tv.adapt(["x y y"])
+    assert repr(tv.get_vocabulary()) == "['', '[UNK]', np.str_('y'), np.str_('x')]"
+    assert repr(tv.get_vocabulary(include_special_tokens=False)) == "[np.str_('y'), np.str_('x')]"
+    ints = L.IntegerLookup()
+    ints.adapt([5, 7, 7])
+    assert repr(ints.get_vocabulary()) == "[np.int64(-1), np.int64(7), np.int64(5)]"
+    assert json.loads(json.dumps(lookup.get_config()))["vocabulary"] == ["a", "b"]
+
+
 @pytest.mark.parametrize("name", sorted(REF["tokenizer"]))
 def test_tokenizer_matches_tf_keras(name):
     want = REF["tokenizer"][name]

@@ -1,4 +1,7 @@
-"""keras.utils: plot_model, to_categorical, pad_sequences, normalize, split_dataset, set_random_seed."""
+"""keras.utils: plot_model, to_categorical, pad_sequences, normalize, split_dataset, set_random_seed; and
+keras.preprocessing.sequence's word2vec helpers skipgrams and make_sampling_table."""
+import random
+
 import numpy as np
 import pytest
 
@@ -59,6 +62,31 @@ def test_pad_sequences_pre_and_post():
     np.testing.assert_array_equal(pad_sequences(seqs, maxlen=2, padding="post", truncating="post"),
                                   [[1, 2], [4, 0], [0, 0]])
     np.testing.assert_array_equal(pad_sequences(seqs, maxlen=2), [[2, 3], [0, 4], [0, 0]])
+
+
+def test_make_sampling_table_is_tf_keras_zipf_table():
+    # tf_keras 2.21's make_sampling_table(10)
+    np.testing.assert_allclose(keras.preprocessing.sequence.make_sampling_table(10), [
+        0.0031522478751942504, 0.0031522478751942504, 0.0054759726939176976, 0.007415564097374219,
+        0.009128167456366161, 0.010684345040995184, 0.012123806302675509, 0.013471624356952072,
+        0.014744868825042839, 0.01595580205967933], rtol=1e-15)
+
+
+def test_skipgrams_draws_from_python_random_as_tf_keras():
+    """The word2vec tutorial's skip-grams: tf_keras 2.21 printed these after random.seed(42), drawing the
+    shuffle seed, the subsampling and the negative pairs from Python's random module in this order."""
+    skipgrams, table = keras.preprocessing.sequence.skipgrams, keras.preprocessing.sequence.make_sampling_table
+    random.seed(42)
+    couples, labels = skipgrams([1, 2, 3, 4, 5, 1, 6, 7], vocabulary_size=8, window_size=2, negative_samples=0)
+    assert couples == [[7, 6], [4, 3], [7, 1], [6, 1], [1, 3], [1, 6], [5, 3], [1, 7], [3, 2], [2, 3], [3, 5],
+                       [4, 2], [3, 1], [3, 4], [4, 1], [4, 5], [1, 5], [5, 1], [1, 4], [6, 7], [2, 1], [6, 5],
+                       [5, 4], [2, 4], [1, 2], [5, 6]] and labels == [1] * 26
+    assert skipgrams([1, 0, 3, 4], vocabulary_size=8, window_size=1, negative_samples=1.0, categorical=True,
+                     seed=3) == ([[4, 5], [3, 4], [3, 2], [4, 3]], [[1, 0], [0, 1], [1, 0], [0, 1]])
+    assert skipgrams([1, 2, 3, 4, 5, 6], vocabulary_size=8, window_size=1, sampling_table=table(8, 1e-2),
+                     shuffle=False) == ([[4, 3], [4, 5], [5, 4], [5, 6], [4, 2], [4, 6], [5, 4], [5, 5]],
+                                        [1, 1, 1, 1, 0, 0, 0, 0])
+    assert random.random() == 0.8364614512743888  # the same number of draws as tf_keras
 
 
 def test_normalize_and_split_dataset():

@@ -64,3 +64,50 @@ def test_categorical_gamma_poisson_shapes_dtypes_and_frequencies():
     assert p.shape == (3, 2) and p.dtype == tf.float32
     with pytest.raises(ValueError, match="Must specify maxval for integer dtype"):
         tf.random.uniform([2], dtype=tf.int32)
+
+
+def test_log_uniform_candidate_sampler_as_tensorflow():
+    """tf.random.log_uniform_candidate_sampler (the word2vec tutorial's negative sampling): TensorFlow 2.21's
+    shapes, dtypes, expected counts (P(k) = log((k + 2) / (k + 1)) / log(range_max + 1), times num_sampled when
+    no draw was rejected) and errors; a seed repeats the stream from run to run, each call continuing it."""
+    true = tf.constant([[1, 2], [3, 4]], dtype="int64")
+    s = tf.random.log_uniform_candidate_sampler(true_classes=true, num_true=2, num_sampled=3, unique=False,
+                                                range_max=50, seed=7)
+    assert type(s).__name__ == "LogUniformCandidateSampler" and s.sampled_candidates.dtype == tf.int64
+    assert s.sampled_candidates.shape == (3,) and s.sampled_expected_count.shape == (3,)
+    assert s.true_expected_count.dtype == tf.float32 and s.sampled_expected_count.dtype == tf.float32
+    # TensorFlow printed [[0.30937165 0.21950266] [0.1702595 0.13911213]] (3 draws, none rejected: P * 3)
+    np.testing.assert_allclose(s.true_expected_count.numpy(), [[0.30937165, 0.21950266],
+                                                               [0.1702595, 0.13911213]], rtol=1e-6)
+    k = s.sampled_candidates.numpy()
+    np.testing.assert_allclose(s.sampled_expected_count.numpy(), 3 * np.log((k + 2) / (k + 1)) / np.log(51),
+                               rtol=1e-6)
+    u = tf.random.log_uniform_candidate_sampler(tf.constant([[0]], dtype="int64"), 1, 3, True, 3, seed=7)
+    assert sorted(u.sampled_candidates.numpy().tolist()) == [0, 1, 2]  # unique: rejections until all 3 differ
+    p0 = np.log(2) / np.log(4)
+    tries = np.log1p(-float(u.true_expected_count.numpy()[0, 0])) / np.log1p(-p0)  # 1 - (1 - p) ** tries
+    assert abs(tries - round(tries)) < 1e-3 and round(tries) > 3
+
+    def draws(seed):
+        return [tf.random.log_uniform_candidate_sampler(tf.constant([[3]], dtype="int64"), 1, 4, True, 9,
+                                                         seed=seed).sampled_candidates.numpy().tolist()
+                for _ in range(3)]
+    tf.random.set_seed(None)
+    first = draws(42)
+    assert first[0] != first[1] or first[1] != first[2]  # each call continues the stream
+    tf.random.set_seed(None)
+    assert draws(42) == first  # set_seed starts the streams over
+    counts = np.bincount(np.concatenate([tf.random.log_uniform_candidate_sampler(
+        tf.constant([[0]], dtype="int64"), 1, 1, False, 9).sampled_candidates.numpy() for _ in range(4000)]),
+        minlength=9) / 4000
+    np.testing.assert_allclose(counts, np.log((np.arange(9) + 2) / (np.arange(9) + 1)) / np.log(10), atol=0.03)
+    many = tf.random.log_uniform_candidate_sampler(tf.constant([[3]], dtype="int64"), 1, 6, False, 4, seed=1)
+    np.testing.assert_allclose(many.true_expected_count.numpy(), [[0.8318813]], rtol=1e-6)  # TensorFlow's
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Sampler's range is too small"):
+        tf.random.log_uniform_candidate_sampler(tf.constant([[3]], dtype="int64"), 1, 5, True, 4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="true_classes must be a matrix"):
+        tf.random.log_uniform_candidate_sampler(tf.constant([3], dtype="int64"), 1, 2, True, 9)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="was expected to be a int64 tensor but is a int32"):
+        tf.random.log_uniform_candidate_sampler(tf.constant([[3]]), 1, 2, True, 9)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must have num_true columns, expected: 2 was: 1"):
+        tf.random.log_uniform_candidate_sampler(tf.constant([[3, 1]], dtype="int64"), 1, 2, True, 9)

@@ -20,6 +20,9 @@
   (``aclImdb/train/pos/<id>_<rating>.txt`` ...) written from ``imdb_reviews_stand_in`` (see the function).
 * ``ecg_stand_in(path)``: a CSV shaped as the ECG5000 file of the autoencoder tutorial (``ecg.csv``: 4998 rows
   of 140 readings and a 0/1 label, no header), made from a seeded numpy generator (see the function).
+* ``shakespeare_stand_in(path, speeches)``: a text file in the layout of the tiny-shakespeare file of the text
+  generation and word2vec tutorials (speakers, verse, blank lines), generated from a seeded numpy generator and a
+  fixed word list (see the function).
 * ``seeded_weights(model, seed, keep_zeros)``: every trainable weight set from a seeded numpy generator
   (Glorot-uniform kernels, a convolution's window counted in the fans; zero biases, unit scales), so both
   frameworks start training from the same point.
@@ -371,4 +374,33 @@ def fra_eng_stand_in(path):
     with open(path, "w", encoding="utf-8") as f:
         for english, french in pairs:
             f.write(f"{english}\t{french}\tCC-BY 2.0 (France) Attribution: a made-up pair\n")
+def shakespeare_stand_in(path, speeches=200, seed=0):
+    """Write a stand-in for ``shakespeare.txt`` (Karpathy's tiny-shakespeare, downloaded by the text generation
+    and word2vec tutorials; not in the shared datasets) to ``path``; return it.
+
+    The file's layout: speeches of a speaker's name and a colon on one line, then one to three lines of verse,
+    then a blank line, starting with ``First Citizen:``. The verse is made of words drawn by
+    ``numpy.random.RandomState(seed)`` from a fixed list of common Elizabethan English words (a few common
+    ones drawn more often, so word frequencies fall off roughly as in real text), each line capitalized and
+    ended with a punctuation mark. ASCII only; 200 speeches are about 13 KB."""
+    speakers = ["First Citizen", "Second Citizen", "MENENIUS", "MARCIUS", "ROMEO", "JULIET", "KING RICHARD II",
+                "QUEEN", "GLOUCESTER", "All"]
+    common = "the and to of i you my a that in is not it me be thy thou with".split()
+    rare = ("what have will his your our this but for so all do no shall him love lord good sir come now more "
+            "make let heart death king night day speak hear well o here there then must may say know man "
+            "blood crown father gentle sweet noble hand eyes friends rome honour fair grace tongue time "
+            "heaven word peace war world fear life soul stay go hence farewell nay ay yet").split()
+    rng = np.random.RandomState(seed)
+    out = ["First Citizen:", "Before we proceed any further, hear me speak.", ""]
+    for _ in range(speeches):
+        out.append(speakers[rng.randint(len(speakers))] + ":")
+        for _ in range(1 + rng.randint(3)):
+            n = 3 + rng.randint(7)
+            words = [common[rng.randint(len(common))] if rng.rand() < 0.45 else rare[rng.randint(len(rare))]
+                     for _ in range(n)]
+            line = " ".join("I" if w == "i" else w for w in words)
+            out.append(line[0].upper() + line[1:] + ".,;!?:"[rng.randint(6)])
+        out.append("")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
     return path

@@ -6,7 +6,7 @@ overfit_and_underfit needs). As for the Keras guides (``../keras_guides/make_exp
 each program runs with ``CHAINRULE_REFERENCE=tensorflow`` (so it imports TensorFlow instead of chainrule),
 ``CHAINRULE_DATA`` set, ``TF_ENABLE_ONEDNN_OPTS=0`` and one thread, in an empty working folder, with
 ``../keras_guides`` on the path for ``guide_support``. The stdout is stored after one rewrite that only changes
-names: ``tf.Tensor``/``tf.Variable`` become ``chainrule.Tensor``/``chainrule.Variable``, and dtypes such as
+names: ``tf.Tensor``/``tf.Variable``/``tf.RaggedTensor`` become ``chainrule.Tensor``/..., and dtypes such as
 ``tf.string`` in a ``TensorSpec`` become ``chainrule.string``.
 
     CHAINRULE_DATA=/path/to/datasets python tests/programs/tutorials/make_expected.py /path/to/tf-venv/bin/python
@@ -23,11 +23,12 @@ PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_ls
             "quickstart_advanced", "overfit_and_underfit", "text_classification", "autoencoder",
             "denoising_autoencoder", "vae", "transformer_imdb", "addition_rnn", "dcgan", "cvae", "conv_lstm",
             "knowledge_distillation", "siamese_contrastive", "antirectifier", "endpoint_layer_pattern",
-            "trainer_pattern", "timeseries_classification", "imbalanced_classification", "lstm_seq2seq"]
+            "trainer_pattern", "timeseries_classification", "imbalanced_classification", "lstm_seq2seq",
+            "text_generation", "word2vec"]
 
 
 def normalize(text: str) -> str:
-    text = re.sub(r"\btf\.(Tensor|Variable)\b", r"chainrule.\1", text)
+    text = re.sub(r"\btf\.(Tensor|Variable|RaggedTensor)\b", r"chainrule.\1", text)
     return re.sub(r"\bdtype=tf\.(\w+)", r"dtype=chainrule.\1", text)
 
 

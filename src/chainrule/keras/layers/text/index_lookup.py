@@ -112,13 +112,21 @@ class IndexLookup(PreprocessingLayer):
         return self._token_start_index() + len(self._tokens)
 
     def get_vocabulary(self, include_special_tokens=True) -> list:
-        """The token of every id in order (``include_special_tokens=False``: only the vocabulary's own tokens)."""
-        words = [self._public(t) for t in self._tokens]
+        """The token of every id in order (``include_special_tokens=False``: only the vocabulary's own tokens).
+
+        As tf.keras 2 (which reads them back from its lookup table as a numpy array), the vocabulary's tokens
+        are numpy scalars, ``np.str_`` or ``np.int64`` (printed ``np.str_('a')`` in a list); the mask and OOV
+        tokens are as given (``'[UNK]'``), ``np.int64`` for IntegerLookup (``-1``).
+        """
+        scalar = np.str_ if self._strings else np.int64
+        words = [scalar(self._public(t)) for t in self._tokens]
         if not include_special_tokens:
             return words
         specials = [self.oov_token] * self._token_start_index()
         if self.mask_token is not None and self.output_mode == INT:
             specials[0] = self.mask_token
+        if not self._strings:
+            specials = [None if t is None else np.int64(t) for t in specials]
         return specials + words
 
     def set_vocabulary(self, vocabulary, idf_weights=None):
