@@ -23,6 +23,9 @@
 * ``shakespeare_stand_in(path, speeches)``: a text file in the layout of the tiny-shakespeare file of the text
   generation and word2vec tutorials (speakers, verse, blank lines), generated from a seeded numpy generator and a
   fixed word list (see the function).
+* ``moving_mnist_stand_in(path, ...)``, ``forda_stand_in(path, rows)``, ``creditcard_stand_in(path, ...)``,
+  ``fra_eng_stand_in(path)``: seeded files in the layout of Moving MNIST's ``mnist_test_seq.npy``, the FordA
+  TSVs, the credit-card fraud CSV and the Anki ``fra.txt`` pairs (see each function).
 * ``seeded_weights(model, seed, keep_zeros)``: every trainable weight set from a seeded numpy generator
   (Glorot-uniform kernels, a convolution's window counted in the fans; zero biases, unit scales), so both
   frameworks start training from the same point.
