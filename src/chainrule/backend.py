@@ -79,6 +79,29 @@ def get_seed() -> int | None:
     return _seed
 
 
+_kernel_streams: dict = {}
+
+
+def kernel_rng(op_name: str, seed: int | None, attrs: tuple = ()) -> numpy.random.Generator:
+    """The Generator a random op draws from: the global one (:func:`rng`) without an op ``seed``; with one, the
+    stream of the op's kernel.
+
+    TensorFlow keeps one kernel per op name and attributes (``RandomUniform`` of float32 with ``seed=1``), each
+    with its own random state: a seeded op draws the same values from run to run, but each call continues where
+    the last one stopped (two calls of ``tf.random.uniform([2], seed=1)`` differ), and ``set_seed`` starts every
+    stream over. The stream here is ``default_rng(seed)`` (``default_rng([global seed, seed])`` after
+    ``set_seed``), so the values are chainrule's, not TensorFlow's.
+    """
+    if seed is None:
+        return _rng
+    key = (op_name, int(seed), attrs)
+    owner, stream = _kernel_streams.get(key, (None, None))
+    if owner is not _rng:  # first use, or set_seed since then: a new stream
+        stream = numpy.random.default_rng(int(seed) if _seed is None else [_seed & 0xFFFFFFFF, int(seed) & 0xFFFFFFFF])
+        _kernel_streams[key] = (_rng, stream)
+    return stream
+
+
 def get_rng_state() -> dict[str, Any]:
     """A JSON-able snapshot of the global Generator, for BackupAndRestore."""
     return dict(_rng.bit_generator.state)

@@ -831,8 +831,8 @@ def extract_patches(images: TensorLike, sizes: Any, strides: Any, rates: Any, pa
 _Draw = Callable[[], np.random.Generator]
 
 
-def _stateful(seed: int | None) -> _Draw:
-    return lambda: _random._rng(seed)
+def _stateful(seed: int | None, op_name: str) -> _Draw:
+    return lambda: _random._rng(seed, op_name)
 
 
 def _stateless(seed: Any) -> _Draw:
@@ -885,7 +885,7 @@ def random_flip_left_right(image: TensorLike, seed: int | None = None) -> Tensor
     Raises:
         ValueError: images that are not 3-D/4-D.
     """
-    return _random_flip(image, 2, _stateful(seed), "random_flip_left_right")
+    return _random_flip(image, 2, _stateful(seed, "RandomFlipLeftRight"), "random_flip_left_right")
 
 
 def random_flip_up_down(image: TensorLike, seed: int | None = None) -> Tensor:
@@ -901,7 +901,7 @@ def random_flip_up_down(image: TensorLike, seed: int | None = None) -> Tensor:
     Raises:
         ValueError: images that are not 3-D/4-D.
     """
-    return _random_flip(image, 1, _stateful(seed), "random_flip_up_down")
+    return _random_flip(image, 1, _stateful(seed, "RandomFlipUpDown"), "random_flip_up_down")
 
 
 def random_brightness(image: TensorLike, max_delta: float, seed: int | None = None) -> Tensor:
@@ -919,7 +919,7 @@ def random_brightness(image: TensorLike, max_delta: float, seed: int | None = No
         ValueError: a negative ``max_delta``.
     """
     _check_delta(max_delta)
-    return adjust_brightness(image, _stateful(seed)().uniform(-max_delta, max_delta))
+    return adjust_brightness(image, _stateful(seed, "RandomBrightness")().uniform(-max_delta, max_delta))
 
 
 def random_contrast(image: TensorLike, lower: float, upper: float, seed: int | None = None) -> Tensor:
@@ -938,7 +938,7 @@ def random_contrast(image: TensorLike, lower: float, upper: float, seed: int | N
         ValueError: ``upper <= lower`` or ``lower < 0``.
     """
     _check_range(lower, upper)
-    return adjust_contrast(image, _stateful(seed)().uniform(lower, upper))
+    return adjust_contrast(image, _stateful(seed, "RandomContrast")().uniform(lower, upper))
 
 
 def random_saturation(image: TensorLike, lower: float, upper: float, seed: int | None = None) -> Tensor:
@@ -957,7 +957,7 @@ def random_saturation(image: TensorLike, lower: float, upper: float, seed: int |
         ValueError: ``upper <= lower`` or ``lower < 0``.
     """
     _check_range(lower, upper)
-    return adjust_saturation(image, _stateful(seed)().uniform(lower, upper))
+    return adjust_saturation(image, _stateful(seed, "RandomSaturation")().uniform(lower, upper))
 
 
 def random_hue(image: TensorLike, max_delta: float, seed: int | None = None) -> Tensor:
@@ -975,7 +975,7 @@ def random_hue(image: TensorLike, max_delta: float, seed: int | None = None) -> 
         ValueError: ``max_delta`` outside ``[0, 0.5]``.
     """
     _check_delta(max_delta, 0.5)
-    return adjust_hue(image, _stateful(seed)().uniform(-max_delta, max_delta))
+    return adjust_hue(image, _stateful(seed, "RandomHue")().uniform(-max_delta, max_delta))
 
 
 def random_crop(value: TensorLike, size: Any, seed: int | None = None, name: str | None = None) -> Tensor:
@@ -994,7 +994,7 @@ def random_crop(value: TensorLike, size: Any, seed: int | None = None, name: str
         ValueError: ``size`` of the wrong length.
         InvalidArgumentError: ``size`` larger than ``value``.
     """
-    return _random_crop(value, size, _stateful(seed))
+    return _random_crop(value, size, _stateful(seed, "RandomCrop"))
 
 
 def stateless_random_flip_left_right(image: TensorLike, seed: Any) -> Tensor:

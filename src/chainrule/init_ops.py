@@ -7,9 +7,9 @@ Tensor; it is how the core guides fill a ``tf.Variable``::
 
 They mirror ``tensorflow.python.ops.init_ops_v2`` (classes ``RandomNormal``,
 ``RandomUniform``, ``Zeros``, ``Ones``, ``Constant`` with ``get_config`` /
-``from_config``) and do not depend on ``chainrule.keras``. With a ``seed`` a
-fresh initializer repeats its values; without one the global seeded generator
-is used.
+``from_config``) and do not depend on ``chainrule.keras``. With a ``seed`` an
+initializer repeats its values (TensorFlow's draw statelessly from ``(seed, 0)``); without one the global
+seeded generator is used.
 """
 from __future__ import annotations
 
@@ -96,7 +96,9 @@ class RandomNormal(Initializer):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=_dtypes.float32, **kwargs):
-        return _random.normal(shape, self.mean, self.stddev, dtype=_float_dtype(dtype), seed=self.seed)
+        if self.seed is not None:  # TensorFlow's seeded initializers draw statelessly from (seed, 0): they repeat
+            return _random.stateless_normal(shape, [self.seed, 0], self.mean, self.stddev, dtype=_float_dtype(dtype))
+        return _random.normal(shape, self.mean, self.stddev, dtype=_float_dtype(dtype))
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
@@ -109,7 +111,9 @@ class RandomUniform(Initializer):
         self.minval, self.maxval, self.seed = minval, maxval, seed
 
     def __call__(self, shape, dtype=_dtypes.float32, **kwargs):
-        return _random.uniform(shape, self.minval, self.maxval, dtype=dtype, seed=self.seed)
+        if self.seed is not None:
+            return _random.stateless_uniform(shape, [self.seed, 0], self.minval, self.maxval, dtype=dtype)
+        return _random.uniform(shape, self.minval, self.maxval, dtype=dtype)
 
     def get_config(self) -> dict:
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
@@ -122,7 +126,10 @@ class TruncatedNormal(Initializer):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=_dtypes.float32, **kwargs):
-        return _random.truncated_normal(shape, self.mean, self.stddev, dtype=_float_dtype(dtype), seed=self.seed)
+        if self.seed is not None:
+            return _random.stateless_truncated_normal(shape, [self.seed, 0], self.mean, self.stddev,
+                                                      dtype=_float_dtype(dtype))
+        return _random.truncated_normal(shape, self.mean, self.stddev, dtype=_float_dtype(dtype))
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}

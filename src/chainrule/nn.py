@@ -6,6 +6,7 @@ from typing import Any
 from ._missing import missing_attribute as _missing_attribute
 from . import _dispatch
 from . import ops as _ops
+from . import random as _random
 from .functions import _float_unary, sigmoid, tanh  # noqa: F401 - re-exported names
 from .functions import log_softmax, softmax, transpose  # noqa: F401 - softmax and log_softmax are re-exported
 from .functions import add_n, clip_by_value, reduce_mean, reduce_sum, reshape, rsqrt, square, squeeze, where
@@ -74,8 +75,13 @@ def sigmoid_cross_entropy_with_logits(labels: TensorLike = None, logits: TensorL
 
 def dropout(x: TensorLike, rate: Any, noise_shape: Any = None, seed: int | None = None,
             name: str | None = None) -> Tensor:
-    """Inverted dropout: zero with probability ``rate``, scale the kept values by ``1/(1-rate)``."""
-    return _float_unary(_ops.Dropout(rate, noise_shape=noise_shape, seed=seed), x, "Dropout")
+    """Inverted dropout: zero with probability ``rate``, scale the kept values by ``1/(1-rate)``.
+
+    With a ``seed`` the masks repeat from run to run, each call continuing the last (TensorFlow's seeded
+    ``RandomUniform`` kernel; ``chainrule.random.set_seed`` starts it over); without one they come from the
+    global generator."""
+    rng = None if seed is None else _random._rng(seed, "RandomUniform")
+    return _float_unary(_ops.Dropout(rate, noise_shape=noise_shape, rng=rng), x, "Dropout")
 
 
 # ----------------------------------------------------------------------------- more of tf.nn

@@ -26,16 +26,18 @@ def _shape(shape: Any, op_name: str = "RandomUniform") -> Any:
     return _integers.integers(shape, "shape", op_name, "T")
 
 
-def _rng(seed: Any) -> Any:
+def _rng(seed: Any, op_name: str, attrs: tuple = ()) -> Any:
+    """The Generator of one call of the random op ``op_name`` (TensorFlow's kernel name; see
+    ``backend.kernel_rng``): a seeded op continues its stream from call to call, as in TensorFlow."""
     note_side_effect("a random draw")  # a traced function must draw anew on every call
-    return np.random.default_rng(seed) if seed is not None else backend.rng()
+    return backend.kernel_rng(op_name, seed, attrs)
 
 
 def uniform(shape: Any, minval: int = 0, maxval: Any = None, dtype: DTypeLike = _dtypes.float32,
             seed: int | None = None, name: str | None = None) -> Tensor:
     """Uniform values in ``[minval, maxval)`` (maxval default 1 for floats)."""
     dt = _dtypes.as_dtype(dtype)
-    rng = _rng(seed)
+    rng = _rng(seed, "RandomUniformInt" if dt.is_integer else "RandomUniform", (dt.name,))
     if dt.is_integer:
         if maxval is None:
             raise ValueError(f"Must specify maxval for integer dtype {dt!r} (random.uniform).")
@@ -51,14 +53,15 @@ def normal(shape: Any, mean: TensorLike = 0.0, stddev: float = 1.0, dtype: DType
            seed: int | None = None, name: str | None = None) -> Tensor:
     """Normally distributed values."""
     dt = _dtypes.as_dtype(dtype)
-    return Tensor(_rng(seed).normal(mean, stddev, size=_shape(shape, "RandomStandardNormal")).astype(dt.dtype))
+    rng = _rng(seed, "RandomStandardNormal", (dt.name,))
+    return Tensor(rng.normal(mean, stddev, size=_shape(shape, "RandomStandardNormal")).astype(dt.dtype))
 
 
 def truncated_normal(shape: Any, mean: TensorLike = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
                      seed: int | None = None, name: str | None = None) -> Tensor:
     """Normal values redrawn until within two standard deviations of the mean."""
     dt = _dtypes.as_dtype(dtype)
-    rng = _rng(seed)
+    rng = _rng(seed, "TruncatedNormal", (dt.name,))
     size = _shape(shape)
     out = rng.standard_normal(size)
     bad = np.abs(out) > 2
@@ -71,7 +74,7 @@ def truncated_normal(shape: Any, mean: TensorLike = 0.0, stddev: float = 1.0, dt
 def shuffle(value: TensorLike, seed: int | None = None, name: str | None = None) -> Tensor:
     """A copy of ``value`` with its first axis randomly permuted."""
     v = value._value if isinstance(value, Tensor) else np.asarray(value)
-    return Tensor(v[_rng(seed).permutation(len(v))])
+    return Tensor(v[_rng(seed, "RandomShuffle").permutation(len(v))])
 
 
 def categorical(logits: TensorLike, num_samples: Any, dtype: DTypeLike | None = None, seed: int | None = None,
@@ -80,7 +83,7 @@ def categorical(logits: TensorLike, num_samples: Any, dtype: DTypeLike | None = 
 
     Returns ``[batch, num_samples]`` int64 (or ``dtype``). A class with logit ``-inf`` is never drawn.
     """
-    return _categorical(_rng(seed), logits, num_samples, dtype)
+    return _categorical(_rng(seed, "Multinomial"), logits, num_samples, dtype)
 
 
 def _categorical(rng: Any, logits: Any, num_samples: Any, dtype: Any) -> Any:
@@ -102,7 +105,7 @@ def gamma(shape: Any, alpha: TensorLike, beta: Any = None, dtype: DTypeLike = _d
     a = np.asarray(alpha._value if isinstance(alpha, Tensor) else alpha, dtype=np.float64)
     b = 1.0 if beta is None else np.asarray(beta._value if isinstance(beta, Tensor) else beta, dtype=np.float64)
     size = _shape(shape) + np.broadcast_shapes(np.shape(a), np.shape(b))
-    return Tensor((_rng(seed).gamma(a, size=size) / b).astype(_dtypes.as_dtype(dtype).dtype))
+    return Tensor((_rng(seed, "RandomGamma").gamma(a, size=size) / b).astype(_dtypes.as_dtype(dtype).dtype))
 
 
 def poisson(shape: Any, lam: Any, dtype: DTypeLike = _dtypes.float32, seed: int | None = None,
@@ -110,7 +113,7 @@ def poisson(shape: Any, lam: Any, dtype: DTypeLike = _dtypes.float32, seed: int 
     """Poisson draws: shape ``shape + lam.shape``, in ``dtype`` (float32 by default, as TensorFlow)."""
     lam_arr = np.asarray(lam._value if isinstance(lam, Tensor) else lam, dtype=np.float64)
     size = _shape(shape) + lam_arr.shape
-    return Tensor(_rng(seed).poisson(lam_arr, size=size).astype(_dtypes.as_dtype(dtype).dtype))
+    return Tensor(_rng(seed, "RandomPoissonV2").poisson(lam_arr, size=size).astype(_dtypes.as_dtype(dtype).dtype))
 
 
 def _stateless_rng(seed: Any) -> Any:
@@ -262,27 +265,6 @@ def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> Tensor:
 LogUniformCandidateSampler = collections.namedtuple(
     "LogUniformCandidateSampler", ["sampled_candidates", "true_expected_count", "sampled_expected_count"])
 
-_kernel_rngs: dict = {}
-_DEFAULT_GRAPH_SEED = 87654321  # TensorFlow's global seed for an op seeded before tf.random.set_seed
-
-
-def _kernel_rng(op_name: str, seed: int | None, attrs: tuple) -> Any:
-    """The generator of a seeded sampler's kernel. TensorFlow keeps one kernel, with its own random stream,
-    per op and attributes: with a ``seed`` every run draws the same values, each call continuing the stream of
-    the calls before it, and ``set_seed`` starts the streams over. Unseeded, the global generator."""
-    note_side_effect("a random draw")
-    if seed is None:
-        return backend.rng()
-    key = (op_name, int(seed), attrs)
-    owner, rng = _kernel_rngs.get(key, (None, None))
-    if owner is not backend.rng():  # first use, or set_seed since: a new stream
-        global_seed = backend.get_seed()
-        rng = np.random.default_rng([_DEFAULT_GRAPH_SEED if global_seed is None else global_seed & 0xFFFFFFFF,
-                                     int(seed) & 0xFFFFFFFF])
-        _kernel_rngs[key] = (backend.rng(), rng)
-    return rng
-
-
 def log_uniform_candidate_sampler(true_classes: TensorLike, num_true: int, num_sampled: int, unique: bool,
                                   range_max: int, seed: int | None = None,
                                   name: str | None = None) -> LogUniformCandidateSampler:
@@ -318,7 +300,7 @@ def log_uniform_candidate_sampler(true_classes: TensorLike, num_true: int, num_s
     num_sampled, range_max = int(num_sampled), int(range_max)
     if unique and num_sampled > range_max:
         raise InvalidArgumentError(f"Sampler's range is too small. {op}")
-    rng = _kernel_rng("LogUniformCandidateSampler", seed, (int(num_true), num_sampled, bool(unique), range_max))
+    rng = _rng(seed, "LogUniformCandidateSampler", (int(num_true), num_sampled, bool(unique), range_max))
     log_range = np.log(range_max + 1.0)
     sampled: list = []
     seen: set = set()

@@ -358,7 +358,9 @@ def test_dropout_rate_zero_is_identity_and_rate_one_is_rejected():
 
 
 def test_dropout_gradient(rng):
-    assert_grads(lambda a: chainrule.nn.dropout(a, 0.4, seed=3), signed(rng, (6, 5)))
+    # a fresh op with a seed draws the same mask every call (the check evaluates it many times); tf.nn.dropout's
+    # seed continues its stream instead, as TensorFlow's
+    assert_grads(lambda a: apply_op(ops.Dropout(0.4, seed=3), a), signed(rng, (6, 5)))
 
 
 def reference_dropout(x, rate, rng, noise_shape=None):

@@ -111,3 +111,30 @@ def test_log_uniform_candidate_sampler_as_tensorflow():
         tf.random.log_uniform_candidate_sampler(tf.constant([[3]]), 1, 2, True, 9)
     with pytest.raises(tf.errors.InvalidArgumentError, match="must have num_true columns, expected: 2 was: 1"):
         tf.random.log_uniform_candidate_sampler(tf.constant([[3, 1]], dtype="int64"), 1, 2, True, 9)
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: tf.random.uniform([4], seed=1), lambda: tf.random.uniform([4], 0, 9, dtype=tf.int32, seed=1),
+    lambda: tf.random.normal([4], seed=1), lambda: tf.random.truncated_normal([4], seed=1),
+    lambda: tf.random.shuffle(tf.range(8), seed=1), lambda: tf.random.categorical(tf.zeros([1, 5]), 6, seed=1),
+    lambda: tf.random.gamma([4], 2.0, seed=1), lambda: tf.random.poisson([4], 3.0, seed=1),
+    lambda: tf.image.random_brightness(tf.zeros([2, 2, 1]), 0.5, seed=1),
+], ids=["uniform", "uniform-int", "normal", "truncated", "shuffle", "categorical", "gamma", "poisson", "brightness"])
+def test_a_seeded_op_continues_its_stream_and_set_seed_starts_it_over(draw):
+    """TensorFlow: two calls of tf.random.uniform([4], seed=1) differ (the seeded kernel keeps its state), the
+    same program repeats them, and tf.random.set_seed restarts every stream."""
+    tf.random.set_seed(3)
+    first, second = draw().numpy(), draw().numpy()
+    tf.random.set_seed(3)
+    np.testing.assert_array_equal(draw().numpy(), first)
+    np.testing.assert_array_equal(draw().numpy(), second)
+    calls = [draw().numpy() for _ in range(6)]
+    assert any(not np.array_equal(c, calls[0]) for c in calls)  # the stream moves on (small draws may repeat)
+
+
+def test_seeded_initializers_repeat_as_tensorflows_stateless_ones():
+    for make in (lambda: tf.random_normal_initializer(seed=1), lambda: tf.random_uniform_initializer(seed=1),
+                 lambda: tf.keras.initializers.TruncatedNormal(seed=1)):
+        init = make()
+        np.testing.assert_array_equal(init([3]).numpy(), init([3]).numpy())
+        np.testing.assert_array_equal(make()([3]).numpy(), init([3]).numpy())
