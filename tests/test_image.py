@@ -195,3 +195,29 @@ def test_adjust_contrast_takes_an_accurate_mean_as_tensorflow():
     mean = x.astype(np.float64).mean(axis=(0, 1)).astype(np.float32)
     np.testing.assert_array_equal(tf.image.adjust_contrast(x, 0.3).numpy(), (x - mean) * np.float32(0.3) + mean)
 
+
+# A 24x16 JPEG (Pillow, quality 75, 4:2:0) and what tensorflow-cpu 2.21's decode_jpeg gives for it: its default
+# dct_method "" is libjpeg-turbo's fast integer DCT, with fancy chroma upsampling (Pillow's own decode differs)
+_JPEG_420 = (
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgy"
+    "PC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCAAQABgD"
+    "ASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKB"
+    "kaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZ"
+    "mqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQF"
+    "BgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5"
+    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX"
+    "2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDjLFACM5NXpgvknjmo7OHDZ74zVi4iYIcDtXjKp0FgceqcHRaVmc/cQ/MSB9KKtuh7"
+    "0UOaReOw2HpVLU53Vj//2Q==")
+
+
+def test_decode_jpeg_gives_tensorflows_pixels():
+    import base64
+    import hashlib
+    data = base64.b64decode(_JPEG_420)
+    for decode in (tf.io.decode_jpeg, tf.io.decode_image):
+        pixels = decode(data, channels=3).numpy()
+        assert pixels.shape == (16, 24, 3) and int(pixels.sum()) == 78605
+        assert pixels[0, 0].tolist() == [6, 98, 13] and pixels[7, 11].tolist() == [121, 90, 46]
+        assert hashlib.sha256(pixels.tobytes()).hexdigest() == \
+            "328a86eb69bc27b501a595dac6add3b7e8ef8b8eb2cdeb79614911285e73f98e"
+    assert tf.io.decode_jpeg(data, channels=1).shape == (16, 24, 1)
