@@ -48,6 +48,8 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "addition_rnn": (1e-5, 3),
     "dcgan": (1e-5, 6),
     "cvae": (1e-5, 3),
+    "image_classification": (1e-5, 12),
+    "data_augmentation": (1e-5, 5),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

@@ -21,7 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_lstm_imdb", "time_series",
             "quickstart_advanced", "overfit_and_underfit", "text_classification", "autoencoder",
-            "denoising_autoencoder", "vae", "transformer_imdb", "addition_rnn", "dcgan", "cvae"]
+            "denoising_autoencoder", "vae", "transformer_imdb", "addition_rnn", "dcgan", "cvae",
+            "image_classification", "data_augmentation"]
 
 
 def normalize(text: str) -> str:
