@@ -97,3 +97,13 @@ def test_fit_evaluate_predict_accept_batched_datasets():
     loss, acc = model.evaluate(Dataset.from_tensor_slices((x, y)).batch(16), verbose=0)
     assert acc > 0.9
     assert model.predict(Dataset.from_tensor_slices(x).batch(10), verbose=0).shape == (64, 1)
+
+
+def test_zip_takes_nested_structures_of_datasets_as_tf_data():
+    # The data augmentation tutorial: Dataset.zip((train_ds, (counter, counter))) gives (x, (i, i))
+    zipped = Dataset.zip((Dataset.range(3), (tf.data.experimental.Counter(), tf.data.experimental.Counter())))
+    assert [(int(a), (int(b), int(c))) for a, (b, c) in zipped] == [(0, (0, 0)), (1, (1, 1)), (2, (2, 2))]
+    assert isinstance(zipped.element_spec[1], tuple) and len(zipped.element_spec[1]) == 2
+    keyed = Dataset.zip({"x": Dataset.range(2), "y": (Dataset.range(2), Dataset.range(5))})
+    assert [{k: (v if k == "x" else tuple(v)) for k, v in e.items()} for e in keyed.as_numpy_iterator()] == \
+        [{"x": 0, "y": (0, 0)}, {"x": 1, "y": (1, 1)}]

@@ -172,3 +172,52 @@ def test_data_augmentation_tutorial_seeds():
                                                  new_seed)
     np.testing.assert_array_equal(out.numpy(), again.numpy())
     assert tf.random.experimental.stateless_fold_in(seed, 3).shape == (2,)
+
+
+def test_stateless_random_image_functions_give_tensorflows_images():
+    # Sums and pixels printed by tensorflow-cpu 2.21 for this image and seed (the draws are Philox's)
+    img = (np.arange(5 * 7 * 3).reshape(5, 7, 3) * 5 % 256).astype(np.uint8)
+    batch = np.stack([img, img[::-1], img[:, ::-1], 255 - img]).astype(np.float32) / 255
+    seed = (0, 3)
+    assert int(tf.image.stateless_random_brightness(img, 0.5, seed).numpy().sum()) == 19534
+    assert int(tf.image.stateless_random_contrast(img, 0.2, 0.9, seed).numpy().sum()) == 13196
+    assert int(tf.image.stateless_random_saturation(img, 0.2, 3.0, seed).numpy().sum()) == 12534
+    assert tf.image.stateless_random_crop(img, [3, 4, 3], seed).numpy()[0, 0].tolist() == [135, 140, 145]
+    assert tf.image.stateless_random_flip_left_right(img, seed).numpy()[0, :2, 0].tolist() == [0, 15]
+    np.testing.assert_array_equal(tf.image.stateless_random_flip_up_down(batch, seed).numpy()[:, 0, 0, 0],
+                                  np.float32([0.6431373, 0.0, 0.99607843, 0.35686275]))
+
+
+def test_adjust_contrast_takes_an_accurate_mean_as_tensorflow():
+    # A float32 mean summed along 76,800 rows drifts by 1e-4 and moved 1,890 of a photo's uint8 pixels by one
+    rng = np.random.RandomState(0)
+    x = (rng.uniform(0.2, 0.5, (240, 320, 3)) + rng.uniform(0, 0.3, (1, 320, 1))).astype(np.float32)
+    mean = x.astype(np.float64).mean(axis=(0, 1)).astype(np.float32)
+    np.testing.assert_array_equal(tf.image.adjust_contrast(x, 0.3).numpy(), (x - mean) * np.float32(0.3) + mean)
+
+
+# A 24x16 JPEG (Pillow, quality 75, 4:2:0) and what tensorflow-cpu 2.21's decode_jpeg gives for it: its default
+# dct_method "" is libjpeg-turbo's fast integer DCT, with fancy chroma upsampling (Pillow's own decode differs)
+_JPEG_420 = (
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgy"
+    "PC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCAAQABgD"
+    "ASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKB"
+    "kaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZ"
+    "mqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQF"
+    "BgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5"
+    "OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX"
+    "2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDjLFACM5NXpgvknjmo7OHDZ74zVi4iYIcDtXjKp0FgceqcHRaVmc/cQ/MSB9KKtuh7"
+    "0UOaReOw2HpVLU53Vj//2Q==")
+
+
+def test_decode_jpeg_gives_tensorflows_pixels():
+    import base64
+    import hashlib
+    data = base64.b64decode(_JPEG_420)
+    for decode in (tf.io.decode_jpeg, tf.io.decode_image):
+        pixels = decode(data, channels=3).numpy()
+        assert pixels.shape == (16, 24, 3) and int(pixels.sum()) == 78605
+        assert pixels[0, 0].tolist() == [6, 98, 13] and pixels[7, 11].tolist() == [121, 90, 46]
+        assert hashlib.sha256(pixels.tobytes()).hexdigest() == \
+            "328a86eb69bc27b501a595dac6add3b7e8ef8b8eb2cdeb79614911285e73f98e"
+    assert tf.io.decode_jpeg(data, channels=1).shape == (16, 24, 1)

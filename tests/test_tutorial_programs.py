@@ -65,6 +65,8 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     # differ (val_accuracy 0.5262 vs 0.5282 at epoch 61); the decoded sentences are the same
     "text_generation": (1e-5, 3),
     "word2vec": (1e-5, 2),
+    "image_classification": (1e-5, 12),
+    "data_augmentation": (1e-5, 5),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

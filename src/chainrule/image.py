@@ -617,7 +617,9 @@ def adjust_contrast(images: TensorLike, contrast_factor: float) -> Tensor:
     """
     t = _at_least_3d(images, "adjust_contrast")
     flt = _float_work(t)
-    mean = reduce_mean(flt, axis=[-3, -2], keepdims=True)
+    # TensorFlow's kernel takes an accurate mean (float32 summed in a tree); a float32 mean summed along the
+    # rows drifts by 1e-4 over a photo, which moves thousands of uint8 pixels by one. In float64, then rounded.
+    mean = cast(reduce_mean(cast(flt, _dtypes.float64), axis=[-3, -2], keepdims=True), flt.dtype)
     factor = Tensor(np.asarray(contrast_factor, dtype=flt._value.dtype))
     return _back_to((flt - mean) * factor + mean, t.dtype)
 
@@ -828,7 +830,24 @@ def extract_patches(images: TensorLike, sizes: Any, strides: Any, rates: Any, pa
 
 # --------------------------------------------------------------------------- random augmentation
 
-_Draw = Callable[[], np.random.Generator]
+class _TensorFlowDraws:
+    """The draws of TensorFlow's ``stateless_random_*`` image functions for ``seed=(a, b)``, made as TensorFlow
+    makes them (``random.stateless_uniform``, Philox), so that a seed gives TensorFlow's images."""
+
+    def __init__(self, seed: Any) -> None:
+        self.seed = seed
+
+    def uniform(self, low: float = 0.0, high: float = 1.0, size: int | None = None) -> Any:
+        """float32 ``low + u * (high - low)``: a scalar, or ``size`` values."""
+        return _random.stateless_uniform([] if size is None else [int(size)], self.seed, low, high)._value
+
+    def offsets(self, limits: list) -> list:
+        """A crop's start per axis: int32 draws over ``[0, 2**31 - 1)`` modulo each axis's ``limit``."""
+        draws = _random.stateless_uniform([len(limits)], self.seed, 0, 2 ** 31 - 1, dtype=_dtypes.int32)._value
+        return [int(d) % n for d, n in zip(draws, limits)]
+
+
+_Draw = Callable[[], Any]  # a numpy Generator (stateful functions) or _TensorFlowDraws (stateless ones)
 
 
 def _stateful(seed: int | None, op_name: str) -> _Draw:
@@ -836,12 +855,14 @@ def _stateful(seed: int | None, op_name: str) -> _Draw:
 
 
 def _stateless(seed: Any) -> _Draw:
-    return lambda: _random._stateless_rng(seed)
+    return lambda: _TensorFlowDraws(seed)
 
 
 def _random_flip(image: TensorLike, axis: int, rng: _Draw, op_name: str) -> Tensor:
     x, batched = _batched(image, op_name)
-    flips = rng().uniform(size=x.shape[0] if batched else 1) < 0.5
+    draws = np.asarray(rng().uniform(size=x.shape[0] if batched else 1))
+    # TensorFlow's rules: one image flips when its draw is below 0.5, a batch's images where it rounds to 1
+    flips = np.round(draws) == 1 if batched else draws < 0.5
     mask = Tensor(flips.reshape(-1, 1, 1, 1))
     return _unbatched(where(mask, reverse(x, [axis]), x), batched)
 
@@ -868,7 +889,8 @@ def _random_crop(value: TensorLike, size: Any, rng: _Draw) -> Tensor:
     if any(s > n or s < 0 for s, n in zip(want, t.shape)):
         raise InvalidArgumentError(f"Need value.shape >= size, got {list(t.shape)} and {want}")
     gen = rng()
-    starts = [int(gen.integers(0, n - s + 1)) for s, n in zip(want, t.shape)]
+    limits = [n - s + 1 for s, n in zip(want, t.shape)]
+    starts = gen.offsets(limits) if isinstance(gen, _TensorFlowDraws) else [int(gen.integers(0, n)) for n in limits]
     return t[tuple(slice(b, b + s) for b, s in zip(starts, want))]
 
 

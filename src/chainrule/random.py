@@ -8,12 +8,12 @@ from typing import Any
 from ._missing import missing_attribute as _missing_attribute
 import numpy as np
 
-from . import _integers, backend
+from . import _integers, _philox, backend
+from .errors import InvalidArgumentError
 from ._tape_stack import note_side_effect
 from . import dtypes as _dtypes
 from .dtypes import DTypeLike
-from .errors import InvalidArgumentError
-from .tensor import Tensor, TensorLike
+from .tensor import Tensor, TensorLike, as_tensor
 
 
 def set_seed(seed: int | None) -> None:
@@ -116,33 +116,98 @@ def poisson(shape: Any, lam: Any, dtype: DTypeLike = _dtypes.float32, seed: int 
     return Tensor(_rng(seed, "RandomPoissonV2").poisson(lam_arr, size=size).astype(_dtypes.as_dtype(dtype).dtype))
 
 
-def _stateless_rng(seed: Any) -> Any:
-    """A generator fixed by the shape-[2] integer ``seed``: the same seed gives the same draws, always."""
+def _seed_pair(seed: Any) -> tuple:
+    """The two ints of a stateless ``seed`` (a shape-[2] int list, tuple, array or Tensor)."""
     values = np.asarray(seed._value if isinstance(seed, Tensor) else seed).ravel()
-    if values.size != 2:
+    if values.size != 2 or values.dtype.kind not in "iu":
         raise ValueError(f"stateless random ops need a seed of shape [2] (two integers), got {seed!r}.")
-    return np.random.default_rng([int(v) & 0xFFFFFFFFFFFFFFFF for v in values])
+    return int(values[0]), int(values[1])
 
 
-def stateless_normal(shape: Any, seed: int | None, mean: TensorLike = 0.0, stddev: float = 1.0,
-                     dtype: DTypeLike = _dtypes.float32, name: str | None = None, alg: str = "auto_select") -> Tensor:
-    """Normal values that depend only on ``seed`` (two ints): the same call always gives the same tensor."""
-    rng = _stateless_rng(seed)
-    return Tensor((mean + stddev * rng.standard_normal(_shape(shape))).astype(_dtypes.as_dtype(dtype).dtype))
+def _stateless_rng(seed: Any) -> Any:
+    """A numpy generator fixed by ``seed=(a, b)``, for the draws chainrule does not make as TensorFlow does
+    (truncated normals, categorical draws, the Keras layers' seeds): the same seed gives the same draws."""
+    return np.random.default_rng([v & 0xFFFFFFFFFFFFFFFF for v in _seed_pair(seed)])
 
 
-def stateless_uniform(shape: Any, seed: int | None, minval: int = 0, maxval: Any = None,
-                      dtype: DTypeLike = _dtypes.float32, name: str | None = None, alg: str = "auto_select") -> Tensor:
-    """Uniform values in ``[minval, maxval)`` that depend only on ``seed``; ints need both bounds (ValueError)."""
-    dt = _dtypes.as_dtype(dtype)
-    rng = _stateless_rng(seed)
+def _philox_words(seed: Any, size: int, per_element: int, key_counter: Any = None) -> np.ndarray:
+    """The Philox words ``size`` elements of ``per_element`` words take, for ``seed=(a, b)`` (or an explicit
+    ``(key, counter)``), whole calls of 4 words as TensorFlow makes them."""
+    key, counter = key_counter or _philox.key_counter(_seed_pair(seed))
+    return _philox.words(key, counter, -(-size * per_element // 4) * 4)
+
+
+def _philox_uniform(shape: tuple, dt: Any, minval: Any, maxval: Any, key_counter: Any) -> np.ndarray:
+    """TensorFlow's uniform draws under ``key_counter``: floats ``minval + u * (maxval - minval)`` in ``dt``,
+    ints ``minval + word % (maxval - minval)``, or all of ``dt``'s ints when both bounds are None."""
+    size = int(np.prod(shape, dtype=np.int64))
+    w = _philox_words(None, size, _philox.per_element(dt.dtype), key_counter)
     if dt.is_integer:
-        if maxval is None:
-            raise ValueError(f"For integer `dtype` argument {dt!r}, argument `minval` and `maxval` must be both "
-                             f"None or not None. Got `minval`={minval} and `maxval`={maxval}.")
-        return Tensor(rng.integers(minval, maxval, size=_shape(shape)).astype(dt.dtype))
-    maxval = 1 if maxval is None else maxval
-    return Tensor((minval + (maxval - minval) * rng.random(_shape(shape))).astype(dt.dtype))
+        if minval is None:
+            return _philox.full_ints(w, dt.dtype)[:size].reshape(shape)
+        low = _integers.integer(minval, "minval", "StatelessRandomUniformIntV2", dt.name)
+        high = _integers.integer(maxval, "maxval", "StatelessRandomUniformIntV2", dt.name)
+        if high <= low:
+            raise InvalidArgumentError(f"Need minval < maxval: {low} >= {high} [Op:StatelessRandomUniformIntV2]")
+        return _philox.bounded_ints(w, low, high, dt.dtype)[:size].reshape(shape)
+    u = _philox.unit_floats(w, dt.dtype)[:size].reshape(shape)
+    bottom, top = np.asarray(minval, dt.dtype), np.asarray(maxval, dt.dtype)
+    return (u * (top - bottom) + bottom).astype(dt.dtype)
+
+
+def stateless_normal(shape: Any, seed: Any, mean: TensorLike = 0.0, stddev: float = 1.0,
+                     dtype: DTypeLike = _dtypes.float32, name: str | None = None, alg: str = "auto_select") -> Tensor:
+    """Normal values that depend only on ``seed`` (two ints): TensorFlow's numbers (Philox and Box-Muller, see
+    ``chainrule._philox``; float32 ``log``/``sin``/``cos`` may differ in the last bit).
+
+    Args:
+        shape: the output shape.
+        seed: two ints (a list, tuple or Tensor of shape [2]).
+        mean, stddev: the output is ``draws * stddev + mean``.
+        dtype: a floating dtype.
+        name, alg: ignored (TensorFlow's CPU algorithm, Philox, is the one used).
+
+    Returns:
+        A Tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: a seed that is not two ints.
+    """
+    dt = _dtypes.as_dtype(dtype)
+    size = _shape(shape)
+    count = int(np.prod(size, dtype=np.int64))
+    w = _philox_words(seed, count + count % 2, _philox.per_element(dt.dtype))
+    draws = _philox.normals(w, count, dt.dtype).reshape(size)
+    return Tensor((draws * np.asarray(stddev, dt.dtype) + np.asarray(mean, dt.dtype)).astype(dt.dtype))
+
+
+def stateless_uniform(shape: Any, seed: Any, minval: Any = 0, maxval: Any = None,
+                      dtype: DTypeLike = _dtypes.float32, name: str | None = None, alg: str = "auto_select") -> Tensor:
+    """Uniform values in ``[minval, maxval)`` that depend only on ``seed``: TensorFlow's numbers (Philox, see
+    ``chainrule._philox``).
+
+    Args:
+        shape: the output shape.
+        seed: two ints (a list, tuple or Tensor of shape [2]).
+        minval, maxval: the bounds (``maxval`` 1 by default for floats); for ints both are needed, or both None
+            for integers over the dtype's whole range.
+        dtype: float16/32/64, int32 or int64 (and the other int types, drawn as int32 and cast).
+        name, alg: ignored.
+
+    Returns:
+        A Tensor of ``shape`` and ``dtype``.
+
+    Raises:
+        ValueError: an int dtype with only one bound, a seed that is not two ints.
+        InvalidArgumentError: int bounds with ``maxval <= minval``.
+    """
+    dt = _dtypes.as_dtype(dtype)
+    if dt.is_integer and (minval is None) != (maxval is None):
+        raise ValueError(f"For integer `dtype` argument {dt!r}, argument `minval` and `maxval` must be both "
+                         f"None or not None. Got `minval`={minval} and `maxval`={maxval}.")
+    if not dt.is_integer and maxval is None:
+        maxval = 1
+    return Tensor(_philox_uniform(_shape(shape), dt, minval, maxval, _philox.key_counter(_seed_pair(seed))))
 
 
 def stateless_truncated_normal(shape: Any, seed: int | None, mean: TensorLike = 0.0, stddev: float = 1.0,
@@ -167,37 +232,78 @@ def stateless_categorical(logits: TensorLike, num_samples: Any, seed: int | None
 class Generator:
     """A random generator with its own state: ``Generator.from_seed(1).normal([2, 3])``.
 
-    Draws do not touch the global generator, so they repeat for a given seed
-    whatever else the program does.
+    Draws do not touch the global generator, so they repeat for a given seed whatever else the program does.
+    ``from_seed(seed)`` with TensorFlow's default algorithm (``alg=None`` or ``'philox'``) gives TensorFlow's
+    numbers in ``uniform``, ``normal``, ``uniform_full_int`` and ``make_seeds``: its state is TensorFlow's
+    ``[counter low, counter high, key]`` (the seed cut into 64-bit parts), each draw of ``n`` values is Philox
+    (``chainrule._philox``) from that counter and moves it on by ``256 * n`` as TensorFlow's stateful kernels do.
+    Other generators (``alg='threefry'``, ``from_non_deterministic_state``) and ``truncated_normal`` draw from
+    numpy.
     """
 
     def __init__(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
+        self._philox: list | None = None
 
     @classmethod
     def from_seed(cls, seed: int, alg: Any = None) -> Generator:
-        return cls(int(seed))
+        generator = cls(int(seed) % (1 << 192))  # numpy needs a non-negative seed (TensorFlow cuts it mod 2**192)
+        if alg is None or str(getattr(alg, "name", alg)).lower() in ("philox", "1", "auto_select", "3"):
+            mask = (1 << 64) - 1
+            generator._philox = [int(seed) & mask, (int(seed) >> 64) & mask, (int(seed) >> 128) & mask]
+        return generator
 
     @classmethod
     def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
         return cls(None)
 
+    def _philox_key_counter(self, shape: tuple) -> tuple:
+        """The Philox key and counter of the next draw of ``shape``, the state moved on past it."""
+        note_side_effect("a random draw")
+        state = self._philox
+        assert state is not None, "a Philox draw from a generator without Philox state"
+        low, high, key = state
+        step = (low | high << 64) + 256 * int(np.prod(shape, dtype=np.int64))
+        state[0], state[1] = step & ((1 << 64) - 1), (step >> 64) & ((1 << 64) - 1)
+        return (key & 0xFFFFFFFF, key >> 32), (low, high)
+
     def normal(self, shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
                name: str | None = None) -> Tensor:
-        return Tensor(self._rng.normal(mean, stddev, size=_shape(shape)).astype(_dtypes.as_dtype(dtype).dtype))
+        dt = _dtypes.as_dtype(dtype)
+        if self._philox is None:
+            return Tensor(self._rng.normal(mean, stddev, size=_shape(shape)).astype(dt.dtype))
+        size = _shape(shape)
+        count = int(np.prod(size, dtype=np.int64))
+        w = _philox_words(None, count + count % 2, _philox.per_element(dt.dtype), self._philox_key_counter(size))
+        draws = _philox.normals(w, count, dt.dtype).reshape(size)
+        return Tensor((draws * np.asarray(stddev, dt.dtype) + np.asarray(mean, dt.dtype)).astype(dt.dtype))
 
     def uniform(self, shape: Any, minval: int = 0, maxval: Any = None, dtype: DTypeLike = _dtypes.float32,
                 name: str | None = None) -> Tensor:
         dt = _dtypes.as_dtype(dtype)
-        if dt.is_integer:
-            if maxval is None:
-                raise ValueError("Generator.uniform: maxval is required for integer dtypes.")
-            return Tensor(self._rng.integers(minval, maxval, size=_shape(shape)).astype(dt.dtype))
+        if dt.is_integer and maxval is None:
+            raise ValueError("Generator.uniform: maxval is required for integer dtypes.")
         maxval = 1 if maxval is None else maxval
+        if self._philox is not None:
+            size = _shape(shape)
+            return Tensor(_philox_uniform(size, dt, minval, maxval, self._philox_key_counter(size)))
+        if dt.is_integer:
+            return Tensor(self._rng.integers(minval, maxval, size=_shape(shape)).astype(dt.dtype))
         return Tensor((minval + (maxval - minval) * self._rng.random(_shape(shape))).astype(dt.dtype))
 
+    def uniform_full_int(self, shape: Any, dtype: DTypeLike = _dtypes.uint64, name: str | None = None) -> Tensor:
+        """Integers over the whole range of ``dtype`` (int32, int64, uint32, uint64)."""
+        dt = _dtypes.as_dtype(dtype)
+        size = _shape(shape)
+        if self._philox is not None:
+            return Tensor(_philox_uniform(size, dt, None, None, self._philox_key_counter(size)))
+        info = np.iinfo(dt.dtype)
+        return Tensor(self._rng.integers(info.min, info.max, size=size, dtype=dt.dtype, endpoint=True))
+
     def make_seeds(self, count: int = 1) -> Tensor:
-        """``count`` seeds for the stateless functions, as TensorFlow's: an int64 Tensor of shape ``[2, count]``.
+        """``count`` seeds for the stateless functions, as TensorFlow's: an int64 Tensor of shape ``[2, count]``,
+        row 0 ``uniform_full_int([count], int64)`` and row 1 zeros (TensorFlow scrambles the two halves together,
+        so one is enough).
 
         Args:
             count: how many seeds (columns).
@@ -205,8 +311,8 @@ class Generator:
         Returns:
             int64 ``(2, count)``; column ``i`` is one ``seed=(a, b)``.
         """
-        return Tensor(self._rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=(2, int(count)),
-                                         dtype=np.int64))
+        keys = self.uniform_full_int([int(count)], _dtypes.int64)._value
+        return Tensor(np.stack([keys, np.zeros_like(keys)]))
 
     def truncated_normal(self, shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: DTypeLike = _dtypes.float32,
                          name: str | None = None) -> Tensor:
@@ -222,44 +328,50 @@ def get_global_generator() -> Generator:
     """A Generator view of the global seeded generator."""
     g = Generator.__new__(Generator)
     g._rng = backend.rng()
+    g._philox = None
     return g
 
-def stateless_split(seed: Any, num: int = 2) -> Tensor:
-    """``num`` new seeds derived from ``seed=(a, b)``: the same seed gives the same ones (not TensorFlow's values).
+def stateless_split(seed: Any, num: int = 2, alg: Any = "auto_select") -> Tensor:
+    """``num`` new seeds derived from ``seed=(a, b)``, TensorFlow's: ``stateless_uniform([num, 2], seed,
+    minval=None, maxval=None)`` in the seed's dtype (int32 for a list of Python ints).
 
     Args:
         seed: two ints.
         num: how many seeds.
-
-    Returns:
-        int64 ``(num, 2)``; row ``i`` is one new seed.
-
-    Raises:
-        ValueError: a seed that is not two ints.
-    """
-    return Tensor(_stateless_rng(seed).integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max,
-                                                size=(int(num), 2), dtype=np.int64))
-
-
-def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> Tensor:
-    """A new seed from ``seed=(a, b)`` and an integer ``data`` (deterministic; not TensorFlow's values).
-
-    Args:
-        seed: two ints.
-        data: an int mixed into the seed.
         alg: ignored.
 
     Returns:
-        int64 ``(2,)``.
+        ``(num, 2)`` in the seed's integer dtype; row ``i`` is one new seed.
 
     Raises:
         ValueError: a seed that is not two ints.
     """
-    values = np.asarray(seed._value if isinstance(seed, Tensor) else seed).ravel()
-    if values.size != 2:
-        raise ValueError(f"stateless random ops need a seed of shape [2] (two integers), got {seed!r}.")
-    mixed = np.random.default_rng([int(v) & 0xFFFFFFFFFFFFFFFF for v in values] + [int(data) & 0xFFFFFFFFFFFFFFFF])
-    return Tensor(mixed.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=2, dtype=np.int64))
+    seed_t = as_tensor(seed)
+    return stateless_uniform([int(num), 2], seed_t, minval=None, maxval=None, dtype=seed_t.dtype)
+
+
+def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> Tensor:
+    """A new seed from ``seed=(a, b)`` and an integer ``data``, TensorFlow's: ``[stateless_uniform([], seed,
+    minval=None, maxval=None) in data's dtype, data]``.
+
+    Args:
+        seed: two ints.
+        data: an int (int32 unless a Tensor says otherwise).
+        alg: ignored.
+
+    Returns:
+        ``(2,)`` in ``data``'s dtype.
+
+    Raises:
+        ValueError: a seed that is not two ints.
+    """
+    data_t = as_tensor(data)
+    first = stateless_uniform([], seed, minval=None, maxval=None, dtype=data_t.dtype)
+    return Tensor(np.stack([first._value, data_t._value]))
+
+
+split = stateless_split  # tf.random.split
+fold_in = stateless_fold_in  # tf.random.fold_in
 
 
 LogUniformCandidateSampler = collections.namedtuple(

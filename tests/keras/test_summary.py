@@ -228,6 +228,21 @@ def test_a_sequential_built_on_its_first_call_relaxes_its_input_for_data_of_anot
         flat(np.ones((4, 24, 19), "float32"))
 
 
+def test_a_sequential_built_on_one_unbatched_image_takes_batches_and_leaves_an_outer_sequential_deferred():
+    # The data augmentation tutorial: Sequential([Resizing, Rescaling]) called on one (H, W, C) photo, then on
+    # batches, and added first to a model (tf.keras 2 runs the layers without checking an inferred Input, and
+    # takes the outer model's Input only from a first layer's declared input_shape)
+    import numpy as np
+    inner = Sequential([layers.Resizing(4, 4), layers.Rescaling(0.5)])
+    assert inner(np.ones((6, 8, 3), "float32")).shape == (4, 4, 3)
+    assert inner(np.ones((2, 6, 8, 3), "float32")).shape == (2, 4, 4, 3)
+    model = Sequential([inner, layers.Conv2D(2, 3)])
+    assert not model.built
+    assert model(np.ones((1, 6, 8, 3), "float32")).shape == (1, 2, 2, 2)
+    declared = Sequential([Sequential([Dense(2, input_shape=(3,))]), Dense(1)])
+    assert declared.built and tuple(declared.inputs[0].shape) == (None, 3)
+
+
 MNIST_CONVNET_SUMMARY = """Model: "sequential"
 _________________________________________________________________
  Layer (type)                Output Shape              Param #   

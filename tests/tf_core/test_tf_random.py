@@ -138,3 +138,30 @@ def test_seeded_initializers_repeat_as_tensorflows_stateless_ones():
         init = make()
         np.testing.assert_array_equal(init([3]).numpy(), init([3]).numpy())
         np.testing.assert_array_equal(make()([3]).numpy(), init([3]).numpy())
+
+
+def test_stateless_draws_are_tensorflows_numbers():
+    # Printed by tensorflow-cpu 2.21 (Philox4x32-10; see chainrule/_philox.py)
+    np.testing.assert_array_equal(tf.random.stateless_uniform([3], seed=(1, 2)).numpy(),
+                                  np.float32([0.8440604, 0.19204533, 0.9962232]))
+    np.testing.assert_array_equal(tf.random.stateless_uniform([3], seed=(1, 2), minval=3, maxval=1000,
+                                                              dtype=tf.int32).numpy(), [91, 698, 212])
+    np.testing.assert_array_equal(tf.random.stateless_uniform([3], seed=(1, 2), minval=3, maxval=1000,
+                                                              dtype=tf.int64).numpy(), [480, 688, 894])
+    np.testing.assert_array_equal(
+        tf.random.stateless_uniform([2], seed=(1, 2), minval=None, maxval=None, dtype=tf.int64).numpy(),
+        [7464880146280614444, 1591045637757961278])
+    np.testing.assert_allclose(tf.random.stateless_normal([4], seed=(1, 2)).numpy(),
+                               [0.544110119342804, 0.20738030970096588, 0.0735643208026886, 0.04643455147743225],
+                               rtol=3e-7)
+    assert tf.random.split((1, 2), 2).numpy().tolist() == [[1105988140, 1738052849], [-335576002, 370444179]]
+    assert tf.random.split((1, 2), 2).dtype == tf.int32  # the seed's dtype
+    assert tf.random.fold_in((1, 2), 7).numpy().tolist() == [1105988140, 7]
+
+
+def test_a_philox_generator_from_a_seed_gives_tensorflows_numbers_and_moves_its_counter_as_tensorflow():
+    g = tf.random.Generator.from_seed(123, alg="philox")
+    assert g.make_seeds(2).numpy().tolist() == [[5919633356954535739, -951714271365450276], [0, 0]]
+    assert g.make_seeds(1).numpy().tolist() == [[-453839084984763860], [0]]
+    np.testing.assert_array_equal(g.uniform([3]).numpy(), np.float32([0.43568718, 0.6541858, 0.9972402]))
+    assert tf.random.Generator.from_seed(-3).uniform([2]).shape == (2,)  # a negative seed is accepted

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import _integers
 from .. import dtypes as _dtypes
+from .. import nest
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, to_array
 from ..tensor_spec import TensorSpec
@@ -128,28 +129,25 @@ class Counter(Dataset):
 
 
 class Zip(Dataset):
-    """``Dataset.zip``: elements side by side; stops at the shortest."""
+    """``Dataset.zip``: elements side by side, in the structure the datasets were given in (a tuple, a dict, or
+    nested ones such as ``(images, (counter, counter))``, as tf.data); stops at the shortest."""
 
     _tf_name = "_ZipDataset"
 
     def __init__(self, datasets):
         if isinstance(datasets, list):
             datasets = tuple(datasets)
-        for d in (datasets.values() if isinstance(datasets, dict) else datasets):
+        for d in nest.flatten(datasets):
             if not isinstance(d, Dataset):
                 raise TypeError(f"Dataset.zip: expected a tuple or dict of Datasets, got a {type(d).__name__}.")
         self.datasets = datasets
 
     def _iter(self):
-        if isinstance(self.datasets, dict):
-            keys = list(self.datasets)
-            for parts in zip(*(self.datasets[k]._iter() for k in keys)):
-                yield dict(zip(keys, parts))
-        else:
-            yield from (tuple(parts) for parts in zip(*(d._iter() for d in self.datasets)))
+        for parts in zip(*(d._iter() for d in self._children())):
+            yield nest.pack_sequence_as(self.datasets, list(parts))
 
     def _children(self):
-        return list(self.datasets.values()) if isinstance(self.datasets, dict) else list(self.datasets)
+        return nest.flatten(self.datasets)
 
     def _cardinality(self):
         cards = [d._cardinality() for d in self._children()]
@@ -159,14 +157,10 @@ class Zip(Dataset):
         return UNKNOWN if UNKNOWN in cards else INFINITE
 
     def _spec(self):
-        if isinstance(self.datasets, dict):
-            return {k: d._spec() for k, d in self.datasets.items()}
-        return tuple(d._spec() for d in self.datasets)
+        return nest.pack_sequence_as(self.datasets, [d._spec() for d in self._children()])
 
     def _make_probe(self):
-        if isinstance(self.datasets, dict):
-            return {k: d._probe() for k, d in self.datasets.items()}
-        return tuple(d._probe() for d in self.datasets)
+        return nest.pack_sequence_as(self.datasets, [d._probe() for d in self._children()])
 
     def _options(self):
         options = self._children()[0]._options() if self._children() else super()._options()

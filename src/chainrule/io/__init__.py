@@ -26,7 +26,7 @@ from .._tape_stack import note_value_read
 from ..errors import InvalidArgumentError, NotFoundError
 from ..strings import bytes_array
 from ..tensor import Tensor, apply_op, as_tensor
-from . import gfile  # noqa: F401
+from . import _jpeg, gfile  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter  # noqa: F401
 from .parsing import FixedLenFeature, VarLenFeature, parse_example, parse_single_example  # noqa: F401
 from ._tensor_proto import parse_tensor_proto, serialize_tensor_proto
@@ -223,20 +223,25 @@ def _pillow():
 def decode_image(contents, channels=None, dtype=_dtypes.uint8, name=None, expand_animations=True) -> Tensor:
     """A PNG/JPEG/GIF/BMP image as ``[height, width, channels]`` uint8 (or ``dtype`` scaled to [0, 1] for floats).
 
+    A JPEG's pixels are TensorFlow's (its fast integer DCT and fancy chroma upsampling, ``io/_jpeg.py``).
+
     ``channels``: 1 (grey), 3 (RGB) or 4 (RGBA) to convert, None/0 to keep the file's. Raises
     ``InvalidArgumentError`` for bytes that are not an image.
     """
     image_module = _pillow()
     data = _one_bytes(contents)
     try:
-        img = image_module.open(_pyio.BytesIO(data))
-        img.load()
+        arr = _jpeg.tensorflow_pixels(image_module.open(_pyio.BytesIO(data)), channels)
+        if arr is None:
+            img = image_module.open(_pyio.BytesIO(data))
+            img.load()
     except Exception as e:
         raise InvalidArgumentError(f"decode_image: the contents are not a known image format ({e}).") from None
-    mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(int(channels or 0))
-    if mode is None:
-        mode = img.mode if img.mode in ("L", "RGB", "RGBA") else "RGB"
-    arr = np.asarray(img.convert(mode))
+    if arr is None:
+        mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(int(channels or 0))
+        if mode is None:
+            mode = img.mode if img.mode in ("L", "RGB", "RGBA") else "RGB"
+        arr = np.asarray(img.convert(mode))
     if arr.ndim == 2:
         arr = arr[..., None]
     target = _dtypes.as_dtype(dtype)

@@ -26,6 +26,10 @@
 * ``moving_mnist_stand_in(path, ...)``, ``forda_stand_in(path, rows)``, ``creditcard_stand_in(path, ...)``,
   ``fra_eng_stand_in(path)``: seeded files in the layout of Moving MNIST's ``mnist_test_seq.npy``, the FordA
   TSVs, the credit-card fraud CSV and the Anki ``fra.txt`` pairs (see each function).
+* ``flower_photos_stand_in(folder, per_class, seed)``: the folder tree of the ``flower_photos`` archive (five class
+  folders of JPEG files) written from made-up photos (``flower_image``); ``red_sunflower_stand_in(path)`` one more.
+* ``tfds_stand_in(tf)``: ``tfds.load('tf_flowers', ...)`` of TensorFlow Datasets, as ``tf.data`` datasets of the
+  same made-up photos (see the class).
 * ``seeded_weights(model, seed, keep_zeros)``: every trainable weight set from a seeded numpy generator
   (Glorot-uniform kernels, a convolution's window counted in the fans; zero biases, unit scales), so both
   frameworks start training from the same point.
@@ -407,3 +411,105 @@ def shakespeare_stand_in(path, speeches=200, seed=0):
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     return path
+FLOWER_CLASSES = ["daisy", "dandelion", "roses", "sunflowers", "tulips"]  # the archive's folders, sorted
+_FLOWER_COLOURS = {"daisy": (235, 235, 225), "dandelion": (240, 200, 40), "roses": (200, 30, 50),
+                   "sunflowers": (250, 170, 20), "tulips": (220, 80, 150)}
+_FLOWER_SIZES = [(240, 320), (320, 240), (213, 320), (256, 340), (300, 400)]
+
+
+def flower_image(rng, name, size=None):
+    """A made-up ``(height, width, 3)`` uint8 photo of the flower class ``name`` drawn from ``rng`` (a
+    ``numpy.random.RandomState``): a green-brown background gradient with two to four soft blobs of the class's
+    colour at random places and sizes, plus pixel noise. ``size`` defaults to one of a few photo sizes."""
+    height, width = size or _FLOWER_SIZES[rng.randint(len(_FLOWER_SIZES))]
+    y, x = np.mgrid[0:height, 0:width] / np.float64(max(height, width))
+    ground = np.array([60, 110, 40]) + rng.uniform(-20, 20, 3)
+    image = ground * (0.7 + 0.5 * y[..., None]) + 15 * np.sin(6 * x + rng.uniform(0, 6))[..., None]
+    colour = np.array(_FLOWER_COLOURS[name], dtype=np.float64)
+    for _ in range(rng.randint(2, 5)):
+        cy, cx = rng.uniform(0.1, 0.9) * height / max(height, width), rng.uniform(0.1, 0.9) * width / max(height, width)
+        radius = rng.uniform(0.08, 0.25)
+        weight = np.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * radius ** 2))[..., None]
+        image = image * (1 - weight) + (colour + rng.uniform(-25, 25, 3)) * weight
+    image += rng.normal(0, 6, image.shape)
+    return np.clip(np.round(image), 0, 255).astype(np.uint8)
+
+
+def flower_photos_stand_in(folder, per_class=30, seed=0):
+    """Write the folder tree of the ``flower_photos.tgz`` archive (3670 photos, not in the shared datasets) under
+    ``folder``: ``flower_photos/LICENSE.txt`` and ``flower_photos/<class>/<n>.jpg`` for the five classes
+    (``FLOWER_CLASSES``), ``per_class`` JPEG files each (Pillow, quality 90) of ``flower_image`` drawn from
+    ``numpy.random.RandomState(seed)``; return ``folder/flower_photos`` as a ``str`` (what the tutorial's
+    ``get_file(..., extract=True)`` path leads to)."""
+    from PIL import Image
+    rng = np.random.RandomState(seed)
+    root = os.path.join(folder, "flower_photos")
+    for name in FLOWER_CLASSES:
+        os.makedirs(os.path.join(root, name), exist_ok=True)
+        for i in range(per_class):
+            path = os.path.join(root, name, f"{1000 + 37 * i}_{name}.jpg")
+            Image.fromarray(flower_image(rng, name)).save(path, quality=90)
+    with open(os.path.join(root, "LICENSE.txt"), "w", encoding="utf-8") as f:
+        f.write("A stand-in for the flower_photos archive, written by guide_support.flower_photos_stand_in.\n")
+    return root
+
+
+def red_sunflower_stand_in(path, seed=1):
+    """Write a stand-in for the tutorial's ``592px-Red_sunflower.jpg`` (a 592x592 JPEG of the ``sunflowers``
+    class, ``flower_image`` drawn from ``numpy.random.RandomState(seed)``) to ``path``; return it as a ``str``."""
+    from PIL import Image
+    Image.fromarray(flower_image(np.random.RandomState(seed), "sunflowers", (592, 592))).save(path, "JPEG", quality=90)
+    return str(path)
+
+
+class _TfdsFeature:
+    def __init__(self, names):
+        self.names, self.num_classes = list(names), len(names)
+
+    def int2str(self, index):
+        return self.names[int(index)]
+
+
+class _TfdsInfo:
+    def __init__(self, names, count):
+        self.features = {"label": _TfdsFeature(names)}
+        self.splits = {"train": count}
+
+
+class tfds_stand_in:  # noqa: N801 - used as the module tensorflow_datasets is imported as
+    """``tfds_stand_in(tf)``: ``tfds.load('tf_flowers', split=..., with_info=True, as_supervised=True)`` for the
+    programs that load TensorFlow Datasets' ``tf_flowers`` (3670 photos; neither the package nor the data is
+    installed). ``load`` returns ``tf.data`` datasets of ``(image, label)``: uint8 ``(height, width, 3)`` images of
+    ``flower_image`` (a few sizes, drawn from ``numpy.random.RandomState(seed)``) and int64 labels in tf_flowers'
+    class order (dandelion, daisy, tulips, sunflowers, roses), ``examples`` of them in the ``train`` split;
+    ``split`` may be a list of slices such as ``'train[:80%]'`` (boundaries rounded as tfds does)."""
+
+    NAMES = ["dandelion", "daisy", "tulips", "sunflowers", "roses"]
+
+    def __init__(self, tf, examples=120, seed=0):
+        rng = np.random.RandomState(seed)
+        labels = rng.randint(len(self.NAMES), size=examples)
+        self.tf, self.examples = tf, [(flower_image(rng, self.NAMES[k]), np.int64(k)) for k in labels]
+
+    def _slice(self, spec):
+        import re
+        m = re.fullmatch(r"train(?:\[(-?\d*)%?:(-?\d*)%?\])?", spec)
+        if not m:
+            raise ValueError(f"tfds_stand_in: unsupported split {spec!r}")
+        n = len(self.examples)
+        start, stop = (int(round(n * int(v) / 100)) if v else None for v in m.groups())
+        return self.examples[start:stop]
+
+    def _dataset(self, examples, as_supervised):
+        tf = self.tf
+        signature = (tf.TensorSpec((None, None, 3), tf.uint8), tf.TensorSpec((), tf.int64))
+        ds = tf.data.Dataset.from_generator(lambda: iter(examples), output_signature=signature)
+        return ds if as_supervised else ds.map(lambda image, label: {"image": image, "label": label})
+
+    def load(self, name, split="train", with_info=False, as_supervised=False, **kwargs):
+        if name != "tf_flowers":
+            raise ValueError(f"tfds_stand_in has only tf_flowers, not {name!r}")
+        splits = [split] if isinstance(split, str) else list(split)
+        datasets = [self._dataset(self._slice(s), as_supervised) for s in splits]
+        result = datasets[0] if isinstance(split, str) else datasets
+        return (result, _TfdsInfo(self.NAMES, len(self.examples))) if with_info else result

@@ -176,8 +176,10 @@ class Model(Trainer, Layer):
                 values[id(t)] = v
         return nest.map_structure(lambda t: values[id(t)], self._nested_outputs)
 
-    def _match_inputs(self, inputs) -> list:
-        """The given inputs in the order of ``self.inputs`` (accepts one tensor, a list or a dict by name)."""
+    def _match_inputs(self, inputs, check_shapes=True) -> list:
+        """The given inputs in the order of ``self.inputs`` (accepts one tensor, a list or a dict by name);
+        ``check_shapes=False`` passes data whose shape does not fit an Input on unchanged (a Sequential's Input
+        inferred from an earlier call: tf.keras 2 checks no input spec there)."""
         n = len(self.inputs)
         if isinstance(inputs, dict):
             missing = [name for name in self.input_names if name not in inputs]
@@ -209,7 +211,8 @@ class Model(Trainer, Layer):
                 x, got = expand_dims(x, -1), got + (1,)
             elif len(got) == len(expected) + 1 and got[-1] == 1:
                 x, got = squeeze(x, axis=-1), got[:-1]
-            if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
+            if check_shapes and (len(got) != len(expected)
+                                 or any(e is not None and e != g for e, g in zip(expected, got))):
                 raise ValueError(
                     f"Input {i} of layer {self.name!r} is incompatible with the layer: expected "
                     f"shape={expected}, found shape={got}. Reshape the data to {expected[1:]} per sample "

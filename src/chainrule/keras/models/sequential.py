@@ -23,6 +23,20 @@ def _is_text(value) -> bool:
     return arr.dtype.kind in "SU"
 
 
+def _declared_batch_shape(layer):
+    """The input shape a layer added first gives the model, as tf.keras 2's ``get_input_shape_and_dtype``: its
+    ``input_shape=``/``batch_input_shape=``; a functional model's Input; for a Sequential, that of its own first
+    layer (recursively), so a Sequential that only inferred its Input from a call (an unbatched image, say) leaves
+    the outer model deferred until its first call."""
+    while isinstance(layer, Sequential) and layer._seq_layers:
+        layer = layer._seq_layers[0]
+    batch_shape = layer._batch_input_shape
+    model_inputs = getattr(layer, "inputs", None) if getattr(layer, "_is_graph_network", False) else None
+    if batch_shape is None and model_inputs is not None and len(model_inputs) == 1:
+        batch_shape = model_inputs[0].shape  # a functional model first: its input, as tf.keras 2
+    return batch_shape
+
+
 class Sequential(Model):
     """A linear stack of layers: ``Sequential([Dense(16, input_shape=(10000,)), Dense(1)])`` or ``.add()``.
 
@@ -82,10 +96,7 @@ class Sequential(Model):
         self._seq_layers.append(layer)
         if all(layer is not t for t in self._tracked_layers):
             self._tracked_layers.append(layer)
-        batch_shape = layer._batch_input_shape
-        model_inputs = getattr(layer, "inputs", None) if getattr(layer, "_is_graph_network", False) else None
-        if batch_shape is None and model_inputs is not None and len(model_inputs) == 1:
-            batch_shape = model_inputs[0].shape  # a functional model first: its input, as tf.keras 2
+        batch_shape = _declared_batch_shape(layer)
         if self._input_tensor is None and len(self._seq_layers) == 1 and batch_shape is not None:
             self._set_input(Input(batch_shape=batch_shape, dtype=layer.dtype, name=f"{layer.name}_input"),
                             connect=False)
@@ -143,7 +154,8 @@ class Sequential(Model):
 
         A model built on ``(None, 1, 19)`` and called on ``(32, 24, 19)`` gets the Input ``(None, None, 19)``:
         the axes that differ become unknown. When the layers cannot take the relaxed shape (a ``Flatten`` before
-        a built ``Dense``) or the rank differs, the model keeps its Input and the call raises the shape error.
+        a built ``Dense``) or the rank differs, the model keeps its Input and the call runs the layers on the data
+        (``call``), whose own checks decide, as in tf.keras 2.
         """
         shape = tuple(data.shape) if hasattr(data, "shape") else np.shape(data)
         current = self._input_tensor
@@ -192,7 +204,9 @@ class Sequential(Model):
         if not self._seq_layers:
             raise ValueError(f"Sequential {self.name!r} has no layers; add some before calling it.")
         if self._input_tensor is not None:
-            inputs = self._match_inputs(inputs)[0]
+            # An Input inferred from a first call (not given) is no contract, as in tf.keras 2: a stack built on
+            # an unbatched image (H, W, C) also takes batches (N, H, W, C), as its layers do.
+            inputs = self._match_inputs(inputs, check_shapes=not self._inferred_input)[0]
         x = inputs
         if mask is not None and isinstance(x, Tensor):
             x._keras_mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask, dtype=bool))

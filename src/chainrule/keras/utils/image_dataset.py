@@ -21,6 +21,7 @@ import numpy as np
 
 from ... import ops as _ops
 from ...data import Dataset
+from ...io._jpeg import tensorflow_pixels
 from .image_utils import check_interpolation, pil_module
 
 __all__ = ["image_dataset_from_directory", "ALLOWLIST_FORMATS"]
@@ -97,9 +98,12 @@ def training_or_validation_split(samples, labels, validation_split, subset):
 def load_image(path, image_size, color_mode, interpolation, crop_to_aspect_ratio=False):
     """One file as TensorFlow's pipeline gives it: decoded to ``color_mode``, resized with ``tf.image.resize``."""
     image_module = pil_module("keras.utils.image_dataset_from_directory")
-    with image_module.open(path) as img:
-        img = img.convert(_PIL_MODES[color_mode])
-        x = np.asarray(img, dtype=np.uint8)
+    with image_module.open(path) as img:  # a JPEG as tf.io.decode_image gives it (TensorFlow's DCT)
+        x = tensorflow_pixels(img, _CHANNELS[color_mode])
+    if x is None:
+        with image_module.open(path) as img:
+            img = img.convert(_PIL_MODES[color_mode])
+            x = np.asarray(img, dtype=np.uint8)
     if x.ndim == 2:
         x = x[:, :, None]
     batch = x[None]
