@@ -151,8 +151,11 @@ def test_predict_formats_all_probabilities_and_header_row(font_model):
 def test_predict_ends_quietly_on_ctrl_c(font_model):
     import signal
     import time
+    # A terminal's Ctrl-C: SIGINT at its default disposition (a pytest-xdist worker ignores SIGINT, and a child
+    # inherits an ignored signal, so the Python in it would never see the interrupt)
     proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "predict", font_model], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     proc.stdin.write("0,0,0\n")
     proc.stdin.flush()
     assert proc.stdout.readline().startswith("class ")   # loaded and answering; now waiting for the next row

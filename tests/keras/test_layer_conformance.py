@@ -673,6 +673,10 @@ def _params():
 @pytest.fixture(autouse=True)
 def _fresh_names():
     keras.backend.clear_session()
+    # Each case draws its weights the same way whichever tests ran before it on this worker: a gradient that is
+    # zero in exact arithmetic (MultiHeadAttention's key bias, under the softmax) is checked to its round-off,
+    # which some draws put above the tolerance
+    keras.utils.set_random_seed(0)
 
 
 @pytest.mark.parametrize("layer_case, check", list(_params()))
