@@ -604,3 +604,18 @@ def test_prelu_gradients_over_shapes_with_shared_axes(shape, seed, shared):
     alpha_shape = tuple(1 if shared >> i & 1 else d for i, d in enumerate(shape))  # a broadcast slope
     alpha = rng.uniform(-0.5, 0.8, size=alpha_shape)
     assert_grads(lambda a, s: apply_op(ops.PReLU(), a, s), x, alpha)
+
+
+def test_batch_norm_statistics_of_a_large_batch_are_float32_roundings_of_the_exact_ones():
+    # 86,528 values per channel: numpy's float32 running sum over the batch and spatial axes drifted ~1e-5
+    # relative (TensorFlow's tree reduction ~2e-6); the float64 accumulation is within one float32 rounding
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((128, 26, 26, 4)) * 3 + 5).astype(np.float32)
+    op = ops.BatchNorm(axis=-1, statistics=True)
+    _, mean, var = op.forward(x, np.ones(4, np.float32), np.zeros(4, np.float32))
+    exact = x.astype(np.float64)
+    np.testing.assert_allclose(mean, exact.mean(axis=(0, 1, 2)), rtol=1.2e-7)
+    np.testing.assert_allclose(var, exact.var(axis=(0, 1, 2)), rtol=5e-7)
+    dout = rng.standard_normal(x.shape).astype(np.float32)
+    _, _, dbeta = op.backward(dout)
+    np.testing.assert_allclose(dbeta, dout.astype(np.float64).sum(axis=(0, 1, 2)), rtol=1e-6, atol=1e-3)
