@@ -163,9 +163,11 @@ def stateless_normal(shape: Any, seed: Any, mean: TensorLike = 0.0, stddev: floa
     Args:
         shape: the output shape.
         seed: two ints (a list, tuple or Tensor of shape [2]).
-        mean, stddev: the output is ``draws * stddev + mean``.
+        mean: added to the draws (the output is ``draws * stddev + mean``).
+        stddev: the draws' scale.
         dtype: a floating dtype.
-        name, alg: ignored (TensorFlow's CPU algorithm, Philox, is the one used).
+        name: ignored.
+        alg: ignored (TensorFlow's CPU algorithm, Philox, is the one used).
 
     Returns:
         A Tensor of ``shape`` and ``dtype``.
@@ -189,10 +191,12 @@ def stateless_uniform(shape: Any, seed: Any, minval: Any = 0, maxval: Any = None
     Args:
         shape: the output shape.
         seed: two ints (a list, tuple or Tensor of shape [2]).
-        minval, maxval: the bounds (``maxval`` 1 by default for floats); for ints both are needed, or both None
-            for integers over the dtype's whole range.
+        minval: the lower bound; for ints both bounds are needed, or both None for integers over the dtype's
+            whole range.
+        maxval: the upper bound (1 by default for floats).
         dtype: float16/32/64, int32 or int64 (and the other int types, drawn as int32 and cast).
-        name, alg: ignored.
+        name: ignored.
+        alg: ignored.
 
     Returns:
         A Tensor of ``shape`` and ``dtype``.

@@ -261,3 +261,53 @@ def test_traced_calls_draw_anew_each_time(make):
     traced = tf.function(lambda t: layer(t, training=True))
     outs = {traced(x).numpy().tobytes() for _ in range(4)}
     assert len(outs) == 4
+
+
+# ----------------------------------------------------------------------------- RandomBrightness/Height/Width
+# tf.keras 2's behaviour (checked against tf_keras 2.21): inference hands the input back, training adds one delta
+# per image (brightness) or resizes one side by one random factor per call.
+
+def test_random_brightness_adds_one_clipped_delta_per_image_in_training():
+    x = np.tile(np.linspace(0, 255, 20, dtype=np.float32).reshape(1, 4, 5, 1), (3, 1, 1, 2))
+    layer = keras.layers.RandomBrightness(0.2, seed=4)
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+    y = layer(x, training=True).numpy()
+    for image, out in zip(x, y):
+        inside = (out > 0) & (out < 255)
+        deltas = np.unique(np.round(out[inside] - image[inside], 3))
+        assert len(deltas) == 1 and abs(deltas[0]) <= 0.2 * 255
+        np.testing.assert_allclose(out, np.clip(image + deltas[0], 0, 255), atol=2e-3)
+    assert y.min() >= 0 and y.max() <= 255
+    assert len({float(np.round(y[i, 1, 1, 0] - x[i, 1, 1, 0], 3)) for i in range(3)}) > 1  # per image
+    unit = keras.layers.RandomBrightness((0.5, 0.5), value_range=(0, 1))(np.full((1, 2, 2, 3), 0.25, np.float32))
+    np.testing.assert_allclose(unit.numpy(), 0.75)
+    assert keras.layers.RandomBrightness(0.3).get_config()["factor"] == [-0.3, 0.3]
+
+
+def test_random_height_and_width_resize_one_side_by_one_factor():
+    x = np.random.default_rng(0).random((2, 10, 8, 3)).astype(np.float32)
+    height = keras.layers.RandomHeight((0.2, 0.5), seed=1)
+    assert height(x, training=False) is not None and height(x, training=False).shape == (2, 10, 8, 3)
+    sizes = {height(x, training=True).shape for _ in range(8)}
+    assert all(s[0] == 2 and s[2:] == (8, 3) and 12 <= s[1] <= 15 for s in sizes) and len(sizes) > 1
+    width = keras.layers.RandomWidth(0.5, interpolation="nearest", seed=1)
+    assert all(2 <= width(x, training=True).shape[2] <= 12 for _ in range(8))
+    same = keras.layers.RandomWidth((0.0, 0.0))(x, training=True)
+    np.testing.assert_array_equal(same.numpy(), x)
+    ints = (x * 255).astype(np.uint8)
+    assert keras.layers.RandomHeight(0.3)(ints, training=False).dtype == tf.uint8  # handed back as it came
+    model = keras.Sequential([keras.layers.RandomHeight(0.2, input_shape=(10, 8, 3)), keras.layers.RandomWidth(0.2)])
+    assert model.output_shape == (None, None, None, 3)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: keras.layers.RandomBrightness(1.5), r"in the range \[-1.0, 1.0\]. Got 1.5"),
+    (lambda: keras.layers.RandomBrightness((0.1, 0.2, 0.3)), r"a list of two numbers\) in the range"),
+    (lambda: keras.layers.RandomBrightness(0.1, value_range=5), r"`value_range` argument should be a list"),
+    (lambda: keras.layers.RandomHeight((0.3, 0.1)), "upper bound lesser than the lower bound"),
+    (lambda: keras.layers.RandomWidth(-1.5), "upper bound less than the lower bound"),
+    (lambda: keras.layers.RandomHeight((-1.5, 0.1)), "must have values larger than -1"),
+], ids=["brightness-range", "brightness-three", "value-range", "height-order", "width-order", "height-low"])
+def test_random_size_and_brightness_arguments_are_checked_as_tf_keras(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -106,6 +106,8 @@ _NO_GRADIENT = "bucketing has no gradient (tf.keras 2's Discretization is not di
 _NODE_KWARGS = ("the function's keywords (axis=, slice_spec=) are arguments of the recorded call, not of the layer: "
                 "compute_output_shape and a Sequential built from the config call it without them")
 
+_RANDOM_SIDE = ("the side it resizes is None in the symbolic and computed shapes (a random size in training), as "
+                "in tf.keras 2; inference hands the input back")
 CASES = [
     # core
     case(layers.Dense, {"units": 3}, input_shape=(2, 4), expected_output_shape=(2, 3),
@@ -319,6 +321,13 @@ CASES = [
          expected_output_shape=(2, 3, 2, 2), random_in_training=True),
     case(layers.RandomContrast, {"factor": 0.5, "seed": 1}, input_data=_IMAGES, expected_output_shape=(2, 4, 5, 3),
          random_in_training=True),
+    case(layers.RandomBrightness, {"factor": 0.3, "value_range": (0, 1), "seed": 1}, input_data=_IMAGES,
+         expected_output_shape=(2, 4, 5, 3), random_in_training=True),
+    case(layers.RandomHeight, {"factor": 0.5, "seed": 1}, input_data=_IMAGES, expected_output_shape=(2, 4, 5, 3),
+         random_in_training=True, compute_output_shape=False, skip={"symbolic_call": _RANDOM_SIDE}),
+    case(layers.RandomWidth, {"factor": (-0.5, 0.5), "interpolation": "nearest"}, input_data=_IMAGES,
+         expected_output_shape=(2, 4, 5, 3), random_in_training=True, compute_output_shape=False,
+         skip={"symbolic_call": _RANDOM_SIDE}),
     # embeddings, masks, sequences
     case(layers.Embedding, {"input_dim": 6, "output_dim": 3}, input_data=_IDS, expected_output_shape=(2, 4, 3),
          expected_weight_names=["embeddings"], expected_weight_shapes=[(6, 3)], supports_masking=False),

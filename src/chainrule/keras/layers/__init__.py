@@ -40,8 +40,8 @@ from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSamp
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401,E402
                              SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
-from .image_preprocessing import (CenterCrop, RandomContrast, RandomCrop, RandomFlip,  # noqa: F401,E402
-                                  RandomRotation, RandomTranslation, RandomZoom, Resizing)
+from .image_preprocessing import (CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,  # noqa: F401,E402
+                                  RandomHeight, RandomRotation, RandomTranslation, RandomWidth, RandomZoom, Resizing)
 # Functional-API op layers, graph losses, numeric preprocessing and Lambda (issue 13).
 from .tf_op_layer import SlicingOpLambda, TFOpLambda  # noqa: F401,E402
 from .graph_losses import AddLoss, AddMetric  # noqa: F401,E402

@@ -518,5 +518,137 @@ def adjust_contrast(images, contrast_factor):
     return clip_by_value((images - mean) * factor + mean, 0.0, 255.0)
 
 
+class RandomBrightness(_RandomLayer):
+    """Add a random brightness delta to each image in training, then clip to ``value_range`` (tf.keras 2).
+
+    One delta per image, drawn uniformly from ``factor``'s range times the width of ``value_range``
+    (``factor=0.2`` on ``[0, 255]`` images: ``[-51, 51]``), added to every pixel and channel; the result is
+    clipped to ``value_range``. Inactive in inference (the input comes back as floats).
+
+    Args:
+        factor: a number ``f`` in ``[-1, 1]`` for ``[-|f|, |f|]``, or two numbers ``(lower, upper)`` in ``[-1, 1]``.
+        value_range: the images' ``(low, high)`` (default ``(0, 255)``).
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments (``name``, ``dtype``, ``input_shape`` ...).
+
+    Raises:
+        ValueError: a ``factor`` outside ``[-1, 1]`` or not one or two numbers, a ``value_range`` that is not two
+            numbers, or images that are not 3-D or 4-D.
+    """
+
+    _FACTOR_ERROR = ("The `factor` argument should be a number (or a list of two numbers) in the range "
+                     "[-1.0, 1.0]. ")
+    _VALUE_RANGE_ERROR = "The `value_range` argument should be a list of two numbers. "
+
+    def __init__(self, factor: Any, value_range: Any = (0, 255), seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(seed=seed, **kwargs)
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2 or any(not -1.0 <= f <= 1.0 for f in factor):
+                raise ValueError(self._FACTOR_ERROR + f"Got {factor}")
+            self._factor = sorted(factor)
+        elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
+            if not -1.0 <= factor <= 1.0:
+                raise ValueError(self._FACTOR_ERROR + f"Got {factor}")
+            self._factor = [-abs(factor), abs(factor)]
+        else:
+            raise ValueError(self._FACTOR_ERROR + f"Got {factor}")
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError(self._VALUE_RANGE_ERROR + f"Got {value_range}")
+        self._value_range = sorted(value_range)
+
+    def _augment(self, images):
+        low, high = self._value_range
+        deltas = self.rng.uniform(self._factor[0], self._factor[1], size=(images.shape[0], 1, 1, 1))
+        deltas = (deltas.astype(np.float32) * np.float32(high - low)).astype(images._value.dtype)
+        return clip_by_value(images + Tensor(deltas), low, high)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(factor=self._factor, value_range=self._value_range, seed=self.seed)
+        return config
+
+
+class _RandomSide(_RandomLayer):
+    """RandomHeight and RandomWidth: resize one side by a random factor in training (one factor per call)."""
+
+    _axis = H_AXIS
+    _lesser = "lesser"
+
+    def __init__(self, factor: Any, interpolation: str = "bilinear", seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(seed=seed, **kwargs)
+        self.factor = factor
+        self.lower, self.upper = (float(factor[0]), float(factor[1])) if isinstance(factor, (tuple, list)) \
+            else (-float(factor), float(factor))
+        if self.upper < self.lower:  # tf.keras 2's two messages differ by a word
+            raise ValueError(f"`factor` argument cannot have an upper bound {self._lesser} than the lower bound. "
+                             f"Received: factor={factor}")
+        if self.lower < -1.0 or self.upper < -1.0:
+            raise ValueError(f"`factor` argument must have values larger than -1. Received: factor={factor}")
+        self.interpolation = check_interpolation(interpolation, f"{type(self).__name__} {self.name!r}")
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        if training is False:  # tf.keras 2 hands the input back as it came (an integer image stays integer)
+            _check_image_rank(self, inputs.shape)
+            return inputs
+        return super().call(inputs, training)
+
+    def _augment(self, images):
+        side = images.shape[self._axis]
+        scale = np.float32(self.rng.uniform(1.0 + self.lower, 1.0 + self.upper))
+        new = int(scale * np.float32(side))  # tf.cast(factor * side, tf.int32) truncates
+        height, width = (new, images.shape[W_AXIS]) if self._axis == H_AXIS else (images.shape[H_AXIS], new)
+        return _resize(images, height, width, self.interpolation)
+
+    def compute_output_shape(self, input_shape):
+        _check_image_rank(self, input_shape)
+        shape = list(input_shape)
+        shape[self._axis] = None
+        return tuple(shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(factor=self.factor, interpolation=self.interpolation, seed=self.seed)
+        return config
+
+
+class RandomHeight(_RandomSide):
+    """Resize the images' height by a random factor in training (tf.keras 2); inactive in inference.
+
+    One factor per call drawn from ``[1 + lower, 1 + upper]``; the new height is ``int(factor * height)`` and the
+    width is kept (``tf.image.resize``). The output's height is None in the layer's output shape.
+
+    Args:
+        factor: a number ``f`` for ``[-f, f]``, or ``(lower, upper)``; both above -1.
+        interpolation: ``'bilinear'`` (default) or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments.
+
+    Raises:
+        ValueError: ``upper < lower``, a bound at or below -1, or images that are not 3-D or 4-D.
+    """
+
+    _axis = H_AXIS
+
+
+class RandomWidth(_RandomSide):
+    """Resize the images' width by a random factor in training (tf.keras 2); inactive in inference.
+
+    One factor per call drawn from ``[1 + lower, 1 + upper]``; the new width is ``int(factor * width)`` and the
+    height is kept. The output's width is None in the layer's output shape.
+
+    Args:
+        factor: a number ``f`` for ``[-f, f]``, or ``(lower, upper)``; both above -1.
+        interpolation: ``'bilinear'`` (default) or ``'nearest'``.
+        seed: the seed of the layer's own random generator (None: the global seeded one).
+        **kwargs: the base ``Layer`` arguments.
+
+    Raises:
+        ValueError: ``upper < lower``, a bound at or below -1, or images that are not 3-D or 4-D.
+    """
+
+    _axis = W_AXIS
+    _lesser = "less"
+
+
 registry.register("layers", Resizing, CenterCrop, RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-                  RandomCrop, RandomContrast)
+                  RandomCrop, RandomContrast, RandomBrightness, RandomHeight, RandomWidth)
