@@ -14,7 +14,7 @@ cells are here in order. Adaptations:
 * the training ``make_csv_dataset`` gets ``shuffle=False``: its shuffle order comes from each framework's own
   random numbers, and every printed number after it depends on the batches;
 * the model starts from ``seeded_weights`` (numpy-drawn), so both frameworks start alike;
-* the cells that show a value by ending in an expression print it; the plots (matplotlib) are skipped and the
+* the cells that show a value by ending in an expression print its ``repr`` (what the notebook shows); the plots (matplotlib) are skipped and the
   loss and accuracy histories they plot are printed (rounded) instead;
 * the TensorFlow version prints as ``[varies]``;
 * the training loop keeps the tutorial's 201 epochs (120 flowers, 4 batches an epoch).
@@ -96,9 +96,9 @@ seeded_weights(model)  # adapted: the same start in both frameworks
 
 # %% Using the model
 predictions = model(features)
-print(predictions[:5])  # adapted: printed
+print(repr(predictions[:5]))  # adapted: the cell's value, printed
 
-print(tf.nn.softmax(predictions[:5]))  # adapted: printed
+print(repr(tf.nn.softmax(predictions[:5])))  # adapted: the cell's value, printed
 
 print("Prediction: {}".format(tf.argmax(predictions, axis=1)))
 print("    Labels: {}".format(labels))
@@ -203,7 +203,7 @@ for (x, y) in test_dataset:
 
 print("Test set accuracy: {:.3%}".format(test_accuracy.result()))
 
-print(tf.stack([y,prediction],axis=1))  # adapted: printed
+print(repr(tf.stack([y,prediction],axis=1)))  # adapted: the cell's value, printed
 
 # %% Use the trained model to make predictions
 predict_dataset = tf.convert_to_tensor([
