@@ -513,3 +513,48 @@ class tfds_stand_in:  # noqa: N801 - used as the module tensorflow_datasets is i
         datasets = [self._dataset(self._slice(s), as_supervised) for s in splits]
         result = datasets[0] if isinstance(split, str) else datasets
         return (result, _TfdsInfo(self.NAMES, len(self.examples))) if with_info else result
+
+
+def nab_daily_stand_in(path, days, jump_day=None, seed=0):
+    """Write a stand-in for the Numenta Anomaly Benchmark's ``art_daily_small_noise.csv`` (``jump_day=None``)
+    or ``art_daily_jumpsup.csv`` (not in the shared datasets) to ``path``; return it.
+
+    The files' layout: a header ``timestamp,value``, then one reading every 5 minutes from
+    ``2014-04-01 00:00:00`` (288 a day; the real files have 14 days, 4032 rows), the value with 6 decimals.
+    Made-up readings, not the real data: about 20 at night and 80 by day (smooth steps around 08:00 and 18:00)
+    plus seeded uniform noise of +-2; with ``jump_day`` (0-based), the readings of that day from 09:00 to 13:00
+    rise by 80, the anomaly the example has to find."""
+    rng = np.random.RandomState(seed)
+    minutes = np.arange(days * 288) * 5
+    hour = (minutes % (24 * 60)) / 60.0
+    values = 20.0 + 60.0 / (1.0 + np.exp(-4.0 * (hour - 8.0))) / (1.0 + np.exp(4.0 * (hour - 18.0)))
+    values += rng.uniform(-2.0, 2.0, len(minutes))
+    if jump_day is not None:
+        values[jump_day * 288 + 108:jump_day * 288 + 156] += 80.0
+    start = np.datetime64("2014-04-01T00:00:00")
+    with open(path, "w", encoding="ascii") as f:
+        f.write("timestamp,value\n")
+        for m, v in zip(minutes, values):
+            f.write(f"{str(start + np.timedelta64(int(m), 'm')).replace('T', ' ')},{v:.6f}\n")
+    return path
+
+
+def iris_csv_stand_in(train_path, test_path, seed=0):
+    """Write stand-ins for ``iris_training.csv`` and ``iris_test.csv`` (TensorFlow's download of the Iris data,
+    120 and 30 rows) to ``train_path`` and ``test_path``; return both paths.
+
+    The files' layout: a first line ``<rows>,4,setosa,versicolor,virginica``, then one flower a row, its four
+    measurements (cm) and its class index (0 setosa, 1 versicolor, 2 virginica). The rows are the real Iris
+    flowers of ``$CHAINRULE_DATA/iris/iris.data`` (UCI's file), in an order drawn by
+    ``numpy.random.RandomState(seed)``: the first 120 for training, the other 30 for the test (TensorFlow's
+    files split the same 150 flowers in an order of their own)."""
+    classes = {"Iris-setosa": 0, "Iris-versicolor": 1, "Iris-virginica": 2}
+    with open(os.path.join(os.environ["CHAINRULE_DATA"], "iris", "iris.data"), encoding="ascii") as f:
+        rows = [line.strip().split(",") for line in f if line.strip()]
+    order = np.random.RandomState(seed).permutation(len(rows))
+    for path, part in ((train_path, order[:120]), (test_path, order[120:])):
+        with open(path, "w", encoding="ascii") as f:
+            f.write(f"{len(part)},4,setosa,versicolor,virginica\n")
+            for i in part:
+                f.write(",".join(rows[i][:4]) + f",{classes[rows[i][4]]}\n")
+    return train_path, test_path
