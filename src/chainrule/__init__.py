@@ -33,8 +33,8 @@ from .tensor_spec import TensorSpec  # noqa: F401
 from . import distribute  # noqa: F401  (tf.distribute: data-parallel training over MPI)
 from . import config  # noqa: F401
 # The rest of TensorFlow's core namespace.
-from . import (autograph, debugging, experimental, image, io, ragged, sparse, strings, summary,  # noqa: F401
-               version)
+from . import (autograph, compat, debugging, experimental, image, io, ragged, sparse, strings,  # noqa: F401
+               summary, version)
 from .context import (device, executing_eagerly, get_current_name_scope, init_scope,  # noqa: F401
                       inside_function, name_scope)
 from .printing import print  # noqa: F401,A004

@@ -558,3 +558,81 @@ def iris_csv_stand_in(train_path, test_path, seed=0):
             for i in part:
                 f.write(",".join(rows[i][:4]) + f",{classes[rows[i][4]]}\n")
     return train_path, test_path
+_PET_COLOURS = {"cat": (200, 120, 60), "dog": (90, 70, 50)}
+
+
+def pet_image(rng, kind, size):
+    """A made-up ``(height, width, 3)`` uint8 photo of a ``kind`` ("cat" or "dog") pet drawn from ``rng`` (a
+    ``numpy.random.RandomState``), and its Oxford-pets trimap, ``(height, width)`` uint8: 1 on the pet (an ellipse
+    at a random place and size, in the kind's colour, with a darker "head" ellipse for dogs), 3 on a 2-pixel border
+    around it, 2 on the background (a grey-blue gradient), plus pixel noise on the photo."""
+    height, width = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    cy, cx = rng.uniform(0.35, 0.65) * height, rng.uniform(0.35, 0.65) * width
+    ry, rx = rng.uniform(0.2, 0.35) * height, rng.uniform(0.2, 0.35) * width
+    r = np.sqrt(((y - cy) / ry) ** 2 + ((x - cx) / rx) ** 2)
+    background = np.array([120, 130, 160]) + rng.uniform(-30, 30, 3)
+    image = background * (0.8 + 0.4 * (y / height)[..., None])
+    pet = r <= 1.0
+    image[pet] = np.array(_PET_COLOURS[kind]) + rng.uniform(-20, 20, 3)
+    if kind == "dog":
+        head = np.sqrt(((y - cy + 0.6 * ry) / (0.4 * ry)) ** 2 + ((x - cx) / (0.4 * rx)) ** 2) <= 1.0
+        image[head & pet] *= 0.6
+    image += rng.normal(0, 8, image.shape)
+    trimap = np.full((height, width), 2, np.uint8)
+    trimap[r <= 1.0 + 2.0 / min(ry, rx)] = 3
+    trimap[r <= 1.0 - 2.0 / min(ry, rx)] = 1
+    return np.clip(np.round(image), 0, 255).astype(np.uint8), trimap
+
+
+OXFORD_BREEDS = [("Abyssinian", "cat"), ("Bengal", "cat"), ("beagle", "dog"), ("pug", "dog")]
+
+
+def oxford_pets_stand_in(folder, per_breed=4, seed=0):
+    """Write the folders the Oxford-IIIT pets archives unpack to (``images.tar.gz``, ``annotations.tar.gz``; 7390
+    photos, not in the shared datasets) under ``folder``: ``images/<Breed>_<n>.jpg`` (JPEG, quality 90) and
+    ``annotations/trimaps/<Breed>_<n>.png`` (mode "L" PNG of 1 = pet, 2 = background, 3 = border) from
+    ``pet_image`` drawn from ``numpy.random.RandomState(seed)``, ``per_breed`` of each of ``OXFORD_BREEDS``, in
+    sizes between 40 and 64 pixels. As in the archives, ``images`` also holds a ``.mat`` file and ``trimaps`` a
+    macOS ``._`` file, which the example's listing filters out. Return ``folder``."""
+    from PIL import Image
+    rng = np.random.RandomState(seed)
+    images, trimaps = os.path.join(folder, "images"), os.path.join(folder, "annotations", "trimaps")
+    os.makedirs(images, exist_ok=True)
+    os.makedirs(trimaps, exist_ok=True)
+    for breed, kind in OXFORD_BREEDS:
+        for n in range(1, per_breed + 1):
+            photo, trimap = pet_image(rng, kind, (int(rng.randint(40, 65)), int(rng.randint(40, 65))))
+            Image.fromarray(photo).save(os.path.join(images, f"{breed}_{n}.jpg"), quality=90)
+            Image.fromarray(trimap, "L").save(os.path.join(trimaps, f"{breed}_{n}.png"))
+    with open(os.path.join(images, "Abyssinian_100.mat"), "wb") as f:
+        f.write(b"MATLAB 5.0 MAT-file stand-in\n")
+    with open(os.path.join(trimaps, "._Abyssinian_1.png"), "wb") as f:
+        f.write(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    return folder
+
+
+def pet_images_stand_in(folder, per_class=24, seed=0):
+    """Write the ``PetImages`` folder of the Kaggle cats-vs-dogs archive (``kagglecatsanddogs_5340.zip``, 25000
+    photos, not in the shared datasets) under ``folder``: ``PetImages/Cat/<n>.jpg`` and ``PetImages/Dog/<n>.jpg``,
+    ``per_class`` JPEG files each (Pillow, quality 90, 50 to 80 pixels a side) of ``pet_image`` drawn from
+    ``numpy.random.RandomState(seed)``, ``Cat/6779.jpg`` among them (the example predicts on it). Like the
+    archive, it also holds files without the "JFIF" marker the example filters on: an empty ``Cat/666.jpg``,
+    a PNG named ``Cat/10125.jpg`` and a truncated ``Dog/11702.jpg`` of a few bytes. Return ``folder/PetImages``."""
+    from PIL import Image
+    rng = np.random.RandomState(seed)
+    root = os.path.join(folder, "PetImages")
+    for name, kind in (("Cat", "cat"), ("Dog", "dog")):
+        os.makedirs(os.path.join(root, name), exist_ok=True)
+        numbers = sorted(rng.choice(12500, per_class, replace=False))
+        if name == "Cat":
+            numbers[0] = 6779
+        for n in numbers:
+            photo, _ = pet_image(rng, kind, (int(rng.randint(50, 81)), int(rng.randint(50, 81))))
+            Image.fromarray(photo).save(os.path.join(root, name, f"{n}.jpg"), quality=90)
+    open(os.path.join(root, "Cat", "666.jpg"), "wb").close()
+    photo, _ = pet_image(rng, "cat", (60, 60))
+    Image.fromarray(photo).save(os.path.join(root, "Cat", "10125.jpg"), "PNG")
+    with open(os.path.join(root, "Dog", "11702.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xdb\x00C")
+    return root

@@ -25,7 +25,8 @@ PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_ls
             "knowledge_distillation", "siamese_contrastive", "antirectifier", "endpoint_layer_pattern",
             "trainer_pattern", "timeseries_classification", "imbalanced_classification", "lstm_seq2seq",
             "text_generation", "word2vec", "image_classification", "data_augmentation",
-            "timeseries_anomaly_detection", "custom_training_walkthrough"]
+            "timeseries_anomaly_detection", "custom_training_walkthrough", "image_segmentation",
+            "image_classification_from_scratch"]
 
 
 def normalize(text: str) -> str:
