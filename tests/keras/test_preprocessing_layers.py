@@ -180,6 +180,35 @@ def test_a_model_of_dict_inputs_takes_1d_columns_and_a_dataset_of_dicts(tmp_path
     np.testing.assert_allclose(scalar, model.predict(column_2d, verbose=0)[:1], rtol=1e-6)
 
 
+def test_a_functional_model_casts_each_column_to_its_inputs_dtype():
+    # tf.keras 2's Functional casts data to its Input's dtype (pandas' int64 columns into float32 Inputs, as
+    # the CSV tutorial's Titanic model gets them); tf.keras 2.21 printed the same values and dtypes
+    a = keras.Input(shape=(1,), dtype="float32", name="a")
+    b = keras.Input(shape=(1,), dtype="int32", name="b")
+    model = keras.Model({"a": a, "b": b}, [layers.Concatenate()([a, a]), b * 1])
+    joined, ints = model({"a": np.array([1, 2]), "b": np.array([1.7, -2.2])})
+    assert joined.dtype == tf.float32 and ints.dtype == tf.int32
+    np.testing.assert_array_equal(joined.numpy(), [[1, 1], [2, 2]])
+    np.testing.assert_array_equal(ints.numpy(), [[1], [-2]])
+    _, flags = model({"a": tf.constant([1, 2], dtype=tf.int64), "b": tf.constant([True, False])})
+    np.testing.assert_array_equal(flags.numpy(), [[1], [0]])
+
+
+def test_fit_takes_pandas_text_columns_as_object_arrays_for_string_inputs():
+    # pandas gives text columns as object arrays of str: fit accepts them where the Input is a string
+    columns = {"town": np.array(["a", "b", "a", "c"] * 4, dtype=object), "age": np.arange(16)}
+    town = keras.Input(shape=(1,), name="town", dtype="string")
+    age = keras.Input(shape=(1,), name="age", dtype="float32")
+    lookup = layers.StringLookup(vocabulary=["a", "b", "c"])
+    x = layers.Concatenate()([layers.CategoryEncoding(num_tokens=4)(lookup(town)), age])
+    model = keras.Model({"town": town, "age": age}, layers.Dense(1)(x))
+    model.compile("adam", "mse")
+    history = model.fit(columns, np.zeros(16), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    with pytest.raises(ValueError, match="strings or Python objects"):  # where a number is expected, still an error
+        model.fit({"town": columns["town"], "age": columns["town"]}, np.zeros(16), epochs=1, verbose=0)
+
+
 def test_an_extra_unit_axis_is_squeezed_for_an_input_without_it():
     inputs = keras.Input(shape=())
     model = keras.Model(inputs, inputs * 2.0)

@@ -12,7 +12,8 @@ import collections
 import numpy as np
 
 from ... import nest
-from ...functions import expand_dims, squeeze
+from ...dtypes import string
+from ...functions import cast, expand_dims, squeeze
 from ...tensor import Tensor
 from ..layers.base import KerasTensor, Layer, _for_user_code
 from ..layers.core import InputLayer
@@ -202,6 +203,9 @@ class Model(Trainer, Layer):
             layer = t._keras_history[0]
             mask = getattr(x, "_keras_mask", None)
             x = layer._convert_input(x)
+            if isinstance(x, Tensor) and not isinstance(x, KerasTensor) and x.dtype != t.dtype and \
+                    x.dtype != string and t.dtype != string:
+                x = cast(x, t.dtype)  # as tf.keras 2's Functional: the data takes its Input's dtype (int64 -> float32)
             if mask is not None and getattr(x, "_keras_mask", None) is None:  # a cast copy keeps the mask
                 x._keras_mask = mask
             expected = t.shape
