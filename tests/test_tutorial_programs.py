@@ -68,6 +68,7 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "image_classification": (1e-5, 12),
     "data_augmentation": (1e-5, 5),
     "load_csv": (1e-5, 2),
+    "feature_space": (1e-5, 2),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

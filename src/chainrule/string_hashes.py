@@ -202,10 +202,6 @@ _CROSS_KEY = 0xDECAFCAFFE  # TensorFlow's default hash_key of tf.sparse.cross_ha
 _CAT_MUL = 0xC6A4A7935BD1E995
 
 
-def _shift_mix(v):
-    return v ^ (v >> 47)
-
-
 def fingerprint_cat64(fp1: int, fp2: int) -> int:
     """TensorFlow's ``FingerprintCat64``: two 64-bit fingerprints combined into one (unsigned, order matters)."""
     result = fp1 ^ _CAT_MUL

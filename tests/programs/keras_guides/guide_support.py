@@ -569,3 +569,37 @@ def titanic_stand_in(path, rows=627, seed=0):
     with open(path, "w", encoding="ascii") as f:
         f.write("\n".join(lines) + "\n")
     return path
+
+
+def heart_stand_in(path, rows=303, seed=0):
+    """Write a stand-in for ``heart.csv`` (the Cleveland Clinic heart disease data of keras.io's structured data
+    examples; not in the shared datasets) to ``path``; return it.
+
+    The file's layout: the header ``age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,
+    target``, then one patient a row: integers but for ``oldpeak`` (one decimal) and ``thal`` (``fixed``,
+    ``normal`` or ``reversible``). Made-up patients, not the real data: seeded draws in the real columns' ranges
+    (``cp`` 0-4, ``restecg`` 0-2, ``slope`` 1-3, ``ca`` 0-3), the target more likely with age, chest pain type,
+    ``exang`` and a reversible defect."""
+    rng = np.random.RandomState(seed)
+    lines = ["age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"]
+    for _ in range(rows):
+        age = int(np.clip(rng.normal(54, 9), 29, 77))
+        sex = int(rng.uniform() < 0.68)
+        cp = int(rng.choice(5, p=[0.05, 0.15, 0.25, 0.1, 0.45]))
+        trestbps = int(np.clip(rng.normal(131, 17), 94, 200))
+        chol = int(np.clip(rng.normal(246, 50), 126, 564))
+        fbs = int(rng.uniform() < 0.15)
+        restecg = int(rng.choice(3, p=[0.5, 0.02, 0.48]))
+        thalach = int(np.clip(rng.normal(150 - (age - 54) * 0.9, 20), 71, 202))
+        exang = int(rng.uniform() < 0.33)
+        oldpeak = round(float(np.clip(rng.exponential(1.0), 0, 6.2)), 1)
+        slope = int(rng.choice([1, 2, 3], p=[0.47, 0.46, 0.07]))
+        ca = int(rng.choice(4, p=[0.58, 0.22, 0.13, 0.07]))
+        thal = str(rng.choice(["normal", "fixed", "reversible"], p=[0.55, 0.07, 0.38]))
+        score = 0.05 * (age - 54) + 0.6 * (cp == 4) + 1.0 * exang + 1.0 * (thal == "reversible") + 0.4 * ca - 1.0
+        target = int(rng.uniform() < 1 / (1 + np.exp(-score)))
+        lines.append(f"{age},{sex},{cp},{trestbps},{chol},{fbs},{restecg},{thalach},{exang},{oldpeak},{slope},{ca},"
+                     f"{thal},{target}")
+    with open(path, "w", encoding="ascii") as f:
+        f.write("\n".join(lines) + "\n")
+    return path

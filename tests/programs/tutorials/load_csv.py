@@ -120,7 +120,7 @@ inputs = {}
 
 for name, column in titanic_features.items():
   dtype = column.dtype
-  if dtype == object:
+  if dtype == object:  # noqa: E721 (the tutorial's test)
     dtype = tf.string
   else:
     dtype = tf.float32

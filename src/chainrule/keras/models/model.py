@@ -16,7 +16,6 @@ from ...dtypes import string
 from ...functions import cast, expand_dims, squeeze
 from ...tensor import Tensor
 from ..layers.base import KerasTensor, Layer, _for_user_code
-from ..layers.core import InputLayer
 from ..layers.graph_losses import AddLoss, AddMetric
 from .. import registry
 from ..trainers import Trainer
@@ -98,9 +97,11 @@ class Model(Trainer, Layer):
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
         for i, t in enumerate(self.inputs):
-            if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
+            if not isinstance(t, KerasTensor):
                 raise ValueError(f"Model {self.name!r}: input #{i} must come from `keras.Input(...)`, got "
                                  f"{t!r}. Create the inputs with Input(shape=...) and build the graph from them.")
+            # A layer's output is accepted as an input, as tf.keras 2 accepts it (with a logged warning): the
+            # model runs the graph from there (keras.io's FeatureSpace example trains on encoded features).
         for i, t in enumerate(self.outputs):
             if not isinstance(t, KerasTensor):
                 raise ValueError(f"Model {self.name!r}: output #{i} must be the result of calling layers on "

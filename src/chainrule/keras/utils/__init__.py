@@ -42,4 +42,12 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     out[_np.arange(y.size), y] = 1
     return out.reshape(shape + (num_classes,))
 
-__getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
+_missing = _missing_attribute(__name__)
+
+
+def __getattr__(name):
+    if name == "FeatureSpace":
+        # imported when asked for: FeatureSpace is built of layers, and the layers import keras.utils modules
+        from .feature_space import FeatureSpace
+        return FeatureSpace
+    return _missing(name)  # a TensorFlow/Keras name not provided says so
