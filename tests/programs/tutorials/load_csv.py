@@ -19,8 +19,9 @@ Adaptations:
   the array ``fit`` calls run with ``shuffle=False`` and ``verbose=0`` (the abalone fits 5 epochs instead of
   10, the Titanic one 10), their histories printed to 4 decimals;
 * the shuffled ``titanic_batches`` fit and the batch of the shuffled ``make_csv_dataset``: each framework's
-  own random order, so those lines print as ``[varies]``, with what does not depend on the order (the
-  history's length and that the loss is finite; the batch's keys, dtypes and shapes);
+  own random order, so those lines print as ``[varies]`` (a batch's values as one list a line, never wrapped),
+  with what does not depend on the order (the history's length and that the loss is finite; the batch's keys,
+  dtypes and shapes);
 * the Metro traffic (gzip) and fonts parts (downloads of 400 files, ``%%time`` cells, plots) are left out.
 
 Run with chainrule: ``python load_csv.py``; the expected output was made with ``CHAINRULE_REFERENCE=tensorflow``
@@ -243,10 +244,10 @@ titanic_csv_ds = tf.data.experimental.make_csv_dataset(
 
 for batch, label in titanic_csv_ds.take(1):
   for key, value in batch.items():
-    print(f"[varies] {key:20s}: {value}")  # adapted: a shuffled batch
+    print(f"[varies] {key:20s}: {value.numpy().tolist()}")  # adapted: a shuffled batch, on one line
     print(f"{key:20s}: {value.dtype.name} {value.shape}")  # added
   print()
-  print(f"[varies] {'label':20s}: {label}")
+  print(f"[varies] {'label':20s}: {label.numpy().tolist()}")
   print(f"{'label':20s}: {label.dtype.name} {label.shape}")  # added
 
 # %% Lower level functions
