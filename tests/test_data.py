@@ -107,3 +107,11 @@ def test_zip_takes_nested_structures_of_datasets_as_tf_data():
     keyed = Dataset.zip({"x": Dataset.range(2), "y": (Dataset.range(2), Dataset.range(5))})
     assert [{k: (v if k == "x" else tuple(v)) for k, v in e.items()} for e in keyed.as_numpy_iterator()] == \
         [{"x": 0, "y": (0, 0)}, {"x": 1, "y": (1, 1)}]
+
+
+def test_from_tensor_slices_of_pandas_text_gives_bytes_as_tensorflow():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"thal": pd.Series(["fixed", "normal"], dtype=object), "n": [1, 2]})
+    first = next(iter(Dataset.from_tensor_slices(dict(frame))))
+    assert repr(first["thal"]) == "<chainrule.Tensor: shape=(), dtype=string, numpy=b'fixed'>"
+    assert first["n"].dtype == tf.int64

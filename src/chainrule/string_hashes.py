@@ -196,3 +196,39 @@ def hash_strings(values, num_buckets, key=None):
     fn = fingerprint64 if key is None else (lambda b: siphash(key, b))
     buckets = np.fromiter((fn(u) % num_buckets for u in uniq.tolist()), dtype=np.int64, count=len(uniq))
     return buckets[inverse].reshape(values.shape)
+
+
+_CROSS_KEY = 0xDECAFCAFFE  # TensorFlow's default hash_key of tf.sparse.cross_hashed
+_CAT_MUL = 0xC6A4A7935BD1E995
+
+
+def fingerprint_cat64(fp1: int, fp2: int) -> int:
+    """TensorFlow's ``FingerprintCat64``: two 64-bit fingerprints combined into one (unsigned, order matters)."""
+    result = fp1 ^ _CAT_MUL
+    result ^= (_shift_mix((fp2 * _CAT_MUL) & _MASK) * _CAT_MUL) & _MASK
+    result = (result * _CAT_MUL) & _MASK
+    result = (_shift_mix(result) * _CAT_MUL) & _MASK
+    return _shift_mix(result)
+
+
+def cross_hash(columns, num_buckets):
+    """``tf.sparse.cross_hashed`` of dense columns with one value a row: for each row, the fingerprints of its
+    values (an integer is its own 64-bit two's complement, a bytes string its ``fingerprint64``) folded by
+    :func:`fingerprint_cat64` from TensorFlow's key ``0xDECAFCAFFE``, modulo ``num_buckets`` (int64, one a row)."""
+    rows = len(columns[0]) if columns else 0
+    out = np.empty(rows, dtype=np.int64)
+    per_column = []
+    for col in columns:
+        col = np.asarray(col).reshape(-1)
+        if col.dtype.kind in "iub":
+            per_column.append([int(v) & _MASK for v in col.tolist()])
+        else:
+            uniq, inverse = np.unique(col, return_inverse=True)
+            prints = [fingerprint64(u) for u in uniq.tolist()]
+            per_column.append([prints[i] for i in inverse.tolist()])
+    for r in range(rows):
+        h = _CROSS_KEY
+        for fps in per_column:
+            h = fingerprint_cat64(h, fps[r])
+        out[r] = h % num_buckets
+    return out

@@ -486,6 +486,10 @@ CASES = [
          label="salted-count", input_data=_WORDS, expected_output_shape=(2, 4), differentiable=False),
     case(layers.Hashing, {"num_bins": 5}, label="integers", input_data=_IDS, expected_output_shape=(2, 4),
          expected_output_dtype="int64", differentiable=False, skip={"dtype_policy": _INT_IDS}),
+    case(layers.HashedCrossing, {"num_bins": 64}, input_data=[np.array([[0], [1], [2], [-3]], "int64"),
+                                                            np.array([[5], [7], [2 ** 40], [3]], "int64")],
+         expected_output=np.array([[50], [41], [32], [6]], dtype="int64"), differentiable=False,  # tf.keras 2.21
+         skip={"dtype_policy": _INT_IDS}),
     case(layers.StringLookup, {"vocabulary": ["the", "cat", "sat"], "mask_token": ""}, input_data=_WORDS,
          expected_output=np.array([[2, 3, 0], [2, 1, 4]], dtype="int64"), differentiable=False,
          skip={"dtype_policy": _INT_IDS}),

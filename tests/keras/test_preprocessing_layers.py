@@ -180,6 +180,35 @@ def test_a_model_of_dict_inputs_takes_1d_columns_and_a_dataset_of_dicts(tmp_path
     np.testing.assert_allclose(scalar, model.predict(column_2d, verbose=0)[:1], rtol=1e-6)
 
 
+def test_a_functional_model_casts_each_column_to_its_inputs_dtype():
+    # tf.keras 2's Functional casts data to its Input's dtype (pandas' int64 columns into float32 Inputs, as
+    # the CSV tutorial's Titanic model gets them); tf.keras 2.21 printed the same values and dtypes
+    a = keras.Input(shape=(1,), dtype="float32", name="a")
+    b = keras.Input(shape=(1,), dtype="int32", name="b")
+    model = keras.Model({"a": a, "b": b}, [layers.Concatenate()([a, a]), b * 1])
+    joined, ints = model({"a": np.array([1, 2]), "b": np.array([1.7, -2.2])})
+    assert joined.dtype == tf.float32 and ints.dtype == tf.int32
+    np.testing.assert_array_equal(joined.numpy(), [[1, 1], [2, 2]])
+    np.testing.assert_array_equal(ints.numpy(), [[1], [-2]])
+    _, flags = model({"a": tf.constant([1, 2], dtype=tf.int64), "b": tf.constant([True, False])})
+    np.testing.assert_array_equal(flags.numpy(), [[1], [0]])
+
+
+def test_fit_takes_pandas_text_columns_as_object_arrays_for_string_inputs():
+    # pandas gives text columns as object arrays of str: fit accepts them where the Input is a string
+    columns = {"town": np.array(["a", "b", "a", "c"] * 4, dtype=object), "age": np.arange(16)}
+    town = keras.Input(shape=(1,), name="town", dtype="string")
+    age = keras.Input(shape=(1,), name="age", dtype="float32")
+    lookup = layers.StringLookup(vocabulary=["a", "b", "c"])
+    x = layers.Concatenate()([layers.CategoryEncoding(num_tokens=4)(lookup(town)), age])
+    model = keras.Model({"town": town, "age": age}, layers.Dense(1)(x))
+    model.compile("adam", "mse")
+    history = model.fit(columns, np.zeros(16), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    with pytest.raises(ValueError, match="strings or Python objects"):  # where a number is expected, still an error
+        model.fit({"town": columns["town"], "age": columns["town"]}, np.zeros(16), epochs=1, verbose=0)
+
+
 def test_an_extra_unit_axis_is_squeezed_for_an_input_without_it():
     inputs = keras.Input(shape=())
     model = keras.Model(inputs, inputs * 2.0)
@@ -279,3 +308,55 @@ def test_enable_unsafe_deserialization_allows_bytecode_for_the_whole_process(tmp
         safe_mode._unsafe_everywhere = False
     with pytest.raises(ValueError, match="safe_mode=False"):
         keras.models.load_model(str(tmp_path / "lambda.keras"))
+
+
+# ----------------------------------------------------------------------------- FeatureSpace
+
+def _feature_data():
+    return {"f": np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "float32"), "s": np.array(["a", "b", "a", "c", "a", "b"]),
+            "i": np.array([1, 2, 1, 3, 2, 1], "int64")}
+
+
+def test_feature_space_encodes_as_tf_keras_does():
+    FeatureSpace = keras.utils.FeatureSpace
+    data = _feature_data()
+    space = FeatureSpace(features={"f": "float_normalized", "s": "string_categorical",
+                                   "i": FeatureSpace.integer_categorical(num_oov_indices=0)},
+                         crosses=[("s", "i")], crossing_dim=8, output_mode="concat")
+    with pytest.raises(ValueError, match="adapt"):
+        space(data)
+    space.adapt(tf.data.Dataset.from_tensor_slices(data))
+    out = space(data).numpy()
+    # tf.keras 2.21: f normalized, then i (3 ids), then s (oov + 3), then the cross of (s, i) in 8 bins
+    assert out.shape == (6, 16)
+    np.testing.assert_allclose(out[:, 0], [-1.4638, -0.8783, -0.2928, 0.2928, 0.8783, 1.4638], atol=1e-4)
+    np.testing.assert_array_equal(out[0, 1:], [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(out[3, 1:], [0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(out[:, 9:].argmax(1), [0, 3, 0, 2, 0, 0])
+    assert space({k: v[0] for k, v in data.items()}).shape == (16,)  # one sample: no batch axis
+    assert sorted(space.get_inputs()) == ["f", "i", "s"] and space.get_encoded_features().shape == (None, 16)
+
+
+def test_feature_space_dict_mode_and_a_model_on_its_encoded_features():
+    FeatureSpace = keras.utils.FeatureSpace
+    data = _feature_data()
+    space = FeatureSpace(features={"s": FeatureSpace.string_categorical(output_mode="int"),
+                                   "i": "integer_categorical"}, output_mode="dict")
+    space.adapt(tf.data.Dataset.from_tensor_slices({"s": data["s"], "i": data["i"]}).batch(2))
+    out = space({"s": data["s"], "i": data["i"]})
+    assert out["s"].numpy().ravel().tolist() == [1, 2, 1, 3, 1, 2]  # tf.keras 2.21's ids
+    np.testing.assert_array_equal(out["i"].numpy()[:2], [[0, 1, 0, 0], [0, 0, 1, 0]])
+    with pytest.raises(ValueError, match="Invalid feature type"):
+        FeatureSpace(features={"x": "floaty"})
+    with pytest.raises(ValueError, match="only be called with a dict"):
+        space([1, 2])
+    # keras.io's example: a training model from the encoded features, an end-to-end one from the raw inputs
+    concat = FeatureSpace(features={"f": "float_normalized", "s": "string_categorical"})
+    concat.adapt(tf.data.Dataset.from_tensor_slices({"f": data["f"], "s": data["s"]}))
+    encoded = concat.get_encoded_features()
+    predictions = layers.Dense(1)(encoded)
+    training_model = keras.Model(inputs=encoded, outputs=predictions)
+    end_to_end = keras.Model(inputs=concat.get_inputs(), outputs=predictions)
+    raw = {"f": data["f"], "s": data["s"]}
+    np.testing.assert_allclose(training_model.predict(concat(raw), verbose=0), end_to_end.predict(raw, verbose=0),
+                               rtol=1e-6)

@@ -306,3 +306,36 @@ def test_a_subclassed_models_positional_self_in_init_is_dropped_as_tf_keras_does
     inputs = keras.Input(shape=(4,))
     with pytest.raises(ValueError, match="give both `inputs` and `outputs`"):
         keras.Model(inputs)  # a Keras tensor without outputs is still a clear error
+
+
+def test_hashed_crossing_gives_tensorflows_buckets():
+    # tf.keras 2.21 (tf.sparse.cross_hashed: FingerprintCat64 from key 0xDECAFCAFFE) printed these buckets
+    layer = keras.layers.HashedCrossing(num_bins=5)
+    ids = layer((tf.constant(["A", "B", "A", "B", "A"]), tf.constant([101, 101, 101, 102, 102])))
+    assert ids.dtype == tf.int64
+    np.testing.assert_array_equal(ids.numpy(), [1, 4, 1, 1, 3])
+    layer = keras.layers.HashedCrossing(num_bins=64)
+    ids = layer((tf.constant([[0], [1], [2], [-3]], tf.int64), tf.constant([[5], [7], [2 ** 40], [3]], tf.int64)))
+    np.testing.assert_array_equal(ids.numpy(), [[50], [41], [32], [6]])
+    assert int(layer((tf.constant(3, tf.int64), tf.constant(4, tf.int64)))) == 50
+    one_hot = keras.layers.HashedCrossing(num_bins=5, output_mode="one_hot")
+    np.testing.assert_array_equal(one_hot((tf.constant(["A", "B"]), tf.constant([101, 101]))).numpy(),
+                                  [[0, 1, 0, 0, 0], [0, 0, 0, 0, 1]])
+
+
+def test_hashed_crossing_in_a_functional_model_and_its_errors():
+    a, b = keras.Input(shape=(1,), dtype="int64"), keras.Input(shape=(1,), dtype="string")
+    ids = keras.layers.HashedCrossing(num_bins=64)([a, b])
+    assert ids.shape == (None, 1) and ids.dtype == tf.int64
+    model = keras.Model([a, b], keras.layers.HashedCrossing(num_bins=64, output_mode="one_hot")([a, b]))
+    assert model.output_shape == (None, 64)
+    out = model([np.array([[0], [1]]), np.array([["x"], ["y"]], dtype=object)]).numpy()
+    np.testing.assert_array_equal(out.argmax(-1), [3, 45])  # tf.keras 2.21: buckets 3 and 45 for (0, x), (1, y)
+    with pytest.raises(ValueError, match="at least two inputs"):
+        keras.layers.HashedCrossing(num_bins=4)([tf.constant([1])])
+    with pytest.raises(ValueError, match="equal shape"):
+        keras.layers.HashedCrossing(num_bins=4)([tf.constant([1]), tf.constant([1, 2])])
+    with pytest.raises(ValueError, match="integer or string"):
+        keras.layers.HashedCrossing(num_bins=4)([tf.constant([1.5]), tf.constant([1])])
+    config = keras.layers.HashedCrossing(num_bins=7, output_mode="one_hot").get_config()
+    assert keras.layers.HashedCrossing.from_config(config).get_config()["num_bins"] == 7

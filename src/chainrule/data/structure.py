@@ -72,8 +72,8 @@ def to_numpy(x):
     """A leaf as a numpy array (strings stay numpy bytes arrays)."""
     if isinstance(x, Tensor):
         return x._value
-    if hasattr(x, "to_numpy"):  # pandas Series
-        return x.to_numpy()
+    if hasattr(x, "to_numpy"):  # a pandas Series: its text (an object array of str) as bytes, as any strings
+        return to_array(x.to_numpy())
     return to_array(x)
 
 

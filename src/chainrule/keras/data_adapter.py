@@ -134,7 +134,7 @@ def check_finite_numeric(data, what: str, finite: bool = False, string_inputs=()
             if not arr.size:
                 continue
         label = what if len(leaves) == 1 else f"{what}[{i}]"
-        if arr.dtype.kind in "SU" and i in string_inputs:
+        if arr.dtype.kind in "SUO" and i in string_inputs:  # pandas text columns are object arrays
             continue
         if arr.dtype.kind == "O" and arr.ndim == 0:
             raise TypeError(_unreadable_object(arr[()], label, method))

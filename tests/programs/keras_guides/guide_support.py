@@ -636,3 +636,91 @@ def pet_images_stand_in(folder, per_class=24, seed=0):
     with open(os.path.join(root, "Dog", "11702.jpg"), "wb") as f:
         f.write(b"\xff\xd8\xff\xdb\x00C")
     return root
+def abalone_stand_in(path, rows=1000, seed=0):
+    """Write a stand-in for ``abalone_train.csv`` of the TensorFlow CSV tutorial (the UCI abalone measurements;
+    not in the shared datasets) to ``path``; return it.
+
+    The file's layout: no header, one abalone a row, the 8 columns ``Length``, ``Diameter``, ``Height``,
+    ``Whole weight``, ``Shucked weight``, ``Viscera weight``, ``Shell weight`` (millimetres/grams over 200, 4
+    decimals at most, as in the real file) and the integer ``Age`` (rings). Made-up numbers, not the real data:
+    a seeded size drives the lengths and weights (weights grow with its cube), the age grows with it, plus
+    seeded noise."""
+    rng = np.random.RandomState(seed)
+    size = rng.uniform(0.1, 1.0, rows)
+    length = np.round(0.075 + 0.7 * size + rng.normal(0, 0.02, rows), 3).clip(0.075, 0.815)
+    diameter = np.round(0.8 * length + rng.normal(0, 0.015, rows), 3).clip(0.055, 0.65)
+    height = np.round(0.27 * length + rng.normal(0, 0.01, rows), 3).clip(0.0, 0.5)
+    whole = np.round(2.2 * size ** 3 + 0.02 + np.abs(rng.normal(0, 0.05, rows)), 4)
+    shucked = np.round(whole * rng.uniform(0.35, 0.5, rows), 4)
+    viscera = np.round(whole * rng.uniform(0.18, 0.25, rows), 4)
+    shell = np.round(whole * rng.uniform(0.25, 0.35, rows), 4)
+    age = np.round(4 + 12 * size + rng.normal(0, 2.0, rows)).clip(1, 27).astype(int)
+    with open(path, "w", encoding="ascii") as f:
+        for row in zip(length, diameter, height, whole, shucked, viscera, shell, age):
+            f.write(",".join(f"{float(v):g}" for v in row[:-1]) + f",{row[-1]}\n")
+    return path
+
+
+def titanic_stand_in(path, rows=627, seed=0):
+    """Write a stand-in for the Titanic ``train.csv`` of TensorFlow's tutorials (``tf-datasets/titanic``; not in
+    the shared datasets) to ``path``; return it.
+
+    The file's layout: the header ``survived,sex,age,n_siblings_spouses,parch,fare,class,deck,embark_town,alone``,
+    then one passenger a row: ``survived`` 0/1, ``sex`` male/female, ``age`` (one decimal, as ``22.0``),
+    the integer counts ``n_siblings_spouses`` and ``parch``, ``fare`` (4 decimals at most), ``class``
+    First/Second/Third, ``deck`` unknown or A-G, ``embark_town`` Southampton/Cherbourg/Queenstown/unknown and
+    ``alone`` y/n. Made-up passengers, not the real list: seeded draws in the real file's proportions, with the
+    survival chance higher for women and first class."""
+    rng = np.random.RandomState(seed)
+    lines = ["survived,sex,age,n_siblings_spouses,parch,fare,class,deck,embark_town,alone"]
+    decks = ["unknown"] * 12 + list("ABCDEFG")
+    for _ in range(rows):
+        sex = "female" if rng.uniform() < 0.35 else "male"
+        cls = rng.choice(["First", "Second", "Third"], p=[0.24, 0.2, 0.56])
+        age = round(float(np.clip(rng.normal(29, 13), 0.75, 80)) * 2) / 2
+        sibsp = int(rng.choice([0, 1, 2, 3, 4], p=[0.68, 0.23, 0.04, 0.03, 0.02]))
+        parch = int(rng.choice([0, 1, 2, 3], p=[0.76, 0.13, 0.09, 0.02]))
+        fare = round(float(rng.lognormal({"First": 4.2, "Second": 3.0, "Third": 2.3}[cls], 0.5)), 4)
+        deck = decks[rng.randint(len(decks))] if cls == "First" else "unknown"
+        town = rng.choice(["Southampton", "Cherbourg", "Queenstown", "unknown"], p=[0.72, 0.19, 0.085, 0.005])
+        chance = 0.2 + 0.5 * (sex == "female") + 0.2 * (cls == "First")
+        survived = int(rng.uniform() < chance)
+        alone = "y" if sibsp + parch == 0 else "n"
+        lines.append(f"{survived},{sex},{age:.1f},{sibsp},{parch},{fare:g},{cls},{deck},{town},{alone}")
+    with open(path, "w", encoding="ascii") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def heart_stand_in(path, rows=303, seed=0):
+    """Write a stand-in for ``heart.csv`` (the Cleveland Clinic heart disease data of keras.io's structured data
+    examples; not in the shared datasets) to ``path``; return it.
+
+    The file's layout: the header ``age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,
+    target``, then one patient a row: integers but for ``oldpeak`` (one decimal) and ``thal`` (``fixed``,
+    ``normal`` or ``reversible``). Made-up patients, not the real data: seeded draws in the real columns' ranges
+    (``cp`` 0-4, ``restecg`` 0-2, ``slope`` 1-3, ``ca`` 0-3), the target more likely with age, chest pain type,
+    ``exang`` and a reversible defect."""
+    rng = np.random.RandomState(seed)
+    lines = ["age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"]
+    for _ in range(rows):
+        age = int(np.clip(rng.normal(54, 9), 29, 77))
+        sex = int(rng.uniform() < 0.68)
+        cp = int(rng.choice(5, p=[0.05, 0.15, 0.25, 0.1, 0.45]))
+        trestbps = int(np.clip(rng.normal(131, 17), 94, 200))
+        chol = int(np.clip(rng.normal(246, 50), 126, 564))
+        fbs = int(rng.uniform() < 0.15)
+        restecg = int(rng.choice(3, p=[0.5, 0.02, 0.48]))
+        thalach = int(np.clip(rng.normal(150 - (age - 54) * 0.9, 20), 71, 202))
+        exang = int(rng.uniform() < 0.33)
+        oldpeak = round(float(np.clip(rng.exponential(1.0), 0, 6.2)), 1)
+        slope = int(rng.choice([1, 2, 3], p=[0.47, 0.46, 0.07]))
+        ca = int(rng.choice(4, p=[0.58, 0.22, 0.13, 0.07]))
+        thal = str(rng.choice(["normal", "fixed", "reversible"], p=[0.55, 0.07, 0.38]))
+        score = 0.05 * (age - 54) + 0.6 * (cp == 4) + 1.0 * exang + 1.0 * (thal == "reversible") + 0.4 * ca - 1.0
+        target = int(rng.uniform() < 1 / (1 + np.exp(-score)))
+        lines.append(f"{age},{sex},{cp},{trestbps},{chol},{fbs},{restecg},{thalach},{exang},{oldpeak},{slope},{ca},"
+                     f"{thal},{target}")
+    with open(path, "w", encoding="ascii") as f:
+        f.write("\n".join(lines) + "\n")
+    return path

@@ -26,7 +26,7 @@ from .group_normalization import GroupNormalization  # noqa: F401,E402
 from .unit_normalization import UnitNormalization  # noqa: F401,E402
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401,E402
 # Text preprocessing (issue 17); keras.layers.experimental.preprocessing is tf.keras 2.x's older path to them.
-from .text import (CategoryEncoding, Hashing, IntegerLookup, StringLookup, TextVectorization)  # noqa: F401,E402
+from .text import (CategoryEncoding, HashedCrossing, Hashing, IntegerLookup, StringLookup, TextVectorization)  # noqa: F401,E402
 # Convolution, pooling, reshaping and image preprocessing (issue 16).
 from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose,  # noqa: F401,E402
                             Convolution1D, Convolution1DTranspose, Convolution2D, Convolution2DTranspose,

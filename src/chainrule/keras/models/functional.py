@@ -31,9 +31,14 @@ def map_graph(inputs, outputs, model_name):
     finished, in_progress = set(), set()
     nodes_in_decreasing_depth = []
     layer_indices = {}
+    # tf.keras 2 takes a layer's output as a model input too (FeatureSpace's encoded features): the graph
+    # starts there, and the calls that made it belong to the model that has the Input behind them
+    intermediate = {id(t) for t in inputs if not isinstance(t._keras_history[0], InputLayer)}
 
     def enter(tensor):
-        """The node that made ``tensor``, marked in progress; None when it is already ordered."""
+        """The node that made ``tensor``, marked in progress; None when it is already ordered or is an input."""
+        if id(tensor) in intermediate:
+            return None
         layer, node_index, _ = tensor._keras_history
         node = layer._inbound_nodes[node_index]
         if id(node) in in_progress:
@@ -73,7 +78,7 @@ def map_graph(inputs, outputs, model_name):
     input_ids = {id(t) for t in inputs}
     for t in inputs:  # inputs not connected to any output still belong to the model
         layer = t._keras_history[0]
-        if id(layer) not in layer_depth:
+        if id(layer) not in layer_depth and id(t) not in intermediate:
             layer_depth[id(layer)] = 0
             layer_indices[id(layer)] = (-1, layer)
             node = layer._inbound_nodes[0]

@@ -12,10 +12,10 @@ import collections
 import numpy as np
 
 from ... import nest
-from ...functions import expand_dims, squeeze
+from ...dtypes import string
+from ...functions import cast, expand_dims, squeeze
 from ...tensor import Tensor
 from ..layers.base import KerasTensor, Layer, _for_user_code
-from ..layers.core import InputLayer
 from ..layers.graph_losses import AddLoss, AddMetric
 from .. import registry
 from ..trainers import Trainer
@@ -97,9 +97,11 @@ class Model(Trainer, Layer):
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
         for i, t in enumerate(self.inputs):
-            if not isinstance(t, KerasTensor) or not isinstance(t._keras_history[0], InputLayer):
+            if not isinstance(t, KerasTensor):
                 raise ValueError(f"Model {self.name!r}: input #{i} must come from `keras.Input(...)`, got "
                                  f"{t!r}. Create the inputs with Input(shape=...) and build the graph from them.")
+            # A layer's output is accepted as an input, as tf.keras 2 accepts it (with a logged warning): the
+            # model runs the graph from there (keras.io's FeatureSpace example trains on encoded features).
         for i, t in enumerate(self.outputs):
             if not isinstance(t, KerasTensor):
                 raise ValueError(f"Model {self.name!r}: output #{i} must be the result of calling layers on "
@@ -202,6 +204,9 @@ class Model(Trainer, Layer):
             layer = t._keras_history[0]
             mask = getattr(x, "_keras_mask", None)
             x = layer._convert_input(x)
+            if isinstance(x, Tensor) and not isinstance(x, KerasTensor) and x.dtype != t.dtype and \
+                    x.dtype != string and t.dtype != string:
+                x = cast(x, t.dtype)  # as tf.keras 2's Functional: the data takes its Input's dtype (int64 -> float32)
             if mask is not None and getattr(x, "_keras_mask", None) is None:  # a cast copy keeps the mask
                 x._keras_mask = mask
             expected = t.shape

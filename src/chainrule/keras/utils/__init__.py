@@ -42,4 +42,5 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     out[_np.arange(y.size), y] = 1
     return out.reshape(shape + (num_classes,))
 
+# keras.utils.FeatureSpace is built of layers, a floor above this package: chainrule.keras attaches it here
 __getattr__ = _missing_attribute(__name__)  # a TensorFlow/Keras name not provided says so
