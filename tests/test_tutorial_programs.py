@@ -67,6 +67,8 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "word2vec": (1e-5, 2),
     "image_classification": (1e-5, 12),
     "data_augmentation": (1e-5, 5),
+    "pixelcnn": (1e-5, 15),
+    "char_lstm_text_generation": (1e-5, 2),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

@@ -24,7 +24,8 @@ PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_ls
             "denoising_autoencoder", "vae", "transformer_imdb", "addition_rnn", "dcgan", "cvae", "conv_lstm",
             "knowledge_distillation", "siamese_contrastive", "antirectifier", "endpoint_layer_pattern",
             "trainer_pattern", "timeseries_classification", "imbalanced_classification", "lstm_seq2seq",
-            "text_generation", "word2vec", "image_classification", "data_augmentation"]
+            "text_generation", "word2vec", "image_classification", "data_augmentation",
+            "pixelcnn", "char_lstm_text_generation"]
 
 
 def normalize(text: str) -> str:
