@@ -79,6 +79,8 @@ TUTORIALS = {  # program: (rtol, seconds on chainrule with one thread, for the s
     "image_classification_from_scratch": (1e-5, 4),
     "load_csv": (1e-5, 2),
     "feature_space": (1e-5, 2),
+    "pixelcnn": (1e-5, 15),
+    "char_lstm_text_generation": (1e-5, 2),
 }
 
 # (program, a substring of TensorFlow's line) -> why chainrule prints something else there

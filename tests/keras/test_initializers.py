@@ -2,6 +2,7 @@
 import importlib
 import json
 import math
+import random
 
 import numpy as np
 import pytest
@@ -374,3 +375,49 @@ def test_misspelled_name_suggests_closest():
     assert "he_normal" in text
     with pytest.raises(ValueError, match="Did you mean 'HeNormal'"):
         initializers.get({"class_name": "HeNormall", "config": {}})
+
+
+# ----------------------------------------------------------------------------- Python's random, as tf.keras 2
+
+def _python_draws(build):
+    """How many 32-bit words ``build()`` takes from Python's ``random`` after ``random.seed(0)``."""
+    random.seed(0)
+    build()
+    after = random.getrandbits(32)
+    random.seed(0)
+    for count in range(100):
+        if random.getrandbits(32) == after:
+            return count
+    raise AssertionError("more than 100 draws")
+
+
+@pytest.fixture
+def python_seed_source():
+    """Python's ``random`` as the source (an earlier ``keras.utils.set_random_seed`` replaces it); restored after."""
+    before = initializers._seed_source
+    initializers.set_seed_source(None)
+    yield
+    initializers.set_seed_source(before)
+
+
+@pytest.mark.parametrize("cls", SEEDABLE, ids=lambda c: c.__name__)
+def test_unseeded_initializer_takes_one_python_random_number_as_tf_keras_does(cls, python_seed_source):
+    # tf.keras 2.21 seeds an unseeded initializer's stateless draws with random.randint(1, 10**9), once per
+    # instance; a program that seeds random and uses it after building a model (keras.io's character-level
+    # LSTM picks its seed sentences with random.randint) sees that stream
+    init = cls()
+    assert _python_draws(lambda: (init((4, 3)), init((4, 3)))) == 1
+    assert _python_draws(lambda: cls(seed=1)((4, 3))) == 0
+    keras = chainrule.keras
+    keras.utils.set_random_seed(3)  # from then on the number comes from a random.Random(3) of its own
+    assert _python_draws(lambda: cls()((4, 3))) == 0
+
+
+@pytest.mark.parametrize("build, draws", [
+    (lambda L: L.Dense(3).build((None, 4)), 1), (lambda L: L.LSTM(3).build((None, 2, 4)), 2),
+    (lambda L: L.Conv2D(2, 3).build((None, 5, 5, 1)), 1), (lambda L: L.Embedding(5, 3).build((None, 2)), 1),
+    (lambda L: L.BatchNormalization().build((None, 4)), 0),
+    (lambda L: initializers.Constant(2.0)((2, 2)), 0), (lambda L: initializers.Identity()((2, 2)), 0),
+], ids=["Dense", "LSTM", "Conv2D", "Embedding", "BatchNormalization", "Constant", "Identity"])
+def test_layers_take_python_random_numbers_as_tf_keras_does(build, draws, python_seed_source):
+    assert _python_draws(lambda: build(chainrule.keras.layers)) == draws  # counts measured on tf_keras 2.21

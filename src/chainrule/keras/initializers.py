@@ -10,6 +10,12 @@ makes a run repeat and two calls give different values; with an integer
 returns the same values (as a seeded tf.keras 2 initializer does). Values are
 drawn in float64 and then cast to ``dtype``.
 
+An unseeded initializer also takes, on its first call, one number from Python's
+``random`` module (``random.randint(1, 10**9)``), as tf.keras 2 does to seed its
+draws, or from the ``random.Random`` that ``keras.utils.set_random_seed`` makes: a
+program that seeds ``random`` and uses it after building a model gets the numbers
+it gets under tf.keras 2. chainrule's values still come from its Generator.
+
 Fans (tf.keras's rule): for a 2-D shape ``(fan_in, fan_out)``; for an N-D
 kernel ``(..., in, out)`` both are multiplied by the receptive field
 ``prod(shape[:-2])``; a 1-D shape has ``fan_in = fan_out = shape[0]``, a scalar 1.
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 from .._missing import missing_attribute as _missing_attribute
 import math
+import random as _random
 
 import numpy as np
 
@@ -104,13 +111,33 @@ class Initializer(registry.ConfigObject):
         return cls(**config)
 
 
+# Where an unseeded initializer takes the seed tf.keras 2 would give its draws: Python's ``random`` module, or
+# the ``random.Random(seed)`` that ``keras.utils.set_random_seed(seed)`` puts here (tf.keras 2's
+# ``backend._SEED_GENERATOR``).
+_seed_source = None
+
+
+def set_seed_source(source: _random.Random | None) -> None:
+    """Make unseeded initializers take their first-call number from ``source`` (None: Python's ``random``)."""
+    global _seed_source
+    _seed_source = source
+
+
 class _Seeded(Initializer):
     """An initializer that draws random numbers (``seed``: None -> global Generator, int -> repeatable)."""
 
     seed = None
+    _took_keras_seed = False
 
     def _rng(self) -> np.random.Generator:
-        return _backend.rng() if self.seed is None else np.random.default_rng(self.seed)
+        if self.seed is not None:
+            return np.random.default_rng(self.seed)
+        if not self._took_keras_seed:
+            # tf.keras 2's RandomGenerator._create_seed, once per initializer: the number is not used, but the
+            # program's own draws from ``random`` then continue where they do under tf.keras 2.
+            self._took_keras_seed = True
+            (_seed_source or _random).randint(1, int(1e9))
+        return _backend.rng()
 
 
 class _Fill(Initializer):

@@ -26,7 +26,8 @@ PROGRAMS = ["cnn", "mnist_convnet", "text_classification_rnn", "bidirectional_ls
             "trainer_pattern", "timeseries_classification", "imbalanced_classification", "lstm_seq2seq",
             "text_generation", "word2vec", "image_classification", "data_augmentation",
             "timeseries_anomaly_detection", "custom_training_walkthrough", "image_segmentation",
-            "image_classification_from_scratch", "load_csv", "feature_space"]
+            "image_classification_from_scratch", "load_csv", "feature_space", "pixelcnn",
+            "char_lstm_text_generation"]
 
 
 def normalize(text: str) -> str:

@@ -5,6 +5,7 @@ import random as _random
 import numpy as _np
 
 from ... import backend as _backend
+from .. import initializers as _initializers
 from ..registry import (CustomObjectScope, custom_object_scope, get_registered_name,  # noqa: F401
                         get_registered_object, register_keras_serializable)
 from .data_utils import get_file, validate_file  # noqa: F401
@@ -20,10 +21,13 @@ from .image_dataset import image_dataset_from_directory  # noqa: F401
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed Python's ``random``, numpy's legacy global RNG and chainrule's Generator, so runs repeat."""
+    """Seed Python's ``random``, numpy's legacy global RNG and chainrule's Generator, so runs repeat; unseeded
+    initializers take their first-call number (see ``keras.initializers``) from a ``random.Random(seed)`` of
+    their own from then on, as tf.keras 2's do."""
     _random.seed(seed)
     _np.random.seed(seed)
     _backend.set_seed(seed)
+    _initializers.set_seed_source(_random.Random(seed))
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
