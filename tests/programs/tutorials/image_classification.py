@@ -5,8 +5,9 @@ version written for tf.keras 2: later ones unpack Keras 3's ``flower_photos_extr
 TFLite signature ``keras_tensor_15``). The code cells are here in order. Adaptations:
 
 * the flower photos (``get_file`` of ``flower_photos.tgz``, 3670 photos) are replaced by the same folder tree of
-  made-up JPEG files (``guide_support.flower_photos_stand_in``: five class folders, 30 photos each, a few photo
-  sizes), and the sunflower photo of the last part by a made-up 592x592 one (``red_sunflower_stand_in``);
+  made-up JPEG files (``guide_support.flower_photos_stand_in``: five class folders, 32 photos each, a few photo
+  sizes; 128 training photos are 4 full batches, so the batch that ``train_ds.shuffle(1000).take(1)`` picks has
+  32 photos in either framework), and the sunflower photo of the last part by a made-up 592x592 one (``red_sunflower_stand_in``);
 * ``PIL.Image.open`` of four photos (displayed in the notebook) prints their size and mode; the plots
   (matplotlib) are skipped: the labels of the first batch are printed instead of the 3x3 grid of photos and
   the shapes and value ranges of augmented photos instead of the grid of augmentations;
@@ -47,7 +48,7 @@ def varies(label, value):
 import pathlib
 
 # adapted: the archive's folder tree written locally, for get_file('flower_photos.tar', origin=..., extract=True)
-data_dir = flower_photos_stand_in(tempfile.mkdtemp())
+data_dir = flower_photos_stand_in(tempfile.mkdtemp(), per_class=32)
 data_dir = pathlib.Path(data_dir)
 
 image_count = len(list(data_dir.glob('*/*.jpg')))
