@@ -231,19 +231,9 @@ def decode_image(contents, channels=None, dtype=_dtypes.uint8, name=None, expand
     image_module = _pillow()
     data = _one_bytes(contents)
     try:
-        arr = _jpeg.tensorflow_pixels(image_module.open(_pyio.BytesIO(data)), channels)
-        if arr is None:
-            img = image_module.open(_pyio.BytesIO(data))
-            img.load()
+        arr = _jpeg.decoded_pixels(lambda: image_module.open(_pyio.BytesIO(data)), channels)
     except Exception as e:
         raise InvalidArgumentError(f"decode_image: the contents are not a known image format ({e}).") from None
-    if arr is None:
-        mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(int(channels or 0))
-        if mode is None:
-            mode = img.mode if img.mode in ("L", "RGB", "RGBA") else "RGB"
-        arr = np.asarray(img.convert(mode))
-    if arr.ndim == 2:
-        arr = arr[..., None]
     target = _dtypes.as_dtype(dtype)
     if target.is_floating:
         return Tensor((arr / 255.0).astype(target.dtype))

@@ -89,3 +89,19 @@ def tensorflow_pixels(img: Any, channels: int | None) -> np.ndarray | None:
             plane = _fancy_h2(plane, width)
         chroma.append(plane)
     return _rgb(y, *chroma)
+
+
+def decoded_pixels(open_image: Any, channels: int | None) -> np.ndarray:
+    """``(H, W, C)`` uint8 of an image file as TensorFlow's ``decode_image`` gives it: a JPEG this module covers
+    through :func:`tensorflow_pixels`, anything else through Pillow, converted to ``channels`` (1 grey, 3 RGB,
+    4 RGBA; None/0 keeps the file's L/RGB/RGBA, other modes become RGB). ``open_image()`` opens the file afresh
+    with Pillow (it is read once more when the JPEG path does not apply); Pillow's errors propagate."""
+    with open_image() as img:
+        arr = tensorflow_pixels(img, channels)
+    if arr is None:
+        with open_image() as img:
+            mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(int(channels or 0))
+            if mode is None:
+                mode = img.mode if img.mode in ("L", "RGB", "RGBA") else "RGB"
+            arr = np.asarray(img.convert(mode), dtype=np.uint8)
+    return arr[..., None] if arr.ndim == 2 else arr

@@ -21,14 +21,13 @@ import numpy as np
 
 from ... import ops as _ops
 from ...data import Dataset
-from ...io._jpeg import tensorflow_pixels
+from ...io._jpeg import decoded_pixels
 from .image_utils import check_interpolation, pil_module
 
 __all__ = ["image_dataset_from_directory", "ALLOWLIST_FORMATS"]
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _CHANNELS = {"rgb": 3, "rgba": 4, "grayscale": 1}
-_PIL_MODES = {"rgb": "RGB", "rgba": "RGBA", "grayscale": "L"}
 
 
 def _valid_files(directory, follow_links, formats):
@@ -98,14 +97,7 @@ def training_or_validation_split(samples, labels, validation_split, subset):
 def load_image(path, image_size, color_mode, interpolation, crop_to_aspect_ratio=False):
     """One file as TensorFlow's pipeline gives it: decoded to ``color_mode``, resized with ``tf.image.resize``."""
     image_module = pil_module("keras.utils.image_dataset_from_directory")
-    with image_module.open(path) as img:  # a JPEG as tf.io.decode_image gives it (TensorFlow's DCT)
-        x = tensorflow_pixels(img, _CHANNELS[color_mode])
-    if x is None:
-        with image_module.open(path) as img:
-            img = img.convert(_PIL_MODES[color_mode])
-            x = np.asarray(img, dtype=np.uint8)
-    if x.ndim == 2:
-        x = x[:, :, None]
+    x = decoded_pixels(lambda: image_module.open(path), _CHANNELS[color_mode])  # as tf.io.decode_image
     batch = x[None]
     height, width = (int(s) for s in image_size)
     if crop_to_aspect_ratio:

@@ -173,10 +173,8 @@ class RNN(Layer):
             states = zero_states(self.cell.state_size, batch, inputs.dtype)
         return list(states) if isinstance(states, (list, tuple)) else [states]
 
-    def reset_states(self, states=None):
-        """Zero the states of a stateful layer, or set them to ``states`` (numpy arrays, one per state)."""
-        if not self.stateful:
-            raise AttributeError("Layer must be stateful.")
+    def _state_shapes(self) -> list:
+        """The shape of each state of a stateful layer, batch first; ValueError when the batch size is unknown."""
         batch = self._batch_size
         if not batch:
             raise ValueError(
@@ -184,11 +182,17 @@ class RNN(Layer):
                 "size of your input tensors: \n- If using a Sequential model, specify the batch size by passing a "
                 "`batch_input_shape` argument to your first layer.\n- If using the functional API, specify the "
                 "batch size by passing a `batch_shape` argument to your Input layer.")
-        dims = flat_size_dims(self._state_sizes())
+        return [(batch,) + d for d in flat_size_dims(self._state_sizes())]
+
+    def reset_states(self, states=None):
+        """Zero the states of a stateful layer, or set them to ``states`` (numpy arrays, one per state)."""
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        shapes = self._state_shapes()
         dtype = np.dtype(self.dtype)
         if self._states is None:
-            variables = [Variable(np.zeros((batch,) + d, dtype=dtype), trainable=False,
-                                  name=f"{self.name}/state_{i}") for i, d in enumerate(dims)]
+            variables = [Variable(np.zeros(shape, dtype=dtype), trainable=False, name=f"{self.name}/state_{i}")
+                         for i, shape in enumerate(shapes)]
             object.__setattr__(self, "_states", nest.pack_sequence_as(self._state_structure(), variables))
         if states is None:
             for v in nest.flatten(self._states):

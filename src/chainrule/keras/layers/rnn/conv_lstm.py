@@ -24,7 +24,7 @@ from ... import activations, constraints, initializers, registry, regularizers
 from .... import nest
 from .... import ops as _ops
 from ....functions import split
-from ....tensor import Tensor, Variable, apply_op
+from ....tensor import Tensor, apply_op
 from ..base import Layer
 from .. import conv_utils
 from .base_rnn import RNN
@@ -262,15 +262,12 @@ class ConvRNN(RNN):
         zeros = np.zeros(self.cell.state_shape(step), dtype=inputs._value.dtype)
         return [Tensor(zeros), Tensor(zeros.copy())]
 
-    def reset_states(self, states=None):
-        """Zero the states of a stateful layer, or set them to ``states`` (two arrays of the state maps' shape).
+    def _state_shapes(self) -> list:
+        """``h`` and ``c``'s shape, the cell's maps for the built input (RNN.reset_states makes and sets them).
 
         Raises:
-            AttributeError: the layer is not stateful.
-            ValueError: the batch size or a spatial dimension is unknown, or ``states`` do not fit.
+            ValueError: the batch size or a spatial dimension is unknown.
         """
-        if not self.stateful:
-            raise AttributeError("Layer must be stateful.")
         shape = self.cell.state_shape(self._step_shape) if self._step_shape is not None else (None,)
         if None in shape:
             raise ValueError(
@@ -279,25 +276,7 @@ class ConvRNN(RNN):
                 "`batch_input_shape` argument to your first layer.\n- If using the functional API, specify the time "
                 "dimension by passing a `batch_shape` argument to your Input layer.\nThe same thing goes for the "
                 f"number of rows and columns (state shape {shape}).")
-        dtype = np.dtype(self.dtype)
-        if self._states is None:
-            variables = [Variable(np.zeros(shape, dtype=dtype), trainable=False, name=f"{self.name}/state_{i}")
-                         for i in range(2)]
-            object.__setattr__(self, "_states", variables)
-        if states is None:
-            for v in self._states:
-                v.assign(np.zeros(shape, dtype=dtype))
-            return
-        given = nest.flatten(states)
-        if len(given) != 2:
-            raise ValueError(f"Layer {self.name} expects 2 states, but it received {len(given)} state values. "
-                             f"States received: {states}")
-        for i, (value, v) in enumerate(zip(given, self._states)):
-            value = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
-            if value.shape != shape:
-                raise ValueError(f"State {i} is incompatible with layer {self.name}: expected shape={shape} but "
-                                 f"found shape={value.shape}")
-            v.assign(value.astype(dtype))
+        return [shape, shape]
 
 
 def _is_one_shape(shape) -> bool:
